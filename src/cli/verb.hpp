@@ -1,0 +1,25 @@
+// The command line is a table of verbs (STYLE.md §10): each verb adds its options to its CLI11
+// subcommand and returns the action main runs after parsing.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <span>
+
+namespace assay::cli {
+
+// Runs a parsed verb; returns the process exit code (util/error.hpp ExitCode).
+using Action = std::function<int()>;
+
+struct Verb {
+    const char* name;
+    const char* summary;
+    Action (*configure)(CLI::App& command); // adds options bound to state the Action owns
+};
+
+// Every verb, in the order `assay --help` lists them.
+[[nodiscard]] std::span<const Verb> verbs();
+
+// The verbs' configure functions, one per file in src/cli/.
+} // namespace assay::cli

@@ -1,0 +1,112 @@
+#include "core/language.hpp"
+
+#include <toml++/toml.h>
+
+#include <cstdint>
+#include <cstdlib>
+
+namespace assay {
+
+namespace fs = std::filesystem;
+
+fs::path project_root() {
+    if (const char* home = std::getenv("ASSAY_HOME"); home != nullptr && *home != '\0')
+        return fs::path(home);
+    return fs::path(ASSAY_SOURCE_DIR);
+}
+
+namespace {
+
+std::string where(const fs::path& file, const toml::source_region& region) {
+    return fmt::format("{}:{}", file.string(), region.begin.line);
+}
+
+Expected<std::vector<std::string>> string_array(const toml::table& table, std::string_view key,
+                                                const fs::path& file, bool required) {
+    const toml::node* node = table.get(key);
+    std::vector<std::string> out;
+    if (node == nullptr) {
+        if (required) return fail_at(file.string(), "missing key '{}'", key);
+        return out;
+    }
+    const toml::array* array = node->as_array();
+    if (array == nullptr) return fail_at(where(file, node->source()), "'{}' must be an array", key);
+    for (const toml::node& item : *array) {
+        const auto* text = item.as_string();
+        if (text == nullptr)
+            return fail_at(where(file, item.source()), "'{}' must hold strings", key);
+        out.push_back(text->get());
+    }
+    return out;
+}
+
+template <typename T>
+Expected<void> read_limit(const toml::table* limits, std::string_view key, T& out,
+                          const fs::path& file) {
+    if (limits == nullptr) return {};
+    const toml::node* node = limits->get(key);
+    if (node == nullptr) return {};
+    auto value = node->value<std::int64_t>();
+    if (!value || *value <= 0)
+        return fail_at(where(file, node->source()), "limit '{}' must be a positive integer", key);
+    out = static_cast<T>(*value);
+    return {};
+}
+
+} // namespace
+
+Expected<Language> load_language(const std::string& name, const fs::path& root) {
+    const fs::path file = root / "languages" / (name + ".toml");
+    if (!fs::exists(file)) return fail_at(file.string(), "no such language descriptor");
+    toml::table table;
+    try {
+        table = toml::parse_file(file.string());
+    } catch (const toml::parse_error& error) {
+        return fail_at(where(file, error.source()), "{}", error.description());
+    }
+    Language lang;
+    lang.name = table["name"].value_or(name);
+    lang.source_file = table["source_file"].value_or(std::string());
+    lang.grammar = table["grammar"].value_or(std::string());
+    if (lang.source_file.empty()) return fail_at(file.string(), "missing key 'source_file'");
+    lang.extensions = ASSAY_TRY(string_array(table, "extensions", file, false));
+    lang.run = ASSAY_TRY(string_array(table, "run", file, true));
+    lang.zygote = ASSAY_TRY(string_array(table, "zygote", file, false));
+    if (auto harness = table["harness"].value<std::string>()) lang.harness_dir = root / *harness;
+    if (const toml::table* jail = table["jail"].as_table()) {
+        lang.binds = ASSAY_TRY(string_array(*jail, "binds", file, false));
+        lang.env = ASSAY_TRY(string_array(*jail, "env", file, false));
+    }
+    const toml::table* limits = table["limits"].as_table();
+    auto& l = lang.limits;
+    ASSAY_TRY(read_limit(limits, "wall_ms", l.wall_ms, file));
+    ASSAY_TRY(read_limit(limits, "cpu_ms", l.cpu_ms, file));
+    ASSAY_TRY(read_limit(limits, "memory_mb", l.memory_mb, file));
+    ASSAY_TRY(read_limit(limits, "pids", l.pids, file));
+    ASSAY_TRY(read_limit(limits, "output_bytes", l.output_bytes, file));
+    ASSAY_TRY(read_limit(limits, "fsize_mb", l.fsize_mb, file));
+    ASSAY_TRY(read_limit(limits, "tmpfs_mb", l.tmpfs_mb, file));
+    ASSAY_TRY(read_limit(limits, "tmpfs_inodes", l.tmpfs_inodes, file));
+    ASSAY_TRY(read_limit(limits, "nofile", l.nofile, file));
+    return lang;
+}
+
+sandbox::SpawnSpec Language::spawn_spec(std::vector<std::string> argv) const {
+    sandbox::SpawnSpec spec;
+    spec.argv = std::move(argv);
+    spec.env = env;
+    for (const std::string& path : binds)
+        if (fs::exists(path)) spec.binds.push_back({path, path, false});
+    if (!harness_dir.empty()) spec.binds.push_back({harness_dir.string(), "/assay", false});
+    spec.limits = limits;
+    return spec;
+}
+
+std::vector<std::string> Language::run_argv() const {
+    std::vector<std::string> argv = run;
+    for (std::string& arg : argv)
+        if (arg == "{file}") arg = "/work/" + source_file;
+    return argv;
+}
+
+} // namespace assay
