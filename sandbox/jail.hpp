@@ -65,6 +65,8 @@ class Cgroup; // sandbox/cgroup.hpp
 
 // A running jail: its init process (PID 1 of the new PID namespace) and the supervisor's ends of
 // its channels. Destroying it kills the whole process tree and removes the cgroup.
+// The jail dies with the *thread* that spawned it (PR_SET_PDEATHSIG), so that thread must
+// outlive the JailedProcess.
 class JailedProcess {
   public:
     JailedProcess();
@@ -74,8 +76,10 @@ class JailedProcess {
 
     [[nodiscard]] pid_t pid() const;     // in the supervisor's PID namespace
     [[nodiscard]] int pidfd() const;     // readable when the init process exits
-    [[nodiscard]] int stdin_fd() const;  // -1 unless SpawnSpec::stdin_pipe
-    [[nodiscard]] int stdout_fd() const; // -1 unless Output::pipe
+    // A stream socket (write with send(..., MSG_NOSIGNAL): no SIGPIPE if the jail is gone);
+    // -1 unless SpawnSpec::stdin_pipe.
+    [[nodiscard]] int stdin_fd() const;
+    [[nodiscard]] int stdout_fd() const; // non-blocking pipe; -1 unless Output::pipe
     [[nodiscard]] int stderr_fd() const;
     [[nodiscard]] int notify_fd() const; // seccomp user-notification listener, -1 if unsupported
     void close_stdin();
@@ -95,6 +99,8 @@ class JailedProcess {
     [[nodiscard]] long cpu_ms() const;
     [[nodiscard]] long peak_rss_kb() const;
     [[nodiscard]] bool oom_killed() const;
+    // strict, or weak when the host lacks namespaces and the spec allowed it.
+    [[nodiscard]] Strength strength() const;
 
   private:
     struct State;

@@ -97,7 +97,8 @@ sandbox::SpawnSpec Language::spawn_spec(std::vector<std::string> argv) const {
     spec.env = env;
     for (const std::string& path : binds)
         if (fs::exists(path)) spec.binds.push_back({path, path, false});
-    if (!harness_dir.empty()) spec.binds.push_back({harness_dir.string(), "/assay", false});
+    if (!harness_dir.empty() && fs::exists(harness_dir))
+        spec.binds.push_back({harness_dir.string(), "/assay", false});
     spec.limits = limits;
     return spec;
 }

@@ -1,0 +1,550 @@
+// spawn(): plan everything in the supervisor, clone, and let the child replay a linear list of
+// named set-up steps (nsjail's containProc), seccomp last. Between clone and execve the child
+// allocates nothing and throws nothing; a failure is (step, errno, op) written to a CLOEXEC pipe,
+// whose EOF tells the supervisor that execve succeeded.
+#include "sandbox/jail.hpp"
+
+#include "sandbox/cgroup.hpp"
+#include "sandbox/host_probe.hpp"
+#include "sandbox/kernel_compat.hpp"
+#include "sandbox/mounts.hpp"
+#include "sandbox/namespaces.hpp"
+#include "sandbox/rlimits.hpp"
+#include "sandbox/seccomp_policy.hpp"
+
+#include <fmt/ranges.h>
+
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <poll.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <optional>
+
+namespace assay::sandbox {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr std::size_t kMaxPassFds = 16;
+constexpr uid_t kNobody = 65534;
+
+enum class Step : std::uint8_t {
+    parent_death,
+    wait_for_parent,
+    new_session,
+    cgroup_namespace,
+    hostname,
+    file_ids,
+    mounts,
+    pivot_root,
+    work_dir,
+    descriptors,
+    rlimits,
+    credentials,
+    parent_death_again,
+    seccomp,
+    execve,
+};
+
+constexpr const char* kStepNames[] = {
+    "parent_death", "wait_for_parent", "new_session", "cgroup_namespace", "hostname",
+    "file_ids",     "mounts",          "pivot_root",  "work_dir",         "descriptors",
+    "rlimits",      "credentials",     "parent_death_again", "seccomp",   "execve",
+};
+
+// What the child writes to the error pipe when a step fails.
+struct ChildFailure {
+    std::int32_t step;
+    std::int32_t error;
+    std::int32_t op; // index into the mount plan for Step::mounts
+};
+
+// Everything the child needs, prepared before clone.
+struct ChildPlan {
+    bool namespaces = true;
+    MountPlan mounts;
+    std::string weak_workdir;
+    RlimitPlan rlimits;
+    const std::vector<sock_filter>* seccomp = nullptr;
+    bool seccomp_notify = false;
+    std::vector<const char*> argv;
+    std::vector<const char*> envp;
+    bool change_ids = true;   // setresuid/setresgid to uid/gid
+    bool drop_groups = true;  // setgroups(0, NULL)
+    bool has_caps = true;     // may drop the bounding set
+    uid_t uid = kJailUid;
+    gid_t gid = kJailGid;
+    // Inherited descriptors: slots[i] becomes fd i (0, 1, 2, then the pass fds).
+    std::array<int, 3 + kMaxPassFds> slots{};
+    std::size_t slot_count = 0;
+    int sync_read = -1;
+    int error_write = -1;
+    int scm_write = -1;
+};
+
+// The child's control descriptors, renumbered by setup_descriptors.
+struct ChildFds {
+    int sync = -1;
+    int error = -1;
+    int scm = -1;
+};
+
+[[noreturn]] void report(const ChildFds& fds, Step step, int error, std::size_t op) noexcept {
+    const ChildFailure failure{static_cast<std::int32_t>(step), error,
+                               static_cast<std::int32_t>(op)};
+    [[maybe_unused]] const ssize_t n = ::write(fds.error, &failure, sizeof failure);
+    ::_exit(127);
+}
+
+int errno_of(long rc) noexcept { return rc < 0 ? errno : 0; }
+
+int die_with_parent() noexcept { return errno_of(::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0)); }
+
+// The supervisor writes one byte once the id maps are written and we are in the cgroup; EOF
+// means it died before that.
+int wait_for_parent(const ChildFds& fds) noexcept {
+    char go = 0;
+    ssize_t n;
+    while ((n = ::read(fds.sync, &go, 1)) < 0 && errno == EINTR) {}
+    return n == 1 ? 0 : ESRCH;
+}
+
+// Changing ids clears the parent-death signal; re-arm it, then make sure the parent did not die
+// in between (it holds the sync pipe open until we exec).
+int die_with_parent_again(const ChildFds& fds) noexcept {
+    if (::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) return errno;
+    pollfd pfd{fds.sync, POLLIN, 0};
+    if (::poll(&pfd, 1, 0) < 0) return errno;
+    return (pfd.revents & (POLLHUP | POLLERR)) ? ESRCH : 0;
+}
+
+// Installs slots as 0, 1, 2, 3... and the control fds right after them (close-on-exec), then
+// closes every other descriptor the child inherited from the supervisor.
+int setup_descriptors(const ChildPlan& plan, ChildFds& fds) noexcept {
+    const int control[3] = {fds.error, fds.scm, fds.sync};
+    const int first_free = static_cast<int>(plan.slot_count) + 3;
+    int moved[3 + kMaxPassFds + 3];
+    std::size_t count = 0;
+    // First out of the way (sources may sit on target numbers), then into place.
+    for (std::size_t i = 0; i < plan.slot_count; ++i)
+        if ((moved[count++] = ::fcntl(plan.slots[i], F_DUPFD_CLOEXEC, first_free)) < 0)
+            return errno;
+    for (int fd : control)
+        if ((moved[count++] = ::fcntl(fd, F_DUPFD_CLOEXEC, first_free)) < 0) return errno;
+    for (std::size_t i = 0; i < plan.slot_count; ++i)
+        if (::dup2(moved[i], static_cast<int>(i)) < 0) return errno;
+    const int base = static_cast<int>(plan.slot_count);
+    for (int j = 0; j < 3; ++j)
+        if (::dup3(moved[plan.slot_count + static_cast<std::size_t>(j)], base + j, O_CLOEXEC) < 0)
+            return errno;
+    fds = {base + 2, base, base + 1};
+    return errno_of(sys::close_range(static_cast<unsigned>(first_free), ~0U, 0));
+}
+
+int drop_credentials(const ChildPlan& plan) noexcept {
+    if (plan.drop_groups && sys::setgroups_none() != 0) return errno;
+    for (int cap = 0; cap <= 63; ++cap)
+        if (::prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno != EINVAL && plan.has_caps)
+            return errno;
+    if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL)
+        return errno;
+    if (plan.change_ids) {
+        if (sys::setresgid(plan.gid, plan.gid, plan.gid) != 0) return errno;
+        if (sys::setresuid(plan.uid, plan.uid, plan.uid) != 0) return errno;
+    }
+    // In a user namespace without a mapped root, changing uid keeps capabilities; clear them.
+    __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+    __user_cap_data_struct data[2]{};
+    if (::syscall(SYS_capset, &header, data) != 0) return errno;
+    return errno_of(::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0));
+}
+
+int send_fd(int socket, int fd) noexcept {
+    char byte = 0;
+    iovec iov{&byte, 1};
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))]{};
+    msghdr msg{};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
+    cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
+    cmsg->cmsg_level = SOL_SOCKET;
+    cmsg->cmsg_type = SCM_RIGHTS;
+    cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+    std::memcpy(CMSG_DATA(cmsg), &fd, sizeof fd);
+    return errno_of(::sendmsg(socket, &msg, MSG_NOSIGNAL));
+}
+
+// Last step: from here on only the policy's calls work. The listener goes to the supervisor and
+// is closed here, so the jailed program can never answer its own notifications.
+int install_seccomp(const ChildPlan& plan, const ChildFds& fds) noexcept {
+    sock_fprog prog{static_cast<unsigned short>(plan.seccomp->size()),
+                    const_cast<sock_filter*>(plan.seccomp->data())};
+    const unsigned flags = plan.seccomp_notify ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0;
+    const int listener = sys::seccomp(SECCOMP_SET_MODE_FILTER, flags, &prog);
+    if (listener < 0) return errno;
+    if (!plan.seccomp_notify) return 0;
+    const int err = send_fd(fds.scm, listener);
+    ::close(listener);
+    return err;
+}
+
+[[noreturn]] void child_main(const ChildPlan& plan) noexcept {
+    ChildFds fds{plan.sync_read, plan.error_write, plan.scm_write};
+    std::size_t op = 0;
+#define STEP(step, expr)                                                                           \
+    do {                                                                                           \
+        if (const int step_error_ = (expr)) report(fds, step, step_error_, op);                    \
+    } while (0)
+
+    STEP(Step::parent_death, die_with_parent());
+    STEP(Step::wait_for_parent, wait_for_parent(fds));
+    STEP(Step::new_session, errno_of(::setsid()));
+    if (plan.namespaces) {
+        STEP(Step::cgroup_namespace, errno_of(::unshare(CLONE_NEWCGROUP)));
+        STEP(Step::hostname, setup_uts());
+        STEP(Step::file_ids, become_jail_fs_user());
+        STEP(Step::mounts, apply_mounts(plan.mounts, op));
+        STEP(Step::pivot_root, enter_root(plan.mounts));
+    } else {
+        STEP(Step::work_dir, errno_of(::chdir(plan.weak_workdir.c_str())));
+    }
+    STEP(Step::descriptors, setup_descriptors(plan, fds));
+    STEP(Step::rlimits, apply_rlimits(plan.rlimits));
+    STEP(Step::credentials, drop_credentials(plan));
+    STEP(Step::parent_death_again, die_with_parent_again(fds));
+    STEP(Step::seccomp, install_seccomp(plan, fds));
+#undef STEP
+    ::execve(plan.argv[0], const_cast<char* const*>(plan.argv.data()),
+             const_cast<char* const*>(plan.envp.data()));
+    report(fds, Step::execve, errno, 0);
+}
+
+Expected<util::FdPair> make_socketpair(int type) {
+    int fds[2];
+    if (::socketpair(AF_UNIX, type | SOCK_CLOEXEC, 0, fds) != 0)
+        return fail("socketpair: {}", std::strerror(errno));
+    return util::FdPair{util::Fd(fds[0]), util::Fd(fds[1])};
+}
+
+Expected<util::Fd> open_null(int flags) {
+    util::Fd fd(::open("/dev/null", flags | O_CLOEXEC));
+    if (!fd) return fail("open /dev/null: {}", std::strerror(errno));
+    return fd;
+}
+
+Expected<util::FdPair> make_pipe_checked() {
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0) return fail("pipe2: {}", std::strerror(errno));
+    return util::FdPair{util::Fd(fds[0]), util::Fd(fds[1])};
+}
+
+std::string unique_name() {
+    static std::atomic<unsigned> counter{0};
+    return fmt::format("assay-{}-{}", ::getpid(), counter++);
+}
+
+// Weak jail only: "/work..." in argv and env point at the host scratch directory instead.
+std::string rebase_work(const std::string& text, const std::string& dir) {
+    const auto eq = text.find('=');
+    const std::size_t at = text.rfind("/work", 0) == 0 ? 0
+                           : (eq != std::string::npos && text.compare(eq + 1, 5, "/work") == 0)
+                               ? eq + 1
+                               : std::string::npos;
+    if (at == std::string::npos) return text;
+    const std::size_t end = at + 5;
+    if (end < text.size() && text[end] != '/') return text;
+    return text.substr(0, at) + dir + text.substr(end);
+}
+
+Expected<void> validate(const SpawnSpec& spec) {
+    if (spec.argv.empty() || spec.argv[0].empty() || spec.argv[0][0] != '/')
+        return fail("argv[0] must be an absolute path inside the jail");
+    if (spec.pass_fds.size() > kMaxPassFds)
+        return fail("at most {} pass_fds, got {}", kMaxPassFds, spec.pass_fds.size());
+    for (const std::string& entry : spec.env)
+        if (entry.find('=') == std::string::npos)
+            return fail("environment entry '{}' is not NAME=VALUE", entry);
+    const Limits& l = spec.limits;
+    if (l.wall_ms <= 0 || l.cpu_ms <= 0 || l.memory_mb <= 0 || l.pids <= 0 || l.fsize_mb <= 0 ||
+        l.tmpfs_mb <= 0 || l.tmpfs_inodes <= 0 || l.nofile <= 0 || l.output_bytes == 0)
+        return fail("every limit must be positive");
+    return {};
+}
+
+} // namespace
+
+// ----------------------------------------------------------------------------------------------
+// JailedProcess
+
+struct JailedProcess::State {
+    util::Fd pidfd;
+    pid_t pid = -1;
+    util::Fd stdin_fd, stdout_fd, stderr_fd, notify_fd;
+    std::optional<Cgroup> cgroup;
+    Strength strength = Strength::strict;
+    std::string weak_dir; // host scratch directory of a weak jail, removed at the end
+    bool reaped = false;
+    int exit_code = -1;
+    int term_signal = 0;
+    rusage usage{};
+
+    void kill() {
+        if (!reaped && pidfd) {
+            sys::pidfd_send_signal(pidfd.get(), SIGKILL);
+            // Without a PID namespace the tree is the session the child created.
+            if (strength == Strength::weak) ::kill(-pid, SIGKILL);
+        }
+        if (cgroup) cgroup->kill_all();
+    }
+
+    bool reap(bool block) {
+        if (reaped) return true;
+        if (!pidfd) return false;
+        siginfo_t info{};
+        const int options = WEXITED | (block ? 0 : WNOHANG);
+        int rc;
+        while ((rc = sys::waitid_rusage(static_cast<idtype_t>(P_PIDFD),
+                                        static_cast<id_t>(pidfd.get()), &info, options, &usage)) <
+                   0 &&
+               errno == EINTR) {}
+        if (rc < 0) {
+            reaped = errno == ECHILD;
+            return reaped;
+        }
+        if (info.si_pid == 0) return false;
+        reaped = true;
+        if (info.si_code == CLD_EXITED) exit_code = info.si_status;
+        else term_signal = info.si_status;
+        return true;
+    }
+
+    ~State() {
+        kill();
+        reap(true);
+        if (!weak_dir.empty()) {
+            std::error_code ec;
+            fs::remove_all(weak_dir, ec);
+        }
+    }
+};
+
+JailedProcess::JailedProcess() = default;
+JailedProcess::JailedProcess(JailedProcess&&) noexcept = default;
+JailedProcess& JailedProcess::operator=(JailedProcess&&) noexcept = default;
+JailedProcess::~JailedProcess() = default;
+
+pid_t JailedProcess::pid() const { return state_ ? state_->pid : -1; }
+int JailedProcess::pidfd() const { return state_ ? state_->pidfd.get() : -1; }
+int JailedProcess::stdin_fd() const { return state_ ? state_->stdin_fd.get() : -1; }
+int JailedProcess::stdout_fd() const { return state_ ? state_->stdout_fd.get() : -1; }
+int JailedProcess::stderr_fd() const { return state_ ? state_->stderr_fd.get() : -1; }
+int JailedProcess::notify_fd() const { return state_ ? state_->notify_fd.get() : -1; }
+void JailedProcess::close_stdin() {
+    if (state_) state_->stdin_fd.reset();
+}
+Strength JailedProcess::strength() const { return state_ ? state_->strength : Strength::strict; }
+
+std::string JailedProcess::receive_forbidden_syscall() {
+    if (!state_ || !state_->notify_fd) return {};
+    seccomp_notif request{};
+    if (::ioctl(state_->notify_fd.get(), SECCOMP_IOCTL_NOTIF_RECV, &request) != 0) return {};
+    return syscall_name(request.data.arch, request.data.nr);
+}
+
+void JailedProcess::kill() {
+    if (state_) state_->kill();
+}
+bool JailedProcess::reap(bool block) { return state_ && state_->reap(block); }
+int JailedProcess::exit_code() const { return state_ ? state_->exit_code : -1; }
+int JailedProcess::term_signal() const { return state_ ? state_->term_signal : 0; }
+
+long JailedProcess::cpu_ms() const {
+    if (!state_) return 0;
+    if (state_->cgroup && state_->cgroup->accounts_cpu()) {
+        if (const long ms = state_->cgroup->cpu_ms(); ms >= 0) return ms;
+    }
+    const rusage& u = state_->usage;
+    return (u.ru_utime.tv_sec + u.ru_stime.tv_sec) * 1000 +
+           (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1000;
+}
+
+long JailedProcess::peak_rss_kb() const {
+    if (!state_) return 0;
+    // The cgroup peak counts the whole tree but not pages first touched before the jail joined
+    // it (shared libraries already in the page cache); the rusage peak is the largest process.
+    const long group = state_->cgroup && state_->cgroup->limits_memory()
+                           ? state_->cgroup->peak_kb()
+                           : -1;
+    return std::max(group, static_cast<long>(state_->usage.ru_maxrss));
+}
+
+bool JailedProcess::oom_killed() const {
+    return state_ && state_->cgroup && state_->cgroup->oom_killed();
+}
+
+// ----------------------------------------------------------------------------------------------
+// spawn
+
+Expected<JailedProcess> spawn(const SpawnSpec& spec) {
+    ASSAY_TRY(validate(spec));
+    const HostProbe& host = host_probe();
+    const bool strict = host.strict_possible();
+    if (!strict && spec.strength == Strength::strict)
+        return fail("this host cannot run the strict jail (missing: {}); pass --allow-weak-jail "
+                    "to run with rlimits, seccomp and a clean environment only",
+                    fmt::join(host.gaps(), ", "));
+    if (!host.seccomp) return fail("seccomp filters are unavailable; refusing to run any jail");
+
+    auto state = std::make_unique<JailedProcess::State>();
+    state->strength = strict ? Strength::strict : Strength::weak;
+    if (host.cgroups.version != CgroupVersion::none && host.cgroup_writable)
+        state->cgroup = ASSAY_TRY(Cgroup::create(
+            spec.cgroup_name.empty() ? unique_name() : spec.cgroup_name, spec.limits));
+
+    ChildPlan plan;
+    plan.namespaces = strict;
+    std::vector<std::string> argv = spec.argv;
+    std::vector<std::string> env = spec.env;
+    if (strict) {
+        plan.mounts = ASSAY_TRY(plan_mounts(spec));
+    } else {
+        char dir[] = "/tmp/assay-weak-XXXXXX";
+        if (::mkdtemp(dir) == nullptr) return fail("mkdtemp: {}", std::strerror(errno));
+        state->weak_dir = plan.weak_workdir = dir;
+        for (const auto& [name, content] : spec.files) {
+            if (name.empty() || name.find('/') != std::string::npos || name == "..")
+                return fail("file name '{}' must be a plain name", name);
+            std::FILE* out = std::fopen((plan.weak_workdir + "/" + name).c_str(), "wbx");
+            if (out == nullptr) return fail("create {}: {}", name, std::strerror(errno));
+            const bool ok = std::fwrite(content.data(), 1, content.size(), out) == content.size();
+            if (std::fclose(out) != 0 || !ok) return fail("write {}", name);
+        }
+        for (std::string& arg : argv) arg = rebase_work(arg, plan.weak_workdir);
+        for (std::string& entry : env) entry = rebase_work(entry, plan.weak_workdir);
+        // Without a user namespace only root can change ids: then become nobody.
+        plan.change_ids = plan.drop_groups = plan.has_caps = host.root;
+        plan.uid = kNobody;
+        plan.gid = kNobody;
+        if (host.root) {
+            for (const auto& entry : fs::recursive_directory_iterator(plan.weak_workdir))
+                (void)::lchown(entry.path().c_str(), kNobody, kNobody);
+            (void)::chown(plan.weak_workdir.c_str(), kNobody, kNobody);
+        }
+    }
+    plan.rlimits = plan_rlimits(spec.limits, state->cgroup && state->cgroup->limits_memory());
+    const Refusal refusal = host.seccomp_notify ? Refusal::notify : Refusal::kill;
+    auto bpf = ASSAY_TRY(policy_bpf(refusal));
+    plan.seccomp = &bpf;
+    plan.seccomp_notify = refusal == Refusal::notify;
+    for (const std::string& arg : argv) plan.argv.push_back(arg.c_str());
+    plan.argv.push_back(nullptr);
+    for (const std::string& entry : env) plan.envp.push_back(entry.c_str());
+    plan.envp.push_back(nullptr);
+
+    // Channels. The child's ends are only ever used by the child; ours are close-on-exec.
+    util::FdPair sync = ASSAY_TRY(make_pipe_checked());
+    util::FdPair errors = ASSAY_TRY(make_pipe_checked());
+    util::FdPair scm = ASSAY_TRY(make_socketpair(SOCK_SEQPACKET));
+    util::Fd child_stdin, child_stdout, child_stderr;
+    if (spec.stdin_pipe) {
+        util::FdPair in = ASSAY_TRY(make_socketpair(SOCK_STREAM));
+        state->stdin_fd = std::move(in.write);
+        child_stdin = std::move(in.read);
+    } else {
+        child_stdin = ASSAY_TRY(open_null(O_RDONLY));
+    }
+    auto output = [&](Output mode, util::Fd& ours, util::Fd& theirs) -> Expected<void> {
+        if (mode == Output::null) {
+            theirs = ASSAY_TRY(open_null(O_WRONLY));
+            return {};
+        }
+        util::FdPair pipe = ASSAY_TRY(make_pipe_checked());
+        ::fcntl(pipe.read.get(), F_SETFL, O_NONBLOCK);
+        ours = std::move(pipe.read);
+        theirs = std::move(pipe.write);
+        return {};
+    };
+    ASSAY_TRY(output(spec.stdout_mode, state->stdout_fd, child_stdout));
+    ASSAY_TRY(output(spec.stderr_mode, state->stderr_fd, child_stderr));
+    plan.slots[0] = child_stdin.get();
+    plan.slots[1] = child_stdout.get();
+    plan.slots[2] = child_stderr.get();
+    plan.slot_count = 3;
+    for (int fd : spec.pass_fds) plan.slots[plan.slot_count++] = fd;
+    plan.sync_read = sync.read.get();
+    plan.error_write = errors.write.get();
+    plan.scm_write = scm.write.get();
+
+    const long flags = SIGCHLD | CLONE_PIDFD | (strict ? jail_clone_namespaces() : 0);
+    int pidfd = -1;
+    const long pid = ::syscall(SYS_clone, flags, nullptr, &pidfd, nullptr, nullptr);
+    if (pid < 0) return fail("clone: {}", std::strerror(errno));
+    if (pid == 0) child_main(plan);
+
+    state->pid = static_cast<pid_t>(pid);
+    state->pidfd.reset(pidfd);
+    JailedProcess jail;
+    jail.state_ = std::move(state); // from here on, any early return kills and reaps the child
+    JailedProcess::State& st = *jail.state_;
+    sync.read.reset();
+    errors.write.reset();
+    scm.write.reset();
+    child_stdin.reset();
+    child_stdout.reset();
+    child_stderr.reset();
+
+    if (strict) ASSAY_TRY(write_id_maps(st.pid));
+    if (st.cgroup) ASSAY_TRY(st.cgroup->add(st.pid));
+    const char go = 1;
+    if (::write(sync.write.get(), &go, 1) != 1)
+        return fail("releasing the jail: {}", std::strerror(errno));
+
+    ChildFailure failure{};
+    ssize_t n;
+    while ((n = ::read(errors.read.get(), &failure, sizeof failure)) < 0 && errno == EINTR) {}
+    if (n == static_cast<ssize_t>(sizeof failure)) {
+        const auto step = static_cast<std::size_t>(failure.step);
+        std::string what = step < std::size(kStepNames) ? kStepNames[step] : "unknown";
+        if (step == static_cast<std::size_t>(Step::mounts) && failure.op >= 0 &&
+            static_cast<std::size_t>(failure.op) < plan.mounts.ops.size())
+            what += " (" + plan.mounts.ops[static_cast<std::size_t>(failure.op)].describe() + ")";
+        if (step == static_cast<std::size_t>(Step::execve)) what += " " + spec.argv[0];
+        return fail("jail set-up failed at step {}: {}", what, std::strerror(failure.error));
+    }
+    if (n != 0) return fail("jail set-up: short report from the child");
+
+    if (plan.seccomp_notify) {
+        char byte;
+        iovec iov{&byte, 1};
+        alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))]{};
+        msghdr msg{};
+        msg.msg_iov = &iov;
+        msg.msg_iovlen = 1;
+        msg.msg_control = control;
+        msg.msg_controllen = sizeof control;
+        if (::recvmsg(scm.read.get(), &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC) != 1)
+            return fail("receiving the seccomp listener: {}", std::strerror(errno));
+        const cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
+        if (cmsg == nullptr || cmsg->cmsg_type != SCM_RIGHTS)
+            return fail("receiving the seccomp listener: no descriptor");
+        int listener;
+        std::memcpy(&listener, CMSG_DATA(cmsg), sizeof listener);
+        st.notify_fd.reset(listener);
+    }
+    return jail;
+}
+
+} // namespace assay::sandbox

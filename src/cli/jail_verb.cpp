@@ -1,0 +1,96 @@
+// `assay jail`: run one program file in the jail with its language's run command and print one
+// JSON verdict (DESIGN.md "Command line").
+#include "cli/verb.hpp"
+#include "core/language.hpp"
+#include "sandbox/jail.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <sstream>
+
+namespace assay::cli {
+
+namespace {
+
+struct JailOptions {
+    std::string lang = "python";
+    double time_limit_s = 0;
+    int memory_limit_mb = 0;
+    bool allow_weak = false;
+    bool json = false; // the output is always JSON; accepted for symmetry with other verbs
+    std::string file;
+    std::vector<std::string> args;
+};
+
+std::string read_program(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!std::filesystem::is_regular_file(path) || !in)
+        throw FatalError(ExitCode::bad_input, Error{"no such program file", path});
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+nlohmann::json to_json(const sandbox::RunResult& r) {
+    nlohmann::json out = {
+        {"verdict", to_string(r.verdict)},
+        {"exit_code", r.exit_code},
+        {"signal", r.signal},
+        {"cpu_ms", r.cpu_ms},
+        {"wall_ms", r.wall_ms},
+        {"peak_rss_kb", r.peak_rss_kb},
+        {"stdout", r.stdout_text},
+        {"stderr", r.stderr_text},
+        {"stdout_truncated", r.stdout_truncated},
+        {"stderr_truncated", r.stderr_truncated},
+        {"forbidden_syscall", r.forbidden_syscall},
+        {"message", r.message},
+        {"jail", r.strength == sandbox::Strength::strict ? "strict" : "weak"},
+    };
+    return out;
+}
+
+int run_jail(const JailOptions& options) {
+    const Language lang = value_or_throw(load_language(options.lang), ExitCode::bad_input);
+    const std::string program = read_program(options.file);
+    std::vector<std::string> argv = lang.run_argv();
+    argv.insert(argv.end(), options.args.begin(), options.args.end());
+    sandbox::SpawnSpec spec = lang.spawn_spec(std::move(argv));
+    spec.files.emplace_back(lang.source_file, program);
+    if (options.time_limit_s > 0) {
+        spec.limits.cpu_ms = static_cast<int>(options.time_limit_s * 1000);
+        spec.limits.wall_ms = std::max(spec.limits.cpu_ms * 2, spec.limits.cpu_ms + 1000);
+    }
+    if (options.memory_limit_mb > 0) spec.limits.memory_mb = options.memory_limit_mb;
+    spec.strength = options.allow_weak ? sandbox::Strength::weak : sandbox::Strength::strict;
+    const sandbox::RunResult result = sandbox::run(spec);
+    // A jail that cannot be set up is our failure, not the program's.
+    if (result.verdict == Verdict::internal_error)
+        throw FatalError(ExitCode::internal, Error{result.message, {}});
+    fmt::print("{}\n", to_json(result).dump(options.json ? -1 : 2));
+    return static_cast<int>(ExitCode::success);
+}
+
+} // namespace
+
+Action configure_jail(CLI::App& command) {
+    auto options = std::make_shared<JailOptions>();
+    command.add_option("--lang", options->lang, "language descriptor (languages/NAME.toml)");
+    command.add_option("--time-limit", options->time_limit_s, "CPU seconds (wall: twice that)")
+        ->check(CLI::PositiveNumber);
+    command.add_option("--memory-limit", options->memory_limit_mb, "memory in MB")
+        ->check(CLI::PositiveNumber);
+    command.add_flag("--allow-weak-jail", options->allow_weak,
+                     "run without namespaces where the host has none (rlimits, seccomp, clean "
+                     "environment only)");
+    command.add_flag("--json", options->json, "print the verdict as one compact JSON line");
+    command.add_option("file", options->file, "program file")->required();
+    command.add_option("args", options->args, "arguments after --");
+    return [options] { return run_jail(*options); };
+}
+
+} // namespace assay::cli
