@@ -63,7 +63,9 @@ struct SpawnSpec {
 
 class Cgroup; // sandbox/cgroup.hpp
 
-// A running jail: its init process (PID 1 of the new PID namespace) and the supervisor's ends of
+// A running jail: its init process (PID 1 of the new PID namespace: the program itself, so, as
+// for any namespace init, signals it sends itself whose default action is to terminate are
+// ignored; a reaper init would keep a copy of the supervisor's memory alive inside the jail) and the supervisor's ends of
 // its channels. Destroying it kills the whole process tree and removes the cgroup.
 // The jail dies with the *thread* that spawned it (PR_SET_PDEATHSIG), so that thread must
 // outlive the JailedProcess.

@@ -1,0 +1,73 @@
+// Black-box: the built `assay` binary's jail and doctor verbs.
+#include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <string>
+
+namespace {
+
+struct Ran {
+    int exit_code;
+    std::string out;
+};
+
+Ran assay(const std::string& args) {
+    const std::string command = std::string(ASSAY_BINARY) + " " + args + " 2>&1";
+    FILE* pipe = ::popen(command.c_str(), "r");
+    REQUIRE(pipe != nullptr);
+    std::string out;
+    char buffer[4096];
+    for (size_t n; (n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;) out.append(buffer, n);
+    const int status = ::pclose(pipe);
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+std::string program(const std::string& name, const std::string& code) {
+    const std::string path = "/tmp/assay-cli-test-" + std::to_string(::getpid()) + "-" + name;
+    std::ofstream(path) << code;
+    return path;
+}
+
+} // namespace
+
+TEST_SUITE("cli") {
+    TEST_CASE("cli::jail prints one JSON verdict") {
+        const std::string file = program("ok.py", "import sys\nprint('hi', sys.argv[1:])\n");
+        const Ran r = assay("jail --json " + file + " -- a b");
+        std::remove(file.c_str());
+        REQUIRE(r.exit_code == 0);
+        const auto json = nlohmann::json::parse(r.out);
+        CHECK(json["verdict"] == "ok");
+        CHECK(json["stdout"] == "hi ['a', 'b']\n");
+        CHECK(json["jail"] == "strict");
+        for (const char* key : {"exit_code", "signal", "cpu_ms", "wall_ms", "peak_rss_kb",
+                                "stderr", "stdout_truncated", "stderr_truncated",
+                                "forbidden_syscall", "message"})
+            CHECK(json.contains(key));
+    }
+    TEST_CASE("cli::jail limits and verdicts") {
+        const std::string file = program("spin.py", "while True: pass\n");
+        const Ran r = assay("jail --json --time-limit 0.5 " + file);
+        std::remove(file.c_str());
+        REQUIRE(r.exit_code == 0);
+        CHECK(nlohmann::json::parse(r.out)["verdict"] == "timeout");
+    }
+    TEST_CASE("cli::jail bad input") {
+        const Ran missing = assay("jail /nonexistent/prog.py");
+        CHECK(missing.exit_code == 2);
+        CHECK(missing.out.find("/nonexistent/prog.py") != std::string::npos);
+        const Ran lang = assay("jail --lang cobol /etc/hostname");
+        CHECK(lang.exit_code == 2);
+    }
+    TEST_CASE("cli::doctor reports the probe") {
+        const Ran r = assay("doctor --json");
+        REQUIRE(r.exit_code == 0);
+        const auto json = nlohmann::json::parse(r.out);
+        CHECK(json.contains("jail"));
+        CHECK(json["checks"].size() >= 10);
+    }
+}
