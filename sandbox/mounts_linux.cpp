@@ -28,6 +28,11 @@ constexpr unsigned long kScratch = MS_NOSUID | MS_NODEV;
 // Host directories the staging tmpfs may cover in our private mount namespace.
 constexpr const char* kStagingCandidates[] = {"/tmp", "/mnt", "/media", "/srv", "/opt", "/run"};
 
+constexpr const char* kMaskedProcFiles[] = {"/proc/kallsyms", "/proc/kcore",
+                                            "/proc/sched_debug", "/proc/timer_list",
+                                            "/proc/keys", "/proc/sysrq-trigger",
+                                            "/proc/latency_stats", "/proc/kmsg"};
+
 bool is_under(const std::string& path, const std::string& dir) {
     return path == dir || (path.rfind(dir, 0) == 0 && path[dir.size()] == '/');
 }
@@ -205,6 +210,9 @@ Expected<MountPlan> plan_mounts(const SpawnSpec& spec) {
     }
     plan.mkdirs("/proc");
     plan.op(Kind::proc, "/proc", {}, MS_NOSUID | MS_NODEV | MS_NOEXEC);
+    // Global kernel state a fresh procfs still shows (as container runtimes do, mask it).
+    for (const char* file : kMaskedProcFiles)
+        if (fs::exists(file)) plan.op(Kind::bind, file, "/dev/null", MS_RDONLY | MS_NOSUID | MS_NOEXEC);
     MountPlan out = plan.take();
     out.workdir = spec.workdir.empty() ? "/work" : spec.workdir;
     return out;

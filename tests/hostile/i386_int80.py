@@ -1,0 +1,12 @@
+# i386 system call via int 0x80 from machine code built with ctypes: foreign arch, killed.
+# expect: forbidden_syscall
+# stdout-lacks: returned
+import ctypes, mmap
+code = bytes([0xb8, 0x14, 0, 0, 0,   # mov eax, 20 (i386 getpid)
+              0xcd, 0x80,            # int 0x80
+              0xc3])                 # ret
+buf = mmap.mmap(-1, 4096, prot=mmap.PROT_READ | mmap.PROT_WRITE | mmap.PROT_EXEC)
+buf.write(code)
+addr = ctypes.addressof(ctypes.c_char.from_buffer(buf))
+fn = ctypes.CFUNCTYPE(ctypes.c_long)(addr)
+print("returned", fn())

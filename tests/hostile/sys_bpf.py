@@ -1,0 +1,8 @@
+# load eBPF: refused and named.
+# expect: forbidden_syscall
+# syscall: bpf
+# stdout-lacks: returned
+import ctypes
+libc = ctypes.CDLL(None, use_errno=True)
+r = libc.syscall(321, 0, 0, 0)
+print("returned", r, ctypes.get_errno())
