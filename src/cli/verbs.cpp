@@ -5,11 +5,13 @@
 namespace assay::cli {
 
 std::span<const Verb> verbs() {
-    static const std::array kVerbs{
+    static constexpr std::array kVerbs{
+        Verb{"verify", "check solutions against a benchmark's tests in the jail", &configure_verify},
         Verb{"jail", "run one program file in the jail and print its verdict as JSON",
-             configure_jail},
+             &configure_jail},
         Verb{"doctor", "show what this host offers the jail and what the jail does about gaps",
-             configure_doctor},
+             &configure_doctor},
+        Verb{"stats", "summarise a database", &configure_stats},
     };
     return kVerbs;
 }

@@ -1,0 +1,446 @@
+#include "sandbox/harness.hpp"
+
+#include <fmt/format.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/mman.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+
+#include <array>
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstring>
+#include <algorithm>
+#include <map>
+#include <tuple>
+
+namespace assay::sandbox {
+
+namespace {
+
+using json = nlohmann::json;
+using Clock = std::chrono::steady_clock;
+using util::Fd;
+
+constexpr std::size_t kMaxResultBytes = 32u << 20;
+constexpr int kStartTimeoutMs = 15'000;
+constexpr int kDeadlineMarginMs = 3'000;
+
+Expected<Fd> memfd_with(const char* name, std::string_view content) {
+    Fd fd(::memfd_create(name, MFD_CLOEXEC));
+    if (!fd) return fail("memfd_create: {}", std::strerror(errno));
+    for (std::size_t done = 0; done < content.size();) {
+        const ssize_t n = ::write(fd.get(), content.data() + done, content.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return fail("writing a memfd: {}", std::strerror(errno));
+        done += static_cast<std::size_t>(n);
+    }
+    if (::lseek(fd.get(), 0, SEEK_SET) != 0) return fail("lseek: {}", std::strerror(errno));
+    return fd;
+}
+
+std::string make_nonce() {
+    std::array<unsigned char, 16> bytes{};
+    for (std::size_t got = 0; got < bytes.size();) {
+        const ssize_t n = ::getrandom(bytes.data() + got, bytes.size() - got, 0);
+        if (n > 0) got += static_cast<std::size_t>(n);
+    }
+    std::string out;
+    for (unsigned char b : bytes) out += fmt::format("{:02x}", b);
+    return out;
+}
+
+std::string frame(const json& message) {
+    const std::string body = message.dump();
+    const auto size = static_cast<std::uint32_t>(body.size());
+    std::string out = {static_cast<char>(size >> 24), static_cast<char>(size >> 16),
+                       static_cast<char>(size >> 8), static_cast<char>(size)};
+    return out + body;
+}
+
+// Sends one frame with descriptors attached (SCM_RIGHTS).
+Expected<void> send_frame(int socket, const std::string& bytes, const std::vector<int>& fds) {
+    iovec iov{const_cast<char*>(bytes.data()), bytes.size()};
+    msghdr msg{};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    std::vector<char> control(CMSG_SPACE(sizeof(int) * fds.size()));
+    if (!fds.empty()) {
+        msg.msg_control = control.data();
+        msg.msg_controllen = control.size();
+        cmsghdr* header = CMSG_FIRSTHDR(&msg);
+        header->cmsg_level = SOL_SOCKET;
+        header->cmsg_type = SCM_RIGHTS;
+        header->cmsg_len = CMSG_LEN(sizeof(int) * fds.size());
+        std::memcpy(CMSG_DATA(header), fds.data(), sizeof(int) * fds.size());
+    }
+    ssize_t sent = ::sendmsg(socket, &msg, MSG_NOSIGNAL);
+    while (sent >= 0 && static_cast<std::size_t>(sent) < bytes.size()) {
+        const ssize_t more = ::send(socket, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
+        if (more < 0) return fail("sending a job: {}", std::strerror(errno));
+        sent += more;
+    }
+    if (sent < 0) return fail("sending a job: {}", std::strerror(errno));
+    return {};
+}
+
+// Accumulates bytes from the control socket and yields whole frames.
+class FrameReader {
+  public:
+    // Reads what is available; false on EOF or error.
+    bool fill(int fd) {
+        char buffer[65536];
+        const ssize_t n = ::read(fd, buffer, sizeof buffer);
+        if (n < 0) return errno == EINTR || errno == EAGAIN;
+        if (n == 0) return false;
+        data_.append(buffer, static_cast<std::size_t>(n));
+        return true;
+    }
+    std::optional<json> next() {
+        if (data_.size() < 4) return std::nullopt;
+        const auto* p = reinterpret_cast<const unsigned char*>(data_.data());
+        const std::size_t size = (std::size_t{p[0]} << 24) | (std::size_t{p[1]} << 16) |
+                                 (std::size_t{p[2]} << 8) | std::size_t{p[3]};
+        if (data_.size() < 4 + size) return std::nullopt;
+        json message = json::parse(data_.begin() + 4, data_.begin() + 4 + static_cast<long>(size),
+                                   nullptr, false);
+        data_.erase(0, 4 + size);
+        return message;
+    }
+
+  private:
+    std::string data_;
+};
+
+int remaining_ms(Clock::time_point deadline) {
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    return left < 0 ? 0 : static_cast<int>(left);
+}
+
+bool starts_with(std::string_view text, std::string_view prefix) {
+    return text.substr(0, prefix.size()) == prefix;
+}
+
+} // namespace
+
+int JobResult::passed() const {
+    int n = 0;
+    for (const CaseResult& c : cases) n += c.verdict == TestVerdict::passed ? 1 : 0;
+    return n;
+}
+
+bool JobResult::all_passed() const {
+    return verdict == Verdict::ok && !cases.empty() && passed() == static_cast<int>(cases.size());
+}
+
+JobResult interpret(const HarnessJob& job, const std::string& nonce, const std::string& lines,
+                    const Observed& seen) {
+    JobResult r;
+    std::map<std::size_t, CaseResult> reported;
+    json done;
+    std::size_t start = 0;
+    while (start < lines.size()) {
+        std::size_t end = lines.find('\n', start);
+        if (end == std::string::npos) end = lines.size();
+        json record = json::parse(lines.begin() + static_cast<long>(start),
+                                  lines.begin() + static_cast<long>(end), nullptr, false);
+        start = end + 1;
+        if (!record.is_object() || record.value("nonce", "") != nonce) continue;
+        if (record.value("done", false)) {
+            if (done.is_null()) done = record;
+            continue;
+        }
+        const auto index = record.value("i", -1L);
+        const auto verdict = parse_test_verdict(record.value("verdict", ""));
+        if (index < 0 || static_cast<std::size_t>(index) >= job.cases.size() || !verdict ||
+            reported.contains(static_cast<std::size_t>(index)))
+            continue;
+        reported[static_cast<std::size_t>(index)] =
+            CaseResult{job.cases[static_cast<std::size_t>(index)].name, *verdict,
+                       record.value("message", ""), record.value("ms", 0.0)};
+    }
+    for (std::size_t i = 0; i < job.cases.size(); ++i) {
+        auto it = reported.find(i);
+        r.cases.push_back(it != reported.end()
+                              ? it->second
+                              : CaseResult{job.cases[i].name, TestVerdict::error,
+                                           "no result was reported for this case", 0});
+    }
+
+    const json& reply = seen.reply;
+    if (reply.is_object()) {
+        r.cpu_ms = reply.value("cpu_ms", 0L);
+        r.wall_ms = reply.value("wall_ms", 0.0);
+        r.peak_rss_kb = reply.value("peak_rss_kb", 0L);
+        for (auto [stream, text, truncated] :
+             {std::tuple{"stdout", &r.stdout_text, &r.stdout_truncated},
+              std::tuple{"stderr", &r.stderr_text, &r.stderr_truncated}}) {
+            const json& s = reply.value(stream, json::object());
+            *text = s.value("text", "");
+            *truncated = s.value("total", 0UL) > text->size();
+        }
+    }
+    const json runner = reply.is_object() ? reply.value("runner", json::object()) : json::object();
+    const int runner_signal = runner.value("state", "") == "signaled" ? runner.value("signal", 0) : 0;
+    const bool cpu_exhausted = r.cpu_ms >= job.limits.cpu_ms;
+    const bool memory_error = std::any_of(r.cases.begin(), r.cases.end(), [](const CaseResult& c) {
+        return starts_with(c.message, "MemoryError");
+    });
+    const std::string load_error = done.is_object() ? done.value("load_error_type", "") : "";
+
+    auto set = [&r](Verdict v, std::string message) {
+        r.verdict = v;
+        r.message = std::move(message);
+    };
+    if (!seen.forbidden_syscall.empty()) {
+        r.forbidden_syscall = seen.forbidden_syscall;
+        set(Verdict::forbidden_syscall,
+            fmt::format("the jail refused the system call '{}'", seen.forbidden_syscall));
+    } else if (seen.deadline_hit || (reply.is_object() && reply.value("timed_out", false))) {
+        set(Verdict::timeout, fmt::format("wall-clock limit of {} ms", job.limits.wall_ms));
+    } else if (reply.is_object() && reply.value("output_limit", false)) {
+        set(Verdict::output_limit,
+            fmt::format("output over the limit of {} bytes", job.limits.output_bytes));
+    } else if (seen.oom || memory_error) {
+        set(Verdict::memory_limit, fmt::format("memory limit of {} MB", job.limits.memory_mb));
+    } else if (runner_signal == SIGXCPU || (runner_signal == SIGKILL && cpu_exhausted)) {
+        set(Verdict::timeout, fmt::format("CPU limit of {} ms", job.limits.cpu_ms));
+    } else if (runner_signal == SIGSYS) {
+        r.forbidden_syscall = "unknown";
+        set(Verdict::forbidden_syscall, "killed by SIGSYS");
+    } else if (seen.worker_died || !reply.is_object()) {
+        set(Verdict::internal_error, "the jailed worker died");
+    } else if (load_error == "SyntaxError" || load_error == "IndentationError" ||
+               load_error == "TabError") {
+        set(Verdict::compile_error, done.value("message", ""));
+    } else if (load_error == "Timeout") {
+        set(Verdict::timeout, done.value("message", ""));
+    } else if (!load_error.empty()) {
+        set(Verdict::runtime_error, done.value("message", ""));
+    } else if (done.is_null() || done.value("count", -1L) != static_cast<long>(job.cases.size()) ||
+               reported.size() != job.cases.size()) {
+        set(Verdict::runtime_error, "the harness did not report every test case");
+    } else if (std::any_of(r.cases.begin(), r.cases.end(),
+                           [](const CaseResult& c) { return c.verdict == TestVerdict::timeout; })) {
+        set(Verdict::timeout, fmt::format("wall-clock limit of {} ms", job.limits.wall_ms));
+    } else if (runner_signal != 0 || runner.value("code", 0) != 0) {
+        set(Verdict::runtime_error,
+            runner_signal != 0 ? fmt::format("the program was killed by signal {}", runner_signal)
+                               : fmt::format("the program exited with code {}",
+                                             runner.value("code", 0)));
+    } else {
+        r.verdict = Verdict::ok;
+        for (const CaseResult& c : r.cases)
+            if (c.verdict != TestVerdict::passed) {
+                r.message = c.message;
+                break;
+            }
+    }
+    if (r.verdict == Verdict::timeout)
+        for (CaseResult& c : r.cases)
+            if (c.verdict == TestVerdict::error) {
+                c.verdict = TestVerdict::timeout;
+                break;
+            }
+    return r;
+}
+
+struct Zygote::State {
+    SpawnSpec spec;
+    std::optional<JailedProcess> jail;
+    Fd control;
+    bool oom_seen = false;
+
+    bool alive() const {
+        if (!jail) return false;
+        pollfd p{jail->pidfd(), POLLIN, 0};
+        return ::poll(&p, 1, 0) == 0;
+    }
+
+    void stop() {
+        if (jail) jail->kill();
+        jail.reset();
+        control.reset();
+        oom_seen = false;
+    }
+
+    Expected<void> start() {
+        stop();
+        int pair[2];
+        if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0)
+            return fail("socketpair: {}", std::strerror(errno));
+        Fd ours(pair[0]);
+        Fd theirs(pair[1]);
+        SpawnSpec with_channel = spec;
+        with_channel.pass_fds = {theirs.get()};
+        with_channel.stdout_mode = Output::null;
+        auto spawned = spawn(with_channel);
+        if (!spawned) return Unexpected(spawned.error());
+        jail.emplace(std::move(*spawned));
+        theirs.reset();
+        control = std::move(ours);
+        FrameReader reader;
+        const auto deadline = Clock::now() + std::chrono::milliseconds(kStartTimeoutMs);
+        while (true) {
+            if (auto message = reader.next()) {
+                if (message->is_object() && message->value("ready", false)) return {};
+                return fail("the jailed worker sent an unexpected greeting");
+            }
+            pollfd p{control.get(), POLLIN, 0};
+            if (::poll(&p, 1, remaining_ms(deadline)) <= 0 || !reader.fill(control.get())) {
+                std::string why = read_worker_stderr();
+                stop();
+                return fail("the jailed worker did not start{}{}", why.empty() ? "" : ": ", why);
+            }
+        }
+    }
+
+    std::string read_worker_stderr() const {
+        if (!jail || jail->stderr_fd() < 0) return {};
+        pollfd p{jail->stderr_fd(), POLLIN, 0};
+        if (::poll(&p, 1, 200) <= 0) return {};
+        char buffer[4096];
+        const ssize_t n = ::read(jail->stderr_fd(), buffer, sizeof buffer);
+        return n > 0 ? std::string(buffer, static_cast<std::size_t>(n)) : std::string();
+    }
+
+    // Sends the job and collects everything the zygote and the judge say about it.
+    // The job's three descriptors are closed here once sent, so that the result pipe reaches
+    // EOF when the judge and the zygote have closed their copies.
+    Observed exchange(const HarnessJob& job, std::array<Fd, 3> sent, Fd& results,
+                      std::string& lines) {
+        Observed seen;
+        const json request = {{"op", "run"},
+                              {"wall_ms", job.limits.wall_ms},
+                              {"cpu_ms", job.limits.cpu_ms},
+                              {"memory_mb", job.limits.memory_mb},
+                              {"output_bytes", job.limits.output_bytes}};
+        const bool delivered =
+            send_frame(control.get(), frame(request), {sent[0].get(), sent[1].get(), sent[2].get()})
+                .has_value();
+        for (Fd& fd : sent) fd.reset();
+        if (!delivered) {
+            seen.worker_died = true;
+            return seen;
+        }
+        const auto deadline =
+            Clock::now() + std::chrono::milliseconds(job.limits.wall_ms + kDeadlineMarginMs);
+        FrameReader reader;
+        bool results_open = true;
+        while (seen.reply.is_null() || results_open) {
+            std::array<pollfd, 4> p{{{results.get(), POLLIN, 0},
+                                     {control.get(), POLLIN, 0},
+                                     {jail->notify_fd(), POLLIN, 0},
+                                     {jail->pidfd(), POLLIN, 0}}};
+            if (!results_open) p[0].fd = -1;
+            const int ready = ::poll(p.data(), p.size(), remaining_ms(deadline));
+            if (ready < 0 && errno == EINTR) continue;
+            if (ready <= 0) {
+                seen.deadline_hit = true;
+                break;
+            }
+            if (p[2].revents & POLLIN) {
+                seen.forbidden_syscall = jail->receive_forbidden_syscall();
+                if (!seen.forbidden_syscall.empty()) break;
+            }
+            if (p[0].revents & (POLLIN | POLLHUP)) {
+                char buffer[65536];
+                const ssize_t n = ::read(results.get(), buffer, sizeof buffer);
+                if (n <= 0) results_open = false;
+                else if (lines.size() < kMaxResultBytes)
+                    lines.append(buffer, static_cast<std::size_t>(n));
+            }
+            if (p[1].revents & (POLLIN | POLLHUP)) {
+                if (!reader.fill(control.get())) {
+                    seen.worker_died = true;
+                    break;
+                }
+                if (auto message = reader.next()) seen.reply = std::move(*message);
+            }
+            if ((p[3].revents & POLLIN) && seen.reply.is_null()) {
+                seen.worker_died = true;
+                break;
+            }
+        }
+        if (!jail->oom_killed() || oom_seen) return seen;
+        oom_seen = seen.oom = true;
+        return seen;
+    }
+};
+
+Zygote::Zygote(SpawnSpec spec) : state_(std::make_unique<State>()) {
+    state_->spec = std::move(spec);
+}
+Zygote::Zygote(Zygote&&) noexcept = default;
+Zygote& Zygote::operator=(Zygote&&) noexcept = default;
+Zygote::~Zygote() {
+    if (state_) state_->stop();
+}
+
+Expected<void> Zygote::ensure_started() {
+    if (state_->alive()) return {};
+    return state_->start();
+}
+
+JobResult Zygote::run(const HarnessJob& job) {
+    auto internal = [&job](std::string message) {
+        JobResult r;
+        r.message = std::move(message);
+        for (const HarnessCase& c : job.cases)
+            r.cases.push_back({c.name, TestVerdict::error, "not run: " + r.message, 0});
+        return r;
+    };
+    if (auto started = ensure_started(); !started) return internal(started.error().describe());
+    const std::string nonce = make_nonce();
+    json tests = {{"nonce", nonce}, {"entry_point", job.entry_point}, {"setup", job.setup}};
+    tests["cases"] = json::array();
+    for (const HarnessCase& c : job.cases) tests["cases"].push_back({{"name", c.name}, {"code", c.code}});
+    auto code_fd = memfd_with("assay-code", job.code);
+    auto tests_fd = memfd_with("assay-tests", tests.dump(-1, ' ', false, json::error_handler_t::replace));
+    int pipe_fds[2];
+    if (!code_fd || !tests_fd || ::pipe2(pipe_fds, O_CLOEXEC) != 0)
+        return internal("could not create the job's descriptors");
+    Fd results(pipe_fds[0]);
+    std::string lines;
+    Observed seen = state_->exchange(
+        job, {std::move(*code_fd), std::move(*tests_fd), Fd(pipe_fds[1])}, results, lines);
+    if (!seen.reply.is_object() || !seen.forbidden_syscall.empty() || seen.oom)
+        state_->stop(); // the next job gets a fresh worker
+    return interpret(job, nonce, lines, seen);
+}
+
+ZygotePool::ZygotePool(const SpawnSpec& spec, int size) {
+    for (int i = 0; i < size; ++i) {
+        SpawnSpec slot = spec;
+        if (!slot.cgroup_name.empty()) slot.cgroup_name += fmt::format("-{}", i);
+        slots_.emplace_back(std::move(slot));
+        free_.push_back(i);
+    }
+}
+
+Expected<void> ZygotePool::start() {
+    for (Zygote& z : slots_) ASSAY_TRY(z.ensure_started());
+    return {};
+}
+
+JobResult ZygotePool::run(const HarnessJob& job) {
+    int slot = 0;
+    {
+        std::unique_lock lock(mutex_);
+        available_.wait(lock, [this] { return !free_.empty(); });
+        slot = free_.back();
+        free_.pop_back();
+    }
+    JobResult result = slots_[static_cast<std::size_t>(slot)].run(job);
+    {
+        std::lock_guard lock(mutex_);
+        free_.push_back(slot);
+    }
+    available_.notify_one();
+    return result;
+}
+
+} // namespace assay::sandbox

@@ -1,0 +1,110 @@
+// The fast path (DESIGN.md "Performance model"): a pre-initialised worker per slot ("zygote",
+// testsuites/<lang>/zygote.py) runs inside a jail and forks one judge and one runner per job.
+// This side sends each job's code and tests as separate descriptors, collects the per-case
+// results from a third one, checks their nonce and count, and turns everything into a verdict.
+#pragma once
+
+#include "sandbox/jail.hpp"
+#include "sandbox/verdict.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <condition_variable>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace assay::sandbox {
+
+// One test case as the harness runs it: code evaluated in the judge's namespace, where the
+// candidate's top-level names (and `candidate`, bound to the entry point) are proxies.
+struct HarnessCase {
+    std::string name;
+    std::string code;
+};
+
+struct HarnessJob {
+    std::string code;        // the whole candidate program
+    std::string entry_point; // bound to `candidate` in the test namespace
+    std::string setup;       // test code run once before the cases (imports, helpers, check())
+    std::vector<HarnessCase> cases;
+    Limits limits;           // wall_ms, cpu_ms, memory_mb and output_bytes apply per job
+};
+
+struct CaseResult {
+    std::string name;
+    TestVerdict verdict = TestVerdict::error;
+    std::string message; // the assertion or exception, for feedback; empty when passed
+    double ms = 0;
+};
+
+struct JobResult {
+    Verdict verdict = Verdict::internal_error;
+    std::vector<CaseResult> cases; // one per HarnessJob case, in order
+    long cpu_ms = 0;
+    double wall_ms = 0;
+    long peak_rss_kb = 0;
+    std::string stdout_text;
+    std::string stderr_text;
+    bool stdout_truncated = false;
+    bool stderr_truncated = false;
+    std::string forbidden_syscall;
+    std::string message; // why the verdict is not ok, or the first failing case's message
+
+    [[nodiscard]] int passed() const;
+    // The candidate passes: run ok, every expected case reported, every case passed.
+    [[nodiscard]] bool all_passed() const;
+};
+
+// What the supervisor observed of one job, besides the judge's result lines.
+struct Observed {
+    nlohmann::json reply;          // the zygote's "done" frame (null if none came)
+    std::string forbidden_syscall; // named by the seccomp listener
+    bool deadline_hit = false;     // the supervisor's own deadline (wall limit + margin)
+    bool worker_died = false;
+    bool oom = false;              // the jail's memory cgroup killed something during the job
+};
+
+// The verdict of one job from the judge's result lines and what was observed. Lines without
+// this job's nonce, with an index out of range, or repeating an index are ignored; a case with
+// no line is an error, and the run is not ok unless the judge reported every case and finished.
+[[nodiscard]] JobResult interpret(const HarnessJob& job, const std::string& nonce,
+                                  const std::string& lines, const Observed& seen);
+
+// One jailed worker. Not thread-safe: one job at a time.
+class Zygote {
+  public:
+    // `spec` runs the language's zygote command; the control channel is added as fd 3.
+    explicit Zygote(SpawnSpec spec);
+    Zygote(Zygote&&) noexcept;
+    Zygote& operator=(Zygote&&) noexcept;
+    ~Zygote();
+
+    // Starts the worker if it is not running; errors say why the jail could not start.
+    [[nodiscard]] Expected<void> ensure_started();
+    // Runs one job. Anything the candidate does yields a verdict; a broken worker is replaced.
+    [[nodiscard]] JobResult run(const HarnessJob& job);
+
+  private:
+    struct State;
+    std::unique_ptr<State> state_;
+};
+
+// A fixed set of zygotes shared by worker threads.
+class ZygotePool {
+  public:
+    ZygotePool(const SpawnSpec& spec, int size);
+    // Starts every worker now (on this thread), so a slow or broken host fails early.
+    [[nodiscard]] Expected<void> start();
+    // Runs `job` on the first free worker; blocks while all are busy.
+    [[nodiscard]] JobResult run(const HarnessJob& job);
+
+  private:
+    std::vector<Zygote> slots_;
+    std::vector<int> free_;
+    std::mutex mutex_;
+    std::condition_variable available_;
+};
+
+} // namespace assay::sandbox

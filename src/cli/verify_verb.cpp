@@ -1,0 +1,80 @@
+// assay verify --problems FILE [--format F] (--canonical | --solutions FILE) [--db FILE]
+//              [--jobs N] [--json] [--gate] [--no-cache] [--allow-weak-jail]
+#include "cli/verb.hpp"
+#include "pipeline/verify.hpp"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <memory>
+#include <thread>
+
+namespace assay::cli {
+
+namespace {
+struct VerifyArgs {
+    std::string problems;
+    std::string format;
+    std::string solutions;
+    std::string db;
+    bool canonical = false;
+    bool json = false;
+    bool gate = false;
+    bool no_cache = false;
+    bool allow_weak_jail = false;
+    int jobs = static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
+};
+
+int run_verify(const VerifyArgs& args) {
+    if (args.canonical == !args.solutions.empty())
+        throw FatalError(ExitCode::bad_input,
+                         Error{"give exactly one of --canonical and --solutions FILE", {}});
+    pipeline::VerifyOptions options;
+    options.problems = args.problems;
+    if (!args.format.empty())
+        options.format = value_or_throw(dataset::parse_format(args.format), ExitCode::bad_input);
+    if (!args.solutions.empty()) options.solutions = args.solutions;
+    if (!args.db.empty()) options.db = args.db;
+    options.jobs = std::max(1, args.jobs);
+    options.allow_weak_jail = args.allow_weak_jail;
+    options.use_cache = !args.no_cache;
+    options.progress = !args.json || ::isatty(STDERR_FILENO) != 0;
+    const auto report = value_or_throw(pipeline::verify(options), ExitCode::bad_input);
+    if (args.json) {
+        fmt::print("{}\n", report.to_json().dump());
+    } else {
+        for (const auto& o : report.outcomes)
+            if (!o.result.all_passed())
+                fmt::print("FAIL {} [{}] {}/{} tests: {}\n", o.sample.task_id,
+                           to_string(o.result.verdict), o.result.passed(), o.result.cases.size(),
+                           o.result.message.substr(0, o.result.message.find('\n')));
+        fmt::print("{} passed, {} failed ({} samples in {:.1f}s)\n", report.passed,
+                   report.outcomes.size() - static_cast<std::size_t>(report.passed),
+                   report.outcomes.size(), report.seconds);
+    }
+    const bool all = report.passed == static_cast<int>(report.outcomes.size());
+    return static_cast<int>(args.gate && !all ? ExitCode::work_failed : ExitCode::success);
+}
+} // namespace
+
+Action configure_verify(CLI::App& command) {
+    auto args = std::make_shared<VerifyArgs>();
+    command.add_option("--problems", args->problems, "problems: HumanEval .jsonl[.gz], MBPP "
+                                                     ".json/.jsonl, or a native .toml file/dir")
+        ->required();
+    command.add_option("--format", args->format, "humaneval, mbpp or assay (default: detected)");
+    command.add_flag("--canonical", args->canonical, "verify the reference solutions");
+    command.add_option("--solutions", args->solutions,
+                       "samples .jsonl[.gz]: task_id + completion (human-eval) or solution "
+                       "(evalplus)");
+    command.add_option("--db", args->db, "record everything in this SQLite database");
+    command.add_option("--jobs,-j", args->jobs, "jailed workers in parallel");
+    command.add_flag("--json", args->json, "print one JSON object");
+    command.add_flag("--gate", args->gate, "exit 1 unless every sample passed");
+    command.add_flag("--no-cache", args->no_cache, "run again even if the database has a result");
+    command.add_flag("--allow-weak-jail", args->allow_weak_jail,
+                     "run even where the host cannot create namespaces (weaker isolation)");
+    return [args] { return run_verify(*args); };
+}
+
+} // namespace assay::cli

@@ -1,0 +1,355 @@
+#include "dataset/problem_files.hpp"
+
+#include <nlohmann/json.hpp>
+#include <toml++/toml.h>
+#include <zlib.h>
+
+#include <algorithm>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <regex>
+#include <set>
+#include <sstream>
+
+namespace assay::dataset {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+Expected<Format> parse_format(std::string_view name) {
+    if (name == "assay") return Format::assay;
+    if (name == "humaneval") return Format::humaneval;
+    if (name == "mbpp") return Format::mbpp;
+    return fail("unknown format '{}' (expected humaneval, mbpp or assay)", name);
+}
+
+std::string_view to_string(Format format) {
+    switch (format) {
+    case Format::assay: return "assay";
+    case Format::humaneval: return "humaneval";
+    case Format::mbpp: return "mbpp";
+    }
+    return "unknown";
+}
+
+namespace {
+
+struct GzCloser {
+    void operator()(gzFile_s* file) const { gzclose(file); }
+};
+
+bool ends_with(std::string_view text, std::string_view suffix) {
+    return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
+}
+
+// The JSON records of a .jsonl file with their line numbers, or of a .json array (line 1 for
+// each element: a JSON array has no per-record lines worth reporting beyond the index).
+struct Record {
+    json value;
+    std::string where;
+};
+
+Expected<std::vector<Record>> read_records(const fs::path& path) {
+    const std::string text = ASSAY_TRY(read_text_file(path));
+    std::vector<Record> records;
+    const std::string name = path.string();
+    const auto first = text.find_first_not_of(" \t\r\n");
+    if (first != std::string::npos && text[first] == '[') {
+        json array = json::parse(text, nullptr, false);
+        if (array.is_discarded() || !array.is_array())
+            return fail_at(name, "invalid JSON array (truncated or malformed)");
+        std::size_t i = 0;
+        for (json& item : array)
+            records.push_back({std::move(item), fmt::format("{}: record {}", name, i++)});
+        return records;
+    }
+    std::istringstream lines(text);
+    std::string line;
+    for (std::size_t number = 1; std::getline(lines, line); ++number) {
+        if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+        const std::string where = fmt::format("{}:{}", name, number);
+        json value = json::parse(line, nullptr, false);
+        if (value.is_discarded()) return fail_at(where, "invalid JSON (truncated or malformed line)");
+        if (!value.is_object()) return fail_at(where, "expected a JSON object");
+        records.push_back({std::move(value), where});
+    }
+    return records;
+}
+
+Expected<std::string> string_field(const Record& record, const char* key) {
+    auto it = record.value.find(key);
+    if (it == record.value.end()) return fail_at(record.where, "missing field '{}'", key);
+    if (it->is_string()) return it->get<std::string>();
+    if (it->is_number_integer()) return std::to_string(it->get<long long>());
+    return fail_at(record.where, "field '{}' must be a string", key);
+}
+
+Expected<std::vector<std::string>> string_list(const Record& record, const char* key,
+                                               bool required) {
+    auto it = record.value.find(key);
+    std::vector<std::string> out;
+    if (it == record.value.end() || it->is_null()) {
+        if (required) return fail_at(record.where, "missing field '{}'", key);
+        return out;
+    }
+    if (it->is_string()) { // MBPP full: test_setup_code is a string
+        if (!it->get<std::string>().empty()) out.push_back(it->get<std::string>());
+        return out;
+    }
+    if (!it->is_array()) return fail_at(record.where, "field '{}' must be a list", key);
+    for (const json& item : *it) {
+        if (!item.is_string()) return fail_at(record.where, "field '{}' must hold strings", key);
+        out.push_back(item.get<std::string>());
+    }
+    return out;
+}
+
+std::string join(const std::vector<std::string>& parts, std::string_view separator) {
+    std::string out;
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+        if (i) out += separator;
+        out += parts[i];
+    }
+    return out;
+}
+
+Expected<Problem> humaneval_problem(const Record& record) {
+    Problem p;
+    p.id = ASSAY_TRY(string_field(record, "task_id"));
+    p.prompt = ASSAY_TRY(string_field(record, "prompt"));
+    p.entry_point = ASSAY_TRY(string_field(record, "entry_point"));
+    p.solution = p.prompt + ASSAY_TRY(string_field(record, "canonical_solution"));
+    p.test_setup = ASSAY_TRY(string_field(record, "test"));
+    if (p.test_setup.find("def check(") == std::string::npos)
+        return fail_at(record.where, "field 'test' does not define check(candidate)");
+    p.language = "python";
+    p.title = p.id;
+    p.source = ProblemSource::humaneval;
+    p.completion_extends_prompt = true;
+    p.tests.push_back({"check", "check(candidate)", Visibility::visible});
+    return p;
+}
+
+// MBPP names its function only in the tests: the first defined function the tests call.
+std::string mbpp_entry_point(const std::string& code, const std::vector<std::string>& tests) {
+    static const std::regex def(R"(^def\s+([A-Za-z_]\w*)\s*\()", std::regex::multiline);
+    for (auto it = std::sregex_iterator(code.begin(), code.end(), def); it != std::sregex_iterator();
+         ++it) {
+        const std::string name = (*it)[1];
+        const std::regex call("\\b" + name + "\\s*\\(");
+        for (const std::string& test : tests)
+            if (std::regex_search(test, call)) return name;
+    }
+    return {};
+}
+
+Expected<Problem> mbpp_problem(const Record& record) {
+    Problem p;
+    p.id = "Mbpp/" + ASSAY_TRY(string_field(record, "task_id"));
+    if (record.value.contains("prompt")) p.prompt = ASSAY_TRY(string_field(record, "prompt"));
+    else p.prompt = ASSAY_TRY(string_field(record, "text"));
+    p.solution = ASSAY_TRY(string_field(record, "code"));
+    const auto tests = ASSAY_TRY(string_list(record, "test_list", true));
+    if (tests.empty()) return fail_at(record.where, "field 'test_list' is empty");
+    auto setup = ASSAY_TRY(string_list(record, "test_imports", false));
+    for (std::string& s : ASSAY_TRY(string_list(record, "test_setup_code", false)))
+        setup.push_back(std::move(s));
+    p.test_setup = join(setup, "\n");
+    const auto challenge = ASSAY_TRY(string_list(record, "challenge_test_list", false));
+    for (std::size_t i = 0; i < tests.size(); ++i)
+        p.tests.push_back({fmt::format("test_{}", i), tests[i], Visibility::visible});
+    for (std::size_t i = 0; i < challenge.size(); ++i)
+        p.tests.push_back({fmt::format("challenge_{}", i), challenge[i], Visibility::hidden});
+    p.entry_point = mbpp_entry_point(p.solution, tests);
+    p.language = "python";
+    p.title = p.id;
+    p.source = ProblemSource::mbpp;
+    return p;
+}
+
+std::string toml_where(const std::string& file, const toml::node& node) {
+    return fmt::format("{}:{}", file, node.source().begin.line);
+}
+
+Expected<std::string> toml_string(const toml::table& table, std::string_view key,
+                                  const std::string& file, bool required) {
+    const toml::node* node = table.get(key);
+    if (node == nullptr) {
+        if (required) return fail_at(file + ":1", "missing key '{}'", key);
+        return std::string();
+    }
+    if (const auto* text = node->as_string()) return text->get();
+    return fail_at(toml_where(file, *node), "'{}' must be a string", key);
+}
+
+Expected<std::vector<std::string>> toml_strings(const toml::table& table, std::string_view key,
+                                                const std::string& file, bool required) {
+    const toml::node* node = table.get(key);
+    std::vector<std::string> out;
+    if (node == nullptr) {
+        if (required) return fail_at(file + ":1", "missing key '{}'", key);
+        return out;
+    }
+    const auto* array = node->as_array();
+    if (array == nullptr) return fail_at(toml_where(file, *node), "'{}' must be an array", key);
+    for (const toml::node& item : *array) {
+        const auto* text = item.as_string();
+        if (text == nullptr) return fail_at(toml_where(file, item), "'{}' must hold strings", key);
+        out.push_back(text->get());
+    }
+    return out;
+}
+
+Expected<std::vector<Problem>> load_native(const fs::path& path) {
+    std::vector<fs::path> files;
+    std::error_code error;
+    if (fs::is_directory(path, error)) {
+        for (const auto& entry : fs::directory_iterator(path, error))
+            if (entry.path().extension() == ".toml") files.push_back(entry.path());
+        std::sort(files.begin(), files.end());
+        if (files.empty()) return fail_at(path.string(), "no .toml problem files in this directory");
+    } else {
+        files.push_back(path);
+    }
+    std::vector<Problem> problems;
+    for (const fs::path& file : files) {
+        const std::string text = ASSAY_TRY(read_text_file(file));
+        problems.push_back(ASSAY_TRY(parse_problem_toml(text, file.string())));
+    }
+    return problems;
+}
+
+} // namespace
+
+Expected<std::string> read_text_file(const fs::path& path) {
+    std::error_code error;
+    if (!fs::exists(path, error)) return fail_at(path.string(), "no such file");
+    if (fs::is_directory(path, error)) return fail_at(path.string(), "is a directory, not a file");
+    if (ends_with(path.string(), ".gz")) {
+        std::unique_ptr<gzFile_s, GzCloser> file(gzopen(path.c_str(), "rb"));
+        if (!file) return fail_at(path.string(), "cannot open: {}", std::strerror(errno));
+        std::string out;
+        char buffer[65536];
+        int n = 0;
+        while ((n = gzread(file.get(), buffer, sizeof buffer)) > 0)
+            out.append(buffer, static_cast<std::size_t>(n));
+        int code = Z_OK;
+        const char* message = gzerror(file.get(), &code);
+        if (n < 0 || (code != Z_OK && code != Z_STREAM_END))
+            return fail_at(path.string(), "corrupt gzip data: {}", message);
+        return out;
+    }
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return fail_at(path.string(), "cannot read: {}", std::strerror(errno));
+    std::ostringstream out;
+    out << in.rdbuf();
+    if (in.bad()) return fail_at(path.string(), "read error");
+    return out.str();
+}
+
+Expected<Format> detect_format(const fs::path& path) {
+    std::error_code error;
+    if (fs::is_directory(path, error) || path.extension() == ".toml") return Format::assay;
+    auto records = ASSAY_TRY(read_records(path));
+    if (records.empty()) return fail_at(path.string(), "no records");
+    if (records.front().value.contains("canonical_solution")) return Format::humaneval;
+    if (records.front().value.contains("test_list")) return Format::mbpp;
+    return fail_at(records.front().where, "cannot tell the format; pass --format");
+}
+
+Expected<Problem> parse_problem_toml(std::string_view text, const std::string& file) {
+    toml::table table;
+    try {
+        table = toml::parse(text, file);
+    } catch (const toml::parse_error& error) {
+        return fail_at(fmt::format("{}:{}", file, error.source().begin.line), "{}",
+                       error.description());
+    }
+    Problem p;
+    p.id = ASSAY_TRY(toml_string(table, "id", file, true));
+    p.language = ASSAY_TRY(toml_string(table, "language", file, true));
+    p.title = ASSAY_TRY(toml_string(table, "title", file, true));
+    p.entry_point = ASSAY_TRY(toml_string(table, "entry_point", file, true));
+    p.prompt = ASSAY_TRY(toml_string(table, "prompt", file, true));
+    p.solution = ASSAY_TRY(toml_string(table, "solution", file, true));
+    p.test_setup = ASSAY_TRY(toml_string(table, "test_setup", file, false));
+    p.difficulty = ASSAY_TRY(toml_string(table, "difficulty", file, false));
+    p.topics = ASSAY_TRY(toml_strings(table, "topics", file, false));
+    const auto visible = ASSAY_TRY(toml_strings(table, "visible", file, true));
+    const auto hidden = ASSAY_TRY(toml_strings(table, "hidden", file, false));
+    static const std::set<std::string> difficulties{"", "easy", "medium", "hard"};
+    if (!difficulties.contains(p.difficulty))
+        return fail_at(toml_where(file, *table.get("difficulty")),
+                       "difficulty must be easy, medium or hard");
+    if (visible.empty()) return fail_at(toml_where(file, *table.get("visible")), "no visible tests");
+    for (std::size_t i = 0; i < visible.size(); ++i)
+        p.tests.push_back({fmt::format("visible_{}", i), visible[i], Visibility::visible});
+    for (std::size_t i = 0; i < hidden.size(); ++i)
+        p.tests.push_back({fmt::format("hidden_{}", i), hidden[i], Visibility::hidden});
+    p.source = ProblemSource::bank;
+    p.origin_file = file;
+    return p;
+}
+
+Expected<std::vector<Problem>> load_problems(const fs::path& path, Format format) {
+    std::vector<Problem> problems;
+    if (format == Format::assay) {
+        problems = ASSAY_TRY(load_native(path));
+    } else {
+        for (const Record& record : ASSAY_TRY(read_records(path))) {
+            Problem p = format == Format::humaneval ? ASSAY_TRY(humaneval_problem(record))
+                                                    : ASSAY_TRY(mbpp_problem(record));
+            p.origin_file = record.where;
+            problems.push_back(std::move(p));
+        }
+    }
+    std::set<std::string> seen;
+    for (const Problem& p : problems) {
+        if (!seen.insert(p.id).second) return fail_at(p.origin_file, "duplicate problem id '{}'", p.id);
+        if (p.entry_point.empty())
+            return fail_at(p.origin_file, "problem '{}' has no entry point", p.id);
+    }
+    if (problems.empty()) return fail_at(path.string(), "no problems");
+    return problems;
+}
+
+Expected<std::vector<Sample>> load_samples(const fs::path& path,
+                                           const std::vector<Problem>& problems) {
+    std::map<std::string, const Problem*> by_id;
+    for (const Problem& p : problems) by_id[p.id] = &p;
+    std::vector<Sample> samples;
+    for (const Record& record : ASSAY_TRY(read_records(path))) {
+        Sample s;
+        s.index = samples.size();
+        s.where = record.where;
+        s.task_id = ASSAY_TRY(string_field(record, "task_id"));
+        auto it = by_id.find(s.task_id);
+        if (it == by_id.end() && s.task_id.find('/') == std::string::npos)
+            it = by_id.find("Mbpp/" + s.task_id); // MBPP samples often carry the bare number
+        if (it == by_id.end()) return fail_at(record.where, "unknown task_id '{}'", s.task_id);
+        s.task_id = it->first;
+        if (record.value.contains("solution")) {
+            s.program = ASSAY_TRY(string_field(record, "solution"));
+        } else if (record.value.contains("completion")) {
+            const std::string completion = ASSAY_TRY(string_field(record, "completion"));
+            s.program = it->second->completion_extends_prompt ? it->second->prompt + completion
+                                                              : completion;
+        } else {
+            return fail_at(record.where, "missing field 'completion' (or 'solution')");
+        }
+        samples.push_back(std::move(s));
+    }
+    if (samples.empty()) return fail_at(path.string(), "no samples");
+    return samples;
+}
+
+std::vector<Sample> canonical_samples(const std::vector<Problem>& problems) {
+    std::vector<Sample> samples;
+    for (const Problem& p : problems)
+        samples.push_back({samples.size(), p.id, p.solution, p.origin_file});
+    return samples;
+}
+
+} // namespace assay::dataset

@@ -1,0 +1,51 @@
+// Reading problems and model samples from disk: the native format (one TOML file per problem),
+// HumanEval (.jsonl / .jsonl.gz) and MBPP (sanitized or full field sets, .json array or .jsonl).
+// Every error names the file and line and nothing is returned half-read.
+#pragma once
+
+#include "core/problem.hpp"
+#include "util/error.hpp"
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace assay::dataset {
+
+enum class Format { assay, humaneval, mbpp };
+
+[[nodiscard]] Expected<Format> parse_format(std::string_view name);
+[[nodiscard]] std::string_view to_string(Format format);
+// The format a path most likely holds: a directory or .toml → assay; a file whose first record
+// has `canonical_solution` → humaneval; `test_list` → mbpp.
+[[nodiscard]] Expected<Format> detect_format(const std::filesystem::path& path);
+
+// Loads every problem of `path` (a file, or for the native format a directory of .toml files,
+// read in name order). Ids must be unique.
+[[nodiscard]] Expected<std::vector<Problem>> load_problems(const std::filesystem::path& path,
+                                                           Format format);
+
+// Parses one native problem file's text; `file` is used in messages.
+[[nodiscard]] Expected<Problem> parse_problem_toml(std::string_view text, const std::string& file);
+
+// One model sample to verify.
+struct Sample {
+    std::size_t index = 0;    // position in the samples file, from 0
+    std::string task_id;
+    std::string program;      // the whole program to run (prompt + completion where needed)
+    std::string where;        // "file:line"
+};
+
+// Reads human-eval samples (`task_id`, `completion`) or evalplus samples (`task_id`, `solution`)
+// from .jsonl or .jsonl.gz. Every task_id must name one of `problems`.
+[[nodiscard]] Expected<std::vector<Sample>> load_samples(const std::filesystem::path& path,
+                                                         const std::vector<Problem>& problems);
+
+// The canonical solutions of `problems` as samples, in problem order.
+[[nodiscard]] std::vector<Sample> canonical_samples(const std::vector<Problem>& problems);
+
+// Reads a whole file, gunzipping it when its name ends in .gz.
+[[nodiscard]] Expected<std::string> read_text_file(const std::filesystem::path& path);
+
+} // namespace assay::dataset

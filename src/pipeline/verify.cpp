@@ -1,0 +1,121 @@
+#include "pipeline/verify.hpp"
+
+#include "core/language.hpp"
+#include "pipeline/parallel.hpp"
+#include "store/store.hpp"
+
+#include <chrono>
+#include <map>
+
+namespace assay::pipeline {
+
+sandbox::HarnessJob make_job(const Problem& problem, const std::string& program,
+                             const sandbox::Limits& limits) {
+    sandbox::HarnessJob job;
+    job.code = program;
+    job.entry_point = problem.entry_point;
+    job.setup = problem.test_setup;
+    for (const TestCase& t : problem.tests) job.cases.push_back({t.name, t.code});
+    job.limits = limits;
+    return job;
+}
+
+nlohmann::json VerifyReport::to_json() const {
+    nlohmann::json results = nlohmann::json::array();
+    for (const SampleOutcome& o : outcomes) {
+        results.push_back({{"index", o.sample.index},
+                           {"task_id", o.sample.task_id},
+                           {"verdict", to_string(o.result.verdict)},
+                           {"passed", o.result.all_passed()},
+                           {"tests_passed", o.result.passed()},
+                           {"tests_total", o.result.cases.size()},
+                           {"cpu_ms", o.result.cpu_ms},
+                           {"wall_ms", o.result.wall_ms},
+                           {"cached", o.cached},
+                           {"message", o.result.message}});
+    }
+    return {{"total", outcomes.size()},
+            {"passed", passed},
+            {"failed", static_cast<int>(outcomes.size()) - passed},
+            {"seconds", seconds},
+            {"results", std::move(results)}};
+}
+
+Expected<VerifyReport> verify(const VerifyOptions& options) {
+    const auto started = std::chrono::steady_clock::now();
+    const dataset::Format format =
+        options.format ? *options.format : ASSAY_TRY(dataset::detect_format(options.problems));
+    const auto problems = ASSAY_TRY(dataset::load_problems(options.problems, format));
+    const auto samples = options.solutions
+                             ? ASSAY_TRY(dataset::load_samples(*options.solutions, problems))
+                             : dataset::canonical_samples(problems);
+    std::map<std::string, const Problem*> by_id;
+    for (const Problem& p : problems) by_id[p.id] = &p;
+    const Language language = ASSAY_TRY(load_language("python"));
+    for (const Problem& p : problems)
+        if (p.language != language.name)
+            return fail_at(p.origin_file, "language '{}' is not supported yet", p.language);
+
+    std::optional<store::Store> db;
+    if (options.db) db.emplace(ASSAY_TRY(store::Store::open(*options.db)));
+
+    std::vector<sandbox::HarnessJob> jobs;
+    std::vector<SampleOutcome> outcomes;
+    for (const dataset::Sample& s : samples) {
+        jobs.push_back(make_job(*by_id.at(s.task_id), s.program, language.limits));
+        outcomes.push_back({s, {}, false});
+    }
+    std::vector<std::size_t> pending;
+    for (std::size_t i = 0; i < jobs.size(); ++i) {
+        if (db && options.use_cache) {
+            if (auto cached = db->find_execution(store::execution_key(jobs[i]))) {
+                outcomes[i].result = std::move(*cached);
+                outcomes[i].cached = true;
+                continue;
+            }
+        }
+        pending.push_back(i);
+    }
+
+    if (!pending.empty()) {
+        sandbox::SpawnSpec spec = language.spawn_spec(language.zygote);
+        spec.strength = options.allow_weak_jail ? sandbox::Strength::weak : sandbox::Strength::strict;
+        sandbox::ZygotePool pool(spec, options.jobs);
+        ASSAY_TRY(pool.start());
+        Progress progress("verify", pending.size(), options.progress);
+        parallel_for(options.jobs, pending.size(), [&](std::size_t k) {
+            SampleOutcome& outcome = outcomes[pending[k]];
+            outcome.result = pool.run(jobs[pending[k]]);
+            progress.tick(outcome.result.all_passed());
+        });
+        progress.finish();
+    }
+
+    VerifyReport report;
+    for (const SampleOutcome& o : outcomes) report.passed += o.result.all_passed() ? 1 : 0;
+    report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    if (db) {
+        const store::Origin origin = options.solutions ? store::Origin::sample : store::Origin::seed;
+        nlohmann::json args = {{"problems", options.problems.string()},
+                               {"format", dataset::to_string(format)},
+                               {"solutions", options.solutions ? options.solutions->string() : ""}};
+        db->transaction([&] {
+            const auto run = db->begin_run("verify", args.dump());
+            for (const Problem& p : problems) db->put_problem(p);
+            for (std::size_t i = 0; i < outcomes.size(); ++i) {
+                const auto candidate = db->put_candidate(
+                    {outcomes[i].sample.task_id, store::CandidateKind::solution, origin,
+                     outcomes[i].sample.program, std::nullopt, "", "{}"});
+                db->put_execution(candidate, run, store::execution_key(jobs[i]),
+                                  outcomes[i].result);
+            }
+            db->finish_run(run, "done",
+                           nlohmann::json{{"total", outcomes.size()}, {"passed", report.passed}}
+                               .dump());
+        });
+    }
+    report.outcomes = std::move(outcomes);
+    return report;
+}
+
+} // namespace assay::pipeline

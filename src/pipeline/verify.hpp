@@ -1,0 +1,51 @@
+// `assay verify`: check given programs against a benchmark's tests in the jail, record every
+// execution, and report per-sample verdicts in input order.
+#pragma once
+
+#include "dataset/problem_files.hpp"
+#include "sandbox/harness.hpp"
+#include "util/error.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace assay::pipeline {
+
+struct VerifyOptions {
+    std::filesystem::path problems;
+    std::optional<dataset::Format> format;       // detected when absent
+    std::optional<std::filesystem::path> solutions; // absent: the canonical solutions
+    std::optional<std::filesystem::path> db;
+    int jobs = 2;
+    bool allow_weak_jail = false;
+    bool use_cache = true;
+    bool progress = false; // a progress line on stderr
+};
+
+struct SampleOutcome {
+    dataset::Sample sample;
+    sandbox::JobResult result;
+    bool cached = false;
+};
+
+struct VerifyReport {
+    std::vector<SampleOutcome> outcomes; // input order
+    int passed = 0;
+    double seconds = 0;
+    [[nodiscard]] nlohmann::json to_json() const;
+};
+
+// Loads everything first (bad input: an Error naming file and line, nothing recorded), then
+// runs every sample in a pool of `jobs` jailed workers and records the results in one
+// transaction.
+[[nodiscard]] Expected<VerifyReport> verify(const VerifyOptions& options);
+
+// The harness job that checks `program` against `problem`'s tests.
+[[nodiscard]] sandbox::HarnessJob make_job(const Problem& problem, const std::string& program,
+                                           const sandbox::Limits& limits);
+
+} // namespace assay::pipeline

@@ -1,0 +1,105 @@
+#include "store/migrations.hpp"
+
+#include <array>
+
+namespace assay::store {
+
+std::span<const std::string_view> migrations() {
+    static constexpr std::array<std::string_view, 1> kMigrations{
+        // 1: runs, problems, tests, candidates, executions, per-test results, trajectories.
+        R"sql(
+CREATE TABLE runs (
+  id INTEGER PRIMARY KEY,
+  command TEXT NOT NULL,
+  args TEXT NOT NULL,
+  started_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
+  finished_at TEXT,
+  status TEXT NOT NULL DEFAULT 'running',
+  summary TEXT
+);
+CREATE TABLE problems (
+  id TEXT PRIMARY KEY,
+  language TEXT NOT NULL,
+  title TEXT NOT NULL,
+  prompt TEXT NOT NULL,
+  entry_point TEXT NOT NULL,
+  solution TEXT NOT NULL,
+  test_setup TEXT NOT NULL,
+  topics TEXT NOT NULL,
+  difficulty TEXT NOT NULL,
+  source TEXT NOT NULL,
+  origin_file TEXT NOT NULL
+);
+CREATE TABLE tests (
+  problem_id TEXT NOT NULL REFERENCES problems(id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  code TEXT NOT NULL,
+  visibility TEXT NOT NULL CHECK (visibility IN ('visible','hidden')),
+  position INTEGER NOT NULL,
+  PRIMARY KEY (problem_id, name)
+);
+CREATE TABLE candidates (
+  id INTEGER PRIMARY KEY,
+  problem_id TEXT NOT NULL REFERENCES problems(id),
+  kind TEXT NOT NULL CHECK (kind IN ('solution','test','bug','refactor','repair')),
+  origin TEXT NOT NULL CHECK (origin IN ('seed','sample','mutation','llm')),
+  parent_id INTEGER REFERENCES candidates(id),
+  label TEXT NOT NULL DEFAULT '',
+  code TEXT NOT NULL,
+  code_hash TEXT NOT NULL,
+  meta TEXT NOT NULL DEFAULT '{}',
+  UNIQUE (problem_id, kind, origin, code_hash)
+);
+CREATE TABLE executions (
+  id INTEGER PRIMARY KEY,
+  key TEXT NOT NULL UNIQUE,
+  candidate_id INTEGER NOT NULL REFERENCES candidates(id),
+  run_id INTEGER NOT NULL REFERENCES runs(id),
+  verdict TEXT NOT NULL,
+  tests_passed INTEGER NOT NULL,
+  tests_total INTEGER NOT NULL,
+  passed INTEGER NOT NULL,
+  cpu_ms INTEGER NOT NULL,
+  wall_ms REAL NOT NULL,
+  peak_rss_kb INTEGER NOT NULL,
+  stdout TEXT NOT NULL,
+  stderr TEXT NOT NULL,
+  stdout_truncated INTEGER NOT NULL,
+  stderr_truncated INTEGER NOT NULL,
+  message TEXT NOT NULL,
+  forbidden_syscall TEXT NOT NULL,
+  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))
+);
+CREATE INDEX executions_candidate ON executions(candidate_id);
+CREATE TABLE test_results (
+  execution_id INTEGER NOT NULL REFERENCES executions(id) ON DELETE CASCADE,
+  position INTEGER NOT NULL,
+  test_name TEXT NOT NULL,
+  verdict TEXT NOT NULL CHECK (verdict IN ('passed','failed','error','timeout')),
+  message TEXT NOT NULL,
+  ms REAL NOT NULL,
+  PRIMARY KEY (execution_id, position)
+);
+CREATE TABLE trajectories (
+  id INTEGER PRIMARY KEY,
+  problem_id TEXT NOT NULL REFERENCES problems(id),
+  kind TEXT NOT NULL,
+  run_id INTEGER NOT NULL REFERENCES runs(id),
+  solved INTEGER NOT NULL,
+  meta TEXT NOT NULL DEFAULT '{}'
+);
+CREATE TABLE trajectory_steps (
+  trajectory_id INTEGER NOT NULL REFERENCES trajectories(id) ON DELETE CASCADE,
+  position INTEGER NOT NULL,
+  candidate_id INTEGER NOT NULL REFERENCES candidates(id),
+  execution_id INTEGER REFERENCES executions(id),
+  feedback TEXT NOT NULL DEFAULT '',
+  reflection TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (trajectory_id, position)
+);
+)sql",
+    };
+    return kMigrations;
+}
+
+} // namespace assay::store

@@ -1,0 +1,70 @@
+// Thin move-only owners of sqlite3 handles and a statement helper.
+#pragma once
+
+#include "util/error.hpp"
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace assay::store {
+
+struct DbCloser {
+    void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
+};
+struct StatementFinalizer {
+    void operator()(sqlite3_stmt* statement) const { sqlite3_finalize(statement); }
+};
+using DbHandle = std::unique_ptr<sqlite3, DbCloser>;
+
+// A prepared statement. bind() is 1-based like SQLite; step() returns true while rows come.
+// Failures throw FatalError(internal): the store is a trusted local file, and a failing write
+// must stop the command rather than silently lose a row.
+class Statement {
+  public:
+    Statement(sqlite3* db, std::string_view sql);
+
+    Statement& bind(int index, std::int64_t value);
+    Statement& bind(int index, int value) { return bind(index, static_cast<std::int64_t>(value)); }
+    Statement& bind(int index, double value);
+    Statement& bind(int index, std::string_view value);
+    Statement& bind(int index, const std::string& value) { return bind(index, std::string_view(value)); }
+    Statement& bind(int index, const char* value) { return bind(index, std::string_view(value)); }
+    Statement& bind_null(int index);
+
+    bool step();
+    void run() { while (step()) {} }
+    void reset();
+
+    [[nodiscard]] std::int64_t column_int(int index) const;
+    [[nodiscard]] double column_double(int index) const;
+    [[nodiscard]] std::string column_text(int index) const;
+    [[nodiscard]] bool column_is_null(int index) const;
+
+  private:
+    sqlite3* db_;
+    std::unique_ptr<sqlite3_stmt, StatementFinalizer> statement_;
+};
+
+// Runs SQL with no results (may hold several statements); throws on failure.
+void exec(sqlite3* db, std::string_view sql);
+
+// BEGIN IMMEDIATE on construction, ROLLBACK on destruction unless commit() was called.
+class Transaction {
+  public:
+    explicit Transaction(sqlite3* db);
+    Transaction(const Transaction&) = delete;
+    Transaction& operator=(const Transaction&) = delete;
+    ~Transaction();
+    void commit();
+
+  private:
+    sqlite3* db_;
+    bool done_ = false;
+};
+
+} // namespace assay::store

@@ -1,0 +1,205 @@
+#include "store/store.hpp"
+
+#include "store/migrations.hpp"
+#include "util/hash.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace assay::store {
+
+namespace fs = std::filesystem;
+
+std::string_view to_string(CandidateKind kind) {
+    switch (kind) {
+    case CandidateKind::solution: return "solution";
+    case CandidateKind::test: return "test";
+    case CandidateKind::bug: return "bug";
+    case CandidateKind::refactor: return "refactor";
+    case CandidateKind::repair: return "repair";
+    }
+    return "solution";
+}
+
+std::string_view to_string(Origin origin) {
+    switch (origin) {
+    case Origin::seed: return "seed";
+    case Origin::sample: return "sample";
+    case Origin::mutation: return "mutation";
+    case Origin::llm: return "llm";
+    }
+    return "seed";
+}
+
+bool cacheable(Verdict verdict) {
+    return verdict != Verdict::timeout && verdict != Verdict::internal_error;
+}
+
+Expected<Store> Store::open(const fs::path& path) {
+    sqlite3* raw = nullptr;
+    const int code = sqlite3_open_v2(path.c_str(), &raw,
+                                     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+    DbHandle db(raw);
+    if (code != SQLITE_OK)
+        return fail_at(path.string(), "cannot open database: {}",
+                       raw != nullptr ? sqlite3_errmsg(raw) : sqlite3_errstr(code));
+    sqlite3_busy_timeout(db.get(), 10'000);
+    try {
+        exec(db.get(), "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                       "PRAGMA foreign_keys=ON;");
+        Store store(std::move(db));
+        const int current = store.schema_version();
+        const auto all = migrations();
+        if (current > static_cast<int>(all.size()))
+            return fail_at(path.string(),
+                           "database schema version {} is newer than this assay ({})", current,
+                           all.size());
+        for (int version = current + 1; version <= static_cast<int>(all.size()); ++version) {
+            Transaction t(store.handle());
+            exec(store.handle(), all[static_cast<std::size_t>(version - 1)]);
+            exec(store.handle(), fmt::format("PRAGMA user_version={}", version));
+            t.commit();
+        }
+        return store;
+    } catch (const FatalError& error) {
+        return fail_at(path.string(), "{}", error.what());
+    }
+}
+
+int Store::schema_version() {
+    Statement s(db_.get(), "PRAGMA user_version");
+    return s.step() ? static_cast<int>(s.column_int(0)) : 0;
+}
+
+std::int64_t Store::begin_run(std::string_view command, std::string_view args_json) {
+    Statement s(db_.get(), "INSERT INTO runs(command, args) VALUES (?, ?)");
+    s.bind(1, command).bind(2, args_json).run();
+    return sqlite3_last_insert_rowid(db_.get());
+}
+
+void Store::finish_run(std::int64_t run, std::string_view status, std::string_view summary_json) {
+    Statement s(db_.get(), "UPDATE runs SET finished_at = strftime('%Y-%m-%dT%H:%M:%fZ','now'), "
+                           "status = ?, summary = ? WHERE id = ?");
+    s.bind(1, status).bind(2, summary_json).bind(3, run).run();
+}
+
+void Store::put_problem(const Problem& p) {
+    Statement s(db_.get(),
+                "INSERT INTO problems(id, language, title, prompt, entry_point, solution, "
+                "test_setup, topics, difficulty, source, origin_file) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET "
+                "language=excluded.language, title=excluded.title, prompt=excluded.prompt, "
+                "entry_point=excluded.entry_point, solution=excluded.solution, "
+                "test_setup=excluded.test_setup, topics=excluded.topics, "
+                "difficulty=excluded.difficulty, source=excluded.source, "
+                "origin_file=excluded.origin_file");
+    s.bind(1, p.id).bind(2, p.language).bind(3, p.title).bind(4, p.prompt).bind(5, p.entry_point);
+    s.bind(6, p.solution).bind(7, p.test_setup).bind(8, nlohmann::json(p.topics).dump());
+    s.bind(9, p.difficulty).bind(10, to_string(p.source)).bind(11, p.origin_file).run();
+    Statement clear(db_.get(), "DELETE FROM tests WHERE problem_id = ?");
+    clear.bind(1, p.id).run();
+    Statement test(db_.get(), "INSERT INTO tests(problem_id, name, code, visibility, position) "
+                              "VALUES (?,?,?,?,?)");
+    for (std::size_t i = 0; i < p.tests.size(); ++i) {
+        const TestCase& t = p.tests[i];
+        test.bind(1, p.id).bind(2, t.name).bind(3, t.code);
+        test.bind(4, t.visibility == Visibility::visible ? "visible" : "hidden");
+        test.bind(5, static_cast<std::int64_t>(i)).run();
+        test.reset();
+    }
+}
+
+std::int64_t Store::put_candidate(const CandidateRecord& c) {
+    const std::string hash = util::content_hash(c.code);
+    Statement insert(db_.get(),
+                     "INSERT INTO candidates(problem_id, kind, origin, parent_id, label, code, "
+                     "code_hash, meta) VALUES (?,?,?,?,?,?,?,?) "
+                     "ON CONFLICT(problem_id, kind, origin, code_hash) DO NOTHING");
+    insert.bind(1, c.problem_id).bind(2, to_string(c.kind)).bind(3, to_string(c.origin));
+    if (c.parent) insert.bind(4, *c.parent);
+    else insert.bind_null(4);
+    insert.bind(5, c.label).bind(6, c.code).bind(7, hash).bind(8, c.meta_json).run();
+    Statement find(db_.get(), "SELECT id FROM candidates WHERE problem_id = ? AND kind = ? AND "
+                              "origin = ? AND code_hash = ?");
+    find.bind(1, c.problem_id).bind(2, to_string(c.kind)).bind(3, to_string(c.origin));
+    find.bind(4, hash);
+    if (!find.step())
+        throw FatalError(ExitCode::internal, Error{"candidate vanished after insert", {}});
+    return find.column_int(0);
+}
+
+std::optional<sandbox::JobResult> Store::find_execution(std::string_view key) {
+    Statement s(db_.get(), "SELECT id, verdict, cpu_ms, wall_ms, peak_rss_kb, stdout, stderr, "
+                           "stdout_truncated, stderr_truncated, message, forbidden_syscall "
+                           "FROM executions WHERE key = ?");
+    s.bind(1, key);
+    if (!s.step()) return std::nullopt;
+    sandbox::JobResult r;
+    const std::int64_t id = s.column_int(0);
+    r.verdict = parse_verdict(s.column_text(1)).value_or(Verdict::internal_error);
+    if (!cacheable(r.verdict)) return std::nullopt;
+    r.cpu_ms = s.column_int(2);
+    r.wall_ms = s.column_double(3);
+    r.peak_rss_kb = s.column_int(4);
+    r.stdout_text = s.column_text(5);
+    r.stderr_text = s.column_text(6);
+    r.stdout_truncated = s.column_int(7) != 0;
+    r.stderr_truncated = s.column_int(8) != 0;
+    r.message = s.column_text(9);
+    r.forbidden_syscall = s.column_text(10);
+    Statement tests(db_.get(), "SELECT test_name, verdict, message, ms FROM test_results "
+                               "WHERE execution_id = ? ORDER BY position");
+    tests.bind(1, id);
+    while (tests.step())
+        r.cases.push_back({tests.column_text(0),
+                           parse_test_verdict(tests.column_text(1)).value_or(TestVerdict::error),
+                           tests.column_text(2), tests.column_double(3)});
+    return r;
+}
+
+std::int64_t Store::put_execution(std::int64_t candidate, std::int64_t run, std::string_view key,
+                                  const sandbox::JobResult& r) {
+    Statement existing(db_.get(), "SELECT id, verdict FROM executions WHERE key = ?");
+    existing.bind(1, key);
+    if (existing.step()) {
+        const auto verdict = parse_verdict(existing.column_text(1));
+        if (verdict && cacheable(*verdict)) return existing.column_int(0);
+        Statement drop(db_.get(), "DELETE FROM executions WHERE id = ?");
+        drop.bind(1, existing.column_int(0)).run();
+    }
+    Statement s(db_.get(),
+                "INSERT INTO executions(key, candidate_id, run_id, verdict, tests_passed, "
+                "tests_total, passed, cpu_ms, wall_ms, peak_rss_kb, stdout, stderr, "
+                "stdout_truncated, stderr_truncated, message, forbidden_syscall) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    s.bind(1, key).bind(2, candidate).bind(3, run).bind(4, to_string(r.verdict));
+    s.bind(5, r.passed()).bind(6, static_cast<std::int64_t>(r.cases.size()));
+    s.bind(7, r.all_passed() ? 1 : 0).bind(8, static_cast<std::int64_t>(r.cpu_ms));
+    s.bind(9, r.wall_ms).bind(10, static_cast<std::int64_t>(r.peak_rss_kb));
+    s.bind(11, r.stdout_text).bind(12, r.stderr_text).bind(13, r.stdout_truncated ? 1 : 0);
+    s.bind(14, r.stderr_truncated ? 1 : 0).bind(15, r.message).bind(16, r.forbidden_syscall);
+    s.run();
+    const std::int64_t id = sqlite3_last_insert_rowid(db_.get());
+    Statement test(db_.get(), "INSERT INTO test_results(execution_id, position, test_name, "
+                              "verdict, message, ms) VALUES (?,?,?,?,?,?)");
+    for (std::size_t i = 0; i < r.cases.size(); ++i) {
+        const sandbox::CaseResult& c = r.cases[i];
+        test.bind(1, id).bind(2, static_cast<std::int64_t>(i)).bind(3, c.name);
+        test.bind(4, to_string(c.verdict)).bind(5, c.message).bind(6, c.ms).run();
+        test.reset();
+    }
+    return id;
+}
+
+std::string execution_key(const sandbox::HarnessJob& job) {
+    std::vector<std::string_view> parts{job.code, job.entry_point, job.setup};
+    for (const sandbox::HarnessCase& c : job.cases) {
+        parts.push_back(c.name);
+        parts.push_back(c.code);
+    }
+    const std::string limits = fmt::format("{}/{}/{}/{}", job.limits.wall_ms, job.limits.cpu_ms,
+                                           job.limits.memory_mb, job.limits.output_bytes);
+    parts.push_back(limits);
+    return util::content_hash_parts(parts);
+}
+
+} // namespace assay::store

@@ -1,0 +1,83 @@
+// The record of everything assay ran (DESIGN.md "Store"): SQLite in WAL mode, one writer,
+// versioned migrations. Content-addressed keys make reruns idempotent and give the execution
+// cache: an execution is keyed by the hash of the code, the tests and the limits.
+#pragma once
+
+#include "core/problem.hpp"
+#include "sandbox/harness.hpp"
+#include "store/sqlite.hpp"
+#include "util/error.hpp"
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace assay::store {
+
+// What a candidate is, and where it came from.
+enum class CandidateKind { solution, test, bug, refactor, repair };
+enum class Origin { seed, sample, mutation, llm };
+
+[[nodiscard]] std::string_view to_string(CandidateKind kind);
+[[nodiscard]] std::string_view to_string(Origin origin);
+
+struct CandidateRecord {
+    std::string problem_id;
+    CandidateKind kind = CandidateKind::solution;
+    Origin origin = Origin::seed;
+    std::string code;
+    std::optional<std::int64_t> parent; // the candidate this one was derived from
+    std::string label;                  // e.g. the mutation operator or refactoring kind
+    std::string meta_json = "{}";       // anything else, as JSON
+};
+
+class Store {
+  public:
+    // Opens (creating if needed) the database and applies pending migrations.
+    [[nodiscard]] static Expected<Store> open(const std::filesystem::path& path);
+
+    // The newest schema version this build knows, and the database's.
+    static constexpr int kSchemaVersion = 1;
+    [[nodiscard]] int schema_version();
+
+    // One invocation of a verb. finish_run records its status and a JSON summary.
+    std::int64_t begin_run(std::string_view command, std::string_view args_json);
+    void finish_run(std::int64_t run, std::string_view status, std::string_view summary_json);
+
+    // Inserts or updates a problem and its tests (keyed by id).
+    void put_problem(const Problem& problem);
+    // Returns the id of the candidate with this problem, kind, origin and code, inserting it
+    // if new.
+    std::int64_t put_candidate(const CandidateRecord& candidate);
+
+    // The cached result of an execution with this key, if any (and cacheable).
+    [[nodiscard]] std::optional<sandbox::JobResult> find_execution(std::string_view key);
+    // Records an execution (and its per-test results) unless one with `key` exists; returns
+    // the execution id either way.
+    std::int64_t put_execution(std::int64_t candidate, std::int64_t run, std::string_view key,
+                               const sandbox::JobResult& result);
+
+    // Runs `body` in one write transaction.
+    template <typename F> void transaction(F&& body) {
+        Transaction t(db_.get());
+        body();
+        t.commit();
+    }
+
+    [[nodiscard]] sqlite3* handle() const { return db_.get(); }
+
+  private:
+    explicit Store(DbHandle db) : db_(std::move(db)) {}
+    DbHandle db_;
+};
+
+// Whether a stored verdict may answer a later run: timeouts and internal errors depend on the
+// machine's load, so they are run again (and their row replaced).
+[[nodiscard]] bool cacheable(Verdict verdict);
+
+// The execution-cache key of running `code` against `job`'s tests under its limits.
+[[nodiscard]] std::string execution_key(const sandbox::HarnessJob& job);
+
+} // namespace assay::store

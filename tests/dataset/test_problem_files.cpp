@@ -1,0 +1,147 @@
+#include "dataset/problem_files.hpp"
+
+#include "support/temp_dir.hpp"
+
+#include <doctest/doctest.h>
+
+using namespace assay;
+using assay::testing::TempDir;
+
+namespace {
+const char* kProblem = R"(id = "bank/add"
+language = "python"
+title = "Add"
+entry_point = "add"
+difficulty = "easy"
+topics = ["arithmetic"]
+prompt = "Add two numbers."
+solution = '''
+def add(a, b):
+    return a + b
+'''
+visible = ["assert add(1, 2) == 3", "assert add(0, 0) == 0"]
+hidden = ["assert add(-1, 1) == 0"]
+)";
+} // namespace
+
+TEST_CASE("dataset::parse_problem_toml") {
+    SUBCASE("a valid problem") {
+        auto p = dataset::parse_problem_toml(kProblem, "add.toml");
+        REQUIRE(p);
+        CHECK(p->id == "bank/add");
+        CHECK(p->entry_point == "add");
+        REQUIRE(p->tests.size() == 3);
+        CHECK(p->tests[0].name == "visible_0");
+        CHECK(p->tests[2].visibility == Visibility::hidden);
+        CHECK(p->topics == std::vector<std::string>{"arithmetic"});
+    }
+    SUBCASE("a syntax error names the line") {
+        std::string broken = kProblem;
+        broken.insert(broken.find("title"), "oops = = 1\n");
+        auto p = dataset::parse_problem_toml(broken, "bad.toml");
+        REQUIRE_FALSE(p);
+        CHECK(p.error().where == "bad.toml:3");
+    }
+    SUBCASE("a missing key is named") {
+        std::string missing = kProblem;
+        missing.erase(missing.find("entry_point"), std::string("entry_point = \"add\"\n").size());
+        auto p = dataset::parse_problem_toml(missing, "m.toml");
+        REQUIRE_FALSE(p);
+        CHECK(p.error().message.find("entry_point") != std::string::npos);
+    }
+    SUBCASE("a wrongly typed value names its line") {
+        std::string typed = kProblem;
+        typed.replace(typed.find("difficulty = \"easy\""), 19, "difficulty = 3");
+        auto p = dataset::parse_problem_toml(typed, "t.toml");
+        REQUIRE_FALSE(p);
+        CHECK(p.error().where == "t.toml:5");
+    }
+}
+
+TEST_CASE("dataset::load_problems reads the real benchmarks") {
+    SUBCASE("HumanEval, gzipped") {
+        auto problems = dataset::load_problems(testing::shared_data() / "HumanEval.jsonl.gz",
+                                               dataset::Format::humaneval);
+        REQUIRE(problems);
+        REQUIRE(problems->size() == 164);
+        const Problem& first = problems->front();
+        CHECK(first.id == "HumanEval/0");
+        CHECK(first.entry_point == "has_close_elements");
+        CHECK(first.solution.rfind(first.prompt, 0) == 0);
+        CHECK(first.test_setup.find("def check(candidate)") != std::string::npos);
+    }
+    SUBCASE("MBPP sanitized, a JSON array") {
+        auto problems = dataset::load_problems(testing::shared_data() / "mbpp-sanitized.json",
+                                               dataset::Format::mbpp);
+        REQUIRE(problems);
+        REQUIRE(problems->size() == 427);
+        for (const Problem& p : *problems) CHECK_FALSE(p.entry_point.empty());
+        CHECK(dataset::detect_format(testing::shared_data() / "mbpp-sanitized.json") ==
+              dataset::Format::mbpp);
+    }
+}
+
+TEST_CASE("dataset::load_problems rejects bad input with file and line") {
+    TempDir dir;
+    SUBCASE("a truncated JSON line") {
+        auto file = dir.write("he.jsonl", "{\"task_id\": \"A/0\", \"prompt\": \"def f():\\n\", "
+                                          "\"entry_point\": \"f\", \"canonical_solution\": \"  "
+                                          "return 1\\n\", \"test\": \"def check(candidate): "
+                                          "pass\"}\n{\"task_id\": \"A/1\", \"pro\n");
+        auto problems = dataset::load_problems(file, dataset::Format::humaneval);
+        REQUIRE_FALSE(problems);
+        CHECK(problems.error().where == file.string() + ":2");
+    }
+    SUBCASE("a missing field") {
+        auto file = dir.write("mbpp.jsonl", "{\"task_id\": 3, \"text\": \"x\", \"code\": \"def "
+                                            "f(): pass\"}\n");
+        auto problems = dataset::load_problems(file, dataset::Format::mbpp);
+        REQUIRE_FALSE(problems);
+        CHECK(problems.error().describe() == file.string() + ":1: missing field 'test_list'");
+    }
+    SUBCASE("a missing file") {
+        auto problems = dataset::load_problems(dir / "nope.jsonl", dataset::Format::humaneval);
+        REQUIRE_FALSE(problems);
+        CHECK(problems.error().message == "no such file");
+    }
+    SUBCASE("corrupt gzip") {
+        auto file = dir.write("x.jsonl.gz", "\x1f\x8b\x08\x00garbage-not-deflate");
+        CHECK_FALSE(dataset::load_problems(file, dataset::Format::humaneval));
+    }
+    SUBCASE("duplicate ids in a directory") {
+        dir.write("bank/a.toml", kProblem);
+        dir.write("bank/b.toml", kProblem);
+        auto problems = dataset::load_problems(dir / "bank", dataset::Format::assay);
+        REQUIRE_FALSE(problems);
+        CHECK(problems.error().message.find("duplicate problem id") != std::string::npos);
+    }
+}
+
+TEST_CASE("dataset::load_samples") {
+    TempDir dir;
+    auto problems = dataset::load_problems(dir.write("p.toml", kProblem), dataset::Format::assay);
+    REQUIRE(problems);
+    SUBCASE("human-eval and evalplus fields, several per task") {
+        auto file = dir.write("s.jsonl",
+                              "{\"task_id\": \"bank/add\", \"completion\": \"def add(a, b): "
+                              "return a - b\"}\n\n{\"task_id\": \"bank/add\", \"solution\": "
+                              "\"def add(a, b): return b + a\"}\n");
+        auto samples = dataset::load_samples(file, *problems);
+        REQUIRE(samples);
+        REQUIRE(samples->size() == 2);
+        CHECK((*samples)[1].index == 1);
+        CHECK((*samples)[1].program == "def add(a, b): return b + a");
+        CHECK((*samples)[1].where == file.string() + ":3");
+    }
+    SUBCASE("an unknown task_id names its line") {
+        auto file = dir.write("s.jsonl", "{\"task_id\": \"bank/add\", \"completion\": \"\"}\n"
+                                         "{\"task_id\": \"bank/sub\", \"completion\": \"\"}\n");
+        auto samples = dataset::load_samples(file, *problems);
+        REQUIRE_FALSE(samples);
+        CHECK(samples.error().describe() == file.string() + ":2: unknown task_id 'bank/sub'");
+    }
+    SUBCASE("a sample with neither completion nor solution") {
+        auto file = dir.write("s.jsonl", "{\"task_id\": \"bank/add\"}\n");
+        CHECK_FALSE(dataset::load_samples(file, *problems));
+    }
+}

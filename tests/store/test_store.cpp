@@ -1,0 +1,117 @@
+#include "store/store.hpp"
+
+#include "support/temp_dir.hpp"
+
+#include <doctest/doctest.h>
+
+using namespace assay;
+using assay::testing::TempDir;
+
+namespace {
+Problem sample_problem() {
+    Problem p;
+    p.id = "bank/add";
+    p.language = "python";
+    p.title = "Add";
+    p.entry_point = "add";
+    p.solution = "def add(a, b):\n    return a + b\n";
+    p.tests = {{"visible_0", "assert add(1, 2) == 3", Visibility::visible},
+               {"hidden_0", "assert add(2, 2) == 4", Visibility::hidden}};
+    return p;
+}
+
+sandbox::JobResult result(Verdict verdict) {
+    sandbox::JobResult r;
+    r.verdict = verdict;
+    r.cases = {{"visible_0", TestVerdict::passed, "", 0.5},
+               {"hidden_0", TestVerdict::failed, "AssertionError: assert add(2, 2) == 4", 0.25}};
+    r.message = "AssertionError";
+    return r;
+}
+
+long count(store::Store& db, const char* table) {
+    store::Statement s(db.handle(), std::string("SELECT count(*) FROM ") + table);
+    s.step();
+    return static_cast<long>(s.column_int(0));
+}
+} // namespace
+
+TEST_CASE("store::Store") {
+    TempDir dir;
+    auto db = store::Store::open(dir / "a.db");
+    REQUIRE(db);
+    CHECK(db->schema_version() == store::Store::kSchemaVersion);
+
+    SUBCASE("reopening applies nothing twice") {
+        auto again = store::Store::open(dir / "a.db");
+        REQUIRE(again);
+        CHECK(again->schema_version() == store::Store::kSchemaVersion);
+    }
+    SUBCASE("problems, candidates and executions are idempotent") {
+        const Problem p = sample_problem();
+        const auto run = db->begin_run("verify", "{}");
+        for (int pass = 0; pass < 2; ++pass) {
+            db->transaction([&] {
+                db->put_problem(p);
+                const auto c = db->put_candidate(
+                    {p.id, store::CandidateKind::solution, store::Origin::seed, p.solution});
+                db->put_execution(c, run, "key-1", result(Verdict::ok));
+            });
+        }
+        CHECK(count(*db, "problems") == 1);
+        CHECK(count(*db, "tests") == 2);
+        CHECK(count(*db, "candidates") == 1);
+        CHECK(count(*db, "executions") == 1);
+        CHECK(count(*db, "test_results") == 2);
+        auto cached = db->find_execution("key-1");
+        REQUIRE(cached);
+        CHECK(cached->verdict == Verdict::ok);
+        REQUIRE(cached->cases.size() == 2);
+        CHECK(cached->cases[1].verdict == TestVerdict::failed);
+        CHECK(cached->cases[1].message == "AssertionError: assert add(2, 2) == 4");
+    }
+    SUBCASE("timeouts are not served from the cache and get replaced") {
+        const Problem p = sample_problem();
+        const auto run = db->begin_run("verify", "{}");
+        db->put_problem(p);
+        const auto c =
+            db->put_candidate({p.id, store::CandidateKind::solution, store::Origin::seed, "x"});
+        db->put_execution(c, run, "key-2", result(Verdict::timeout));
+        CHECK_FALSE(db->find_execution("key-2"));
+        db->put_execution(c, run, "key-2", result(Verdict::runtime_error));
+        auto cached = db->find_execution("key-2");
+        REQUIRE(cached);
+        CHECK(cached->verdict == Verdict::runtime_error);
+        CHECK(count(*db, "executions") == 1);
+    }
+    SUBCASE("a failed transaction leaves nothing") {
+        try {
+            db->transaction([&] {
+                db->put_problem(sample_problem());
+                throw std::runtime_error("interrupted");
+            });
+        } catch (const std::runtime_error&) {
+        }
+        CHECK(count(*db, "problems") == 0);
+    }
+}
+
+TEST_CASE("store::Store::open reports an unusable path") {
+    auto db = store::Store::open("/nonexistent-dir/x.db");
+    REQUIRE_FALSE(db);
+    CHECK(db.error().where == "/nonexistent-dir/x.db");
+}
+
+TEST_CASE("store::execution_key covers code, tests and limits") {
+    sandbox::HarnessJob job;
+    job.code = "def f(): return 1";
+    job.cases = {{"a", "assert f() == 1"}};
+    const auto base = store::execution_key(job);
+    auto other = job;
+    other.limits.cpu_ms += 1;
+    CHECK(store::execution_key(other) != base);
+    other = job;
+    other.cases[0].code = "assert f() == 2";
+    CHECK(store::execution_key(other) != base);
+    CHECK(store::execution_key(job) == base);
+}

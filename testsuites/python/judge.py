@@ -1,0 +1,338 @@
+"""The judge: runs the test cases against the runner and reports each result.
+
+The judge never executes candidate code. Test code runs here, in a namespace where every name
+the candidate's program defines is a proxy: calling it sends the arguments to the runner and
+returns the runner's answer decoded into plain builtin values. Comparisons therefore happen on
+data the candidate cannot shape into a fake pass. Results go to the result descriptor, which the
+runner never had, each line tagged with the run's nonce, which the runner never saw.
+"""
+
+import ast
+import builtins
+import importlib
+import json
+import os
+import sys
+import time
+
+from channel import (ChannelClosed, ChannelTimeout, EncodeError, Encoder, ProtocolError, decode,
+                     read_all, read_frame, write_frame)
+
+MESSAGE_LIMIT = 2000
+
+
+class RunnerDied(Exception):
+    """The runner exited or broke the protocol; later cases cannot run."""
+
+
+class CaseTimeout(Exception):
+    """The run's time ran out while a case was waiting for the runner."""
+
+
+class RemoteError(Exception):
+    """An exception raised by candidate code whose type is not a builtin exception."""
+
+
+class Link:
+    """The judge's end of the runner channel."""
+
+    def __init__(self, fd, deadline):
+        self.fd = fd
+        self.deadline = deadline
+        self.broken = None
+
+    def request(self, message):
+        if self.broken:
+            raise RunnerDied(self.broken)
+        try:
+            write_frame(self.fd, message)
+            reply = read_frame(self.fd, self.deadline)
+        except ChannelTimeout:
+            self.broken = "the time limit ran out while the candidate was running"
+            raise CaseTimeout(self.broken) from None
+        except (ChannelClosed, ProtocolError) as error:
+            self.broken = "the candidate's process exited or broke the protocol"
+            if str(error):
+                self.broken += " (%s)" % error
+            raise RunnerDied(self.broken) from None
+        if not isinstance(reply, dict):
+            self.broken = "the candidate's process sent a malformed reply"
+            raise RunnerDied(self.broken)
+        if "raise" in reply:
+            raise rebuild_exception(reply["raise"])
+        return reply
+
+    def value(self, message):
+        reply = self.request(message)
+        try:
+            return decode(reply.get("value"), self.proxy), reply
+        except (ProtocolError, TypeError, ValueError, RecursionError) as error:
+            self.broken = "the candidate's process sent an undecodable value: %s" % error
+            raise RunnerDied(self.broken) from None
+
+    def proxy(self, handle, type_name):
+        return RemoteObject(self, handle, type_name)
+
+
+def rebuild_exception(info):
+    """The judge-side twin of an exception raised by candidate code."""
+    info = info if isinstance(info, dict) else {}
+    name = str(info.get("type", "Exception"))
+    message = str(info.get("message", ""))
+    kind = getattr(builtins, name, None)
+    error = None
+    if (isinstance(kind, type) and issubclass(kind, Exception)
+            and info.get("module") == "builtins"):
+        try:
+            error = kind(message)
+        except Exception:
+            error = None
+    if error is None:
+        error = RemoteError("%s: %s" % (name, message) if message else name)
+    error.remote_traceback = str(info.get("traceback", ""))
+    return error
+
+
+def _encode_arg(value):
+    try:
+        return Encoder().encode(value)
+    except (EncodeError, RecursionError) as error:
+        raise TypeError(str(error)) from None
+
+
+def _restore(original, new):
+    """Applies the runner's view of a mutated argument to the judge's object, in place."""
+    if type(original) is not type(new):
+        return
+    if type(original) in (list, bytearray):
+        original[:] = new
+    elif type(original) in (dict, set):
+        original.clear()
+        original.update(new)
+
+
+class RemoteCallable:
+    """A callable defined by the candidate; each call is one round trip to the runner."""
+
+    def __init__(self, link, target, name):
+        self._link = link
+        self._target = target
+        self.__name__ = name
+
+    def __call__(self, *args, **kwargs):
+        message = {"op": "call", "target": self._target,
+                   "args": [_encode_arg(a) for a in args],
+                   "kwargs": {str(k): _encode_arg(v) for k, v in kwargs.items()}}
+        value, reply = self._link.value(message)
+        mutated = reply.get("mutated")
+        if isinstance(mutated, dict):
+            for index, data in mutated.items():
+                try:
+                    position = int(index)
+                    if 0 <= position < len(args):
+                        _restore(args[position], decode(data))
+                except (ProtocolError, TypeError, ValueError, RecursionError):
+                    pass
+        return value
+
+    def __repr__(self):
+        return "<candidate function %s>" % self.__name__
+
+
+class RemoteObject(RemoteCallable):
+    """An object the candidate returned that is not plain data. It equals only itself."""
+
+    def _ask(self, op, **fields):
+        return self._link.value(dict(op=op, target=self._target, **fields))[0]
+
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return self._ask("getattr", name=name)
+
+    def __eq__(self, other):
+        return isinstance(other, RemoteObject) and other._target == self._target
+
+    def __ne__(self, other):
+        return not self.__eq__(other)
+
+    def __hash__(self):
+        return hash(("remote", self._target))
+
+    def __repr__(self):
+        return str(self._ask("repr"))
+
+    def __len__(self):
+        return int(self._ask("len"))
+
+    def __bool__(self):
+        return bool(self._ask("bool"))
+
+    def __iter__(self):
+        return iter(self._ask("iter"))
+
+    def __getitem__(self, key):
+        return self._ask("getitem", key=_encode_arg(key))
+
+    def __contains__(self, item):
+        return bool(self._ask("contains", item=_encode_arg(item)))
+
+
+def _short(value):
+    try:
+        text = repr(value)
+    except Exception:
+        text = "<unprintable>"
+    return text if len(text) <= 300 else text[:300] + "..."
+
+
+def _assert_equal(actual, expected, source):
+    if not actual == expected:
+        raise AssertionError("%s\n  actual:   %s\n  expected: %s" % (source, _short(actual),
+                                                                     _short(expected)))
+
+
+class _ExplainAsserts(ast.NodeTransformer):
+    """Rewrites `assert a == b` so that a failure says what each side was (test feedback)."""
+
+    def __init__(self, source):
+        self.source = source
+
+    def visit_Assert(self, node):
+        test = node.test
+        if (node.msg is None and isinstance(test, ast.Compare) and len(test.ops) == 1
+                and isinstance(test.ops[0], ast.Eq)):
+            text = ast.get_source_segment(self.source, node) or "assert"
+            call = ast.Call(func=ast.Name(id="__assay_assert_equal__", ctx=ast.Load()),
+                            args=[test.left, test.comparators[0], ast.Constant(value=text)],
+                            keywords=[])
+            return ast.copy_location(ast.Expr(value=call), node)
+        return node
+
+
+def compile_case(code):
+    tree = ast.parse(code, "<test>", "exec")
+    tree = ast.fix_missing_locations(_ExplainAsserts(code).visit(tree))
+    return compile(tree, "<test>", "exec")
+
+
+def failure_message(error, code):
+    if isinstance(error, AssertionError):
+        detail = str(error)
+        if not detail:
+            lines = code.strip().splitlines()
+            detail = lines[-1] if lines else "assertion failed"
+        return "AssertionError: " + detail
+    text = "%s: %s" % (type(error).__name__, error)
+    remote = getattr(error, "remote_traceback", "")
+    return text + "\n" + remote if remote else text
+
+
+class Judge:
+    def __init__(self, job, result_fd, link):
+        self.job = job
+        self.nonce = job["nonce"]
+        self.result_fd = result_fd
+        self.link = link
+
+    def report(self, record):
+        record["nonce"] = self.nonce
+        if "message" in record:
+            record["message"] = record["message"][:MESSAGE_LIMIT]
+        data = (json.dumps(record, separators=(",", ":")) + "\n").encode("utf-8", "surrogatepass")
+        while data:
+            data = data[os.write(self.result_fd, data):]
+
+    def namespace(self, names):
+        ns = {"__name__": "__main__", "__builtins__": builtins,
+              "__assay_assert_equal__": _assert_equal}
+        for name, info in names.items():
+            kind = info.get("kind") if isinstance(info, dict) else None
+            if kind == "callable":
+                ns[name] = RemoteCallable(self.link, name, name)
+            elif kind in ("value", "handle"):
+                try:
+                    ns[name] = decode(info.get("value"), self.link.proxy)
+                except (ProtocolError, TypeError, ValueError, RecursionError):
+                    pass
+            elif kind == "module":
+                module = str(info.get("module", ""))
+                if module.split(".")[0] in sys.stdlib_module_names:
+                    try:
+                        ns[name] = importlib.import_module(module)
+                    except Exception:
+                        pass
+        entry = self.job.get("entry_point")
+        if entry and entry in ns:
+            ns["candidate"] = ns[entry]
+        return ns
+
+    def load(self):
+        """The runner's hello, or a record describing why the program did not load."""
+        try:
+            hello = read_frame(self.link.fd, self.link.deadline)
+        except ChannelTimeout:
+            return None, {"type": "Timeout", "message": "loading the program timed out"}
+        except (ChannelClosed, ProtocolError):
+            return None, {"type": "Exit", "message": "the program exited while it was loading"}
+        if not isinstance(hello, dict):
+            return None, {"type": "Protocol", "message": "malformed hello"}
+        if not hello.get("ok"):
+            error = hello.get("error")
+            return None, error if isinstance(error, dict) else {"type": "Error", "message": ""}
+        names = hello.get("names")
+        return (names if isinstance(names, dict) else {}), None
+
+    def run(self):
+        cases = self.job["cases"]
+        names, load_error = self.load()
+        if load_error is not None:
+            message = "%s: %s" % (load_error.get("type", "Error"), load_error.get("message", ""))
+            if load_error.get("traceback"):
+                message += "\n" + str(load_error["traceback"])
+            verdict = "timeout" if load_error.get("type") == "Timeout" else "error"
+            for index, case in enumerate(cases):
+                self.report({"i": index, "name": case["name"], "verdict": verdict,
+                             "message": message, "ms": 0})
+            self.report({"done": True, "count": len(cases), "load": "error",
+                         "load_error_type": str(load_error.get("type", "Error")),
+                         "message": message})
+            return
+        base = self.namespace(names)
+        setup_error = None
+        if self.job.get("setup"):
+            try:
+                exec(compile_case(self.job["setup"]), base)
+            except BaseException as error:  # noqa: B036
+                setup_error = "test setup failed: " + failure_message(error, self.job["setup"])
+        for index, case in enumerate(cases):
+            record = {"i": index, "name": case["name"]}
+            started = time.monotonic()
+            if setup_error:
+                record.update(verdict="error", message=setup_error)
+            elif self.link.broken:
+                record.update(verdict="error", message="not run: " + self.link.broken)
+            else:
+                record.update(self.run_case(case["code"], dict(base)))
+            record["ms"] = round((time.monotonic() - started) * 1000, 3)
+            self.report(record)
+        self.report({"done": True, "count": len(cases), "load": "ok"})
+
+    def run_case(self, code, ns):
+        try:
+            exec(compile_case(code), ns)
+        except CaseTimeout as error:
+            return {"verdict": "timeout", "message": str(error)}
+        except RunnerDied as error:
+            return {"verdict": "error", "message": str(error)}
+        except AssertionError as error:
+            return {"verdict": "failed", "message": failure_message(error, code)}
+        except BaseException as error:  # noqa: B036 - a test that raises is an error, not a crash
+            return {"verdict": "error", "message": failure_message(error, code)}
+        return {"verdict": "passed"}
+
+
+def main(tests_fd, result_fd, channel_fd, deadline):
+    job = json.loads(read_all(tests_fd))
+    os.close(tests_fd)
+    Judge(job, result_fd, Link(channel_fd, deadline)).run()

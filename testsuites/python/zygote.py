@@ -1,0 +1,286 @@
+"""The fast-start worker: a pre-initialised interpreter that forks one judge and one runner per job.
+
+It runs as PID 1 of its jail (namespaces, read-only root, seccomp and limits were set up by the
+supervisor before exec). Fd 3 is the control channel to the supervisor. For every job it receives
+three descriptors — the candidate's code, the tests, the result channel — and forks:
+
+  runner  gets only the code (it runs the candidate);
+  judge   gets only the tests and the result channel (it never runs candidate code).
+
+The zygote itself never reads a job's code or tests, so no job leaves anything in its memory for
+a later runner to find. After each job it kills every other process of the namespace (a
+double-forked daemon included), reaps them, and empties /work, /tmp and /dev/shm, so two
+candidates never see each other.
+"""
+
+import ctypes
+import gc
+import json
+import os
+import resource
+import select
+import signal
+import socket
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import channel  # noqa: E402
+import judge  # noqa: E402
+import runner  # noqa: E402
+
+CONTROL_FD = 3
+SCRATCH = ("/work", "/tmp", "/dev/shm")
+KEEP_BYTES = 8192
+PR_SET_DUMPABLE = 4
+
+
+def check_inside_jail():
+    """Refuses to run anywhere but as PID 1 of a jail whose scratch dirs are private tmpfs mounts:
+    after every job the zygote kills all other processes and empties those directories."""
+    if os.getpid() != 1:
+        raise SystemExit("zygote.py: not PID 1 of a fresh PID namespace; refusing to run")
+    tmpfs = set()
+    with open("/proc/self/mountinfo") as mounts:
+        for line in mounts:
+            before, _, after = line.partition(" - ")
+            if after.split(" ", 1)[0] == "tmpfs":
+                tmpfs.add(before.split(" ")[4])
+    missing = [path for path in SCRATCH if path not in tmpfs]
+    if missing:
+        raise SystemExit("zygote.py: %s not a private tmpfs; refusing to run" % ", ".join(missing))
+
+
+def set_dumpable(value):
+    # Not dumpable: no other process of the jail may read this one's memory or fds via /proc.
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_DUMPABLE, value, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_DUMPABLE)")
+
+
+def _limit(kind, value):
+    _, hard = resource.getrlimit(kind)
+    value = value if hard == resource.RLIM_INFINITY else min(value, hard)
+    resource.setrlimit(kind, (value, value))
+
+
+def become_child(fds, out_w, err_w, cpu_ms, memory_mb):
+    """In a freshly forked child: stdout/stderr to the capture pipes, `fds` as 3, 4, ..., every
+    other descriptor closed, limits set. Returns the new descriptor numbers."""
+    os.dup2(out_w, 1)
+    os.dup2(err_w, 2)
+    # dup() returns increasing numbers above the ones in use, so each dup2 below only overwrites
+    # descriptors that are no longer needed.
+    high = [os.dup(fd) for fd in fds]
+    low = list(range(3, 3 + len(fds)))
+    for target, fd in zip(low, high):
+        os.dup2(fd, target)
+    os.closerange(3 + len(fds), resource.getrlimit(resource.RLIMIT_NOFILE)[0])
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    _limit(resource.RLIMIT_CPU, max(1, -(-cpu_ms // 1000)))
+    _limit(resource.RLIMIT_AS, memory_mb << 20)
+    try:
+        with open("/proc/self/oom_score_adj", "w") as f:
+            f.write("1000")
+    except OSError:
+        pass
+    os.chdir("/work")
+    return low
+
+
+def fork_child(body):
+    pid = os.fork()
+    if pid:
+        return pid
+    code = 0
+    try:
+        body()
+    except BaseException:  # noqa: B036 - a child never returns into the zygote's loop
+        code = 70
+    finally:
+        os._exit(code)
+
+
+def kill_everything():
+    """Kills every process of the namespace but this one, reaps them, returns their rusage."""
+    usage = []
+    while True:
+        try:
+            os.kill(-1, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        try:
+            _, _, ru = os.wait4(-1, 0)
+        except ChildProcessError:
+            return usage
+        usage.append(ru)
+
+
+def wipe(path):
+    try:
+        entries = list(os.scandir(path))
+    except OSError:
+        return
+    for entry in entries:
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                os.chmod(entry.path, 0o700)
+                wipe(entry.path)
+                os.rmdir(entry.path)
+            else:
+                os.unlink(entry.path)
+        except OSError:
+            pass
+
+
+class Capture:
+    """One captured stream: the first KEEP_BYTES are kept, the rest only counted."""
+
+    def __init__(self, fd):
+        self.fd = fd
+        self.kept = bytearray()
+        self.total = 0
+        self.open = True
+
+    def pump(self):
+        try:
+            chunk = os.read(self.fd, 65536)
+        except BlockingIOError:
+            return False
+        if not chunk:
+            self.open = False
+            return False
+        self.total += len(chunk)
+        room = KEEP_BYTES - len(self.kept)
+        if room > 0:
+            self.kept += chunk[:room]
+        return True
+
+    def drain(self):
+        os.set_blocking(self.fd, False)
+        while self.open and self.pump():
+            pass
+        os.close(self.fd)
+
+    def report(self):
+        return {"text": self.kept.decode("utf-8", "replace"), "total": self.total}
+
+
+def describe_status(status):
+    if os.WIFSIGNALED(status):
+        return {"state": "signaled", "signal": os.WTERMSIG(status)}
+    return {"state": "exited", "code": os.WEXITSTATUS(status)}
+
+
+def run_job(job, fds):
+    code_fd, tests_fd, result_fd = fds
+    wall_ms = int(job.get("wall_ms", 10000))
+    cpu_ms = int(job.get("cpu_ms", 5000))
+    memory_mb = int(job.get("memory_mb", 512))
+    output_bytes = int(job.get("output_bytes", 1 << 20))
+    started = time.monotonic()
+    deadline = started + wall_ms / 1000.0
+
+    out_r, out_w = os.pipe()
+    err_r, err_w = os.pipe()
+    judge_end, runner_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+
+    runner_pid = fork_child(lambda: runner.main(
+        *become_child([code_fd, runner_end.fileno()], out_w, err_w, cpu_ms, memory_mb)))
+
+    def judge_body():
+        low = become_child([tests_fd, result_fd, judge_end.fileno()], out_w, err_w,
+                           cpu_ms * 2, memory_mb)
+        judge.main(low[0], low[1], low[2], deadline - 0.05)
+
+    judge_pid = fork_child(judge_body)
+    for fd in (code_fd, tests_fd, result_fd, out_w, err_w):
+        os.close(fd)
+    judge_end.close()
+    runner_end.close()
+
+    streams = [Capture(out_r), Capture(err_r)]
+    judge_fd = os.pidfd_open(judge_pid)
+    timed_out = output_limit = False
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            timed_out = True
+            break
+        ready, _, _ = select.select([s.fd for s in streams if s.open] + [judge_fd], [], [],
+                                    remaining)
+        for stream in streams:
+            if stream.open and stream.fd in ready:
+                stream.pump()
+        if any(s.total > output_bytes for s in streams):
+            output_limit = True
+            break
+        if judge_fd in ready:
+            break
+    os.close(judge_fd)
+
+    # How the judge and the runner ended, if they ended before the sweep below.
+    statuses, usage = {}, []
+    for name, pid in (("judge", judge_pid), ("runner", runner_pid)):
+        done, status, ru = os.wait4(pid, os.WNOHANG)
+        if done:
+            statuses[name] = describe_status(status)
+            usage.append(ru)
+    usage += kill_everything()
+    for stream in streams:
+        stream.drain()
+    for path in SCRATCH:
+        wipe(path)
+
+    return {
+        "done": True,
+        "judge": statuses.get("judge", {"state": "killed"}),
+        "runner": statuses.get("runner", {"state": "running"}),
+        "timed_out": timed_out,
+        "output_limit": output_limit,
+        "cpu_ms": round(sum(ru.ru_utime + ru.ru_stime for ru in usage) * 1000),
+        "wall_ms": round((time.monotonic() - started) * 1000, 3),
+        "peak_rss_kb": max([ru.ru_maxrss for ru in usage] or [0]),
+        "stdout": streams[0].report(),
+        "stderr": streams[1].report(),
+    }
+
+
+def receive_job(control):
+    """One job frame and its descriptors; (None, []) when the supervisor hung up."""
+    data, fds, _, _ = socket.recv_fds(control, 65536, 4)
+    if len(data) < 4:
+        return None, fds
+    size = int.from_bytes(data[:4], "big")
+    while len(data) < 4 + size:
+        more = control.recv(4 + size - len(data))
+        if not more:
+            return None, fds
+        data += more
+    return json.loads(data[4:4 + size]), fds
+
+
+def main():
+    check_inside_jail()
+    set_dumpable(0)
+    control = socket.socket(fileno=CONTROL_FD)
+    # Everything imported so far stays in the permanent generation: the collector never walks
+    # (and so never copies on write) the zygote's heap in the children.
+    gc.freeze()
+    channel.write_frame(CONTROL_FD, {"ready": True})
+    while True:
+        job, fds = receive_job(control)
+        if job is None or job.get("op") == "exit":
+            return
+        if len(fds) != 3:
+            for fd in fds:
+                os.close(fd)
+            channel.write_frame(CONTROL_FD, {"done": False, "error": "expected 3 descriptors"})
+            continue
+        channel.write_frame(CONTROL_FD, run_job(job, fds))
+
+
+if __name__ == "__main__":
+    main()
