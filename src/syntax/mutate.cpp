@@ -236,8 +236,8 @@ class Generator {
 
     // A docstring, or any other statement that is only a string.
     bool is_bare_string_statement(TSNode node) const {
-        if (type(node) != "expression_statement" || ts_node_named_child_count(node) != 1) return false;
-        const TSNode child = ts_node_named_child(node, 0);
+        if (type(node) != "expression_statement" || named_child_count(node) != 1) return false;
+        const TSNode child = named_child(node, 0);
         return type(child) == rules_.string || type(child) == "concatenated_string";
     }
 
@@ -313,7 +313,7 @@ class Generator {
     }
 
     void change_return(TSNode node) {
-        const TSNode value = ts_node_named_child(node, 0);
+        const TSNode value = named_child(node, 0);
         if (ts_node_is_null(value) || type(value) == "comment") return;
         const std::string_view kind = type(value);
         std::string replacement(rules_.null_value);

@@ -83,7 +83,7 @@ class Analyzer {
         }
         if (kind == "named_expression") bind_target(field(node, "name"));
         if (kind == "as_pattern_target" || kind == "except_clause") bind_target(field(node, "alias"));
-        if (kind == "as_pattern_target") bind_target(ts_node_named_child(node, 0));
+        if (kind == "as_pattern_target") bind_target(named_child(node, 0));
         if (kind == "parameters" || kind == "lambda_parameters") {
             for (const TSNode parameter : named_children(node)) bind_parameter(parameter);
         }
@@ -118,7 +118,7 @@ class Analyzer {
         } else if (kind == "default_parameter" || kind == "typed_default_parameter") {
             bind_parameter(field(parameter, "name"));
         } else if (is_one_of(parameter, {"typed_parameter", "list_splat_pattern", "dictionary_splat_pattern"})) {
-            bind_parameter(ts_node_named_child(parameter, 0));
+            bind_parameter(named_child(parameter, 0));
         }
     }
 

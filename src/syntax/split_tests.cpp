@@ -25,7 +25,7 @@ bool asserts(TSNode statement) {
 // A module-level `check(...)` call: the harness runs the cases itself.
 bool calls_check(const SyntaxTree& tree, TSNode statement) {
     if (type(statement) != "expression_statement") return false;
-    const TSNode call = ts_node_named_child(statement, 0);
+    const TSNode call = named_child(statement, 0);
     return type(call) == "call" && tree.text(field(call, "function")) == "check";
 }
 

@@ -47,6 +47,7 @@ std::string_view SyntaxTree::text(TSNode node) const {
 
 std::vector<TSNode> children(TSNode node) {
     std::vector<TSNode> result;
+    if (ts_node_is_null(node)) return result;
     const uint32_t count = ts_node_child_count(node);
     result.reserve(count);
     for (uint32_t i = 0; i < count; ++i) result.push_back(ts_node_child(node, i));
@@ -55,6 +56,7 @@ std::vector<TSNode> children(TSNode node) {
 
 std::vector<TSNode> named_children(TSNode node) {
     std::vector<TSNode> result;
+    if (ts_node_is_null(node)) return result;
     const uint32_t count = ts_node_named_child_count(node);
     result.reserve(count);
     for (uint32_t i = 0; i < count; ++i) result.push_back(ts_node_named_child(node, i));
@@ -72,6 +74,7 @@ bool is_one_of(TSNode node, std::initializer_list<std::string_view> types) {
 }
 
 TSNode ancestor(TSNode node, std::initializer_list<std::string_view> types) {
+    if (ts_node_is_null(node)) return node;
     for (TSNode up = ts_node_parent(node); !ts_node_is_null(up); up = ts_node_parent(up)) {
         if (is_one_of(up, types)) return up;
     }

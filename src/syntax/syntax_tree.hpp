@@ -36,14 +36,27 @@ class SyntaxTree {
     Tree tree_;
 };
 
+// The helpers below accept null nodes (tree-sitter's own functions do not): a null node has type
+// "", no fields, no children and no text.
+
 // The node's grammar type, e.g. "function_definition"; for anonymous nodes the token, e.g. "<=".
-[[nodiscard]] inline std::string_view type(TSNode node) { return ts_node_type(node); }
+[[nodiscard]] inline std::string_view type(TSNode node) {
+    return ts_node_is_null(node) ? std::string_view() : ts_node_type(node);
+}
 // The child in field `name`, or a null node.
 [[nodiscard]] inline TSNode field(TSNode node, std::string_view name) {
+    if (ts_node_is_null(node)) return node;
     return ts_node_child_by_field_name(node, name.data(), static_cast<uint32_t>(name.size()));
 }
-[[nodiscard]] inline uint32_t start(TSNode node) { return ts_node_start_byte(node); }
-[[nodiscard]] inline uint32_t end(TSNode node) { return ts_node_end_byte(node); }
+[[nodiscard]] inline uint32_t start(TSNode node) { return ts_node_is_null(node) ? 0 : ts_node_start_byte(node); }
+[[nodiscard]] inline uint32_t end(TSNode node) { return ts_node_is_null(node) ? 0 : ts_node_end_byte(node); }
+// The i-th named child, or a null node.
+[[nodiscard]] inline TSNode named_child(TSNode node, uint32_t i) {
+    return ts_node_is_null(node) || i >= ts_node_named_child_count(node) ? TSNode{} : ts_node_named_child(node, i);
+}
+[[nodiscard]] inline uint32_t named_child_count(TSNode node) {
+    return ts_node_is_null(node) ? 0 : ts_node_named_child_count(node);
+}
 // 1-based line of the node's first byte.
 [[nodiscard]] inline int line(TSNode node) {
     return static_cast<int>(ts_node_start_point(node).row) + 1;

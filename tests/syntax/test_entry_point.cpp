@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 
+using namespace std::string_literals;
 using assay::syntax::find_function;
 using assay::syntax::top_level_functions;
 
@@ -60,7 +61,7 @@ TEST_CASE("syntax::entry_point") {
     SUBCASE("broken code is still searched; hostile input does not crash") {
         CHECK(find_function("python", "def ok(x):\n    return x\ndef bad(:\n", "ok").has_value());
         CHECK(top_level_functions("python", "").value().empty());
-        CHECK(top_level_functions("python", std::string("\0\xff\xfe def", 8)).has_value());
+        CHECK(top_level_functions("python", "\0\xff\xfe def"s).has_value());
         CHECK_FALSE(top_level_functions("cobol", "x").has_value());
     }
 }

@@ -9,6 +9,7 @@
 #include <map>
 #include <set>
 
+using namespace std::string_literals;
 using assay::syntax::Mutant;
 using assay::syntax::mutants;
 
@@ -136,7 +137,7 @@ TEST_CASE("syntax::mutate") {
         CHECK(mutants("python", "def f(:\n    return 1\n", "f").empty());
         CHECK(mutants("python", "", "").empty());
         CHECK(mutants("cobol", "x", "").empty());
-        CHECK(mutants("python", std::string("def f(x):\n    return x\0\xff", 23), "f").empty());
+        CHECK(mutants("python", "def f(x):\n    return x\0\xff"s, "f").empty());
         const std::string deep = "def f(x):\n    return " + std::string(10'000, '(') + "x < 1" + std::string(10'000, ')') + "\n";
         CHECK_FALSE(mutants("python", deep, "f").empty());
     }

@@ -4,6 +4,7 @@
 
 #include <doctest/doctest.h>
 
+using namespace std::string_literals;
 using assay::syntax::split_tests;
 
 TEST_CASE("syntax::split_tests") {
@@ -50,7 +51,7 @@ TEST_CASE("syntax::split_tests") {
         REQUIRE_FALSE(broken.has_value());
         CHECK(broken.error().where.starts_with("test:2:"));
         CHECK_FALSE(split_tests("").has_value());
-        CHECK_FALSE(split_tests(std::string("\0\xff def check", 12)).has_value());
+        CHECK_FALSE(split_tests("\0\xff def check"s).has_value());
     }
     SUBCASE("HumanEval/32: imports, setup and a loop of asserts") {
         const auto& task = assay::test::humaneval().at(32);

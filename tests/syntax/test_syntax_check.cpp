@@ -4,6 +4,7 @@
 
 #include <random>
 
+using namespace std::string_literals;
 using assay::syntax::check_syntax;
 using assay::syntax::SyntaxError;
 
@@ -70,7 +71,7 @@ TEST_CASE("syntax::syntax_check hostile inputs" * doctest::test_suite("hostile")
         for (char& c : garbage) c = static_cast<char>(random());
         CHECK_FALSE(parses("python", garbage));
         CHECK_FALSE(parses("cpp", garbage));
-        CHECK_FALSE(parses("python", std::string("x = 1\0\ny = 2\n", 13)));
+        CHECK_FALSE(parses("python", "x = 1\0\ny = 2\n"s));
         const auto invalid = check_syntax("python", "s = '\xff\xfe\xc3'\n");
         CHECK(invalid.has_value());
     }
