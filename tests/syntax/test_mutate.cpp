@@ -6,6 +6,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <map>
 #include <set>
 
@@ -156,4 +157,15 @@ TEST_CASE("syntax::mutate on HumanEval") {
     }
     for (const auto kind : assay::syntax::mutation_operators()) CHECK_MESSAGE(per_kind[std::string(kind)] > 0, kind);
     MESSAGE(total << " mutants of 164 HumanEval solutions");
+}
+
+// Mutants generated (and re-parsed) per second on the HumanEval canonical solutions.
+TEST_CASE("syntax::mutate throughput" * doctest::test_suite("slow")) {
+    const auto begin = std::chrono::steady_clock::now();
+    std::size_t count = 0;
+    for (const auto& task : assay::test::humaneval()) {
+        count += mutants("python", task.prompt + task.canonical_solution, task.entry_point).size();
+    }
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
+    MESSAGE("mutate: " << count << " mutants in " << seconds << " s, " << count / seconds << " mutants/s");
 }
