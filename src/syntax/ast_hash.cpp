@@ -11,15 +11,17 @@ namespace assay::syntax {
 namespace {
 
 // Canonical spelling of each renamable identifier: "$<scope depth>.<index of first occurrence>".
-std::unordered_map<uint32_t, std::string> canonical_names(const Scopes& scopes, const SyntaxTree& tree) {
+std::unordered_map<uint32_t, std::string> canonical_names(const Scopes& scopes,
+                                                          const SyntaxTree& tree) {
     std::unordered_map<uint32_t, std::string> result;
     std::vector<std::unordered_map<std::string_view, std::size_t>> numbering(scopes.scopes.size());
     for (const NameUse& use : scopes.uses) {
         if (!scopes.renamable(use.resolves_to)) continue;
         auto& names = numbering[static_cast<std::size_t>(use.resolves_to)];
         const auto [entry, inserted] = names.try_emplace(tree.text(use.node), names.size());
-        result[start(use.node)] = fmt::format(
-            "${}.{}", scopes.scopes[static_cast<std::size_t>(use.resolves_to)].depth, entry->second);
+        result[start(use.node)] =
+            fmt::format("${}.{}", scopes.scopes[static_cast<std::size_t>(use.resolves_to)].depth,
+                        entry->second);
     }
     return result;
 }
@@ -28,7 +30,8 @@ std::unordered_map<uint32_t, std::string> canonical_names(const Scopes& scopes, 
 std::string string_start(std::string_view text) {
     std::string prefix;
     for (const char c : text) {
-        if (c != '\'' && c != '"') prefix += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        if (c != '\'' && c != '"')
+            prefix += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     }
     return prefix;
 }

@@ -7,7 +7,8 @@
 namespace assay::syntax {
 
 std::string apply_edits(std::string_view source, std::vector<Edit> edits) {
-    std::sort(edits.begin(), edits.end(), [](const Edit& a, const Edit& b) { return a.start < b.start; });
+    std::sort(edits.begin(), edits.end(),
+              [](const Edit& a, const Edit& b) { return a.start < b.start; });
     std::string result;
     result.reserve(source.size() + 64);
     uint32_t copied = 0;

@@ -43,12 +43,14 @@ std::optional<FunctionNodes> js_variable_function(TSNode whole, TSNode declarati
 std::optional<FunctionNodes> as_function(std::string_view language, TSNode whole, TSNode node) {
     const std::string_view kind = type(node);
     if (language == "python") {
-        if (kind == "decorated_definition") return as_function(language, whole, field(node, "definition"));
+        if (kind == "decorated_definition")
+            return as_function(language, whole, field(node, "definition"));
         if (kind == "function_definition") {
             return FunctionNodes{whole, field(node, "name"), field(node, "parameters")};
         }
     } else if (language == "javascript") {
-        if (kind == "export_statement") return as_function(language, whole, field(node, "declaration"));
+        if (kind == "export_statement")
+            return as_function(language, whole, field(node, "declaration"));
         if (kind == "function_declaration" || kind == "generator_function_declaration") {
             return FunctionNodes{whole, field(node, "name"), field(node, "parameters")};
         }
@@ -89,8 +91,11 @@ std::string parameter_name(const SyntaxTree& tree, TSNode parameter) {
 }
 
 FunctionInfo describe(const SyntaxTree& tree, const FunctionNodes& function) {
-    FunctionInfo info{std::string(tree.text(function.name)), start(function.whole),
-                      end(function.whole), line(function.whole), {}};
+    FunctionInfo info{std::string(tree.text(function.name)),
+                      start(function.whole),
+                      end(function.whole),
+                      line(function.whole),
+                      {}};
     if (ts_node_is_null(function.parameters)) return info;
     // A lone arrow-function parameter (`x => …`) is its own parameter list.
     const std::vector<TSNode> parameters = type(function.parameters) == "identifier"
@@ -98,7 +103,8 @@ FunctionInfo describe(const SyntaxTree& tree, const FunctionNodes& function) {
                                                : code_children(function.parameters);
     for (const TSNode parameter : parameters) {
         std::string name = parameter_name(tree, parameter);
-        if (!name.empty()) info.parameters.push_back({std::move(name), std::string(tree.text(parameter))});
+        if (!name.empty())
+            info.parameters.push_back({std::move(name), std::string(tree.text(parameter))});
     }
     return info;
 }
@@ -114,10 +120,12 @@ Expected<FunctionInfo> find_function(std::string_view language, std::string_view
     return fail("no top-level function '{}'", name);
 }
 
-Expected<std::vector<std::string>> top_level_functions(std::string_view language, std::string_view code) {
+Expected<std::vector<std::string>> top_level_functions(std::string_view language,
+                                                       std::string_view code) {
     const SyntaxTree tree = ASSAY_TRY(SyntaxTree::parse(language, std::string(code)));
     std::vector<std::string> names;
-    for (const FunctionNodes& function : functions(tree)) names.emplace_back(tree.text(function.name));
+    for (const FunctionNodes& function : functions(tree))
+        names.emplace_back(tree.text(function.name));
     return names;
 }
 

@@ -18,12 +18,13 @@ const TSLanguage* checked(std::string_view name, const TSLanguage* language) {
     const uint32_t version = ts_language_version(language);
     if (version < TREE_SITTER_MIN_COMPATIBLE_LANGUAGE_VERSION ||
         version > TREE_SITTER_LANGUAGE_VERSION) {
-        throw FatalError(ExitCode::internal,
-                         Error{fmt::format("grammar '{}' has ABI version {} but the tree-sitter "
-                                           "runtime loads {}..{}: rerun scripts/setup",
-                                           name, version, TREE_SITTER_MIN_COMPATIBLE_LANGUAGE_VERSION,
-                                           TREE_SITTER_LANGUAGE_VERSION),
-                               {}});
+        throw FatalError(
+            ExitCode::internal,
+            Error{fmt::format("grammar '{}' has ABI version {} but the tree-sitter "
+                              "runtime loads {}..{}: rerun scripts/setup",
+                              name, version, TREE_SITTER_MIN_COMPATIBLE_LANGUAGE_VERSION,
+                              TREE_SITTER_LANGUAGE_VERSION),
+                  {}});
     }
     return language;
 }

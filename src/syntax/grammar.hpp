@@ -1,9 +1,8 @@
 // The tree-sitter grammars compiled into assay (cmake/grammars.cmake).
 #pragma once
 
-#include <tree_sitter/api.h>
-
 #include <string_view>
+#include <tree_sitter/api.h>
 
 namespace assay::syntax {
 

@@ -31,9 +31,9 @@ enum Operator : std::size_t {
 };
 
 const std::vector<std::string_view> operator_names{
-    "comparison_swap",  "arithmetic_swap",     "boundary_off_by_one", "condition_negation",
-    "and_or_swap",      "constant_change",     "return_value_change", "statement_deletion",
-    "argument_swap",    "wrong_variable",      "slice_bound_change",  "loop_control_change",
+    "comparison_swap",  "arithmetic_swap", "boundary_off_by_one", "condition_negation",
+    "and_or_swap",      "constant_change", "return_value_change", "statement_deletion",
+    "argument_swap",    "wrong_variable",  "slice_bound_change",  "loop_control_change",
     "negation_removal",
 };
 
@@ -60,8 +60,8 @@ struct Rules {
     std::string_view integer;
     std::string_view floating;
     std::string_view string;
-    std::vector<Swap> boolean_literals;  // node type → replacement
-    std::vector<Swap> empty_values;      // returned node type → empty value of that kind
+    std::vector<Swap> boolean_literals; // node type → replacement
+    std::vector<Swap> empty_values;     // returned node type → empty value of that kind
     std::vector<std::string_view> boolean_expressions; // returned as `not (x)`
     std::string_view null_value;
     std::string_view block;
@@ -79,12 +79,28 @@ struct Rules {
 const Rules python_rules{
     .functions = {"function_definition"},
     .comparisons = {"comparison_operator"},
-    .comparison_swaps = {{"<", "<="}, {"<=", "<"}, {">", ">="}, {">=", ">"}, {"==", "!="},
-                         {"!=", "=="}, {"in", "not in"}, {"not in", "in"}, {"is", "is not"},
+    .comparison_swaps = {{"<", "<="},
+                         {"<=", "<"},
+                         {">", ">="},
+                         {">=", ">"},
+                         {"==", "!="},
+                         {"!=", "=="},
+                         {"in", "not in"},
+                         {"not in", "in"},
+                         {"is", "is not"},
                          {"is not", "is"}},
     .arithmetic = {"binary_operator", "augmented_assignment"},
-    .arithmetic_swaps = {{"+", "-"}, {"-", "+"}, {"*", "/"}, {"/", "*"}, {"//", "/"}, {"%", "//"},
-                         {"+=", "-="}, {"-=", "+="}, {"*=", "/="}, {"/=", "*="}, {"//=", "/="}},
+    .arithmetic_swaps = {{"+", "-"},
+                         {"-", "+"},
+                         {"*", "/"},
+                         {"/", "*"},
+                         {"//", "/"},
+                         {"%", "//"},
+                         {"+=", "-="},
+                         {"-=", "+="},
+                         {"*=", "/="},
+                         {"/=", "*="},
+                         {"//=", "/="}},
     .booleans = {"boolean_operator"},
     .boolean_swaps = {{"and", "or"}, {"or", "and"}},
     .loop_controls = {"break_statement", "continue_statement"},
@@ -97,9 +113,14 @@ const Rules python_rules{
     .floating = "float",
     .string = "string",
     .boolean_literals = {{"true", "False"}, {"false", "True"}},
-    .empty_values = {{"list", "[]"}, {"list_comprehension", "[]"}, {"dictionary", "{}"},
-                     {"dictionary_comprehension", "{}"}, {"set", "set()"},
-                     {"set_comprehension", "set()"}, {"tuple", "()"}, {"string", "''"}},
+    .empty_values = {{"list", "[]"},
+                     {"list_comprehension", "[]"},
+                     {"dictionary", "{}"},
+                     {"dictionary_comprehension", "{}"},
+                     {"set", "set()"},
+                     {"set_comprehension", "set()"},
+                     {"tuple", "()"},
+                     {"string", "''"}},
     .boolean_expressions = {"comparison_operator", "boolean_operator", "not_operator"},
     .null_value = "None",
     .block = "block",
@@ -110,7 +131,8 @@ const Rules python_rules{
                                  "parenthesized_list_splat"},
     .commutative_calls = {"max", "min", "print", "gcd", "math.gcd", "math.hypot", "set"},
     .negations = {{"not_operator", "not"}, {"unary_operator", "-"}},
-    .atoms = {"identifier", "integer", "call", "attribute", "subscript", "parenthesized_expression"},
+    .atoms = {"identifier", "integer", "call", "attribute", "subscript",
+              "parenthesized_expression"},
     .slice = "slice",
     .range_call = "range",
     .for_loop = "for_statement",
@@ -120,11 +142,24 @@ const Rules javascript_rules{
     .functions = {"function_declaration", "function_expression", "function", "arrow_function",
                   "method_definition", "generator_function_declaration"},
     .comparisons = {"binary_expression"},
-    .comparison_swaps = {{"<", "<="}, {"<=", "<"}, {">", ">="}, {">=", ">"}, {"==", "!="},
-                         {"!=", "=="}, {"===", "!=="}, {"!==", "==="}},
+    .comparison_swaps = {{"<", "<="},
+                         {"<=", "<"},
+                         {">", ">="},
+                         {">=", ">"},
+                         {"==", "!="},
+                         {"!=", "=="},
+                         {"===", "!=="},
+                         {"!==", "==="}},
     .arithmetic = {"binary_expression", "augmented_assignment_expression"},
-    .arithmetic_swaps = {{"+", "-"}, {"-", "+"}, {"*", "/"}, {"/", "*"}, {"%", "/"},
-                         {"+=", "-="}, {"-=", "+="}, {"*=", "/="}, {"/=", "*="}},
+    .arithmetic_swaps = {{"+", "-"},
+                         {"-", "+"},
+                         {"*", "/"},
+                         {"/", "*"},
+                         {"%", "/"},
+                         {"+=", "-="},
+                         {"-=", "+="},
+                         {"*=", "/="},
+                         {"/=", "*="}},
     .booleans = {"binary_expression"},
     .boolean_swaps = {{"&&", "||"}, {"||", "&&"}},
     .loop_controls = {"break_statement", "continue_statement"},
@@ -137,7 +172,10 @@ const Rules javascript_rules{
     .floating = "",
     .string = "string",
     .boolean_literals = {{"true", "false"}, {"false", "true"}},
-    .empty_values = {{"array", "[]"}, {"object", "{}"}, {"string", "''"}, {"template_string", "''"}},
+    .empty_values = {{"array", "[]"},
+                     {"object", "{}"},
+                     {"string", "''"},
+                     {"template_string", "''"}},
     .boolean_expressions = {},
     .null_value = "null",
     .block = "statement_block",
@@ -174,7 +212,8 @@ std::optional<std::string_view> swapped(const std::vector<Swap>& swaps, std::str
 // A plain decimal integer literal (optionally negative), small enough to shift safely.
 std::optional<long long> integer_value(std::string_view text) {
     long long value = 0;
-    if (text.empty() || text.size() > 18 || (text.size() > 1 && text[0] == '0')) return std::nullopt;
+    if (text.empty() || text.size() > 18 || (text.size() > 1 && text[0] == '0'))
+        return std::nullopt;
     const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
     if (error != std::errc() || end != text.data() + text.size()) return std::nullopt;
     return value;
@@ -191,20 +230,25 @@ struct Proposal {
 
 class Generator {
   public:
-    Generator(const SyntaxTree& tree, const Rules& rules) : tree_(tree), rules_(rules), scopes_(analyze_scopes(tree)) {
+    Generator(const SyntaxTree& tree, const Rules& rules)
+        : tree_(tree), rules_(rules), scopes_(analyze_scopes(tree)) {
         for (const NameUse& use : scopes_.uses) {
-            if (use.binding) first_binding_.try_emplace({use.resolves_to, std::string(tree_.text(use.node))}, start(use.node));
+            if (use.binding)
+                first_binding_.try_emplace({use.resolves_to, std::string(tree_.text(use.node))},
+                                           start(use.node));
         }
     }
 
     std::vector<Proposal> run(const std::vector<TSNode>& bodies) {
         for (const TSNode body : bodies) {
-            walk(body, [&](TSNode node) { return enter(node); }, [&](TSNode) { path_.pop_back(); });
+            walk(
+                body, [&](TSNode node) { return enter(node); }, [&](TSNode) { path_.pop_back(); });
             propose_wrong_variables(body);
         }
-        std::stable_sort(proposals_.begin(), proposals_.end(), [](const Proposal& a, const Proposal& b) {
-            return std::tie(a.kind, a.position) < std::tie(b.kind, b.position);
-        });
+        std::stable_sort(proposals_.begin(), proposals_.end(),
+                         [](const Proposal& a, const Proposal& b) {
+                             return std::tie(a.kind, a.position) < std::tie(b.kind, b.position);
+                         });
         return std::move(proposals_);
     }
 
@@ -220,9 +264,11 @@ class Generator {
         if (listed(rules_.conditionals, kind)) negate_condition(node);
         if (kind == rules_.integer || kind == rules_.floating) change_number(node);
         if (kind == rules_.string) change_string(node);
-        if (const auto literal = swapped(rules_.boolean_literals, kind)) replace(constant_change, node, *literal);
+        if (const auto literal = swapped(rules_.boolean_literals, kind))
+            replace(constant_change, node, *literal);
         if (kind == "return_statement") change_return(node);
-        if (listed(rules_.simple_statements, kind) && type(parent()) == rules_.block) delete_statement(node);
+        if (listed(rules_.simple_statements, kind) && type(parent()) == rules_.block)
+            delete_statement(node);
         if (kind == rules_.call) swap_arguments(node);
         if (kind == rules_.slice) change_slice(node);
         if (kind == rules_.for_loop) change_range(node);
@@ -270,12 +316,14 @@ class Generator {
     std::string shifted(TSNode node, long long k) const {
         const std::string_view text = tree_.text(node);
         if (const auto value = integer_value(text)) return std::to_string(*value + k);
-        const std::string operand = listed(rules_.atoms, type(node)) ? std::string(text) : fmt::format("({})", text);
+        const std::string operand =
+            listed(rules_.atoms, type(node)) ? std::string(text) : fmt::format("({})", text);
         return fmt::format("{} {} {}", operand, k < 0 ? '-' : '+', k < 0 ? -k : k);
     }
 
     bool in_slice() const {
-        return !rules_.slice.empty() && (type(parent()) == rules_.slice || type(parent(2)) == rules_.slice);
+        return !rules_.slice.empty() &&
+               (type(parent()) == rules_.slice || type(parent(2)) == rules_.slice);
     }
 
     // Comparisons, range() arguments and indices: where off-by-one bugs live.
@@ -283,9 +331,11 @@ class Generator {
         std::size_t up = 1;
         if (type(parent()) == "unary_operator" || type(parent()) == "unary_expression") up = 2;
         const TSNode context = parent(up);
-        if (listed(rules_.comparisons, type(context)) || listed(rules_.subscripts, type(context))) return true;
+        if (listed(rules_.comparisons, type(context)) || listed(rules_.subscripts, type(context)))
+            return true;
         const TSNode call = parent(up + 1);
-        return type(context) == "argument_list" && type(call) == rules_.call && !rules_.range_call.empty() &&
+        return type(context) == "argument_list" && type(call) == rules_.call &&
+               !rules_.range_call.empty() &&
                tree_.text(field(call, "function")) == rules_.range_call;
     }
 
@@ -299,7 +349,8 @@ class Generator {
             return;
         }
         const bool zero = text.find_first_not_of("0._") == std::string_view::npos;
-        replace(constant_change, node, type(node) == rules_.floating ? (zero ? "1.0" : "0.0") : (zero ? "1" : "0"));
+        replace(constant_change, node,
+                type(node) == rules_.floating ? (zero ? "1.0" : "0.0") : (zero ? "1" : "0"));
     }
 
     void change_string(TSNode node) {
@@ -317,11 +368,13 @@ class Generator {
         if (ts_node_is_null(value) || type(value) == "comment") return;
         const std::string_view kind = type(value);
         std::string replacement(rules_.null_value);
-        if (kind == rules_.integer || kind == rules_.floating || swapped(rules_.boolean_literals, kind)) {
+        if (kind == rules_.integer || kind == rules_.floating ||
+            swapped(rules_.boolean_literals, kind)) {
             return; // constant_change covers literals
         }
         if (const auto empty = swapped(rules_.empty_values, kind)) replacement = *empty;
-        if (listed(rules_.boolean_expressions, kind)) replacement = fmt::format(fmt::runtime(rules_.negation_format), tree_.text(value));
+        if (listed(rules_.boolean_expressions, kind))
+            replacement = fmt::format(fmt::runtime(rules_.negation_format), tree_.text(value));
         if (replacement == tree_.text(value)) replacement = rules_.null_value;
         if (replacement != tree_.text(value)) replace(return_value_change, value, replacement);
     }
@@ -331,14 +384,18 @@ class Generator {
         const std::string_view source = tree_.source();
         uint32_t from = start(node);
         uint32_t to = end(node);
-        while (from > 0 && (source[from - 1] == ' ' || source[from - 1] == '\t')) --from;
+        while (from > 0 && (source[from - 1] == ' ' || source[from - 1] == '\t'))
+            --from;
         const bool own_line = from == 0 || source[from - 1] == '\n';
         const bool line_ends = to == source.size() || source[to] == '\n';
         const std::string detail = fmt::format("deleted '{}'", brief(tree_.text(node)));
         if (statements.size() > 1 && own_line && line_ends) {
-            propose(statement_deletion, node, {{from, std::min<uint32_t>(to + 1, static_cast<uint32_t>(source.size())), ""}}, detail);
+            propose(statement_deletion, node,
+                    {{from, std::min<uint32_t>(to + 1, static_cast<uint32_t>(source.size())), ""}},
+                    detail);
         } else {
-            propose(statement_deletion, node, {{start(node), end(node), std::string(rules_.block_filler)}}, detail);
+            propose(statement_deletion, node,
+                    {{start(node), end(node), std::string(rules_.block_filler)}}, detail);
         }
     }
 
@@ -389,10 +446,13 @@ class Generator {
 
     void change_range(TSNode loop) {
         const TSNode call = field(loop, "right");
-        if (type(call) != rules_.call || tree_.text(field(call, "function")) != rules_.range_call) return;
+        if (type(call) != rules_.call || tree_.text(field(call, "function")) != rules_.range_call)
+            return;
         const TSNode arguments = field(call, "arguments");
         const std::vector<TSNode> bounds = code_children(arguments);
-        if (bounds.empty() || bounds.size() > 2 || listed(rules_.non_positional_arguments, type(bounds[0]))) return;
+        if (bounds.empty() || bounds.size() > 2 ||
+            listed(rules_.non_positional_arguments, type(bounds[0])))
+            return;
         const auto with_arguments = [&](std::string text) {
             replace(loop_control_change, arguments, fmt::format("({})", text));
         };
@@ -406,7 +466,8 @@ class Generator {
 
     void remove_negation(TSNode node) {
         for (const Swap& negation : rules_.negations) {
-            if (type(node) != negation.from || type(ts_node_child(node, 0)) != negation.to) continue;
+            if (type(node) != negation.from || type(ts_node_child(node, 0)) != negation.to)
+                continue;
             const TSNode argument = field(node, "argument");
             if (!ts_node_is_null(argument)) replace(negation_removal, node, tree_.text(argument));
         }
@@ -416,19 +477,23 @@ class Generator {
     // unless an inner scope between them would capture the new name.
     void propose_wrong_variables(TSNode body) {
         for (const NameUse& use : scopes_.uses) {
-            if (use.binding || !scopes_.renamable(use.resolves_to) || start(use.node) < start(body) ||
-                end(use.node) > end(body)) {
+            if (use.binding || !scopes_.renamable(use.resolves_to) ||
+                start(use.node) < start(body) || end(use.node) > end(body)) {
                 continue;
             }
             const Scope& scope = scopes_.scopes[static_cast<std::size_t>(use.resolves_to)];
             const std::string_view name = tree_.text(use.node);
-            const auto own = std::find(scope.locals.begin(), scope.locals.end(), name) - scope.locals.begin();
+            const auto own =
+                std::find(scope.locals.begin(), scope.locals.end(), name) - scope.locals.begin();
             std::optional<std::string> chosen;
-            for (std::ptrdiff_t distance = 1; !chosen && distance < std::ssize(scope.locals); ++distance) {
+            for (std::ptrdiff_t distance = 1; !chosen && distance < std::ssize(scope.locals);
+                 ++distance) {
                 for (const std::ptrdiff_t index : {own - distance, own + distance}) {
                     if (index < 0 || index >= std::ssize(scope.locals) || chosen) continue;
                     const std::string& other = scope.locals[static_cast<std::size_t>(index)];
-                    if (bound_before(use.resolves_to, other, start(use.node)) && !captured(use, other)) chosen = other;
+                    if (bound_before(use.resolves_to, other, start(use.node)) &&
+                        !captured(use, other))
+                        chosen = other;
                 }
             }
             if (chosen) replace(wrong_variable, use.node, *chosen);
@@ -443,7 +508,8 @@ class Generator {
     bool captured(const NameUse& use, const std::string& name) const {
         for (int index = use.occurs_in; index != use.resolves_to && index >= 0;) {
             const Scope& scope = scopes_.scopes[static_cast<std::size_t>(index)];
-            if (std::find(scope.locals.begin(), scope.locals.end(), name) != scope.locals.end()) return true;
+            if (std::find(scope.locals.begin(), scope.locals.end(), name) != scope.locals.end())
+                return true;
             index = scope.parent;
         }
         return false;
@@ -469,12 +535,14 @@ std::vector<TSNode> outermost_functions(const SyntaxTree& tree, const Rules& rul
 }
 
 // Bodies of the entry point and the functions it reaches by name; of all functions without one.
-std::vector<TSNode> bodies_to_mutate(const SyntaxTree& tree, const Rules& rules, std::string_view entry_point) {
+std::vector<TSNode> bodies_to_mutate(const SyntaxTree& tree, const Rules& rules,
+                                     std::string_view entry_point) {
     const std::vector<TSNode> functions = outermost_functions(tree, rules);
     const auto name_of = [&](TSNode function) { return tree.text(field(function, "name")); };
     std::set<std::string_view> reached;
     std::vector<std::string_view> pending;
-    if (std::any_of(functions.begin(), functions.end(), [&](TSNode f) { return name_of(f) == entry_point; })) {
+    if (std::any_of(functions.begin(), functions.end(),
+                    [&](TSNode f) { return name_of(f) == entry_point; })) {
         pending.push_back(entry_point);
     }
     while (!pending.empty()) {
@@ -492,7 +560,8 @@ std::vector<TSNode> bodies_to_mutate(const SyntaxTree& tree, const Rules& rules,
     std::vector<TSNode> bodies;
     for (const TSNode function : functions) {
         const TSNode body = field(function, "body");
-        if (!ts_node_is_null(body) && (reached.empty() || reached.contains(name_of(function)))) bodies.push_back(body);
+        if (!ts_node_is_null(body) && (reached.empty() || reached.contains(name_of(function))))
+            bodies.push_back(body);
     }
     return bodies;
 }
@@ -506,33 +575,41 @@ uint64_t splitmix64(uint64_t& state) {
 
 } // namespace
 
-const std::vector<std::string_view>& mutation_operators() { return operator_names; }
+const std::vector<std::string_view>& mutation_operators() {
+    return operator_names;
+}
 
-std::vector<Mutant> mutants(std::string_view language, std::string_view code, std::string_view entry_point) {
+std::vector<Mutant> mutants(std::string_view language, std::string_view code,
+                            std::string_view entry_point) {
     const Rules* rules = rules_for(language);
     if (rules == nullptr) return {};
     const auto tree = SyntaxTree::parse(language, std::string(code));
     if (!tree || tree->has_error()) return {};
     std::vector<Mutant> result;
     std::unordered_set<std::string> seen{std::string(code)};
-    for (Proposal& proposal : Generator(*tree, *rules).run(bodies_to_mutate(*tree, *rules, entry_point))) {
+    for (Proposal& proposal :
+         Generator(*tree, *rules).run(bodies_to_mutate(*tree, *rules, entry_point))) {
         std::string mutated = apply_edits(code, std::move(proposal.edits));
         if (seen.contains(mutated) || !parses_cleanly(language, mutated)) continue;
         seen.insert(mutated);
-        result.push_back({std::string(operator_names[proposal.kind]), std::move(mutated), proposal.line,
+        result.push_back({std::string(operator_names[proposal.kind]), std::move(mutated),
+                          proposal.line,
                           fmt::format("line {}: {}", proposal.line, proposal.detail)});
     }
     return result;
 }
 
 std::vector<Mutant> sample_mutants(std::string_view language, std::string_view code,
-                                   std::string_view entry_point, std::size_t max, std::uint64_t seed) {
+                                   std::string_view entry_point, std::size_t max,
+                                   std::uint64_t seed) {
     std::vector<Mutant> all = mutants(language, code, entry_point);
     // Indices per operator, each list shuffled (Fisher–Yates on splitmix64: portable).
     std::map<std::string, std::vector<std::size_t>> by_kind;
-    for (std::size_t i = 0; i < all.size(); ++i) by_kind[all[i].kind].push_back(i);
+    for (std::size_t i = 0; i < all.size(); ++i)
+        by_kind[all[i].kind].push_back(i);
     for (auto& [kind, indices] : by_kind) {
-        for (std::size_t i = indices.size(); i > 1; --i) std::swap(indices[i - 1], indices[splitmix64(seed) % i]);
+        for (std::size_t i = indices.size(); i > 1; --i)
+            std::swap(indices[i - 1], indices[splitmix64(seed) % i]);
     }
     std::vector<std::size_t> chosen;
     for (std::size_t round = 0; chosen.size() < std::min(max, all.size()); ++round) {
@@ -542,7 +619,8 @@ std::vector<Mutant> sample_mutants(std::string_view language, std::string_view c
     }
     std::sort(chosen.begin(), chosen.end());
     std::vector<Mutant> result;
-    for (const std::size_t index : chosen) result.push_back(std::move(all[index]));
+    for (const std::size_t index : chosen)
+        result.push_back(std::move(all[index]));
     return result;
 }
 

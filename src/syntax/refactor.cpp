@@ -18,33 +18,70 @@ const std::vector<std::string_view> kinds{"rename_locals", "loop_to_comprehensio
 
 // Python keywords and the builtins a new name must not shadow.
 const std::set<std::string_view> reserved{
-    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue",
-    "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import",
-    "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while",
-    "with", "yield", "match", "case", "type", "abs", "all", "any", "bool", "dict", "enumerate",
-    "filter", "float", "int", "len", "list", "map", "max", "min", "next", "object", "print",
-    "range", "reversed", "round", "set", "sorted", "str", "sum", "tuple", "zip", "id", "input",
-    "iter", "format", "hash", "ord", "chr", "self", "cls"};
+    "False", "None",     "True",     "and",    "as",     "assert", "async",  "await",     "break",
+    "class", "continue", "def",      "del",    "elif",   "else",   "except", "finally",   "for",
+    "from",  "global",   "if",       "import", "in",     "is",     "lambda", "nonlocal",  "not",
+    "or",    "pass",     "raise",    "return", "try",    "while",  "with",   "yield",     "match",
+    "case",  "type",     "abs",      "all",    "any",    "bool",   "dict",   "enumerate", "filter",
+    "float", "int",      "len",      "list",   "map",    "max",    "min",    "next",      "object",
+    "print", "range",    "reversed", "round",  "set",    "sorted", "str",    "sum",       "tuple",
+    "zip",   "id",       "input",    "iter",   "format", "hash",   "ord",    "chr",       "self",
+    "cls"};
 
 // Preferred new names: a readable alternative spelling of common local names.
 const std::map<std::string_view, std::vector<std::string_view>> synonyms{
-    {"i", {"index", "idx"}}, {"j", {"inner", "jdx"}}, {"k", {"kth", "step"}}, {"n", {"count", "size"}},
-    {"m", {"width", "limit"}}, {"x", {"value", "item"}}, {"y", {"other", "second_value"}},
-    {"s", {"text", "string_value"}}, {"c", {"char", "symbol"}}, {"ch", {"char", "symbol"}},
-    {"a", {"first", "left_value"}}, {"b", {"second", "right_value"}}, {"l", {"items", "elements"}},
-    {"lst", {"items", "elements"}}, {"arr", {"values", "elements"}}, {"nums", {"numbers", "values"}},
-    {"numbers", {"nums", "values"}}, {"res", {"output", "outcome"}}, {"result", {"output", "outcome"}},
-    {"ans", {"answer", "output"}}, {"total", {"running_total", "acc"}}, {"count", {"tally", "counter"}},
-    {"cnt", {"tally", "counter"}}, {"tmp", {"scratch", "temp_value"}}, {"temp", {"scratch", "temp_value"}},
-    {"val", {"element", "item"}}, {"v", {"element", "item"}}, {"e", {"entry", "element"}},
-    {"num", {"number", "value"}}, {"word", {"token", "term"}}, {"words", {"tokens", "terms"}},
-    {"string", {"text", "source"}}, {"text", {"source_text", "content"}}, {"d", {"mapping", "table"}},
-    {"idx", {"position", "index"}}, {"index", {"position", "idx"}}, {"left", {"lo", "low"}},
-    {"right", {"hi", "high"}}, {"start", {"begin", "first_index"}}, {"end", {"stop", "last_index"}},
-    {"l", {"items", "elements"}}, {"q", {"queue", "pending"}}, {"w", {"word", "weight"}},
-    {"p", {"prefix", "point"}}, {"r", {"remainder", "row"}}, {"t", {"target", "item"}},
-    {"string_list", {"strings", "texts"}}, {"strings", {"texts", "string_list"}}, {"key", {"name_key", "k"}},
-    {"value", {"entry_value", "val"}}, {"item", {"element", "entry"}}, {"seen", {"visited", "known"}},
+    {"i", {"index", "idx"}},
+    {"j", {"inner", "jdx"}},
+    {"k", {"kth", "step"}},
+    {"n", {"count", "size"}},
+    {"m", {"width", "limit"}},
+    {"x", {"value", "item"}},
+    {"y", {"other", "second_value"}},
+    {"s", {"text", "string_value"}},
+    {"c", {"char", "symbol"}},
+    {"ch", {"char", "symbol"}},
+    {"a", {"first", "left_value"}},
+    {"b", {"second", "right_value"}},
+    {"l", {"items", "elements"}},
+    {"lst", {"items", "elements"}},
+    {"arr", {"values", "elements"}},
+    {"nums", {"numbers", "values"}},
+    {"numbers", {"nums", "values"}},
+    {"res", {"output", "outcome"}},
+    {"result", {"output", "outcome"}},
+    {"ans", {"answer", "output"}},
+    {"total", {"running_total", "acc"}},
+    {"count", {"tally", "counter"}},
+    {"cnt", {"tally", "counter"}},
+    {"tmp", {"scratch", "temp_value"}},
+    {"temp", {"scratch", "temp_value"}},
+    {"val", {"element", "item"}},
+    {"v", {"element", "item"}},
+    {"e", {"entry", "element"}},
+    {"num", {"number", "value"}},
+    {"word", {"token", "term"}},
+    {"words", {"tokens", "terms"}},
+    {"string", {"text", "source"}},
+    {"text", {"source_text", "content"}},
+    {"d", {"mapping", "table"}},
+    {"idx", {"position", "index"}},
+    {"index", {"position", "idx"}},
+    {"left", {"lo", "low"}},
+    {"right", {"hi", "high"}},
+    {"start", {"begin", "first_index"}},
+    {"end", {"stop", "last_index"}},
+    {"l", {"items", "elements"}},
+    {"q", {"queue", "pending"}},
+    {"w", {"word", "weight"}},
+    {"p", {"prefix", "point"}},
+    {"r", {"remainder", "row"}},
+    {"t", {"target", "item"}},
+    {"string_list", {"strings", "texts"}},
+    {"strings", {"texts", "string_list"}},
+    {"key", {"name_key", "k"}},
+    {"value", {"entry_value", "val"}},
+    {"item", {"element", "entry"}},
+    {"seen", {"visited", "known"}},
 };
 
 // Hands out names that occur nowhere in the program and were not handed out before.
@@ -64,7 +101,8 @@ class NameGenerator {
             }
         }
         for (const std::string_view suffix : {"_value", "_var", "_ref"}) {
-            if (take(std::string(name) + std::string(suffix))) return std::string(name) + std::string(suffix);
+            if (take(std::string(name) + std::string(suffix)))
+                return std::string(name) + std::string(suffix);
         }
         for (int i = 2;; ++i) {
             if (take(fmt::format("{}_{}", name, i))) return fmt::format("{}_{}", name, i);
@@ -130,9 +168,11 @@ bool used_outside(const SyntaxTree& tree, TSNode region, const std::set<std::str
 // `text` ready to stand in a new context: parenthesized when it spans lines or binds loosely.
 std::string operand(const SyntaxTree& tree, TSNode node) {
     const std::string_view text = tree.text(node);
-    const bool loose = is_one_of(node, {"conditional_expression", "lambda", "expression_list",
-                                        "named_expression", "yield", "pattern_list", "tuple_pattern"});
-    return loose || text.find('\n') != std::string_view::npos ? fmt::format("({})", text) : std::string(text);
+    const bool loose =
+        is_one_of(node, {"conditional_expression", "lambda", "expression_list", "named_expression",
+                         "yield", "pattern_list", "tuple_pattern"});
+    return loose || text.find('\n') != std::string_view::npos ? fmt::format("({})", text)
+                                                              : std::string(text);
 }
 
 // The single statement of a block without comments, or a null node.
@@ -145,14 +185,17 @@ TSNode appended_value(const SyntaxTree& tree, TSNode statement, std::string_view
     if (type(statement) != "expression_statement") return {};
     const TSNode call = named_child(statement, 0);
     const TSNode function = field(call, "function");
-    if (type(call) != "call" || type(function) != "attribute" || tree.text(field(function, "object")) != list ||
+    if (type(call) != "call" || type(function) != "attribute" ||
+        tree.text(field(function, "object")) != list ||
         tree.text(field(function, "attribute")) != "append") {
         return {};
     }
     const TSNode arguments = field(call, "arguments");
     if (type(arguments) != "argument_list" || named_child_count(arguments) != 1) return {};
     const TSNode value = named_child(arguments, 0);
-    return is_one_of(value, {"keyword_argument", "list_splat", "dictionary_splat", "comment"}) ? TSNode{} : value;
+    return is_one_of(value, {"keyword_argument", "list_splat", "dictionary_splat", "comment"})
+               ? TSNode{}
+               : value;
 }
 
 // `x = []` → x, else a null node.
@@ -162,7 +205,9 @@ TSNode empty_list_target(TSNode statement) {
     if (type(assignment) != "assignment" || !ts_node_is_null(field(assignment, "type"))) return {};
     const TSNode right = field(assignment, "right");
     const TSNode left = field(assignment, "left");
-    return type(left) == "identifier" && type(right) == "list" && named_child_count(right) == 0 ? left : TSNode{};
+    return type(left) == "identifier" && type(right) == "list" && named_child_count(right) == 0
+               ? left
+               : TSNode{};
 }
 
 // The rewrites that work statement by statement; each returns its edits and the lines touched.
@@ -172,7 +217,8 @@ class Rewriter {
 
     void loop_to_comprehension(TSNode first, TSNode loop) {
         const TSNode list = empty_list_target(first);
-        if (ts_node_is_null(list) || type(loop) != "for_statement" || !ts_node_is_null(field(loop, "alternative")) ||
+        if (ts_node_is_null(list) || type(loop) != "for_statement" ||
+            !ts_node_is_null(field(loop, "alternative")) ||
             type(ts_node_child(loop, 0)) == "async") {
             return;
         }
@@ -188,12 +234,18 @@ class Rewriter {
         const TSNode iterable = field(loop, "right");
         const std::set<std::string_view> list_name{tree_.text(list)};
         for (const TSNode part : {value, condition, target, iterable}) {
-            if (!ts_node_is_null(part) && (has_identifier(tree_, part, list_name) || has_node_of(part, {"yield", "await"}))) return;
+            if (!ts_node_is_null(part) &&
+                (has_identifier(tree_, part, list_name) || has_node_of(part, {"yield", "await"})))
+                return;
         }
-        if (used_outside(tree_, enclosing_body(tree_, loop), target_names(tree_, target), 0, end(loop))) return;
-        std::string comprehension = fmt::format("{} = [{} for {} in {}", tree_.text(list), tree_.text(value),
-                                                tree_.text(target), tree_.text(iterable));
-        if (!ts_node_is_null(condition)) comprehension += fmt::format(" if {}", tree_.text(condition));
+        if (used_outside(tree_, enclosing_body(tree_, loop), target_names(tree_, target), 0,
+                         end(loop)))
+            return;
+        std::string comprehension =
+            fmt::format("{} = [{} for {} in {}", tree_.text(list), tree_.text(value),
+                        tree_.text(target), tree_.text(iterable));
+        if (!ts_node_is_null(condition))
+            comprehension += fmt::format(" if {}", tree_.text(condition));
         add(first, end(loop), comprehension + "]");
     }
 
@@ -212,8 +264,10 @@ class Rewriter {
         TSNode loop{};
         TSNode condition{};
         for (const TSNode clause : named_children(comprehension)) {
-            if (type(clause) == "comment" || (type(clause) == "for_in_clause" && !ts_node_is_null(loop)) ||
-                (type(clause) == "if_clause" && !ts_node_is_null(condition)) || type(ts_node_child(clause, 0)) == "async") {
+            if (type(clause) == "comment" ||
+                (type(clause) == "for_in_clause" && !ts_node_is_null(loop)) ||
+                (type(clause) == "if_clause" && !ts_node_is_null(condition)) ||
+                type(ts_node_child(clause, 0)) == "async") {
                 return;
             }
             if (type(clause) == "for_in_clause") loop = clause;
@@ -221,17 +275,22 @@ class Rewriter {
         }
         const TSNode value = field(comprehension, "body");
         const TSNode target = field(loop, "left");
-        if (ts_node_is_null(loop) || ts_node_is_null(value) || has_node_of(comprehension, {"yield", "await"})) return;
-        if (!ts_node_is_null(list) && has_identifier(tree_, comprehension, {tree_.text(list)})) return;
-        if (used_outside(tree_, enclosing_body(tree_, statement), target_names(tree_, target), start(comprehension),
-                         end(comprehension))) {
+        if (ts_node_is_null(loop) || ts_node_is_null(value) ||
+            has_node_of(comprehension, {"yield", "await"}))
+            return;
+        if (!ts_node_is_null(list) && has_identifier(tree_, comprehension, {tree_.text(list)}))
+            return;
+        if (used_outside(tree_, enclosing_body(tree_, statement), target_names(tree_, target),
+                         start(comprehension), end(comprehension))) {
             return;
         }
-        const std::string name = ts_node_is_null(list) ? names_.fresh("result") : std::string(tree_.text(list));
+        const std::string name =
+            ts_node_is_null(list) ? names_.fresh("result") : std::string(tree_.text(list));
         const std::string indent = line_indent(statement);
         const std::string unit = indent.find('\t') != std::string::npos ? "\t" : "    ";
-        std::string loop_text = fmt::format("{} = []\n{}for {} in {}:\n", name, indent, operand(tree_, target),
-                                            operand(tree_, field(loop, "right")));
+        std::string loop_text =
+            fmt::format("{} = []\n{}for {} in {}:\n", name, indent, operand(tree_, target),
+                        operand(tree_, field(loop, "right")));
         std::string body_indent = indent + unit;
         if (!ts_node_is_null(condition)) {
             loop_text += fmt::format("{}if {}:\n", body_indent, operand(tree_, condition));
@@ -259,8 +318,9 @@ class Rewriter {
         const TSNode a = returned(first);
         const TSNode b = returned(second);
         if (ts_node_is_null(a) || ts_node_is_null(b)) return;
-        add(statement, to, fmt::format("return {} if {} else {}", operand(tree_, a),
-                                       operand(tree_, field(statement, "condition")), operand(tree_, b)));
+        add(statement, to,
+            fmt::format("return {} if {} else {}", operand(tree_, a),
+                        operand(tree_, field(statement, "condition")), operand(tree_, b)));
     }
 
     std::vector<Edit> take_edits() { return std::exchange(edits_, {}); }
@@ -275,7 +335,8 @@ class Rewriter {
     bool starts_line(TSNode node) const {
         const std::string_view source = tree_.source();
         uint32_t at = start(node);
-        while (at > 0 && (source[at - 1] == ' ' || source[at - 1] == '\t')) --at;
+        while (at > 0 && (source[at - 1] == ' ' || source[at - 1] == '\t'))
+            --at;
         return at == 0 || source[at - 1] == '\n';
     }
 
@@ -310,7 +371,8 @@ template <typename Visit> void for_each_statement(const SyntaxTree& tree, Visit&
 }
 
 std::string describe_lines(std::string_view what, const std::vector<int>& lines) {
-    return fmt::format("{} at line{} {}", what, lines.size() == 1 ? "" : "s", fmt::join(lines, ", "));
+    return fmt::format("{} at line{} {}", what, lines.size() == 1 ? "" : "s",
+                       fmt::join(lines, ", "));
 }
 
 std::optional<Refactoring> rename_locals(const SyntaxTree& tree) {
@@ -327,17 +389,20 @@ std::optional<Refactoring> rename_locals(const SyntaxTree& tree) {
         if (!scopes.renamable(static_cast<int>(index))) continue;
         const Scope& scope = scopes.scopes[index];
         for (const std::string& local : scope.locals) {
-            const bool parameter = std::find(scope.parameters.begin(), scope.parameters.end(), local) != scope.parameters.end();
+            const bool parameter = std::find(scope.parameters.begin(), scope.parameters.end(),
+                                             local) != scope.parameters.end();
             if (reserved.contains(local) || (parameter && keywords.contains(local))) continue;
             std::string fresh = names.fresh(local);
             described.push_back(fmt::format("{} → {}", local, fresh));
-            renamed.emplace(std::pair<int, std::string_view>{static_cast<int>(index), local}, std::move(fresh));
+            renamed.emplace(std::pair<int, std::string_view>{static_cast<int>(index), local},
+                            std::move(fresh));
         }
     }
     std::vector<Edit> edits;
     for (const NameUse& use : scopes.uses) {
         const auto found = renamed.find({use.resolves_to, tree.text(use.node)});
-        if (found != renamed.end()) edits.push_back({start(use.node), end(use.node), found->second});
+        if (found != renamed.end())
+            edits.push_back({start(use.node), end(use.node), found->second});
     }
     if (edits.empty()) return std::nullopt;
     return Refactoring{"rename_locals", apply_edits(tree.source(), std::move(edits)),
@@ -346,12 +411,17 @@ std::optional<Refactoring> rename_locals(const SyntaxTree& tree) {
 
 } // namespace
 
-const std::vector<std::string_view>& refactoring_kinds() { return kinds; }
+const std::vector<std::string_view>& refactoring_kinds() {
+    return kinds;
+}
 
-std::vector<Refactoring> refactorings(std::string_view language, std::string_view code, std::string_view entry_point) {
+std::vector<Refactoring> refactorings(std::string_view language, std::string_view code,
+                                      std::string_view entry_point) {
     if (language != "python") return {};
     const auto tree = SyntaxTree::parse(language, std::string(code));
-    if (!tree || tree->has_error() || has_identifier(*tree, tree->root(), {"eval", "exec", "locals", "vars"})) return {};
+    if (!tree || tree->has_error() ||
+        has_identifier(*tree, tree->root(), {"eval", "exec", "locals", "vars"}))
+        return {};
 
     std::vector<Refactoring> candidates;
     if (auto renaming = rename_locals(*tree)) candidates.push_back(std::move(*renaming));
@@ -363,9 +433,12 @@ std::vector<Refactoring> refactorings(std::string_view language, std::string_vie
         candidates.push_back({std::string(kind), apply_edits(code, std::move(edits)),
                               describe_lines(what, rewriter.take_lines())});
     };
-    rewrite(kinds[1], "loop → list comprehension", [&](TSNode s, TSNode next) { rewriter.loop_to_comprehension(s, next); });
-    rewrite(kinds[2], "list comprehension → loop", [&](TSNode s, TSNode) { rewriter.comprehension_to_loop(s); });
-    rewrite(kinds[3], "if/else returns → conditional expression", [&](TSNode s, TSNode next) { rewriter.if_else_return(s, next); });
+    rewrite(kinds[1], "loop → list comprehension",
+            [&](TSNode s, TSNode next) { rewriter.loop_to_comprehension(s, next); });
+    rewrite(kinds[2], "list comprehension → loop",
+            [&](TSNode s, TSNode) { rewriter.comprehension_to_loop(s); });
+    rewrite(kinds[3], "if/else returns → conditional expression",
+            [&](TSNode s, TSNode next) { rewriter.if_else_return(s, next); });
 
     std::vector<Refactoring> result;
     for (Refactoring& candidate : candidates) {

@@ -10,8 +10,8 @@
 namespace assay::syntax {
 
 struct Refactoring {
-    std::string kind; // one of refactoring_kinds()
-    std::string code; // the whole rewritten program
+    std::string kind;        // one of refactoring_kinds()
+    std::string code;        // the whole rewritten program
     std::string description; // what changed, e.g. "renamed nums → numbers, i → index"
 };
 
@@ -26,8 +26,8 @@ struct Refactoring {
 //                                 `if c:`) → `x = [e for v in it if c]`, when x is not used inside
 //                                 the loop and the loop variable is not used after it
 //   comprehension_to_loop         the inverse, for `x = [e for v in it if c]` and
-//                                 `return [e for v in it if c]` (through a fresh list name), when the
-//                                 loop variable is used nowhere else in the function
+//                                 `return [e for v in it if c]` (through a fresh list name), when
+//                                 the loop variable is used nowhere else in the function
 //   if_else_return_to_conditional `if c: return a` + `else: return b` (or a `return b` right after
 //                                 the if) → `return a if c else b`
 [[nodiscard]] const std::vector<std::string_view>& refactoring_kinds();
@@ -36,7 +36,7 @@ struct Refactoring {
 // result re-parses without error, differs from `code`, and still defines the top-level function
 // `entry_point` (when not empty). Python only: empty for other languages, for code with syntax
 // errors, and for code that calls eval/exec/locals/vars (names may be looked up by string).
-[[nodiscard]] std::vector<Refactoring> refactorings(std::string_view language, std::string_view code,
-                                                    std::string_view entry_point);
+[[nodiscard]] std::vector<Refactoring>
+refactorings(std::string_view language, std::string_view code, std::string_view entry_point);
 
 } // namespace assay::syntax

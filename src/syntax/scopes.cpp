@@ -35,12 +35,17 @@ class Analyzer {
     explicit Analyzer(const SyntaxTree& tree) : tree_(tree) {}
 
     Scopes run() {
-        walk(tree_.root(), [&](TSNode node) { return enter(node); }, [&](TSNode node) { leave(node); });
+        walk(
+            tree_.root(), [&](TSNode node) { return enter(node); },
+            [&](TSNode node) { leave(node); });
         for (Scope& scope : result_.scopes) {
             const int index = static_cast<int>(&scope - result_.scopes.data());
-            std::erase_if(scope.locals, [&](const std::string& name) { return declaration(index, name) != nullptr; });
+            std::erase_if(scope.locals, [&](const std::string& name) {
+                return declaration(index, name) != nullptr;
+            });
         }
-        for (NameUse& use : result_.uses) use.resolves_to = resolve(use);
+        for (NameUse& use : result_.uses)
+            use.resolves_to = resolve(use);
         return std::move(result_);
     }
 
@@ -53,7 +58,8 @@ class Analyzer {
         }
         if (kind == "global_statement" || kind == "nonlocal_statement") {
             for (const TSNode name : named_children(node)) {
-                declarations_.push_back({current(), std::string(tree_.text(name)), kind == "global_statement"});
+                declarations_.push_back(
+                    {current(), std::string(tree_.text(name)), kind == "global_statement"});
                 add_use(name, false);
             }
             return false;
@@ -82,10 +88,12 @@ class Analyzer {
             bind_target(field(node, "left"));
         }
         if (kind == "named_expression") bind_target(field(node, "name"));
-        if (kind == "as_pattern_target" || kind == "except_clause") bind_target(field(node, "alias"));
+        if (kind == "as_pattern_target" || kind == "except_clause")
+            bind_target(field(node, "alias"));
         if (kind == "as_pattern_target") bind_target(named_child(node, 0));
         if (kind == "parameters" || kind == "lambda_parameters") {
-            for (const TSNode parameter : named_children(node)) bind_parameter(parameter);
+            for (const TSNode parameter : named_children(node))
+                bind_parameter(parameter);
         }
     }
 
@@ -102,10 +110,11 @@ class Analyzer {
             if (ts_node_is_null(node)) continue;
             if (type(node) == "identifier") {
                 bindings_.insert(start(node));
-            } else if (is_one_of(node, {"pattern_list", "tuple_pattern", "list_pattern", "tuple", "list",
-                                        "list_splat_pattern", "parenthesized_expression",
+            } else if (is_one_of(node, {"pattern_list", "tuple_pattern", "list_pattern", "tuple",
+                                        "list", "list_splat_pattern", "parenthesized_expression",
                                         "expression_list"})) {
-                for (const TSNode child : named_children(node)) pending.push_back(child);
+                for (const TSNode child : named_children(node))
+                    pending.push_back(child);
             }
         }
     }
@@ -117,14 +126,16 @@ class Analyzer {
             parameters_.insert(start(parameter));
         } else if (kind == "default_parameter" || kind == "typed_default_parameter") {
             bind_parameter(field(parameter, "name"));
-        } else if (is_one_of(parameter, {"typed_parameter", "list_splat_pattern", "dictionary_splat_pattern"})) {
+        } else if (is_one_of(parameter, {"typed_parameter", "list_splat_pattern",
+                                         "dictionary_splat_pattern"})) {
             bind_parameter(named_child(parameter, 0));
         }
     }
 
     void open_scope(TSNode node, ScopeKind kind) {
         const int parent = current();
-        const int depth = parent < 0 ? 1 : result_.scopes[static_cast<std::size_t>(parent)].depth + 1;
+        const int depth =
+            parent < 0 ? 1 : result_.scopes[static_cast<std::size_t>(parent)].depth + 1;
         result_.scopes.push_back({node, kind, parent, depth, {}, {}});
         stack_.push_back(static_cast<int>(result_.scopes.size()) - 1);
     }
@@ -144,9 +155,10 @@ class Analyzer {
     [[nodiscard]] int current() const { return stack_.empty() ? -1 : stack_.back(); }
 
     [[nodiscard]] const Declaration* declaration(int scope, std::string_view name) const {
-        const auto found = std::find_if(declarations_.begin(), declarations_.end(), [&](const auto& declared) {
-            return declared.scope == scope && declared.name == name;
-        });
+        const auto found =
+            std::find_if(declarations_.begin(), declarations_.end(), [&](const auto& declared) {
+                return declared.scope == scope && declared.name == name;
+            });
         return found == declarations_.end() ? nullptr : &*found;
     }
 

@@ -12,10 +12,10 @@ namespace assay::syntax {
 enum class ScopeKind { function, lambda, comprehension, class_body };
 
 struct Scope {
-    TSNode node{};    // function_definition, lambda, a comprehension, or class_definition
+    TSNode node{}; // function_definition, lambda, a comprehension, or class_definition
     ScopeKind kind = ScopeKind::function;
-    int parent = -1;  // index of the enclosing scope; -1 is the module
-    int depth = 1;    // 1 for a scope directly in the module
+    int parent = -1;                 // index of the enclosing scope; -1 is the module
+    int depth = 1;                   // 1 for a scope directly in the module
     std::vector<std::string> locals; // bound here (parameters first), in order of first binding;
                                      // names declared global/nonlocal are not locals
     std::vector<std::string> parameters;
@@ -23,8 +23,8 @@ struct Scope {
 
 // One occurrence of a variable name.
 struct NameUse {
-    TSNode node{};     // the identifier
-    int occurs_in = -1; // the innermost scope it occurs in; -1 is the module
+    TSNode node{};        // the identifier
+    int occurs_in = -1;   // the innermost scope it occurs in; -1 is the module
     int resolves_to = -1; // the scope whose local it is; -1 for globals and builtins
     bool binding = false; // assigned, a loop target, a parameter, …
 };

@@ -61,7 +61,8 @@ Expected<SplitTests> split_tests(std::string_view test_code) {
             type(statement) == "decorated_definition" ? field(statement, "definition") : statement;
         if (is_check_definition(tree, definition)) check = definition;
     }
-    if (ts_node_is_null(check)) return fail("the test code defines no module-level `def check(candidate)`");
+    if (ts_node_is_null(check))
+        return fail("the test code defines no module-level `def check(candidate)`");
 
     SplitTests split{module_setup(tree), {}};
     std::string preceding;

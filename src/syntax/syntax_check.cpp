@@ -32,17 +32,21 @@ TSNode first_error(TSNode root) {
 
 } // namespace
 
-std::string SyntaxError::describe() const { return fmt::format("{}:{}: {}", line, column, message); }
+std::string SyntaxError::describe() const {
+    return fmt::format("{}:{}: {}", line, column, message);
+}
 
-Expected<std::optional<SyntaxError>> check_syntax(std::string_view language, std::string_view code) {
+Expected<std::optional<SyntaxError>> check_syntax(std::string_view language,
+                                                  std::string_view code) {
     const SyntaxTree tree = ASSAY_TRY(SyntaxTree::parse(language, std::string(code)));
     if (!tree.has_error()) return std::nullopt;
     const TSNode node = first_error(tree.root());
     const TSPoint point = ts_node_start_point(node);
     const std::string near = excerpt(tree.text(node));
-    std::string message = ts_node_is_missing(node) ? fmt::format("syntax error: missing '{}'", type(node))
-                          : near.empty()           ? std::string("syntax error at end of input")
-                                                   : fmt::format("syntax error near '{}'", near);
+    std::string message = ts_node_is_missing(node)
+                              ? fmt::format("syntax error: missing '{}'", type(node))
+                          : near.empty() ? std::string("syntax error at end of input")
+                                         : fmt::format("syntax error near '{}'", near);
     return SyntaxError{static_cast<int>(point.row) + 1, static_cast<int>(point.column) + 1,
                        std::move(message)};
 }

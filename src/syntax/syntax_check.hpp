@@ -1,4 +1,5 @@
-// The syntax gate: a candidate that does not parse is recorded as `compile_error` without a jail run.
+// The syntax gate: a candidate that does not parse is recorded as `compile_error` without a jail
+// run.
 #pragma once
 
 #include "util/error.hpp"
@@ -11,8 +12,8 @@ namespace assay::syntax {
 
 // Where the parser first failed: the first ERROR or MISSING node in document order.
 struct SyntaxError {
-    int line = 0;   // 1-based
-    int column = 0; // 1-based, in bytes
+    int line = 0;        // 1-based
+    int column = 0;      // 1-based, in bytes
     std::string message; // "syntax error near 'xyz'" or "syntax error: missing ')'"
 
     // "line:column: message"

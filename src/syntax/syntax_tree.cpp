@@ -29,9 +29,11 @@ TSParser* parser_for(const TSLanguage* language) {
 Expected<SyntaxTree> SyntaxTree::parse(std::string_view language, std::string code) {
     const TSLanguage* ts_language = grammar(language);
     if (ts_language == nullptr) return fail("no tree-sitter grammar for language '{}'", language);
-    if (code.size() >= UINT32_MAX) return fail("{} bytes of source are too many to parse", code.size());
+    if (code.size() >= UINT32_MAX)
+        return fail("{} bytes of source are too many to parse", code.size());
     TSParser* parser = parser_for(ts_language);
-    Tree tree(ts_parser_parse_string(parser, nullptr, code.data(), static_cast<uint32_t>(code.size())));
+    Tree tree(
+        ts_parser_parse_string(parser, nullptr, code.data(), static_cast<uint32_t>(code.size())));
     if (!tree) {
         ts_parser_reset(parser); // a timed-out parse would otherwise resume on the next call
         return fail("the {} parser gave up on {} bytes of input", language, code.size());
@@ -50,7 +52,8 @@ std::vector<TSNode> children(TSNode node) {
     if (ts_node_is_null(node)) return result;
     const uint32_t count = ts_node_child_count(node);
     result.reserve(count);
-    for (uint32_t i = 0; i < count; ++i) result.push_back(ts_node_child(node, i));
+    for (uint32_t i = 0; i < count; ++i)
+        result.push_back(ts_node_child(node, i));
     return result;
 }
 
@@ -59,7 +62,8 @@ std::vector<TSNode> named_children(TSNode node) {
     if (ts_node_is_null(node)) return result;
     const uint32_t count = ts_node_named_child_count(node);
     result.reserve(count);
-    for (uint32_t i = 0; i < count; ++i) result.push_back(ts_node_named_child(node, i));
+    for (uint32_t i = 0; i < count; ++i)
+        result.push_back(ts_node_named_child(node, i));
     return result;
 }
 
@@ -93,8 +97,9 @@ std::string dedented_text(const SyntaxTree& tree, TSNode node) {
         return !is_string;
     });
     const auto in_string = [&](uint32_t offset) {
-        return std::any_of(strings.begin(), strings.end(),
-                           [&](const auto& range) { return range.first < offset && offset < range.second; });
+        return std::any_of(strings.begin(), strings.end(), [&](const auto& range) {
+            return range.first < offset && offset < range.second;
+        });
     };
     const std::string_view text = tree.text(node);
     std::string result;
@@ -105,7 +110,8 @@ std::string dedented_text(const SyntaxTree& tree, TSNode node) {
         const std::size_t line_end = newline == std::string_view::npos ? text.size() : newline + 1;
         std::size_t skip = 0;
         if (at > 0 && !in_string(start(node) + static_cast<uint32_t>(at))) {
-            while (skip < indent && at + skip < line_end && (text[at + skip] == ' ' || text[at + skip] == '\t')) {
+            while (skip < indent && at + skip < line_end &&
+                   (text[at + skip] == ' ' || text[at + skip] == '\t')) {
                 ++skip;
             }
         }

@@ -48,11 +48,17 @@ class SyntaxTree {
     if (ts_node_is_null(node)) return node;
     return ts_node_child_by_field_name(node, name.data(), static_cast<uint32_t>(name.size()));
 }
-[[nodiscard]] inline uint32_t start(TSNode node) { return ts_node_is_null(node) ? 0 : ts_node_start_byte(node); }
-[[nodiscard]] inline uint32_t end(TSNode node) { return ts_node_is_null(node) ? 0 : ts_node_end_byte(node); }
+[[nodiscard]] inline uint32_t start(TSNode node) {
+    return ts_node_is_null(node) ? 0 : ts_node_start_byte(node);
+}
+[[nodiscard]] inline uint32_t end(TSNode node) {
+    return ts_node_is_null(node) ? 0 : ts_node_end_byte(node);
+}
 // The i-th named child, or a null node.
 [[nodiscard]] inline TSNode named_child(TSNode node, uint32_t i) {
-    return ts_node_is_null(node) || i >= ts_node_named_child_count(node) ? TSNode{} : ts_node_named_child(node, i);
+    return ts_node_is_null(node) || i >= ts_node_named_child_count(node)
+               ? TSNode{}
+               : ts_node_named_child(node, i);
 }
 [[nodiscard]] inline uint32_t named_child_count(TSNode node) {
     return ts_node_is_null(node) ? 0 : ts_node_named_child_count(node);

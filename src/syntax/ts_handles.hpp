@@ -2,9 +2,8 @@
 // never wrapped.
 #pragma once
 
-#include <tree_sitter/api.h>
-
 #include <memory>
+#include <tree_sitter/api.h>
 
 namespace assay::syntax {
 

@@ -1,14 +1,13 @@
 #include "support.hpp"
 
-#include <nlohmann/json.hpp>
-#include <zlib.h>
-
 #include <array>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <unistd.h>
+#include <zlib.h>
 
 namespace assay::test {
 namespace {
@@ -19,7 +18,8 @@ std::string gunzip(const std::string& path) {
     std::string text;
     std::array<char, 65536> buffer{};
     int read = 0;
-    while ((read = gzread(file, buffer.data(), buffer.size())) > 0) text.append(buffer.data(), static_cast<std::size_t>(read));
+    while ((read = gzread(file, buffer.data(), buffer.size())) > 0)
+        text.append(buffer.data(), static_cast<std::size_t>(read));
     gzclose(file);
     return text;
 }
@@ -33,7 +33,8 @@ const std::vector<HumanEvalTask>& humaneval() {
         std::size_t at = 0;
         while (at < text.size()) {
             const std::size_t newline = text.find('\n', at);
-            const std::string line = text.substr(at, newline == std::string::npos ? std::string::npos : newline - at);
+            const std::string line =
+                text.substr(at, newline == std::string::npos ? std::string::npos : newline - at);
             at = newline == std::string::npos ? text.size() : newline + 1;
             if (line.empty()) continue;
             const auto json = nlohmann::json::parse(line);
@@ -53,13 +54,16 @@ std::string run_python(const std::string& script) {
     if (FILE* pipe = ::popen(("/usr/bin/python3 -I " + path.string()).c_str(), "r")) {
         std::array<char, 4096> buffer{};
         std::size_t read = 0;
-        while ((read = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) output.append(buffer.data(), read);
+        while ((read = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0)
+            output.append(buffer.data(), read);
         ::pclose(pipe);
     }
     std::filesystem::remove(path);
     return output;
 }
 
-std::string python_literal(const std::string& text) { return nlohmann::json(text).dump(); }
+std::string python_literal(const std::string& text) {
+    return nlohmann::json(text).dump();
+}
 
 } // namespace assay::test

@@ -21,7 +21,7 @@ TEST_CASE("syntax::entry_point") {
         CHECK(solve->name == "solve");
         CHECK(solve->line == 6);
         CHECK(code.substr(solve->start_byte, 16) == "@functools.cache");
-        CHECK(code.substr(solve->end_byte - 8) .starts_with("return a"));
+        CHECK(code.substr(solve->end_byte - 8).starts_with("return a"));
         REQUIRE(solve->parameters.size() == 5);
         CHECK(solve->parameters[0].name == "a");
         CHECK(solve->parameters[0].text == "a: int");
@@ -29,16 +29,19 @@ TEST_CASE("syntax::entry_point") {
         CHECK(solve->parameters[2].name == "args");
         CHECK(solve->parameters[2].text == "*args");
         CHECK(solve->parameters[4].name == "kw");
-        CHECK(top_level_functions("python", code).value() == std::vector<std::string>{"helper", "solve"});
+        CHECK(top_level_functions("python", code).value() ==
+              std::vector<std::string>{"helper", "solve"});
         CHECK_FALSE(find_function("python", code, "inner").has_value());
         CHECK_FALSE(find_function("python", code, "method").has_value());
-        CHECK(find_function("python", code, "hidden").error().message == "no top-level function 'hidden'");
+        CHECK(find_function("python", code, "hidden").error().message ==
+              "no top-level function 'hidden'");
     }
     SUBCASE("javascript: declarations, arrow functions, exports") {
         const std::string code = "function add(a, b) { return a + b; }\n"
                                  "const twice = x => 2 * x;\n"
                                  "export const sub = (a, b = 1) => a - b;\n";
-        CHECK(top_level_functions("javascript", code).value() == std::vector<std::string>{"add", "twice", "sub"});
+        CHECK(top_level_functions("javascript", code).value() ==
+              std::vector<std::string>{"add", "twice", "sub"});
         const auto sub = find_function("javascript", code, "sub");
         REQUIRE(sub.has_value());
         CHECK(sub->line == 3);
@@ -51,7 +54,8 @@ TEST_CASE("syntax::entry_point") {
                                  "int sum(const std::vector<int>& v, int start) { return start; }\n"
                                  "char* name() { return nullptr; }\n"
                                  "template <typename T> T twice(T x) { return x + x; }\n";
-        CHECK(top_level_functions("cpp", code).value() == std::vector<std::string>{"sum", "name", "twice"});
+        CHECK(top_level_functions("cpp", code).value() ==
+              std::vector<std::string>{"sum", "name", "twice"});
         const auto sum = find_function("cpp", code, "sum");
         REQUIRE(sum.has_value());
         REQUIRE(sum->parameters.size() == 2);

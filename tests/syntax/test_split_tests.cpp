@@ -1,6 +1,5 @@
-#include "syntax/split_tests.hpp"
-
 #include "support.hpp"
+#include "syntax/split_tests.hpp"
 
 #include <doctest/doctest.h>
 
@@ -27,9 +26,11 @@ TEST_CASE("syntax::split_tests") {
         CHECK(split->cases[0].name == "check_0");
         CHECK(split->cases[0].code == "import math\nassert candidate(1) == 2\n");
         CHECK(split->cases[1].name == "check_1");
-        CHECK(split->cases[1].code == "import math\nx = [1,\n     2]\nfor v in x:\n    assert candidate(v) > 0\n");
-        CHECK(split->cases[2].code == "import math\nx = [1,\n     2]\nprint('hi')\n"
-                                      "assert math.isclose(candidate(0.5),\n                    1.0)\n");
+        CHECK(split->cases[1].code ==
+              "import math\nx = [1,\n     2]\nfor v in x:\n    assert candidate(v) > 0\n");
+        CHECK(split->cases[2].code ==
+              "import math\nx = [1,\n     2]\nprint('hi')\n"
+              "assert math.isclose(candidate(0.5),\n                    1.0)\n");
         CHECK(split->setup == test.substr(0, test.find("check(f)")) + "\n");
     }
     SUBCASE("multi-line strings keep their content") {
@@ -39,7 +40,8 @@ TEST_CASE("syntax::split_tests") {
         CHECK(split->cases.at(0).code == "assert candidate('''a\n    b''') == 1\n");
     }
     SUBCASE("a body without asserts is one case") {
-        const auto split = split_tests("def check(candidate):\n    candidate(1)\n    candidate(2)\n");
+        const auto split =
+            split_tests("def check(candidate):\n    candidate(1)\n    candidate(2)\n");
         REQUIRE(split.has_value());
         REQUIRE(split->cases.size() == 1);
         CHECK(split->cases[0].code == "candidate(1)\ncandidate(2)\n");
@@ -58,17 +60,20 @@ TEST_CASE("syntax::split_tests") {
         const auto split = split_tests(task.test);
         REQUIRE(split.has_value());
         REQUIRE(split->cases.size() == 1);
-        CHECK(split->cases[0].code.starts_with("import math\nimport random\nrng = random.Random(42)\n"
-                                               "import copy\nfor _ in range(100):\n"
-                                               "    ncoeff = 2 * rng.randint(1, 4)\n"));
+        CHECK(
+            split->cases[0].code.starts_with("import math\nimport random\nrng = random.Random(42)\n"
+                                             "import copy\nfor _ in range(100):\n"
+                                             "    ncoeff = 2 * rng.randint(1, 4)\n"));
     }
     SUBCASE("HumanEval/151: setup assignments reach only later cases") {
         const auto split = split_tests(assay::test::humaneval().at(151).test);
         REQUIRE(split.has_value());
         REQUIRE(split->cases.size() == 7);
-        CHECK(split->cases[0].code == "assert candidate([]) == 0 , \"This prints if this assert fails 1 (good for debugging!)\"\n");
+        CHECK(split->cases[0].code == "assert candidate([]) == 0 , \"This prints if this assert "
+                                      "fails 1 (good for debugging!)\"\n");
         CHECK(split->cases[6].code.starts_with("lst = list(range(-99, 100, 2))\nodd_sum = "));
-        CHECK(split->cases[6].code.ends_with("assert candidate(lst) == odd_sum , \"This prints if this assert fails 7 (good for debugging!)\"\n"));
+        CHECK(split->cases[6].code.ends_with("assert candidate(lst) == odd_sum , \"This prints if "
+                                             "this assert fails 7 (good for debugging!)\"\n"));
     }
 }
 
@@ -83,7 +88,8 @@ TEST_CASE("syntax::split_tests on HumanEval") {
                   assay::test::python_literal(task.prompt + task.canonical_solution) + ", " +
                   assay::test::python_literal(split->setup) + ", " +
                   assay::test::python_literal(task.entry_point) + ", [";
-        for (const auto& test_case : split->cases) script += assay::test::python_literal(test_case.code) + ", ";
+        for (const auto& test_case : split->cases)
+            script += assay::test::python_literal(test_case.code) + ", ";
         script += "]))\n";
         total += split->cases.size();
     }

@@ -1,10 +1,8 @@
+#include "support.hpp"
 #include "syntax/syntax_tree.hpp"
 
-#include "support.hpp"
-
-#include <doctest/doctest.h>
-
 #include <chrono>
+#include <doctest/doctest.h>
 
 using assay::syntax::SyntaxTree;
 
@@ -22,7 +20,8 @@ TEST_CASE("syntax::syntax_tree") {
         CHECK(assay::syntax::named_children(tree.root()).size() == 2);
     }
     SUBCASE("walk visits in document order, enter and leave paired, any depth") {
-        const auto tree = SyntaxTree::parse("python", "x = " + std::string(10'000, '(') + "1" + std::string(10'000, ')'));
+        const auto tree = SyntaxTree::parse("python", "x = " + std::string(10'000, '(') + "1" +
+                                                          std::string(10'000, ')'));
         REQUIRE(tree.has_value());
         int depth = 0;
         int deepest = 0;
@@ -47,21 +46,27 @@ TEST_CASE("syntax::syntax_tree") {
         CHECK(assay::syntax::named_child_count(null) == 0);
     }
     SUBCASE("dedented_text keeps multi-line string content") {
-        const auto tree = SyntaxTree::parse("python", "if x:\n    y = '''a\n  b'''\n    z = (1,\n         2)\n");
+        const auto tree =
+            SyntaxTree::parse("python", "if x:\n    y = '''a\n  b'''\n    z = (1,\n         2)\n");
         REQUIRE(tree.has_value());
-        const TSNode block = assay::syntax::field(assay::syntax::named_child(tree->root(), 0), "consequence");
-        CHECK(assay::syntax::dedented_text(*tree, assay::syntax::named_child(block, 0)) == "y = '''a\n  b'''");
-        CHECK(assay::syntax::dedented_text(*tree, assay::syntax::named_child(block, 1)) == "z = (1,\n     2)");
+        const TSNode block =
+            assay::syntax::field(assay::syntax::named_child(tree->root(), 0), "consequence");
+        CHECK(assay::syntax::dedented_text(*tree, assay::syntax::named_child(block, 0)) ==
+              "y = '''a\n  b'''");
+        CHECK(assay::syntax::dedented_text(*tree, assay::syntax::named_child(block, 1)) ==
+              "z = (1,\n     2)");
     }
     SUBCASE("unknown language") {
-        CHECK(SyntaxTree::parse("cobol", "x").error().message == "no tree-sitter grammar for language 'cobol'");
+        CHECK(SyntaxTree::parse("cobol", "x").error().message ==
+              "no tree-sitter grammar for language 'cobol'");
     }
 }
 
 // Parse throughput on HumanEval prompts + canonical solutions, concatenated.
 TEST_CASE("syntax::syntax_tree throughput" * doctest::test_suite("slow")) {
     std::string corpus;
-    for (const auto& task : assay::test::humaneval()) corpus += task.prompt + task.canonical_solution + "\n\n";
+    for (const auto& task : assay::test::humaneval())
+        corpus += task.prompt + task.canonical_solution + "\n\n";
     const auto begin = std::chrono::steady_clock::now();
     std::size_t parsed = 0;
     double seconds = 0;
@@ -72,7 +77,8 @@ TEST_CASE("syntax::syntax_tree throughput" * doctest::test_suite("slow")) {
         parsed += corpus.size();
         seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
     }
-    MESSAGE("parse: " << corpus.size() << " bytes of HumanEval, " << parsed / seconds / 1e6 << " MB/s");
+    MESSAGE("parse: " << corpus.size() << " bytes of HumanEval, " << parsed / seconds / 1e6
+                      << " MB/s");
     // The same code one solution at a time (the pipeline's case: many small parses).
     const auto small_begin = std::chrono::steady_clock::now();
     std::size_t small_bytes = 0;
@@ -81,6 +87,7 @@ TEST_CASE("syntax::syntax_tree throughput" * doctest::test_suite("slow")) {
         REQUIRE(SyntaxTree::parse("python", code).has_value());
         small_bytes += code.size();
     }
-    const double small_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - small_begin).count();
+    const double small_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - small_begin).count();
     MESSAGE("parse: 164 separate solutions, " << small_bytes / small_seconds / 1e6 << " MB/s");
 }
