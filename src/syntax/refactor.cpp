@@ -70,7 +70,6 @@ const std::map<std::string_view, std::vector<std::string_view>> synonyms{
     {"right", {"hi", "high"}},
     {"start", {"begin", "first_index"}},
     {"end", {"stop", "last_index"}},
-    {"l", {"items", "elements"}},
     {"q", {"queue", "pending"}},
     {"w", {"word", "weight"}},
     {"p", {"prefix", "point"}},
