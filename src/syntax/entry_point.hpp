@@ -1,0 +1,40 @@
+// Finding functions at the top level of a program: the entry point the tests call, and the list
+// of top-level function names.
+#pragma once
+
+#include "util/error.hpp"
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace assay::syntax {
+
+struct Parameter {
+    std::string name; // "x"
+    std::string text; // as written: "x: int = 0", "*args", "const std::string& x"
+};
+
+// A top-level function definition. Top level means a direct child of the module (Python: also
+// with decorators; JavaScript: `function f`, `const f = (…) => …`, and their `export` forms; C++:
+// a function definition, also inside a template declaration) — not a method, not a nested
+// function, not a definition under `if` or `try`.
+struct FunctionInfo {
+    std::string name;
+    uint32_t start_byte = 0; // the whole definition, decorators included
+    uint32_t end_byte = 0;
+    int line = 0; // 1-based line of start_byte
+    std::vector<Parameter> parameters;
+};
+
+// The top-level function called `name`. Fails when there is none, when `language` has no grammar,
+// or when the parser gives up. Code with syntax errors elsewhere is searched all the same.
+[[nodiscard]] Expected<FunctionInfo> find_function(std::string_view language, std::string_view code,
+                                                   std::string_view name);
+
+// Names of all top-level functions, in source order.
+[[nodiscard]] Expected<std::vector<std::string>> top_level_functions(std::string_view language,
+                                                                     std::string_view code);
+
+} // namespace assay::syntax

@@ -1,0 +1,48 @@
+// Python name resolution, as much as renaming needs: which identifier occurrences are the same
+// local variable of which function.
+#pragma once
+
+#include "syntax/syntax_tree.hpp"
+
+#include <string>
+#include <vector>
+
+namespace assay::syntax {
+
+enum class ScopeKind { function, lambda, comprehension, class_body };
+
+struct Scope {
+    TSNode node{}; // function_definition, lambda, a comprehension, or class_definition
+    ScopeKind kind = ScopeKind::function;
+    int parent = -1;                 // index of the enclosing scope; -1 is the module
+    int depth = 1;                   // 1 for a scope directly in the module
+    std::vector<std::string> locals; // bound here (parameters first), in order of first binding;
+                                     // names declared global/nonlocal are not locals
+    std::vector<std::string> parameters;
+};
+
+// One occurrence of a variable name.
+struct NameUse {
+    TSNode node{};        // the identifier
+    int occurs_in = -1;   // the innermost scope it occurs in; -1 is the module
+    int resolves_to = -1; // the scope whose local it is; -1 for globals and builtins
+    bool binding = false; // assigned, a loop target, a parameter, …
+};
+
+struct Scopes {
+    std::vector<Scope> scopes;
+    // Every identifier that names a variable, in document order: not attribute names, keyword
+    // argument names, def/class names, nor names in import statements (imported names count as
+    // globals, so they are never renamed).
+    std::vector<NameUse> uses;
+
+    // Whether uses resolving to scope `index` may be renamed (class attributes may not).
+    [[nodiscard]] bool renamable(int index) const {
+        return index >= 0 && scopes[static_cast<std::size_t>(index)].kind != ScopeKind::class_body;
+    }
+};
+
+// Resolves the names of a Python tree; empty for other languages.
+[[nodiscard]] Scopes analyze_scopes(const SyntaxTree& tree);
+
+} // namespace assay::syntax

@@ -1,0 +1,81 @@
+#include "syntax/split_tests.hpp"
+
+#include "syntax/syntax_check.hpp"
+#include "syntax/syntax_tree.hpp"
+
+namespace assay::syntax {
+namespace {
+
+bool is_check_definition(const SyntaxTree& tree, TSNode node) {
+    return type(node) == "function_definition" && tree.text(field(node, "name")) == "check";
+}
+
+// Whether `statement` asserts: an assert, or a compound statement with an assert in it (one inside
+// a nested function or class only defines code and does not count).
+bool asserts(TSNode statement) {
+    bool found = false;
+    walk(statement, [&](TSNode node) {
+        if (found) return false;
+        if (type(node) == "assert_statement") found = true;
+        return !found && !is_one_of(node, {"function_definition", "class_definition", "lambda"});
+    });
+    return found;
+}
+
+// A module-level `check(...)` call: the harness runs the cases itself.
+bool calls_check(const SyntaxTree& tree, TSNode statement) {
+    if (type(statement) != "expression_statement") return false;
+    const TSNode call = named_child(statement, 0);
+    return type(call) == "call" && tree.text(field(call, "function")) == "check";
+}
+
+// The module without its calls of check(), byte for byte otherwise.
+std::string module_setup(const SyntaxTree& tree) {
+    std::string setup;
+    uint32_t copied = 0;
+    for (const TSNode statement : named_children(tree.root())) {
+        if (!calls_check(tree, statement)) continue;
+        setup.append(tree.source().substr(copied, start(statement) - copied));
+        copied = end(statement);
+    }
+    setup.append(tree.source().substr(copied));
+    return setup;
+}
+
+std::string as_line(std::string text) {
+    if (text.empty() || text.back() != '\n') text += '\n';
+    return text;
+}
+
+} // namespace
+
+Expected<SplitTests> split_tests(std::string_view test_code) {
+    const SyntaxTree tree = ASSAY_TRY(SyntaxTree::parse("python", std::string(test_code)));
+    if (tree.has_error()) {
+        const auto error = ASSAY_TRY(check_syntax("python", test_code));
+        return fail_at(fmt::format("test:{}:{}", error->line, error->column), "{}", error->message);
+    }
+    TSNode check{};
+    for (const TSNode statement : named_children(tree.root())) {
+        const TSNode definition =
+            type(statement) == "decorated_definition" ? field(statement, "definition") : statement;
+        if (is_check_definition(tree, definition)) check = definition;
+    }
+    if (ts_node_is_null(check))
+        return fail("the test code defines no module-level `def check(candidate)`");
+
+    SplitTests split{module_setup(tree), {}};
+    std::string preceding;
+    for (const TSNode statement : code_children(field(check, "body"))) {
+        std::string text = as_line(dedented_text(tree, statement));
+        if (asserts(statement)) {
+            split.cases.push_back({fmt::format("check_{}", split.cases.size()), preceding + text});
+        } else {
+            preceding += text;
+        }
+    }
+    if (split.cases.empty()) split.cases.push_back({"check_0", preceding});
+    return split;
+}
+
+} // namespace assay::syntax

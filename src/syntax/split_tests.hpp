@@ -1,0 +1,30 @@
+// Splitting a HumanEval-style `check(candidate)` function into individual test cases.
+#pragma once
+
+#include "core/problem.hpp"
+#include "util/error.hpp"
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace assay::syntax {
+
+struct SplitTests {
+    // The module-level code of the test, run once before the cases: imports, METADATA, helper
+    // functions and `def check` itself (only module-level calls of `check(...)` are left out).
+    std::string setup;
+    // check_0, check_1, …: one per top-level statement of check's body that asserts — an `assert`,
+    // or a compound statement (for/while/with/if/try) with an `assert` inside. The code of a case
+    // is the dedented setup statements of the body that precede it (assignments, imports,
+    // expression statements, helper definitions, compound statements without asserts), then the
+    // statement itself. It refers to `candidate`, which the harness binds to the entry point.
+    // A body without any assert becomes the single case check_0.
+    std::vector<TestCase> cases;
+};
+
+// Splits Python test code that defines `def check(candidate):` at module level. Fails when the
+// code has a syntax error or no module-level `check` function.
+[[nodiscard]] Expected<SplitTests> split_tests(std::string_view test_code);
+
+} // namespace assay::syntax

@@ -1,0 +1,67 @@
+#include "syntax/ast_hash.hpp"
+
+#include <doctest/doctest.h>
+
+using namespace std::string_literals;
+using assay::syntax::ast_hash;
+
+namespace {
+std::string hash(std::string_view code, std::string_view language = "python") {
+    const auto result = ast_hash(language, code);
+    REQUIRE(result.has_value());
+    return *result;
+}
+} // namespace
+
+TEST_CASE("syntax::ast_hash") {
+    const std::string base = "def total(values, start=0):\n"
+                             "    acc = start\n"
+                             "    for v in values:\n"
+                             "        acc += abs(v)\n"
+                             "    return acc\n";
+    SUBCASE("comments, whitespace and quote style are ignored") {
+        // Redundant parentheses are structure, not layout.
+        CHECK(hash(base) != hash(base.substr(0, base.size() - 4) + "(acc)\n"));
+        CHECK(hash(base) == hash("# sums\ndef total( values,start = 0 ):  # doc\n"
+                                 "    acc=start\n\n"
+                                 "    for v in values :\n"
+                                 "          acc+=abs( v )\n"
+                                 "    return acc\n"));
+        CHECK(hash("x = 'a'\n") == hash("x = \"a\"\n"));
+        CHECK(hash("x = 'a'\n") != hash("x = f'a'\n"));
+    }
+    SUBCASE("locals and parameters are alpha-renamed") {
+        CHECK(hash(base) == hash("def total(xs, s=0):\n"
+                                 "    result = s\n"
+                                 "    for item in xs:\n"
+                                 "        result += abs(item)\n"
+                                 "    return result\n"));
+    }
+    SUBCASE("function names, globals, builtins, attributes and keywords are kept") {
+        CHECK(hash(base) != hash(base.substr(0, 4) + "sum_" + base.substr(4)));
+        CHECK(hash(base) !=
+              hash("def total(values, start=0):\n    acc = start\n    for v in values:\n"
+                   "        acc += max(v)\n    return acc\n"));
+        CHECK(hash("def f(a):\n    return a.x + G\n") != hash("def f(a):\n    return a.y + G\n"));
+        CHECK(hash("def f(a):\n    return a + G\n") != hash("def f(a):\n    return a + H\n"));
+        CHECK(hash("def f(a):\n    return g(key=a)\n") != hash("def f(a):\n    return g(k=a)\n"));
+    }
+    SUBCASE("renaming follows scopes: order of first occurrence, closures, globals") {
+        // Swapping which parameter is used changes the program.
+        CHECK(hash("def f(a, b):\n    return a - b\n") != hash("def f(a, b):\n    return b - a\n"));
+        CHECK(hash("def f(a):\n    def g():\n        return a\n    return g\n") ==
+              hash("def f(z):\n    def g():\n        return z\n    return g\n"));
+        CHECK(hash("def f():\n    global n\n    n = 1\n") !=
+              hash("def f():\n    global m\n    m = 1\n"));
+        CHECK(hash("def f(x):\n    return [y * x for y in x]\n") ==
+              hash("def f(q):\n    return [w * q for w in q]\n"));
+    }
+    SUBCASE("other languages, hostile input") {
+        CHECK(hash("int f(int x) { return x; } // c", "cpp") ==
+              hash("int f(int x)\n{\n  return x;\n}", "cpp"));
+        CHECK(hash("") == hash("# only a comment\n"));
+        CHECK(hash("\0\xff\xfe((("s).size() == 32);
+        CHECK(hash(std::string(10'000, '(')).size() == 32);
+        CHECK_FALSE(ast_hash("cobol", "x").has_value());
+    }
+}

@@ -1,0 +1,154 @@
+#include "support.hpp"
+#include "syntax/refactor.hpp"
+#include "syntax/split_tests.hpp"
+
+#include <doctest/doctest.h>
+#include <map>
+
+using namespace std::string_literals;
+using assay::syntax::Refactoring;
+using assay::syntax::refactorings;
+
+namespace {
+
+// The result of one kind, or "" when that kind does not apply.
+std::string rewritten(std::string_view code, std::string_view kind,
+                      std::string_view entry_point = "") {
+    for (const Refactoring& refactoring : refactorings("python", code, entry_point)) {
+        if (refactoring.kind == kind) return refactoring.code;
+    }
+    return "";
+}
+
+} // namespace
+
+TEST_CASE("syntax::refactor") {
+    SUBCASE("rename_locals: scope-aware, consistent, collision-free") {
+        const std::string code =
+            "LIMIT = 3\n\n"
+            "def f(nums, value=0):\n"
+            "    total = value\n"
+            "    def add(x):\n"
+            "        nonlocal total\n"
+            "        total += x * LIMIT\n"
+            "    for n in nums:\n"
+            "        add(n)\n"
+            "    return total, nums.count(0), [n for n in nums], g(value=total)\n";
+        const auto all = refactorings("python", code, "f");
+        REQUIRE_FALSE(all.empty());
+        CHECK(all[0].kind == "rename_locals");
+        // `value` is kept: it is used as a keyword argument (g(value=…)); `count` the attribute and
+        // LIMIT the global are kept (and `count` is not reused as a new name); the closure's
+        // `total` follows its variable; the comprehension's `n` is its own variable.
+        CHECK(all[0].code == "LIMIT = 3\n\n"
+                             "def f(numbers, value=0):\n"
+                             "    running_total = value\n"
+                             "    def add(item):\n"
+                             "        nonlocal running_total\n"
+                             "        running_total += item * LIMIT\n"
+                             "    for size in numbers:\n"
+                             "        add(size)\n"
+                             "    return running_total, numbers.count(0), [n_value for n_value in "
+                             "numbers], g(value=running_total)\n");
+        CHECK(all[0].description ==
+              "renamed nums → numbers, total → running_total, n → size, x → item, n → n_value");
+    }
+    SUBCASE("rename_locals avoids names already in the program") {
+        CHECK(rewritten("def f(i):\n    index = i\n    return index\n", "rename_locals") ==
+              "def f(idx):\n    position = idx\n    return position\n");
+    }
+    SUBCASE("loop_to_comprehension, with and without a condition") {
+        CHECK(rewritten(
+                  "def f(a):\n    r = []\n    for v in a:\n        r.append(v + 1)\n    return r\n",
+                  "loop_to_comprehension") ==
+              "def f(a):\n    r = [v + 1 for v in a]\n    return r\n");
+        CHECK(rewritten("def f(a):\n    r = []\n    for v in a:\n        if v:\n            "
+                        "r.append(v)\n    return r\n",
+                        "loop_to_comprehension") ==
+              "def f(a):\n    r = [v for v in a if v]\n    return r\n");
+    }
+    SUBCASE("loop_to_comprehension refuses when semantics could change") {
+        // The loop variable is read after the loop; the list is read inside it.
+        CHECK(rewritten(
+                  "def f(a):\n    r = []\n    for v in a:\n        r.append(v)\n    return r, v\n",
+                  "loop_to_comprehension")
+                  .empty());
+        CHECK(
+            rewritten(
+                "def f(a):\n    r = []\n    for v in a:\n        r.append(len(r))\n    return r\n",
+                "loop_to_comprehension")
+                .empty());
+    }
+    SUBCASE("comprehension_to_loop, assigned and returned") {
+        CHECK(rewritten("def f(a):\n    r = [v * 2 for v in a if v > 1]\n    return r\n",
+                        "comprehension_to_loop") ==
+              "def f(a):\n    r = []\n    for v in a:\n        if v > 1:\n            r.append(v * "
+              "2)\n    return r\n");
+        CHECK(rewritten("def f(a):\n    return [v for v in a]\n", "comprehension_to_loop") ==
+              "def f(a):\n    output = []\n    for v in a:\n        output.append(v)\n    return "
+              "output\n");
+        // `v` also names another variable of the function: the loop would overwrite it.
+        CHECK(rewritten("def f(a, v):\n    return [v for v in a], v\n", "comprehension_to_loop")
+                  .empty());
+    }
+    SUBCASE("if_else_return_to_conditional") {
+        CHECK(rewritten(
+                  "def f(a):\n    if a > 0:\n        return a\n    else:\n        return -a\n",
+                  "if_else_return_to_conditional") == "def f(a):\n    return a if a > 0 else -a\n");
+        CHECK(rewritten("def f(a):\n    if a:\n        return 1, 2\n    return (lambda: 3)\n",
+                        "if_else_return_to_conditional") ==
+              "def f(a):\n    return (1, 2) if a else (lambda: 3)\n");
+        CHECK(rewritten("def f(a):\n    if a:\n        return 1\n    elif a is None:\n        "
+                        "return 2\n    else:\n        return 3\n",
+                        "if_else_return_to_conditional")
+                  .empty());
+    }
+    SUBCASE("nothing for other languages, broken or hostile code") {
+        CHECK(refactorings("javascript", "function f(a) { return a; }", "f").empty());
+        CHECK(refactorings("python", "def f(:\n", "f").empty());
+        CHECK(refactorings("python", "", "").empty());
+        CHECK(refactorings("python", "def f(a):\n    return eval('a')\n", "f").empty());
+        CHECK(refactorings("python", "def f(a):\n    return a\0\xff"s, "f").empty());
+        const std::string deep = "def f(a):\n    return " + std::string(10'000, '(') + "a" +
+                                 std::string(10'000, ')') + "\n";
+        CHECK(refactorings("python", deep, "f").size() == 1);
+    }
+}
+
+// Refactored HumanEval canonical solutions still pass every test case (run with python3).
+TEST_CASE("syntax::refactor on HumanEval keeps semantics") {
+    std::string script = "programs = []\n";
+    std::map<std::string, int> per_kind;
+    for (const auto& task : assay::test::humaneval()) {
+        const std::string code = task.prompt + task.canonical_solution;
+        for (const Refactoring& refactoring : refactorings("python", code, task.entry_point)) {
+            CHECK(refactoring.code != code);
+            ++per_kind[refactoring.kind];
+            script += "programs.append((" +
+                      assay::test::python_literal(task.task_id + " " + refactoring.kind) + ", " +
+                      assay::test::python_literal(refactoring.code) + ", " +
+                      assay::test::python_literal(task.test) + ", " +
+                      assay::test::python_literal(task.entry_point) + "))\n";
+        }
+    }
+    script += R"(
+failed = 0
+for name, code, test, entry in programs:
+    ns = {'__name__': 'refactored'}
+    try:
+        exec(code, ns)
+        exec(test, ns)
+        ns['check'](ns[entry])
+    except BaseException as e:
+        failed += 1
+        print(name, type(e).__name__, e)
+print('programs', len(programs), 'failed', failed)
+)";
+    std::size_t total = 0;
+    for (const auto& [kind, count] : per_kind)
+        total += static_cast<std::size_t>(count);
+    CHECK(assay::test::run_python(script) == "programs " + std::to_string(total) + " failed 0\n");
+    for (const auto& [kind, count] : per_kind)
+        MESSAGE(kind << ": " << count << " of 164 HumanEval solutions");
+    CHECK(per_kind.size() == assay::syntax::refactoring_kinds().size());
+}

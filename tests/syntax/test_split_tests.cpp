@@ -1,0 +1,114 @@
+#include "support.hpp"
+#include "syntax/split_tests.hpp"
+
+#include <doctest/doctest.h>
+
+using namespace std::string_literals;
+using assay::syntax::split_tests;
+
+TEST_CASE("syntax::split_tests") {
+    SUBCASE("asserts, setup statements and compound statements") {
+        const std::string test = "METADATA = {}\n\n"
+                                 "def check(candidate):\n"
+                                 "    import math\n"
+                                 "    assert candidate(1) == 2  # first\n"
+                                 "    x = [1,\n"
+                                 "         2]\n"
+                                 "    for v in x:\n"
+                                 "        assert candidate(v) > 0\n"
+                                 "    print('hi')\n"
+                                 "    assert math.isclose(candidate(0.5),\n"
+                                 "                        1.0)\n\n"
+                                 "check(f)\n";
+        const auto split = split_tests(test);
+        REQUIRE(split.has_value());
+        REQUIRE(split->cases.size() == 3);
+        CHECK(split->cases[0].name == "check_0");
+        CHECK(split->cases[0].code == "import math\nassert candidate(1) == 2\n");
+        CHECK(split->cases[1].name == "check_1");
+        CHECK(split->cases[1].code ==
+              "import math\nx = [1,\n     2]\nfor v in x:\n    assert candidate(v) > 0\n");
+        CHECK(split->cases[2].code ==
+              "import math\nx = [1,\n     2]\nprint('hi')\n"
+              "assert math.isclose(candidate(0.5),\n                    1.0)\n");
+        CHECK(split->setup == test.substr(0, test.find("check(f)")) + "\n");
+    }
+    SUBCASE("multi-line strings keep their content") {
+        const auto split = split_tests("def check(candidate):\n"
+                                       "    assert candidate('''a\n    b''') == 1\n");
+        REQUIRE(split.has_value());
+        CHECK(split->cases.at(0).code == "assert candidate('''a\n    b''') == 1\n");
+    }
+    SUBCASE("a body without asserts is one case") {
+        const auto split =
+            split_tests("def check(candidate):\n    candidate(1)\n    candidate(2)\n");
+        REQUIRE(split.has_value());
+        REQUIRE(split->cases.size() == 1);
+        CHECK(split->cases[0].code == "candidate(1)\ncandidate(2)\n");
+    }
+    SUBCASE("errors: no check, syntax error, hostile input") {
+        CHECK(split_tests("def test(c):\n    assert c(1)\n").error().message ==
+              "the test code defines no module-level `def check(candidate)`");
+        const auto broken = split_tests("def check(candidate):\n    assert candidate(1 == 2\n");
+        REQUIRE_FALSE(broken.has_value());
+        CHECK(broken.error().where.starts_with("test:2:"));
+        CHECK_FALSE(split_tests("").has_value());
+        CHECK_FALSE(split_tests("\0\xff def check"s).has_value());
+    }
+    SUBCASE("HumanEval/32: imports, setup and a loop of asserts") {
+        const auto& task = assay::test::humaneval().at(32);
+        const auto split = split_tests(task.test);
+        REQUIRE(split.has_value());
+        REQUIRE(split->cases.size() == 1);
+        CHECK(
+            split->cases[0].code.starts_with("import math\nimport random\nrng = random.Random(42)\n"
+                                             "import copy\nfor _ in range(100):\n"
+                                             "    ncoeff = 2 * rng.randint(1, 4)\n"));
+    }
+    SUBCASE("HumanEval/151: setup assignments reach only later cases") {
+        const auto split = split_tests(assay::test::humaneval().at(151).test);
+        REQUIRE(split.has_value());
+        REQUIRE(split->cases.size() == 7);
+        CHECK(split->cases[0].code == "assert candidate([]) == 0 , \"This prints if this assert "
+                                      "fails 1 (good for debugging!)\"\n");
+        CHECK(split->cases[6].code.starts_with("lst = list(range(-99, 100, 2))\nodd_sum = "));
+        CHECK(split->cases[6].code.ends_with("assert candidate(lst) == odd_sum , \"This prints if "
+                                             "this assert fails 7 (good for debugging!)\"\n"));
+    }
+}
+
+// Every split case of every HumanEval task passes on the canonical solution, run with python3.
+TEST_CASE("syntax::split_tests on HumanEval") {
+    std::string script = "import sys\ntasks = []\n";
+    std::size_t total = 0;
+    for (const auto& task : assay::test::humaneval()) {
+        const auto split = split_tests(task.test);
+        REQUIRE_MESSAGE(split.has_value(), task.task_id);
+        script += "tasks.append((" + assay::test::python_literal(task.task_id) + ", " +
+                  assay::test::python_literal(task.prompt + task.canonical_solution) + ", " +
+                  assay::test::python_literal(split->setup) + ", " +
+                  assay::test::python_literal(task.entry_point) + ", [";
+        for (const auto& test_case : split->cases)
+            script += assay::test::python_literal(test_case.code) + ", ";
+        script += "]))\n";
+        total += split->cases.size();
+    }
+    script += R"(
+passed = 0
+for task_id, solution, setup, entry, cases in tasks:
+    base = {'__name__': 'solution'}
+    exec(solution, base)
+    exec(setup, base)
+    for i, case in enumerate(cases):
+        ns = dict(base, candidate=base[entry])
+        try:
+            exec(case, ns)
+            passed += 1
+        except BaseException as e:
+            print(task_id, i, type(e).__name__, e)
+print('passed', passed)
+)";
+    const std::string output = assay::test::run_python(script);
+    CHECK(output == "passed " + std::to_string(total) + "\n");
+    MESSAGE("HumanEval split into " << total << " test cases");
+}
