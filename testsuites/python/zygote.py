@@ -196,6 +196,7 @@ def run_job(job, fds):
         judge.main(low[0], low[1], low[2], deadline - 0.05)
 
     judge_pid = fork_child(judge_body)
+    forked = time.monotonic()
     for fd in (code_fd, tests_fd, result_fd, out_w, err_w):
         os.close(fd)
     judge_end.close()
@@ -220,6 +221,7 @@ def run_job(job, fds):
         if judge_fd in ready:
             break
     os.close(judge_fd)
+    judged = time.monotonic()
 
     # How the judge and the runner ended, if they ended before the sweep below.
     statuses, usage = {}, []
@@ -233,6 +235,7 @@ def run_job(job, fds):
         stream.drain()
     for path in SCRATCH:
         wipe(path)
+    swept = time.monotonic()
 
     return {
         "done": True,
@@ -243,6 +246,9 @@ def run_job(job, fds):
         "cpu_ms": round(sum(ru.ru_utime + ru.ru_stime for ru in usage) * 1000),
         "wall_ms": round((time.monotonic() - started) * 1000, 3),
         "peak_rss_kb": max([ru.ru_maxrss for ru in usage] or [0]),
+        "phases_ms": {"fork": round((forked - started) * 1000, 3),
+                      "judge": round((judged - forked) * 1000, 3),
+                      "sweep": round((swept - judged) * 1000, 3)},
         "stdout": streams[0].report(),
         "stderr": streams[1].report(),
     }
