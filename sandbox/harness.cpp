@@ -190,6 +190,12 @@ JobResult interpret(const HarnessJob& job, const std::string& nonce, const std::
         return starts_with(c.message, "MemoryError");
     });
     const std::string load_error = done.is_object() ? done.value("load_error_type", "") : "";
+    // The judge says so when the runner vanished mid-call; its exit status may not have been
+    // collected yet when the zygote swept the namespace.
+    const bool runner_vanished =
+        std::any_of(r.cases.begin(), r.cases.end(), [](const CaseResult& c) {
+            return c.message.find("the candidate's process exited") != std::string::npos;
+        });
 
     auto set = [&r](Verdict v, std::string message) {
         r.verdict = v;
@@ -206,7 +212,8 @@ JobResult interpret(const HarnessJob& job, const std::string& nonce, const std::
             fmt::format("output over the limit of {} bytes", job.limits.output_bytes));
     } else if (seen.oom || memory_error) {
         set(Verdict::memory_limit, fmt::format("memory limit of {} MB", job.limits.memory_mb));
-    } else if (runner_signal == SIGXCPU || (runner_signal == SIGKILL && cpu_exhausted)) {
+    } else if (runner_signal == SIGXCPU || ((runner_signal == SIGKILL || runner_vanished) &&
+                                            cpu_exhausted)) {
         set(Verdict::timeout, fmt::format("CPU limit of {} ms", job.limits.cpu_ms));
     } else if (runner_signal == SIGSYS) {
         r.forbidden_syscall = "unknown";
@@ -226,7 +233,7 @@ JobResult interpret(const HarnessJob& job, const std::string& nonce, const std::
     } else if (std::any_of(r.cases.begin(), r.cases.end(),
                            [](const CaseResult& c) { return c.verdict == TestVerdict::timeout; })) {
         set(Verdict::timeout, fmt::format("wall-clock limit of {} ms", job.limits.wall_ms));
-    } else if (runner_signal != 0 || runner.value("code", 0) != 0) {
+    } else if (runner_signal != 0 || runner.value("code", 0) != 0 || runner_vanished) {
         set(Verdict::runtime_error,
             runner_signal != 0 ? fmt::format("the program was killed by signal {}", runner_signal)
                                : fmt::format("the program exited with code {}",

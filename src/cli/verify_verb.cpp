@@ -1,5 +1,5 @@
 // assay verify --problems FILE [--format F] (--canonical | --solutions FILE) [--db FILE]
-//              [--jobs N] [--json] [--gate] [--no-cache] [--allow-weak-jail]
+//              [--jobs N] [--json] [--gate] [--no-cache] [--no-dedupe] [--allow-weak-jail]
 #include "cli/verb.hpp"
 #include "pipeline/verify.hpp"
 
@@ -21,6 +21,7 @@ struct VerifyArgs {
     bool json = false;
     bool gate = false;
     bool no_cache = false;
+    bool no_dedupe = false;
     bool allow_weak_jail = false;
     int jobs = static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
 };
@@ -38,6 +39,7 @@ int run_verify(const VerifyArgs& args) {
     options.jobs = std::max(1, args.jobs);
     options.allow_weak_jail = args.allow_weak_jail;
     options.use_cache = !args.no_cache;
+    options.dedupe = !args.no_dedupe;
     options.progress = !args.json || ::isatty(STDERR_FILENO) != 0;
     const auto report = value_or_throw(pipeline::verify(options), ExitCode::bad_input);
     if (args.json) {
@@ -72,6 +74,8 @@ Action configure_verify(CLI::App& command) {
     command.add_flag("--json", args->json, "print one JSON object");
     command.add_flag("--gate", args->gate, "exit 1 unless every sample passed");
     command.add_flag("--no-cache", args->no_cache, "run again even if the database has a result");
+    command.add_flag("--no-dedupe", args->no_dedupe,
+                     "run every sample, even one identical to an earlier sample");
     command.add_flag("--allow-weak-jail", args->allow_weak_jail,
                      "run even where the host cannot create namespaces (weaker isolation)");
     return [args] { return run_verify(*args); };

@@ -1,5 +1,7 @@
 #include "dataset/problem_files.hpp"
 
+#include "syntax/split_tests.hpp"
+
 #include <nlohmann/json.hpp>
 #include <toml++/toml.h>
 #include <zlib.h>
@@ -128,7 +130,14 @@ Expected<Problem> humaneval_problem(const Record& record) {
     p.title = p.id;
     p.source = ProblemSource::humaneval;
     p.completion_extends_prompt = true;
-    p.tests.push_back({"check", "check(candidate)", Visibility::visible});
+    // Each assertion of check() is its own case where the test splits cleanly; otherwise the
+    // whole check() is one case, as HumanEval's own harness runs it.
+    if (auto split = syntax::split_tests(p.test_setup); split && !split->cases.empty()) {
+        p.test_setup = split->setup;
+        p.tests = split->cases;
+    } else {
+        p.tests.push_back({"check", "check(candidate)", Visibility::visible});
+    }
     return p;
 }
 

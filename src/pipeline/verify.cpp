@@ -3,6 +3,7 @@
 #include "core/language.hpp"
 #include "pipeline/parallel.hpp"
 #include "store/store.hpp"
+#include "syntax/syntax_check.hpp"
 
 #include <chrono>
 #include <map>
@@ -20,6 +21,17 @@ sandbox::HarnessJob make_job(const Problem& problem, const std::string& program,
     return job;
 }
 
+namespace {
+sandbox::JobResult compile_error(const sandbox::HarnessJob& job, const std::string& message) {
+    sandbox::JobResult r;
+    r.verdict = Verdict::compile_error;
+    r.message = message;
+    for (const sandbox::HarnessCase& c : job.cases)
+        r.cases.push_back({c.name, TestVerdict::error, "not run: " + message, 0});
+    return r;
+}
+} // namespace
+
 nlohmann::json VerifyReport::to_json() const {
     nlohmann::json results = nlohmann::json::array();
     for (const SampleOutcome& o : outcomes) {
@@ -32,6 +44,7 @@ nlohmann::json VerifyReport::to_json() const {
                            {"cpu_ms", o.result.cpu_ms},
                            {"wall_ms", o.result.wall_ms},
                            {"cached", o.cached},
+                           {"deduplicated", o.deduplicated},
                            {"message", o.result.message}});
     }
     return {{"total", outcomes.size()},
@@ -65,10 +78,33 @@ Expected<VerifyReport> verify(const VerifyOptions& options) {
         jobs.push_back(make_job(*by_id.at(s.task_id), s.program, language.limits));
         outcomes.push_back({s, {}, false});
     }
-    std::vector<std::size_t> pending;
+    // The syntax gate: a program that does not parse is a compile_error without a jail run.
+    std::vector<bool> settled(jobs.size(), false);
     for (std::size_t i = 0; i < jobs.size(); ++i) {
+        auto error = syntax::check_syntax(language.grammar, jobs[i].code);
+        if (error && *error) {
+            outcomes[i].result = compile_error(jobs[i], (*error)->describe());
+            settled[i] = true;
+        }
+    }
+    // Identical jobs (same program, tests and limits) run once; the others share the result.
+    std::vector<std::string> keys;
+    std::map<std::string, std::size_t> first_with_key;
+    std::vector<std::size_t> pending;
+    std::vector<std::pair<std::size_t, std::size_t>> copies; // (duplicate, original)
+    for (std::size_t i = 0; i < jobs.size(); ++i) {
+        keys.push_back(store::execution_key(jobs[i]));
+        if (settled[i]) continue;
+        if (options.dedupe) {
+            auto [it, inserted] = first_with_key.emplace(keys[i], i);
+            if (!inserted) {
+                copies.emplace_back(i, it->second);
+                outcomes[i].deduplicated = true;
+                continue;
+            }
+        }
         if (db && options.use_cache) {
-            if (auto cached = db->find_execution(store::execution_key(jobs[i]))) {
+            if (auto cached = db->find_execution(keys[i])) {
                 outcomes[i].result = std::move(*cached);
                 outcomes[i].cached = true;
                 continue;
@@ -91,6 +127,9 @@ Expected<VerifyReport> verify(const VerifyOptions& options) {
         progress.finish();
     }
 
+    for (const auto& [duplicate, original] : copies)
+        outcomes[duplicate].result = outcomes[original].result;
+
     VerifyReport report;
     for (const SampleOutcome& o : outcomes) report.passed += o.result.all_passed() ? 1 : 0;
     report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -106,8 +145,7 @@ Expected<VerifyReport> verify(const VerifyOptions& options) {
                 const auto candidate = db->put_candidate(
                     {outcomes[i].sample.task_id, store::CandidateKind::solution, origin,
                      outcomes[i].sample.program, std::nullopt, "", "{}"});
-                db->put_execution(candidate, run, store::execution_key(jobs[i]),
-                                  outcomes[i].result);
+                db->put_execution(candidate, run, keys[i], outcomes[i].result);
             }
             db->finish_run(run, "done",
                            nlohmann::json{{"total", outcomes.size()}, {"passed", report.passed}}

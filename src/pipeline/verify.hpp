@@ -23,13 +23,15 @@ struct VerifyOptions {
     int jobs = 2;
     bool allow_weak_jail = false;
     bool use_cache = true;
+    bool dedupe = true;    // identical (program, tests, limits) run once per invocation
     bool progress = false; // a progress line on stderr
 };
 
 struct SampleOutcome {
     dataset::Sample sample;
     sandbox::JobResult result;
-    bool cached = false;
+    bool cached = false;       // answered by the database's execution cache
+    bool deduplicated = false; // an identical job earlier in the input was run instead
 };
 
 struct VerifyReport {
