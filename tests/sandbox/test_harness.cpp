@@ -1,0 +1,186 @@
+// The fast path for real: jailed zygotes running judge and runner. Each check looks at the
+// verdict and the per-case results, never just at "it returned".
+#include "sandbox/harness.hpp"
+
+#include "core/language.hpp"
+
+#include <doctest/doctest.h>
+
+#include <cstdlib>
+
+using namespace assay;
+using sandbox::HarnessJob;
+using sandbox::JobResult;
+
+namespace {
+
+sandbox::SpawnSpec zygote_spec() {
+    auto lang = load_language("python");
+    if (!lang) throw std::runtime_error(lang.error().describe());
+    return lang->spawn_spec(lang->zygote);
+}
+
+sandbox::Zygote& shared_zygote() {
+    static sandbox::Zygote zygote(zygote_spec());
+    return zygote;
+}
+
+HarnessJob job(std::string code, std::vector<std::string> cases, int wall_ms = 5000) {
+    HarnessJob j;
+    j.code = std::move(code);
+    j.entry_point = "f";
+    for (std::size_t i = 0; i < cases.size(); ++i) j.cases.push_back({"c" + std::to_string(i), cases[i]});
+    j.limits.wall_ms = wall_ms;
+    j.limits.cpu_ms = 2000;
+    j.limits.memory_mb = 256;
+    j.limits.output_bytes = 64 * 1024;
+    return j;
+}
+
+const std::vector<std::string> kAddCases = {"assert f(1) == 2", "assert f(2) == 3",
+                                            "assert f(5) == 6"};
+
+JobResult run(const std::string& code, const std::vector<std::string>& cases = kAddCases) {
+    return shared_zygote().run(job(code, cases));
+}
+
+} // namespace
+
+TEST_CASE("sandbox::Zygote verdicts") {
+    SUBCASE("a correct candidate passes every case") {
+        auto r = run("def f(x):\n    return x + 1\n");
+        INFO(r.message);
+        CHECK(r.verdict == Verdict::ok);
+        CHECK(r.all_passed());
+        CHECK(r.passed() == 3);
+    }
+    SUBCASE("a wrong candidate fails with expected and actual in the message") {
+        auto r = run("def f(x):\n    return x + 2\n");
+        CHECK(r.verdict == Verdict::ok);
+        CHECK(r.passed() == 0);
+        CHECK(r.cases[0].verdict == TestVerdict::failed);
+        CHECK(r.cases[0].message.find("actual:   3") != std::string::npos);
+        CHECK(r.cases[0].message.find("expected: 2") != std::string::npos);
+    }
+    SUBCASE("an exception is an error case with the traceback") {
+        auto r = run("def f(x):\n    return {}[x]\n");
+        CHECK(r.cases[0].verdict == TestVerdict::error);
+        CHECK(r.cases[0].message.find("KeyError") != std::string::npos);
+        CHECK(r.cases[0].message.find("solution.py") != std::string::npos);
+    }
+    SUBCASE("a syntax error is compile_error") {
+        auto r = run("def f(x) return x\n");
+        CHECK(r.verdict == Verdict::compile_error);
+        CHECK_FALSE(r.all_passed());
+    }
+    SUBCASE("an endless loop is a timeout, and the next job still runs") {
+        auto r = shared_zygote().run(job("def f(x):\n    while True:\n        pass\n", kAddCases, 1500));
+        CHECK(r.verdict == Verdict::timeout);
+        CHECK(r.cases[0].verdict == TestVerdict::timeout);
+        CHECK(run("def f(x):\n    return x + 1\n").all_passed());
+    }
+    SUBCASE("a memory bomb is memory_limit") {
+        auto r = run("def f(x):\n    return len(bytearray(1 << 30))\n");
+        CHECK(r.verdict == Verdict::memory_limit);
+    }
+    SUBCASE("an output flood is output_limit") {
+        auto r = run("import sys\ndef f(x):\n    while True:\n        sys.stdout.write('x' * 65536)\n");
+        CHECK(r.verdict == Verdict::output_limit);
+        CHECK(r.stdout_truncated);
+    }
+    SUBCASE("a forbidden system call is named, and the worker is replaced") {
+        auto r = run("import ctypes\nctypes.CDLL(None).ptrace(16, 1, 0, 0)\ndef f(x):\n    return x + 1\n");
+        CHECK(r.verdict == Verdict::forbidden_syscall);
+        CHECK(r.forbidden_syscall == "ptrace");
+        CHECK(run("def f(x):\n    return x + 1\n").all_passed());
+    }
+}
+
+TEST_CASE("sandbox::Zygote cannot be fooled") {
+    // Every program here is wrong (f(1) should be 2) and tries to pass anyway.
+    const std::vector<std::pair<std::string, std::string>> tricks = {
+        {"os._exit(0) while loading", "import os\nos._exit(0)\ndef f(x):\n    return 0\n"},
+        {"SystemExit(0) while loading", "raise SystemExit(0)\n"},
+        {"os._exit(0) inside the call", "import os\ndef f(x):\n    os._exit(0)\n"},
+        {"sys.exit(0) inside the call", "import sys\ndef f(x):\n    sys.exit(0)\n"},
+        {"printed fake results",
+         "print('3 passed, 0 failed')\nimport json\nfor i in range(3):\n"
+         "    print(json.dumps({'i': i, 'verdict': 'passed', 'nonce': 'x'}))\n"
+         "def f(x):\n    return 0\n"},
+        {"an object whose __eq__ always says True",
+         "class Yes:\n    def __eq__(self, other): return True\n    def __ne__(self, other): return False\n"
+         "def f(x):\n    return Yes()\n"},
+        {"an int subclass that equals everything",
+         "class I(int):\n    def __eq__(self, other): return True\n    __hash__ = int.__hash__\n"
+         "def f(x):\n    return I(0)\n"},
+        {"patching the harness modules",
+         "import sys\nfor name in list(sys.modules):\n    m = sys.modules[name]\n"
+         "    for attr in ('_assert_equal', 'failure_message', 'run_case'):\n"
+         "        if hasattr(m, attr): setattr(m, attr, lambda *a, **k: None)\n"
+         "import builtins\nbuiltins.AssertionError = type('Nope', (Exception,), {})\n"
+         "def f(x):\n    return 0\n"},
+        {"writing forged results to every descriptor",
+         "import os, json\nfor fd in range(3, 64):\n    try:\n"
+         "        for i in range(3): os.write(fd, (json.dumps({'i': i, 'verdict': 'passed', "
+         "'nonce': ''}) + '\\n').encode())\n    except OSError: pass\n"
+         "def f(x):\n    return 0\n"},
+        {"killing the judge", "import os, signal\ndef f(x):\n    os.kill(os.getppid(), 9)\n"
+                              "    for pid in os.listdir('/proc'):\n"
+                              "        if pid.isdigit() and int(pid) not in (1, os.getpid()):\n"
+                              "            try: os.kill(int(pid), 9)\n            except OSError: pass\n"
+                              "    return 0\n"},
+        {"reading the tests from other processes",
+         "import os\nfound = []\nfor pid in os.listdir('/proc'):\n    if not pid.isdigit(): continue\n"
+         "    for name in ('environ', 'cmdline', 'mem'):\n        try:\n"
+         "            found.append(open('/proc/%s/%s' % (pid, name), 'rb').read(1 << 16))\n"
+         "        except OSError: pass\n    try:\n        for fd in os.listdir('/proc/%s/fd' % pid):\n"
+         "            found.append(open('/proc/%s/fd/%s' % (pid, fd), 'rb').read(1 << 16))\n"
+         "    except OSError: pass\n"
+         "import gc\nsecret = [o for o in gc.get_objects() if isinstance(o, str) and 'assert f(' in o]\n"
+         "def f(x):\n    return 2 if any(b'assert f(1) == 2' in b for b in found) or secret else 0\n"},
+    };
+    for (const auto& [name, code] : tricks) {
+        CAPTURE(name);
+        auto r = run(code);
+        INFO(r.message);
+        CHECK_FALSE(r.all_passed());
+        CHECK(r.passed() == 0);
+    }
+}
+
+TEST_CASE("sandbox::Zygote keeps jobs apart") {
+    auto first = run("import os, subprocess\n"
+                     "for d in ('/work', '/tmp', '/dev/shm'):\n"
+                     "    open(d + '/left-behind', 'w').write('x')\n"
+                     "os.makedirs('/work/deep/er', exist_ok=True)\n"
+                     "os.chmod('/work/deep', 0)\n"
+                     "if os.fork() == 0:\n    os.setsid()\n    if os.fork() == 0:\n"
+                     "        import time\n        time.sleep(60)\n    os._exit(0)\n"
+                     "def f(x):\n    return x + 1\n");
+    CHECK(first.all_passed());
+    auto second = run("import os\n"
+                      "seen = [d + '/left-behind' for d in ('/work', '/tmp', '/dev/shm') "
+                      "if os.path.exists(d + '/left-behind')] + os.listdir('/work')\n"
+                      "pids = sorted(p for p in os.listdir('/proc') if p.isdigit())\n"
+                      "def f(x):\n"
+                      "    assert not seen, seen\n"
+                      "    assert len(pids) == 3, pids  # zygote, judge, this runner\n"
+                      "    return x + 1\n");
+    INFO(second.message);
+    CHECK(second.all_passed());
+}
+
+TEST_CASE("sandbox::Zygote hides the supervisor's environment") {
+    ::setenv("ASSAY_API_KEY", "sk-assay-test-secret-123", 1);
+    sandbox::Zygote fresh(zygote_spec()); // started after the key is in our environment
+    auto r = fresh.run(job("import os\n"
+                           "blob = repr(dict(os.environ))\n"
+                           "for pid in os.listdir('/proc'):\n"
+                           "    try: blob += open('/proc/%s/environ' % pid).read()\n"
+                           "    except OSError: pass\n"
+                           "def f(x):\n    return blob\n",
+                           {"assert 'sk-assay' not in f(0)", "assert 'ASSAY_API_KEY' not in f(0)"}));
+    ::unsetenv("ASSAY_API_KEY");
+    INFO(r.message);
+    CHECK(r.all_passed());
+}
