@@ -5,6 +5,8 @@
 #include "store/store.hpp"
 #include "syntax/syntax_check.hpp"
 
+#include <sys/resource.h>
+
 #include <chrono>
 #include <map>
 
@@ -47,7 +49,10 @@ nlohmann::json VerifyReport::to_json() const {
                            {"deduplicated", o.deduplicated},
                            {"message", o.result.message}});
     }
+    rusage self{};
+    ::getrusage(RUSAGE_SELF, &self);
     return {{"total", outcomes.size()},
+            {"supervisor_peak_rss_kb", self.ru_maxrss},
             {"passed", passed},
             {"failed", static_cast<int>(outcomes.size()) - passed},
             {"seconds", seconds},
