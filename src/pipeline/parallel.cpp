@@ -51,7 +51,8 @@ void Progress::draw(bool final) {
         if (final) fmt::print(stderr, "\n");
         return;
     }
-    if (!final && done_ - last_logged_ < std::max<std::size_t>(total_ / 10, 1) && done_ != total_)
+    if (final ? last_logged_ == done_
+              : done_ - last_logged_ < std::max<std::size_t>(total_ / 10, 1) && done_ != total_)
         return;
     last_logged_ = done_;
     fmt::print(stderr, "{}: {}/{} done, {} ok, {:.0f}/s\n", label_, done_, total_, ok_, rate);
