@@ -229,7 +229,10 @@ def _explain_asserts(tree, source):
     return tree
 
 
-def compile_case(code):
+def compile_case(code, explain=False):
+    """Compiles a case; with `explain`, `assert a == b` failures also say what a and b were."""
+    if not explain:
+        return compile(code, "<test>", "exec")
     tree = ast.parse(code, "<test>", "exec")
     return compile(_explain_asserts(tree, code), "<test>", "exec")
 
@@ -320,7 +323,7 @@ class Judge:
         setup_error = None
         if self.job.get("setup"):
             try:
-                exec(compile_case(self.job["setup"]), base)
+                exec(compile_case(self.job["setup"], explain=True), base)
             except BaseException as error:  # noqa: B036
                 setup_error = "test setup failed: " + failure_message(error, self.job["setup"])
         for index, case in enumerate(cases):
@@ -331,14 +334,24 @@ class Judge:
             elif self.link.broken:
                 record.update(verdict="error", message="not run: " + self.link.broken)
             else:
-                record.update(self.run_case(case["code"], dict(base)))
+                record.update(self.run_case(case["code"], base))
             record["ms"] = round((time.monotonic() - started) * 1000, 3)
             self.report(record)
         self.report({"done": True, "count": len(cases), "load": "ok"})
 
     def run_case(self, code, ns):
+        outcome = self.attempt(code, dict(ns), explain=False)
+        if outcome["verdict"] == "failed" and not self.link.broken:
+            # Run the failing case once more, rewritten to report both sides of `==`: the
+            # verdict stays the first run's, only the message gets the values.
+            again = self.attempt(code, dict(ns), explain=True)
+            if again["verdict"] == "failed":
+                outcome["message"] = again["message"]
+        return outcome
+
+    def attempt(self, code, ns, explain):
         try:
-            exec(compile_case(code), ns)
+            exec(compile_case(code, explain), ns)
         except CaseTimeout as error:
             return {"verdict": "timeout", "message": str(error)}
         except RunnerDied as error:
