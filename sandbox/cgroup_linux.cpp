@@ -1,5 +1,7 @@
 #include "sandbox/cgroup.hpp"
 
+#include "util/file.hpp"
+
 #include "sandbox/jail.hpp"
 
 #include <fmt/ranges.h>
@@ -31,14 +33,7 @@ std::string read_text(const std::string& path) {
 bool exists(const std::string& path) { return ::access(path.c_str(), F_OK) == 0; }
 
 Expected<void> write_text(const std::string& path, const std::string& text) {
-    const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
-    if (fd < 0) return fail("open {}: {}", path, std::strerror(errno));
-    const ssize_t n = ::write(fd, text.data(), text.size());
-    const int err = errno;
-    ::close(fd);
-    if (n != static_cast<ssize_t>(text.size()))
-        return fail("write '{}' to {}: {}", text, path, std::strerror(err));
-    return {};
+    return util::write_control_file(path, text);
 }
 
 // The value after `key ` on its own line of a flat-keyed file (memory.events, cpu.stat).

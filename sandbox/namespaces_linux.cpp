@@ -1,5 +1,7 @@
 #include "sandbox/namespaces.hpp"
 
+#include "util/file.hpp"
+
 #include "sandbox/kernel_compat.hpp"
 #include "sandbox/mounts.hpp"
 
@@ -19,15 +21,7 @@ constexpr uid_t kNobody = 65534;
 constexpr gid_t kNogroup = 65534;
 
 Expected<void> write_proc(pid_t pid, const char* file, const std::string& text) {
-    const std::string path = fmt::format("/proc/{}/{}", pid, file);
-    const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
-    if (fd < 0) return fail("open {}: {}", path, std::strerror(errno));
-    const ssize_t n = ::write(fd, text.data(), text.size());
-    const int err = errno;
-    ::close(fd);
-    if (n != static_cast<ssize_t>(text.size()))
-        return fail("write {}: {}", path, std::strerror(err));
-    return {};
+    return util::write_control_file(fmt::format("/proc/{}/{}", pid, file), text);
 }
 
 } // namespace

@@ -1,0 +1,22 @@
+#include "util/file.hpp"
+
+#include "util/fd.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace assay::util {
+
+Expected<void> write_control_file(const std::string& path, std::string_view text) {
+    Fd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
+    if (!fd) return fail("open {}: {}", path, std::strerror(errno));
+    const ssize_t n = ::write(fd.get(), text.data(), text.size());
+    if (n != static_cast<ssize_t>(text.size()))
+        return fail("write '{}' to {}: {}", text, path, std::strerror(n < 0 ? errno : EIO));
+    return {};
+}
+
+} // namespace assay::util
