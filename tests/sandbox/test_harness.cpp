@@ -161,8 +161,8 @@ TEST_CASE("sandbox::Zygote keeps jobs apart") {
     auto second = run("import os\n"
                       "seen = [d + '/left-behind' for d in ('/work', '/tmp', '/dev/shm') "
                       "if os.path.exists(d + '/left-behind')] + os.listdir('/work')\n"
-                      "pids = sorted(p for p in os.listdir('/proc') if p.isdigit())\n"
                       "def f(x):\n"
+                      "    pids = sorted(p for p in os.listdir('/proc') if p.isdigit())\n"
                       "    assert not seen, seen\n"
                       "    assert len(pids) == 3, pids  # zygote, judge, this runner\n"
                       "    return x + 1\n");
