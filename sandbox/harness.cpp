@@ -170,11 +170,19 @@ JobResult interpret(const HarnessJob& job, const std::string& nonce, const std::
                                            "no result was reported for this case", 0});
     }
 
-    const json& reply = seen.reply;
+    const json& reply = seen.runner_reply;
+    const bool replied = reply.is_object() && seen.judge_reply.is_object();
+    auto either = [&seen](const char* flag) {
+        return (seen.runner_reply.is_object() && seen.runner_reply.value(flag, false)) ||
+               (seen.judge_reply.is_object() && seen.judge_reply.value(flag, false));
+    };
+    for (const json* worker : {&seen.runner_reply, &seen.judge_reply}) {
+        if (!worker->is_object()) continue;
+        r.cpu_ms += worker->value("cpu_ms", 0L);
+        r.wall_ms = std::max(r.wall_ms, worker->value("wall_ms", 0.0));
+        r.peak_rss_kb = std::max(r.peak_rss_kb, worker->value("peak_rss_kb", 0L));
+    }
     if (reply.is_object()) {
-        r.cpu_ms = reply.value("cpu_ms", 0L);
-        r.wall_ms = reply.value("wall_ms", 0.0);
-        r.peak_rss_kb = reply.value("peak_rss_kb", 0L);
         for (auto [stream, text, truncated] :
              {std::tuple{"stdout", &r.stdout_text, &r.stdout_truncated},
               std::tuple{"stderr", &r.stderr_text, &r.stderr_truncated}}) {
@@ -183,7 +191,7 @@ JobResult interpret(const HarnessJob& job, const std::string& nonce, const std::
             *truncated = s.value("total", 0UL) > text->size();
         }
     }
-    const json runner = reply.is_object() ? reply.value("runner", json::object()) : json::object();
+    const json runner = reply.is_object() ? reply.value("child", json::object()) : json::object();
     const int runner_signal = runner.value("state", "") == "signaled" ? runner.value("signal", 0) : 0;
     const bool cpu_exhausted = r.cpu_ms >= job.limits.cpu_ms;
     const bool memory_error = std::any_of(r.cases.begin(), r.cases.end(), [](const CaseResult& c) {
@@ -205,9 +213,9 @@ JobResult interpret(const HarnessJob& job, const std::string& nonce, const std::
         r.forbidden_syscall = seen.forbidden_syscall;
         set(Verdict::forbidden_syscall,
             fmt::format("the jail refused the system call '{}'", seen.forbidden_syscall));
-    } else if (seen.deadline_hit || (reply.is_object() && reply.value("timed_out", false))) {
+    } else if (seen.deadline_hit || either("timed_out")) {
         set(Verdict::timeout, fmt::format("wall-clock limit of {} ms", job.limits.wall_ms));
-    } else if (reply.is_object() && reply.value("output_limit", false)) {
+    } else if (either("output_limit")) {
         set(Verdict::output_limit,
             fmt::format("output over the limit of {} bytes", job.limits.output_bytes));
     } else if (seen.oom || memory_error) {
@@ -218,7 +226,7 @@ JobResult interpret(const HarnessJob& job, const std::string& nonce, const std::
     } else if (runner_signal == SIGSYS) {
         r.forbidden_syscall = "unknown";
         set(Verdict::forbidden_syscall, "killed by SIGSYS");
-    } else if (seen.worker_died || !reply.is_object()) {
+    } else if (seen.worker_died || !replied) {
         set(Verdict::internal_error, "the jailed worker died");
     } else if (load_error == "SyntaxError" || load_error == "IndentationError" ||
                load_error == "TabError") {
@@ -255,10 +263,12 @@ JobResult interpret(const HarnessJob& job, const std::string& nonce, const std::
     return r;
 }
 
-struct Zygote::State {
+// One jailed zygote and the supervisor's end of its control channel.
+struct Worker {
     SpawnSpec spec;
     std::optional<JailedProcess> jail;
     Fd control;
+    FrameReader reader;
     bool oom_seen = false;
 
     bool alive() const {
@@ -271,6 +281,7 @@ struct Zygote::State {
         if (jail) jail->kill();
         jail.reset();
         control.reset();
+        reader = FrameReader();
         oom_seen = false;
     }
 
@@ -289,7 +300,6 @@ struct Zygote::State {
         jail.emplace(std::move(*spawned));
         theirs.reset();
         control = std::move(ours);
-        FrameReader reader;
         const auto deadline = Clock::now() + std::chrono::milliseconds(kStartTimeoutMs);
         while (true) {
             if (auto message = reader.next()) {
@@ -298,14 +308,14 @@ struct Zygote::State {
             }
             pollfd p{control.get(), POLLIN, 0};
             if (::poll(&p, 1, remaining_ms(deadline)) <= 0 || !reader.fill(control.get())) {
-                std::string why = read_worker_stderr();
+                std::string why = read_stderr();
                 stop();
                 return fail("the jailed worker did not start{}{}", why.empty() ? "" : ": ", why);
             }
         }
     }
 
-    std::string read_worker_stderr() const {
+    std::string read_stderr() const {
         if (!jail || jail->stderr_fd() < 0) return {};
         pollfd p{jail->stderr_fd(), POLLIN, 0};
         if (::poll(&p, 1, 200) <= 0) return {};
@@ -314,45 +324,79 @@ struct Zygote::State {
         return n > 0 ? std::string(buffer, static_cast<std::size_t>(n)) : std::string();
     }
 
-    // Sends the job and collects everything the zygote and the judge say about it.
-    // The job's three descriptors are closed here once sent, so that the result pipe reaches
-    // EOF when the judge and the zygote have closed their copies.
-    Observed exchange(const HarnessJob& job, std::array<Fd, 3> sent, Fd& results,
+    // Reads what the control channel has; stores the reply when a whole frame is there.
+    // False when the worker hung up.
+    bool receive(json& reply) {
+        if (!reader.fill(control.get())) return false;
+        if (auto message = reader.next()) reply = std::move(*message);
+        return true;
+    }
+
+    // Whether the jail's memory cgroup killed something since the last call that said so.
+    bool new_oom() {
+        if (oom_seen || !jail || !jail->oom_killed()) return false;
+        return oom_seen = true;
+    }
+};
+
+struct Zygote::State {
+    Worker runner;
+    Worker judge;
+
+    void stop() {
+        runner.stop();
+        judge.stop();
+    }
+
+    // The job's descriptors are closed here once sent, so that the result pipe reaches EOF
+    // when the judge and its zygote have closed their copies, and each end of the runner-judge
+    // channel is held by one child only.
+    Observed exchange(const HarnessJob& job, Fd code, Fd tests, Fd results_write, Fd& results,
                       std::string& lines) {
         Observed seen;
-        const json request = {{"op", "run"},
-                              {"wall_ms", job.limits.wall_ms},
-                              {"cpu_ms", job.limits.cpu_ms},
-                              {"memory_mb", job.limits.memory_mb},
-                              {"output_bytes", job.limits.output_bytes}};
+        int pair[2];
+        if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0) {
+            seen.worker_died = true;
+            return seen;
+        }
+        Fd runner_end(pair[0]);
+        Fd judge_end(pair[1]);
+        const std::string request = frame({{"op", "run"},
+                                           {"wall_ms", job.limits.wall_ms},
+                                           {"cpu_ms", job.limits.cpu_ms},
+                                           {"memory_mb", job.limits.memory_mb},
+                                           {"output_bytes", job.limits.output_bytes}});
         const bool delivered =
-            send_frame(control.get(), frame(request), {sent[0].get(), sent[1].get(), sent[2].get()})
-                .has_value();
-        for (Fd& fd : sent) fd.reset();
+            send_frame(runner.control.get(), request, {code.get(), runner_end.get()}) &&
+            send_frame(judge.control.get(), request,
+                       {tests.get(), results_write.get(), judge_end.get()});
+        for (Fd* fd : {&code, &tests, &results_write, &runner_end, &judge_end}) fd->reset();
         if (!delivered) {
             seen.worker_died = true;
             return seen;
         }
         const auto deadline =
             Clock::now() + std::chrono::milliseconds(job.limits.wall_ms + kDeadlineMarginMs);
-        FrameReader reader;
         bool results_open = true;
-        while (seen.reply.is_null() || results_open) {
-            std::array<pollfd, 4> p{{{results.get(), POLLIN, 0},
-                                     {control.get(), POLLIN, 0},
-                                     {jail->notify_fd(), POLLIN, 0},
-                                     {jail->pidfd(), POLLIN, 0}}};
-            if (!results_open) p[0].fd = -1;
+        while (seen.runner_reply.is_null() || seen.judge_reply.is_null() || results_open) {
+            std::array<pollfd, 7> p{{{results_open ? results.get() : -1, POLLIN, 0},
+                                     {runner.control.get(), POLLIN, 0},
+                                     {judge.control.get(), POLLIN, 0},
+                                     {runner.jail->notify_fd(), POLLIN, 0},
+                                     {judge.jail->notify_fd(), POLLIN, 0},
+                                     {runner.jail->pidfd(), POLLIN, 0},
+                                     {judge.jail->pidfd(), POLLIN, 0}}};
             const int ready = ::poll(p.data(), p.size(), remaining_ms(deadline));
             if (ready < 0 && errno == EINTR) continue;
             if (ready <= 0) {
                 seen.deadline_hit = true;
                 break;
             }
-            if (p[2].revents & POLLIN) {
-                seen.forbidden_syscall = jail->receive_forbidden_syscall();
-                if (!seen.forbidden_syscall.empty()) break;
-            }
+            for (auto [index, worker] : {std::pair{3, &runner}, std::pair{4, &judge}})
+                if (p[static_cast<std::size_t>(index)].revents & POLLIN)
+                    if (seen.forbidden_syscall.empty())
+                        seen.forbidden_syscall = worker->jail->receive_forbidden_syscall();
+            if (!seen.forbidden_syscall.empty()) break;
             if (p[0].revents & (POLLIN | POLLHUP)) {
                 char buffer[65536];
                 const ssize_t n = ::read(results.get(), buffer, sizeof buffer);
@@ -360,26 +404,27 @@ struct Zygote::State {
                 else if (lines.size() < kMaxResultBytes)
                     lines.append(buffer, static_cast<std::size_t>(n));
             }
-            if (p[1].revents & (POLLIN | POLLHUP)) {
-                if (!reader.fill(control.get())) {
-                    seen.worker_died = true;
-                    break;
-                }
-                if (auto message = reader.next()) seen.reply = std::move(*message);
-            }
-            if ((p[3].revents & POLLIN) && seen.reply.is_null()) {
+            if (((p[1].revents & (POLLIN | POLLHUP)) && !runner.receive(seen.runner_reply)) ||
+                ((p[2].revents & (POLLIN | POLLHUP)) && !judge.receive(seen.judge_reply)) ||
+                ((p[5].revents & POLLIN) && seen.runner_reply.is_null()) ||
+                ((p[6].revents & POLLIN) && seen.judge_reply.is_null())) {
                 seen.worker_died = true;
                 break;
             }
         }
-        if (!jail->oom_killed() || oom_seen) return seen;
-        oom_seen = seen.oom = true;
+        const bool runner_oom = runner.new_oom();
+        const bool judge_oom = judge.new_oom();
+        seen.oom = runner_oom || judge_oom;
         return seen;
     }
 };
 
 Zygote::Zygote(SpawnSpec spec) : state_(std::make_unique<State>()) {
-    state_->spec = std::move(spec);
+    state_->runner.spec = spec;
+    state_->runner.spec.argv.push_back("runner");
+    state_->judge.spec = std::move(spec);
+    state_->judge.spec.argv.push_back("judge");
+    if (!state_->judge.spec.cgroup_name.empty()) state_->judge.spec.cgroup_name += "-judge";
 }
 Zygote::Zygote(Zygote&&) noexcept = default;
 Zygote& Zygote::operator=(Zygote&&) noexcept = default;
@@ -388,8 +433,9 @@ Zygote::~Zygote() {
 }
 
 Expected<void> Zygote::ensure_started() {
-    if (state_->alive()) return {};
-    return state_->start();
+    if (!state_->runner.alive()) ASSAY_TRY(state_->runner.start());
+    if (!state_->judge.alive()) ASSAY_TRY(state_->judge.start());
+    return {};
 }
 
 JobResult Zygote::run(const HarnessJob& job) {
@@ -412,10 +458,11 @@ JobResult Zygote::run(const HarnessJob& job) {
         return internal("could not create the job's descriptors");
     Fd results(pipe_fds[0]);
     std::string lines;
-    Observed seen = state_->exchange(
-        job, {std::move(*code_fd), std::move(*tests_fd), Fd(pipe_fds[1])}, results, lines);
-    if (!seen.reply.is_object() || !seen.forbidden_syscall.empty() || seen.oom)
-        state_->stop(); // the next job gets a fresh worker
+    Observed seen = state_->exchange(job, std::move(*code_fd), std::move(*tests_fd),
+                                     Fd(pipe_fds[1]), results, lines);
+    if (!seen.runner_reply.is_object() || !seen.judge_reply.is_object() ||
+        !seen.forbidden_syscall.empty() || seen.oom || seen.deadline_hit)
+        state_->stop(); // the next job gets fresh workers
     return interpret(job, nonce, lines, seen);
 }
 

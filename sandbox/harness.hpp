@@ -1,7 +1,9 @@
-// The fast path (DESIGN.md "Performance model"): a pre-initialised worker per slot ("zygote",
-// testsuites/<lang>/zygote.py) runs inside a jail and forks one judge and one runner per job.
-// This side sends each job's code and tests as separate descriptors, collects the per-case
-// results from a third one, checks their nonce and count, and turns everything into a verdict.
+// The fast path (DESIGN.md "Performance model"): each slot has two pre-initialised workers
+// ("zygotes", testsuites/<lang>/zygote.py), each in its own jail. Per job the runner zygote forks
+// a runner that gets only the candidate's code, and the judge zygote forks a judge that gets only
+// the tests, the nonce and the result channel; they talk over a socket pair this side hands them.
+// So the tests never enter the candidate's jail. This side collects the per-case results, checks
+// their nonce and count, and turns everything into a verdict.
 #pragma once
 
 #include "sandbox/jail.hpp"
@@ -59,11 +61,12 @@ struct JobResult {
 
 // What the supervisor observed of one job, besides the judge's result lines.
 struct Observed {
-    nlohmann::json reply;          // the zygote's "done" frame (null if none came)
+    nlohmann::json runner_reply;   // the runner zygote's "done" frame (null if none came)
+    nlohmann::json judge_reply;    // the judge zygote's
     std::string forbidden_syscall; // named by the seccomp listener
     bool deadline_hit = false;     // the supervisor's own deadline (wall limit + margin)
     bool worker_died = false;
-    bool oom = false;              // the jail's memory cgroup killed something during the job
+    bool oom = false;              // a memory cgroup killed something during the job
 };
 
 // The verdict of one job from the judge's result lines and what was observed. Lines without
@@ -72,16 +75,18 @@ struct Observed {
 [[nodiscard]] JobResult interpret(const HarnessJob& job, const std::string& nonce,
                                   const std::string& lines, const Observed& seen);
 
-// One jailed worker. Not thread-safe: one job at a time.
+// One slot: a runner zygote and a judge zygote, each in its own jail. Not thread-safe: one job
+// at a time.
 class Zygote {
   public:
-    // `spec` runs the language's zygote command; the control channel is added as fd 3.
+    // `spec` runs the language's zygote command (the role, "runner" or "judge", is appended);
+    // the control channel is added as fd 3.
     explicit Zygote(SpawnSpec spec);
     Zygote(Zygote&&) noexcept;
     Zygote& operator=(Zygote&&) noexcept;
     ~Zygote();
 
-    // Starts the worker if it is not running; errors say why the jail could not start.
+    // Starts both workers if they are not running; errors say why a jail could not start.
     [[nodiscard]] Expected<void> ensure_started();
     // Runs one job. Anything the candidate does yields a verdict; a broken worker is replaced.
     [[nodiscard]] JobResult run(const HarnessJob& job);

@@ -33,8 +33,10 @@ std::string done(const std::string& nonce, int count, const std::string& load_er
 
 Observed finished(json runner = {{"state", "exited"}, {"code", 0}}) {
     Observed seen;
-    seen.reply = {{"done", true}, {"runner", runner}, {"cpu_ms", 12}, {"peak_rss_kb", 9000},
-                  {"stdout", {{"text", "hi"}, {"total", 10}}}};
+    seen.runner_reply = {{"done", true}, {"child", runner}, {"cpu_ms", 8}, {"peak_rss_kb", 9000},
+                         {"stdout", {{"text", "hi"}, {"total", 10}}}};
+    seen.judge_reply = {{"done", true}, {"child", {{"state", "exited"}, {"code", 0}}},
+                        {"cpu_ms", 4}, {"peak_rss_kb", 8000}};
     return seen;
 }
 } // namespace
@@ -108,7 +110,7 @@ TEST_CASE("sandbox::interpret") {
                 line(n, 1, "error", "not run") + done(n, 2),
             [] {
                 auto seen = finished({{"state", "signaled"}, {"signal", SIGKILL}});
-                seen.reply["cpu_ms"] = 1000;
+                seen.runner_reply["cpu_ms"] = 1000;
                 return seen;
             }());
         CHECK(r.verdict == Verdict::timeout);
@@ -125,11 +127,19 @@ TEST_CASE("sandbox::interpret") {
     }
     SUBCASE("output and wall limits") {
         Observed seen = finished();
-        seen.reply["output_limit"] = true;
+        seen.runner_reply["output_limit"] = true;
         CHECK(sandbox::interpret(job, n, "", seen).verdict == Verdict::output_limit);
         seen = finished();
-        seen.reply["timed_out"] = true;
+        seen.judge_reply["timed_out"] = true;
         CHECK(sandbox::interpret(job, n, "", seen).verdict == Verdict::timeout);
+    }
+    SUBCASE("a worker that never replied is an internal error") {
+        Observed seen = finished();
+        seen.judge_reply = nullptr;
+        auto r = sandbox::interpret(job, n, line(n, 0, "passed") + line(n, 1, "passed") + done(n, 2),
+                                    seen);
+        CHECK(r.verdict == Verdict::internal_error);
+        CHECK_FALSE(r.all_passed());
     }
     SUBCASE("garbage lines are ignored") {
         auto r = sandbox::interpret(job, n, "not json\n{\"i\": 0}\n\xff\xfe\n", finished());

@@ -1,16 +1,15 @@
-"""The fast-start worker: a pre-initialised interpreter that forks one judge and one runner per job.
+"""The fast-start worker: a pre-initialised interpreter that forks one child per job.
 
-It runs as PID 1 of its jail (namespaces, read-only root, seccomp and limits were set up by the
-supervisor before exec). Fd 3 is the control channel to the supervisor. For every job it receives
-three descriptors — the candidate's code, the tests, the result channel — and forks:
+Each slot has two zygotes, each PID 1 of its own jail (namespaces, read-only root, seccomp and
+limits were set up by the supervisor before exec): `zygote.py runner` forks the runner, which gets
+only the candidate's code; `zygote.py judge` forks the judge, which gets only the tests, the
+nonce and the result channel. The two talk over a socket pair the supervisor hands them, so the
+tests and their expected values never enter the candidate's jail. Fd 3 is the control channel.
 
-  runner  gets only the code (it runs the candidate);
-  judge   gets only the tests and the result channel (it never runs candidate code).
-
-The zygote itself never reads a job's code or tests, so no job leaves anything in its memory for
-a later runner to find. After each job it kills every other process of the namespace (a
-double-forked daemon included), reaps them, and empties /work, /tmp and /dev/shm, so two
-candidates never see each other.
+A zygote never reads a job's code or tests itself, so no job leaves anything in its memory for a
+later child to find. After each job it kills every other process of its namespace (a double-
+forked daemon included), reaps them, and empties /work, /tmp and /dev/shm, so two candidates
+never see each other.
 """
 
 import ctypes
@@ -181,43 +180,42 @@ def describe_status(status):
     return {"state": "exited", "code": os.WEXITSTATUS(status)}
 
 
-def run_job(job, fds):
-    code_fd, tests_fd, result_fd = fds
+# What each role's child gets: the descriptors of a job, in order, and how it runs.
+ROLES = {
+    # runner: the candidate's code and its end of the channel to the judge.
+    "runner": (2, lambda low, deadline: runner.main(low[0], low[1])),
+    # judge: the tests (with the nonce), the result channel, its end of the channel.
+    "judge": (3, lambda low, deadline: judge.main(low[0], low[1], low[2], deadline - 0.05)),
+}
+
+
+def run_job(role, job, fds):
+    """Forks this role's child for one job, supervises it under the job's limits, then sweeps
+    the namespace. The runner's and the judge's zygotes live in different jails."""
     wall_ms = int(job.get("wall_ms", 10000))
     cpu_ms = int(job.get("cpu_ms", 5000))
     memory_mb = int(job.get("memory_mb", 512))
     output_bytes = int(job.get("output_bytes", 1 << 20))
     started = time.monotonic()
     deadline = started + wall_ms / 1000.0
+    body = ROLES[role][1]
 
     out_r, out_w = os.pipe()
     err_r, err_w = os.pipe()
-    judge_end, runner_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-
-    runner_pid = fork_child(lambda: runner.main(
-        *become_child([code_fd, runner_end.fileno()], out_w, err_w, cpu_ms, memory_mb)))
-
-    def judge_body():
-        low = become_child([tests_fd, result_fd, judge_end.fileno()], out_w, err_w,
-                           cpu_ms * 2, memory_mb)
-        judge.main(low[0], low[1], low[2], deadline - 0.05)
-
-    judge_pid = fork_child(judge_body)
+    child = fork_child(lambda: body(become_child(fds, out_w, err_w, cpu_ms, memory_mb), deadline))
     forked = time.monotonic()
-    for fd in (code_fd, tests_fd, result_fd, out_w, err_w):
+    for fd in list(fds) + [out_w, err_w]:
         os.close(fd)
-    judge_end.close()
-    runner_end.close()
 
     streams = [Capture(out_r), Capture(err_r)]
-    judge_fd = os.pidfd_open(judge_pid)
+    child_fd = os.pidfd_open(child)
     timed_out = output_limit = False
     while True:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             timed_out = True
             break
-        ready, _, _ = select.select([s.fd for s in streams if s.open] + [judge_fd], [], [],
+        ready, _, _ = select.select([s.fd for s in streams if s.open] + [child_fd], [], [],
                                     remaining)
         for stream in streams:
             if stream.open and stream.fd in ready:
@@ -225,18 +223,15 @@ def run_job(job, fds):
         if any(s.total > output_bytes for s in streams):
             output_limit = True
             break
-        if judge_fd in ready:
+        if child_fd in ready:
             break
-    os.close(judge_fd)
-    judged = time.monotonic()
+    os.close(child_fd)
+    finished = time.monotonic()
 
-    # How the judge and the runner ended, if they ended before the sweep below.
-    statuses, usage = {}, []
-    for name, pid in (("judge", judge_pid), ("runner", runner_pid)):
-        done, status, ru = os.wait4(pid, os.WNOHANG)
-        if done:
-            statuses[name] = describe_status(status)
-            usage.append(ru)
+    usage = []
+    done, status, ru = os.wait4(child, os.WNOHANG)
+    if done:
+        usage.append(ru)
     usage += kill_everything()
     for stream in streams:
         stream.drain()
@@ -246,16 +241,16 @@ def run_job(job, fds):
 
     return {
         "done": True,
-        "judge": statuses.get("judge", {"state": "killed"}),
-        "runner": statuses.get("runner", {"state": "running"}),
+        "role": role,
+        "child": describe_status(status) if done else {"state": "killed"},
         "timed_out": timed_out,
         "output_limit": output_limit,
         "cpu_ms": round(sum(ru.ru_utime + ru.ru_stime for ru in usage) * 1000),
         "wall_ms": round((time.monotonic() - started) * 1000, 3),
         "peak_rss_kb": max([ru.ru_maxrss for ru in usage] or [0]),
         "phases_ms": {"fork": round((forked - started) * 1000, 3),
-                      "judge": round((judged - forked) * 1000, 3),
-                      "sweep": round((swept - judged) * 1000, 3)},
+                      "child": round((finished - forked) * 1000, 3),
+                      "sweep": round((swept - finished) * 1000, 3)},
         "stdout": streams[0].report(),
         "stderr": streams[1].report(),
     }
@@ -276,6 +271,9 @@ def receive_job(control):
 
 
 def main():
+    role = sys.argv[1] if len(sys.argv) > 1 else ""
+    if role not in ROLES:
+        raise SystemExit("zygote.py: usage: zygote.py runner|judge")
     check_inside_jail()
     set_dumpable(0)
     for name in PRELOAD:
@@ -289,12 +287,12 @@ def main():
         job, fds = receive_job(control)
         if job is None or job.get("op") == "exit":
             return
-        if len(fds) != 3:
+        if len(fds) != ROLES[role][0]:
             for fd in fds:
                 os.close(fd)
-            channel.write_frame(CONTROL_FD, {"done": False, "error": "expected 3 descriptors"})
+            channel.write_frame(CONTROL_FD, {"done": False, "error": "wrong descriptor count"})
             continue
-        channel.write_frame(CONTROL_FD, run_job(job, fds))
+        channel.write_frame(CONTROL_FD, run_job(role, job, fds))
 
 
 if __name__ == "__main__":
