@@ -1,7 +1,7 @@
 #include "pipeline/verify.hpp"
 
 #include "core/language.hpp"
-#include "pipeline/parallel.hpp"
+#include "pipeline/batch.hpp"
 #include "store/store.hpp"
 
 #include <chrono>
@@ -60,36 +60,16 @@ Expected<VerifyReport> verify(const VerifyOptions& options) {
     if (options.db) db.emplace(ASSAY_TRY(store::Store::open(*options.db)));
 
     std::vector<sandbox::HarnessJob> jobs;
-    std::vector<SampleOutcome> outcomes;
-    for (const dataset::Sample& s : samples) {
+    for (const dataset::Sample& s : samples)
         jobs.push_back(make_job(*by_id.at(s.task_id), s.program, language.limits));
-        outcomes.push_back({s, {}, false});
-    }
-    std::vector<std::size_t> pending;
-    for (std::size_t i = 0; i < jobs.size(); ++i) {
-        if (db && options.use_cache) {
-            if (auto cached = db->find_execution(store::execution_key(jobs[i]))) {
-                outcomes[i].result = std::move(*cached);
-                outcomes[i].cached = true;
-                continue;
-            }
-        }
-        pending.push_back(i);
-    }
-
-    if (!pending.empty()) {
-        sandbox::SpawnSpec spec = language.spawn_spec(language.zygote);
-        spec.strength = options.allow_weak_jail ? sandbox::Strength::weak : sandbox::Strength::strict;
-        sandbox::ZygotePool pool(spec, options.jobs);
-        ASSAY_TRY(pool.start());
-        Progress progress("verify", pending.size(), options.progress);
-        parallel_for(options.jobs, pending.size(), [&](std::size_t k) {
-            SampleOutcome& outcome = outcomes[pending[k]];
-            outcome.result = pool.run(jobs[pending[k]]);
-            progress.tick(outcome.result.all_passed());
-        });
-        progress.finish();
-    }
+    auto pool = ASSAY_TRY(start_pool(language, options.jobs, options.allow_weak_jail));
+    const auto executed =
+        run_batch(*pool, jobs,
+                  {options.jobs, db && options.use_cache ? &*db : nullptr, "verify",
+                   options.progress});
+    std::vector<SampleOutcome> outcomes;
+    for (std::size_t i = 0; i < samples.size(); ++i)
+        outcomes.push_back({samples[i], executed[i].result, executed[i].cached});
 
     VerifyReport report;
     for (const SampleOutcome& o : outcomes) report.passed += o.result.all_passed() ? 1 : 0;
@@ -106,8 +86,7 @@ Expected<VerifyReport> verify(const VerifyOptions& options) {
                 const auto candidate = db->put_candidate(
                     {outcomes[i].sample.task_id, store::CandidateKind::solution, origin,
                      outcomes[i].sample.program, std::nullopt, "", "{}"});
-                db->put_execution(candidate, run, store::execution_key(jobs[i]),
-                                  outcomes[i].result);
+                db->put_execution(candidate, run, executed[i].key, outcomes[i].result);
             }
             db->finish_run(run, "done",
                            nlohmann::json{{"total", outcomes.size()}, {"passed", report.passed}}
