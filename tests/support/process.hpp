@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -39,13 +40,19 @@ inline Ran run_process(const std::string& program, const std::vector<std::string
     for (const auto& [key, value] : env) environment[key] = value;
     bp::child child(program, bp::args(args), bp::std_out > (scratch / "out").string(),
                     bp::std_err > (scratch / "err").string(), bp::std_in < bp::null, environment);
+    // Polled rather than child.wait_for(), which in Boost 1.74 can sleep the whole timeout when
+    // the child has already exited.
     Ran ran;
-    if (!child.wait_for(timeout)) {
-        child.terminate();
-        ran.timed_out = true;
-    } else {
-        ran.exit_code = child.exit_code();
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (child.running()) {
+        if (std::chrono::steady_clock::now() > deadline) {
+            child.terminate();
+            ran.timed_out = true;
+            break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
+    if (!ran.timed_out) ran.exit_code = child.exit_code();
     ran.out = slurp(scratch / "out");
     ran.err = slurp(scratch / "err");
     return ran;
