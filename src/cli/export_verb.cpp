@@ -3,9 +3,8 @@
 #include "cli/verb.hpp"
 #include "export/export.hpp"
 
-#include <fmt/format.h>
-
 #include <filesystem>
+#include <fmt/format.h>
 #include <memory>
 
 namespace assay::cli {

@@ -4,11 +4,10 @@
 #include "cli/verb.hpp"
 #include "pipeline/run.hpp"
 
-#include <fmt/format.h>
-#include <unistd.h>
-
 #include <cstdlib>
+#include <fmt/format.h>
 #include <memory>
+#include <unistd.h>
 
 namespace assay::cli {
 
@@ -51,8 +50,10 @@ int run_run(const RunArgs& args) {
     options.allow_weak_jail = args.allow_weak_jail;
     options.progress = true;
     const auto summary = value_or_throw(pipeline::run(options), ExitCode::bad_input);
-    if (args.json) fmt::print("{}\n", summary.to_json().dump());
-    else fmt::print("{}", summary.describe());
+    if (args.json)
+        fmt::print("{}\n", summary.to_json().dump());
+    else
+        fmt::print("{}", summary.describe());
     return static_cast<int>(ExitCode::success);
 }
 } // namespace

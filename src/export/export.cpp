@@ -4,11 +4,10 @@
 #include "export/test_script.hpp"
 #include "util/diff.hpp"
 
-#include <nlohmann/json.hpp>
-#include <unistd.h>
-
 #include <array>
 #include <fstream>
+#include <nlohmann/json.hpp>
+#include <unistd.h>
 
 namespace assay::exports {
 
@@ -41,8 +40,8 @@ json sft_row(const std::string& format, const ProblemRecord& problem, const Cand
         out["input"] = "";
         out["output"] = row.code;
     } else if (format == "sharegpt") {
-        out["conversations"] = json::array({{{"from", "human"}, {"value", prompt}},
-                                            {{"from", "gpt"}, {"value", row.code}}});
+        out["conversations"] = json::array(
+            {{{"from", "human"}, {"value", prompt}}, {{"from", "gpt"}, {"value", row.code}}});
     } else {
         out["messages"] = json::array({{{"role", "user"}, {"content", prompt}},
                                        {{"role", "assistant"}, {"content", row.code}}});
@@ -54,8 +53,8 @@ json bugfix_row(const ProblemRecord& problem, const CandidateRow& row) {
     json out = common(problem, row);
     json failing = json::array();
     for (const sandbox::CaseResult& c : row.failing)
-        failing.push_back({{"name", c.name}, {"verdict", to_string(c.verdict)},
-                           {"message", c.message}});
+        failing.push_back(
+            {{"name", c.name}, {"verdict", to_string(c.verdict)}, {"message", c.message}});
     out["prompt"] = problem.problem.prompt;
     out["buggy_code"] = row.code;
     out["fixed_code"] = row.parent_code;
@@ -81,18 +80,31 @@ std::vector<json> rows(store::Store& db, const ExportOptions& options) {
     const std::string format = options.format.empty() ? "messages" : options.format;
     std::vector<CandidateRow> candidates;
     switch (options.kind) {
-    case Kind::sft: candidates = passing_solutions(db); break;
-    case Kind::bugfix: candidates = killed_bugs(db); break;
-    case Kind::refactor: candidates = kept_refactorings(db); break;
+    case Kind::sft:
+        candidates = passing_solutions(db);
+        break;
+    case Kind::bugfix:
+        candidates = killed_bugs(db);
+        break;
+    case Kind::refactor:
+        candidates = kept_refactorings(db);
+        break;
     }
     std::vector<json> out;
     for (const CandidateRow& row : candidates) {
         const auto problem = problems.find(row.problem_id);
-        if (problem == problems.end() || !keep(options.kind, options.filters, problem->second, row)) continue;
+        if (problem == problems.end() || !keep(options.kind, options.filters, problem->second, row))
+            continue;
         switch (options.kind) {
-        case Kind::sft: out.push_back(sft_row(format, problem->second, row)); break;
-        case Kind::bugfix: out.push_back(bugfix_row(problem->second, row)); break;
-        case Kind::refactor: out.push_back(refactor_row(problem->second, row)); break;
+        case Kind::sft:
+            out.push_back(sft_row(format, problem->second, row));
+            break;
+        case Kind::bugfix:
+            out.push_back(bugfix_row(problem->second, row));
+            break;
+        case Kind::refactor:
+            out.push_back(refactor_row(problem->second, row));
+            break;
         }
     }
     return out;
@@ -106,7 +118,8 @@ Expected<void> write_atomically(const fs::path& out, const std::vector<json>& li
     const fs::path temp = dir / fmt::format(".{}.tmp-{}", out.filename().string(), ::getpid());
     {
         std::ofstream file(temp, std::ios::binary | std::ios::trunc);
-        for (const json& line : lines) file << line.dump() << '\n';
+        for (const json& line : lines)
+            file << line.dump() << '\n';
         file.flush();
         if (!file) {
             fs::remove(temp, error);
@@ -131,9 +144,12 @@ Expected<Kind> parse_kind(std::string_view name) {
 
 std::string_view to_string(Kind kind) {
     switch (kind) {
-    case Kind::sft: return "sft";
-    case Kind::bugfix: return "bugfix";
-    case Kind::refactor: return "refactor";
+    case Kind::sft:
+        return "sft";
+    case Kind::bugfix:
+        return "bugfix";
+    case Kind::refactor:
+        return "refactor";
     }
     return "sft";
 }

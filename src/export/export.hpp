@@ -3,9 +3,10 @@
 // `problem_id` and `language`.
 //   sft       one row per passing solution (references, and refactorings as extra rows with
 //             kind "refactor"); --format messages (default), alpaca or sharegpt.
-//   bugfix    one row per killed mutant whose run ended on its own (not timeout, memory or
-//             output limit): prompt, buggy_code, fixed_code, test_code,
-//             failing_tests [{name, verdict, message}], bug_kind, diff (unified, buggy → fixed).
+//   bugfix    one row per killed mutant whose run ended on its own (verdict ok: every case ran
+//             and at least one failed; not a timeout, kill or limit): prompt, buggy_code,
+//             fixed_code, test_code, failing_tests [{name, verdict, message}], bug_kind, diff
+//             (unified, buggy → fixed).
 //   refactor  one row per kept refactoring: prompt, original_code, refactored_code, test_code,
 //             refactor_kind.
 // test_code is self-contained Python (see test_script.hpp): appended to the fixed or refactored

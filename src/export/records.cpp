@@ -25,8 +25,13 @@ std::vector<CandidateRow> candidate_rows(store::Store& db, const std::string& wh
                                         "WHERE execution_id = ? AND verdict != 'passed' "
                                         "ORDER BY position");
     while (s.step()) {
-        CandidateRow row{s.column_text(0), s.column_text(1), s.column_text(2), s.column_text(3),
-                         s.column_text(4), s.column_text(5), {}};
+        CandidateRow row{s.column_text(0),
+                         s.column_text(1),
+                         s.column_text(2),
+                         s.column_text(3),
+                         s.column_text(4),
+                         s.column_text(5),
+                         {}};
         cases.bind(1, s.column_int(6));
         while (cases.step())
             row.failing.push_back(
@@ -59,9 +64,7 @@ std::vector<CandidateRow> passing_solutions(store::Store& db) {
 }
 
 std::vector<CandidateRow> killed_bugs(store::Store& db) {
-    return candidate_rows(db, "c.kind = 'bug' AND e.passed = 0 AND e.verdict IN ('ok', "
-                              "'runtime_error', 'compile_error')",
-                          true);
+    return candidate_rows(db, "c.kind = 'bug' AND e.passed = 0 AND e.verdict = 'ok'", true);
 }
 
 std::vector<CandidateRow> kept_refactorings(store::Store& db) {

@@ -37,8 +37,9 @@ struct CandidateRow {
 [[nodiscard]] std::vector<CandidateRow> passing_solutions(store::Store& db);
 
 // Bugs whose newest execution failed and whose parent passes, with their failing cases. Only
-// bugs whose run ended on its own (verdict ok, runtime_error or compile_error): one that hung or
-// flooded memory or output would make an exported test script hang rather than exit non-zero.
+// bugs whose run ended on its own with the harness reporting every case (verdict ok): one that
+// hung, was killed or flooded memory or output could make an exported test script hang rather
+// than exit non-zero.
 [[nodiscard]] std::vector<CandidateRow> killed_bugs(store::Store& db);
 
 // Refactorings whose newest execution passed and whose parent passes.

@@ -7,7 +7,9 @@ namespace assay::exports {
 
 namespace {
 // A JSON string is a valid Python string literal (nlohmann escapes only as Python does).
-std::string python_literal(const std::string& text) { return nlohmann::json(text).dump(); }
+std::string python_literal(const std::string& text) {
+    return nlohmann::json(text).dump();
+}
 
 constexpr const char* kRunner = R"py(
 def _assay_run_tests():

@@ -4,8 +4,8 @@
 
 namespace assay::pipeline {
 
-Expected<std::unique_ptr<sandbox::ZygotePool>>
-start_pool(const Language& language, int size, bool allow_weak_jail) {
+Expected<std::unique_ptr<sandbox::ZygotePool>> start_pool(const Language& language, int size,
+                                                          bool allow_weak_jail) {
     sandbox::SpawnSpec spec = language.spawn_spec(language.zygote);
     spec.strength = allow_weak_jail ? sandbox::Strength::weak : sandbox::Strength::strict;
     auto pool = std::make_unique<sandbox::ZygotePool>(spec, std::max(1, size));

@@ -83,7 +83,8 @@ Expected<std::vector<Problem>> load_all(const RunOptions& options) {
 // FNV-1a, so that each problem gets its own stable mutant sample for one --seed.
 std::uint64_t problem_seed(std::uint64_t seed, std::string_view id) {
     std::uint64_t h = 14695981039346656037ULL ^ seed;
-    for (unsigned char c : id) h = (h ^ c) * 1099511628211ULL;
+    for (unsigned char c : id)
+        h = (h ^ c) * 1099511628211ULL;
     return h;
 }
 
@@ -93,11 +94,14 @@ std::vector<Derived> mutants_of(const Problem& p, std::size_t index, const RunOp
     if (!original) return out;
     std::set<std::string> seen{*original};
     for (syntax::Mutant& m :
-         syntax::sample_mutants(p.language, p.solution, p.entry_point,
-                                options.mutants_per_problem, problem_seed(options.seed, p.id))) {
+         syntax::sample_mutants(p.language, p.solution, p.entry_point, options.mutants_per_problem,
+                                problem_seed(options.seed, p.id))) {
         const auto hash = syntax::ast_hash(p.language, m.code);
         if (!hash || !seen.insert(*hash).second) continue;
-        out.push_back({index, store::CandidateKind::bug, m.kind, std::move(m.code),
+        out.push_back({index,
+                       store::CandidateKind::bug,
+                       m.kind,
+                       std::move(m.code),
                        {{"description", m.description}, {"line", m.line}}});
     }
     return out;
@@ -107,7 +111,10 @@ std::vector<Derived> refactorings_of(const Problem& p, std::size_t index) {
     std::vector<Derived> out;
     for (syntax::Refactoring& r : syntax::refactorings(p.language, p.solution, p.entry_point))
         if (r.code != p.solution)
-            out.push_back({index, store::CandidateKind::refactor, r.kind, std::move(r.code),
+            out.push_back({index,
+                           store::CandidateKind::refactor,
+                           r.kind,
+                           std::move(r.code),
                            {{"description", r.description}}});
     return out;
 }
@@ -142,18 +149,22 @@ struct Runner {
 
     std::vector<Executed> references(const sandbox::Limits& limits) const {
         std::vector<sandbox::HarnessJob> jobs;
-        for (const Problem& p : problems) jobs.push_back(make_job(p, p.solution, limits));
+        for (const Problem& p : problems)
+            jobs.push_back(make_job(p, p.solution, limits));
         return run_batch(pool, jobs, {options.jobs, &db, "verify", options.progress});
     }
     std::vector<Executed> derived(const std::vector<Derived>& programs,
                                   const sandbox::Limits& limits, const std::string& label) const {
         std::vector<sandbox::HarnessJob> jobs;
-        for (const Derived& d : programs) jobs.push_back(make_job(problems[d.problem], d.code, limits));
+        for (const Derived& d : programs)
+            jobs.push_back(make_job(problems[d.problem], d.code, limits));
         return run_batch(pool, jobs, {options.jobs, &db, label, options.progress});
     }
 };
 
-std::string first_line(std::string_view text) { return std::string(text.substr(0, text.find('\n'))); }
+std::string first_line(std::string_view text) {
+    return std::string(text.substr(0, text.find('\n')));
+}
 
 // Why a reference did not pass, in one line.
 std::string failure_reason(const sandbox::JobResult& r) {
@@ -185,23 +196,32 @@ RunSummary summarise(const std::vector<Problem>& problems, const Outcomes& o,
     s.problems = static_cast<int>(problems.size());
     tallies.assign(problems.size(), {});
     for (std::size_t i = 0; i < o.references.size(); ++i) {
-        if (o.references[i].result.all_passed()) ++s.references_passed;
-        else s.references_failed[problems[i].id] = failure_reason(o.references[i].result);
+        if (o.references[i].result.all_passed())
+            ++s.references_passed;
+        else
+            s.references_failed[problems[i].id] = failure_reason(o.references[i].result);
     }
     for (std::size_t k = 0; k < o.mutants.size(); ++k) {
         MutantCounts& c = s.mutants[o.mutants[k].label];
         ProblemTally& t = tallies[o.mutants[k].problem];
         ++c.generated;
         switch (fate_of(o.mutant_runs[k].result)) {
-        case Fate::killed: ++c.killed, ++t.killed; break;
-        case Fate::survived: ++c.survived, ++t.survived; break;
-        case Fate::errored: ++c.errored; break;
+        case Fate::killed:
+            ++c.killed, ++t.killed;
+            break;
+        case Fate::survived:
+            ++c.survived, ++t.survived;
+            break;
+        case Fate::errored:
+            ++c.errored;
+            break;
         }
     }
     for (std::size_t k = 0; k < o.refactors.size(); ++k) {
         RefactorCounts& c = s.refactorings[o.refactors[k].label];
         ++c.generated;
-        if (o.refactor_runs[k].result.all_passed()) ++c.kept, ++tallies[o.refactors[k].problem].kept;
+        if (o.refactor_runs[k].result.all_passed())
+            ++c.kept, ++tallies[o.refactors[k].problem].kept;
     }
     for (std::size_t i = 0; i < problems.size(); ++i)
         if (const int total = tallies[i].killed + tallies[i].survived; total > 0)
@@ -239,14 +259,14 @@ struct Recorder {
     void bugfix_trajectory(const Derived& d, const sandbox::JobResult& result,
                            std::pair<std::int64_t, std::int64_t> bug,
                            std::pair<std::int64_t, std::int64_t> fix) const {
-        db.put_trajectory({fmt::format("bugfix:{}", bug.first),
-                           problems[d.problem].id,
-                           "bugfix",
-                           run,
-                           true,
-                           json{{"bug_kind", d.label}}.dump(),
-                           {{bug.first, bug.second, feedback(result), ""},
-                            {fix.first, fix.second, "", ""}}});
+        db.put_trajectory(
+            {fmt::format("bugfix:{}", bug.first),
+             problems[d.problem].id,
+             "bugfix",
+             run,
+             true,
+             json{{"bug_kind", d.label}}.dump(),
+             {{bug.first, bug.second, feedback(result), ""}, {fix.first, fix.second, "", ""}}});
     }
 };
 
@@ -254,7 +274,8 @@ void record(store::Store& db, std::int64_t run, const std::vector<Problem>& prob
             const Outcomes& o, const std::vector<ProblemTally>& tallies,
             const std::vector<Stage>& stages) {
     const Recorder r{db, run, problems};
-    for (const Problem& p : problems) db.put_problem(p);
+    for (const Problem& p : problems)
+        db.put_problem(p);
     const auto refs = r.references(o.references);
     for (std::size_t k = 0; k < o.mutants.size(); ++k) {
         const Derived& d = o.mutants[k];
@@ -284,19 +305,19 @@ void record(store::Store& db, std::int64_t run, const std::vector<Problem>& prob
 
 json run_args(const RunOptions& options) {
     json stages = json::array();
-    for (Stage s : options.stages) stages.push_back(stage_name(s));
+    for (Stage s : options.stages)
+        stages.push_back(stage_name(s));
     json paths = json::array();
-    for (const fs::path& p : options.problems) paths.push_back(p.string());
-    return {{"problems", paths},
-            {"stages", stages},
-            {"jobs", options.jobs},
-            {"limit", options.limit ? json(*options.limit) : json()},
-            {"seed", options.seed},
-            {"mutants_per_problem", options.mutants_per_problem}};
+    for (const fs::path& p : options.problems)
+        paths.push_back(p.string());
+    return {{"problems", paths},    {"stages", stages},
+            {"jobs", options.jobs}, {"limit", options.limit ? json(*options.limit) : json()},
+            {"seed", options.seed}, {"mutants_per_problem", options.mutants_per_problem}};
 }
 
 Expected<void> export_all(store::Store& db, const fs::path& out, RunSummary& summary) {
-    for (exports::Kind kind : {exports::Kind::sft, exports::Kind::bugfix, exports::Kind::refactor}) {
+    for (exports::Kind kind :
+         {exports::Kind::sft, exports::Kind::bugfix, exports::Kind::refactor}) {
         const std::string name = fmt::format("{}.jsonl", exports::to_string(kind));
         summary.exported[name] = ASSAY_TRY(exports::export_jsonl(db, {kind, "", {}}, out / name));
     }
@@ -399,7 +420,8 @@ json RunSummary::to_json() const {
 std::string RunSummary::describe() const {
     std::string out = fmt::format("problems: {} (references passed {}, failed {})\n", problems,
                                   references_passed, references_failed.size());
-    for (const auto& [id, why] : references_failed) out += fmt::format("  FAIL {}: {}\n", id, why);
+    for (const auto& [id, why] : references_failed)
+        out += fmt::format("  FAIL {}: {}\n", id, why);
     MutantCounts all;
     for (const auto& [kind, c] : mutants) {
         all.generated += c.generated, all.killed += c.killed, all.survived += c.survived;
@@ -412,7 +434,8 @@ std::string RunSummary::describe() const {
                            c.generated, c.killed, c.survived);
     if (!mutation_scores.empty()) {
         double total = 0;
-        for (const auto& [id, score] : mutation_scores) total += score;
+        for (const auto& [id, score] : mutation_scores)
+            total += score;
         out += fmt::format("mean mutation score: {:.2f} over {} problems\n",
                            total / static_cast<double>(mutation_scores.size()),
                            mutation_scores.size());
@@ -420,7 +443,8 @@ std::string RunSummary::describe() const {
     for (const auto& [kind, c] : refactorings)
         out += fmt::format("refactoring {:<30} {:>4} generated {:>4} kept\n", kind, c.generated,
                            c.kept);
-    for (const auto& [file, rows] : exported) out += fmt::format("exported {}: {} rows\n", file, rows);
+    for (const auto& [file, rows] : exported)
+        out += fmt::format("exported {}: {} rows\n", file, rows);
     out += fmt::format("wall time: {:.1f} s\n", seconds);
     return out;
 }

@@ -19,11 +19,10 @@
 
 #include "util/error.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -69,10 +68,10 @@ struct RunSummary {
     int problems = 0;
     int references_passed = 0;
     std::map<std::string, std::string> references_failed; // problem id → why
-    std::map<std::string, MutantCounts> mutants;           // by operator
-    std::map<std::string, RefactorCounts> refactorings;    // by kind
-    std::map<std::string, double> mutation_scores;         // problem id → killed / stored
-    std::map<std::string, std::size_t> exported;           // file name → rows
+    std::map<std::string, MutantCounts> mutants;          // by operator
+    std::map<std::string, RefactorCounts> refactorings;   // by kind
+    std::map<std::string, double> mutation_scores;        // problem id → killed / stored
+    std::map<std::string, std::size_t> exported;          // file name → rows
     std::int64_t run_id = 0;
     double seconds = 0;
 

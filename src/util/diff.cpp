@@ -1,9 +1,8 @@
 #include "util/diff.hpp"
 
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <cstdint>
+#include <fmt/format.h>
 #include <vector>
 
 namespace assay::util {
@@ -44,10 +43,12 @@ std::vector<Edit> edit_script(const std::vector<std::string_view>& a,
     std::size_t i = 0;
     std::size_t j = 0;
     while (i < n || j < m) {
-        if (i < n && j < m && a[i] == b[j]) script.push_back({Op::keep, i++, j++});
+        if (i < n && j < m && a[i] == b[j])
+            script.push_back({Op::keep, i++, j++});
         else if (i < n && (j == m || at(i + 1, j) >= at(i, j + 1)))
             script.push_back({Op::remove, i++, j});
-        else script.push_back({Op::add, i, j++});
+        else
+            script.push_back({Op::add, i, j++});
     }
     return script;
 }
@@ -94,20 +95,23 @@ std::string unified_diff(std::string_view before, std::string_view after, std::s
     std::string out = fmt::format("--- {}\n+++ {}\n", from, to);
     std::size_t k = 0;
     while (k < script.size()) {
-        while (k < script.size() && script[k].op == Op::keep) ++k;
+        while (k < script.size() && script[k].op == Op::keep)
+            ++k;
         if (k == script.size()) break;
         const std::size_t first = k - std::min(k, ctx);
         // Extend over changes separated by at most 2*context unchanged lines.
         std::size_t last = k;
         while (last < script.size()) {
             std::size_t run = last;
-            while (run < script.size() && script[run].op == Op::keep) ++run;
+            while (run < script.size() && script[run].op == Op::keep)
+                ++run;
             if (run == script.size() || run - last > 2 * ctx) {
                 last = std::min(run, last + ctx);
                 break;
             }
             last = run + 1;
-            while (last < script.size() && script[last].op != Op::keep) ++last;
+            while (last < script.size() && script[last].op != Op::keep)
+                ++last;
         }
         append_hunk(out, script, first, last, a, b);
         k = last;

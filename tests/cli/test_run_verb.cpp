@@ -5,9 +5,8 @@
 #include "support/temp_dir.hpp"
 
 #include <doctest/doctest.h>
-#include <nlohmann/json.hpp>
-
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 using assay::testing::assay_binary;
 using assay::testing::Ran;
@@ -18,7 +17,8 @@ namespace {
 std::vector<json> read_jsonl(const std::filesystem::path& file) {
     std::vector<json> rows;
     std::ifstream in(file);
-    for (std::string line; std::getline(in, line);) rows.push_back(json::parse(line));
+    for (std::string line; std::getline(in, line);)
+        rows.push_back(json::parse(line));
     return rows;
 }
 
@@ -31,8 +31,18 @@ int python_exit(const TempDir& dir, const std::string& code) {
 }
 
 std::vector<std::string> run_args(const TempDir& dir) {
-    return {"run",    "--problems", (dir / "problems").string(), "--db", (dir / "a.db").string(),
-            "--out",  (dir / "out").string(), "--jobs", "2", "--seed", "1", "--json"};
+    return {"run",
+            "--problems",
+            (dir / "problems").string(),
+            "--db",
+            (dir / "a.db").string(),
+            "--out",
+            (dir / "out").string(),
+            "--jobs",
+            "2",
+            "--seed",
+            "1",
+            "--json"};
 }
 } // namespace
 
@@ -55,9 +65,9 @@ TEST_SUITE("cli") {
             REQUIRE(rows.size() >= 8);
             for (std::size_t i = 0; i < rows.size(); i += 2) {
                 const json& row = rows[i];
-                for (const char* key : {"origin", "problem_id", "language", "prompt", "buggy_code",
-                                        "fixed_code", "test_code", "failing_tests", "bug_kind",
-                                        "diff"})
+                for (const char* key :
+                     {"origin", "problem_id", "language", "prompt", "buggy_code", "fixed_code",
+                      "test_code", "failing_tests", "bug_kind", "diff"})
                     CHECK(row.contains(key));
                 CHECK(!row["failing_tests"].empty());
                 const std::string tests = "\n\n" + row["test_code"].get<std::string>();
@@ -82,7 +92,8 @@ TEST_SUITE("cli") {
             REQUIRE_MESSAGE(e.exit_code == 0, e.err);
             const auto rows = read_jsonl(out);
             CHECK(rows.size() == 4);
-            for (const json& row : rows) CHECK(row["refactor_kind"] == "rename_locals");
+            for (const json& row : rows)
+                CHECK(row["refactor_kind"] == "rename_locals");
         }
         SUBCASE("bad export flags exit 2 and write nothing") {
             const std::string db = (dir / "a.db").string();

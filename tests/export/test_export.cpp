@@ -1,14 +1,12 @@
 // The exports over a store filled by hand (no jail), and the test scripts under plain python3.
 #include "export/export.hpp"
 #include "export/test_script.hpp"
-
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
 
 #include <doctest/doctest.h>
-#include <nlohmann/json.hpp>
-
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 using namespace assay;
 using assay::testing::TempDir;
@@ -50,7 +48,8 @@ int run_script(const TempDir& dir, const std::string& program, const std::string
 std::vector<json> read_jsonl(const std::filesystem::path& file) {
     std::vector<json> rows;
     std::ifstream in(file);
-    for (std::string line; std::getline(in, line);) rows.push_back(json::parse(line));
+    for (std::string line; std::getline(in, line);)
+        rows.push_back(json::parse(line));
     return rows;
 }
 
@@ -60,20 +59,21 @@ void fill(store::Store& db) {
     db.transaction([&] {
         const auto run = db.begin_run("run", "{}");
         db.put_problem(p);
-        const auto ref = db.put_candidate({p.id, store::CandidateKind::solution, store::Origin::seed, p.solution});
-        db.put_execution(ref, run, "k-ref", outcome({TestVerdict::passed, TestVerdict::passed,
-                                                     TestVerdict::passed}));
-        const auto killed = db.put_candidate({p.id, store::CandidateKind::bug, store::Origin::mutation,
-                                           "def add(a, b):\n    return a - b\n", ref,
-                                           "arithmetic_swap", R"({"survivor":false})"});
-        db.put_execution(killed, run, "k-bug", outcome({TestVerdict::failed, TestVerdict::passed,
-                                                     TestVerdict::failed}));
+        const auto ref = db.put_candidate(
+            {p.id, store::CandidateKind::solution, store::Origin::seed, p.solution});
+        db.put_execution(ref, run, "k-ref",
+                         outcome({TestVerdict::passed, TestVerdict::passed, TestVerdict::passed}));
+        const auto killed =
+            db.put_candidate({p.id, store::CandidateKind::bug, store::Origin::mutation,
+                              "def add(a, b):\n    return a - b\n", ref, "arithmetic_swap",
+                              R"({"survivor":false})"});
+        db.put_execution(killed, run, "k-bug",
+                         outcome({TestVerdict::failed, TestVerdict::passed, TestVerdict::failed}));
         const auto survivor = db.put_candidate(
             {p.id, store::CandidateKind::bug, store::Origin::mutation,
              "def add(a, b):\n    return b + a\n", ref, "argument_swap", R"({"survivor":true})"});
-        db.put_execution(survivor, run, "k-surv", outcome({TestVerdict::passed,
-                                                           TestVerdict::passed,
-                                                           TestVerdict::passed}));
+        db.put_execution(survivor, run, "k-surv",
+                         outcome({TestVerdict::passed, TestVerdict::passed, TestVerdict::passed}));
         const auto refactored = db.put_candidate(
             {p.id, store::CandidateKind::refactor, store::Origin::mutation,
              "def add(first, second):\n    return first + second\n", ref, "rename_locals"});

@@ -1,14 +1,12 @@
 // The offline run pipeline end to end through the C++ API, in the jail, on four small problems.
 #include "pipeline/run.hpp"
-
 #include "store/store.hpp"
 #include "support/small_problems.hpp"
 #include "support/temp_dir.hpp"
 
 #include <doctest/doctest.h>
-#include <nlohmann/json.hpp>
-
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 using namespace assay;
 using assay::testing::TempDir;
@@ -43,7 +41,8 @@ std::vector<std::string> candidate_keys(store::Store& db) {
     std::vector<std::string> out;
     store::Statement s(db.handle(), "SELECT problem_id || kind || label || code_hash || meta "
                                     "FROM candidates ORDER BY id");
-    while (s.step()) out.push_back(s.column_text(0));
+    while (s.step())
+        out.push_back(s.column_text(0));
     return out;
 }
 } // namespace
@@ -87,8 +86,9 @@ TEST_CASE("pipeline::run") {
             }
         }
         CHECK(killed >= 8);
-        CHECK(scalar(*db, "SELECT count(*) FROM trajectories WHERE kind = 'bugfix' AND solved = 1")
-              == killed);
+        CHECK(
+            scalar(*db, "SELECT count(*) FROM trajectories WHERE kind = 'bugfix' AND solved = 1") ==
+            killed);
         CHECK(scalar(*db, "SELECT count(*) FROM trajectory_steps WHERE position = 0 AND "
                           "feedback != ''") == killed);
         CHECK(scalar(*db, "SELECT count(*) FROM trajectory_steps s JOIN candidates c ON "
@@ -97,18 +97,18 @@ TEST_CASE("pipeline::run") {
     }
     SUBCASE("kept refactorings pass every test and differ from the reference") {
         CHECK(scalar(*db, "SELECT count(*) FROM candidates WHERE kind = 'refactor'") >= 6);
-        CHECK(scalar(*db, "SELECT count(DISTINCT label) FROM candidates WHERE kind = 'refactor'")
-              >= 3);
-        CHECK(scalar(*db, "SELECT count(*) FROM candidates c JOIN executions e ON "
-                          "e.candidate_id = c.id JOIN problems p ON p.id = c.problem_id "
-                          "WHERE c.kind = 'refactor' AND (e.passed = 0 OR c.code = p.solution)")
-              == 0);
+        CHECK(scalar(*db, "SELECT count(DISTINCT label) FROM candidates WHERE kind = 'refactor'") >=
+              3);
+        CHECK(scalar(*db,
+                     "SELECT count(*) FROM candidates c JOIN executions e ON "
+                     "e.candidate_id = c.id JOIN problems p ON p.id = c.problem_id "
+                     "WHERE c.kind = 'refactor' AND (e.passed = 0 OR c.code = p.solution)") == 0);
     }
     SUBCASE("problem stats hold the mutation score") {
         CHECK(scalar(*db, "SELECT count(*) FROM problem_stats WHERE reference_passed = 1") == 4);
-        CHECK(scalar(*db, "SELECT count(*) FROM problem_stats WHERE mutation_score IS NULL OR "
-                          "abs(mutation_score - 1.0 * mutants_killed / mutants_total) > 1e-9") ==
-              0);
+        CHECK(scalar(*db,
+                     "SELECT count(*) FROM problem_stats WHERE mutation_score IS NULL OR "
+                     "abs(mutation_score - 1.0 * mutants_killed / mutants_total) > 1e-9") == 0);
         CHECK(summary->mutation_scores.size() == 4);
     }
     SUBCASE("the datasets are written") {

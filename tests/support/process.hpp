@@ -5,7 +5,6 @@
 #include "support/temp_dir.hpp"
 
 #include <boost/process.hpp>
-
 #include <chrono>
 #include <fstream>
 #include <sstream>
@@ -37,7 +36,8 @@ inline Ran run_process(const std::string& program, const std::vector<std::string
     namespace bp = boost::process;
     TempDir scratch;
     bp::environment environment = boost::this_process::environment();
-    for (const auto& [key, value] : env) environment[key] = value;
+    for (const auto& [key, value] : env)
+        environment[key] = value;
     bp::child child(program, bp::args(args), bp::std_out > (scratch / "out").string(),
                     bp::std_err > (scratch / "err").string(), bp::std_in < bp::null, environment);
     // Polled rather than child.wait_for(), which in Boost 1.74 can sleep the whole timeout when

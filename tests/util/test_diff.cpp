@@ -5,7 +5,9 @@
 using assay::util::unified_diff;
 
 TEST_CASE("util::unified_diff") {
-    SUBCASE("equal texts give nothing") { CHECK(unified_diff("a\nb\n", "a\nb\n").empty()); }
+    SUBCASE("equal texts give nothing") {
+        CHECK(unified_diff("a\nb\n", "a\nb\n").empty());
+    }
     SUBCASE("one changed line with context") {
         const std::string before = "1\n2\n3\n4\n5\n6\n7\n8\n9\n";
         const std::string after = "1\n2\n3\n4\nFIVE\n6\n7\n8\n9\n";
@@ -14,7 +16,8 @@ TEST_CASE("util::unified_diff") {
     }
     SUBCASE("distant changes make separate hunks, close ones merge") {
         std::string before;
-        for (int i = 1; i <= 20; ++i) before += std::to_string(i) + "\n";
+        for (int i = 1; i <= 20; ++i)
+            before += std::to_string(i) + "\n";
         std::string after = before;
         after.replace(after.find("2\n"), 2, "two\n");
         after.replace(after.find("\n18\n") + 1, 3, "eighteen\n");
