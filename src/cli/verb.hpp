@@ -22,6 +22,8 @@ struct Verb {
 [[nodiscard]] std::span<const Verb> verbs();
 
 // The verbs' configure functions, one per file in src/cli/.
+Action configure_run(CLI::App& command);    // run_verb.cpp
+Action configure_export(CLI::App& command); // export_verb.cpp
 Action configure_verify(CLI::App& command);
 Action configure_stats(CLI::App& command);
 Action configure_jail(CLI::App& command);   // jail_verb.cpp

@@ -12,4 +12,11 @@ std::string_view to_string(ProblemSource source) {
     return "unknown";
 }
 
+std::optional<ProblemSource> parse_problem_source(std::string_view name) {
+    for (ProblemSource s : {ProblemSource::bank, ProblemSource::humaneval, ProblemSource::mbpp,
+                            ProblemSource::llm})
+        if (to_string(s) == name) return s;
+    return std::nullopt;
+}
+
 } // namespace assay

@@ -1,6 +1,7 @@
 // A programming problem and its tests: the unit every stage works on.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -41,5 +42,7 @@ struct Problem {
 };
 
 [[nodiscard]] std::string_view to_string(ProblemSource source);
+// The inverse of to_string; nullopt for an unknown name.
+[[nodiscard]] std::optional<ProblemSource> parse_problem_source(std::string_view name);
 
 } // namespace assay

@@ -1,9 +1,8 @@
 #include "pipeline/verify.hpp"
 
 #include "core/language.hpp"
-#include "pipeline/parallel.hpp"
+#include "pipeline/batch.hpp"
 #include "store/store.hpp"
-#include "syntax/syntax_check.hpp"
 
 #include <sys/resource.h>
 
@@ -23,16 +22,6 @@ sandbox::HarnessJob make_job(const Problem& problem, const std::string& program,
     return job;
 }
 
-namespace {
-sandbox::JobResult compile_error(const sandbox::HarnessJob& job, const std::string& message) {
-    sandbox::JobResult r;
-    r.verdict = Verdict::compile_error;
-    r.message = message;
-    for (const sandbox::HarnessCase& c : job.cases)
-        r.cases.push_back({c.name, TestVerdict::error, "not run: " + message, 0});
-    return r;
-}
-} // namespace
 
 nlohmann::json VerifyReport::to_json() const {
     nlohmann::json results = nlohmann::json::array();
@@ -78,62 +67,17 @@ Expected<VerifyReport> verify(const VerifyOptions& options) {
     if (options.db) db.emplace(ASSAY_TRY(store::Store::open(*options.db)));
 
     std::vector<sandbox::HarnessJob> jobs;
-    std::vector<SampleOutcome> outcomes;
-    for (const dataset::Sample& s : samples) {
+    for (const dataset::Sample& s : samples)
         jobs.push_back(make_job(*by_id.at(s.task_id), s.program, language.limits));
-        outcomes.push_back({s, {}, false});
-    }
-    // The syntax gate: a program that does not parse is a compile_error without a jail run.
-    std::vector<bool> settled(jobs.size(), false);
-    for (std::size_t i = 0; i < jobs.size(); ++i) {
-        auto error = syntax::check_syntax(language.grammar, jobs[i].code);
-        if (error && *error) {
-            outcomes[i].result = compile_error(jobs[i], (*error)->describe());
-            settled[i] = true;
-        }
-    }
-    // Identical jobs (same program, tests and limits) run once; the others share the result.
-    std::vector<std::string> keys;
-    std::map<std::string, std::size_t> first_with_key;
-    std::vector<std::size_t> pending;
-    std::vector<std::pair<std::size_t, std::size_t>> copies; // (duplicate, original)
-    for (std::size_t i = 0; i < jobs.size(); ++i) {
-        keys.push_back(store::execution_key(jobs[i]));
-        if (settled[i]) continue;
-        if (options.dedupe) {
-            auto [it, inserted] = first_with_key.emplace(keys[i], i);
-            if (!inserted) {
-                copies.emplace_back(i, it->second);
-                outcomes[i].deduplicated = true;
-                continue;
-            }
-        }
-        if (db && options.use_cache) {
-            if (auto cached = db->find_execution(keys[i])) {
-                outcomes[i].result = std::move(*cached);
-                outcomes[i].cached = true;
-                continue;
-            }
-        }
-        pending.push_back(i);
-    }
-
-    if (!pending.empty()) {
-        sandbox::SpawnSpec spec = language.spawn_spec(language.zygote);
-        spec.strength = options.allow_weak_jail ? sandbox::Strength::weak : sandbox::Strength::strict;
-        sandbox::ZygotePool pool(spec, options.jobs);
-        ASSAY_TRY(pool.start());
-        Progress progress("verify", pending.size(), options.progress);
-        parallel_for(options.jobs, pending.size(), [&](std::size_t k) {
-            SampleOutcome& outcome = outcomes[pending[k]];
-            outcome.result = pool.run(jobs[pending[k]]);
-            progress.tick(outcome.result.all_passed());
-        });
-        progress.finish();
-    }
-
-    for (const auto& [duplicate, original] : copies)
-        outcomes[duplicate].result = outcomes[original].result;
+    auto pool = make_pool(language, options.jobs, options.allow_weak_jail);
+    const auto executed = ASSAY_TRY(run_batch(
+        *pool, jobs,
+        {options.jobs, db && options.use_cache ? &*db : nullptr, "verify", options.progress,
+         language.grammar, options.dedupe}));
+    std::vector<SampleOutcome> outcomes;
+    for (std::size_t i = 0; i < samples.size(); ++i)
+        outcomes.push_back({samples[i], executed[i].result, executed[i].cached,
+                            executed[i].deduplicated});
 
     VerifyReport report;
     for (const SampleOutcome& o : outcomes) report.passed += o.result.all_passed() ? 1 : 0;
@@ -150,7 +94,7 @@ Expected<VerifyReport> verify(const VerifyOptions& options) {
                 const auto candidate = db->put_candidate(
                     {outcomes[i].sample.task_id, store::CandidateKind::solution, origin,
                      outcomes[i].sample.program, std::nullopt, "", "{}"});
-                db->put_execution(candidate, run, keys[i], outcomes[i].result);
+                db->put_execution(candidate, run, executed[i].key, outcomes[i].result);
             }
             db->finish_run(run, "done",
                            nlohmann::json{{"total", outcomes.size()}, {"passed", report.passed}}

@@ -5,7 +5,7 @@
 namespace assay::store {
 
 std::span<const std::string_view> migrations() {
-    static constexpr std::array<std::string_view, 1> kMigrations{
+    static constexpr std::array<std::string_view, 2> kMigrations{
         // 1: runs, problems, tests, candidates, executions, per-test results, trajectories.
         R"sql(
 CREATE TABLE runs (
@@ -97,6 +97,23 @@ CREATE TABLE trajectory_steps (
   reflection TEXT NOT NULL DEFAULT '',
   PRIMARY KEY (trajectory_id, position)
 );
+)sql",
+        // 2: per-problem outcome of `assay run` (reference verdict, mutation score), and a key
+        // that makes re-recording a trajectory idempotent.
+        R"sql(
+CREATE TABLE problem_stats (
+  problem_id TEXT PRIMARY KEY REFERENCES problems(id) ON DELETE CASCADE,
+  run_id INTEGER NOT NULL REFERENCES runs(id),
+  reference_passed INTEGER NOT NULL,
+  reference_message TEXT NOT NULL DEFAULT '',
+  mutants_total INTEGER,
+  mutants_killed INTEGER,
+  mutation_score REAL,
+  refactorings_kept INTEGER
+);
+ALTER TABLE trajectories ADD COLUMN key TEXT;
+CREATE UNIQUE INDEX trajectories_key ON trajectories(key);
+CREATE INDEX candidates_parent ON candidates(parent_id);
 )sql",
     };
     return kMigrations;

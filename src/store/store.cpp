@@ -127,6 +127,89 @@ std::int64_t Store::put_candidate(const CandidateRecord& c) {
     return find.column_int(0);
 }
 
+std::vector<Problem> Store::problems() {
+    std::vector<Problem> out;
+    Statement s(db_.get(), "SELECT id, language, title, prompt, entry_point, solution, test_setup, "
+                           "topics, difficulty, source, origin_file FROM problems ORDER BY id");
+    while (s.step()) {
+        Problem p;
+        p.id = s.column_text(0);
+        p.language = s.column_text(1);
+        p.title = s.column_text(2);
+        p.prompt = s.column_text(3);
+        p.entry_point = s.column_text(4);
+        p.solution = s.column_text(5);
+        p.test_setup = s.column_text(6);
+        p.topics = nlohmann::json::parse(s.column_text(7)).get<std::vector<std::string>>();
+        p.difficulty = s.column_text(8);
+        p.source = parse_problem_source(s.column_text(9)).value_or(ProblemSource::bank);
+        p.origin_file = s.column_text(10);
+        out.push_back(std::move(p));
+    }
+    Statement tests(db_.get(), "SELECT name, code, visibility FROM tests WHERE problem_id = ? "
+                               "ORDER BY position");
+    for (Problem& p : out) {
+        tests.bind(1, p.id);
+        while (tests.step())
+            p.tests.push_back({tests.column_text(0), tests.column_text(1),
+                               tests.column_text(2) == "hidden" ? Visibility::hidden
+                                                                : Visibility::visible});
+        tests.reset();
+    }
+    return out;
+}
+
+std::int64_t Store::put_trajectory(const TrajectoryRecord& t) {
+    Statement existing(db_.get(), "SELECT id FROM trajectories WHERE key = ?");
+    existing.bind(1, t.key);
+    if (existing.step()) return existing.column_int(0);
+    Statement insert(db_.get(), "INSERT INTO trajectories(key, problem_id, kind, run_id, solved, "
+                                "meta) VALUES (?,?,?,?,?,?)");
+    insert.bind(1, t.key).bind(2, t.problem_id).bind(3, t.kind).bind(4, t.run);
+    insert.bind(5, t.solved ? 1 : 0).bind(6, t.meta_json).run();
+    const std::int64_t id = sqlite3_last_insert_rowid(db_.get());
+    Statement step(db_.get(), "INSERT INTO trajectory_steps(trajectory_id, position, candidate_id, "
+                              "execution_id, feedback, reflection) VALUES (?,?,?,?,?,?)");
+    for (std::size_t i = 0; i < t.steps.size(); ++i) {
+        const TrajectoryStep& s = t.steps[i];
+        step.bind(1, id).bind(2, static_cast<std::int64_t>(i)).bind(3, s.candidate);
+        if (s.execution) step.bind(4, *s.execution);
+        else step.bind_null(4);
+        step.bind(5, s.feedback).bind(6, s.reflection).run();
+        step.reset();
+    }
+    return id;
+}
+
+namespace {
+void bind_optional(Statement& s, int index, std::optional<int> value) {
+    if (value) s.bind(index, *value);
+    else s.bind_null(index);
+}
+} // namespace
+
+void Store::put_problem_stats(const ProblemStats& p) {
+    Statement s(db_.get(),
+                "INSERT INTO problem_stats(problem_id, run_id, reference_passed, "
+                "reference_message, mutants_total, mutants_killed, mutation_score, "
+                "refactorings_kept) VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(problem_id) DO UPDATE "
+                "SET run_id=excluded.run_id, reference_passed=excluded.reference_passed, "
+                "reference_message=excluded.reference_message, "
+                "mutants_total=coalesce(excluded.mutants_total, mutants_total), "
+                "mutants_killed=coalesce(excluded.mutants_killed, mutants_killed), "
+                "mutation_score=coalesce(excluded.mutation_score, mutation_score), "
+                "refactorings_kept=coalesce(excluded.refactorings_kept, refactorings_kept)");
+    s.bind(1, p.problem_id).bind(2, p.run).bind(3, p.reference_passed ? 1 : 0);
+    s.bind(4, p.reference_message);
+    bind_optional(s, 5, p.mutants_total);
+    bind_optional(s, 6, p.mutants_killed);
+    if (p.mutants_total && p.mutants_killed && *p.mutants_total > 0)
+        s.bind(7, static_cast<double>(*p.mutants_killed) / *p.mutants_total);
+    else s.bind_null(7);
+    bind_optional(s, 8, p.refactorings_kept);
+    s.run();
+}
+
 std::optional<sandbox::JobResult> Store::find_execution(std::string_view key) {
     Statement s(db_.get(), "SELECT id, verdict, cpu_ms, wall_ms, peak_rss_kb, stdout, stderr, "
                            "stdout_truncated, stderr_truncated, message, forbidden_syscall "

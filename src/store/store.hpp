@@ -33,13 +33,43 @@ struct CandidateRecord {
     std::string meta_json = "{}";       // anything else, as JSON
 };
 
+// One step of a trajectory: a candidate, its execution, and what the next attempt was told.
+struct TrajectoryStep {
+    std::int64_t candidate = 0;
+    std::optional<std::int64_t> execution;
+    std::string feedback;   // e.g. the failing tests and their messages
+    std::string reflection; // the model's (or nobody's) reasoning about the feedback
+};
+
+struct TrajectoryRecord {
+    std::string key; // unique: recording the same key again changes nothing
+    std::string problem_id;
+    std::string kind; // "bugfix", "reflexion", ...
+    std::int64_t run = 0;
+    bool solved = false;
+    std::string meta_json = "{}";
+    std::vector<TrajectoryStep> steps; // in order, from position 0
+};
+
+// What `assay run` learned about one problem. An absent count means the stage did not run,
+// and leaves a previously recorded value in place.
+struct ProblemStats {
+    std::string problem_id;
+    std::int64_t run = 0;
+    bool reference_passed = false;
+    std::string reference_message; // why the reference failed; empty when it passed
+    std::optional<int> mutants_total;  // mutants stored (killed + survived)
+    std::optional<int> mutants_killed; // mutants failing at least one test
+    std::optional<int> refactorings_kept;
+};
+
 class Store {
   public:
     // Opens (creating if needed) the database and applies pending migrations.
     [[nodiscard]] static Expected<Store> open(const std::filesystem::path& path);
 
     // The newest schema version this build knows, and the database's.
-    static constexpr int kSchemaVersion = 1;
+    static constexpr int kSchemaVersion = 2;
     [[nodiscard]] int schema_version();
 
     // One invocation of a verb. finish_run records its status and a JSON summary.
@@ -51,6 +81,16 @@ class Store {
     // Returns the id of the candidate with this problem, kind, origin and code, inserting it
     // if new.
     std::int64_t put_candidate(const CandidateRecord& candidate);
+
+    // Every stored problem with its tests, ordered by id.
+    [[nodiscard]] std::vector<Problem> problems();
+
+    // Records a trajectory and its steps unless one with the same key exists; returns its id.
+    std::int64_t put_trajectory(const TrajectoryRecord& trajectory);
+
+    // Inserts or updates the stats of a problem (which must be stored). The mutation score is
+    // killed / total, or NULL when no mutant was stored.
+    void put_problem_stats(const ProblemStats& stats);
 
     // The cached result of an execution with this key, if any (and cacheable).
     [[nodiscard]] std::optional<sandbox::JobResult> find_execution(std::string_view key);

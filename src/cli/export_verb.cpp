@@ -1,0 +1,53 @@
+// assay export KIND --db FILE --out FILE [--format NAME] [--min-pass-rate X] [--language L]
+//              [--kind K]
+#include "cli/verb.hpp"
+#include "export/export.hpp"
+
+#include <filesystem>
+#include <fmt/format.h>
+#include <memory>
+
+namespace assay::cli {
+
+namespace {
+struct ExportArgs {
+    std::string kind;
+    std::string db;
+    std::string out;
+    std::string format;
+    std::optional<double> min_pass_rate;
+    std::optional<std::string> language;
+    std::optional<std::string> bug_kind;
+};
+
+int run_export(const ExportArgs& args) {
+    exports::ExportOptions options;
+    options.kind = value_or_throw(exports::parse_kind(args.kind), ExitCode::bad_input);
+    options.format = args.format;
+    options.filters = {args.min_pass_rate, args.language, args.bug_kind};
+    value_or_throw(exports::validate(options), ExitCode::bad_input);
+    if (!std::filesystem::exists(args.db))
+        throw FatalError(ExitCode::bad_input, Error{"no such database", args.db});
+    auto db = value_or_throw(store::Store::open(args.db), ExitCode::bad_input);
+    const auto rows =
+        value_or_throw(exports::export_jsonl(db, options, args.out), ExitCode::internal);
+    fmt::print("{} rows → {}\n", rows, args.out);
+    return static_cast<int>(ExitCode::success);
+}
+} // namespace
+
+Action configure_export(CLI::App& command) {
+    auto args = std::make_shared<ExportArgs>();
+    command.add_option("kind", args->kind, "sft, bugfix or refactor")->required();
+    command.add_option("--db", args->db, "the SQLite database")->required();
+    command.add_option("--out", args->out, "the JSONL file to write")->required();
+    command.add_option("--format", args->format, "sft: messages (default), alpaca, sharegpt");
+    command.add_option("--min-pass-rate", args->min_pass_rate,
+                       "keep problems whose mutation score (killed/stored mutants) is >= X");
+    command.add_option("--language", args->language, "keep one language");
+    command.add_option("--kind", args->bug_kind,
+                       "bugfix: bug kind; refactor: refactoring kind; sft: solution or refactor");
+    return [args] { return run_export(*args); };
+}
+
+} // namespace assay::cli

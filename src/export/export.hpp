@@ -1,0 +1,55 @@
+// Dataset exports (DESIGN.md "Store": exports are queries over the record): JSONL, one object per
+// line, each with `origin` (seed: written by a person; mutation: made by an AST operator; llm),
+// `problem_id` and `language`.
+//   sft       one row per passing solution (references, and refactorings as extra rows with
+//             kind "refactor"); --format messages (default), alpaca or sharegpt.
+//   bugfix    one row per killed mutant whose run ended on its own (verdict ok: every case ran
+//             and at least one failed; not a timeout, kill or limit): prompt, buggy_code,
+//             fixed_code, test_code, failing_tests [{name, verdict, message}], bug_kind, diff
+//             (unified, buggy → fixed).
+//   refactor  one row per kept refactoring: prompt, original_code, refactored_code, test_code,
+//             refactor_kind.
+// test_code is self-contained Python (see test_script.hpp): appended to the fixed or refactored
+// code it exits 0, appended to the buggy code it exits non-zero.
+#pragma once
+
+#include "store/store.hpp"
+#include "util/error.hpp"
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace assay::exports {
+
+enum class Kind { sft, bugfix, refactor };
+
+[[nodiscard]] Expected<Kind> parse_kind(std::string_view name);
+[[nodiscard]] std::string_view to_string(Kind kind);
+
+struct Filters {
+    // Keep problems whose mutation score (killed / stored mutants: how well their tests catch
+    // bugs) is at least this; problems without a score are dropped when it is set.
+    std::optional<double> min_pass_rate;
+    std::optional<std::string> language;
+    // The bug kind (mutation operator) for bugfix, the refactoring kind for refactor, and the
+    // candidate kind (solution or refactor) for sft.
+    std::optional<std::string> kind;
+};
+
+struct ExportOptions {
+    Kind kind = Kind::sft;
+    std::string format; // sft: messages (default), alpaca, sharegpt; others: jsonl only
+    Filters filters;
+};
+
+// Checks the options (format valid for the kind, pass rate in [0, 1]).
+[[nodiscard]] Expected<void> validate(const ExportOptions& options);
+
+// Writes the rows to `out` through a temporary file in the same directory, renamed into place
+// only when complete; returns the number of rows.
+[[nodiscard]] Expected<std::size_t> export_jsonl(store::Store& db, const ExportOptions& options,
+                                                 const std::filesystem::path& out);
+
+} // namespace assay::exports

@@ -1,0 +1,75 @@
+#include "pipeline/batch.hpp"
+
+#include "pipeline/parallel.hpp"
+#include "syntax/syntax_check.hpp"
+
+#include <map>
+
+namespace assay::pipeline {
+
+std::unique_ptr<sandbox::ZygotePool> make_pool(const Language& language, int size,
+                                               bool allow_weak_jail) {
+    sandbox::SpawnSpec spec = language.spawn_spec(language.zygote);
+    spec.strength = allow_weak_jail ? sandbox::Strength::weak : sandbox::Strength::strict;
+    return std::make_unique<sandbox::ZygotePool>(spec, std::max(1, size));
+}
+
+namespace {
+sandbox::JobResult compile_error(const sandbox::HarnessJob& job, const std::string& message) {
+    sandbox::JobResult r;
+    r.verdict = Verdict::compile_error;
+    r.message = message;
+    for (const sandbox::HarnessCase& c : job.cases)
+        r.cases.push_back({c.name, TestVerdict::error, "not run: " + message, 0});
+    return r;
+}
+} // namespace
+
+Expected<std::vector<Executed>> run_batch(sandbox::ZygotePool& pool,
+                                          const std::vector<sandbox::HarnessJob>& jobs,
+                                          const BatchOptions& options) {
+    std::vector<Executed> out(jobs.size());
+    std::vector<std::size_t> pending;
+    std::map<std::string, std::size_t> first_with_key;
+    std::vector<std::pair<std::size_t, std::size_t>> copies; // (duplicate, original)
+    for (std::size_t i = 0; i < jobs.size(); ++i) {
+        out[i].key = store::execution_key(jobs[i]);
+        if (!options.grammar.empty()) {
+            auto error = syntax::check_syntax(options.grammar, jobs[i].code);
+            if (error && *error) {
+                out[i].result = compile_error(jobs[i], (*error)->describe());
+                continue;
+            }
+        }
+        if (options.dedupe) {
+            auto [first, inserted] = first_with_key.emplace(out[i].key, i);
+            if (!inserted) {
+                copies.emplace_back(i, first->second);
+                out[i].deduplicated = true;
+                continue;
+            }
+        }
+        if (options.cache != nullptr) {
+            if (auto cached = options.cache->find_execution(out[i].key)) {
+                out[i].result = std::move(*cached);
+                out[i].cached = true;
+                continue;
+            }
+        }
+        pending.push_back(i);
+    }
+    if (!pending.empty()) {
+        ASSAY_TRY(pool.start());
+        Progress progress(options.label, pending.size(), options.progress);
+        parallel_for(options.threads, pending.size(), [&](std::size_t k) {
+            Executed& e = out[pending[k]];
+            e.result = pool.run(jobs[pending[k]]);
+            progress.tick(e.result.all_passed());
+        });
+        progress.finish();
+    }
+    for (const auto& [duplicate, original] : copies) out[duplicate].result = out[original].result;
+    return out;
+}
+
+} // namespace assay::pipeline

@@ -1,0 +1,89 @@
+// `assay run` offline (DESIGN.md "Command line"): verify every reference solution, inject AST
+// bugs into the passing ones and keep those the tests catch as bug/fix pairs, keep the
+// refactorings that still pass every test, record everything, and export the datasets.
+//
+// What is stored, per problem whose reference passes:
+//   - the reference: candidate kind `solution`, origin `seed`, with its execution;
+//   - each mutant (deduplicated by normalised AST hash, never equal to the reference's): kind
+//     `bug`, origin `mutation`, parent = the reference, label = the operator, meta
+//     {"description", "line", "survivor"}. A *killed* mutant fails at least one test
+//     (survivor false) and gets a `bugfix` trajectory: step 0 the bug with its failing tests as
+//     feedback, step 1 the reference (solved). A *survivor* passes every test (survivor true);
+//     it is either an equivalent program or a gap in the tests, and is never exported as a bug.
+//     Mutants whose run hit an internal error are neither, and are not stored;
+//   - each refactoring that differs from the reference and passes every visible and hidden
+//     test: kind `refactor`, origin `mutation` (made by an AST operator, not written by a person
+//     or a model), parent = the reference, label = the refactoring kind;
+//   - problem_stats: the reference's verdict and the mutation score, killed / (killed + survived).
+#pragma once
+
+#include "util/error.hpp"
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace assay::pipeline {
+
+enum class Stage { verify, mutate, refactor, export_datasets };
+
+// Parses "verify,mutate,refactor,export" (any subset, any order). mutate and refactor imply
+// verify: only passing references are transformed.
+[[nodiscard]] Expected<std::vector<Stage>> parse_stages(std::string_view list);
+
+struct RunOptions {
+    std::vector<std::filesystem::path> problems{"problems"}; // files or directories
+    std::filesystem::path db = "out/assay.db";
+    std::filesystem::path out = "out"; // the exported datasets and run_summary.json
+    std::vector<Stage> stages{Stage::verify, Stage::mutate, Stage::refactor,
+                              Stage::export_datasets};
+    int jobs = 2;
+    std::optional<std::size_t> limit; // only the first N problems (in load order)
+    std::uint64_t seed = 0;           // chooses the mutants; the same seed gives the same rows
+    std::size_t mutants_per_problem = 8;
+    bool allow_weak_jail = false;
+    bool progress = false; // progress lines on stderr
+};
+
+// Counts per mutation operator.
+struct MutantCounts {
+    int generated = 0; // distinct mutants run
+    int killed = 0;    // failed at least one test: a bug
+    int survived = 0;  // passed every test
+    int errored = 0;   // the run hit an internal error; not stored
+};
+
+// Counts per refactoring kind.
+struct RefactorCounts {
+    int generated = 0;
+    int kept = 0; // passed every test
+};
+
+struct RunSummary {
+    int problems = 0;
+    int references_passed = 0;
+    std::map<std::string, std::string> references_failed; // problem id → why
+    std::map<std::string, MutantCounts> mutants;          // by operator
+    std::map<std::string, RefactorCounts> refactorings;   // by kind
+    std::map<std::string, double> mutation_scores;        // problem id → killed / stored
+    std::map<std::string, std::size_t> exported;          // file name → rows
+    std::int64_t run_id = 0;
+    double seconds = 0;
+
+    [[nodiscard]] nlohmann::json to_json() const;
+    // A few lines for people: counts by kind, failures, wall time.
+    [[nodiscard]] std::string describe() const;
+};
+
+// Loads every problem first (bad input: an Error naming the file and line, and nothing is
+// created or written), then runs the stages with a pool of `jobs` jailed workers and records
+// the results in one transaction; the export stage then writes sft.jsonl, bugfix.jsonl and
+// refactor.jsonl to `out`. Reruns answer from the execution cache and add no duplicate rows.
+[[nodiscard]] Expected<RunSummary> run(const RunOptions& options);
+
+} // namespace assay::pipeline

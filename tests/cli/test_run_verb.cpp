@@ -1,0 +1,149 @@
+// Black-box: `assay run` and `assay export` through the built binary, and the exported bug/fix
+// pairs re-checked under plain python3.
+#include "support/process.hpp"
+#include "support/small_problems.hpp"
+#include "support/temp_dir.hpp"
+
+#include <doctest/doctest.h>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+using assay::testing::assay_binary;
+using assay::testing::Ran;
+using assay::testing::TempDir;
+using nlohmann::json;
+
+namespace {
+std::vector<json> read_jsonl(const std::filesystem::path& file) {
+    std::vector<json> rows;
+    std::ifstream in(file);
+    for (std::string line; std::getline(in, line);)
+        rows.push_back(json::parse(line));
+    return rows;
+}
+
+// Exit code of `code` run by /usr/bin/python3 (-1 when it had to be killed).
+int python_exit(const TempDir& dir, const std::string& code) {
+    const auto file = dir.write("check.py", code);
+    return assay::testing::run_process("/usr/bin/python3", {file.string()},
+                                       std::chrono::seconds(30))
+        .exit_code;
+}
+
+std::vector<std::string> run_args(const TempDir& dir) {
+    return {"run",
+            "--problems",
+            (dir / "problems").string(),
+            "--db",
+            (dir / "a.db").string(),
+            "--out",
+            (dir / "out").string(),
+            "--jobs",
+            "2",
+            "--seed",
+            "1",
+            "--json"};
+}
+} // namespace
+
+TEST_SUITE("cli") {
+    TEST_CASE("cli::run and export") {
+        TempDir dir;
+        assay::testing::write_small_problems(dir);
+        const Ran run = assay_binary(run_args(dir));
+        REQUIRE_MESSAGE(run.exit_code == 0, run.err);
+        const json summary = json::parse(run.out);
+        CHECK(summary["problems"] == 4);
+        CHECK(summary["references_passed"] == 4);
+        CHECK(summary["exported"]["bugfix.jsonl"].get<int>() >= 8);
+
+        SUBCASE("bugfix rows re-verify under plain python3") {
+            const Ran e = assay_binary({"export", "bugfix", "--db", (dir / "a.db").string(),
+                                        "--out", (dir / "bugfix.jsonl").string()});
+            REQUIRE_MESSAGE(e.exit_code == 0, e.err);
+            const auto rows = read_jsonl(dir / "bugfix.jsonl");
+            REQUIRE(rows.size() >= 8);
+            for (std::size_t i = 0; i < rows.size(); i += 2) {
+                const json& row = rows[i];
+                for (const char* key :
+                     {"origin", "problem_id", "language", "prompt", "buggy_code", "fixed_code",
+                      "test_code", "failing_tests", "bug_kind", "diff"})
+                    CHECK(row.contains(key));
+                CHECK(!row["failing_tests"].empty());
+                const std::string tests = "\n\n" + row["test_code"].get<std::string>();
+                CHECK(python_exit(dir, row["fixed_code"].get<std::string>() + tests) == 0);
+                CHECK(python_exit(dir, row["buggy_code"].get<std::string>() + tests) > 0);
+            }
+        }
+        SUBCASE("sft formats and filters") {
+            for (const char* format : {"messages", "alpaca", "sharegpt"}) {
+                const auto out = dir / (std::string(format) + ".jsonl");
+                const Ran e = assay_binary({"export", "sft", "--db", (dir / "a.db").string(),
+                                            "--out", out.string(), "--format", format});
+                REQUIRE_MESSAGE(e.exit_code == 0, e.err);
+                const auto rows = read_jsonl(out);
+                CHECK(rows.size() >= 8); // 4 references + their refactorings
+                CHECK(rows[0]["origin"] == "seed");
+            }
+            const auto out = dir / "renames.jsonl";
+            const Ran e = assay_binary({"export", "refactor", "--db", (dir / "a.db").string(),
+                                        "--out", out.string(), "--kind", "rename_locals",
+                                        "--language", "python", "--min-pass-rate", "0"});
+            REQUIRE_MESSAGE(e.exit_code == 0, e.err);
+            const auto rows = read_jsonl(out);
+            CHECK(rows.size() == 4);
+            for (const json& row : rows)
+                CHECK(row["refactor_kind"] == "rename_locals");
+        }
+        SUBCASE("bad export flags exit 2 and write nothing") {
+            const std::string db = (dir / "a.db").string();
+            const std::string out = (dir / "bad.jsonl").string();
+            for (const auto& args : std::vector<std::vector<std::string>>{
+                     {"export", "dpo", "--db", db, "--out", out},
+                     {"export", "sft", "--db", db, "--out", out, "--format", "chatml"},
+                     {"export", "bugfix", "--db", db, "--out", out, "--format", "alpaca"},
+                     {"export", "sft", "--db", db, "--out", out, "--min-pass-rate", "1.5"},
+                     {"export", "sft", "--db", (dir / "none.db").string(), "--out", out},
+                     {"export", "sft", "--out", out}}) {
+                CHECK(assay_binary(args).exit_code == 2);
+                CHECK(!std::filesystem::exists(out));
+            }
+            CHECK(!std::filesystem::exists(dir / "none.db"));
+        }
+    }
+    TEST_CASE("cli::run bad input exits 2 and creates no database") {
+        TempDir dir;
+        SUBCASE("missing problems") {
+            const Ran r = assay_binary(run_args(dir));
+            CHECK(r.exit_code == 2);
+            CHECK(r.err.find((dir / "problems").string()) != std::string::npos);
+        }
+        SUBCASE("malformed TOML names file and line") {
+            assay::testing::write_small_problems(dir);
+            dir.write("problems/bad.toml", "id = \"t/bad\"\nlanguage = \"python\"\ntitle = [\n");
+            const Ran r = assay_binary(run_args(dir));
+            CHECK(r.exit_code == 2);
+            CHECK(r.err.find("bad.toml:3") != std::string::npos);
+        }
+        SUBCASE("unknown stage") {
+            assay::testing::write_small_problems(dir);
+            auto args = run_args(dir);
+            args.insert(args.end(), {"--stages", "verify,fuzz"});
+            const Ran r = assay_binary(args);
+            CHECK(r.exit_code == 2);
+            CHECK(r.err.find("fuzz") != std::string::npos);
+        }
+        SUBCASE("an LLM is not supported yet") {
+            assay::testing::write_small_problems(dir);
+            auto args = run_args(dir);
+            args.insert(args.end(), {"--llm-url", "http://127.0.0.1:9/v1"});
+            const Ran flag = assay_binary(args);
+            CHECK(flag.exit_code == 2);
+            CHECK(flag.err.find("LLM pipeline is not built yet") != std::string::npos);
+            const Ran env = assay_binary(run_args(dir), {{"ASSAY_LLM_URL", "http://127.0.0.1:9"}});
+            CHECK(env.exit_code == 2);
+        }
+        CHECK(!std::filesystem::exists(dir / "a.db"));
+        CHECK(!std::filesystem::exists(dir / "out"));
+    }
+}
