@@ -166,6 +166,7 @@ int llm_throughput(int calls, int in_flight, int latency_ms) {
     const auto start = Clock::now();
     const auto results = client->complete(requests);
     const double elapsed = seconds_since(start);
+    client.reset(); // closes its kept-alive connections, which would hold stop() for seconds
     server.stop();
     serving.join();
     const auto ok = std::count_if(results.begin(), results.end(), [](const auto& r) { return r.has_value(); });
