@@ -67,12 +67,14 @@ std::vector<ChatResult> CachingClient::complete(const std::vector<ChatRequest>& 
     store_.transaction([&] {
         for (std::size_t m = 0; m < misses.size(); ++m) {
             if (answers[m]) put_llm_call(store_, misses[m], *answers[m]);
-            for (std::size_t i : waiting[miss_hashes[m]]) results[i] = answers[m];
+            for (std::size_t i : waiting[miss_hashes[m]])
+                results[i] = answers[m];
         }
     });
     std::vector<ChatResult> out;
     out.reserve(results.size());
-    for (auto& result : results) out.push_back(std::move(*result));
+    for (auto& result : results)
+        out.push_back(std::move(*result));
     return out;
 }
 

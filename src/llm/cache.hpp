@@ -30,7 +30,8 @@ class CachingClient final : public LlmClient {
     // Neither is owned; both must outlive this client. `store` is used from the calling thread.
     CachingClient(LlmClient& inner, store::Store& store) : inner_(inner), store_(store) {}
 
-    [[nodiscard]] std::vector<ChatResult> complete(const std::vector<ChatRequest>& requests) override;
+    [[nodiscard]] std::vector<ChatResult>
+    complete(const std::vector<ChatRequest>& requests) override;
 
     // Requests answered from the store, and requests passed to `inner`, so far.
     [[nodiscard]] std::int64_t hits() const { return hits_; }

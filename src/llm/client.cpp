@@ -2,12 +2,11 @@
 
 #include "llm/curl_handles.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <cstdlib>
 #include <deque>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <queue>
 #include <random>
@@ -20,12 +19,18 @@ using std::chrono::milliseconds;
 
 std::string_view to_string(LlmFailure failure) {
     switch (failure) {
-    case LlmFailure::timeout: return "timeout";
-    case LlmFailure::http_status: return "http_status";
-    case LlmFailure::connection: return "connection";
-    case LlmFailure::bad_body: return "bad_body";
-    case LlmFailure::budget: return "budget";
-    case LlmFailure::internal: return "internal";
+    case LlmFailure::timeout:
+        return "timeout";
+    case LlmFailure::http_status:
+        return "http_status";
+    case LlmFailure::connection:
+        return "connection";
+    case LlmFailure::bad_body:
+        return "bad_body";
+    case LlmFailure::budget:
+        return "budget";
+    case LlmFailure::internal:
+        return "internal";
     }
     return "internal";
 }
@@ -141,7 +146,9 @@ std::size_t collect_body(char* data, std::size_t size, std::size_t count, void* 
 }
 
 struct LaterFirst {
-    bool operator()(const Transfer* a, const Transfer* b) const { return a->ready_at > b->ready_at; }
+    bool operator()(const Transfer* a, const Transfer* b) const {
+        return a->ready_at > b->ready_at;
+    }
 };
 
 } // namespace
@@ -191,7 +198,8 @@ class Batch {
         }
         std::vector<ChatResult> out;
         out.reserve(results_.size());
-        for (auto& result : results_) out.push_back(std::move(*result));
+        for (auto& result : results_)
+            out.push_back(std::move(*result));
         return out;
     }
 
@@ -213,8 +221,9 @@ class Batch {
             Transfer* t = next_ready();
             if (t == nullptr) return;
             if (state_.budget_spent()) {
-                finish(*t, tl::unexpected(llm_error(LlmFailure::budget,
-                                                     "LLM budget spent before the request was sent")));
+                finish(*t,
+                       tl::unexpected(llm_error(LlmFailure::budget,
+                                                "LLM budget spent before the request was sent")));
                 continue;
             }
             start(*t);
@@ -228,7 +237,8 @@ class Batch {
         if (!t.easy || !configure(t) ||
             curl_multi_add_handle(state_.multi.get(), t.easy.get()) != CURLM_OK) {
             t.easy.reset();
-            finish(t, tl::unexpected(llm_error(LlmFailure::internal, "libcurl could not set up the request")));
+            finish(t, tl::unexpected(
+                          llm_error(LlmFailure::internal, "libcurl could not set up the request")));
             return;
         }
         if (t.attempts == 0) t.first_sent = Clock::now();
@@ -294,8 +304,8 @@ class Batch {
                                                                state_.options.timeout.count())),
                     true};
         if (code == CURLE_WRITE_ERROR && t.too_large)
-            return {llm_error(LlmFailure::bad_body, fmt::format("reply larger than {} bytes",
-                                                                t.max_body)),
+            return {llm_error(LlmFailure::bad_body,
+                              fmt::format("reply larger than {} bytes", t.max_body)),
                     false};
         if (code == CURLE_OUT_OF_MEMORY || code == CURLE_URL_MALFORMAT ||
             code == CURLE_UNSUPPORTED_PROTOCOL || code == CURLE_BAD_FUNCTION_ARGUMENT)
@@ -339,8 +349,8 @@ class Batch {
     void wait() {
         milliseconds timeout(1000);
         if (!retries_.empty() && in_flight_ < state_.options.max_in_flight) {
-            const auto due = std::chrono::duration_cast<milliseconds>(retries_.top()->ready_at -
-                                                                      Clock::now());
+            const auto due =
+                std::chrono::duration_cast<milliseconds>(retries_.top()->ready_at - Clock::now());
             timeout = std::clamp(due + milliseconds(1), milliseconds(0), timeout);
         }
         if (in_flight_ < state_.options.max_in_flight && !fresh_.empty()) timeout = milliseconds(0);
@@ -372,7 +382,8 @@ Expected<std::unique_ptr<HttpClient>> HttpClient::create(HttpClientOptions optio
 
     auto state = std::make_unique<State>();
     state->url = options.base_url;
-    while (!state->url.empty() && state->url.back() == '/') state->url.pop_back();
+    while (!state->url.empty() && state->url.back() == '/')
+        state->url.pop_back();
     state->url += "/v1/chat/completions";
     state->multi.reset(curl_multi_init());
     if (!state->multi) return fail("libcurl: cannot create a multi handle");
@@ -393,7 +404,11 @@ std::vector<ChatResult> HttpClient::complete(const std::vector<ChatRequest>& req
     return Batch(*state_, requests).run();
 }
 
-std::int64_t HttpClient::calls_made() const { return state_->calls; }
-std::int64_t HttpClient::tokens_used() const { return state_->tokens; }
+std::int64_t HttpClient::calls_made() const {
+    return state_->calls;
+}
+std::int64_t HttpClient::tokens_used() const {
+    return state_->tokens;
+}
 
 } // namespace assay::llm

@@ -4,11 +4,10 @@
 
 #include "util/error.hpp"
 
-#include <nlohmann/json_fwd.hpp>
-
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,8 +34,8 @@ struct ChatReply {
     std::string finish_reason; // "stop", "length" (truncated: the caller decides), … or ""
     int prompt_tokens = 0;
     int completion_tokens = 0;
-    int attempts = 0;        // HTTP requests this reply took (0 when answered from a cache)
-    double latency_ms = 0;   // first send to final reply, backoff included
+    int attempts = 0;      // HTTP requests this reply took (0 when answered from a cache)
+    double latency_ms = 0; // first send to final reply, backoff included
     bool from_cache = false;
 };
 
@@ -66,7 +65,8 @@ class LlmClient {
     virtual ~LlmClient() = default;
     // One result per request, in order. Requests run concurrently; a failure of one does not
     // affect the others.
-    [[nodiscard]] virtual std::vector<ChatResult> complete(const std::vector<ChatRequest>& requests) = 0;
+    [[nodiscard]] virtual std::vector<ChatResult>
+    complete(const std::vector<ChatRequest>& requests) = 0;
 };
 
 // Caps over the lifetime of one client; negative means unlimited. A call is one HTTP request
@@ -115,7 +115,8 @@ class HttpClient final : public LlmClient {
     [[nodiscard]] static Expected<std::unique_ptr<HttpClient>> create(HttpClientOptions options);
     ~HttpClient() override;
 
-    [[nodiscard]] std::vector<ChatResult> complete(const std::vector<ChatRequest>& requests) override;
+    [[nodiscard]] std::vector<ChatResult>
+    complete(const std::vector<ChatRequest>& requests) override;
 
     // HTTP requests sent and tokens reported so far.
     [[nodiscard]] std::int64_t calls_made() const;

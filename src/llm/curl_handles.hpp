@@ -2,7 +2,6 @@
 #pragma once
 
 #include <curl/curl.h>
-
 #include <memory>
 
 namespace assay::llm {

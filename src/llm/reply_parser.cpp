@@ -59,7 +59,8 @@ struct Fence {
 
 std::string first_word_lower(std::string_view info) {
     info = trim(info);
-    while (!info.empty() && (info.front() == '{' || info.front() == '.')) info.remove_prefix(1);
+    while (!info.empty() && (info.front() == '{' || info.front() == '.'))
+        info.remove_prefix(1);
     std::string word(info.substr(0, info.find_first_of(" \t{}")));
     std::transform(word.begin(), word.end(), word.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
@@ -134,8 +135,8 @@ constexpr std::array<LanguageWords, 3> kLanguages{{
       "class ", "'use strict'", "\"use strict\""}},
     {"cpp",
      {"cpp", "c++", "cc", "cxx", "hpp"},
-     {"#include", "template", "using ", "namespace ", "struct ", "class ", "int ", "long ",
-      "bool ", "void ", "double ", "auto ", "std::", "static ", "unsigned ", "size_t "}},
+     {"#include", "template", "using ", "namespace ", "struct ", "class ", "int ", "long ", "bool ",
+      "void ", "double ", "auto ", "std::", "static ", "unsigned ", "size_t "}},
 }};
 
 const LanguageWords* words_for(std::string_view language) {
@@ -147,7 +148,8 @@ const LanguageWords* words_for(std::string_view language) {
 bool tag_matches(std::string_view tag, std::string_view language) {
     if (tag.empty() || tag == language) return true;
     const LanguageWords* words = words_for(language);
-    return words != nullptr && std::find(words->tags.begin(), words->tags.end(), tag) != words->tags.end();
+    return words != nullptr &&
+           std::find(words->tags.begin(), words->tags.end(), tag) != words->tags.end();
 }
 
 bool starts_code(std::string_view line, const LanguageWords& words) {
@@ -189,8 +191,10 @@ std::vector<Candidate> fenced_candidates(std::string_view reply, std::string_vie
     });
     std::vector<Candidate> out;
     for (const CodeBlock& block : blocks) {
-        if (trim(block.code).empty() || (any_matching && !tag_matches(block.tag, language))) continue;
-        const CodeSource source = block.terminated ? CodeSource::fenced : CodeSource::unterminated_fence;
+        if (trim(block.code).empty() || (any_matching && !tag_matches(block.tag, language)))
+            continue;
+        const CodeSource source =
+            block.terminated ? CodeSource::fenced : CodeSource::unterminated_fence;
         out.push_back({block.code, source, block.begin, block.end});
         if (out.size() == kMaxCandidates) break;
     }
@@ -214,8 +218,10 @@ Expected<std::optional<Candidate>> bare_candidate(std::string_view reply, const 
         c.code = std::string(reply.substr(c.begin, c.end - c.begin));
         ASSAY_TRY(judge(c, query));
         const Line& tail = *std::prev(last);
-        const bool prose_tail = words != nullptr && indentation(tail.text) == 0 && !starts_code(tail.text, *words);
-        if (c.parses || !prose_tail || std::prev(last) == first || trims == kMaxTrailingTrims) break;
+        const bool prose_tail =
+            words != nullptr && indentation(tail.text) == 0 && !starts_code(tail.text, *words);
+        if (c.parses || !prose_tail || std::prev(last) == first || trims == kMaxTrailingTrims)
+            break;
         --last;
     }
     if (trim(c.code).empty()) return std::nullopt;
@@ -248,24 +254,36 @@ namespace {
 
 std::string_view type_name(JsonType type) {
     switch (type) {
-    case JsonType::string: return "a string";
-    case JsonType::integer: return "an integer";
-    case JsonType::number: return "a number";
-    case JsonType::boolean: return "a boolean";
-    case JsonType::array: return "an array";
-    case JsonType::object: return "an object";
+    case JsonType::string:
+        return "a string";
+    case JsonType::integer:
+        return "an integer";
+    case JsonType::number:
+        return "a number";
+    case JsonType::boolean:
+        return "a boolean";
+    case JsonType::array:
+        return "an array";
+    case JsonType::object:
+        return "an object";
     }
     return "a value";
 }
 
 bool has_type(const nlohmann::json& value, JsonType type) {
     switch (type) {
-    case JsonType::string: return value.is_string();
-    case JsonType::integer: return value.is_number_integer();
-    case JsonType::number: return value.is_number();
-    case JsonType::boolean: return value.is_boolean();
-    case JsonType::array: return value.is_array();
-    case JsonType::object: return value.is_object();
+    case JsonType::string:
+        return value.is_string();
+    case JsonType::integer:
+        return value.is_number_integer();
+    case JsonType::number:
+        return value.is_number();
+    case JsonType::boolean:
+        return value.is_boolean();
+    case JsonType::array:
+        return value.is_array();
+    case JsonType::object:
+        return value.is_object();
     }
     return false;
 }
@@ -287,8 +305,10 @@ std::size_t balanced_end(std::string_view text, std::size_t open) {
     for (std::size_t i = open; i < text.size(); ++i) {
         const char c = text[i];
         if (in_string) {
-            if (c == '\\') ++i;
-            else if (c == '"') in_string = false;
+            if (c == '\\')
+                ++i;
+            else if (c == '"')
+                in_string = false;
         } else if (c == '"') {
             in_string = true;
         } else if (c == '{' || c == '[') {
@@ -302,13 +322,15 @@ std::size_t balanced_end(std::string_view text, std::size_t open) {
 
 // Texts that may hold the object, most likely first: fenced blocks (json-tagged before others),
 // then balanced braces in the whole reply.
-std::vector<std::string_view> json_texts(std::string_view reply, const std::vector<CodeBlock>& blocks) {
+std::vector<std::string_view> json_texts(std::string_view reply,
+                                         const std::vector<CodeBlock>& blocks) {
     std::vector<std::string_view> texts;
     for (bool want_json : {true, false})
         for (const CodeBlock& b : blocks)
             if ((b.tag == "json" || b.tag == "jsonc") == want_json) texts.emplace_back(b.code);
     std::size_t at = reply.find('{');
-    for (std::size_t starts = 0; at != std::string_view::npos && starts < kMaxJsonStarts; ++starts) {
+    for (std::size_t starts = 0; at != std::string_view::npos && starts < kMaxJsonStarts;
+         ++starts) {
         const std::size_t end = balanced_end(reply, at);
         if (end != std::string_view::npos) texts.push_back(reply.substr(at, end - at));
         at = reply.find('{', at + 1);
@@ -323,7 +345,8 @@ Expected<nlohmann::json> extract_json_object(std::string_view reply,
     const std::vector<CodeBlock> blocks = fenced_blocks(reply);
     std::optional<Error> first_problem;
     for (std::string_view text : json_texts(reply, blocks)) {
-        nlohmann::json value = nlohmann::json::parse(text.begin(), text.end(), nullptr, false, true);
+        nlohmann::json value =
+            nlohmann::json::parse(text.begin(), text.end(), nullptr, false, true);
         if (value.is_discarded() || !value.is_object()) continue;
         auto valid = validate(value, required);
         if (valid) return value;

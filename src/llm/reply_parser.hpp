@@ -5,9 +5,8 @@
 
 #include "util/error.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <cstddef>
+#include <nlohmann/json.hpp>
 #include <span>
 #include <string>
 #include <string_view>
@@ -17,10 +16,10 @@ namespace assay::llm {
 
 // One fenced block of a reply.
 struct CodeBlock {
-    std::string tag;         // first word of the info string, lower-case: "python", "" if none
-    std::string code;        // the lines between the fences, the fence's indentation removed
-    bool terminated = true;  // false: the reply ended inside the block (a truncated reply)
-    std::size_t begin = 0;   // byte span of the block in the reply, fences included
+    std::string tag;        // first word of the info string, lower-case: "python", "" if none
+    std::string code;       // the lines between the fences, the fence's indentation removed
+    bool terminated = true; // false: the reply ended inside the block (a truncated reply)
+    std::size_t begin = 0;  // byte span of the block in the reply, fences included
     std::size_t end = 0;
 };
 
@@ -33,7 +32,7 @@ enum class CodeSource { fenced, unterminated_fence, bare };
 
 struct CodeQuery {
     std::string language = "python"; // a grammar name, as syntax::check_syntax takes
-    std::string entry_point;          // the function the code must define; "" when any will do
+    std::string entry_point;         // the function the code must define; "" when any will do
 };
 
 struct ExtractedCode {
@@ -64,7 +63,7 @@ struct JsonField {
 // a fenced block (```json or any other), else a balanced `{…}` in the text (nested at most 256
 // deep), prose around it ignored. Comments are tolerated. Fails naming what was missing when no
 // object qualifies.
-[[nodiscard]] Expected<nlohmann::json> extract_json_object(std::string_view reply,
-                                                           std::span<const JsonField> required = {});
+[[nodiscard]] Expected<nlohmann::json>
+extract_json_object(std::string_view reply, std::span<const JsonField> required = {});
 
 } // namespace assay::llm

@@ -5,13 +5,11 @@
 #include "tools/fake_llm_server.hpp"
 
 #include <CLI/CLI.hpp>
-#include <fmt/format.h>
-
 #include <csignal>
 #include <cstdio>
-#include <thread>
-
+#include <fmt/format.h>
 #include <signal.h>
+#include <thread>
 #include <unistd.h>
 
 int main(int argc, char** argv) {
@@ -22,7 +20,8 @@ int main(int argc, char** argv) {
     app.add_option("--port", port, "port to listen on (0: any free port)")->required();
     app.add_option("--host", host, "address to listen on");
     app.add_option("--seed", options.seed, "varies the replies");
-    app.add_option("--fault-rate", options.fault_rate, "share of calls that fail")->check(CLI::Range(0.0, 1.0));
+    app.add_option("--fault-rate", options.fault_rate, "share of calls that fail")
+        ->check(CLI::Range(0.0, 1.0));
     app.add_option("--latency-ms", options.latency_ms, "added to every answer");
     app.add_option("--slow-ms", options.slow_ms, "how late a slow fault answers");
     app.add_option("--threads", options.threads, "handler threads (one per open connection)");

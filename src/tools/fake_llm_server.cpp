@@ -3,11 +3,10 @@
 #include "tools/http_listen.hpp"
 #include "util/hash.hpp"
 
-#include <fmt/format.h>
-#include <httplib.h>
-
 #include <array>
 #include <atomic>
+#include <fmt/format.h>
+#include <httplib.h>
 #include <map>
 #include <mutex>
 #include <regex>
@@ -47,7 +46,8 @@ constexpr std::array<std::string_view, 5> kBodies{
     "return sorted(args[0]) if args else []",
     "return sum(args[0]) if args else 0",
     "return len(args[0]) if args else 0",
-    "result = []\n    for item in (args[0] if args else []):\n        result.append(item)\n    return result",
+    "result = []\n    for item in (args[0] if args else []):\n        result.append(item)\n    "
+    "return result",
 };
 
 std::string function(const std::string& name, std::uint64_t pick) {
@@ -55,7 +55,8 @@ std::string function(const std::string& name, std::uint64_t pick) {
                        kBodies[pick % kBodies.size()]);
 }
 
-std::string fenced(std::string_view code, std::string_view fence = "```", std::string_view tag = "python") {
+std::string fenced(std::string_view code, std::string_view fence = "```",
+                   std::string_view tag = "python") {
     return fmt::format("{}{}\n{}{}\n", fence, tag, code, fence);
 }
 
@@ -65,16 +66,20 @@ FakeReply shaped_reply(const std::string& name, std::uint64_t h) {
     const std::uint64_t shape = h % 100;
     if (shape < 50)
         return {fmt::format("Here is an implementation of `{}`:\n\n{}\nIt handles the empty case.",
-                            name, fenced(code)), "stop"};
+                            name, fenced(code)),
+                "stop"};
     if (shape < 65)
         return {fmt::format("Solution:\n\n{}\nExample usage:\n\n{}", fenced(code),
-                            fenced(fmt::format("print({}([3, 1, 2]))\n", name))), "stop"};
+                            fenced(fmt::format("print({}([3, 1, 2]))\n", name))),
+                "stop"};
     if (shape < 80)
-        return {fmt::format("This should work:\n\n{}", fenced(fmt::format(
-                    "def {}(*args)\n    return args[0] +\n", name))), "stop"};
+        return {fmt::format("This should work:\n\n{}",
+                            fenced(fmt::format("def {}(*args)\n    return args[0] +\n", name))),
+                "stop"};
     if (shape < 90)
         return {fmt::format("Let me think step by step.\n\n```python\n{}",
-                            code.substr(0, code.size() / 2)), "length"};
+                            code.substr(0, code.size() / 2)),
+                "length"};
     if (shape < 95) return {code, "stop"};
     return {fmt::format("Sure.\n\n{}", fenced(code, "~~~", "py")), "stop"};
 }
@@ -88,7 +93,8 @@ FakeReply fake_reply(std::uint64_t seed, const json& request) {
     const std::uint64_t h = draw({"reply", seed_text, canonical});
     if (prompt.find("ENTRY_POINT") == std::string::npos && prompt.find("def ") == std::string::npos)
         return {fmt::format("Good question. A general approach:\n\n{}\nAdapt it to your data.",
-                            fenced(function("solve", h))), "stop"};
+                            fenced(function("solve", h))),
+                "stop"};
     FakeReply reply = shaped_reply(entry_point_of(prompt), h);
     // A reply longer than max_tokens (about four characters a token) is cut, as servers do.
     const auto limit = static_cast<std::size_t>(std::max(1, request.value("max_tokens", 1024))) * 4;
@@ -102,7 +108,7 @@ Fault fake_fault(std::uint64_t seed, double fault_rate, const std::string& body,
     const std::uint64_t h = draw({"fault", seed_text, body, seen_text});
     if (static_cast<double>(h % 1'000'000) >= fault_rate * 1'000'000) return Fault::none;
     constexpr std::array kFaults{Fault::rate_limited, Fault::server_error, Fault::unavailable,
-                                 Fault::dropped, Fault::slow, Fault::malformed};
+                                 Fault::dropped,      Fault::slow,         Fault::malformed};
     return kFaults[(h >> 32) % kFaults.size()];
 }
 
@@ -116,18 +122,21 @@ std::string completion_body(const json& request, const FakeReply& reply) {
     return json{{"id", "chatcmpl-fake"},
                 {"object", "chat.completion"},
                 {"model", request.value("model", "fake-model")},
-                {"choices", {{{"index", 0},
-                              {"message", {{"role", "assistant"}, {"content", reply.content}}},
-                              {"finish_reason", reply.finish_reason}}}},
-                {"usage", {{"prompt_tokens", prompt_chars / 4 + 1},
-                           {"completion_tokens", reply.content.size() / 4 + 1}}}}
+                {"choices",
+                 {{{"index", 0},
+                   {"message", {{"role", "assistant"}, {"content", reply.content}}},
+                   {"finish_reason", reply.finish_reason}}}},
+                {"usage",
+                 {{"prompt_tokens", prompt_chars / 4 + 1},
+                  {"completion_tokens", reply.content.size() / 4 + 1}}}}
         .dump();
 }
 
 void refuse(httplib::Response& res, int status, std::string_view message) {
     res.status = status;
-    res.set_content(json{{"error", {{"message", message}, {"type", "invalid_request_error"}}}}.dump(),
-                    "application/json");
+    res.set_content(
+        json{{"error", {{"message", message}, {"type", "invalid_request_error"}}}}.dump(),
+        "application/json");
 }
 
 } // namespace
@@ -148,16 +157,22 @@ struct FakeLlmServer::Impl {
     // Answers with `fault`; false when the call should be answered normally after all.
     bool inject(Fault fault, httplib::Response& res) {
         switch (fault) {
-        case Fault::none: return false;
+        case Fault::none:
+            return false;
         case Fault::rate_limited:
             res.set_header("Retry-After", "1");
             refuse(res, 429, "rate limited");
             return true;
-        case Fault::server_error: refuse(res, 500, "internal error"); return true;
-        case Fault::unavailable: refuse(res, 503, "overloaded"); return true;
+        case Fault::server_error:
+            refuse(res, 500, "internal error");
+            return true;
+        case Fault::unavailable:
+            refuse(res, 503, "overloaded");
+            return true;
         case Fault::dropped:
-            res.set_content_provider(64, "application/json",
-                                     [](std::size_t, std::size_t, httplib::DataSink&) { return false; });
+            res.set_content_provider(
+                64, "application/json",
+                [](std::size_t, std::size_t, httplib::DataSink&) { return false; });
             return true;
         case Fault::slow:
             std::this_thread::sleep_for(std::chrono::milliseconds(options.slow_ms));
@@ -171,13 +186,16 @@ struct FakeLlmServer::Impl {
     }
 
     void chat(const httplib::Request& req, httplib::Response& res) {
-        if (options.latency_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(options.latency_ms));
+        if (options.latency_ms > 0)
+            std::this_thread::sleep_for(std::chrono::milliseconds(options.latency_ms));
         const json request = json::parse(req.body, nullptr, false);
         if (request.is_discarded() || !request.is_object() || !request.contains("messages"))
             return refuse(res, 400, "the body is not a chat completions request");
         if (request.value("n", 1) != 1) return refuse(res, 400, "only n = 1 is supported");
-        if (inject(fake_fault(options.seed, options.fault_rate, req.body, arrival(req.body)), res)) return;
-        res.set_content(completion_body(request, fake_reply(options.seed, request)), "application/json");
+        if (inject(fake_fault(options.seed, options.fault_rate, req.body, arrival(req.body)), res))
+            return;
+        res.set_content(completion_body(request, fake_reply(options.seed, request)),
+                        "application/json");
     }
 };
 
@@ -185,16 +203,19 @@ FakeLlmServer::FakeLlmServer(FakeLlmOptions options) : impl_(std::make_unique<Im
     impl_->options = options;
     const std::size_t threads = std::max<std::size_t>(options.threads, 1);
     impl_->server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-    impl_->server.Post("/v1/chat/completions", [this](const httplib::Request& req, httplib::Response& res) {
-        impl_->chat(req, res);
-    });
+    impl_->server.Post(
+        "/v1/chat/completions",
+        [this](const httplib::Request& req, httplib::Response& res) { impl_->chat(req, res); });
     impl_->server.Get("/v1/models", [](const httplib::Request&, httplib::Response& res) {
-        res.set_content(R"({"object":"list","data":[{"id":"fake-model","object":"model","owned_by":"assay"}]})",
-                        "application/json");
+        res.set_content(
+            R"({"object":"list","data":[{"id":"fake-model","object":"model","owned_by":"assay"}]})",
+            "application/json");
     });
 }
 
-FakeLlmServer::~FakeLlmServer() { stop(); }
+FakeLlmServer::~FakeLlmServer() {
+    stop();
+}
 
 Expected<int> FakeLlmServer::bind(const std::string& host, int port) {
     const int bound = bind_for_bursts(impl_->server, host, port);

@@ -5,10 +5,9 @@
 
 #include "util/error.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <cstdint>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 
 namespace assay::tools {
@@ -34,7 +33,8 @@ struct FakeReply {
 [[nodiscard]] FakeReply fake_reply(std::uint64_t seed, const nlohmann::json& request);
 
 // Whether the `seen`-th arrival (0-based) of the same request body fails, and how.
-[[nodiscard]] Fault fake_fault(std::uint64_t seed, double fault_rate, const std::string& body, int seen);
+[[nodiscard]] Fault fake_fault(std::uint64_t seed, double fault_rate, const std::string& body,
+                               int seen);
 
 // An HTTP server answering POST /v1/chat/completions and GET /v1/models.
 class FakeLlmServer {

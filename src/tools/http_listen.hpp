@@ -2,10 +2,8 @@
 #pragma once
 
 #include <httplib.h>
-
-#include <sys/socket.h>
-
 #include <string>
+#include <sys/socket.h>
 
 namespace assay::tools {
 
@@ -21,8 +19,8 @@ inline int bind_for_bursts(httplib::Server& server, const std::string& host, int
         listener = sock;
     });
     server.set_keep_alive_max_count(100'000);
-    const bool bound = port == 0 ? (port = server.bind_to_any_port(host)) > 0
-                                 : server.bind_to_port(host, port);
+    const bool bound =
+        port == 0 ? (port = server.bind_to_any_port(host)) > 0 : server.bind_to_port(host, port);
     if (!bound) return -1;
     if (listener >= 0) ::listen(listener, SOMAXCONN);
     return port;

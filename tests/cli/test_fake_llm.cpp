@@ -5,7 +5,6 @@
 #include <boost/process.hpp>
 #include <doctest/doctest.h>
 #include <httplib.h>
-
 #include <signal.h>
 
 using assay::llm::ChatRequest;
@@ -72,7 +71,9 @@ std::vector<ChatRequest> requests(int count) {
         out.push_back({"fake-model",
                        {{"system", "Answer with Python."},
                         {"user", "Write it.\nENTRY_POINT: task_" + std::to_string(i)}},
-                       0.8, 512, static_cast<std::uint64_t>(i)});
+                       0.8,
+                       512,
+                       static_cast<std::uint64_t>(i)});
     return out;
 }
 
@@ -114,7 +115,8 @@ TEST_SUITE("cli") {
         auto client = client_for(server, 10);
         const auto results = client->complete(requests(16));
         int ok = 0;
-        for (const auto& r : results) ok += r ? 1 : 0;
+        for (const auto& r : results)
+            ok += r ? 1 : 0;
         CHECK(ok == 16);
         CHECK(client->calls_made() > 16);
         MESSAGE("16 requests took ", client->calls_made(), " calls at a 40% fault rate");

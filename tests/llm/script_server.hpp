@@ -4,14 +4,13 @@
 
 #include "tools/http_listen.hpp"
 
-#include <httplib.h>
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <httplib.h>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -25,9 +24,10 @@ inline std::string chat_body(const std::string& content, const std::string& fini
     return nlohmann::json{
         {"id", "chatcmpl-test"},
         {"object", "chat.completion"},
-        {"choices", {{{"index", 0},
-                      {"message", {{"role", "assistant"}, {"content", content}}},
-                      {"finish_reason", finish_reason}}}},
+        {"choices",
+         {{{"index", 0},
+           {"message", {{"role", "assistant"}, {"content", content}}},
+           {"finish_reason", finish_reason}}}},
         {"usage", {{"prompt_tokens", prompt_tokens}, {"completion_tokens", completion_tokens}}}}
         .dump();
 }
@@ -44,10 +44,11 @@ class ScriptServer {
     // `call` counts from 0 in arrival order.
     using Handler = std::function<void(int call, const httplib::Request&, httplib::Response&)>;
 
-    explicit ScriptServer(Handler handler, std::size_t threads = 72) : handler_(std::move(handler)) {
+    explicit ScriptServer(Handler handler, std::size_t threads = 72)
+        : handler_(std::move(handler)) {
         server_.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-        server_.Post("/v1/chat/completions",
-                     [this](const httplib::Request& req, httplib::Response& res) { serve(req, res); });
+        server_.Post("/v1/chat/completions", [this](const httplib::Request& req,
+                                                    httplib::Response& res) { serve(req, res); });
         port_ = tools::bind_for_bursts(server_, "127.0.0.1", 0);
         if (port_ <= 0) throw std::runtime_error("cannot bind a loopback port");
         // bind_to_any_port already listens: connections queue until the loop accepts them.
@@ -72,7 +73,9 @@ class ScriptServer {
 
     // What arrived, in arrival order.
     [[nodiscard]] std::vector<std::string> bodies() const { return locked(bodies_); }
-    [[nodiscard]] std::vector<std::string> authorizations() const { return locked(authorizations_); }
+    [[nodiscard]] std::vector<std::string> authorizations() const {
+        return locked(authorizations_);
+    }
     [[nodiscard]] std::vector<Clock::time_point> arrivals() const { return locked(arrivals_); }
 
   private:
@@ -84,7 +87,8 @@ class ScriptServer {
     void serve(const httplib::Request& req, httplib::Response& res) {
         const int now = ++in_flight_;
         int peak = peak_.load();
-        while (now > peak && !peak_.compare_exchange_weak(peak, now)) {}
+        while (now > peak && !peak_.compare_exchange_weak(peak, now)) {
+        }
         int call = 0;
         {
             std::lock_guard lock(mutex_);

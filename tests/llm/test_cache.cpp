@@ -132,12 +132,15 @@ TEST_CASE("llm::CachingClient over HTTP: a rerun with the server gone") {
     const std::string secret = "sk-never-stored-4242";
     std::vector<std::string> first_run;
     std::vector<ChatRequest> requests;
-    for (int i = 0; i < 5; ++i) requests.push_back(request("prompt " + std::to_string(i), i));
+    for (int i = 0; i < 5; ++i)
+        requests.push_back(request("prompt " + std::to_string(i), i));
     std::string url;
     {
-        assay::testing::ScriptServer server([](int call, const httplib::Request&, httplib::Response& res) {
-            res.set_content(assay::testing::chat_body("answer " + std::to_string(call)), "application/json");
-        });
+        assay::testing::ScriptServer server(
+            [](int call, const httplib::Request&, httplib::Response& res) {
+                res.set_content(assay::testing::chat_body("answer " + std::to_string(call)),
+                                "application/json");
+            });
         url = server.url();
         llm::HttpClientOptions options;
         options.base_url = url;
@@ -169,8 +172,9 @@ TEST_CASE("llm::CachingClient over HTTP: a rerun with the server gone") {
     }
     CHECK((*http)->calls_made() == 0);
     // Not in any column of any row.
-    store::Statement s(db->handle(), "SELECT count(*) FROM llm_calls WHERE request_hash || model || "
-                                     "request || reply || finish_reason LIKE ?");
+    store::Statement s(db->handle(),
+                       "SELECT count(*) FROM llm_calls WHERE request_hash || model || "
+                       "request || reply || finish_reason LIKE ?");
     s.bind(1, "%" + secret + "%");
     REQUIRE(s.step());
     CHECK(s.column_int(0) == 0);

@@ -4,7 +4,6 @@
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
-
 #include <stdlib.h>
 
 using assay::llm::ChatRequest;
@@ -186,7 +185,8 @@ TEST_CASE("llm::HttpClient retries") {
         CHECK(result.error().message.find("n must be 1") != std::string::npos);
     }
     SUBCASE("a 503 on every attempt ends as http_status") {
-        ScriptServer server([](int, const httplib::Request&, httplib::Response& res) { res.status = 503; });
+        ScriptServer server(
+            [](int, const httplib::Request&, httplib::Response& res) { res.status = 503; });
         auto client = make_client(fast_options(server));
         const auto result = complete_one(*client);
         REQUIRE_FALSE(result);
@@ -249,7 +249,8 @@ TEST_CASE("llm::HttpClient replies") {
         const auto body = nlohmann::json::parse(req.body);
         const std::string prompt = body["messages"][0]["content"];
         const bool truncated = prompt == "long";
-        res.set_content(chat_body("echo " + prompt + " seed " + std::to_string(body["seed"].get<std::uint64_t>()),
+        res.set_content(chat_body("echo " + prompt + " seed " +
+                                      std::to_string(body["seed"].get<std::uint64_t>()),
                                   truncated ? "length" : "stop"),
                         "application/json");
     });
@@ -258,7 +259,8 @@ TEST_CASE("llm::HttpClient replies") {
     auto client = make_client(options);
 
     SUBCASE("in order, one sample per request with its own seed") {
-        const auto results = client->complete({request("a", 1), request("b", 2), request("long", 3)});
+        const auto results =
+            client->complete({request("a", 1), request("b", 2), request("long", 3)});
         REQUIRE(results.size() == 3);
         CHECK(results[0]->content == "echo a seed 1");
         CHECK(results[1]->content == "echo b seed 2");
@@ -274,7 +276,9 @@ TEST_CASE("llm::HttpClient replies") {
         REQUIRE(complete_one(*client));
         CHECK(server.authorizations().at(0) == "Bearer sk-test-secret");
     }
-    SUBCASE("an empty batch") { CHECK(client->complete({}).empty()); }
+    SUBCASE("an empty batch") {
+        CHECK(client->complete({}).empty());
+    }
 }
 
 TEST_CASE("llm::api_key_from_env prefers ASSAY_API_KEY") {
@@ -327,11 +331,13 @@ TEST_CASE("llm::HttpClient keeps many requests in flight") {
     options.max_in_flight = 32;
     auto client = make_client(options);
     std::vector<ChatRequest> requests;
-    for (int i = 0; i < 32; ++i) requests.push_back(request("p" + std::to_string(i), i));
+    for (int i = 0; i < 32; ++i)
+        requests.push_back(request("p" + std::to_string(i), i));
     const auto start = Clock::now();
     const auto results = client->complete(requests);
     const double elapsed = seconds_between(start, Clock::now());
-    for (const auto& r : results) CHECK(r);
+    for (const auto& r : results)
+        CHECK(r);
     CHECK(server.peak_in_flight() >= 16);
     CHECK(elapsed < 3.0);
     MESSAGE("32 × 200 ms in ", elapsed, " s, peak in flight ", server.peak_in_flight());

@@ -19,7 +19,8 @@ ExtractedCode extract(std::string_view reply, std::string entry_point = "add") {
 
 TEST_CASE("llm::fenced_blocks") {
     SUBCASE("backticks and tildes, tags, terminated or not") {
-        const auto blocks = fenced_blocks("a\n```python\nx = 1\n```\nb\n~~~\ny = 2\n~~~\n```Py title=\"t\"\nz");
+        const auto blocks =
+            fenced_blocks("a\n```python\nx = 1\n```\nb\n~~~\ny = 2\n~~~\n```Py title=\"t\"\nz");
         REQUIRE(blocks.size() == 3);
         CHECK(blocks[0].tag == "python");
         CHECK(blocks[0].code == "x = 1\n");
@@ -36,7 +37,8 @@ TEST_CASE("llm::fenced_blocks") {
         CHECK(blocks[0].code == "```python\nx\n```\n");
     }
     SUBCASE("indented fences are dedented; CRLF lines") {
-        const auto blocks = fenced_blocks("1. Step:\r\n   ```python\r\n   def f():\r\n       pass\r\n   ```\r\n");
+        const auto blocks =
+            fenced_blocks("1. Step:\r\n   ```python\r\n   def f():\r\n       pass\r\n   ```\r\n");
         REQUIRE(blocks.size() == 1);
         CHECK(blocks[0].code == "def f():\n    pass\n");
     }
@@ -62,26 +64,31 @@ TEST_CASE("llm::extract_code") {
         CHECK(code.prose == "Here you go:\nThis adds.");
     }
     SUBCASE("the block that defines the entry point beats a longer example") {
-        const auto code = extract("```python\n" + kFunction + "```\nUsage:\n```python\n"
+        const auto code = extract("```python\n" + kFunction +
+                                  "```\nUsage:\n```python\n"
                                   "print(add(1, 2))\nprint(add(3, 4))\nprint(add(5, 6))\n```\n");
         CHECK(code.code == kFunction);
     }
     SUBCASE("the last definition wins (a corrected version)") {
         const std::string fixed = "def add(a, b):\n    return b + a\n";
-        const auto code = extract("```python\n" + kFunction + "```\nBetter:\n```python\n" + fixed + "```\n");
+        const auto code =
+            extract("```python\n" + kFunction + "```\nBetter:\n```python\n" + fixed + "```\n");
         CHECK(code.code == fixed);
     }
     SUBCASE("a definition that parses beats a broken one") {
-        const auto code = extract("```python\n" + kFunction + "```\nOr:\n```python\ndef add(a, b)\n    return\n```\n");
+        const auto code = extract("```python\n" + kFunction +
+                                  "```\nOr:\n```python\ndef add(a, b)\n    return\n```\n");
         CHECK(code.code == kFunction);
     }
     SUBCASE("blocks in other languages are skipped") {
-        const auto code = extract("```bash\npip install numpy && echo done && echo more && echo more\n```\n```\n" +
-                                  kFunction + "```\n");
+        const auto code = extract(
+            "```bash\npip install numpy && echo done && echo more && echo more\n```\n```\n" +
+            kFunction + "```\n");
         CHECK(code.code == kFunction);
     }
     SUBCASE("without an entry point: the longest block that parses") {
-        const auto code = extract("```python\nx = 1\n```\n```python\n" + kFunction + "```\n```python\ndef (((\n```", "");
+        const auto code = extract(
+            "```python\nx = 1\n```\n```python\n" + kFunction + "```\n```python\ndef (((\n```", "");
         CHECK(code.code == kFunction);
         CHECK_FALSE(code.defines_entry_point);
     }
@@ -100,8 +107,8 @@ TEST_CASE("llm::extract_code") {
         CHECK(code.source == CodeSource::bare);
     }
     SUBCASE("bare code with prose before and after") {
-        const auto code = extract("Sure! Here is the function.\n\nfrom math import *\n" + kFunction +
-                                  "\nThis runs in O(1) time.\nHope it helps!\n");
+        const auto code = extract("Sure! Here is the function.\n\nfrom math import *\n" +
+                                  kFunction + "\nThis runs in O(1) time.\nHope it helps!\n");
         CHECK(code.code == "from math import *\n" + kFunction + "\n");
         CHECK(code.parses);
         CHECK(code.prose.starts_with("Sure!"));
@@ -112,7 +119,9 @@ TEST_CASE("llm::extract_code") {
         CHECK_FALSE(extract_code("", {"python", "add"}));
         CHECK_FALSE(extract_code("```python\n\n```\n", {"python", "add"}));
     }
-    SUBCASE("an unknown grammar fails") { CHECK_FALSE(extract_code("```\nx\n```", {"cobol", ""})); }
+    SUBCASE("an unknown grammar fails") {
+        CHECK_FALSE(extract_code("```\nx\n```", {"cobol", ""}));
+    }
 }
 
 TEST_CASE("llm::extract_code on hostile replies") {
@@ -123,7 +132,8 @@ TEST_CASE("llm::extract_code on hostile replies") {
     }
     SUBCASE("many blocks") {
         std::string reply;
-        for (int i = 0; i < 5000; ++i) reply += "```\nx = " + std::to_string(i) + "\n```\n";
+        for (int i = 0; i < 5000; ++i)
+            reply += "```\nx = " + std::to_string(i) + "\n```\n";
         reply += "```python\n" + kFunction + "```\n";
         CHECK(extract_code(reply, {"python", "add"}));
     }
@@ -138,7 +148,8 @@ TEST_CASE("llm::extract_code on hostile replies") {
         for (const char* reply : {"```", "```\n", "~~~~\n```\n", "```python\n```python\n```\n```",
                                   "\n```\n\n```\n```\n", "`````````````````````````````````"})
             (void)extract_code(reply, {"python", "add"});
-        CHECK(extract("```\n```python\n" + kFunction + "```\n").code.find("def add") != std::string::npos);
+        CHECK(extract("```\n```python\n" + kFunction + "```\n").code.find("def add") !=
+              std::string::npos);
     }
     SUBCASE("long lines of prose with no code") {
         CHECK_FALSE(extract_code(std::string(1 << 20, 'a') + " b", {"python", "add"}));
@@ -149,23 +160,27 @@ TEST_CASE("llm::extract_json_object") {
     const std::vector<JsonField> fields{{"tests", JsonType::array}, {"reason", JsonType::string}};
     SUBCASE("in a json fence with prose") {
         const auto json = extract_json_object(
-            "Sure:\n```json\n{\"tests\": [\"assert f(1) == 2\"], \"reason\": \"edge\"}\n```\nDone.", fields);
+            "Sure:\n```json\n{\"tests\": [\"assert f(1) == 2\"], \"reason\": \"edge\"}\n```\nDone.",
+            fields);
         REQUIRE(json);
         CHECK((*json)["tests"].size() == 1);
     }
     SUBCASE("bare with trailing prose and braces in strings") {
-        const auto json = extract_json_object(
-            "Result: {\"tests\": [\"x = {1: '}'}\"], \"reason\": \"a \\\"}\\\" b\"} -- that is all {", fields);
+        const auto json = extract_json_object("Result: {\"tests\": [\"x = {1: '}'}\"], \"reason\": "
+                                              "\"a \\\"}\\\" b\"} -- that is all {",
+                                              fields);
         REQUIRE(json);
         CHECK((*json)["tests"][0] == "x = {1: '}'}");
     }
     SUBCASE("the first object that validates") {
-        const auto json = extract_json_object("{\"a\": 1} then {\"tests\": [], \"reason\": \"r\"}", fields);
+        const auto json =
+            extract_json_object("{\"a\": 1} then {\"tests\": [], \"reason\": \"r\"}", fields);
         REQUIRE(json);
         CHECK(json->contains("tests"));
     }
     SUBCASE("comments are tolerated") {
-        CHECK(extract_json_object("```json\n{\n  // why\n  \"tests\": [], \"reason\": \"r\"\n}\n```", fields));
+        CHECK(extract_json_object(
+            "```json\n{\n  // why\n  \"tests\": [], \"reason\": \"r\"\n}\n```", fields));
     }
     SUBCASE("validation names the problem") {
         const auto missing = extract_json_object("{\"tests\": []}", fields);
