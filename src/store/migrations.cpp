@@ -5,7 +5,7 @@
 namespace assay::store {
 
 std::span<const std::string_view> migrations() {
-    static constexpr std::array<std::string_view, 2> kMigrations{
+    static constexpr std::array<std::string_view, 3> kMigrations{
         // 1: runs, problems, tests, candidates, executions, per-test results, trajectories.
         R"sql(
 CREATE TABLE runs (
@@ -114,6 +114,22 @@ CREATE TABLE problem_stats (
 ALTER TABLE trajectories ADD COLUMN key TEXT;
 CREATE UNIQUE INDEX trajectories_key ON trajectories(key);
 CREATE INDEX candidates_parent ON candidates(parent_id);
+)sql",
+        // 3: every successful LLM call, keyed by the content hash of its canonical request
+        // (llm::request_hash), so a rerun is answered offline. Never holds the API key.
+        R"sql(
+CREATE TABLE llm_calls (
+  request_hash TEXT PRIMARY KEY,
+  model TEXT NOT NULL,
+  request TEXT NOT NULL,
+  reply TEXT NOT NULL,
+  finish_reason TEXT NOT NULL,
+  prompt_tokens INTEGER NOT NULL,
+  completion_tokens INTEGER NOT NULL,
+  latency_ms REAL NOT NULL,
+  attempts INTEGER NOT NULL,
+  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))
+);
 )sql",
     };
     return kMigrations;

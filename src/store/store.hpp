@@ -69,7 +69,7 @@ class Store {
     [[nodiscard]] static Expected<Store> open(const std::filesystem::path& path);
 
     // The newest schema version this build knows, and the database's.
-    static constexpr int kSchemaVersion = 2;
+    static constexpr int kSchemaVersion = 3;
     [[nodiscard]] int schema_version();
 
     // One invocation of a verb. finish_run records its status and a JSON summary.

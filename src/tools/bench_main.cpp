@@ -7,12 +7,17 @@
 //       per-run cost of a bare exec, the jail's cold path, and the fast path.
 //   assay-bench parse --problems FILE [--format F]
 //       tree-sitter parse throughput over the problems' prompts and solutions.
+//   assay-bench llm [--calls N] [--in-flight N] [--latency-ms MS]
+//       LLM-call throughput of the HTTP client against an in-process fake server that takes MS
+//       per call, as a fraction of the ideal in_flight / latency.
 #include "core/language.hpp"
 #include "dataset/problem_files.hpp"
+#include "llm/client.hpp"
 #include "pipeline/parallel.hpp"
 #include "sandbox/harness.hpp"
 #include "sandbox/jail.hpp"
 #include "syntax/syntax_tree.hpp"
+#include "tools/fake_llm_server.hpp"
 
 #include <CLI/CLI.hpp>
 #include <boost/process.hpp>
@@ -25,6 +30,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 namespace {
 
@@ -142,6 +148,42 @@ int parse(const std::string& problems_path, const std::string& format) {
     return 0;
 }
 
+int llm_throughput(int calls, int in_flight, int latency_ms) {
+    tools::FakeLlmOptions server_options;
+    server_options.latency_ms = latency_ms;
+    server_options.threads = static_cast<std::size_t>(in_flight) + 8;
+    tools::FakeLlmServer server(server_options);
+    const int port = value_or_throw(server.bind("127.0.0.1", 0), ExitCode::internal);
+    std::thread serving([&] { server.serve(); });
+    llm::HttpClientOptions options;
+    options.base_url = fmt::format("http://127.0.0.1:{}", port);
+    options.max_in_flight = in_flight;
+    auto client = value_or_throw(llm::HttpClient::create(options), ExitCode::internal);
+    std::vector<llm::ChatRequest> requests;
+    for (int i = 0; i < calls; ++i)
+        requests.push_back({"fake-model", {{"user", fmt::format("ENTRY_POINT: f{}", i)}}, 0.8, 512,
+                            static_cast<std::uint64_t>(i)});
+    const auto start = Clock::now();
+    const auto results = client->complete(requests);
+    const double elapsed = seconds_since(start);
+    client.reset(); // closes its kept-alive connections, which would hold stop() for seconds
+    server.stop();
+    serving.join();
+    const auto ok = std::count_if(results.begin(), results.end(), [](const auto& r) { return r.has_value(); });
+    const double per_second = static_cast<double>(calls) / elapsed;
+    const double ideal = in_flight / (latency_ms / 1000.0);
+    fmt::print("{}\n", nlohmann::json{{"calls", calls},
+                                      {"ok", ok},
+                                      {"in_flight", in_flight},
+                                      {"latency_ms", latency_ms},
+                                      {"seconds", elapsed},
+                                      {"per_second", per_second},
+                                      {"ideal_per_second", ideal},
+                                      {"fraction_of_ideal", per_second / ideal}}
+                           .dump());
+    return ok == calls ? 0 : 1;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -159,10 +201,16 @@ int main(int argc, char** argv) {
     auto* parse_cmd = app.add_subcommand("parse", "tree-sitter parse throughput");
     parse_cmd->add_option("--problems", problems)->required();
     parse_cmd->add_option("--format", format);
+    int calls = 640, in_flight = 64, latency_ms = 200;
+    auto* llm_cmd = app.add_subcommand("llm", "LLM-call throughput against a fake server");
+    llm_cmd->add_option("--calls", calls);
+    llm_cmd->add_option("--in-flight", in_flight)->check(CLI::PositiveNumber);
+    llm_cmd->add_option("--latency-ms", latency_ms)->check(CLI::PositiveNumber);
     CLI11_PARSE(app, argc, argv);
     try {
         if (*bare_cmd) return bare(problems, format, repeat, jobs);
         if (*overhead_cmd) return overhead(runs);
+        if (*llm_cmd) return llm_throughput(calls, in_flight, latency_ms);
         return parse(problems, format);
     } catch (const std::exception& error) {
         fmt::print(stderr, "assay-bench: {}\n", error.what());

@@ -1,0 +1,47 @@
+// The LLM call cache: every successful call recorded in the store's `llm_calls` table, keyed by
+// the hash of its full request, so a rerun is answered offline and reproducibly.
+#pragma once
+
+#include "llm/client.hpp"
+#include "store/store.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace assay::llm {
+
+// The content hash of the canonical JSON of `request` (model, messages, temperature, max_tokens,
+// seed): requests that differ in any of these differ in hash.
+[[nodiscard]] std::string request_hash(const ChatRequest& request);
+
+// The recorded reply for `hash`, marked from_cache with attempts 0, if any.
+[[nodiscard]] std::optional<ChatReply> find_llm_call(store::Store& store, std::string_view hash);
+
+// Records a successful call (the first one wins when the hash is already there).
+void put_llm_call(store::Store& store, const ChatRequest& request, const ChatReply& reply);
+
+// Wraps any client: answers from the store when the request was seen, otherwise asks `inner`
+// (each distinct request once per batch) and records every success. Failures are not recorded,
+// so a rerun asks again.
+class CachingClient final : public LlmClient {
+  public:
+    // Neither is owned; both must outlive this client. `store` is used from the calling thread.
+    CachingClient(LlmClient& inner, store::Store& store) : inner_(inner), store_(store) {}
+
+    [[nodiscard]] std::vector<ChatResult>
+    complete(const std::vector<ChatRequest>& requests) override;
+
+    // Requests answered from the store, and requests passed to `inner`, so far.
+    [[nodiscard]] std::int64_t hits() const { return hits_; }
+    [[nodiscard]] std::int64_t misses() const { return misses_; }
+
+  private:
+    LlmClient& inner_;
+    store::Store& store_;
+    std::int64_t hits_ = 0;
+    std::int64_t misses_ = 0;
+};
+
+} // namespace assay::llm

@@ -1,0 +1,132 @@
+// The LLM boundary (DESIGN.md "LLM boundary"): chat requests to any OpenAI-compatible
+// `/v1/chat/completions` server, many in flight, with retries, timeouts and budgets.
+#pragma once
+
+#include "util/error.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <nlohmann/json_fwd.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace assay::llm {
+
+struct Message {
+    std::string role; // "system", "user", "assistant"
+    std::string content;
+};
+
+// One sample: `n` is never sent, each request carries its own seed. Servers that read the seed
+// as a signed 64-bit integer want seeds below 2^63.
+struct ChatRequest {
+    std::string model;
+    std::vector<Message> messages;
+    double temperature = 0.0;
+    int max_tokens = 1024;
+    std::uint64_t seed = 0;
+};
+
+struct ChatReply {
+    std::string content;
+    std::string finish_reason; // "stop", "length" (truncated: the caller decides), … or ""
+    int prompt_tokens = 0;
+    int completion_tokens = 0;
+    int attempts = 0;      // HTTP requests this reply took (0 when answered from a cache)
+    double latency_ms = 0; // first send to final reply, backoff included
+    bool from_cache = false;
+};
+
+enum class LlmFailure {
+    timeout,     // the last attempt hit the per-request timeout
+    http_status, // a non-retryable status, or a retryable one on the last attempt
+    connection,  // refused, reset, dropped mid-reply
+    bad_body,    // a reply that is not a chat completion (or too large)
+    budget,      // not sent: the client's call or token budget is spent
+    internal,    // libcurl itself failed (out of memory, bad option)
+};
+
+[[nodiscard]] std::string_view to_string(LlmFailure failure);
+
+// An Error (so ASSAY_TRY carries it on as one) that also says which kind of failure it was.
+struct LlmError : Error {
+    LlmFailure kind = LlmFailure::internal;
+    int http_status = 0; // the last status seen, 0 if none
+    int attempts = 0;
+};
+
+using ChatResult = tl::expected<ChatReply, LlmError>;
+
+// The outside boundary (STYLE.md §8): production talks HTTP, tests substitute a double.
+class LlmClient {
+  public:
+    virtual ~LlmClient() = default;
+    // One result per request, in order. Requests run concurrently; a failure of one does not
+    // affect the others.
+    [[nodiscard]] virtual std::vector<ChatResult>
+    complete(const std::vector<ChatRequest>& requests) = 0;
+};
+
+// Caps over the lifetime of one client; negative means unlimited. A call is one HTTP request
+// (retries count); tokens are prompt + completion tokens as the server reports them. Once a cap
+// is reached, requests not yet sent fail with LlmFailure::budget.
+struct Budget {
+    std::int64_t max_calls = -1;
+    std::int64_t max_tokens = -1;
+};
+
+struct HttpClientOptions {
+    // Scheme, host and port, optionally a path prefix: "http://127.0.0.1:8080". Requests go to
+    // `base_url + "/v1/chat/completions"`.
+    std::string base_url;
+    // Sent as `Authorization: Bearer …` when not empty; never logged, never stored.
+    std::string api_key;
+    int max_in_flight = 16;
+    std::chrono::milliseconds timeout{120'000}; // per attempt, whole transfer
+    std::chrono::milliseconds connect_timeout{10'000};
+    int max_attempts = 5;
+    // Backoff before attempt k+1 is uniform in [0, min(cap, base * 2^(k-1))] ("full jitter"),
+    // unless the server sent Retry-After, which is honoured up to retry_after_cap.
+    std::chrono::milliseconds backoff_base{500};
+    std::chrono::milliseconds backoff_cap{30'000};
+    std::chrono::milliseconds retry_after_cap{120'000};
+    std::size_t max_body_bytes = 16u << 20; // a larger reply is bad_body
+    Budget budget;
+    std::uint64_t jitter_seed = 0; // 0: seeded from std::random_device
+};
+
+// $ASSAY_API_KEY, else $OPENAI_API_KEY, else "".
+[[nodiscard]] std::string api_key_from_env();
+
+// The canonical JSON of a request, also its request body: keys sorted, every field present.
+[[nodiscard]] std::string request_json(const ChatRequest& request);
+
+// Parses a `/v1/chat/completions` response body into content, finish reason and token counts.
+// Fails on anything else (including a body that holds an `error` object).
+[[nodiscard]] Expected<ChatReply> parse_chat_response(std::string_view body);
+
+// The HTTP implementation on libcurl's multi interface. Not thread-safe: one thread calls
+// complete() at a time. Budget counters persist across calls.
+class HttpClient final : public LlmClient {
+  public:
+    // Fails when libcurl cannot be initialised or the options are unusable.
+    [[nodiscard]] static Expected<std::unique_ptr<HttpClient>> create(HttpClientOptions options);
+    ~HttpClient() override;
+
+    [[nodiscard]] std::vector<ChatResult>
+    complete(const std::vector<ChatRequest>& requests) override;
+
+    // HTTP requests sent and tokens reported so far.
+    [[nodiscard]] std::int64_t calls_made() const;
+    [[nodiscard]] std::int64_t tokens_used() const;
+
+    struct State; // libcurl handles, options, budget counters; defined in client.cpp
+
+  private:
+    explicit HttpClient(std::unique_ptr<State> state);
+    std::unique_ptr<State> state_;
+};
+
+} // namespace assay::llm

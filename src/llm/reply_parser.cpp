@@ -1,0 +1,359 @@
+#include "llm/reply_parser.hpp"
+
+#include "syntax/entry_point.hpp"
+#include "syntax/syntax_check.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <optional>
+
+namespace assay::llm {
+
+namespace {
+
+// Bounds that keep hostile replies cheap: parses and JSON attempts per reply.
+constexpr std::size_t kMaxCandidates = 64;
+constexpr std::size_t kMaxTrailingTrims = 64;
+constexpr std::size_t kMaxJsonStarts = 64;
+constexpr int kMaxJsonDepth = 256;
+
+struct Line {
+    std::string_view text; // without the newline (and without a trailing '\r')
+    std::size_t begin = 0;
+    std::size_t end = 0; // past the newline
+};
+
+std::vector<Line> split_lines(std::string_view text) {
+    std::vector<Line> lines;
+    std::size_t at = 0;
+    while (at < text.size()) {
+        const std::size_t newline = text.find('\n', at);
+        const std::size_t stop = newline == std::string_view::npos ? text.size() : newline;
+        std::string_view line = text.substr(at, stop - at);
+        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+        const std::size_t next = newline == std::string_view::npos ? text.size() : newline + 1;
+        lines.push_back({line, at, next});
+        at = next;
+    }
+    return lines;
+}
+
+std::string_view trim(std::string_view text) {
+    const auto first = text.find_first_not_of(" \t\r\n");
+    if (first == std::string_view::npos) return {};
+    return text.substr(first, text.find_last_not_of(" \t\r\n") - first + 1);
+}
+
+std::size_t indentation(std::string_view line) {
+    const auto first = line.find_first_not_of(" \t");
+    return first == std::string_view::npos ? line.size() : first;
+}
+
+struct Fence {
+    char mark = '`';
+    std::size_t length = 0;
+    std::size_t indent = 0;
+    std::string tag;
+};
+
+std::string first_word_lower(std::string_view info) {
+    info = trim(info);
+    while (!info.empty() && (info.front() == '{' || info.front() == '.'))
+        info.remove_prefix(1);
+    std::string word(info.substr(0, info.find_first_of(" \t{}")));
+    std::transform(word.begin(), word.end(), word.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return word;
+}
+
+std::optional<Fence> opening_fence(std::string_view line) {
+    Fence fence;
+    fence.indent = indentation(line);
+    line.remove_prefix(fence.indent);
+    if (line.empty() || (line[0] != '`' && line[0] != '~')) return std::nullopt;
+    fence.mark = line[0];
+    fence.length = std::min(line.find_first_not_of(fence.mark), line.size());
+    if (fence.length < 3) return std::nullopt;
+    const std::string_view info = line.substr(fence.length);
+    if (fence.mark == '`' && info.find('`') != std::string_view::npos) return std::nullopt;
+    fence.tag = first_word_lower(info);
+    return fence;
+}
+
+bool closes(const Fence& fence, std::string_view line) {
+    line.remove_prefix(indentation(line));
+    const std::size_t run = std::min(line.find_first_not_of(fence.mark), line.size());
+    return run >= fence.length && trim(line.substr(run)).empty();
+}
+
+// `line` with up to `indent` leading blanks removed.
+std::string_view dedent(std::string_view line, std::size_t indent) {
+    return line.substr(std::min(indent, indentation(line)));
+}
+
+} // namespace
+
+std::vector<CodeBlock> fenced_blocks(std::string_view reply) {
+    std::vector<CodeBlock> blocks;
+    std::optional<Fence> open;
+    CodeBlock block;
+    for (const Line& line : split_lines(reply)) {
+        if (!open) {
+            open = opening_fence(line.text);
+            if (open) block = CodeBlock{open->tag, {}, false, line.begin, line.end};
+            continue;
+        }
+        block.end = line.end;
+        if (closes(*open, line.text)) {
+            block.terminated = true;
+            blocks.push_back(std::move(block));
+            open.reset();
+            continue;
+        }
+        block.code.append(dedent(line.text, open->indent)).push_back('\n');
+    }
+    if (open) blocks.push_back(std::move(block));
+    return blocks;
+}
+
+namespace {
+
+struct LanguageWords {
+    std::string_view grammar;
+    std::array<std::string_view, 5> tags;
+    std::array<std::string_view, 16> code_starts; // prefixes of a line at column 0
+};
+
+constexpr std::array<LanguageWords, 3> kLanguages{{
+    {"python",
+     {"python", "py", "python3", "py3", "ipython"},
+     {"def ", "class ", "import ", "from ", "@", "async def ", "if __name__"}},
+    {"javascript",
+     {"javascript", "js", "node", "jsx", "mjs"},
+     {"function ", "function*", "async function", "const ", "let ", "var ", "export ", "import ",
+      "class ", "'use strict'", "\"use strict\""}},
+    {"cpp",
+     {"cpp", "c++", "cc", "cxx", "hpp"},
+     {"#include", "template", "using ", "namespace ", "struct ", "class ", "int ", "long ", "bool ",
+      "void ", "double ", "auto ", "std::", "static ", "unsigned ", "size_t "}},
+}};
+
+const LanguageWords* words_for(std::string_view language) {
+    for (const LanguageWords& words : kLanguages)
+        if (words.grammar == language) return &words;
+    return nullptr;
+}
+
+bool tag_matches(std::string_view tag, std::string_view language) {
+    if (tag.empty() || tag == language) return true;
+    const LanguageWords* words = words_for(language);
+    return words != nullptr &&
+           std::find(words->tags.begin(), words->tags.end(), tag) != words->tags.end();
+}
+
+bool starts_code(std::string_view line, const LanguageWords& words) {
+    for (std::string_view start : words.code_starts)
+        if (!start.empty() && line.starts_with(start)) return true;
+    return false;
+}
+
+struct Candidate {
+    std::string code;
+    CodeSource source = CodeSource::fenced;
+    std::size_t begin = 0; // its span in the reply, for the prose
+    std::size_t end = 0;
+    bool parses = false;
+    bool defines = false;
+
+    // Ranks by the contract of extract_code; later wins ties among the first two ranks.
+    [[nodiscard]] int rank() const { return defines ? (parses ? 3 : 2) : (parses ? 1 : 0); }
+};
+
+Expected<void> judge(Candidate& c, const CodeQuery& query) {
+    const auto error = ASSAY_TRY(syntax::check_syntax(query.language, c.code));
+    c.parses = !error.has_value();
+    c.defines = !query.entry_point.empty() &&
+                syntax::find_function(query.language, c.code, query.entry_point).has_value();
+    return {};
+}
+
+// Whether `a` beats the best so far, `b`.
+bool better(const Candidate& a, const Candidate& b) {
+    if (a.rank() != b.rank()) return a.rank() > b.rank();
+    return a.rank() >= 2 || a.code.size() > b.code.size();
+}
+
+std::vector<Candidate> fenced_candidates(std::string_view reply, std::string_view language) {
+    const std::vector<CodeBlock> blocks = fenced_blocks(reply);
+    const bool any_matching = std::any_of(blocks.begin(), blocks.end(), [&](const CodeBlock& b) {
+        return tag_matches(b.tag, language) && !trim(b.code).empty();
+    });
+    std::vector<Candidate> out;
+    for (const CodeBlock& block : blocks) {
+        if (trim(block.code).empty() || (any_matching && !tag_matches(block.tag, language)))
+            continue;
+        const CodeSource source =
+            block.terminated ? CodeSource::fenced : CodeSource::unterminated_fence;
+        out.push_back({block.code, source, block.begin, block.end});
+        if (out.size() == kMaxCandidates) break;
+    }
+    return out;
+}
+
+// Bare code: from the first line that starts code to the end, trailing lines at column 0 that
+// do not start code (prose) dropped while the code does not parse.
+Expected<std::optional<Candidate>> bare_candidate(std::string_view reply, const CodeQuery& query) {
+    const LanguageWords* words = words_for(query.language);
+    std::vector<Line> lines = split_lines(reply);
+    auto first = lines.begin();
+    if (words != nullptr)
+        first = std::find_if(lines.begin(), lines.end(),
+                             [&](const Line& l) { return starts_code(l.text, *words); });
+    if (first == lines.end()) return std::nullopt;
+    auto last = lines.end();
+    Candidate c{{}, CodeSource::bare, first->begin, reply.size()};
+    for (std::size_t trims = 0;; ++trims) {
+        c.end = std::prev(last)->end;
+        c.code = std::string(reply.substr(c.begin, c.end - c.begin));
+        ASSAY_TRY(judge(c, query));
+        const Line& tail = *std::prev(last);
+        const bool prose_tail =
+            words != nullptr && indentation(tail.text) == 0 && !starts_code(tail.text, *words);
+        if (c.parses || !prose_tail || std::prev(last) == first || trims == kMaxTrailingTrims)
+            break;
+        --last;
+    }
+    if (trim(c.code).empty()) return std::nullopt;
+    return c;
+}
+
+std::string prose_around(std::string_view reply, const Candidate& chosen) {
+    const std::string before(trim(reply.substr(0, chosen.begin)));
+    const std::string after(trim(reply.substr(std::min(chosen.end, reply.size()))));
+    if (before.empty() || after.empty()) return before + after;
+    return before + "\n" + after;
+}
+
+} // namespace
+
+Expected<ExtractedCode> extract_code(std::string_view reply, const CodeQuery& query) {
+    std::vector<Candidate> candidates = fenced_candidates(reply, query.language);
+    std::optional<Candidate> best;
+    for (Candidate& c : candidates) {
+        ASSAY_TRY(judge(c, query));
+        if (!best || better(c, *best)) best = c;
+    }
+    if (!best) best = ASSAY_TRY(bare_candidate(reply, query));
+    if (!best) return fail("the reply holds no {} code", query.language);
+    return ExtractedCode{best->code, best->source, best->defines, best->parses,
+                         prose_around(reply, *best)};
+}
+
+namespace {
+
+std::string_view type_name(JsonType type) {
+    switch (type) {
+    case JsonType::string:
+        return "a string";
+    case JsonType::integer:
+        return "an integer";
+    case JsonType::number:
+        return "a number";
+    case JsonType::boolean:
+        return "a boolean";
+    case JsonType::array:
+        return "an array";
+    case JsonType::object:
+        return "an object";
+    }
+    return "a value";
+}
+
+bool has_type(const nlohmann::json& value, JsonType type) {
+    switch (type) {
+    case JsonType::string:
+        return value.is_string();
+    case JsonType::integer:
+        return value.is_number_integer();
+    case JsonType::number:
+        return value.is_number();
+    case JsonType::boolean:
+        return value.is_boolean();
+    case JsonType::array:
+        return value.is_array();
+    case JsonType::object:
+        return value.is_object();
+    }
+    return false;
+}
+
+Expected<void> validate(const nlohmann::json& object, std::span<const JsonField> required) {
+    for (const JsonField& field : required) {
+        const auto it = object.find(field.name);
+        if (it == object.end()) return fail("the JSON object has no \"{}\"", field.name);
+        if (!has_type(*it, field.type))
+            return fail("\"{}\" in the JSON object is not {}", field.name, type_name(field.type));
+    }
+    return {};
+}
+
+// The end (one past the closing brace) of the balanced object starting at `open`, or npos.
+std::size_t balanced_end(std::string_view text, std::size_t open) {
+    int depth = 0;
+    bool in_string = false;
+    for (std::size_t i = open; i < text.size(); ++i) {
+        const char c = text[i];
+        if (in_string) {
+            if (c == '\\')
+                ++i;
+            else if (c == '"')
+                in_string = false;
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c == '{' || c == '[') {
+            if (++depth > kMaxJsonDepth) return std::string_view::npos;
+        } else if ((c == '}' || c == ']') && --depth == 0) {
+            return i + 1;
+        }
+    }
+    return std::string_view::npos;
+}
+
+// Texts that may hold the object, most likely first: fenced blocks (json-tagged before others),
+// then balanced braces in the whole reply.
+std::vector<std::string_view> json_texts(std::string_view reply,
+                                         const std::vector<CodeBlock>& blocks) {
+    std::vector<std::string_view> texts;
+    for (bool want_json : {true, false})
+        for (const CodeBlock& b : blocks)
+            if ((b.tag == "json" || b.tag == "jsonc") == want_json) texts.emplace_back(b.code);
+    std::size_t at = reply.find('{');
+    for (std::size_t starts = 0; at != std::string_view::npos && starts < kMaxJsonStarts;
+         ++starts) {
+        const std::size_t end = balanced_end(reply, at);
+        if (end != std::string_view::npos) texts.push_back(reply.substr(at, end - at));
+        at = reply.find('{', at + 1);
+    }
+    return texts;
+}
+
+} // namespace
+
+Expected<nlohmann::json> extract_json_object(std::string_view reply,
+                                             std::span<const JsonField> required) {
+    const std::vector<CodeBlock> blocks = fenced_blocks(reply);
+    std::optional<Error> first_problem;
+    for (std::string_view text : json_texts(reply, blocks)) {
+        nlohmann::json value =
+            nlohmann::json::parse(text.begin(), text.end(), nullptr, false, true);
+        if (value.is_discarded() || !value.is_object()) continue;
+        auto valid = validate(value, required);
+        if (valid) return value;
+        if (!first_problem) first_problem = valid.error();
+    }
+    if (first_problem) return Unexpected(*first_problem);
+    return fail("the reply holds no JSON object");
+}
+
+} // namespace assay::llm

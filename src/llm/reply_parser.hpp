@@ -1,0 +1,69 @@
+// Reading model replies, which are untrusted text: code from fenced blocks or bare text, JSON
+// objects validated against the fields the caller needs. Linear in the reply's size apart from
+// a bounded number of parses; never throws on any input.
+#pragma once
+
+#include "util/error.hpp"
+
+#include <cstddef>
+#include <nlohmann/json.hpp>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace assay::llm {
+
+// One fenced block of a reply.
+struct CodeBlock {
+    std::string tag;        // first word of the info string, lower-case: "python", "" if none
+    std::string code;       // the lines between the fences, the fence's indentation removed
+    bool terminated = true; // false: the reply ended inside the block (a truncated reply)
+    std::size_t begin = 0;  // byte span of the block in the reply, fences included
+    std::size_t end = 0;
+};
+
+// Fenced blocks in order: a line of three or more ``` or ~~~ (any indentation, an optional info
+// string) opens a block that a line of the same character, at least as long and with nothing
+// after it, closes. A block still open at the end runs to the end of the reply.
+[[nodiscard]] std::vector<CodeBlock> fenced_blocks(std::string_view reply);
+
+enum class CodeSource { fenced, unterminated_fence, bare };
+
+struct CodeQuery {
+    std::string language = "python"; // a grammar name, as syntax::check_syntax takes
+    std::string entry_point;         // the function the code must define; "" when any will do
+};
+
+struct ExtractedCode {
+    std::string code;
+    CodeSource source = CodeSource::fenced;
+    bool defines_entry_point = false; // always false when the query names none
+    bool parses = false;              // no syntax error
+    std::string prose;                // the reply without the chosen code, trimmed
+};
+
+// The code of a reply. From fenced blocks tagged with the language or untagged (blocks tagged
+// with another language only when there is nothing else), preferring in turn: the last block
+// that defines the entry point and parses; the last that defines it; the longest that parses;
+// the longest. Without fences: the reply from its first line that starts code (`def`, `import`,
+// … at column 0), trailing prose lines dropped until it parses. Fails when the reply holds no
+// code or `language` has no grammar.
+[[nodiscard]] Expected<ExtractedCode> extract_code(std::string_view reply, const CodeQuery& query);
+
+enum class JsonType { string, integer, number, boolean, array, object };
+
+// A field a JSON reply must have, and its type (`number` accepts integers too).
+struct JsonField {
+    std::string name;
+    JsonType type = JsonType::string;
+};
+
+// The first JSON object of a reply that has every `required` field with its type: the content of
+// a fenced block (```json or any other), else a balanced `{…}` in the text (nested at most 256
+// deep), prose around it ignored. Comments are tolerated. Fails naming what was missing when no
+// object qualifies.
+[[nodiscard]] Expected<nlohmann::json>
+extract_json_object(std::string_view reply, std::span<const JsonField> required = {});
+
+} // namespace assay::llm

@@ -1,0 +1,59 @@
+// A stand-in for an OpenAI-compatible model server, for tests and measurements: it writes the
+// way models write (prose around fenced code, several blocks, wrong code, truncated replies) and,
+// on request, fails the way servers fail. Everything is deterministic in (seed, request).
+#pragma once
+
+#include "util/error.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace assay::tools {
+
+struct FakeLlmOptions {
+    std::uint64_t seed = 0;
+    double fault_rate = 0;     // share of calls answered with a Fault
+    int latency_ms = 0;        // added to every answer
+    int slow_ms = 3000;        // how late a Fault::slow answer comes
+    std::size_t threads = 128; // handler threads; one per open connection
+};
+
+// How a call fails. `none` answers normally.
+enum class Fault { none, rate_limited, server_error, unavailable, dropped, slow, malformed };
+
+struct FakeReply {
+    std::string content;
+    std::string finish_reason; // "stop" or "length"
+};
+
+// What the fake model writes for `request` (a chat-completions body). The last user message
+// picks the function: `ENTRY_POINT: name`, else the first `def name(`, else `solve`.
+[[nodiscard]] FakeReply fake_reply(std::uint64_t seed, const nlohmann::json& request);
+
+// Whether the `seen`-th arrival (0-based) of the same request body fails, and how.
+[[nodiscard]] Fault fake_fault(std::uint64_t seed, double fault_rate, const std::string& body,
+                               int seen);
+
+// An HTTP server answering POST /v1/chat/completions and GET /v1/models.
+class FakeLlmServer {
+  public:
+    explicit FakeLlmServer(FakeLlmOptions options);
+    ~FakeLlmServer();
+    FakeLlmServer(const FakeLlmServer&) = delete;
+    FakeLlmServer& operator=(const FakeLlmServer&) = delete;
+
+    // Binds and listens on host:port (port 0: any free port); returns the port.
+    [[nodiscard]] Expected<int> bind(const std::string& host, int port);
+    // Accepts connections until stop(); call after bind().
+    void serve();
+    // Makes serve() return, or not start; safe from another thread.
+    void stop();
+
+  private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+} // namespace assay::tools

@@ -1,0 +1,185 @@
+// The LLM call cache: answers from the store, records successes only, never stores the key.
+#include "llm/cache.hpp"
+#include "llm/script_server.hpp"
+#include "support/temp_dir.hpp"
+
+#include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
+
+using namespace assay;
+using assay::llm::ChatReply;
+using assay::llm::ChatRequest;
+using assay::llm::ChatResult;
+using assay::testing::TempDir;
+
+namespace {
+
+// A test double: answers "reply to <prompt>" and counts what it was asked; prompts starting with
+// "fail" fail.
+class CountingClient final : public llm::LlmClient {
+  public:
+    std::vector<ChatResult> complete(const std::vector<ChatRequest>& requests) override {
+        std::vector<ChatResult> out;
+        for (const ChatRequest& r : requests) {
+            ++asked;
+            const std::string& prompt = r.messages.back().content;
+            if (prompt.starts_with("fail")) {
+                llm::LlmError error;
+                error.message = "scripted failure";
+                error.kind = llm::LlmFailure::http_status;
+                out.emplace_back(tl::unexpected(error));
+                continue;
+            }
+            ChatReply reply;
+            reply.content = "reply to " + prompt;
+            reply.finish_reason = "stop";
+            reply.prompt_tokens = 4;
+            reply.completion_tokens = 2;
+            reply.attempts = 1;
+            out.emplace_back(reply);
+        }
+        return out;
+    }
+    int asked = 0;
+};
+
+ChatRequest request(std::string prompt, std::uint64_t seed = 1) {
+    return {"m", {{"system", "be brief"}, {"user", std::move(prompt)}}, 0.7, 128, seed};
+}
+
+long rows(store::Store& db) {
+    store::Statement s(db.handle(), "SELECT count(*) FROM llm_calls");
+    s.step();
+    return static_cast<long>(s.column_int(0));
+}
+
+} // namespace
+
+TEST_CASE("llm::request_hash covers the whole request") {
+    const std::string base = llm::request_hash(request("p"));
+    CHECK(base == llm::request_hash(request("p")));
+    CHECK(base != llm::request_hash(request("p", 2)));
+    CHECK(base != llm::request_hash(request("q")));
+    ChatRequest other_model = request("p");
+    other_model.model = "m2";
+    CHECK(base != llm::request_hash(other_model));
+    ChatRequest other_temperature = request("p");
+    other_temperature.temperature = 0.8;
+    CHECK(base != llm::request_hash(other_temperature));
+    ChatRequest other_limit = request("p");
+    other_limit.max_tokens = 129;
+    CHECK(base != llm::request_hash(other_limit));
+    ChatRequest other_role = request("p");
+    other_role.messages[0].role = "user";
+    CHECK(base != llm::request_hash(other_role));
+}
+
+TEST_CASE("llm::CachingClient") {
+    TempDir dir;
+    auto db = store::Store::open(dir / "llm.db");
+    REQUIRE(db);
+    CountingClient inner;
+    llm::CachingClient cache(inner, *db);
+
+    SUBCASE("a second ask is answered from the store") {
+        const auto first = cache.complete({request("a"), request("b")});
+        CHECK(inner.asked == 2);
+        CHECK_FALSE(first[0]->from_cache);
+        const auto second = cache.complete({request("b"), request("a"), request("c")});
+        CHECK(inner.asked == 3);
+        CHECK(second[0]->from_cache);
+        CHECK(second[0]->content == "reply to b");
+        CHECK(second[1]->content == "reply to a");
+        CHECK(second[1]->attempts == 0);
+        CHECK(second[1]->prompt_tokens == 4);
+        CHECK_FALSE(second[2]->from_cache);
+        CHECK(cache.hits() == 2);
+        CHECK(cache.misses() == 3);
+        CHECK(rows(*db) == 3);
+    }
+    SUBCASE("identical requests in one batch are asked once") {
+        const auto results = cache.complete({request("a"), request("a"), request("a", 2)});
+        CHECK(inner.asked == 2);
+        CHECK(results[0]->content == results[1]->content);
+    }
+    SUBCASE("failures are returned, not recorded") {
+        const auto results = cache.complete({request("fail 1"), request("ok")});
+        REQUIRE_FALSE(results[0]);
+        CHECK(results[0].error().kind == llm::LlmFailure::http_status);
+        CHECK(rows(*db) == 1);
+        (void)cache.complete({request("fail 1")});
+        CHECK(inner.asked == 3);
+    }
+    SUBCASE("the row holds the canonical request and the reply") {
+        (void)cache.complete({request("a")});
+        store::Statement s(db->handle(),
+                           "SELECT request_hash, model, request, reply, finish_reason, attempts "
+                           "FROM llm_calls");
+        REQUIRE(s.step());
+        CHECK(s.column_text(0) == llm::request_hash(request("a")));
+        CHECK(s.column_text(1) == "m");
+        const auto sent = nlohmann::json::parse(s.column_text(2));
+        CHECK(sent["messages"][1]["content"] == "a");
+        CHECK(sent["seed"] == 1);
+        CHECK(s.column_text(3) == "reply to a");
+        CHECK(s.column_text(4) == "stop");
+        CHECK(s.column_int(5) == 1);
+    }
+}
+
+TEST_CASE("llm::CachingClient over HTTP: a rerun with the server gone") {
+    TempDir dir;
+    const std::string secret = "sk-never-stored-4242";
+    std::vector<std::string> first_run;
+    std::vector<ChatRequest> requests;
+    for (int i = 0; i < 5; ++i)
+        requests.push_back(request("prompt " + std::to_string(i), i));
+    std::string url;
+    {
+        assay::testing::ScriptServer server(
+            [](int call, const httplib::Request&, httplib::Response& res) {
+                res.set_content(assay::testing::chat_body("answer " + std::to_string(call)),
+                                "application/json");
+            });
+        url = server.url();
+        llm::HttpClientOptions options;
+        options.base_url = url;
+        options.api_key = secret;
+        auto http = llm::HttpClient::create(options);
+        REQUIRE(http);
+        auto db = store::Store::open(dir / "llm.db");
+        REQUIRE(db);
+        llm::CachingClient cache(**http, *db);
+        for (const auto& r : cache.complete(requests)) {
+            REQUIRE(r);
+            first_run.push_back(r->content);
+        }
+        CHECK(server.authorizations().at(0) == "Bearer " + secret);
+    }
+    llm::HttpClientOptions options;
+    options.base_url = url; // nobody listens there any more
+    options.max_attempts = 1;
+    auto http = llm::HttpClient::create(options);
+    REQUIRE(http);
+    auto db = store::Store::open(dir / "llm.db");
+    REQUIRE(db);
+    llm::CachingClient cache(**http, *db);
+    const auto second = cache.complete(requests);
+    for (std::size_t i = 0; i < second.size(); ++i) {
+        REQUIRE(second[i]);
+        CHECK(second[i]->from_cache);
+        CHECK(second[i]->content == first_run[i]);
+    }
+    CHECK((*http)->calls_made() == 0);
+    // Not in any column of any row.
+    store::Statement s(db->handle(),
+                       "SELECT count(*) FROM llm_calls WHERE request_hash || model || "
+                       "request || reply || finish_reason LIKE ?");
+    s.bind(1, "%" + secret + "%");
+    REQUIRE(s.step());
+    CHECK(s.column_int(0) == 0);
+    CHECK(rows(*db) == 5);
+    const auto uncached = cache.complete({request("new")});
+    REQUIRE_FALSE(uncached[0]);
+    CHECK(uncached[0].error().kind == llm::LlmFailure::connection);
+}

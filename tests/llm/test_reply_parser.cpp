@@ -1,0 +1,211 @@
+// Reading untrusted model replies: code blocks, bare code, JSON objects.
+#include "llm/reply_parser.hpp"
+
+#include <doctest/doctest.h>
+
+using namespace assay::llm;
+
+namespace {
+
+const std::string kFunction = "def add(a, b):\n    return a + b\n";
+
+ExtractedCode extract(std::string_view reply, std::string entry_point = "add") {
+    auto code = extract_code(reply, {"python", std::move(entry_point)});
+    REQUIRE(code);
+    return *code;
+}
+
+} // namespace
+
+TEST_CASE("llm::fenced_blocks") {
+    SUBCASE("backticks and tildes, tags, terminated or not") {
+        const auto blocks =
+            fenced_blocks("a\n```python\nx = 1\n```\nb\n~~~\ny = 2\n~~~\n```Py title=\"t\"\nz");
+        REQUIRE(blocks.size() == 3);
+        CHECK(blocks[0].tag == "python");
+        CHECK(blocks[0].code == "x = 1\n");
+        CHECK(blocks[0].terminated);
+        CHECK(blocks[1].tag.empty());
+        CHECK(blocks[1].code == "y = 2\n");
+        CHECK(blocks[2].tag == "py");
+        CHECK(blocks[2].code == "z\n");
+        CHECK_FALSE(blocks[2].terminated);
+    }
+    SUBCASE("a longer fence holds a shorter one") {
+        const auto blocks = fenced_blocks("````markdown\n```python\nx\n```\n````\n");
+        REQUIRE(blocks.size() == 1);
+        CHECK(blocks[0].code == "```python\nx\n```\n");
+    }
+    SUBCASE("indented fences are dedented; CRLF lines") {
+        const auto blocks =
+            fenced_blocks("1. Step:\r\n   ```python\r\n   def f():\r\n       pass\r\n   ```\r\n");
+        REQUIRE(blocks.size() == 1);
+        CHECK(blocks[0].code == "def f():\n    pass\n");
+    }
+    SUBCASE("inline triple backticks are not fences") {
+        CHECK(fenced_blocks("use ```x``` here\n").empty());
+        CHECK(fenced_blocks("``not a fence``\n").empty());
+    }
+    SUBCASE("spans cover the fences") {
+        const std::string reply = "pre\n```\ncode\n```\npost";
+        const auto blocks = fenced_blocks(reply);
+        REQUIRE(blocks.size() == 1);
+        CHECK(reply.substr(blocks[0].begin, blocks[0].end - blocks[0].begin) == "```\ncode\n```\n");
+    }
+}
+
+TEST_CASE("llm::extract_code") {
+    SUBCASE("prose around one block") {
+        const auto code = extract("Here you go:\n\n```python\n" + kFunction + "```\n\nThis adds.");
+        CHECK(code.code == kFunction);
+        CHECK(code.source == CodeSource::fenced);
+        CHECK(code.defines_entry_point);
+        CHECK(code.parses);
+        CHECK(code.prose == "Here you go:\nThis adds.");
+    }
+    SUBCASE("the block that defines the entry point beats a longer example") {
+        const auto code = extract("```python\n" + kFunction +
+                                  "```\nUsage:\n```python\n"
+                                  "print(add(1, 2))\nprint(add(3, 4))\nprint(add(5, 6))\n```\n");
+        CHECK(code.code == kFunction);
+    }
+    SUBCASE("the last definition wins (a corrected version)") {
+        const std::string fixed = "def add(a, b):\n    return b + a\n";
+        const auto code =
+            extract("```python\n" + kFunction + "```\nBetter:\n```python\n" + fixed + "```\n");
+        CHECK(code.code == fixed);
+    }
+    SUBCASE("a definition that parses beats a broken one") {
+        const auto code = extract("```python\n" + kFunction +
+                                  "```\nOr:\n```python\ndef add(a, b)\n    return\n```\n");
+        CHECK(code.code == kFunction);
+    }
+    SUBCASE("blocks in other languages are skipped") {
+        const auto code = extract(
+            "```bash\npip install numpy && echo done && echo more && echo more\n```\n```\n" +
+            kFunction + "```\n");
+        CHECK(code.code == kFunction);
+    }
+    SUBCASE("without an entry point: the longest block that parses") {
+        const auto code = extract(
+            "```python\nx = 1\n```\n```python\n" + kFunction + "```\n```python\ndef (((\n```", "");
+        CHECK(code.code == kFunction);
+        CHECK_FALSE(code.defines_entry_point);
+    }
+    SUBCASE("a truncated reply: the unterminated final fence") {
+        const auto code = extract("Thinking...\n```python\ndef add(a, b):\n    return a +");
+        CHECK(code.source == CodeSource::unterminated_fence);
+        CHECK(code.defines_entry_point);
+        CHECK_FALSE(code.parses);
+    }
+    SUBCASE("tildes") {
+        CHECK(extract("~~~py\n" + kFunction + "~~~\n").code == kFunction);
+    }
+    SUBCASE("bare code") {
+        const auto code = extract(kFunction);
+        CHECK(code.code == kFunction);
+        CHECK(code.source == CodeSource::bare);
+    }
+    SUBCASE("bare code with prose before and after") {
+        const auto code = extract("Sure! Here is the function.\n\nfrom math import *\n" +
+                                  kFunction + "\nThis runs in O(1) time.\nHope it helps!\n");
+        CHECK(code.code == "from math import *\n" + kFunction + "\n");
+        CHECK(code.parses);
+        CHECK(code.prose.starts_with("Sure!"));
+        CHECK(code.prose.ends_with("Hope it helps!"));
+    }
+    SUBCASE("no code at all") {
+        CHECK_FALSE(extract_code("I cannot help with that.", {"python", "add"}));
+        CHECK_FALSE(extract_code("", {"python", "add"}));
+        CHECK_FALSE(extract_code("```python\n\n```\n", {"python", "add"}));
+    }
+    SUBCASE("an unknown grammar fails") {
+        CHECK_FALSE(extract_code("```\nx\n```", {"cobol", ""}));
+    }
+}
+
+TEST_CASE("llm::extract_code on hostile replies") {
+    SUBCASE("huge") {
+        std::string reply = "```python\n" + kFunction + "```\n";
+        reply += std::string(4 << 20, 'x');
+        CHECK(extract(reply).code == kFunction);
+    }
+    SUBCASE("many blocks") {
+        std::string reply;
+        for (int i = 0; i < 5000; ++i)
+            reply += "```\nx = " + std::to_string(i) + "\n```\n";
+        reply += "```python\n" + kFunction + "```\n";
+        CHECK(extract_code(reply, {"python", "add"}));
+    }
+    SUBCASE("NUL bytes") {
+        std::string reply = "```python\n" + kFunction + "```\n";
+        reply.insert(3, 1, '\0');
+        reply += std::string("\0\0```\0", 6);
+        CHECK(extract_code(reply, {"python", "add"}));
+        (void)extract_code(std::string("\0def add(a, b):\0", 16), {"python", "add"});
+    }
+    SUBCASE("unbalanced fences") {
+        for (const char* reply : {"```", "```\n", "~~~~\n```\n", "```python\n```python\n```\n```",
+                                  "\n```\n\n```\n```\n", "`````````````````````````````````"})
+            (void)extract_code(reply, {"python", "add"});
+        CHECK(extract("```\n```python\n" + kFunction + "```\n").code.find("def add") !=
+              std::string::npos);
+    }
+    SUBCASE("long lines of prose with no code") {
+        CHECK_FALSE(extract_code(std::string(1 << 20, 'a') + " b", {"python", "add"}));
+    }
+}
+
+TEST_CASE("llm::extract_json_object") {
+    const std::vector<JsonField> fields{{"tests", JsonType::array}, {"reason", JsonType::string}};
+    SUBCASE("in a json fence with prose") {
+        const auto json = extract_json_object(
+            "Sure:\n```json\n{\"tests\": [\"assert f(1) == 2\"], \"reason\": \"edge\"}\n```\nDone.",
+            fields);
+        REQUIRE(json);
+        CHECK((*json)["tests"].size() == 1);
+    }
+    SUBCASE("bare with trailing prose and braces in strings") {
+        const auto json = extract_json_object("Result: {\"tests\": [\"x = {1: '}'}\"], \"reason\": "
+                                              "\"a \\\"}\\\" b\"} -- that is all {",
+                                              fields);
+        REQUIRE(json);
+        CHECK((*json)["tests"][0] == "x = {1: '}'}");
+    }
+    SUBCASE("the first object that validates") {
+        const auto json =
+            extract_json_object("{\"a\": 1} then {\"tests\": [], \"reason\": \"r\"}", fields);
+        REQUIRE(json);
+        CHECK(json->contains("tests"));
+    }
+    SUBCASE("comments are tolerated") {
+        CHECK(extract_json_object(
+            "```json\n{\n  // why\n  \"tests\": [], \"reason\": \"r\"\n}\n```", fields));
+    }
+    SUBCASE("validation names the problem") {
+        const auto missing = extract_json_object("{\"tests\": []}", fields);
+        REQUIRE_FALSE(missing);
+        CHECK(missing.error().message.find("reason") != std::string::npos);
+        const auto wrong = extract_json_object("{\"tests\": \"x\", \"reason\": \"r\"}", fields);
+        REQUIRE_FALSE(wrong);
+        CHECK(wrong.error().message.find("an array") != std::string::npos);
+    }
+    SUBCASE("number accepts integers; integer refuses floats") {
+        const std::vector<JsonField> n{{"score", JsonType::number}};
+        const std::vector<JsonField> i{{"score", JsonType::integer}};
+        CHECK(extract_json_object("{\"score\": 3}", n));
+        CHECK_FALSE(extract_json_object("{\"score\": 3.5}", i));
+    }
+    SUBCASE("no object") {
+        CHECK_FALSE(extract_json_object("no json here"));
+        CHECK_FALSE(extract_json_object("[1, 2, 3]"));
+        CHECK_FALSE(extract_json_object("{\"unterminated\": "));
+    }
+    SUBCASE("hostile: deep nesting, many braces, NULs") {
+        CHECK_FALSE(extract_json_object(std::string(100'000, '{')));
+        CHECK_FALSE(extract_json_object(std::string(100'000, '[')));
+        const std::string deep = std::string(300, '[') + std::string(300, ']');
+        CHECK_FALSE(extract_json_object("{\"a\": " + deep + "}"));
+        CHECK(extract_json_object(std::string("\0{\"a\": 1}\0", 10)));
+    }
+}
