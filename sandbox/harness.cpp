@@ -120,10 +120,6 @@ int remaining_ms(Clock::time_point deadline) {
     return left < 0 ? 0 : static_cast<int>(left);
 }
 
-bool starts_with(std::string_view text, std::string_view prefix) {
-    return text.substr(0, prefix.size()) == prefix;
-}
-
 } // namespace
 
 int JobResult::passed() const {
@@ -141,6 +137,8 @@ JobResult interpret(const HarnessJob& job, const std::string& nonce, const std::
     JobResult r;
     std::map<std::size_t, CaseResult> reported;
     json done;
+    bool runner_vanished = false; // the judge saw the runner die during a case
+    bool memory_error = false;    // a case ended in MemoryError
     std::size_t start = 0;
     while (start < lines.size()) {
         std::size_t end = lines.find('\n', start);
@@ -161,6 +159,8 @@ JobResult interpret(const HarnessJob& job, const std::string& nonce, const std::
         reported[static_cast<std::size_t>(index)] =
             CaseResult{job.cases[static_cast<std::size_t>(index)].name, *verdict,
                        record.value("message", ""), record.value("ms", 0.0)};
+        runner_vanished = runner_vanished || record.value("runner_died", false);
+        memory_error = memory_error || record.value("memory_error", false);
     }
     for (std::size_t i = 0; i < job.cases.size(); ++i) {
         auto it = reported.find(i);
@@ -194,16 +194,7 @@ JobResult interpret(const HarnessJob& job, const std::string& nonce, const std::
     const json runner = reply.is_object() ? reply.value("child", json::object()) : json::object();
     const int runner_signal = runner.value("state", "") == "signaled" ? runner.value("signal", 0) : 0;
     const bool cpu_exhausted = r.cpu_ms >= job.limits.cpu_ms;
-    const bool memory_error = std::any_of(r.cases.begin(), r.cases.end(), [](const CaseResult& c) {
-        return starts_with(c.message, "MemoryError");
-    });
     const std::string load_error = done.is_object() ? done.value("load_error_type", "") : "";
-    // The judge says so when the runner vanished mid-call; its exit status may not have been
-    // collected yet when the zygote swept the namespace.
-    const bool runner_vanished =
-        std::any_of(r.cases.begin(), r.cases.end(), [](const CaseResult& c) {
-            return c.message.find("the candidate's process exited") != std::string::npos;
-        });
 
     auto set = [&r](Verdict v, std::string message) {
         r.verdict = v;
@@ -227,7 +218,9 @@ JobResult interpret(const HarnessJob& job, const std::string& nonce, const std::
         r.forbidden_syscall = "unknown";
         set(Verdict::forbidden_syscall, "killed by SIGSYS");
     } else if (seen.worker_died || !replied) {
-        set(Verdict::internal_error, "the jailed worker died");
+        // A zygote never runs job code, so a worker dying during a job was most likely pushed
+        // by the job: the candidate fails, and the slot gets fresh jails.
+        set(Verdict::runtime_error, "the jailed worker died during the job");
     } else if (load_error == "SyntaxError" || load_error == "IndentationError" ||
                load_error == "TabError") {
         set(Verdict::compile_error, done.value("message", ""));
@@ -460,8 +453,11 @@ JobResult Zygote::run(const HarnessJob& job) {
     std::string lines;
     Observed seen = state_->exchange(job, std::move(*code_fd), std::move(*tests_fd),
                                      Fd(pipe_fds[1]), results, lines);
-    if (!seen.runner_reply.is_object() || !seen.judge_reply.is_object() ||
-        !seen.forbidden_syscall.empty() || seen.oom || seen.deadline_hit)
+    const auto clean = [](const json& reply) {
+        return reply.is_object() && reply.value("clean", false);
+    };
+    if (!clean(seen.runner_reply) || !clean(seen.judge_reply) || !seen.forbidden_syscall.empty() ||
+        seen.oom || seen.deadline_hit)
         state_->stop(); // the next job gets fresh workers
     return interpret(job, nonce, lines, seen);
 }

@@ -1,9 +1,14 @@
 #include "store/store.hpp"
 
+#include "core/language.hpp"
 #include "store/migrations.hpp"
 #include "util/hash.hpp"
 
 #include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
 
 namespace assay::store {
 
@@ -273,8 +278,37 @@ std::int64_t Store::put_execution(std::int64_t candidate, std::int64_t run, std:
     return id;
 }
 
+namespace {
+// The harnesses and language descriptors as this build finds them: a verdict depends on them as
+// much as on the code, so any change to them invalidates the execution cache.
+const std::string& harness_fingerprint() {
+    static const std::string fingerprint = [] {
+        std::vector<fs::path> files;
+        std::error_code error;
+        for (const char* dir : {"testsuites", "languages"})
+            for (fs::recursive_directory_iterator it(project_root() / dir, error), end;
+                 !error && it != end; it.increment(error))
+                if (it->is_regular_file() && it->path().filename().string().front() != '.' &&
+                    it->path().extension() != ".pyc")
+                    files.push_back(it->path());
+        std::sort(files.begin(), files.end());
+        std::vector<std::string> contents;
+        for (const fs::path& file : files) {
+            std::ifstream in(file, std::ios::binary);
+            std::ostringstream text;
+            text << in.rdbuf();
+            contents.push_back(fs::relative(file, project_root()).string());
+            contents.push_back(text.str());
+        }
+        return util::content_hash_parts({contents.begin(), contents.end()});
+    }();
+    return fingerprint;
+}
+} // namespace
+
 std::string execution_key(const sandbox::HarnessJob& job) {
-    std::vector<std::string_view> parts{job.code, job.entry_point, job.setup};
+    std::vector<std::string_view> parts{harness_fingerprint(), job.code, job.entry_point,
+                                        job.setup};
     for (const sandbox::HarnessCase& c : job.cases) {
         parts.push_back(c.name);
         parts.push_back(c.code);

@@ -117,7 +117,8 @@ class Store {
 // machine's load, so they are run again (and their row replaced).
 [[nodiscard]] bool cacheable(Verdict verdict);
 
-// The execution-cache key of running `code` against `job`'s tests under its limits.
+// The execution-cache key of running `code` against `job`'s tests under its limits, with the
+// harnesses and language descriptors (testsuites/, languages/) that judge it.
 [[nodiscard]] std::string execution_key(const sandbox::HarnessJob& job);
 
 } // namespace assay::store

@@ -148,12 +148,47 @@ TEST_CASE("sandbox::Zygote cannot be fooled") {
     }
 }
 
+TEST_CASE("sandbox::Zygote closes the holes a review found") {
+    SUBCASE("candidate names cannot shadow builtins the tests use") {
+        auto r = shared_zygote().run(job("def f(x):\n    return 0\ndef abs(x):\n    return 0\n"
+                                         "def sorted(x):\n    return [1, 2]\n",
+                                         {"assert abs(f(1) - 2) < 1e-9",
+                                          "assert sorted([f(1), f(1)]) == [1, 2]"}));
+        CHECK(r.passed() == 0);
+    }
+    SUBCASE("a test's `except Exception` cannot swallow the runner's death") {
+        auto r = shared_zygote().run(job("import os\ndef f(x):\n    os._exit(0)\n",
+                                         {"try:\n    f(1)\nexcept Exception:\n    pass\n",
+                                          "try:\n    f(1)\nexcept BaseException:\n    pass\n"}));
+        CHECK_FALSE(r.all_passed());
+        CHECK(r.cases[0].verdict != TestVerdict::passed);
+    }
+    SUBCASE("SystemExit raised by the candidate is not an ordinary exception to the tests") {
+        auto r = shared_zygote().run(job("def f(x):\n    raise SystemExit(0)\n",
+                                         {"try:\n    f(1)\nexcept Exception:\n    pass\n"}));
+        CHECK_FALSE(r.all_passed());
+    }
+    SUBCASE("SIGINT to the zygote changes nothing") {
+        auto r = run("import os, signal\nos.kill(1, signal.SIGINT)\ndef f(x):\n    return x + 1\n");
+        CHECK(r.all_passed());
+    }
+    SUBCASE("a lone surrogate in a message keeps its case") {
+        auto r = run("def f(x):\n    raise ValueError('\\ud800 bad')\n");
+        CHECK(r.verdict == Verdict::ok);
+        CHECK(r.cases[0].verdict == TestVerdict::error);
+        CHECK(r.cases[0].message.find("bad") != std::string::npos);
+    }
+}
+
 TEST_CASE("sandbox::Zygote keeps jobs apart") {
     auto first = run("import os, subprocess\n"
                      "for d in ('/work', '/tmp', '/dev/shm'):\n"
                      "    open(d + '/left-behind', 'w').write('x')\n"
                      "os.makedirs('/work/deep/er', exist_ok=True)\n"
                      "os.chmod('/work/deep', 0)\n"
+                     "path = '/tmp'\n"
+                     "for i in range(300):\n    path += '/d'\n    os.mkdir(path)\n"
+                     "os.chmod('/tmp', 0)\nos.chmod('/dev/shm', 0)\n"
                      "if os.fork() == 0:\n    os.setsid()\n    if os.fork() == 0:\n"
                      "        import time\n        time.sleep(60)\n    os._exit(0)\n"
                      "def f(x):\n    return x + 1\n");

@@ -20,9 +20,9 @@ sandbox::HarnessJob two_cases() {
 }
 
 std::string line(const std::string& nonce, int i, const std::string& verdict,
-                 const std::string& message = "") {
-    return json{{"nonce", nonce}, {"i", i}, {"verdict", verdict}, {"message", message}}.dump() +
-           "\n";
+                 const std::string& message = "", json flags = json::object()) {
+    flags.update(json{{"nonce", nonce}, {"i", i}, {"verdict", verdict}, {"message", message}});
+    return flags.dump() + "\n";
 }
 
 std::string done(const std::string& nonce, int count, const std::string& load_error = "") {
@@ -98,7 +98,8 @@ TEST_CASE("sandbox::interpret") {
     }
     SUBCASE("MemoryError is memory_limit") {
         auto r = sandbox::interpret(job, n,
-                                    line(n, 0, "error", "MemoryError: \nTraceback") +
+                                    line(n, 0, "error", "MemoryError: \nTraceback",
+                                         {{"memory_error", true}}) +
                                         line(n, 1, "passed") + done(n, 2),
                                     finished());
         CHECK(r.verdict == Verdict::memory_limit);
@@ -106,7 +107,7 @@ TEST_CASE("sandbox::interpret") {
     SUBCASE("a runner killed after using its CPU time is a timeout") {
         auto r = sandbox::interpret(
             job, n,
-            line(n, 0, "error", "the candidate's process exited") +
+            line(n, 0, "error", "the candidate's process exited", {{"runner_died", true}}) +
                 line(n, 1, "error", "not run") + done(n, 2),
             [] {
                 auto seen = finished({{"state", "signaled"}, {"signal", SIGKILL}});
@@ -133,12 +134,20 @@ TEST_CASE("sandbox::interpret") {
         seen.judge_reply["timed_out"] = true;
         CHECK(sandbox::interpret(job, n, "", seen).verdict == Verdict::timeout);
     }
-    SUBCASE("a worker that never replied is an internal error") {
+    SUBCASE("a worker that never replied fails the job") {
         Observed seen = finished();
         seen.judge_reply = nullptr;
         auto r = sandbox::interpret(job, n, line(n, 0, "passed") + line(n, 1, "passed") + done(n, 2),
                                     seen);
-        CHECK(r.verdict == Verdict::internal_error);
+        CHECK(r.verdict == Verdict::runtime_error);
+        CHECK_FALSE(r.all_passed());
+    }
+    SUBCASE("message text cannot pick the verdict") {
+        auto r = sandbox::interpret(job, n,
+                                    line(n, 0, "error", "MemoryError: raised by the candidate") +
+                                        line(n, 1, "passed") + done(n, 2),
+                                    finished());
+        CHECK(r.verdict == Verdict::ok);
         CHECK_FALSE(r.all_passed());
     }
     SUBCASE("garbage lines are ignored") {

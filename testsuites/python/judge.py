@@ -9,7 +9,6 @@ runner never had, each line tagged with the run's nonce, which the runner never 
 
 import ast
 import builtins
-import importlib
 import json
 import os
 import sys
@@ -21,16 +20,29 @@ from channel import (ChannelClosed, ChannelTimeout, EncodeError, Encoder, Protoc
 MESSAGE_LIMIT = 2000
 
 
-class RunnerDied(Exception):
+# The harness's own exceptions derive from BaseException, so that test code's
+# `except Exception:` cannot swallow them; a case during which the runner broke is never a pass
+# whatever the test code did (see Judge.attempt).
+class RunnerDied(BaseException):
     """The runner exited or broke the protocol; later cases cannot run."""
 
 
-class CaseTimeout(Exception):
+class CaseTimeout(BaseException):
     """The run's time ran out while a case was waiting for the runner."""
 
 
 class RemoteError(Exception):
     """An exception raised by candidate code whose type is not a builtin exception."""
+
+
+class RemoteExit(BaseException):
+    """The candidate raised SystemExit, KeyboardInterrupt, StopIteration or the like: in the
+    judge these must not look like normal control flow to the test code."""
+
+
+# Rebuilt as themselves: ordinary builtin exceptions a test may legitimately expect.
+_CONTROL_FLOW = {"SystemExit", "KeyboardInterrupt", "GeneratorExit", "StopIteration",
+                 "StopAsyncIteration"}
 
 
 class Link:
@@ -81,7 +93,9 @@ def rebuild_exception(info):
     message = str(info.get("message", ""))
     kind = getattr(builtins, name, None)
     error = None
-    if (isinstance(kind, type) and issubclass(kind, Exception)
+    if name in _CONTROL_FLOW:
+        error = RemoteExit("the candidate raised %s(%s)" % (name, message))
+    elif (isinstance(kind, type) and issubclass(kind, Exception)
             and info.get("module") == "builtins"):
         try:
             error = kind(message)
@@ -90,6 +104,7 @@ def rebuild_exception(info):
     if error is None:
         error = RemoteError("%s: %s" % (name, message) if message else name)
     error.remote_traceback = str(info.get("traceback", ""))
+    error.remote_type = name
     return error
 
 
@@ -258,16 +273,26 @@ class Judge:
 
     def report(self, record):
         record["nonce"] = self.nonce
-        if "message" in record:
-            record["message"] = record["message"][:MESSAGE_LIMIT]
+        for key in ("message", "name"):
+            if key in record:
+                # Lone surrogates would make the whole line unreadable to the supervisor.
+                text = str(record[key])[:MESSAGE_LIMIT]
+                record[key] = text.encode("utf-8", "replace").decode("utf-8")
         data = (json.dumps(record, separators=(",", ":")) + "\n").encode("utf-8", "surrogatepass")
         while data:
             data = data[os.write(self.result_fd, data):]
 
     def namespace(self, names):
-        ns = {"__name__": "__main__", "__builtins__": builtins,
-              "__assay_assert_equal__": _assert_equal}
+        """The tests' globals: the candidate's public top-level names as proxies, except names
+        that would shadow a builtin (`abs`, `sorted`, ...), private names, and names of standard
+        modules (bound to the real module). The harness's own helper is bound last."""
+        ns = {"__name__": "__main__", "__builtins__": builtins}
         for name, info in names.items():
+            if (not isinstance(name, str) or name.startswith("_") or hasattr(builtins, name)
+                    or name in sys.stdlib_module_names):
+                if name in sys.modules and name in sys.stdlib_module_names:
+                    ns[name] = sys.modules[name]
+                continue
             kind = info.get("kind") if isinstance(info, dict) else None
             if kind == "callable":
                 ns[name] = RemoteCallable(self.link, name, name)
@@ -277,15 +302,15 @@ class Judge:
                 except (ProtocolError, TypeError, ValueError, RecursionError):
                     pass
             elif kind == "module":
-                module = str(info.get("module", ""))
-                if module.split(".")[0] in sys.stdlib_module_names:
-                    try:
-                        ns[name] = importlib.import_module(module)
-                    except Exception:
-                        pass
+                # Only modules this process already has (the zygote preloads the common ones):
+                # the candidate's choice must not make the judge import anything.
+                module = sys.modules.get(str(info.get("module", "")))
+                if module is not None:
+                    ns[name] = module
         entry = self.job.get("entry_point")
-        if entry and entry in ns:
-            ns["candidate"] = ns[entry]
+        if entry and isinstance(names.get(entry), dict) and names[entry].get("kind") == "callable":
+            ns["candidate"] = ns[entry] = RemoteCallable(self.link, entry, entry)
+        ns["__assay_assert_equal__"] = _assert_equal
         return ns
 
     def load(self):
@@ -341,7 +366,7 @@ class Judge:
 
     def run_case(self, code, ns):
         outcome = self.attempt(code, dict(ns), explain=False)
-        if outcome["verdict"] == "failed" and not self.link.broken:
+        if outcome["verdict"] == "failed" and not self.link.broken and "runner_died" not in outcome:
             # Run the failing case once more, rewritten to report both sides of `==`: the
             # verdict stays the first run's, only the message gets the values.
             again = self.attempt(code, dict(ns), explain=True)
@@ -350,17 +375,29 @@ class Judge:
         return outcome
 
     def attempt(self, code, ns, explain):
+        broken_before = self.link.broken
         try:
             exec(compile_case(code, explain), ns)
+            outcome = {"verdict": "passed"}
         except CaseTimeout as error:
-            return {"verdict": "timeout", "message": str(error)}
+            outcome = {"verdict": "timeout", "message": str(error)}
         except RunnerDied as error:
-            return {"verdict": "error", "message": str(error)}
+            outcome = {"verdict": "error", "message": str(error)}
         except AssertionError as error:
-            return {"verdict": "failed", "message": failure_message(error, code)}
+            outcome = {"verdict": "failed", "message": failure_message(error, code)}
         except BaseException as error:  # noqa: B036 - a test that raises is an error, not a crash
-            return {"verdict": "error", "message": failure_message(error, code)}
-        return {"verdict": "passed"}
+            outcome = {"verdict": "error", "message": failure_message(error, code),
+                       "error_type": type(error).__name__}
+            if isinstance(error, MemoryError) or getattr(error, "remote_type", "") == "MemoryError":
+                outcome["memory_error"] = True
+        if self.link.broken and not broken_before:
+            # The runner died or ran out of time during this case: whatever the test code made
+            # of it (say, `except: pass`), the case did not pass.
+            timed_out = isinstance(self.link.broken, str) and "time limit" in self.link.broken
+            outcome["verdict"] = "timeout" if timed_out else "error"
+            outcome["runner_died"] = not timed_out
+            outcome.setdefault("message", self.link.broken)
+        return outcome
 
 
 def main(tests_fd, result_fd, channel_fd, deadline):

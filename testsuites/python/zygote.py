@@ -20,7 +20,9 @@ import os
 import resource
 import select
 import signal
+import shutil
 import socket
+import stat
 import sys
 import time
 
@@ -38,6 +40,7 @@ PRELOAD = ("typing", "collections", "math", "itertools", "functools", "operator"
 
 CONTROL_FD = 3
 SCRATCH = ("/work", "/tmp", "/dev/shm")
+SCRATCH_MODES = {}  # each scratch root's mode at start, restored before every wipe
 KEEP_BYTES = 8192
 PR_SET_DUMPABLE = 4
 
@@ -124,21 +127,27 @@ def kill_everything():
         usage.append(ru)
 
 
-def wipe(path):
+def wipe(path, mode):
+    """Empties a scratch directory the job could have chmod-ed, renamed into or nested deeply.
+    Returns False when anything is left: the supervisor then replaces the whole jail."""
     try:
-        entries = list(os.scandir(path))
-    except OSError:
-        return
-    for entry in entries:
-        try:
+        os.chmod(path, mode)
+        # Open every directory to its owner first (iteratively: no depth limit), then delete.
+        pending = [path]
+        while pending:
+            directory = pending.pop()
+            for entry in os.scandir(directory):
+                if entry.is_dir(follow_symlinks=False):
+                    os.chmod(entry.path, 0o700)
+                    pending.append(entry.path)
+        for entry in os.scandir(path):
             if entry.is_dir(follow_symlinks=False):
-                os.chmod(entry.path, 0o700)
-                wipe(entry.path)
-                os.rmdir(entry.path)
+                shutil.rmtree(entry.path)
             else:
                 os.unlink(entry.path)
-        except OSError:
-            pass
+        return not os.listdir(path)
+    except (OSError, RecursionError):
+        return False
 
 
 class Capture:
@@ -235,13 +244,13 @@ def run_job(role, job, fds):
     usage += kill_everything()
     for stream in streams:
         stream.drain()
-    for path in SCRATCH:
-        wipe(path)
+    clean = all([wipe(path, SCRATCH_MODES[path]) for path in SCRATCH])
     swept = time.monotonic()
 
     return {
         "done": True,
         "role": role,
+        "clean": clean,
         "child": describe_status(status) if done else {"state": "killed"},
         "timed_out": timed_out,
         "output_limit": output_limit,
@@ -275,6 +284,11 @@ def main():
     if role not in ROLES:
         raise SystemExit("zygote.py: usage: zygote.py runner|judge")
     check_inside_jail()
+    # PID 1 receives only the signals it handles; Python handles SIGINT, so a job could kill
+    # its zygote with it. Children get the default back (become_child).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for path in SCRATCH:
+        SCRATCH_MODES[path] = stat.S_IMODE(os.stat(path).st_mode)
     set_dumpable(0)
     for name in PRELOAD:
         importlib.import_module(name)
