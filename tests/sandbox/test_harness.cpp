@@ -168,6 +168,15 @@ TEST_CASE("sandbox::Zygote closes the holes a review found") {
                                          {"try:\n    f(1)\nexcept Exception:\n    pass\n"}));
         CHECK_FALSE(r.all_passed());
     }
+    SUBCASE("objects the candidate returned can be passed back to it") {
+        auto r = shared_zygote().run(job(
+            "class Node:\n    def __init__(self, v, nxt=None):\n        self.v, self.nxt = v, nxt\n"
+            "def f(head):\n    n = 0\n    while head is not None:\n        n, head = n + 1, head.nxt\n"
+            "    return n\n",
+            {"assert f(Node(1, Node(2, Node(3)))) == 3", "assert f(None) == 0"}));
+        INFO(r.message);
+        CHECK(r.all_passed());
+    }
     SUBCASE("SIGINT to the zygote changes nothing") {
         auto r = run("import os, signal\nos.kill(1, signal.SIGINT)\ndef f(x):\n    return x + 1\n");
         CHECK(r.all_passed());

@@ -97,10 +97,12 @@ class EncodeError(Exception):
 
 
 class Encoder:
-    """Encodes builtin data; anything else becomes a handle from `make_handle` (or an error)."""
+    """Encodes builtin data; anything else becomes a handle from `make_handle` (or an error).
+    `known_handle(value)` may name a handle the other side already holds (a proxy of it)."""
 
-    def __init__(self, make_handle=None):
+    def __init__(self, make_handle=None, known_handle=None):
         self.make_handle = make_handle
+        self.known_handle = known_handle
         self.items = 0
 
     def encode(self, value, depth=0):
@@ -139,6 +141,10 @@ class Encoder:
         return self._encode_other(value, depth)
 
     def _encode_other(self, value, depth):
+        if self.known_handle is not None:
+            handle = self.known_handle(value)
+            if handle is not None:
+                return {"$": "handle", "v": handle, "type": "object"}
         for base in (bool, int, float, str, bytes, tuple, list, dict, frozenset, set, complex):
             if isinstance(value, base):
                 return self.encode(_as_base(base, value), depth)

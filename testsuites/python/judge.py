@@ -108,9 +108,13 @@ def rebuild_exception(info):
     return error
 
 
+def _remote_id(value):
+    return value._target if type(value) is RemoteObject else None
+
+
 def _encode_arg(value):
     try:
-        return Encoder().encode(value)
+        return Encoder(known_handle=_remote_id).encode(value)
     except (EncodeError, RecursionError) as error:
         raise TypeError(str(error)) from None
 

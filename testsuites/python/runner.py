@@ -55,6 +55,13 @@ class Runner:
     def encode(self, value):
         return Encoder(self.handle_of).encode(value)
 
+    def resolve(self, handle, type_name):
+        """An object the judge passes back by handle: the runner's own object."""
+        return self.handles[handle]
+
+    def decode(self, data):
+        return decode(data, self.resolve)
+
     def load(self, code):
         module = types.ModuleType("__main__")
         module.__dict__["__builtins__"] = builtins
@@ -92,8 +99,8 @@ class Runner:
     def answer(self, request):
         op = request.get("op")
         if op == "call":
-            args = [decode(a) for a in request.get("args", [])]
-            kwargs = {k: decode(v) for k, v in request.get("kwargs", {}).items()}
+            args = [self.decode(a) for a in request.get("args", [])]
+            kwargs = {k: self.decode(v) for k, v in request.get("kwargs", {}).items()}
             result = self.target(request)(*args, **kwargs)
             mutated = {str(i): Encoder().encode(a) for i, a in enumerate(args)
                        if type(a) in _MUTABLE}
@@ -107,9 +114,9 @@ class Runner:
         if op == "iter":
             return {"value": self.encode(iter(self.target(request)))}
         if op == "getitem":
-            return {"value": self.encode(self.target(request)[decode(request["key"])])}
+            return {"value": self.encode(self.target(request)[self.decode(request["key"])])}
         if op == "contains":
-            return {"value": decode(request["item"]) in self.target(request)}
+            return {"value": self.decode(request["item"]) in self.target(request)}
         if op == "bool":
             return {"value": bool(self.target(request))}
         raise ProtocolError("unknown request %r" % (op,))
