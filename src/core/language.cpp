@@ -2,8 +2,13 @@
 
 #include <toml++/toml.h>
 
+#include <sys/stat.h>
+
 #include <cstdint>
 #include <cstdlib>
+#include <map>
+#include <memory>
+#include <mutex>
 
 namespace assay {
 
@@ -91,6 +96,60 @@ Expected<Language> load_language(const std::string& name, const fs::path& root) 
     return lang;
 }
 
+namespace {
+
+// Whether a process with none of the owner's or group's rights can reach `dir` and read it:
+// the jail makes its mounts with the jail's own file ids.
+bool reachable_by_others(const fs::path& dir) {
+    for (fs::path p = fs::absolute(dir); ; p = p.parent_path()) {
+        struct stat st {};
+        if (::stat(p.c_str(), &st) != 0 || (st.st_mode & S_IXOTH) == 0) return false;
+        if (p == p.parent_path()) return true;
+    }
+}
+
+// A world-readable copy of `dir` in a fresh temporary directory, removed when the process ends.
+class StagedCopy {
+  public:
+    explicit StagedCopy(const fs::path& dir) {
+        std::string pattern = (fs::temp_directory_path() / "assay-harness-XXXXXX").string();
+        if (::mkdtemp(pattern.data()) == nullptr) return;
+        root_ = pattern;
+        std::error_code error;
+        fs::copy(dir, root_, fs::copy_options::recursive, error);
+        for (auto it = fs::recursive_directory_iterator(root_, error);
+             !error && it != fs::recursive_directory_iterator(); it.increment(error))
+            fs::permissions(it->path(),
+                            it->is_directory() ? fs::perms(0755) : fs::perms(0644), error);
+        fs::permissions(root_, fs::perms(0755), error);
+        if (error) root_.clear();
+    }
+    StagedCopy(const StagedCopy&) = delete;
+    StagedCopy& operator=(const StagedCopy&) = delete;
+    ~StagedCopy() {
+        std::error_code ignored;
+        if (!root_.empty()) fs::remove_all(root_, ignored);
+    }
+    [[nodiscard]] const fs::path& path() const { return root_; }
+
+  private:
+    fs::path root_;
+};
+
+// The harness directory the jail can bind: itself, or (for a checkout under a private
+// directory, such as a 0700 home) a staged world-readable copy.
+fs::path bindable_harness(const fs::path& dir) {
+    if (reachable_by_others(dir)) return dir;
+    static std::mutex mutex;
+    static std::map<fs::path, std::unique_ptr<StagedCopy>> copies;
+    std::lock_guard lock(mutex);
+    auto& copy = copies[dir];
+    if (!copy) copy = std::make_unique<StagedCopy>(dir);
+    return copy->path().empty() ? dir : copy->path();
+}
+
+} // namespace
+
 sandbox::SpawnSpec Language::spawn_spec(std::vector<std::string> argv) const {
     sandbox::SpawnSpec spec;
     spec.argv = std::move(argv);
@@ -98,7 +157,7 @@ sandbox::SpawnSpec Language::spawn_spec(std::vector<std::string> argv) const {
     for (const std::string& path : binds)
         if (fs::exists(path)) spec.binds.push_back({path, path, false});
     if (!harness_dir.empty() && fs::exists(harness_dir))
-        spec.binds.push_back({harness_dir.string(), "/assay", false});
+        spec.binds.push_back({bindable_harness(harness_dir).string(), "/assay", false});
     spec.limits = limits;
     return spec;
 }
