@@ -1,7 +1,9 @@
-// assay run [--problems PATH]... [--db FILE] [--out DIR] [--stages LIST] [--jobs N] [--limit N]
-//           [--seed N] [--mutants-per-problem N] [--json] [--allow-weak-jail]
-// Offline only for now: --llm-url / ASSAY_LLM_URL is refused (the LLM pipeline comes later).
+// assay run [--problems PATH]... [--db FILE] [--out DIR] [--llm-url URL --model NAME]
+//           [--stages LIST] [--jobs N] [--limit N] [--seed N] [LLM and offline knobs]
+// Offline without an LLM; with --llm-url (or $ASSAY_LLM_URL; key from $ASSAY_API_KEY or
+// $OPENAI_API_KEY) every stage, the LLM ones included.
 #include "cli/verb.hpp"
+#include "llm/client.hpp"
 #include "pipeline/run.hpp"
 
 #include <cstdlib>
@@ -16,9 +18,10 @@ struct RunArgs {
     std::vector<std::string> problems;
     std::string db = "out/assay.db";
     std::string out = "out";
-    std::string stages = "verify,mutate,refactor,export";
+    std::string stages; // empty: every stage with an LLM, the offline ones without
     std::string llm_url;
     std::string model;
+    pipeline::LlmSettings llm;
     int jobs = 2;
     std::optional<std::size_t> limit;
     std::uint64_t seed = 0;
@@ -27,22 +30,49 @@ struct RunArgs {
     bool allow_weak_jail = false;
 };
 
-void refuse_llm(const RunArgs& args) {
+// --llm-url, else $ASSAY_LLM_URL, else "" (offline).
+std::string llm_url(const RunArgs& args) {
+    if (!args.llm_url.empty()) return args.llm_url;
     const char* env = std::getenv("ASSAY_LLM_URL");
-    if (args.llm_url.empty() && (env == nullptr || *env == '\0')) return;
-    throw FatalError(ExitCode::bad_input,
-                     Error{"the LLM pipeline is not built yet: `assay run` works offline only "
-                           "(drop --llm-url and unset ASSAY_LLM_URL)",
-                           {}});
+    return env == nullptr ? std::string() : std::string(env);
+}
+
+void check_llm(const RunArgs& args, const std::string& url) {
+    auto bad = [](std::string message) {
+        throw FatalError(ExitCode::bad_input, Error{std::move(message), {}});
+    };
+    if (url.empty()) {
+        if (!args.model.empty()) bad("--model needs an LLM: give --llm-url (or ASSAY_LLM_URL)");
+        return;
+    }
+    if (!url.starts_with("http://") && !url.starts_with("https://"))
+        bad(fmt::format("--llm-url '{}' must start with http:// or https://", url));
+    if (args.model.empty()) bad("--llm-url needs --model (the model name the server serves)");
+    const pipeline::LlmSettings& l = args.llm;
+    if (l.concurrency < 1) bad("--llm-concurrency must be at least 1");
+    if (l.samples < 0 || l.test_replies < 0 || l.bugs < 0 || l.refactors < 0)
+        bad("--samples, --test-replies, --bugs-per-problem and --refactors-per-problem must "
+            "not be negative");
+    if (l.max_steps < 1) bad("--max-steps must be at least 1");
+    if (l.max_similarity <= 0 || l.max_similarity > 1) bad("--max-similarity must be in (0, 1]");
 }
 
 int run_run(const RunArgs& args) {
-    refuse_llm(args);
+    const std::string url = llm_url(args);
+    check_llm(args, url);
     pipeline::RunOptions options;
+    if (!url.empty()) {
+        options.llm = args.llm;
+        options.llm->url = url;
+        options.llm->model = args.model;
+        options.api_key = llm::api_key_from_env();
+    }
     if (!args.problems.empty()) options.problems.assign(args.problems.begin(), args.problems.end());
     options.db = args.db;
     options.out = args.out;
-    options.stages = value_or_throw(pipeline::parse_stages(args.stages), ExitCode::bad_input);
+    options.stages = args.stages.empty()
+                         ? (url.empty() ? pipeline::offline_stages() : pipeline::all_stages())
+                         : value_or_throw(pipeline::parse_stages(args.stages), ExitCode::bad_input);
     options.jobs = std::max(1, args.jobs);
     options.limit = args.limit;
     options.seed = args.seed;
@@ -65,14 +95,36 @@ Action configure_run(CLI::App& command) {
     command.add_option("--db", args->db, "the SQLite database (default: out/assay.db)");
     command.add_option("--out", args->out, "where the datasets go (default: out)");
     command.add_option("--stages", args->stages,
-                       "comma-separated: verify,mutate,refactor,export (default: all)");
+                       "comma-separated: instruct,verify,mutate,refactor,solve,bugs,reflexion,"
+                       "export (default: all with an LLM, the offline four without)");
     command.add_option("--jobs,-j", args->jobs, "jailed workers in parallel (default: 2)");
     command.add_option("--limit", args->limit, "only the first N problems");
     command.add_option("--seed", args->seed, "chooses the mutants; same seed, same rows");
     command.add_option("--mutants-per-problem", args->mutants_per_problem,
                        "mutants sampled per reference (default: 8)");
-    command.add_option("--llm-url", args->llm_url, "OpenAI-compatible server (not built yet)");
-    command.add_option("--model", args->model, "model name for --llm-url (not built yet)");
+    command.add_option("--llm-url", args->llm_url,
+                       "OpenAI-compatible server, e.g. http://127.0.0.1:8000 (or ASSAY_LLM_URL)");
+    command.add_option("--model", args->model, "the model name the server serves");
+    pipeline::LlmSettings& l = args->llm;
+    command.add_option("--llm-concurrency", l.concurrency, "LLM requests in flight (default: 8)");
+    command.add_option("--max-llm-calls", l.max_calls,
+                       "HTTP requests to the LLM over the run, retries included (default: no cap)");
+    command.add_option("--max-tokens", l.max_tokens,
+                       "prompt + completion tokens over the run (default: no cap)");
+    command.add_option("--llm-timeout", l.timeout_s, "seconds per request attempt (default: 120)");
+    command.add_option("--llm-attempts", l.max_attempts,
+                       "attempts per request, with backoff (default: 5)");
+    command.add_option("--new-problems", l.new_problems,
+                       "problems to ask for (default: half the seed problems, at least 2)");
+    command.add_option("--samples", l.samples, "sampled solutions per problem (default: 4)");
+    command.add_option("--test-replies", l.test_replies,
+                       "replies asked for unit tests per problem (default: 2)");
+    command.add_option("--bugs-per-problem", l.bugs, "LLM bug injections per problem (default: 2)");
+    command.add_option("--refactors-per-problem", l.refactors,
+                       "LLM refactorings per problem (default: 1)");
+    command.add_option("--max-steps", l.max_steps, "Reflexion attempts per trace (default: 4)");
+    command.add_option("--max-similarity", l.max_similarity,
+                       "reject a new problem this similar to a known one (default: 0.5)");
     command.add_flag("--json", args->json, "print the summary as one JSON object");
     command.add_flag("--allow-weak-jail", args->allow_weak_jail,
                      "run even where the host cannot create namespaces (weaker isolation)");

@@ -357,3 +357,69 @@ Expected<nlohmann::json> extract_json_object(std::string_view reply,
 }
 
 } // namespace assay::llm
+
+namespace assay::llm {
+
+namespace {
+
+std::string_view strip(std::string_view text) {
+    const auto first = text.find_first_not_of(" \t\r\n");
+    if (first == std::string_view::npos) return {};
+    return text.substr(first, text.find_last_not_of(" \t\r\n") - first + 1);
+}
+
+// The name of a heading line, or "" when the line is not one.
+std::string heading_name(std::string_view line) {
+    std::size_t hashes = 0;
+    while (hashes < line.size() && line[hashes] == '#')
+        ++hashes;
+    if (hashes == 0 || hashes > 6 || hashes >= line.size() || line[hashes] != ' ') return {};
+    std::string_view name = strip(line.substr(hashes));
+    while (!name.empty() && (name.back() == ':' || name.back() == '*' || name.back() == '#'))
+        name = strip(name.substr(0, name.size() - 1));
+    while (!name.empty() && name.front() == '*')
+        name.remove_prefix(1);
+    std::string out;
+    for (const char c : name)
+        out += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+    return out;
+}
+
+} // namespace
+
+std::vector<Section> sections(std::string_view reply) {
+    const std::vector<CodeBlock> blocks = fenced_blocks(reply);
+    std::vector<Section> out;
+    std::size_t body_start = 0;
+    auto close = [&](std::size_t end) {
+        if (!out.empty())
+            out.back().body = std::string(strip(reply.substr(body_start, end - body_start)));
+    };
+    std::size_t block = 0;
+    for (std::size_t at = 0; at < reply.size();) {
+        std::size_t eol = reply.find('\n', at);
+        if (eol == std::string_view::npos) eol = reply.size();
+        while (block < blocks.size() && blocks[block].end <= at)
+            ++block;
+        const bool in_block = block < blocks.size() && blocks[block].begin <= at;
+        if (!in_block) {
+            std::string name = heading_name(reply.substr(at, eol - at));
+            if (!name.empty()) {
+                close(at);
+                out.push_back({std::move(name), {}});
+                body_start = std::min(eol + 1, reply.size());
+            }
+        }
+        at = eol + 1;
+    }
+    close(reply.size());
+    return out;
+}
+
+std::optional<std::string> section(const std::vector<Section>& all, std::string_view name) {
+    for (const Section& s : all)
+        if (s.name == name) return s.body;
+    return std::nullopt;
+}
+
+} // namespace assay::llm

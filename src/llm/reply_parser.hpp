@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -65,5 +66,24 @@ struct JsonField {
 // object qualifies.
 [[nodiscard]] Expected<nlohmann::json>
 extract_json_object(std::string_view reply, std::span<const JsonField> required = {});
+
+} // namespace assay::llm
+
+namespace assay::llm {
+
+// One markdown section of a reply: a heading line (`#` to `######`, then the name) and the text
+// up to the next heading.
+struct Section {
+    std::string name; // lower-case, trimmed, without trailing ':' or emphasis: "entry point"
+    std::string body; // trimmed
+};
+
+// The sections of a reply in order. A heading-like line inside a fenced block belongs to the
+// block. Text before the first heading is not a section.
+[[nodiscard]] std::vector<Section> sections(std::string_view reply);
+
+// The body of the first section called `name` (lower-case), or nullopt.
+[[nodiscard]] std::optional<std::string> section(const std::vector<Section>& all,
+                                                 std::string_view name);
 
 } // namespace assay::llm

@@ -3,6 +3,8 @@
 #include "core/language.hpp"
 #include "dataset/problem_files.hpp"
 #include "export/export.hpp"
+#include "llm/cache.hpp"
+#include "llm/prompts.hpp"
 #include "pipeline/batch.hpp"
 #include "pipeline/verify.hpp"
 #include "store/store.hpp"
@@ -22,12 +24,21 @@ using nlohmann::json;
 
 namespace {
 
-constexpr std::array<std::pair<std::string_view, Stage>, 4> kStages{{
+constexpr std::array<std::pair<std::string_view, Stage>, 8> kStages{{
+    {"instruct", Stage::instruct},
     {"verify", Stage::verify},
     {"mutate", Stage::mutate},
     {"refactor", Stage::refactor},
+    {"solve", Stage::solve},
+    {"bugs", Stage::bugs},
+    {"reflexion", Stage::reflexion},
     {"export", Stage::export_datasets},
 }};
+
+bool needs_llm(Stage stage) {
+    return stage == Stage::instruct || stage == Stage::solve || stage == Stage::bugs ||
+           stage == Stage::reflexion;
+}
 
 std::string_view stage_name(Stage stage) {
     for (const auto& [name, s] : kStages)
@@ -230,6 +241,10 @@ RunSummary summarise(const std::vector<Problem>& problems, const Outcomes& o,
     return s;
 }
 
+store::Origin reference_origin(const Problem& p) {
+    return p.source == ProblemSource::llm ? store::Origin::llm : store::Origin::seed;
+}
+
 struct Recorder {
     store::Store& db;
     std::int64_t run;
@@ -241,8 +256,8 @@ struct Recorder {
         std::vector<std::optional<std::pair<std::int64_t, std::int64_t>>> out(problems.size());
         for (std::size_t i = 0; i < runs.size(); ++i) {
             const Problem& p = problems[i];
-            const auto candidate = db.put_candidate(
-                {p.id, store::CandidateKind::solution, store::Origin::seed, p.solution});
+            const auto candidate = db.put_candidate({p.id, store::CandidateKind::solution,
+                                                     reference_origin(p), p.solution});
             const auto execution = db.put_execution(candidate, run, runs[i].key, runs[i].result);
             if (runs[i].result.all_passed()) out[i] = {candidate, execution};
         }
@@ -313,7 +328,12 @@ json run_args(const RunOptions& options) {
         paths.push_back(p.string());
     return {{"problems", paths},    {"stages", stages},
             {"jobs", options.jobs}, {"limit", options.limit ? json(*options.limit) : json()},
-            {"seed", options.seed}, {"mutants_per_problem", options.mutants_per_problem}};
+            {"seed", options.seed}, {"mutants_per_problem", options.mutants_per_problem},
+            {"llm", options.llm ? json{{"url", options.llm->url},
+                                       {"model", options.llm->model},
+                                       {"samples", options.llm->samples},
+                                       {"max_steps", options.llm->max_steps}}
+                                : json()}};
 }
 
 Expected<void> export_all(store::Store& db, const fs::path& out, RunSummary& summary) {
@@ -330,7 +350,9 @@ Expected<Outcomes> run_stages(const Runner& runner, const Language& language,
     Outcomes o;
     const bool mutate = has(stages, Stage::mutate);
     const bool refactor = has(stages, Stage::refactor);
-    if (!has(stages, Stage::verify) && !mutate && !refactor) return o;
+    if (!std::any_of(stages.begin(), stages.end(),
+                     [](Stage s) { return s != Stage::instruct && s != Stage::export_datasets; }))
+        return o;
     o.references = ASSAY_TRY(runner.references(language.limits));
     const auto& problems = runner.problems;
     if (mutate) {
@@ -357,7 +379,9 @@ Expected<std::vector<Stage>> parse_stages(std::string_view list) {
         const auto it = std::find_if(kStages.begin(), kStages.end(),
                                      [&](const auto& entry) { return entry.first == name; });
         if (it == kStages.end())
-            return fail("unknown stage '{}' (expected verify, mutate, refactor, export)", name);
+            return fail("unknown stage '{}' (expected instruct, verify, mutate, refactor, solve, "
+                        "bugs, reflexion, export)",
+                        name);
         if (!has(out, it->second)) out.push_back(it->second);
         list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
     }
@@ -365,27 +389,116 @@ Expected<std::vector<Stage>> parse_stages(std::string_view list) {
     return out;
 }
 
+std::vector<Stage> all_stages() {
+    std::vector<Stage> out;
+    for (const auto& [name, stage] : kStages)
+        out.push_back(stage);
+    return out;
+}
+
+std::vector<Stage> offline_stages() {
+    return {Stage::verify, Stage::mutate, Stage::refactor, Stage::export_datasets};
+}
+
+namespace {
+
+// The problems whose reference passed, with the reference's candidate id.
+std::vector<Target> targets_of(store::Store& db, const std::vector<Problem>& problems,
+                               const Outcomes& o) {
+    std::vector<Target> out;
+    for (std::size_t i = 0; i < o.references.size(); ++i)
+        if (o.references[i].result.all_passed())
+            out.push_back({&problems[i], db.put_candidate({problems[i].id,
+                                                           store::CandidateKind::solution,
+                                                           reference_origin(problems[i]),
+                                                           problems[i].solution})});
+    return out;
+}
+
+Expected<std::unique_ptr<llm::HttpClient>> make_client(const LlmSettings& s,
+                                                       const std::string& api_key,
+                                                       std::uint64_t seed) {
+    llm::HttpClientOptions o;
+    o.base_url = s.url;
+    o.api_key = api_key;
+    o.max_in_flight = std::max(1, s.concurrency);
+    o.timeout = std::chrono::seconds(std::max(1, s.timeout_s));
+    o.max_attempts = std::max(1, s.max_attempts);
+    o.budget = {s.max_calls, s.max_tokens};
+    o.jitter_seed = seed + 1;
+    return llm::HttpClient::create(std::move(o));
+}
+
+// The LLM stages after the offline ones, on the problems whose reference passed.
+Expected<void> run_llm_stages(const LlmContext& context, const std::vector<Stage>& stages,
+                              const std::vector<Target>& targets, LlmSummary& summary) {
+    if (has(stages, Stage::solve)) ASSAY_TRY(solve(context, targets, summary));
+    if (has(stages, Stage::bugs)) ASSAY_TRY(inject_bugs(context, targets, summary));
+    if (has(stages, Stage::refactor)) ASSAY_TRY(refactor(context, targets, summary));
+    if (has(stages, Stage::reflexion)) ASSAY_TRY(reflexion(context, targets, summary));
+    return {};
+}
+
+} // namespace
+
 Expected<RunSummary> run(const RunOptions& options) {
     const auto started = std::chrono::steady_clock::now();
-    const auto problems = ASSAY_TRY(load_all(options));
+    std::vector<Problem> problems = ASSAY_TRY(load_all(options));
     const Language language = ASSAY_TRY(load_language("python"));
     for (const Problem& p : problems)
         if (p.language != language.name)
             return fail_at(p.origin_file, "language '{}' is not supported yet", p.language);
+    std::optional<llm::PromptBook> prompts;
+    if (options.llm) {
+        if (options.llm->url.empty()) return fail("--llm-url is empty");
+        if (options.llm->model.empty()) return fail("--model is required with --llm-url");
+        prompts = ASSAY_TRY(
+            llm::load_prompts(project_root() / "src" / "llm" / "prompts", llm::pipeline_templates()));
+    } else {
+        for (Stage stage : options.stages)
+            if (needs_llm(stage))
+                return fail("stage '{}' needs an LLM: give --llm-url and --model",
+                            stage_name(stage));
+    }
 
     std::error_code ignored;
     if (options.db.has_parent_path()) fs::create_directories(options.db.parent_path(), ignored);
     auto db = ASSAY_TRY(store::Store::open(options.db));
     auto pool = make_pool(language, options.jobs, options.allow_weak_jail);
+    RunSummary summary;
+    db.transaction([&] { summary.run_id = db.begin_run("run", run_args(options).dump()); });
+
+    std::unique_ptr<llm::HttpClient> http;
+    std::optional<llm::CachingClient> client;
+    std::optional<LlmContext> context;
+    LlmSummary llm_summary;
+    if (options.llm) {
+        http = ASSAY_TRY(make_client(*options.llm, options.api_key, options.seed));
+        client.emplace(*http, db);
+        context.emplace(LlmContext{*client, *prompts, db, *pool, language, *options.llm,
+                                   summary.run_id, options.seed, options.jobs,
+                                   options.progress});
+        if (has(options.stages, Stage::instruct)) {
+            auto made = ASSAY_TRY(instruct(*context, problems, llm_summary));
+            std::move(made.begin(), made.end(), std::back_inserter(problems));
+        }
+    }
+
     const Outcomes o =
         ASSAY_TRY(run_stages(Runner{*pool, db, options, problems}, language, options.stages));
-
     std::vector<ProblemTally> tallies;
-    RunSummary summary = summarise(problems, o, tallies);
-    db.transaction([&] {
-        summary.run_id = db.begin_run("run", run_args(options).dump());
-        record(db, summary.run_id, problems, o, tallies, options.stages);
-    });
+    const std::int64_t run_id = summary.run_id;
+    summary = summarise(problems, o, tallies);
+    summary.run_id = run_id;
+    db.transaction([&] { record(db, summary.run_id, problems, o, tallies, options.stages); });
+
+    if (context) {
+        ASSAY_TRY(run_llm_stages(*context, options.stages, targets_of(db, problems, o),
+                                 llm_summary));
+        llm_summary.http_requests = http->calls_made();
+        llm_summary.cache_hits = client->hits();
+        summary.llm = llm_summary;
+    }
     if (has(options.stages, Stage::export_datasets)) {
         fs::create_directories(options.out, ignored);
         ASSAY_TRY(export_all(db, options.out, summary));
@@ -416,6 +529,7 @@ json RunSummary::to_json() const {
             {"refactorings", refactor_kinds},
             {"mutation_scores", mutation_scores},
             {"exported", exported},
+            {"llm", llm ? llm->to_json() : json()},
             {"seconds", seconds}};
 }
 
@@ -445,6 +559,7 @@ std::string RunSummary::describe() const {
     for (const auto& [kind, c] : refactorings)
         out += fmt::format("refactoring {:<30} {:>4} generated {:>4} kept\n", kind, c.generated,
                            c.kept);
+    if (llm) out += llm->describe();
     for (const auto& [file, rows] : exported)
         out += fmt::format("exported {}: {} rows\n", file, rows);
     out += fmt::format("wall time: {:.1f} s\n", seconds);

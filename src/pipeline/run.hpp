@@ -17,6 +17,7 @@
 //   - problem_stats: the reference's verdict and the mutation score, killed / (killed + survived).
 #pragma once
 
+#include "pipeline/llm_stages.hpp"
 #include "util/error.hpp"
 
 #include <cstdint>
@@ -30,10 +31,12 @@
 
 namespace assay::pipeline {
 
-enum class Stage { verify, mutate, refactor, export_datasets };
+// Offline stages, then the ones that need an LLM (instruct, solve, bugs, reflexion). With an LLM,
+// refactor also asks the model for refactorings.
+enum class Stage { verify, mutate, refactor, export_datasets, instruct, solve, bugs, reflexion };
 
-// Parses "verify,mutate,refactor,export" (any subset, any order). mutate and refactor imply
-// verify: only passing references are transformed.
+// Parses "verify,mutate,refactor,export,instruct,solve,bugs,reflexion" (any subset, any order).
+// Every stage but instruct and export works on passing references, so it implies verify.
 [[nodiscard]] Expected<std::vector<Stage>> parse_stages(std::string_view list);
 
 struct RunOptions {
@@ -48,7 +51,15 @@ struct RunOptions {
     std::size_t mutants_per_problem = 8;
     bool allow_weak_jail = false;
     bool progress = false; // progress lines on stderr
+    // The LLM pipeline; absent: offline (the LLM stages are then refused).
+    std::optional<LlmSettings> llm;
+    std::string api_key; // sent to the server, never stored or logged
 };
+
+// Every stage, in run order: what `--stages` means when an LLM is configured.
+[[nodiscard]] std::vector<Stage> all_stages();
+// The offline stages: the default without an LLM.
+[[nodiscard]] std::vector<Stage> offline_stages();
 
 // Counts per mutation operator.
 struct MutantCounts {
@@ -72,6 +83,7 @@ struct RunSummary {
     std::map<std::string, RefactorCounts> refactorings;   // by kind
     std::map<std::string, double> mutation_scores;        // problem id → killed / stored
     std::map<std::string, std::size_t> exported;          // file name → rows
+    std::optional<LlmSummary> llm;
     std::int64_t run_id = 0;
     double seconds = 0;
 

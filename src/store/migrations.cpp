@@ -5,7 +5,7 @@
 namespace assay::store {
 
 std::span<const std::string_view> migrations() {
-    static constexpr std::array<std::string_view, 3> kMigrations{
+    static constexpr std::array<std::string_view, 4> kMigrations{
         // 1: runs, problems, tests, candidates, executions, per-test results, trajectories.
         R"sql(
 CREATE TABLE runs (
@@ -130,6 +130,13 @@ CREATE TABLE llm_calls (
   attempts INTEGER NOT NULL,
   created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))
 );
+)sql",
+        // 4: how often sampled LLM solutions pass a problem's tests: its measured difficulty.
+        R"sql(
+ALTER TABLE problem_stats ADD COLUMN solve_samples INTEGER;
+ALTER TABLE problem_stats ADD COLUMN solve_passed INTEGER;
+ALTER TABLE problem_stats ADD COLUMN solve_rate REAL;
+ALTER TABLE problem_stats ADD COLUMN solve_difficulty TEXT;
 )sql",
     };
     return kMigrations;

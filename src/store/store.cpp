@@ -215,6 +215,16 @@ void Store::put_problem_stats(const ProblemStats& p) {
     s.run();
 }
 
+void Store::put_solve_stats(std::string_view problem_id, int samples, int passed) {
+    if (samples <= 0) return;
+    const double rate = static_cast<double>(passed) / samples;
+    const std::string_view difficulty = rate >= 0.75 ? "easy" : rate >= 0.25 ? "medium" : "hard";
+    Statement s(db_.get(), "UPDATE problem_stats SET solve_samples = ?, solve_passed = ?, "
+                           "solve_rate = ?, solve_difficulty = ? WHERE problem_id = ?");
+    s.bind(1, samples).bind(2, passed).bind(3, rate).bind(4, difficulty).bind(5, problem_id);
+    s.run();
+}
+
 std::optional<sandbox::JobResult> Store::find_execution(std::string_view key) {
     Statement s(db_.get(), "SELECT id, verdict, cpu_ms, wall_ms, peak_rss_kb, stdout, stderr, "
                            "stdout_truncated, stderr_truncated, message, forbidden_syscall "

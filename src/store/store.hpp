@@ -69,7 +69,7 @@ class Store {
     [[nodiscard]] static Expected<Store> open(const std::filesystem::path& path);
 
     // The newest schema version this build knows, and the database's.
-    static constexpr int kSchemaVersion = 3;
+    static constexpr int kSchemaVersion = 4;
     [[nodiscard]] int schema_version();
 
     // One invocation of a verb. finish_run records its status and a JSON summary.
@@ -91,6 +91,11 @@ class Store {
     // Inserts or updates the stats of a problem (which must be stored). The mutation score is
     // killed / total, or NULL when no mutant was stored.
     void put_problem_stats(const ProblemStats& stats);
+
+    // Records how many of `samples` sampled solutions passed every test of a problem whose stats
+    // are stored, their rate, and the difficulty it implies: easy (>= 0.75), medium (>= 0.25),
+    // hard. Does nothing when `samples` is 0.
+    void put_solve_stats(std::string_view problem_id, int samples, int passed);
 
     // The cached result of an execution with this key, if any (and cacheable).
     [[nodiscard]] std::optional<sandbox::JobResult> find_execution(std::string_view key);

@@ -78,4 +78,22 @@ Expected<SplitTests> split_tests(std::string_view test_code) {
     return split;
 }
 
+Expected<SplitTests> split_asserts(std::string_view test_code) {
+    const SyntaxTree tree = ASSAY_TRY(SyntaxTree::parse("python", std::string(test_code)));
+    if (tree.has_error()) {
+        const auto error = ASSAY_TRY(check_syntax("python", test_code));
+        return fail_at(fmt::format("test:{}:{}", error->line, error->column), "{}", error->message);
+    }
+    SplitTests split;
+    std::string preceding;
+    for (const TSNode statement : code_children(tree.root())) {
+        std::string text = as_line(std::string(tree.text(statement)));
+        if (asserts(statement))
+            split.cases.push_back({fmt::format("test_{}", split.cases.size()), preceding + text});
+        else
+            preceding += text;
+    }
+    return split;
+}
+
 } // namespace assay::syntax

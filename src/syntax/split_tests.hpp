@@ -27,4 +27,10 @@ struct SplitTests {
 // code has a syntax error or no module-level `check` function.
 [[nodiscard]] Expected<SplitTests> split_tests(std::string_view test_code);
 
+// Splits module-level test code, as a model writes it when asked for assert statements: each
+// top-level statement that asserts (as above) becomes a case, `test_0`, `test_1`, …, whose code
+// is the statements before it that do not assert (imports, assignments, helpers), then the
+// statement itself; setup stays empty. Fails when the code has a syntax error.
+[[nodiscard]] Expected<SplitTests> split_asserts(std::string_view test_code);
+
 } // namespace assay::syntax

@@ -133,15 +133,26 @@ TEST_SUITE("cli") {
             CHECK(r.exit_code == 2);
             CHECK(r.err.find("fuzz") != std::string::npos);
         }
-        SUBCASE("an LLM is not supported yet") {
+        SUBCASE("bad LLM usage") {
             assay::testing::write_small_problems(dir);
-            auto args = run_args(dir);
-            args.insert(args.end(), {"--llm-url", "http://127.0.0.1:9/v1"});
-            const Ran flag = assay_binary(args);
-            CHECK(flag.exit_code == 2);
-            CHECK(flag.err.find("LLM pipeline is not built yet") != std::string::npos);
+            const std::vector<std::pair<std::vector<std::string>, std::string>> cases{
+                {{"--llm-url", "http://127.0.0.1:9"}, "needs --model"},
+                {{"--llm-url", "ftp://127.0.0.1:9", "--model", "m"}, "must start with http"},
+                {{"--model", "m"}, "--model needs an LLM"},
+                {{"--stages", "verify,solve"}, "stage 'solve' needs an LLM"},
+                {{"--llm-url", "http://127.0.0.1:9", "--model", "m", "--max-steps", "0"},
+                 "--max-steps"},
+            };
+            for (const auto& [extra, expected] : cases) {
+                auto args = run_args(dir);
+                args.insert(args.end(), extra.begin(), extra.end());
+                const Ran r = assay_binary(args);
+                CHECK(r.exit_code == 2);
+                CHECK_MESSAGE(r.err.find(expected) != std::string::npos, r.err);
+            }
             const Ran env = assay_binary(run_args(dir), {{"ASSAY_LLM_URL", "http://127.0.0.1:9"}});
             CHECK(env.exit_code == 2);
+            CHECK(env.err.find("needs --model") != std::string::npos);
         }
         CHECK(!std::filesystem::exists(dir / "a.db"));
         CHECK(!std::filesystem::exists(dir / "out"));

@@ -209,3 +209,28 @@ TEST_CASE("llm::extract_json_object") {
         CHECK(extract_json_object(std::string("\0{\"a\": 1}\0", 10)));
     }
 }
+
+TEST_CASE("llm::sections") {
+    const std::string reply = "Sure! Here it is.\n\n## Title\nSum of squares\n\n### Entry point:\n"
+                              "`sum_squares`\n## **Problem**\nAdd the squares.\n## Solution\n"
+                              "```python\n# not a heading\ndef sum_squares(xs):\n    return 0\n```\n"
+                              "#Tests\nnot a heading either\n";
+    const auto all = sections(reply);
+    REQUIRE(all.size() == 4);
+    CHECK(all[0].name == "title");
+    CHECK(all[0].body == "Sum of squares");
+    CHECK(all[1].name == "entry point");
+    CHECK(all[1].body == "`sum_squares`");
+    CHECK(all[2].name == "problem");
+    CHECK(all[3].name == "solution");
+    // The comment inside the fence and `#Tests` (no space) are not headings.
+    CHECK(all[3].body.find("# not a heading") != std::string::npos);
+    CHECK(all[3].body.find("#Tests") != std::string::npos);
+    CHECK(section(all, "problem") == std::optional<std::string>("Add the squares."));
+    CHECK(!section(all, "tests"));
+    CHECK(sections("").empty());
+    CHECK(sections("no headings at all\n```\n## inside\n```").empty());
+    // An unterminated fence swallows the rest; a lone '#' line is not a heading.
+    CHECK(sections("## A\n```\n## B\n").size() == 1);
+    CHECK(sections("#\n# \n##\n").empty());
+}

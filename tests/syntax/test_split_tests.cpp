@@ -112,3 +112,26 @@ print('passed', passed)
     CHECK(output == "passed " + std::to_string(total) + "\n");
     MESSAGE("HumanEval split into " << total << " test cases");
 }
+
+TEST_CASE("syntax::split_asserts") {
+    SUBCASE("one case per asserting statement, with the statements before it") {
+        const auto split = assay::syntax::split_asserts(
+            "import math\nassert f(1) == 1\nxs = [1, 2]\nassert f(xs) == 3\n"
+            "for x in range(3):\n    assert f(x) >= 0\nprint('done')\n");
+        REQUIRE(split);
+        CHECK(split->setup.empty());
+        REQUIRE(split->cases.size() == 3);
+        CHECK(split->cases[0].name == "test_0");
+        CHECK(split->cases[0].code == "import math\nassert f(1) == 1\n");
+        CHECK(split->cases[1].code == "import math\nxs = [1, 2]\nassert f(xs) == 3\n");
+        CHECK(split->cases[2].code.ends_with("for x in range(3):\n    assert f(x) >= 0\n"));
+    }
+    SUBCASE("no asserts, syntax errors") {
+        const auto none = assay::syntax::split_asserts("x = 1\n");
+        REQUIRE(none);
+        CHECK(none->cases.empty());
+        const auto bad = assay::syntax::split_asserts("assert f(1) == \n");
+        REQUIRE(!bad);
+        CHECK(bad.error().where.starts_with("test:1:"));
+    }
+}
