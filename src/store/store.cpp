@@ -258,25 +258,36 @@ std::int64_t Store::put_execution(std::int64_t candidate, std::int64_t run, std:
                                   const sandbox::JobResult& r) {
     Statement existing(db_.get(), "SELECT id, verdict FROM executions WHERE key = ?");
     existing.bind(1, key);
+    std::optional<std::int64_t> replace;
     if (existing.step()) {
         const auto verdict = parse_verdict(existing.column_text(1));
         if (verdict && cacheable(*verdict)) return existing.column_int(0);
-        Statement drop(db_.get(), "DELETE FROM executions WHERE id = ?");
-        drop.bind(1, existing.column_int(0)).run();
+        // Run again (a timeout or internal error): the row keeps its id, which trajectory steps
+        // may reference, and gets the new outcome.
+        replace = existing.column_int(0);
     }
     Statement s(db_.get(),
-                "INSERT INTO executions(key, candidate_id, run_id, verdict, tests_passed, "
-                "tests_total, passed, cpu_ms, wall_ms, peak_rss_kb, stdout, stderr, "
-                "stdout_truncated, stderr_truncated, message, forbidden_syscall) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+                replace ? "UPDATE executions SET key=?, candidate_id=?, run_id=?, verdict=?, "
+                          "tests_passed=?, tests_total=?, passed=?, cpu_ms=?, wall_ms=?, "
+                          "peak_rss_kb=?, stdout=?, stderr=?, stdout_truncated=?, "
+                          "stderr_truncated=?, message=?, forbidden_syscall=? WHERE id=?"
+                        : "INSERT INTO executions(key, candidate_id, run_id, verdict, tests_passed, "
+                          "tests_total, passed, cpu_ms, wall_ms, peak_rss_kb, stdout, stderr, "
+                          "stdout_truncated, stderr_truncated, message, forbidden_syscall) "
+                          "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     s.bind(1, key).bind(2, candidate).bind(3, run).bind(4, to_string(r.verdict));
     s.bind(5, r.passed()).bind(6, static_cast<std::int64_t>(r.cases.size()));
     s.bind(7, r.all_passed() ? 1 : 0).bind(8, static_cast<std::int64_t>(r.cpu_ms));
     s.bind(9, r.wall_ms).bind(10, static_cast<std::int64_t>(r.peak_rss_kb));
     s.bind(11, r.stdout_text).bind(12, r.stderr_text).bind(13, r.stdout_truncated ? 1 : 0);
     s.bind(14, r.stderr_truncated ? 1 : 0).bind(15, r.message).bind(16, r.forbidden_syscall);
+    if (replace) s.bind(17, *replace);
     s.run();
-    const std::int64_t id = sqlite3_last_insert_rowid(db_.get());
+    const std::int64_t id = replace ? *replace : sqlite3_last_insert_rowid(db_.get());
+    if (replace) {
+        Statement clear(db_.get(), "DELETE FROM test_results WHERE execution_id = ?");
+        clear.bind(1, id).run();
+    }
     Statement test(db_.get(), "INSERT INTO test_results(execution_id, position, test_name, "
                               "verdict, message, ms) VALUES (?,?,?,?,?,?)");
     for (std::size_t i = 0; i < r.cases.size(); ++i) {

@@ -76,13 +76,18 @@ TEST_CASE("store::Store") {
         db->put_problem(p);
         const auto c =
             db->put_candidate({p.id, store::CandidateKind::solution, store::Origin::seed, "x"});
-        db->put_execution(c, run, "key-2", result(Verdict::timeout));
+        const auto first = db->put_execution(c, run, "key-2", result(Verdict::timeout));
         CHECK_FALSE(db->find_execution("key-2"));
-        db->put_execution(c, run, "key-2", result(Verdict::runtime_error));
+        // A trajectory step that points at the timed-out run must not block the new outcome
+        // (a rerun of `assay run` with a hung mutant did exactly that).
+        db->put_trajectory({"t", p.id, "bugfix", run, false, "{}", {{c, first, "hung", ""}}});
+        const auto second = db->put_execution(c, run, "key-2", result(Verdict::runtime_error));
+        CHECK(second == first);
         auto cached = db->find_execution("key-2");
         REQUIRE(cached);
         CHECK(cached->verdict == Verdict::runtime_error);
         CHECK(count(*db, "executions") == 1);
+        CHECK(count(*db, "test_results") == 2);
     }
     SUBCASE("a failed transaction leaves nothing") {
         try {
