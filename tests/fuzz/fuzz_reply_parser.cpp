@@ -3,6 +3,7 @@
 // Build with -DASSAY_FUZZ=ON (clang), run: build/fuzz_reply_parser -max_len=8192 corpus/
 #include "llm/client.hpp"
 #include "llm/reply_parser.hpp"
+#include "pipeline/llm_stages.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -23,5 +24,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
     (void)extract_json_object(reply);
     (void)extract_json_object(reply, fields);
     (void)parse_chat_response(reply);
+    for (const Section& section : sections(reply))
+        if (section.name.empty()) __builtin_trap();
+    if (const auto problem = assay::pipeline::parse_problem_reply(std::string(reply)))
+        if (problem->tests.size() < 4 || problem->entry_point.empty()) __builtin_trap();
     return 0;
 }

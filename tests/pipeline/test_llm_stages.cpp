@@ -123,3 +123,50 @@ TEST_CASE("pipeline::test_feedback") {
     r.message = "wall time limit exceeded\nmore";
     CHECK(test_feedback(job, r).starts_with("The run ended with timeout: wall time limit exceeded\n"));
 }
+
+TEST_CASE("pipeline::parse_problem_reply on damaged replies never crashes or lies") {
+    // A deterministic mutation loop over a good reply (the libFuzzer target in tests/fuzz covers
+    // arbitrary bytes): cuts, byte flips, injected fences and headings, duplicated spans.
+    std::uint64_t state = 0x9e3779b97f4a7c15ULL;
+    auto next = [&] {
+        state ^= state << 13, state ^= state >> 7, state ^= state << 17;
+        return state;
+    };
+    constexpr std::string_view kInserts[] = {"```", "```python\n", "## Tests\n", "## Title\n",
+                                             "\n", "`", "assert ", "def ", "\0", "\xff\xfe",
+                                             "~~~\n", "# ", "(((", "'''"};
+    int parsed = 0;
+    for (int i = 0; i < 3000; ++i) {
+        std::string reply = kReply;
+        for (int k = 0, edits = 1 + static_cast<int>(next() % 4); k < edits; ++k) {
+            const std::size_t at = next() % (reply.size() + 1);
+            switch (next() % 4) {
+            case 0: reply.resize(at); break;
+            case 1:
+                if (at < reply.size()) reply[at] = static_cast<char>(next() & 0xff);
+                break;
+            case 2: {
+                const auto insert = kInserts[next() % std::size(kInserts)];
+                reply.insert(at, insert.data(), insert.size());
+                break;
+            }
+            default:
+                reply.insert(at, reply.substr(next() % (reply.size() + 1), next() % 64));
+            }
+        }
+        const auto p = parse_problem_reply(reply);
+        if (!p) {
+            CHECK(!p.error().message.empty());
+            continue;
+        }
+        ++parsed;
+        // Whatever survives is a complete problem.
+        CHECK(p->tests.size() >= 4);
+        CHECK(!p->entry_point.empty());
+        CHECK(p->solution.find("def " + p->entry_point) != std::string::npos);
+        for (const TestCase& t : p->tests)
+            CHECK(t.code.find(p->entry_point) != std::string::npos);
+    }
+    MESSAGE(parsed, " of 3000 damaged replies still parsed");
+    CHECK(parsed > 100);
+}
