@@ -37,13 +37,22 @@ int run_stats(const StatsArgs& args) {
                                     "count(*) FROM executions GROUP BY passed")},
         {"runs", group_counts(db, "SELECT command || ':' || status, count(*) FROM runs "
                                   "GROUP BY command, status")},
+        {"trajectories",
+         group_counts(db, "SELECT kind || CASE solved WHEN 1 THEN '/solved' ELSE '/unsolved' END, "
+                          "count(*) FROM trajectories GROUP BY kind, solved")},
+        {"llm_calls", group_counts(db, "SELECT model || ' ' || finish_reason, count(*) "
+                                       "FROM llm_calls GROUP BY model, finish_reason")},
+        {"difficulty", group_counts(db, "SELECT solve_difficulty, count(*) FROM problem_stats "
+                                        "WHERE solve_difficulty IS NOT NULL "
+                                        "GROUP BY solve_difficulty")},
     };
     if (args.json) {
         fmt::print("{}\n", stats.dump());
         return 0;
     }
     fmt::print("{} (schema v{})\n", args.db, db.schema_version());
-    for (const char* section : {"problems", "candidates", "verdicts", "passed", "runs"}) {
+    for (const char* section : {"problems", "candidates", "verdicts", "passed", "runs",
+                                "trajectories", "llm_calls", "difficulty"}) {
         fmt::print("{}:\n", section);
         for (const auto& [key, value] : stats[section].items())
             fmt::print("  {:<28} {}\n", key, value.get<long>());
