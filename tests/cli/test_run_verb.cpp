@@ -75,6 +75,25 @@ TEST_SUITE("cli") {
                 CHECK(python_exit(dir, row["buggy_code"].get<std::string>() + tests) > 0);
             }
         }
+        SUBCASE("stats counts what the run recorded") {
+            const Ran st = assay_binary({"stats", "--db", (dir / "a.db").string(), "--json"});
+            REQUIRE_MESSAGE(st.exit_code == 0, st.err);
+            const json stats = json::parse(st.out);
+            CHECK(stats["schema_version"] == 4);
+            CHECK(stats["problems"]["bank"] == 4);
+            CHECK(stats["candidates"]["solution/seed"] == 4);
+            CHECK(stats["runs"]["run:done"] == 1);
+            CHECK(stats["trajectories"]["bugfix/solved"].get<int>() ==
+                  summary["exported"]["bugfix.jsonl"].get<int>());
+            CHECK(stats["llm_calls"].empty());
+            const Ran text = assay_binary({"stats", "--db", (dir / "a.db").string()});
+            CHECK(text.exit_code == 0);
+            CHECK(text.out.find("trajectories:") != std::string::npos);
+            const Ran missing = assay_binary({"stats", "--db", (dir / "none.db").string()});
+            CHECK(missing.exit_code == 2);
+            CHECK(missing.err.find("none.db") != std::string::npos);
+            CHECK(!std::filesystem::exists(dir / "none.db"));
+        }
         SUBCASE("sft formats and filters") {
             for (const char* format : {"messages", "alpaca", "sharegpt"}) {
                 const auto out = dir / (std::string(format) + ".jsonl");
