@@ -320,6 +320,8 @@ Expected<std::vector<Problem>> instruct(const LlmContext& c, const std::vector<P
 
     std::vector<llm::ChatRequest> requests;
     std::vector<std::string> kinds;
+    std::vector<std::vector<std::string>> topics_of; // what each new problem is about
+    std::vector<std::string> levels_of;
     for (int i = 0; i < attempts; ++i) {
         const std::uint64_t h = derive_seed(c.seed, {"instruct", std::to_string(i)});
         if (i % 3 == 2) {
@@ -330,19 +332,25 @@ Expected<std::vector<Problem>> instruct(const LlmContext& c, const std::vector<P
                  {"method", methods[(h >> 16) % methods.size()].description}});
             requests.push_back(c.prompts.request("evolve", s.model, {{"user", text}}, h));
             kinds.push_back("evolve");
+            topics_of.push_back(base.topics);
+            topics_of.back().push_back("evolved");
+            levels_of.push_back(base.difficulty == "easy" ? "medium" : "hard");
             continue;
         }
         const Problem& a = seeds[h % seeds.size()];
         const Problem& b = seeds[(h / seeds.size() + 1 + h % seeds.size()) % seeds.size()];
         std::string examples = "Example 1:\n\n" + render_problem(a, true);
         if (&a != &b) examples += "\nExample 2:\n\n" + render_problem(b, true);
+        const std::string& topic =
+            topics[(rotation + static_cast<std::uint64_t>(i)) % topics.size()].name;
+        const std::string& level = levels[(h >> 24) % levels.size()].name;
         const std::string text = c.prompts.render(
             "instruct", "user",
-            {{"topic", topics[(rotation + static_cast<std::uint64_t>(i)) % topics.size()].name},
-             {"difficulty", levels[(h >> 24) % levels.size()].name},
-             {"examples", trim(examples)}});
+            {{"topic", topic}, {"difficulty", level}, {"examples", trim(examples)}});
         requests.push_back(c.prompts.request("instruct", s.model, {{"user", text}}, h));
         kinds.push_back("instruct");
+        topics_of.push_back({topic, "self-instruct"});
+        levels_of.push_back(level);
     }
     summary.problems_asked += attempts;
     const std::vector<Answer> answers = ask(c, "instruct", requests, summary);
@@ -362,7 +370,8 @@ Expected<std::vector<Problem>> instruct(const LlmContext& c, const std::vector<P
             log(c, fmt::format("instruct: reply {} rejected: {}", i, reason));
             continue;
         }
-        draft->topics = {kinds[i] == "evolve" ? "evolved" : "self-instruct"};
+        draft->topics = topics_of[i];
+        draft->difficulty = levels_of[i];
         draft->origin_file = fmt::format("llm:{}", llm::request_hash(requests[i]).substr(0, 16));
         drafts.push_back(std::move(*draft));
     }
@@ -373,9 +382,11 @@ Expected<std::vector<Problem>> instruct(const LlmContext& c, const std::vector<P
 
     NgramIndex index;
     std::set<std::string> ids;
+    std::map<std::string, std::string> solutions; // normalised AST hash → problem id
     for (const Problem& p : seeds) {
         index.add(p.id, p.prompt);
         ids.insert(p.id);
+        if (const auto hash = syntax::ast_hash(kPython, p.solution)) solutions.emplace(*hash, p.id);
     }
     std::vector<Problem> accepted;
     for (std::size_t i = 0; i < drafts.size(); ++i) {
@@ -393,10 +404,18 @@ Expected<std::vector<Problem>> instruct(const LlmContext& c, const std::vector<P
                                near->similarity, near->id));
             continue;
         }
+        const auto hash = syntax::ast_hash(kPython, p.solution);
+        if (hash && solutions.count(*hash) != 0) {
+            ++summary.problems_rejected["same reference solution as an existing problem"];
+            log(c, fmt::format("instruct: {} rejected: its solution is {}'s", p.id,
+                               solutions.at(*hash)));
+            continue;
+        }
         if (!ids.insert(p.id).second) {
             ++summary.problems_rejected["duplicate"];
             continue;
         }
+        if (hash) solutions.emplace(*hash, p.id);
         index.add(p.id, p.prompt);
         summary.problems_accepted.push_back(p.id);
         accepted.push_back(std::move(p));
