@@ -58,15 +58,6 @@ class Dice {
     std::uint64_t state_;
 };
 
-std::string_view trim(std::string_view text) {
-    const auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
-    while (!text.empty() && blank(text.front()))
-        text.remove_prefix(1);
-    while (!text.empty() && blank(text.back()))
-        text.remove_suffix(1);
-    return text;
-}
-
 // The lines of `text`, each trimmed.
 std::vector<std::string_view> lines_of(std::string_view text) {
     std::vector<std::string_view> out;

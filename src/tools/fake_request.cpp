@@ -29,15 +29,6 @@ std::string_view identifier_at(std::string_view text, std::size_t at) {
     return text.substr(at, end - at);
 }
 
-std::string_view trim(std::string_view text) {
-    const auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
-    while (!text.empty() && blank(text.front()))
-        text.remove_prefix(1);
-    while (!text.empty() && blank(text.back()))
-        text.remove_suffix(1);
-    return text;
-}
-
 std::string_view line_at(std::string_view text, std::size_t at) {
     const std::size_t end = text.find('\n', at);
     return text.substr(at, end == std::string_view::npos ? std::string_view::npos : end - at);
@@ -92,6 +83,15 @@ int leading_int(std::string_view text) {
 }
 
 } // namespace
+
+std::string_view trim(std::string_view text) {
+    const auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+    while (!text.empty() && blank(text.front()))
+        text.remove_prefix(1);
+    while (!text.empty() && blank(text.back()))
+        text.remove_suffix(1);
+    return text;
+}
 
 const std::string& FakeRequest::last_user() const {
     static const std::string none;

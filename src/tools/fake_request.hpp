@@ -48,6 +48,9 @@ struct FakeRequest {
 // first `def name(` at the start of a line. "" when none.
 [[nodiscard]] std::string named_entry_point(std::string_view message);
 
+// `text` without spaces, tabs and line breaks at either end.
+[[nodiscard]] std::string_view trim(std::string_view text);
+
 // Every identifier of `text` that is followed by `(` or enclosed in backticks, in order of first
 // appearance, without repeats: the names a prompt may mention.
 [[nodiscard]] std::vector<std::string> mentioned_names(std::string_view text);
