@@ -1,12 +1,18 @@
 // assay-fake-llm: an OpenAI-compatible server that answers like a model, for tests and benches.
 //   assay-fake-llm --port N [--host H] [--seed S] [--fault-rate F] [--latency-ms MS] [--threads T]
-// Prints "listening on http://H:PORT" once ready (--port 0 picks a free port); stops on SIGINT or
-// SIGTERM.
+//                  [--problems PATH]... [--inventions PATH]...
+// It knows the problems of --problems (default: the project's problems/) and offers the problems
+// of --inventions (default: tests/fake_llm/inventions/) as new ones; both defaults are found as
+// core/language.cpp finds the project ($ASSAY_HOME, else the source tree) and skipped with a
+// warning when missing. Prints "listening on http://H:PORT" once ready (--port 0 picks a free
+// port); stops on SIGINT or SIGTERM.
+#include "core/language.hpp"
 #include "tools/fake_llm_server.hpp"
 
 #include <CLI/CLI.hpp>
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
 #include <fmt/format.h>
 #include <signal.h>
 #include <thread>
@@ -25,7 +31,35 @@ int main(int argc, char** argv) {
     app.add_option("--latency-ms", options.latency_ms, "added to every answer");
     app.add_option("--slow-ms", options.slow_ms, "how late a slow fault answers");
     app.add_option("--threads", options.threads, "handler threads (one per open connection)");
+    std::vector<std::string> problems;
+    std::vector<std::string> inventions;
+    app.add_option("--problems", problems,
+                   "problems it knows: a file or directory in any format `assay verify` reads "
+                   "(repeatable; default: the project's problems/)");
+    app.add_option("--inventions", inventions,
+                   "native-format problems it offers as new exercises (repeatable; default: "
+                   "tests/fake_llm/inventions/)");
     CLI11_PARSE(app, argc, argv);
+
+    const auto paths = [](const std::vector<std::string>& given, const char* fallback) {
+        std::vector<std::filesystem::path> out(given.begin(), given.end());
+        if (out.empty()) {
+            const auto path = assay::project_root() / fallback;
+            if (std::filesystem::exists(path))
+                out.push_back(path);
+            else
+                fmt::print(stderr, "assay-fake-llm: {} not found; skipped\n", path.string());
+        }
+        return out;
+    };
+    auto model = assay::tools::FakeModel::load(paths(problems, "problems"),
+                                               paths(inventions, "tests/fake_llm/inventions"));
+    if (!model) {
+        fmt::print(stderr, "assay-fake-llm: {}\n", model.error().describe());
+        return 2;
+    }
+    fmt::print(stderr, "assay-fake-llm: knows {} problems, {} of them invented\n",
+               model->known_count(), model->invention_count());
 
     // Block the stop signals in every thread; one thread waits for them and stops the server.
     sigset_t stop_signals;
@@ -34,7 +68,7 @@ int main(int argc, char** argv) {
     sigaddset(&stop_signals, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
-    assay::tools::FakeLlmServer server(options);
+    assay::tools::FakeLlmServer server(options, std::move(*model));
     const auto bound = server.bind(host, port);
     if (!bound) {
         fmt::print(stderr, "assay-fake-llm: {}\n", bound.error().describe());

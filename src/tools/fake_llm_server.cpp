@@ -9,7 +9,6 @@
 #include <httplib.h>
 #include <map>
 #include <mutex>
-#include <regex>
 #include <thread>
 
 namespace assay::tools {
@@ -23,84 +22,7 @@ std::uint64_t draw(const std::vector<std::string_view>& parts) {
     return std::stoull(util::content_hash_parts(parts).substr(0, 16), nullptr, 16);
 }
 
-std::string last_user_message(const json& request) {
-    const json& messages = request.value("messages", json::array());
-    for (auto it = messages.rbegin(); it != messages.rend(); ++it)
-        if (it->is_object() && it->value("role", "") == "user" && (*it)["content"].is_string())
-            return (*it)["content"].get<std::string>();
-    return {};
-}
-
-std::string entry_point_of(const std::string& prompt) {
-    static const std::regex marker(R"(ENTRY_POINT:\s*([A-Za-z_][A-Za-z0-9_]*))");
-    static const std::regex def(R"(def\s+([A-Za-z_][A-Za-z0-9_]*)\s*\()");
-    std::smatch match;
-    if (std::regex_search(prompt, match, marker) || std::regex_search(prompt, match, def))
-        return match[1];
-    return "solve";
-}
-
-// Canned bodies: plausible, rarely right.
-constexpr std::array<std::string_view, 5> kBodies{
-    "return args[0] if args else None",
-    "return sorted(args[0]) if args else []",
-    "return sum(args[0]) if args else 0",
-    "return len(args[0]) if args else 0",
-    "result = []\n    for item in (args[0] if args else []):\n        result.append(item)\n    "
-    "return result",
-};
-
-std::string function(const std::string& name, std::uint64_t pick) {
-    return fmt::format("def {}(*args):\n    \"\"\"Written by assay-fake-llm.\"\"\"\n    {}\n", name,
-                       kBodies[pick % kBodies.size()]);
-}
-
-std::string fenced(std::string_view code, std::string_view fence = "```",
-                   std::string_view tag = "python") {
-    return fmt::format("{}{}\n{}{}\n", fence, tag, code, fence);
-}
-
-// The shapes real replies take, in rough proportion (out of 100).
-FakeReply shaped_reply(const std::string& name, std::uint64_t h) {
-    const std::string code = function(name, h >> 8);
-    const std::uint64_t shape = h % 100;
-    if (shape < 50)
-        return {fmt::format("Here is an implementation of `{}`:\n\n{}\nIt handles the empty case.",
-                            name, fenced(code)),
-                "stop"};
-    if (shape < 65)
-        return {fmt::format("Solution:\n\n{}\nExample usage:\n\n{}", fenced(code),
-                            fenced(fmt::format("print({}([3, 1, 2]))\n", name))),
-                "stop"};
-    if (shape < 80)
-        return {fmt::format("This should work:\n\n{}",
-                            fenced(fmt::format("def {}(*args)\n    return args[0] +\n", name))),
-                "stop"};
-    if (shape < 90)
-        return {fmt::format("Let me think step by step.\n\n```python\n{}",
-                            code.substr(0, code.size() / 2)),
-                "length"};
-    if (shape < 95) return {code, "stop"};
-    return {fmt::format("Sure.\n\n{}", fenced(code, "~~~", "py")), "stop"};
-}
-
 } // namespace
-
-FakeReply fake_reply(std::uint64_t seed, const json& request) {
-    const std::string prompt = last_user_message(request);
-    const std::string seed_text = std::to_string(seed);
-    const std::string canonical = request.dump();
-    const std::uint64_t h = draw({"reply", seed_text, canonical});
-    if (prompt.find("ENTRY_POINT") == std::string::npos && prompt.find("def ") == std::string::npos)
-        return {fmt::format("Good question. A general approach:\n\n{}\nAdapt it to your data.",
-                            fenced(function("solve", h))),
-                "stop"};
-    FakeReply reply = shaped_reply(entry_point_of(prompt), h);
-    // A reply longer than max_tokens (about four characters a token) is cut, as servers do.
-    const auto limit = static_cast<std::size_t>(std::max(1, request.value("max_tokens", 1024))) * 4;
-    if (reply.content.size() > limit) reply = {reply.content.substr(0, limit), "length"};
-    return reply;
-}
 
 Fault fake_fault(std::uint64_t seed, double fault_rate, const std::string& body, int seen) {
     const std::string seed_text = std::to_string(seed);
@@ -121,7 +43,9 @@ std::string completion_body(const json& request, const FakeReply& reply) {
             prompt_chars += m["content"].get_ref<const std::string&>().size();
     return json{{"id", "chatcmpl-fake"},
                 {"object", "chat.completion"},
-                {"model", request.value("model", "fake-model")},
+                {"model", request.contains("model") && request["model"].is_string()
+                              ? request["model"].get<std::string>()
+                              : std::string("fake-model")},
                 {"choices",
                  {{{"index", 0},
                    {"message", {{"role", "assistant"}, {"content", reply.content}}},
@@ -129,7 +53,7 @@ std::string completion_body(const json& request, const FakeReply& reply) {
                 {"usage",
                  {{"prompt_tokens", prompt_chars / 4 + 1},
                   {"completion_tokens", reply.content.size() / 4 + 1}}}}
-        .dump();
+        .dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 void refuse(httplib::Response& res, int status, std::string_view message) {
@@ -143,6 +67,7 @@ void refuse(httplib::Response& res, int status, std::string_view message) {
 
 struct FakeLlmServer::Impl {
     FakeLlmOptions options;
+    FakeModel model;
     httplib::Server server;
     std::mutex mutex;
     std::map<std::string, int> seen; // request hash → arrivals so far
@@ -189,18 +114,23 @@ struct FakeLlmServer::Impl {
         if (options.latency_ms > 0)
             std::this_thread::sleep_for(std::chrono::milliseconds(options.latency_ms));
         const json request = json::parse(req.body, nullptr, false);
-        if (request.is_discarded() || !request.is_object() || !request.contains("messages"))
+        if (request.is_discarded() || !request.is_object() || !request.contains("messages") ||
+            !request["messages"].is_array())
             return refuse(res, 400, "the body is not a chat completions request");
-        if (request.value("n", 1) != 1) return refuse(res, 400, "only n = 1 is supported");
+        if (const auto n = request.find("n");
+            n != request.end() && !(n->is_number_integer() && n->get<std::int64_t>() == 1))
+            return refuse(res, 400, "only n = 1 is supported");
         if (inject(fake_fault(options.seed, options.fault_rate, req.body, arrival(req.body)), res))
             return;
-        res.set_content(completion_body(request, fake_reply(options.seed, request)),
+        res.set_content(completion_body(request, model.reply(options.seed, request)),
                         "application/json");
     }
 };
 
-FakeLlmServer::FakeLlmServer(FakeLlmOptions options) : impl_(std::make_unique<Impl>()) {
+FakeLlmServer::FakeLlmServer(FakeLlmOptions options, FakeModel model)
+    : impl_(std::make_unique<Impl>()) {
     impl_->options = options;
+    impl_->model = std::move(model);
     const std::size_t threads = std::max<std::size_t>(options.threads, 1);
     impl_->server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
     impl_->server.Post(

@@ -1,8 +1,9 @@
-// A stand-in for an OpenAI-compatible model server, for tests and measurements: it writes the
-// way models write (prose around fenced code, several blocks, wrong code, truncated replies) and,
-// on request, fails the way servers fail. Everything is deterministic in (seed, request).
+// A stand-in for an OpenAI-compatible model server, for tests and measurements: it answers the
+// prompts of src/llm/prompts/ the way models do (FakeModel) and, on request, fails the way servers
+// fail. Everything is deterministic in (seed, request).
 #pragma once
 
+#include "tools/fake_model.hpp"
 #include "util/error.hpp"
 
 #include <cstdint>
@@ -23,15 +24,6 @@ struct FakeLlmOptions {
 // How a call fails. `none` answers normally.
 enum class Fault { none, rate_limited, server_error, unavailable, dropped, slow, malformed };
 
-struct FakeReply {
-    std::string content;
-    std::string finish_reason; // "stop" or "length"
-};
-
-// What the fake model writes for `request` (a chat-completions body). The last user message
-// picks the function: `ENTRY_POINT: name`, else the first `def name(`, else `solve`.
-[[nodiscard]] FakeReply fake_reply(std::uint64_t seed, const nlohmann::json& request);
-
 // Whether the `seen`-th arrival (0-based) of the same request body fails, and how.
 [[nodiscard]] Fault fake_fault(std::uint64_t seed, double fault_rate, const std::string& body,
                                int seen);
@@ -39,7 +31,8 @@ struct FakeReply {
 // An HTTP server answering POST /v1/chat/completions and GET /v1/models.
 class FakeLlmServer {
   public:
-    explicit FakeLlmServer(FakeLlmOptions options);
+    // Answers with `model` (by default one that knows nothing and writes canned code).
+    explicit FakeLlmServer(FakeLlmOptions options, FakeModel model = {});
     ~FakeLlmServer();
     FakeLlmServer(const FakeLlmServer&) = delete;
     FakeLlmServer& operator=(const FakeLlmServer&) = delete;
