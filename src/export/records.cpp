@@ -3,10 +3,12 @@
 namespace assay::exports {
 
 namespace {
-// `alias`.passed of candidate `c`'s newest execution, joined as `alias`.
-std::string newest_execution(std::string_view candidate, std::string_view alias) {
-    return fmt::format("JOIN executions {1} ON {1}.id = (SELECT max(id) FROM executions "
-                       "WHERE candidate_id = {0}.id)",
+// Joins the standing of candidate `candidate` as `alias`: its newest execution with as many
+// cases as its problem has tests (every job of a full run has one case per test).
+std::string standing(std::string_view candidate, std::string_view alias) {
+    return fmt::format("JOIN executions {1} ON {1}.id = (SELECT max(x.id) FROM executions x "
+                       "WHERE x.candidate_id = {0}.id AND x.tests_total = (SELECT count(*) "
+                       "FROM tests t WHERE t.problem_id = {0}.problem_id))",
                        candidate, alias);
 }
 
@@ -14,9 +16,9 @@ std::vector<CandidateRow> candidate_rows(store::Store& db, const std::string& wh
                                          bool with_parent) {
     std::string sql = "SELECT c.problem_id, c.kind, c.origin, c.label, c.code, " +
                       std::string(with_parent ? "p.code" : "''") + ", e.id FROM candidates c " +
-                      newest_execution("c", "e");
+                      standing("c", "e");
     if (with_parent)
-        sql += " JOIN candidates p ON p.id = c.parent_id " + newest_execution("p", "pe") +
+        sql += " JOIN candidates p ON p.id = c.parent_id " + standing("p", "pe") +
                " AND pe.passed = 1";
     sql += " WHERE " + where + " ORDER BY c.problem_id, c.id";
     std::vector<CandidateRow> rows;

@@ -1,5 +1,7 @@
 // What the exports read from the store: passing solutions, killed bugs, kept refactorings, each
-// with its problem. A candidate's standing is that of its newest execution.
+// with its problem. A candidate's standing is its newest execution that ran every test of its
+// problem: a run against some of them (a Reflexion attempt is run against the visible tests
+// only) does not decide whether it passes.
 #pragma once
 
 #include "core/problem.hpp"

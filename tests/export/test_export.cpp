@@ -1,6 +1,7 @@
 // The exports over a store filled by hand (no jail), and the test scripts under plain python3.
 #include "export/export.hpp"
 #include "export/test_script.hpp"
+#include "support/llm_store.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
 
@@ -171,5 +172,56 @@ TEST_CASE("exports::export_jsonl") {
         dir.write("file", "x");
         CHECK(!exports::export_jsonl(*db, {exports::Kind::sft, "", {}}, dir / "file" / "o.jsonl"));
         CHECK(!std::filesystem::exists(dir / "file" / "o.jsonl"));
+    }
+}
+
+namespace {
+namespace llm = assay::testing::llm_store;
+
+// Exports `options` from `db` into `dir` and reads the rows back.
+std::vector<json> export_rows(store::Store& db, const TempDir& dir,
+                              const exports::ExportOptions& options) {
+    const auto out = dir / "out.jsonl";
+    const auto count = exports::export_jsonl(db, options, out);
+    REQUIRE_MESSAGE(count, count.error().describe());
+    const auto rows = read_jsonl(out);
+    CHECK(rows.size() == *count);
+    return rows;
+}
+
+} // namespace
+
+TEST_CASE("exports: rows of LLM-made candidates carry origin llm") {
+    TempDir dir;
+    auto db = store::Store::open(dir / "a.db");
+    REQUIRE(db);
+    llm::fill(*db);
+    SUBCASE("sft: passing samples only, judged on every test") {
+        const auto rows = export_rows(*db, dir, {exports::Kind::sft, "", {}});
+        std::vector<std::pair<std::string, std::string>> got;
+        for (const json& row : rows) {
+            CHECK(row["origin"] == "llm");
+            CHECK(row["kind"] == "solution");
+            got.emplace_back(row["problem_id"].get<std::string>(),
+                             row["messages"][1]["content"].get<std::string>());
+        }
+        // kHiddenFail's newest run passed, but only on the visible tests (a Reflexion attempt):
+        // it fails a hidden test, so it is no SFT answer.
+        CHECK(got == std::vector<std::pair<std::string, std::string>>{
+                         {"llm/abs_diff", llm::kGood1},
+                         {"llm/abs_diff", llm::kGood2},
+                         {"llm/clamp", "def clamp(x, lo, hi):\n    return max(lo, min(x, hi))\n"},
+                         {"llm/js_max", llm::kJsGood}});
+    }
+    SUBCASE("bugfix: an LLM-made bug") {
+        const auto rows = export_rows(*db, dir, {exports::Kind::bugfix, "", {}});
+        REQUIRE(rows.size() == 1);
+        CHECK(rows[0]["origin"] == "llm");
+        CHECK(rows[0]["bug_kind"] == "off_by_one");
+        CHECK(rows[0]["buggy_code"] == llm::kOffByOne);
+        CHECK(rows[0]["fixed_code"] == llm::kGood1);
+        CHECK(rows[0]["failing_tests"].size() == 3);
+        CHECK(run_script(dir, rows[0]["fixed_code"], rows[0]["test_code"]) == 0);
+        CHECK(run_script(dir, rows[0]["buggy_code"], rows[0]["test_code"]) == 1);
     }
 }
