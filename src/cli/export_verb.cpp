@@ -38,15 +38,18 @@ int run_export(const ExportArgs& args) {
 
 Action configure_export(CLI::App& command) {
     auto args = std::make_shared<ExportArgs>();
-    command.add_option("kind", args->kind, "sft, bugfix or refactor")->required();
+    command.add_option("kind", args->kind, "sft, bugfix, refactor, reflexion or dpo")->required();
     command.add_option("--db", args->db, "the SQLite database")->required();
     command.add_option("--out", args->out, "the JSONL file to write")->required();
-    command.add_option("--format", args->format, "sft: messages (default), alpaca, sharegpt");
+    command.add_option("--format", args->format,
+                       "sft: messages (default), alpaca, sharegpt; dpo: standard (default), "
+                       "messages");
     command.add_option("--min-pass-rate", args->min_pass_rate,
                        "keep problems whose mutation score (killed/stored mutants) is >= X");
     command.add_option("--language", args->language, "keep one language");
     command.add_option("--kind", args->bug_kind,
-                       "bugfix: bug kind; refactor: refactoring kind; sft: solution or refactor");
+                       "bugfix: bug kind; refactor: refactoring kind; sft: solution or refactor; "
+                       "reflexion: solved or unsolved; dpo: samples or reflexion");
     return [args] { return run_export(*args); };
 }
 

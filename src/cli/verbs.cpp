@@ -13,7 +13,7 @@ std::span<const Verb> verbs() {
              &configure_jail},
         Verb{"doctor", "show what this host offers the jail and what the jail does about gaps",
              &configure_doctor},
-        Verb{"export", "write a dataset (sft, bugfix, refactor) from a database as JSONL",
+        Verb{"export", "write a dataset (sft, bugfix, refactor, reflexion, dpo) as JSONL",
              &configure_export},
         Verb{"stats", "summarise a database", &configure_stats},
     };

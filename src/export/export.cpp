@@ -1,12 +1,16 @@
 #include "export/export.hpp"
 
+#include "export/preference.hpp"
 #include "export/records.hpp"
+#include "export/reflexion.hpp"
 #include "export/test_script.hpp"
 #include "util/diff.hpp"
 
+#include <algorithm>
 #include <array>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <span>
 #include <unistd.h>
 
 namespace assay::exports {
@@ -16,11 +20,65 @@ using nlohmann::json;
 
 namespace {
 
-constexpr std::array kSftFormats{"messages", "alpaca", "sharegpt"};
+constexpr std::array<Kind, 5> kKinds{Kind::sft, Kind::bugfix, Kind::refactor, Kind::reflexion,
+                                     Kind::dpo};
+// The formats of each kind, the default first.
+constexpr std::array<std::string_view, 3> kSftFormats{"messages", "alpaca", "sharegpt"};
+constexpr std::array<std::string_view, 2> kDpoFormats{"standard", "messages"};
+constexpr std::array<std::string_view, 1> kPlainFormats{"jsonl"};
+// The values --kind may take where they form a closed set.
+constexpr std::array<std::string_view, 2> kReflexionKinds{"solved", "unsolved"};
+constexpr std::array<std::string_view, 2> kDpoKinds{"samples", "reflexion"};
+
+std::span<const std::string_view> formats(Kind kind) {
+    switch (kind) {
+    case Kind::sft:
+        return kSftFormats;
+    case Kind::dpo:
+        return kDpoFormats;
+    case Kind::bugfix:
+    case Kind::refactor:
+    case Kind::reflexion:
+        return kPlainFormats;
+    }
+    return kPlainFormats;
+}
+
+std::span<const std::string_view> kind_values(Kind kind) {
+    switch (kind) {
+    case Kind::reflexion:
+        return kReflexionKinds;
+    case Kind::dpo:
+        return kDpoKinds;
+    case Kind::sft:
+    case Kind::bugfix:
+    case Kind::refactor:
+        return {};
+    }
+    return {};
+}
+
+// "a", "a or b", "a, b or c".
+std::string one_of(std::span<const std::string_view> names) {
+    std::string out;
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        if (i > 0) out += i + 1 == names.size() ? " or " : ", ";
+        out += names[i];
+    }
+    return out;
+}
+
+bool contains(std::span<const std::string_view> names, std::string_view name) {
+    return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+bool keep_problem(const Filters& f, const ProblemRecord& problem) {
+    if (f.language && problem.problem.language != *f.language) return false;
+    return !f.min_pass_rate || problem.mutation_score.value_or(-1) >= *f.min_pass_rate;
+}
 
 bool keep(Kind kind, const Filters& f, const ProblemRecord& problem, const CandidateRow& row) {
-    if (f.language && problem.problem.language != *f.language) return false;
-    if (f.min_pass_rate && problem.mutation_score.value_or(-1) < *f.min_pass_rate) return false;
+    if (!keep_problem(f, problem)) return false;
     return !f.kind || *f.kind == (kind == Kind::sft ? row.kind : row.label);
 }
 
@@ -75,39 +133,67 @@ json refactor_row(const ProblemRecord& problem, const CandidateRow& row) {
     return out;
 }
 
-std::vector<json> rows(store::Store& db, const ExportOptions& options) {
-    const auto problems = problem_records(db);
+// sft, bugfix and refactor: one row per candidate.
+std::vector<json> candidate_export(store::Store& db, const ExportOptions& options,
+                                   const std::map<std::string, ProblemRecord>& problems) {
     const std::string format = options.format.empty() ? "messages" : options.format;
-    std::vector<CandidateRow> candidates;
-    switch (options.kind) {
-    case Kind::sft:
-        candidates = passing_solutions(db);
-        break;
-    case Kind::bugfix:
-        candidates = killed_bugs(db);
-        break;
-    case Kind::refactor:
-        candidates = kept_refactorings(db);
-        break;
-    }
+    const Kind kind = options.kind;
+    const std::vector<CandidateRow> candidates = kind == Kind::sft      ? passing_solutions(db)
+                                                 : kind == Kind::bugfix ? killed_bugs(db)
+                                                                        : kept_refactorings(db);
     std::vector<json> out;
     for (const CandidateRow& row : candidates) {
         const auto problem = problems.find(row.problem_id);
-        if (problem == problems.end() || !keep(options.kind, options.filters, problem->second, row))
+        if (problem == problems.end() || !keep(kind, options.filters, problem->second, row))
             continue;
-        switch (options.kind) {
-        case Kind::sft:
-            out.push_back(sft_row(format, problem->second, row));
-            break;
-        case Kind::bugfix:
-            out.push_back(bugfix_row(problem->second, row));
-            break;
-        case Kind::refactor:
-            out.push_back(refactor_row(problem->second, row));
-            break;
-        }
+        out.push_back(kind == Kind::sft      ? sft_row(format, problem->second, row)
+                      : kind == Kind::bugfix ? bugfix_row(problem->second, row)
+                                             : refactor_row(problem->second, row));
     }
     return out;
+}
+
+std::vector<json> reflexion_export(store::Store& db, const Filters& f,
+                                   const std::map<std::string, ProblemRecord>& problems) {
+    std::vector<json> out;
+    for (const TrajectoryRow& t : trajectories(db, "reflexion")) {
+        const auto problem = problems.find(t.problem_id);
+        if (problem == problems.end() || t.steps.empty() || !keep_problem(f, problem->second))
+            continue;
+        if (f.kind && (*f.kind == "solved") != t.solved) continue;
+        out.push_back(reflexion_row(problem->second, t));
+    }
+    return out;
+}
+
+std::vector<json> dpo_export(store::Store& db, const ExportOptions& options,
+                             const std::map<std::string, ProblemRecord>& problems) {
+    const std::string format = options.format.empty() ? "standard" : options.format;
+    const Filters& f = options.filters;
+    std::vector<json> out;
+    for (const PreferencePair& pair :
+         preference_pairs(model_solutions(db), trajectories(db, "reflexion"))) {
+        const auto problem = problems.find(pair.problem_id);
+        if (problem == problems.end() || !keep_problem(f, problem->second)) continue;
+        if (f.kind && *f.kind != to_string(pair.source)) continue;
+        out.push_back(dpo_row(format, problem->second.problem, pair));
+    }
+    return out;
+}
+
+std::vector<json> rows(store::Store& db, const ExportOptions& options) {
+    const auto problems = problem_records(db);
+    switch (options.kind) {
+    case Kind::sft:
+    case Kind::bugfix:
+    case Kind::refactor:
+        return candidate_export(db, options, problems);
+    case Kind::reflexion:
+        return reflexion_export(db, options.filters, problems);
+    case Kind::dpo:
+        return dpo_export(db, options, problems);
+    }
+    return {};
 }
 
 // Writes `lines` to a temporary file beside `out`, then renames it over `out`.
@@ -137,9 +223,10 @@ Expected<void> write_atomically(const fs::path& out, const std::vector<json>& li
 } // namespace
 
 Expected<Kind> parse_kind(std::string_view name) {
-    for (Kind k : {Kind::sft, Kind::bugfix, Kind::refactor})
+    for (Kind k : kKinds)
         if (to_string(k) == name) return k;
-    return fail("unknown export kind '{}' (expected sft, bugfix or refactor)", name);
+    return fail("unknown export kind '{}' (expected sft, bugfix, refactor, reflexion or dpo)",
+                name);
 }
 
 std::string_view to_string(Kind kind) {
@@ -150,6 +237,10 @@ std::string_view to_string(Kind kind) {
         return "bugfix";
     case Kind::refactor:
         return "refactor";
+    case Kind::reflexion:
+        return "reflexion";
+    case Kind::dpo:
+        return "dpo";
     }
     return "sft";
 }
@@ -158,16 +249,14 @@ Expected<void> validate(const ExportOptions& options) {
     const auto& f = options.filters;
     if (f.min_pass_rate && !(*f.min_pass_rate >= 0 && *f.min_pass_rate <= 1))
         return fail("--min-pass-rate must be between 0 and 1, not {}", *f.min_pass_rate);
-    if (options.format.empty()) return {};
-    if (options.kind == Kind::sft) {
-        for (const char* name : kSftFormats)
-            if (options.format == name) return {};
-        return fail("unknown sft format '{}' (expected messages, alpaca or sharegpt)",
-                    options.format);
-    }
-    if (options.format != "jsonl")
-        return fail("{} exports have no format '{}' (only jsonl)", to_string(options.kind),
-                    options.format);
+    const auto names = formats(options.kind);
+    if (!options.format.empty() && !contains(names, options.format))
+        return fail("unknown {} format '{}' (expected {})", to_string(options.kind), options.format,
+                    one_of(names));
+    const auto kinds = kind_values(options.kind);
+    if (f.kind && !kinds.empty() && !contains(kinds, *f.kind))
+        return fail("unknown {} --kind '{}' (expected {})", to_string(options.kind), *f.kind,
+                    one_of(kinds));
     return {};
 }
 

@@ -1,14 +1,25 @@
 // Dataset exports (DESIGN.md "Store": exports are queries over the record): JSONL, one object per
-// line, each with `origin` (seed: written by a person; mutation: made by an AST operator; llm),
-// `problem_id` and `language`.
-//   sft       one row per passing solution (references, and refactorings as extra rows with
-//             kind "refactor"); --format messages (default), alpaca or sharegpt.
+// line, each with `origin` (seed: written by a person; mutation: made by an AST operator; llm:
+// made by the pipeline's model; sample: a model's answer imported by verify --solutions),
+// `problem_id` and `language`. A candidate passes when its standing (its newest execution on
+// every test of its problem, records.hpp) passed.
+//   sft       one row per passing solution (references, model samples, and refactorings as
+//             extra rows with kind "refactor"); --format messages (default), alpaca or sharegpt.
 //   bugfix    one row per killed mutant whose run ended on its own (verdict ok: every case ran
 //             and at least one failed; not a timeout, kill or limit): prompt, buggy_code,
 //             fixed_code, test_code, failing_tests [{name, verdict, message}], bug_kind, diff
 //             (unified, buggy → fixed).
 //   refactor  one row per kept refactoring: prompt, original_code, refactored_code, test_code,
 //             refactor_kind.
+//   reflexion one row per Reflexion trajectory: prompt, key, steps [{code, verdict,
+//             tests_passed, tests_total, feedback, reflection}] (each attempt's run on the
+//             visible tests), num_steps, solved, final {verdict, tests_passed, tests_total} (the
+//             final code on every test), messages (the conversation); see reflexion.hpp.
+//   dpo       one row per preference pair: prompt, chosen, rejected (--format standard: strings,
+//             the default; messages: message lists), source (samples or reflexion), origin
+//             (the chosen answer's), rejected_origin, chosen_tests_passed,
+//             rejected_tests_passed, tests_total, rejected_verdict, rejected_feedback {name,
+//             message}; see preference.hpp for how pairs are made.
 // test_code is self-contained Python (see test_script.hpp): appended to the fixed or refactored
 // code it exits 0, appended to the buggy code it exits non-zero.
 #pragma once
@@ -23,7 +34,7 @@
 
 namespace assay::exports {
 
-enum class Kind { sft, bugfix, refactor };
+enum class Kind { sft, bugfix, refactor, reflexion, dpo };
 
 [[nodiscard]] Expected<Kind> parse_kind(std::string_view name);
 [[nodiscard]] std::string_view to_string(Kind kind);
@@ -33,18 +44,22 @@ struct Filters {
     // bugs) is at least this; problems without a score are dropped when it is set.
     std::optional<double> min_pass_rate;
     std::optional<std::string> language;
-    // The bug kind (mutation operator) for bugfix, the refactoring kind for refactor, and the
-    // candidate kind (solution or refactor) for sft.
+    // The bug kind (mutation operator) for bugfix, the refactoring kind for refactor, the
+    // candidate kind (solution or refactor) for sft, solved or unsolved for reflexion, and the
+    // pair's source (samples or reflexion) for dpo.
     std::optional<std::string> kind;
 };
 
 struct ExportOptions {
     Kind kind = Kind::sft;
-    std::string format; // sft: messages (default), alpaca, sharegpt; others: jsonl only
+    // sft: messages (default), alpaca, sharegpt; dpo: standard (default), messages; others:
+    // jsonl only. Empty means the default.
+    std::string format;
     Filters filters;
 };
 
-// Checks the options (format valid for the kind, pass rate in [0, 1]).
+// Checks the options (format valid for the kind, pass rate in [0, 1], --kind one of the values
+// the kind knows where that set is closed).
 [[nodiscard]] Expected<void> validate(const ExportOptions& options);
 
 // Writes the rows to `out` through a temporary file in the same directory, renamed into place

@@ -3,10 +3,12 @@
 namespace assay::exports {
 
 namespace {
-// `alias`.passed of candidate `c`'s newest execution, joined as `alias`.
-std::string newest_execution(std::string_view candidate, std::string_view alias) {
-    return fmt::format("JOIN executions {1} ON {1}.id = (SELECT max(id) FROM executions "
-                       "WHERE candidate_id = {0}.id)",
+// Joins the standing of candidate `candidate` as `alias`: its newest execution with as many
+// cases as its problem has tests (every job of a full run has one case per test).
+std::string standing(std::string_view candidate, std::string_view alias) {
+    return fmt::format("JOIN executions {1} ON {1}.id = (SELECT max(x.id) FROM executions x "
+                       "WHERE x.candidate_id = {0}.id AND x.tests_total = (SELECT count(*) "
+                       "FROM tests t WHERE t.problem_id = {0}.problem_id))",
                        candidate, alias);
 }
 
@@ -14,9 +16,9 @@ std::vector<CandidateRow> candidate_rows(store::Store& db, const std::string& wh
                                          bool with_parent) {
     std::string sql = "SELECT c.problem_id, c.kind, c.origin, c.label, c.code, " +
                       std::string(with_parent ? "p.code" : "''") + ", e.id FROM candidates c " +
-                      newest_execution("c", "e");
+                      standing("c", "e");
     if (with_parent)
-        sql += " JOIN candidates p ON p.id = c.parent_id " + newest_execution("p", "pe") +
+        sql += " JOIN candidates p ON p.id = c.parent_id " + standing("p", "pe") +
                " AND pe.passed = 1";
     sql += " WHERE " + where + " ORDER BY c.problem_id, c.id";
     std::vector<CandidateRow> rows;
@@ -42,6 +44,58 @@ std::vector<CandidateRow> candidate_rows(store::Store& db, const std::string& wh
         rows.push_back(std::move(row));
     }
     return rows;
+}
+
+// Reads executions by id, with their first case that did not pass.
+class ExecutionReader {
+  public:
+    explicit ExecutionReader(store::Store& db)
+        : execution_(db.handle(), "SELECT verdict, passed, tests_passed, tests_total, message "
+                                  "FROM executions WHERE id = ?"),
+          failure_(db.handle(), "SELECT test_name, verdict, message, ms FROM test_results "
+                                "WHERE execution_id = ? AND verdict != 'passed' "
+                                "ORDER BY position LIMIT 1") {}
+
+    std::optional<ExecutionSummary> read(std::int64_t id) {
+        execution_.bind(1, id);
+        std::optional<ExecutionSummary> out;
+        if (execution_.step())
+            out = ExecutionSummary{id,
+                                   execution_.column_text(0),
+                                   execution_.column_int(1) != 0,
+                                   static_cast<int>(execution_.column_int(2)),
+                                   static_cast<int>(execution_.column_int(3)),
+                                   execution_.column_text(4),
+                                   {}};
+        execution_.reset();
+        if (!out) return out;
+        failure_.bind(1, id);
+        if (failure_.step())
+            out->first_failure = sandbox::CaseResult{
+                failure_.column_text(0),
+                parse_test_verdict(failure_.column_text(1)).value_or(TestVerdict::error),
+                failure_.column_text(2), failure_.column_double(3)};
+        failure_.reset();
+        return out;
+    }
+
+  private:
+    store::Statement execution_;
+    store::Statement failure_;
+};
+
+nlohmann::json parse_object(const std::string& text) {
+    auto meta = nlohmann::json::parse(text, nullptr, false);
+    return meta.is_object() ? meta : nlohmann::json::object();
+}
+
+// meta.final.execution, when it is an id.
+std::optional<std::int64_t> final_execution_id(const nlohmann::json& meta) {
+    const auto final = meta.find("final");
+    if (final == meta.end() || !final->is_object()) return std::nullopt;
+    const auto id = final->find("execution");
+    if (id == final->end() || !id->is_number_integer()) return std::nullopt;
+    return id->get<std::int64_t>();
 }
 } // namespace
 
@@ -69,6 +123,58 @@ std::vector<CandidateRow> killed_bugs(store::Store& db) {
 
 std::vector<CandidateRow> kept_refactorings(store::Store& db) {
     return candidate_rows(db, "c.kind = 'refactor' AND e.passed = 1", true);
+}
+
+std::vector<SolutionRow> model_solutions(store::Store& db) {
+    store::Statement s(db.handle(), "SELECT c.id, c.problem_id, c.origin, c.code, e.id "
+                                    "FROM candidates c " +
+                                        standing("c", "e") +
+                                        " WHERE c.kind = 'solution' AND c.origin IN ('llm', "
+                                        "'sample') ORDER BY c.problem_id, c.id");
+    ExecutionReader executions(db);
+    std::vector<SolutionRow> out;
+    while (s.step())
+        if (auto run = executions.read(s.column_int(4)))
+            out.push_back({s.column_int(0), s.column_text(1), s.column_text(2), s.column_text(3),
+                           std::move(*run)});
+    return out;
+}
+
+std::vector<TrajectoryRow> trajectories(store::Store& db, std::string_view kind) {
+    store::Statement s(db.handle(), "SELECT id, coalesce(key, ''), problem_id, solved, meta "
+                                    "FROM trajectories WHERE kind = ? ORDER BY problem_id, id");
+    store::Statement steps(
+        db.handle(), "SELECT s.candidate_id, c.kind, c.origin, c.code, s.execution_id, "
+                     "s.feedback, s.reflection FROM trajectory_steps s JOIN candidates c "
+                     "ON c.id = s.candidate_id WHERE s.trajectory_id = ? ORDER BY s.position");
+    ExecutionReader executions(db);
+    std::vector<TrajectoryRow> out;
+    s.bind(1, kind);
+    while (s.step()) {
+        TrajectoryRow t{s.column_int(0),
+                        s.column_text(1),
+                        s.column_text(2),
+                        s.column_int(3) != 0,
+                        parse_object(s.column_text(4)),
+                        {},
+                        {}};
+        steps.bind(1, t.id);
+        while (steps.step()) {
+            StepRow step{steps.column_int(0),
+                         steps.column_text(1),
+                         steps.column_text(2),
+                         steps.column_text(3),
+                         {},
+                         steps.column_text(5),
+                         steps.column_text(6)};
+            if (!steps.column_is_null(4)) step.execution = executions.read(steps.column_int(4));
+            t.steps.push_back(std::move(step));
+        }
+        steps.reset();
+        if (const auto id = final_execution_id(t.meta)) t.final_execution = executions.read(*id);
+        out.push_back(std::move(t));
+    }
+    return out;
 }
 
 } // namespace assay::exports

@@ -1,12 +1,16 @@
-// What the exports read from the store: passing solutions, killed bugs, kept refactorings, each
-// with its problem. A candidate's standing is that of its newest execution.
+// What the exports read from the store: passing solutions, killed bugs, kept refactorings, model
+// solutions with their standing, and trajectories, each with its problem. A candidate's standing
+// is its newest execution that ran every test of its problem: a run against some of them (a
+// Reflexion attempt is run against the visible tests only) does not decide whether it passes.
 #pragma once
 
 #include "core/problem.hpp"
 #include "sandbox/harness.hpp"
 #include "store/store.hpp"
 
+#include <cstdint>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -30,6 +34,48 @@ struct CandidateRow {
     std::vector<sandbox::CaseResult> failing; // the cases that did not pass (bugs only)
 };
 
+// How one stored execution went.
+struct ExecutionSummary {
+    std::int64_t id = 0;
+    std::string verdict; // run level: ok, compile_error, timeout, ...
+    bool passed = false; // run ok, every expected case reported and passed
+    int tests_passed = 0;
+    int tests_total = 0;
+    std::string message; // why the run failed, or the first failing case's message
+    std::optional<sandbox::CaseResult> first_failure; // the first case that did not pass
+};
+
+// A model's answer to a problem (kind solution, origin llm or sample) with its standing.
+struct SolutionRow {
+    std::int64_t id = 0;
+    std::string problem_id;
+    std::string origin;
+    std::string code;
+    ExecutionSummary standing;
+};
+
+// One step of a trajectory: the attempt, its execution (if recorded) and the texts around it.
+struct StepRow {
+    std::int64_t candidate = 0;
+    std::string kind;
+    std::string origin;
+    std::string code;
+    std::optional<ExecutionSummary> execution;
+    std::string feedback;
+    std::string reflection;
+};
+
+struct TrajectoryRow {
+    std::int64_t id = 0;
+    std::string key;
+    std::string problem_id;
+    bool solved = false;
+    nlohmann::json meta = nlohmann::json::object(); // {} when the stored text is not an object
+    std::vector<StepRow> steps;                     // in order
+    // The execution meta.final.execution names (the final code against every test), if stored.
+    std::optional<ExecutionSummary> final_execution;
+};
+
 // Every stored problem, by id.
 [[nodiscard]] std::map<std::string, ProblemRecord> problem_records(store::Store& db);
 
@@ -44,5 +90,11 @@ struct CandidateRow {
 
 // Refactorings whose newest execution passed and whose parent passes.
 [[nodiscard]] std::vector<CandidateRow> kept_refactorings(store::Store& db);
+
+// Solutions of origin llm or sample that have a standing, by problem then id.
+[[nodiscard]] std::vector<SolutionRow> model_solutions(store::Store& db);
+
+// Trajectories of `kind` ("reflexion", "bugfix") with their steps, by problem then id.
+[[nodiscard]] std::vector<TrajectoryRow> trajectories(store::Store& db, std::string_view kind);
 
 } // namespace assay::exports

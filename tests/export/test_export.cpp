@@ -1,12 +1,15 @@
 // The exports over a store filled by hand (no jail), and the test scripts under plain python3.
 #include "export/export.hpp"
 #include "export/test_script.hpp"
+#include "support/llm_store.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
 
 #include <doctest/doctest.h>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <tuple>
+#include <vector>
 
 using namespace assay;
 using assay::testing::TempDir;
@@ -167,9 +170,328 @@ TEST_CASE("exports::export_jsonl") {
         CHECK(!exports::validate({exports::Kind::sft, "chatml", {}}));
         CHECK(!exports::validate({exports::Kind::bugfix, "alpaca", {}}));
         CHECK(!exports::validate({exports::Kind::sft, "", {1.5, {}, {}}}));
-        CHECK(!exports::parse_kind("dpo"));
+        CHECK(!exports::parse_kind("kto"));
         dir.write("file", "x");
         CHECK(!exports::export_jsonl(*db, {exports::Kind::sft, "", {}}, dir / "file" / "o.jsonl"));
+        CHECK(!std::filesystem::exists(dir / "file" / "o.jsonl"));
+    }
+}
+
+namespace {
+namespace llm = assay::testing::llm_store;
+
+// Exports `options` from `db` into `dir` and reads the rows back.
+std::vector<json> export_rows(store::Store& db, const TempDir& dir,
+                              const exports::ExportOptions& options) {
+    const auto out = dir / "out.jsonl";
+    const auto count = exports::export_jsonl(db, options, out);
+    REQUIRE_MESSAGE(count, count.error().describe());
+    const auto rows = read_jsonl(out);
+    CHECK(rows.size() == *count);
+    return rows;
+}
+
+json message(const char* role, const std::string& content) {
+    return {{"role", role}, {"content", content}};
+}
+
+json step(const std::string& code, const char* verdict, int passed, int total,
+          const std::string& feedback, const std::string& reflection) {
+    return {{"code", code},         {"verdict", verdict},   {"tests_passed", passed},
+            {"tests_total", total}, {"feedback", feedback}, {"reflection", reflection}};
+}
+
+json final_run(const char* verdict, int passed, int total) {
+    return {{"verdict", verdict}, {"tests_passed", passed}, {"tests_total", total}};
+}
+
+std::vector<std::string> keys(const std::vector<json>& rows) {
+    std::vector<std::string> out;
+    for (const json& row : rows)
+        out.push_back(row["key"].get<std::string>());
+    return out;
+}
+
+// (source, chosen, rejected) of each row, in order.
+std::vector<std::tuple<std::string, std::string, std::string>>
+pairs(const std::vector<json>& rows) {
+    std::vector<std::tuple<std::string, std::string, std::string>> out;
+    for (const json& row : rows)
+        out.emplace_back(row["source"].get<std::string>(), row["chosen"].get<std::string>(),
+                         row["rejected"].get<std::string>());
+    return out;
+}
+} // namespace
+
+TEST_CASE("exports::reflexion") {
+    TempDir dir;
+    auto db = store::Store::open(dir / "a.db");
+    REQUIRE(db);
+    llm::fill(*db);
+    const auto rows = export_rows(*db, dir, {exports::Kind::reflexion, "", {}});
+    REQUIRE(rows.size() == 4);
+    CHECK(keys(rows) ==
+          std::vector<std::string>{"reflexion:llm/abs_diff:11", "reflexion:llm/abs_diff:12",
+                                   "reflexion:llm/abs_diff:13", "reflexion:llm/js_max:1"});
+
+    SUBCASE("a solved trajectory: every attempt's visible run, the final run, the recording") {
+        const json expected{
+            {"origin", "llm"},
+            {"problem_id", "llm/abs_diff"},
+            {"language", "python"},
+            {"key", "reflexion:llm/abs_diff:11"},
+            {"prompt", llm::kPrompt},
+            {"steps",
+             json::array(
+                 {step(llm::kWrong, "ok", 1, 2, llm::kFeedback0, llm::kReflection0),
+                  step(llm::kUnclosed, "compile_error", 0, 2, llm::kFeedback1, llm::kReflection1),
+                  step(llm::kGood1, "ok", 2, 2, "", "")})},
+            {"num_steps", 3},
+            {"solved", true},
+            {"final", final_run("ok", 3, 3)},
+            {"messages", llm::abs_diff_messages()}};
+        CHECK(rows[0] == expected);
+        std::vector<std::string> roles;
+        for (const json& m : rows[0]["messages"])
+            roles.push_back(m["role"].get<std::string>());
+        CHECK(roles == std::vector<std::string>{"system", "user", "assistant", "user", "assistant",
+                                                "user", "assistant"});
+    }
+    SUBCASE("unsolved: passes the visible tests, fails a hidden one; messages rebuilt") {
+        const json expected{
+            {"origin", "llm"},
+            {"problem_id", "llm/abs_diff"},
+            {"language", "python"},
+            {"key", "reflexion:llm/abs_diff:12"},
+            {"prompt", llm::kPrompt},
+            {"steps", json::array({step(llm::kLoop, "timeout", 0, 2, llm::kLoopFeedback,
+                                        llm::kLoopReflection),
+                                   step(llm::kHiddenFail, "ok", 2, 2, "", "")})},
+            {"num_steps", 2},
+            {"solved", false},
+            {"final", final_run("ok", 2, 3)},
+            {"messages",
+             json::array({message("user", llm::kPrompt),
+                          message("assistant", "```python\n" + llm::kLoop + "```"),
+                          message("user", llm::kLoopFeedback),
+                          message("assistant", llm::kLoopReflection + "\n\n```python\n" +
+                                                   llm::kHiddenFail + "```")})}};
+        CHECK(rows[1] == expected);
+    }
+    SUBCASE("one attempt; the recorded conversation as it is") {
+        CHECK(rows[2]["num_steps"] == 1);
+        CHECK(rows[2]["steps"] == json::array({step(llm::kHiddenFail, "ok", 2, 2, "", "")}));
+        CHECK(rows[2]["solved"] == false);
+        CHECK(rows[2]["final"] == final_run("ok", 2, 3));
+        REQUIRE(rows[2]["messages"].size() == 3);
+        CHECK(rows[2]["messages"][0] == message("system", "Be brief."));
+        CHECK(rows[2]["messages"][2] ==
+              message("assistant", "```python\n" + llm::kHiddenFail + "```"));
+    }
+    SUBCASE("malformed messages are rebuilt; an unstored final run falls back on the meta") {
+        const json& row = rows[3];
+        CHECK(row["language"] == "javascript");
+        CHECK(row["solved"] == true);
+        CHECK(row["num_steps"] == 3);
+        CHECK(row["final"] == final_run("ok", 2, 2));
+        CHECK(row["steps"] ==
+              json::array({step(llm::kJsStep0, "ok", 0, 1, llm::kJsFeedback0, llm::kJsReflection0),
+                           step("", "compile_error", 0, 1, llm::kNoProgram, llm::kJsReflection1),
+                           step(llm::kJsGood, "ok", 1, 1, "", "")}));
+        CHECK(row["messages"] ==
+              json::array({message("user", "Write `js_max(a, b)`."),
+                           message("assistant", "```javascript\n" + llm::kJsStep0 + "```"),
+                           message("user", llm::kJsFeedback0),
+                           message("assistant", llm::kJsReflection0), // the reply held no program
+                           message("user", llm::kNoProgram),
+                           message("assistant", llm::kJsReflection1 + "\n\n```javascript\n" +
+                                                    llm::kJsGood + "```")}));
+    }
+    SUBCASE("filters") {
+        using K = exports::Kind;
+        CHECK(keys(export_rows(*db, dir, {K::reflexion, "", {{}, {}, "solved"}})) ==
+              std::vector<std::string>{"reflexion:llm/abs_diff:11", "reflexion:llm/js_max:1"});
+        CHECK(keys(export_rows(*db, dir, {K::reflexion, "", {{}, {}, "unsolved"}})) ==
+              std::vector<std::string>{"reflexion:llm/abs_diff:12", "reflexion:llm/abs_diff:13"});
+        CHECK(keys(export_rows(*db, dir, {K::reflexion, "jsonl", {{}, "javascript", {}}})) ==
+              std::vector<std::string>{"reflexion:llm/js_max:1"});
+        CHECK(export_rows(*db, dir, {K::reflexion, "", {{}, "python", "solved"}}).size() == 1);
+        // No problem here has a mutation score.
+        CHECK(export_rows(*db, dir, {K::reflexion, "", {0.0, {}, {}}}).empty());
+    }
+}
+
+TEST_CASE("exports::dpo") {
+    TempDir dir;
+    auto db = store::Store::open(dir / "a.db");
+    REQUIRE(db);
+    llm::fill(*db);
+    const auto rows = export_rows(*db, dir, {exports::Kind::dpo, "", {}});
+
+    SUBCASE("pairs: rejected in id order, chosen cycling; reflexion pairs after; no repeats") {
+        // Samples: chosen kGood1, kGood2; rejected kWrong, kSyntax, kLoop, kHiddenFail (its newest
+        // run passed, but on the visible tests only), kSampleWrong (origin sample); kFlaky's
+        // internal error is no verdict on the answer. Reflexion: kWrong → kGood1 repeats the first
+        // pair and is left out. llm/clamp (nothing failed) and llm/is_even (nothing passed): none.
+        // llm/js_max's second attempt held no program: no pair.
+        using T = std::tuple<std::string, std::string, std::string>;
+        CHECK(pairs(rows) == std::vector<T>{{"samples", llm::kGood1, llm::kWrong},
+                                            {"samples", llm::kGood2, llm::kSyntax},
+                                            {"samples", llm::kGood1, llm::kLoop},
+                                            {"samples", llm::kGood2, llm::kHiddenFail},
+                                            {"samples", llm::kGood1, llm::kSampleWrong},
+                                            {"reflexion", llm::kGood1, llm::kUnclosed},
+                                            {"samples", llm::kJsGood, llm::kJsWrong},
+                                            {"reflexion", llm::kJsGood, llm::kJsStep0}});
+    }
+    SUBCASE("exact rows") {
+        REQUIRE(rows.size() == 8);
+        CHECK(rows[0] == json{{"origin", "llm"},
+                              {"rejected_origin", "llm"},
+                              {"problem_id", "llm/abs_diff"},
+                              {"language", "python"},
+                              {"source", "samples"},
+                              {"prompt", llm::kPrompt},
+                              {"chosen", llm::kGood1},
+                              {"rejected", llm::kWrong},
+                              {"chosen_tests_passed", 3},
+                              {"rejected_tests_passed", 2},
+                              {"tests_total", 3},
+                              {"rejected_verdict", "ok"},
+                              {"rejected_feedback",
+                               {{"name", "visible_0"}, {"message", llm::kWrongMessage}}}});
+        CHECK(rows[1]["rejected_verdict"] == "compile_error");
+        CHECK(rows[1]["rejected_tests_passed"] == 0);
+        CHECK(rows[1]["rejected_feedback"] ==
+              json{{"name", "visible_0"}, {"message", "not run: " + llm::kSyntaxMessage}});
+        CHECK(rows[2]["rejected_verdict"] == "timeout");
+        CHECK(rows[2]["rejected_feedback"] ==
+              json{{"name", "visible_0"}, {"message", llm::kTimeoutMessage}});
+        CHECK(rows[3]["rejected_tests_passed"] == 2);
+        CHECK(rows[3]["rejected_feedback"] ==
+              json{{"name", "hidden_0"}, {"message", llm::kHiddenMessage}});
+        CHECK(rows[4]["origin"] == "llm"); // the chosen answer's; the rejected one was imported
+        CHECK(rows[4]["rejected_origin"] == "sample");
+        CHECK(rows[4]["rejected_feedback"]["name"] == "visible_1");
+        // A reflexion pair counts over the visible tests both attempts ran.
+        CHECK(rows[5] ==
+              json{{"origin", "llm"},
+                   {"rejected_origin", "llm"},
+                   {"problem_id", "llm/abs_diff"},
+                   {"language", "python"},
+                   {"source", "reflexion"},
+                   {"prompt", llm::kPrompt},
+                   {"chosen", llm::kGood1},
+                   {"rejected", llm::kUnclosed},
+                   {"chosen_tests_passed", 2},
+                   {"rejected_tests_passed", 0},
+                   {"tests_total", 2},
+                   {"rejected_verdict", "compile_error"},
+                   {"rejected_feedback",
+                    {{"name", "visible_0"}, {"message", "not run: " + llm::kUnclosedMessage}}}});
+        CHECK(rows[6]["language"] == "javascript");
+        CHECK(rows[6]["tests_total"] == 2);
+        CHECK(rows[7]["tests_total"] == 1);
+    }
+    SUBCASE("messages format: TRL's conversational preference rows") {
+        const auto conv = export_rows(*db, dir, {exports::Kind::dpo, "messages", {}});
+        REQUIRE(conv.size() == rows.size());
+        CHECK(conv[0]["prompt"] == json::array({message("user", llm::kPrompt)}));
+        CHECK(conv[0]["chosen"] == json::array({message("assistant", llm::kGood1)}));
+        CHECK(conv[0]["rejected"] == json::array({message("assistant", llm::kWrong)}));
+        CHECK(conv[0]["rejected_feedback"] == rows[0]["rejected_feedback"]);
+        CHECK(export_rows(*db, dir, {exports::Kind::dpo, "standard", {}}) == rows);
+    }
+    SUBCASE("filters") {
+        using K = exports::Kind;
+        CHECK(export_rows(*db, dir, {K::dpo, "", {{}, "python", {}}}).size() == 6);
+        CHECK(export_rows(*db, dir, {K::dpo, "", {{}, "javascript", {}}}).size() == 2);
+        const auto reflexion = export_rows(*db, dir, {K::dpo, "", {{}, {}, "reflexion"}});
+        REQUIRE(reflexion.size() == 2);
+        CHECK(reflexion[0]["rejected"] == llm::kUnclosed);
+        CHECK(reflexion[1]["rejected"] == llm::kJsStep0);
+        CHECK(export_rows(*db, dir, {K::dpo, "", {{}, {}, "samples"}}).size() == 6);
+        CHECK(export_rows(*db, dir, {K::dpo, "", {0.0, {}, {}}}).empty());
+    }
+}
+
+TEST_CASE("exports: rows of LLM-made candidates carry origin llm") {
+    TempDir dir;
+    auto db = store::Store::open(dir / "a.db");
+    REQUIRE(db);
+    llm::fill(*db);
+    SUBCASE("sft: passing samples only, judged on every test") {
+        const auto rows = export_rows(*db, dir, {exports::Kind::sft, "", {}});
+        std::vector<std::pair<std::string, std::string>> got;
+        for (const json& row : rows) {
+            CHECK(row["origin"] == "llm");
+            CHECK(row["kind"] == "solution");
+            got.emplace_back(row["problem_id"].get<std::string>(),
+                             row["messages"][1]["content"].get<std::string>());
+        }
+        // kHiddenFail's newest run passed, but only on the visible tests (a Reflexion attempt):
+        // it fails a hidden test, so it is no SFT answer.
+        CHECK(got == std::vector<std::pair<std::string, std::string>>{
+                         {"llm/abs_diff", llm::kGood1},
+                         {"llm/abs_diff", llm::kGood2},
+                         {"llm/clamp", "def clamp(x, lo, hi):\n    return max(lo, min(x, hi))\n"},
+                         {"llm/js_max", llm::kJsGood}});
+    }
+    SUBCASE("bugfix: an LLM-made bug") {
+        const auto rows = export_rows(*db, dir, {exports::Kind::bugfix, "", {}});
+        REQUIRE(rows.size() == 1);
+        CHECK(rows[0]["origin"] == "llm");
+        CHECK(rows[0]["bug_kind"] == "off_by_one");
+        CHECK(rows[0]["buggy_code"] == llm::kOffByOne);
+        CHECK(rows[0]["fixed_code"] == llm::kGood1);
+        CHECK(rows[0]["failing_tests"].size() == 3);
+        CHECK(run_script(dir, rows[0]["fixed_code"], rows[0]["test_code"]) == 0);
+        CHECK(run_script(dir, rows[0]["buggy_code"], rows[0]["test_code"]) == 1);
+    }
+}
+
+TEST_CASE("exports: bad options for reflexion and dpo; failed writes leave nothing") {
+    TempDir dir;
+    auto db = store::Store::open(dir / "a.db");
+    REQUIRE(db);
+    llm::fill(*db);
+    using K = exports::Kind;
+    CHECK(exports::parse_kind("reflexion") == K::reflexion);
+    CHECK(exports::parse_kind("dpo") == K::dpo);
+    CHECK(exports::to_string(K::dpo) == "dpo");
+    const auto error = [](const exports::ExportOptions& options) {
+        const auto checked = exports::validate(options);
+        return checked ? std::string() : checked.error().describe();
+    };
+    CHECK(error({K::dpo, "chatml", {}}) ==
+          "unknown dpo format 'chatml' (expected standard or messages)");
+    CHECK(error({K::dpo, "alpaca", {}}) != "");
+    CHECK(error({K::reflexion, "messages", {}}) ==
+          "unknown reflexion format 'messages' (expected jsonl)");
+    CHECK(error({K::reflexion, "", {{}, {}, "maybe"}}) ==
+          "unknown reflexion --kind 'maybe' (expected solved or unsolved)");
+    CHECK(error({K::dpo, "", {{}, {}, "solved"}}) ==
+          "unknown dpo --kind 'solved' (expected samples or reflexion)");
+    CHECK(error({K::dpo, "messages", {{}, {}, "samples"}}) == "");
+    CHECK(error({K::bugfix, "", {{}, {}, "anything"}}) == ""); // open sets stay open
+
+    SUBCASE("bad options: the old file is left as it was") {
+        const auto out = dir.write("keep.jsonl", "old\n");
+        CHECK(!exports::export_jsonl(*db, {K::dpo, "chatml", {}}, out));
+        CHECK(testing::slurp(out) == "old\n");
+    }
+    SUBCASE("a failed rename removes the temporary file") {
+        std::filesystem::create_directories(dir / "taken");
+        dir.write("taken/x", "x");
+        CHECK(!exports::export_jsonl(*db, {K::reflexion, "", {}}, dir / "taken"));
+        CHECK(!exports::export_jsonl(*db, {K::dpo, "", {}}, dir / "taken"));
+        for (const auto& entry : std::filesystem::directory_iterator(dir.path()))
+            CHECK(entry.path().filename().string().find(".tmp-") == std::string::npos);
+        CHECK(std::filesystem::is_directory(dir / "taken"));
+    }
+    SUBCASE("an unwritable place") {
+        dir.write("file", "x");
+        CHECK(!exports::export_jsonl(*db, {K::dpo, "", {}}, dir / "file" / "o.jsonl"));
         CHECK(!std::filesystem::exists(dir / "file" / "o.jsonl"));
     }
 }

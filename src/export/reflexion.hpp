@@ -1,0 +1,24 @@
+// Reflexion rows: one per stored "reflexion" trajectory (attempt → visible-test feedback →
+// reflection → new attempt → …), with the final code's verdict on every test.
+#pragma once
+
+#include "export/records.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace assay::exports {
+
+// The row: origin (the first attempt's), problem_id, language, prompt, key (the trajectory's),
+// steps [{code, verdict, tests_passed, tests_total, feedback, reflection}] (verdict null and
+// counts 0 for a step with no recorded execution), num_steps, solved, final {verdict,
+// tests_passed, tests_total} (null when unknown) and messages (see conversation()).
+[[nodiscard]] nlohmann::json reflexion_row(const ProblemRecord& problem, const TrajectoryRow& t);
+
+// The trajectory as a multi-turn conversation: meta.messages as recorded when it is a non-empty
+// list of {role, content} strings; otherwise rebuilt from the steps: user = the prompt,
+// assistant = attempt 0 in a fenced block, then per later attempt i: user = the feedback on
+// attempt i-1, assistant = the reflection written with attempt i, a blank line, attempt i fenced
+// (an attempt whose reply held no program has empty code, and no block).
+[[nodiscard]] nlohmann::json conversation(const Problem& problem, const TrajectoryRow& t);
+
+} // namespace assay::exports

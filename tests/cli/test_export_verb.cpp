@@ -1,0 +1,117 @@
+// Black-box: `assay export reflexion|dpo` through the built binary, over a store filled by hand
+// as the LLM pipeline leaves it (tests/support/llm_store.hpp); no jail involved.
+#include "support/llm_store.hpp"
+#include "support/process.hpp"
+#include "support/temp_dir.hpp"
+
+#include <doctest/doctest.h>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+using assay::testing::assay_binary;
+using assay::testing::Ran;
+using assay::testing::TempDir;
+using nlohmann::json;
+namespace llm = assay::testing::llm_store;
+
+namespace {
+std::vector<json> read_jsonl(const std::filesystem::path& file) {
+    std::vector<json> rows;
+    std::ifstream in(file);
+    for (std::string line; std::getline(in, line);)
+        rows.push_back(json::parse(line));
+    return rows;
+}
+
+// A database holding the LLM pipeline's record, closed again before the binary opens it.
+std::string llm_database(const TempDir& dir) {
+    const auto path = dir / "llm.db";
+    auto db = assay::store::Store::open(path);
+    REQUIRE(db);
+    llm::fill(*db);
+    return path.string();
+}
+} // namespace
+
+TEST_SUITE("cli") {
+    TEST_CASE("cli::export reflexion and dpo") {
+        TempDir dir;
+        const std::string db = llm_database(dir);
+        const auto out = [&](const char* name) { return (dir / name).string(); };
+
+        SUBCASE("reflexion") {
+            const Ran e =
+                assay_binary({"export", "reflexion", "--db", db, "--out", out("r.jsonl")});
+            REQUIRE_MESSAGE(e.exit_code == 0, e.err);
+            CHECK(e.out == "4 rows → " + out("r.jsonl") + "\n");
+            const auto rows = read_jsonl(out("r.jsonl"));
+            REQUIRE(rows.size() == 4);
+            CHECK(rows[0]["key"] == "reflexion:llm/abs_diff:11");
+            CHECK(rows[0]["num_steps"] == 3);
+            CHECK(rows[0]["messages"] == llm::abs_diff_messages());
+            const Ran solved =
+                assay_binary({"export", "reflexion", "--db", db, "--out", out("s.jsonl"), "--kind",
+                              "solved", "--language", "python"});
+            REQUIRE_MESSAGE(solved.exit_code == 0, solved.err);
+            const auto kept = read_jsonl(out("s.jsonl"));
+            REQUIRE(kept.size() == 1);
+            CHECK(kept[0]["solved"] == true);
+            CHECK(kept[0]["final"]["tests_total"] == 3);
+        }
+        SUBCASE("dpo, both formats") {
+            const Ran e = assay_binary({"export", "dpo", "--db", db, "--out", out("d.jsonl")});
+            REQUIRE_MESSAGE(e.exit_code == 0, e.err);
+            const auto rows = read_jsonl(out("d.jsonl"));
+            REQUIRE(rows.size() == 8);
+            CHECK(rows[0]["prompt"] == llm::kPrompt);
+            CHECK(rows[0]["chosen"] == llm::kGood1);
+            CHECK(rows[0]["rejected"] == llm::kWrong);
+            const Ran m = assay_binary({"export", "dpo", "--db", db, "--out", out("m.jsonl"),
+                                        "--format", "messages", "--kind", "reflexion"});
+            REQUIRE_MESSAGE(m.exit_code == 0, m.err);
+            const auto conv = read_jsonl(out("m.jsonl"));
+            REQUIRE(conv.size() == 2);
+            CHECK(conv[0]["source"] == "reflexion");
+            CHECK(conv[0]["prompt"][0]["role"] == "user");
+            CHECK(conv[0]["chosen"][0] == json{{"role", "assistant"}, {"content", llm::kGood1}});
+            CHECK(conv[0]["rejected"][0]["content"] == llm::kUnclosed);
+        }
+        SUBCASE("bad flags exit 2 with a message, and leave the old file alone") {
+            const auto old = dir.write("old.jsonl", "old\n");
+            const std::vector<std::pair<std::vector<std::string>, std::string>> cases{
+                {{"--format", "chatml"},
+                 "unknown dpo format 'chatml' (expected standard or messages)"},
+                {{"--format", "alpaca"}, "unknown dpo format 'alpaca'"},
+                {{"--kind", "solved"},
+                 "unknown dpo --kind 'solved' (expected samples or reflexion)"},
+            };
+            for (const auto& [flags, message] : cases) {
+                std::vector<std::string> args{"export", "dpo", "--db", db, "--out", old.string()};
+                args.insert(args.end(), flags.begin(), flags.end());
+                const Ran r = assay_binary(args);
+                CHECK(r.exit_code == 2);
+                CHECK_MESSAGE(r.err.find(message) != std::string::npos, r.err);
+                CHECK(assay::testing::slurp(old) == "old\n");
+            }
+            const Ran r = assay_binary(
+                {"export", "reflexion", "--db", db, "--out", old.string(), "--format", "messages"});
+            CHECK(r.exit_code == 2);
+            CHECK_MESSAGE(r.err.find("unknown reflexion format 'messages' (expected jsonl)") !=
+                              std::string::npos,
+                          r.err);
+            CHECK(assay::testing::slurp(old) == "old\n");
+            const Ran k = assay_binary(
+                {"export", "reflexion", "--db", db, "--out", old.string(), "--kind", "maybe"});
+            CHECK(k.exit_code == 2);
+            CHECK(assay::testing::slurp(old) == "old\n");
+        }
+        SUBCASE("a failed write leaves no file behind") {
+            std::filesystem::create_directories(dir / "taken");
+            const Ran r = assay_binary({"export", "dpo", "--db", db, "--out", out("taken")});
+            CHECK(r.exit_code == 3);
+            CHECK(std::filesystem::is_directory(dir / "taken"));
+            for (const auto& entry : std::filesystem::directory_iterator(dir.path()))
+                CHECK(entry.path().filename().string().find(".tmp-") == std::string::npos);
+        }
+    }
+}
