@@ -337,8 +337,8 @@ json run_args(const RunOptions& options) {
 }
 
 Expected<void> export_all(store::Store& db, const fs::path& out, RunSummary& summary) {
-    for (exports::Kind kind :
-         {exports::Kind::sft, exports::Kind::bugfix, exports::Kind::refactor}) {
+    for (exports::Kind kind : {exports::Kind::sft, exports::Kind::bugfix, exports::Kind::refactor,
+                               exports::Kind::reflexion, exports::Kind::dpo}) {
         const std::string name = fmt::format("{}.jsonl", exports::to_string(kind));
         summary.exported[name] = ASSAY_TRY(exports::export_jsonl(db, {kind, "", {}}, out / name));
     }

@@ -92,10 +92,12 @@ struct RunSummary {
     [[nodiscard]] std::string describe() const;
 };
 
-// Loads every problem first (bad input: an Error naming the file and line, and nothing is
-// created or written), then runs the stages with a pool of `jobs` jailed workers and records
-// the results in one transaction; the export stage then writes sft.jsonl, bugfix.jsonl and
-// refactor.jsonl to `out`. Reruns answer from the execution cache and add no duplicate rows.
+// Loads every problem and, with an LLM, the prompts first (bad input: an Error naming the file
+// and line, and nothing is created or written); then runs the stages with a pool of `jobs`
+// jailed workers (instruct first, then the offline stages on seed and new problems, then the
+// other LLM stages on the problems whose reference passes), recording each stage's results in
+// a transaction; the export stage writes sft, bugfix, refactor, reflexion and dpo .jsonl to
+// `out`. Reruns answer from the execution and LLM caches and add no duplicate rows.
 [[nodiscard]] Expected<RunSummary> run(const RunOptions& options);
 
 } // namespace assay::pipeline

@@ -4,6 +4,7 @@
 #include "llm/client.hpp"
 #include "llm/reply_parser.hpp"
 #include "support/fake_llm.hpp"
+#include "support/fake_llm_process.hpp"
 #include "support/process.hpp"
 #include "support/run_assay.hpp"
 #include "support/temp_dir.hpp"
@@ -19,48 +20,10 @@
 using assay::llm::ChatRequest;
 using nlohmann::json;
 namespace bp = boost::process;
+using assay::testing::FakeLlm;
 
 namespace {
 
-// Runs assay-fake-llm on a free port until destroyed (SIGTERM, then a bounded wait).
-class FakeLlm {
-  public:
-    explicit FakeLlm(std::vector<std::string> args) {
-        args.insert(args.begin(), {"--port", "0"});
-        child_ = bp::child(std::string(ASSAY_FAKE_LLM_BINARY), bp::args(args), bp::std_out > out_,
-                           bp::std_err > bp::null, bp::std_in < bp::null);
-        std::string line;
-        REQUIRE(std::getline(out_, line));
-        const std::string prefix = "listening on ";
-        REQUIRE(line.starts_with(prefix));
-        url_ = line.substr(prefix.size());
-        port_ = std::stoi(url_.substr(url_.rfind(':') + 1));
-    }
-    FakeLlm(const FakeLlm&) = delete;
-    FakeLlm& operator=(const FakeLlm&) = delete;
-    ~FakeLlm() {
-        if (child_.running()) stop();
-    }
-
-    // Stops it with SIGTERM; returns its exit code (-1 if it had to be killed).
-    int stop() {
-        ::kill(child_.id(), SIGTERM);
-        if (!child_.wait_for(std::chrono::seconds(10))) {
-            child_.terminate();
-            return -1;
-        }
-        return child_.exit_code();
-    }
-
-    [[nodiscard]] const std::string& url() const { return url_; }
-    [[nodiscard]] int port() const { return port_; }
-
-  private:
-    bp::ipstream out_;
-    bp::child child_;
-    std::string url_;
-    int port_ = 0;
-};
 
 std::unique_ptr<assay::llm::HttpClient> client_for(const FakeLlm& server, int max_attempts = 3) {
     assay::llm::HttpClientOptions options;
