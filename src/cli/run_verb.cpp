@@ -84,6 +84,17 @@ int run_run(const RunArgs& args) {
         fmt::print("{}\n", summary.to_json().dump());
     else
         fmt::print("{}", summary.describe());
+    if (summary.llm && summary.llm->failed() > 0) {
+        // Failed calls are never recorded as data: the rows are right, some are missing.
+        fmt::print(stderr,
+                   "assay: warning: {} of {} LLM requests failed after every retry; a rerun "
+                   "asks them again (first: {})\n",
+                   summary.llm->failed(), summary.llm->requests(), summary.llm->first_error);
+        if (summary.llm->failed() == summary.llm->requests()) {
+            fmt::print(stderr, "assay: error: no LLM request succeeded\n");
+            return static_cast<int>(ExitCode::work_failed);
+        }
+    }
     return static_cast<int>(ExitCode::success);
 }
 } // namespace

@@ -105,6 +105,7 @@ std::vector<Answer> ask(const LlmContext& c, std::string_view stage,
                                        llm::to_string(results[i].error().kind),
                                        results[i].error().message);
             ++calls.failed;
+            if (summary.first_error.empty()) summary.first_error = out[i].error;
             continue;
         }
         out[i].ok = true;
@@ -864,6 +865,20 @@ Expected<void> reflexion(const LlmContext& c, const std::vector<Target>& targets
 
 // ---------------------------------------------------------------------------------------------
 
+int LlmSummary::requests() const {
+    int n = 0;
+    for (const auto& [stage, k] : calls)
+        n += k.requests;
+    return n;
+}
+
+int LlmSummary::failed() const {
+    int n = 0;
+    for (const auto& [stage, k] : calls)
+        n += k.failed;
+    return n;
+}
+
 json LlmSummary::to_json() const {
     json call_stats = json::object();
     for (const auto& [stage, k] : calls)
@@ -878,6 +893,7 @@ json LlmSummary::to_json() const {
             {"http_requests", http_requests},
             {"cache_hits", cache_hits},
             {"tokens", tokens},
+            {"first_error", first_error},
             {"instruct",
              {{"asked", problems_asked},
               {"accepted", problems_accepted},
@@ -905,13 +921,10 @@ json LlmSummary::to_json() const {
 
 std::string LlmSummary::describe() const {
     std::string out;
-    int requests = 0;
-    int failed = 0;
-    for (const auto& [stage, k] : calls)
-        requests += k.requests, failed += k.failed;
     out += fmt::format("llm: {} requests ({} answered from the cache, {} HTTP requests, {} "
                        "failed), {} tokens\n",
-                       requests, cache_hits, http_requests, failed, tokens);
+                       requests(), cache_hits, http_requests, failed(), tokens);
+    if (!first_error.empty()) out += fmt::format("  first failure: {}\n", first_error);
     if (problems_asked > 0) {
         out += fmt::format("new problems: {} asked, {} accepted\n", problems_asked,
                            problems_accepted.size());

@@ -57,6 +57,9 @@ struct LlmSummary {
     std::int64_t http_requests = 0;      // HTTP requests sent (retries included)
     std::int64_t cache_hits = 0;         // requests answered from the store
     std::int64_t tokens = 0;
+    std::string first_error; // the first failed request's error, "" when none failed
+    [[nodiscard]] int requests() const; // over every stage
+    [[nodiscard]] int failed() const;
 
     int problems_asked = 0;
     std::vector<std::string> problems_accepted;       // ids

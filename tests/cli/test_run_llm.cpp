@@ -118,3 +118,46 @@ TEST_SUITE("cli") {
         }
     }
 }
+
+TEST_SUITE("cli") {
+    TEST_CASE("cli::run --llm-url under a call budget, and with no server at all") {
+        TempDir dir;
+        const std::string problems = (assay::project_root() / "problems").string();
+        auto args = [&](const std::string& url, const std::string& db, const std::string& out,
+                        std::vector<std::string> extra) {
+            std::vector<std::string> a{"run",    "--problems", problems, "--llm-url", url,
+                                       "--model", "fake-model", "--limit", "3",  "--seed",
+                                       "2",      "--db",        (dir / db).string(), "--out",
+                                       (dir / out).string(),    "--json"};
+            a.insert(a.end(), extra.begin(), extra.end());
+            return a;
+        };
+        SUBCASE("a spent budget fails the rest, which a later run asks again") {
+            FakeLlm server({"--seed", "2"});
+            const Ran tight =
+                assay_binary(args(server.url(), "a.db", "out", {"--max-llm-calls", "10"}));
+            REQUIRE_MESSAGE(tight.exit_code == 0, tight.err);
+            const json first = json::parse(tight.out)["llm"];
+            CHECK(first["http_requests"] == 10);
+            CHECK(first["first_error"].get<std::string>().find("budget") != std::string::npos);
+            CHECK(tight.err.find("LLM requests failed after every retry") != std::string::npos);
+            const Ran open = assay_binary(args(server.url(), "a.db", "out2", {}));
+            REQUIRE_MESSAGE(open.exit_code == 0, open.err);
+            const json second = json::parse(open.out)["llm"];
+            CHECK(second["cache_hits"].get<int>() >= 10);
+            CHECK(second["first_error"] == "");
+            CHECK(open.err.find("failed") == std::string::npos);
+        }
+        SUBCASE("an unreachable server: the offline rows, exit 1, a clear message") {
+            const Ran none = assay_binary(
+                args("http://127.0.0.1:1", "b.db", "out", {"--llm-attempts", "2"}));
+            CHECK(none.exit_code == 1);
+            CHECK(none.err.find("no LLM request succeeded") != std::string::npos);
+            CHECK(none.err.find("connection") != std::string::npos);
+            const json summary = json::parse(none.out);
+            CHECK(summary["references_passed"] == 3);
+            CHECK(rows(dir / "out" / "sft.jsonl").size() >= 3);
+            CHECK(rows(dir / "out" / "reflexion.jsonl").empty());
+        }
+    }
+}
