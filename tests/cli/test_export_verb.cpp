@@ -4,6 +4,8 @@
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
 
+#include "support/jsonl.hpp"
+
 #include <doctest/doctest.h>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -11,17 +13,11 @@
 using assay::testing::assay_binary;
 using assay::testing::Ran;
 using assay::testing::TempDir;
+using assay::testing::read_jsonl;
 using nlohmann::json;
 namespace llm = assay::testing::llm_store;
 
 namespace {
-std::vector<json> read_jsonl(const std::filesystem::path& file) {
-    std::vector<json> rows;
-    std::ifstream in(file);
-    for (std::string line; std::getline(in, line);)
-        rows.push_back(json::parse(line));
-    return rows;
-}
 
 // A database holding the LLM pipeline's record, closed again before the binary opens it.
 std::string llm_database(const TempDir& dir) {

@@ -4,6 +4,7 @@
 // gone, which must give the same rows from the cache.
 #include "core/language.hpp"
 #include "support/fake_llm_process.hpp"
+#include "support/jsonl.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
 
@@ -18,6 +19,7 @@ using assay::testing::assay_binary;
 using assay::testing::FakeLlm;
 using assay::testing::Ran;
 using assay::testing::TempDir;
+using assay::testing::read_jsonl;
 using nlohmann::json;
 namespace fs = std::filesystem;
 
@@ -30,13 +32,6 @@ std::string slurp(const fs::path& file) {
     return text.str();
 }
 
-std::vector<json> rows(const fs::path& file) {
-    std::vector<json> out;
-    std::ifstream in(file);
-    for (std::string line; std::getline(in, line);)
-        out.push_back(json::parse(line));
-    return out;
-}
 
 std::vector<std::string> run_args(const std::string& url, const TempDir& dir, const std::string& db,
                                   const std::string& out) {
@@ -75,18 +70,18 @@ TEST_SUITE("cli") {
         // LLM-made problems made it through and are exported.
         CHECK(!llm["instruct"]["accepted"].empty());
         int llm_problem_rows = 0;
-        for (const json& row : rows(dir / "out" / "sft.jsonl"))
+        for (const json& row : read_jsonl(dir / "out" / "sft.jsonl"))
             llm_problem_rows += row["problem_id"].get<std::string>().starts_with("llm/") ? 1 : 0;
         CHECK(llm_problem_rows >= 1);
         // At least 5 LLM-made bug/fix pairs.
         int llm_bugs = 0;
-        for (const json& row : rows(dir / "out" / "bugfix.jsonl"))
+        for (const json& row : read_jsonl(dir / "out" / "bugfix.jsonl"))
             llm_bugs += row["origin"] == "llm" ? 1 : 0;
         CHECK(llm_bugs >= 5);
         // Reflexion traces of two or more steps; the solved ones end in a passing step.
         int multi_step = 0;
         int solved = 0;
-        for (const json& row : rows(dir / "out" / "reflexion.jsonl")) {
+        for (const json& row : read_jsonl(dir / "out" / "reflexion.jsonl")) {
             const json& steps = row["steps"];
             REQUIRE(!steps.empty());
             multi_step += steps.size() >= 2 ? 1 : 0;
@@ -99,7 +94,7 @@ TEST_SUITE("cli") {
         }
         CHECK(multi_step >= 1);
         CHECK(solved >= 1);
-        CHECK(!rows(dir / "out" / "dpo.jsonl").empty());
+        CHECK(!read_jsonl(dir / "out" / "dpo.jsonl").empty());
 
         // The key went to the server and nowhere else.
         CHECK(slurp(dir / "a.db").find(kSecret) == std::string::npos);
@@ -156,8 +151,8 @@ TEST_SUITE("cli") {
             CHECK(none.err.find("connection") != std::string::npos);
             const json summary = json::parse(none.out);
             CHECK(summary["references_passed"] == 3);
-            CHECK(rows(dir / "out" / "sft.jsonl").size() >= 3);
-            CHECK(rows(dir / "out" / "reflexion.jsonl").empty());
+            CHECK(read_jsonl(dir / "out" / "sft.jsonl").size() >= 3);
+            CHECK(read_jsonl(dir / "out" / "reflexion.jsonl").empty());
         }
     }
 }

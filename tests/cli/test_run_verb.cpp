@@ -4,6 +4,8 @@
 #include "support/small_problems.hpp"
 #include "support/temp_dir.hpp"
 
+#include "support/jsonl.hpp"
+
 #include <doctest/doctest.h>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -11,16 +13,10 @@
 using assay::testing::assay_binary;
 using assay::testing::Ran;
 using assay::testing::TempDir;
+using assay::testing::read_jsonl;
 using nlohmann::json;
 
 namespace {
-std::vector<json> read_jsonl(const std::filesystem::path& file) {
-    std::vector<json> rows;
-    std::ifstream in(file);
-    for (std::string line; std::getline(in, line);)
-        rows.push_back(json::parse(line));
-    return rows;
-}
 
 // Exit code of `code` run by /usr/bin/python3 (-1 when it had to be killed).
 int python_exit(const TempDir& dir, const std::string& code) {

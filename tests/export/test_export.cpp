@@ -5,6 +5,8 @@
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
 
+#include "support/jsonl.hpp"
+
 #include <doctest/doctest.h>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -13,6 +15,7 @@
 
 using namespace assay;
 using assay::testing::TempDir;
+using assay::testing::read_jsonl;
 using nlohmann::json;
 
 namespace {
@@ -48,13 +51,6 @@ int run_script(const TempDir& dir, const std::string& program, const std::string
         .exit_code;
 }
 
-std::vector<json> read_jsonl(const std::filesystem::path& file) {
-    std::vector<json> rows;
-    std::ifstream in(file);
-    for (std::string line; std::getline(in, line);)
-        rows.push_back(json::parse(line));
-    return rows;
-}
 
 // A store holding add() with its reference, a killed bug, a survivor and a refactoring.
 void fill(store::Store& db) {
