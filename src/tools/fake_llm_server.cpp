@@ -133,6 +133,8 @@ FakeLlmServer::FakeLlmServer(FakeLlmOptions options, FakeModel model)
     impl_->model = std::move(model);
     const std::size_t threads = std::max<std::size_t>(options.threads, 1);
     impl_->server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+    // Real servers (uvicorn, llama-server) answer without Nagle delays; so does this one.
+    impl_->server.set_tcp_nodelay(true);
     impl_->server.Post(
         "/v1/chat/completions",
         [this](const httplib::Request& req, httplib::Response& res) { impl_->chat(req, res); });
