@@ -1,6 +1,7 @@
 #include "llm/client.hpp"
 
 #include "llm/curl_handles.hpp"
+#include "util/utf8.hpp"
 
 #include <algorithm>
 #include <cstdlib>
@@ -56,8 +57,9 @@ std::string request_json(const ChatRequest& request) {
 
 namespace {
 
+// The start of a body for an error message, which ends up in JSON: the body may be anything.
 std::string snippet(std::string_view text, std::size_t limit = 300) {
-    std::string out(text.substr(0, limit));
+    std::string out = util::valid_utf8(util::utf8_prefix(text, limit));
     if (text.size() > limit) out += "…";
     return out;
 }

@@ -9,6 +9,7 @@
 #include "syntax/split_tests.hpp"
 #include "syntax/syntax_check.hpp"
 #include "util/hash.hpp"
+#include "util/utf8.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -43,9 +44,10 @@ std::string first_line(std::string_view text) {
     return std::string(text.substr(0, text.find('\n')));
 }
 
+// At most `limit` bytes of `text`, cut between characters (what is stored goes into JSON).
 std::string clip(std::string_view text, std::size_t limit) {
     if (text.size() <= limit) return std::string(text);
-    return std::string(text.substr(0, limit)) + " …";
+    return std::string(util::utf8_prefix(text, limit)) + " …";
 }
 
 std::string trim(std::string_view text) {

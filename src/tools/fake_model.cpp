@@ -6,6 +6,7 @@
 #include "syntax/refactor.hpp"
 #include "tools/fake_request.hpp"
 #include "util/hash.hpp"
+#include "util/utf8.hpp"
 
 #include <algorithm>
 #include <array>
@@ -105,15 +106,6 @@ std::string framed(std::string_view before, std::string_view block, std::string_
 
 std::string_view pick_line(Dice& dice, std::span<const std::string_view> lines) {
     return dice.pick(lines);
-}
-
-// The first `max` bytes of `text`, not splitting a UTF-8 sequence.
-std::string utf8_prefix(std::string_view text, std::size_t max) {
-    if (text.size() <= max) return std::string(text);
-    std::size_t end = max;
-    while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80)
-        --end;
-    return std::string(text.substr(0, end));
 }
 
 // ---- The canned replies of a model that does not know the problem (mostly wrong).
@@ -675,7 +667,7 @@ std::string first_failing_line(std::string_view feedback) {
         for (const std::string_view line : lines)
             for (const std::string_view sign : signs)
                 if (!line.empty() && line.find(sign) != std::string_view::npos)
-                    return utf8_prefix(line, 200);
+                    return std::string(util::utf8_prefix(line, 200));
     return {};
 }
 
@@ -889,7 +881,8 @@ FakeReply FakeModel::reply(std::uint64_t seed, const json& request) const {
         }
         // A reply longer than max_tokens (about four characters a token) is cut, as servers do.
         const auto limit = static_cast<std::size_t>(r.max_tokens) * 4;
-        if (reply.content.size() > limit) reply = {utf8_prefix(reply.content, limit), "length"};
+        if (reply.content.size() > limit)
+            reply = {std::string(util::utf8_prefix(reply.content, limit)), "length"};
         return reply;
     } catch (const std::exception&) {
         return {"Sorry, I could not make sense of that request.", "stop"};

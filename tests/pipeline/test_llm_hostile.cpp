@@ -1,0 +1,111 @@
+// The LLM stages through `pipeline::run`, in the jail, against a scripted model over real HTTP
+// whose replies are hostile or broken. Whatever comes back, the run finishes, records what it
+// kept, and keeps every failure's message.
+#include "pipeline/run.hpp"
+#include "store/store.hpp"
+#include "support/jsonl.hpp"
+#include "support/scripted_model.hpp"
+#include "support/small_problems.hpp"
+#include "support/temp_dir.hpp"
+
+#include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
+
+using namespace assay;
+using assay::testing::Answer;
+using assay::testing::Ask;
+using assay::testing::read_jsonl;
+using assay::testing::scripted_run;
+using assay::testing::ScriptedModel;
+using assay::testing::TempDir;
+using nlohmann::json;
+
+namespace {
+
+const char* kRunningMax = R"(def running_max(xs):
+    out = []
+    best = None
+    for x in xs:
+        if best is None or x > best:
+            best = x
+        out.append(best)
+    return out
+)";
+
+const char* kWrongMax = R"(def running_max(xs):
+    return list(xs)
+)";
+
+std::string fenced(const std::string& code) {
+    return "```python\n" + code + "```\n";
+}
+
+// One problem: t/running_max (2 visible, 2 hidden tests).
+void one_problem(const TempDir& dir) {
+    dir.write("problems/running_max.toml", testing::kRunningMax);
+}
+
+std::vector<std::string> texts(store::Store& db, const std::string& sql) {
+    store::Statement s(db.handle(), sql);
+    std::vector<std::string> out;
+    while (s.step())
+        out.push_back(s.column_text(0));
+    return out;
+}
+
+bool valid_utf8(const std::string& text) {
+    try {
+        (void)json(text).dump();
+        return true;
+    } catch (const json::exception&) {
+        return false;
+    }
+}
+
+} // namespace
+
+TEST_CASE("pipeline::run LLM stages: replies in a script with multi-byte characters") {
+    TempDir dir;
+    one_problem(dir);
+    // Prose of 3-byte characters after two ASCII bytes: every byte limit lands inside one.
+    std::string prose = "xy";
+    for (int i = 0; i < 2000; ++i)
+        prose += "\xe5\x86\x99"; // 写
+    ScriptedModel model([&](const Ask& ask) -> Answer {
+        if (ask.kind == "bug") return {prose + "\n" + fenced(kWrongMax)};
+        if (ask.kind == "reflexion") return {prose + "\n" + fenced(kWrongMax)};
+        if (ask.kind == "reflexion-retry") return {prose + "\n" + fenced(kRunningMax)};
+        return {fenced(kRunningMax)};
+    });
+    const auto summary =
+        pipeline::run(scripted_run(dir, "a.db", model.url(), "verify,bugs,reflexion,export"));
+    REQUIRE_MESSAGE(summary, summary.error().describe());
+    auto db = store::Store::open(dir / "a.db");
+    REQUIRE(db);
+    for (const std::string& meta : texts(*db, "SELECT meta FROM candidates WHERE origin = 'llm'"))
+        CHECK(json::parse(meta, nullptr, false).is_object());
+    for (const std::string& text : texts(*db, "SELECT reflection FROM trajectory_steps"))
+        CHECK(valid_utf8(text));
+    const auto rows = read_jsonl(dir / "a.db.out" / "reflexion.jsonl");
+    REQUIRE(rows.size() == 1);
+    CHECK(rows[0]["solved"] == true);
+    CHECK(rows[0]["steps"][0]["reflection"].get<std::string>().starts_with("xy\xe5\x86\x99"));
+    CHECK(summary->llm->bugs_kept == 1);
+}
+
+TEST_CASE("pipeline::run LLM stages: a server that answers with bytes that are not UTF-8") {
+    TempDir dir;
+    one_problem(dir);
+    std::string garbage = "\xff\xfe";
+    for (int i = 0; i < 400; ++i)
+        garbage += "\x80\xc3";
+    ScriptedModel model([&](const Ask&) -> Answer { return {"", "stop", 200, garbage}; });
+    const auto summary =
+        pipeline::run(scripted_run(dir, "a.db", model.url(), "verify,bugs,export"));
+    REQUIRE_MESSAGE(summary, summary.error().describe());
+    REQUIRE(summary->llm);
+    CHECK(summary->llm->failed() == 1);
+    CHECK(summary->llm->first_error.find("not a JSON object") != std::string::npos);
+    CHECK(valid_utf8(summary->llm->first_error));
+    CHECK_NOTHROW((void)summary->to_json().dump());
+}
