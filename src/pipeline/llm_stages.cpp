@@ -725,7 +725,7 @@ struct Trace {
     std::vector<llm::Message> conversation; // without the system message
     std::vector<Step> steps;
     bool done = false;
-    std::string aborted; // the LLM call that failed, if one did
+    bool aborted = false; // an LLM call failed: the trace is left for a later run to finish
 };
 
 } // namespace
@@ -770,7 +770,7 @@ Expected<void> reflexion(const LlmContext& c, const std::vector<Target>& targets
             Trace& trace = traces[active[k]];
             if (!answers[k].ok) {
                 trace.done = true;
-                trace.aborted = answers[k].error;
+                trace.aborted = true;
                 continue;
             }
             const Problem& p = *targets[trace.target].problem;
@@ -819,15 +819,19 @@ Expected<void> reflexion(const LlmContext& c, const std::vector<Target>& targets
         }
     }
 
-    // The final attempt of each trace, judged on every test.
+    // The final attempt of each trace, judged on every test. A trace cut short by a failed call
+    // is not recorded (its attempts and their runs are): trajectories are stored once by key,
+    // and the rerun that gets the missing reply must be the one to write it.
     std::vector<sandbox::HarnessJob> finals;
     std::vector<std::size_t> judged;
-    for (std::size_t i = 0; i < traces.size(); ++i)
-        if (!traces[i].steps.empty()) {
+    for (std::size_t i = 0; i < traces.size(); ++i) {
+        summary.traces_aborted += traces[i].aborted ? 1 : 0;
+        if (!traces[i].steps.empty() && !traces[i].aborted) {
             finals.push_back(make_job(*targets[traces[i].target].problem,
                                       traces[i].steps.back().code, quick(c.language.limits)));
             judged.push_back(i);
         }
+    }
     const auto final_runs = ASSAY_TRY(execute(c, finals, "reflexion final"));
     c.db.transaction([&] {
         for (std::size_t k = 0; k < judged.size(); ++k) {
@@ -850,7 +854,6 @@ Expected<void> reflexion(const LlmContext& c, const std::vector<Target>& targets
                       {"max_steps", c.settings.max_steps},
                       {"model", c.settings.model},
                       {"seed", trace.seed}};
-            if (!trace.aborted.empty()) meta["aborted"] = trace.aborted;
             std::vector<store::TrajectoryStep> steps;
             for (const Step& step : trace.steps)
                 steps.push_back({step.candidate, step.execution, step.feedback, step.reflection});
@@ -918,6 +921,7 @@ json LlmSummary::to_json() const {
              {{"traces", traces},
               {"solved", traces_solved},
               {"solved_first_try", traces_solved_first},
+              {"aborted", traces_aborted},
               {"steps", steps}}}};
 }
 
@@ -958,6 +962,9 @@ std::string LlmSummary::describe() const {
             out += fmt::format(" {}x{}", count, n);
         out += "\n";
     }
+    if (traces_aborted > 0)
+        out += fmt::format("reflexion: {} traces cut short by a failed call, left for a rerun\n",
+                           traces_aborted);
     return out;
 }
 

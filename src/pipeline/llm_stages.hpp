@@ -84,6 +84,7 @@ struct LlmSummary {
     int traces = 0;
     int traces_solved = 0;
     int traces_solved_first = 0;
+    int traces_aborted = 0; // cut short by a failed call: not recorded, a rerun finishes them
     std::map<int, int> trace_steps; // steps → traces
 
     [[nodiscard]] nlohmann::json to_json() const;

@@ -109,3 +109,44 @@ TEST_CASE("pipeline::run LLM stages: a server that answers with bytes that are n
     CHECK(valid_utf8(summary->llm->first_error));
     CHECK_NOTHROW((void)summary->to_json().dump());
 }
+
+TEST_CASE("pipeline::run LLM stages: a Reflexion trace cut short by a failed call is finished "
+          "by a later run") {
+    TempDir dir;
+    one_problem(dir);
+    // Attempt 1 is wrong; the server fails the retry. A later run with the server healthy asks
+    // the retry again and completes the trace.
+    auto script = [&](bool healthy) {
+        return [healthy](const Ask& ask) -> Answer {
+            if (ask.kind == "reflexion") return {"First try.\n" + fenced(kWrongMax)};
+            if (ask.kind == "reflexion-retry") {
+                if (!healthy) return {"", "stop", 500};
+                return {"I copied the input instead of tracking the maximum.\n" +
+                        fenced(kRunningMax)};
+            }
+            return {fenced(kRunningMax)};
+        };
+    };
+    ScriptedModel model(script(false));
+    const auto first =
+        pipeline::run(scripted_run(dir, "a.db", model.url(), "verify,reflexion,export"));
+    REQUIRE_MESSAGE(first, first.error().describe());
+    CHECK(first->llm->failed() == 1);
+    CHECK(first->llm->first_error.find("500") != std::string::npos);
+    CHECK(first->llm->traces_aborted == 1);
+    CHECK(first->llm->traces == 0);
+
+    model.set_script(script(true));
+    const auto second =
+        pipeline::run(scripted_run(dir, "a.db", model.url(), "verify,reflexion,export"));
+    REQUIRE_MESSAGE(second, second.error().describe());
+    CHECK(second->llm->failed() == 0);
+    const auto rows = read_jsonl(dir / "a.db.out" / "reflexion.jsonl");
+    REQUIRE(rows.size() == 1);
+    CHECK(rows[0]["num_steps"] == 2);
+    CHECK(rows[0]["solved"] == true);
+    CHECK(rows[0]["steps"][0]["reflection"] ==
+          "I copied the input instead of tracking the maximum.");
+    // The conversation ends with the model's last attempt, not an unanswered request.
+    CHECK(rows[0]["messages"].back()["role"] == "assistant");
+}
