@@ -3,12 +3,17 @@
 namespace assay::exports {
 
 namespace {
-// Joins the standing of candidate `candidate` as `alias`: its newest execution with as many
-// cases as its problem has tests (every job of a full run has one case per test).
+// Joins the standing of candidate `candidate` as `alias`: the newest execution of its code on
+// its problem with as many cases as the problem has tests (every job of a full run has one case
+// per test). Of its code, not of the candidate row: executions are content-addressed, so when a
+// model's refactoring, bug or sample is the very program another candidate already ran with the
+// same tests and limits, the execution is that other candidate's.
 std::string standing(std::string_view candidate, std::string_view alias) {
     return fmt::format("JOIN executions {1} ON {1}.id = (SELECT max(x.id) FROM executions x "
-                       "WHERE x.candidate_id = {0}.id AND x.tests_total = (SELECT count(*) "
-                       "FROM tests t WHERE t.problem_id = {0}.problem_id))",
+                       "JOIN candidates same ON same.id = x.candidate_id "
+                       "WHERE same.problem_id = {0}.problem_id AND same.code_hash = {0}.code_hash "
+                       "AND x.tests_total = (SELECT count(*) FROM tests t "
+                       "WHERE t.problem_id = {0}.problem_id))",
                        candidate, alias);
 }
 

@@ -1,7 +1,9 @@
 // What the exports read from the store: passing solutions, killed bugs, kept refactorings, model
 // solutions with their standing, and trajectories, each with its problem. A candidate's standing
-// is its newest execution that ran every test of its problem: a run against some of them (a
-// Reflexion attempt is run against the visible tests only) does not decide whether it passes.
+// is the newest execution of its code that ran every test of its problem (whichever candidate
+// with that code it is stored under: executions are content-addressed): a run against some of
+// them (a Reflexion attempt is run against the visible tests only) does not decide whether it
+// passes.
 #pragma once
 
 #include "core/problem.hpp"

@@ -150,3 +150,32 @@ TEST_CASE("pipeline::run LLM stages: a Reflexion trace cut short by a failed cal
     // The conversation ends with the model's last attempt, not an unanswered request.
     CHECK(rows[0]["messages"].back()["role"] == "assistant");
 }
+
+TEST_CASE("pipeline::run LLM stages: a model's refactoring that is also one of its samples") {
+    TempDir dir;
+    one_problem(dir);
+    const std::string other = R"(def running_max(xs):
+    result = []
+    for i in range(len(xs)):
+        result.append(max(xs[: i + 1]))
+    return result
+)";
+    ScriptedModel model([&](const Ask& ask) -> Answer {
+        if (ask.kind == "solve" || ask.kind == "refactor") return {fenced(other)};
+        if (ask.kind == "bug") return {fenced(kWrongMax)};
+        return {fenced(kWrongMax)};
+    });
+    const auto summary = pipeline::run(
+        scripted_run(dir, "a.db", model.url(), "verify,solve,bugs,refactor,reflexion,export"));
+    REQUIRE_MESSAGE(summary, summary.error().describe());
+    CHECK(summary->llm->refactors_kept == 1);
+    CHECK(summary->llm->bugs_kept == 1);
+    int llm_refactors = 0;
+    for (const json& row : read_jsonl(dir / "a.db.out" / "refactor.jsonl"))
+        llm_refactors += row["origin"] == "llm" ? 1 : 0;
+    CHECK(llm_refactors == 1);
+    int llm_bugs = 0;
+    for (const json& row : read_jsonl(dir / "a.db.out" / "bugfix.jsonl"))
+        llm_bugs += row["origin"] == "llm" ? 1 : 0;
+    CHECK(llm_bugs == 1);
+}
