@@ -15,6 +15,9 @@ namespace {
 // Bounds that keep hostile replies cheap: parses and JSON attempts per reply.
 constexpr std::size_t kMaxCandidates = 64;
 constexpr std::size_t kMaxTrailingTrims = 64;
+// Bytes parsed while dropping trailing prose (each drop parses what is left, and prose parses at
+// about half a megabyte a second): a few seconds at most, whatever the reply.
+constexpr std::size_t kMaxTrimParseBytes = 1u << 20;
 constexpr std::size_t kMaxJsonStarts = 64;
 constexpr int kMaxJsonDepth = 256;
 
@@ -170,11 +173,19 @@ struct Candidate {
     [[nodiscard]] int rank() const { return defines ? (parses ? 3 : 2) : (parses ? 1 : 0); }
 };
 
+Expected<bool> parses(const std::string& code, const CodeQuery& query) {
+    const auto error = ASSAY_TRY(syntax::check_syntax(query.language, code));
+    return !error.has_value();
+}
+
+bool defines(const std::string& code, const CodeQuery& query) {
+    return !query.entry_point.empty() &&
+           syntax::find_function(query.language, code, query.entry_point).has_value();
+}
+
 Expected<void> judge(Candidate& c, const CodeQuery& query) {
-    const auto error = ASSAY_TRY(syntax::check_syntax(query.language, c.code));
-    c.parses = !error.has_value();
-    c.defines = !query.entry_point.empty() &&
-                syntax::find_function(query.language, c.code, query.entry_point).has_value();
+    c.parses = ASSAY_TRY(parses(c.code, query));
+    c.defines = defines(c.code, query);
     return {};
 }
 
@@ -202,7 +213,8 @@ std::vector<Candidate> fenced_candidates(std::string_view reply, std::string_vie
 }
 
 // Bare code: from the first line that starts code to the end, trailing lines at column 0 that
-// do not start code (prose) dropped while the code does not parse.
+// do not start code (prose) dropped while the code does not parse (within kMaxTrailingTrims
+// drops and kMaxTrimParseBytes parsed).
 Expected<std::optional<Candidate>> bare_candidate(std::string_view reply, const CodeQuery& query) {
     const LanguageWords* words = words_for(query.language);
     std::vector<Line> lines = split_lines(reply);
@@ -213,18 +225,22 @@ Expected<std::optional<Candidate>> bare_candidate(std::string_view reply, const 
     if (first == lines.end()) return std::nullopt;
     auto last = lines.end();
     Candidate c{{}, CodeSource::bare, first->begin, reply.size()};
+    std::size_t parsed = 0;
     for (std::size_t trims = 0;; ++trims) {
         c.end = std::prev(last)->end;
         c.code = std::string(reply.substr(c.begin, c.end - c.begin));
-        ASSAY_TRY(judge(c, query));
+        c.parses = ASSAY_TRY(parses(c.code, query));
+        parsed += c.code.size();
         const Line& tail = *std::prev(last);
         const bool prose_tail =
             words != nullptr && indentation(tail.text) == 0 && !starts_code(tail.text, *words);
-        if (c.parses || !prose_tail || std::prev(last) == first || trims == kMaxTrailingTrims)
+        if (c.parses || !prose_tail || std::prev(last) == first || trims == kMaxTrailingTrims ||
+            parsed >= kMaxTrimParseBytes)
             break;
         --last;
     }
     if (trim(c.code).empty()) return std::nullopt;
+    c.defines = defines(c.code, query);
     return c;
 }
 

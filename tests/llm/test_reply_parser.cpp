@@ -1,6 +1,7 @@
 // Reading untrusted model replies: code blocks, bare code, JSON objects.
 #include "llm/reply_parser.hpp"
 
+#include <chrono>
 #include <doctest/doctest.h>
 
 using namespace assay::llm;
@@ -153,6 +154,21 @@ TEST_CASE("llm::extract_code on hostile replies") {
     }
     SUBCASE("long lines of prose with no code") {
         CHECK_FALSE(extract_code(std::string(1 << 20, 'a') + " b", {"python", "add"}));
+    }
+    SUBCASE("bare code that never parses, then thousands of lines of prose") {
+        // Each trailing line dropped meant a parse of everything before it (prose parses at
+        // about half a megabyte a second): 64 of them over 200 kB took a minute.
+        std::string reply = "def add(a, b):\n    return (a + b\n";
+        for (int i = 0; i < 5000; ++i)
+            reply += "This line is prose and it goes on for a while, number " +
+                     std::to_string(i) + ".\n";
+        const auto started = std::chrono::steady_clock::now();
+        const auto code = extract_code(reply, {"python", "add"});
+        const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
+        REQUIRE(code);
+        CHECK(!code->parses);
+        CHECK(code->defines_entry_point);
+        CHECK(took.count() < 15);
     }
 }
 
