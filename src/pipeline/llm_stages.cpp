@@ -27,6 +27,10 @@ namespace {
 constexpr std::string_view kPython = "python";
 constexpr int kMinTests = 4;
 constexpr std::size_t kMaxTestsPerProblem = 24;
+// Each case repeats the statements before it, so the cases of a test block grow with its square:
+// 290 kB of alternating assignments and asserts made 900 MB of cases. A model asked for a dozen
+// one-line asserts needs a small fraction of this.
+constexpr std::size_t kMaxTestBlockBytes = 32 * 1024;
 constexpr int kMaxRetryTokens = 16384;
 
 // A request seed from --seed and what the request is for; below 2^63 (servers read it signed).
@@ -136,8 +140,12 @@ Expected<llm::ExtractedCode> code_of(const std::string& reply, const std::string
 }
 
 // The assert statements of a block a model wrote, each calling `entry_point`. A block with a
-// syntax error is read line by line, keeping the lines that parse on their own.
-std::vector<std::string> asserts_of(std::string_view code, const std::string& entry_point) {
+// syntax error is read line by line, keeping the lines that parse on their own. Fails for a
+// block longer than kMaxTestBlockBytes.
+Expected<std::vector<std::string>> asserts_of(std::string_view code,
+                                              const std::string& entry_point) {
+    if (code.size() > kMaxTestBlockBytes)
+        return fail("the tests are {} bytes, more than {}", code.size(), kMaxTestBlockBytes);
     std::vector<std::string> out;
     auto keep = [&](std::string text) {
         text = trim(text);
@@ -267,7 +275,9 @@ Expected<Problem> parse_problem_reply(const std::string& reply) {
     p.solution = solution->code;
     const auto tests_code = llm::extract_code(ASSAY_TRY(need("tests")), {std::string(kPython), ""});
     if (!tests_code) return fail("tests: no code");
-    std::vector<std::string> asserts = asserts_of(tests_code->code, entry);
+    auto all_asserts = asserts_of(tests_code->code, entry);
+    if (!all_asserts) return fail("tests: {}", all_asserts.error().message);
+    std::vector<std::string> asserts = std::move(*all_asserts);
     std::set<std::string> seen;
     std::erase_if(asserts, [&](const std::string& a) { return !seen.insert(a).second; });
     if (asserts.size() < static_cast<std::size_t>(kMinTests))
@@ -476,7 +486,9 @@ Expected<void> solve(const LlmContext& c, const std::vector<Target>& targets,
             }
             const auto block = llm::extract_code(a.content, {std::string(kPython), ""});
             if (!block) continue;
-            for (std::string& test : asserts_of(block->code, p.entry_point))
+            auto asserts = asserts_of(block->code, p.entry_point);
+            if (!asserts) continue;
+            for (std::string& test : *asserts)
                 if (w.tests.size() < kMaxTestsPerProblem && seen.insert(test).second)
                     w.tests.push_back(std::move(test));
         }

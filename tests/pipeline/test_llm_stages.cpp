@@ -2,6 +2,7 @@
 #include "pipeline/llm_stages.hpp"
 
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 
 using namespace assay;
 using namespace assay::pipeline;
@@ -79,6 +80,16 @@ TEST_CASE("pipeline::parse_problem_reply") {
               "fewer than 4 tests that call `count_vowels`");
         CHECK(reason(kReply.substr(0, kReply.find("## Tests"))) == "missing section 'tests'");
         CHECK(reason("") == "missing section 'title'");
+    }
+    SUBCASE("a test block far longer than asked for is refused before it is split") {
+        // Split, each case would repeat every assignment before it: quadratic in the block.
+        std::string tests;
+        for (int i = 0; i < 4000; ++i)
+            tests += fmt::format("x{0} = {0}\nassert count_vowels('a' * x{0}) == x{0}\n", i);
+        const std::string first = "assert count_vowels(\"\") == 0\n";
+        const auto p = parse_problem_reply(replace(kReply, first, first + tests));
+        REQUIRE(!p);
+        CHECK(p.error().message.starts_with("tests: the tests are "));
     }
     SUBCASE("a test block with a broken line keeps the lines that parse") {
         const auto p = parse_problem_reply(
