@@ -139,8 +139,9 @@ Expected<llm::ExtractedCode> code_of(const std::string& reply, const std::string
     return code;
 }
 
-// The assert statements of a block a model wrote, each calling `entry_point`. A block with a
-// syntax error is read line by line, keeping the lines that parse on their own. Fails for a
+// The assert statements of a block a model wrote that test `entry_point` (syntax::depends_on:
+// the name, not its letters in `assert True`), each with the statements before it. A block with
+// a syntax error is read line by line, keeping the lines that parse on their own. Fails for a
 // block longer than kMaxTestBlockBytes.
 Expected<std::vector<std::string>> asserts_of(std::string_view code,
                                               const std::string& entry_point) {
@@ -149,7 +150,7 @@ Expected<std::vector<std::string>> asserts_of(std::string_view code,
     std::vector<std::string> out;
     auto keep = [&](std::string text) {
         text = trim(text);
-        if (entry_point.empty() || text.find(entry_point) != std::string::npos)
+        if (entry_point.empty() || syntax::depends_on(text, entry_point))
             out.push_back(std::move(text));
     };
     if (auto split = syntax::split_asserts(code)) {

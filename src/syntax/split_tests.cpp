@@ -3,6 +3,9 @@
 #include "syntax/syntax_check.hpp"
 #include "syntax/syntax_tree.hpp"
 
+#include <algorithm>
+#include <set>
+
 namespace assay::syntax {
 namespace {
 
@@ -94,6 +97,62 @@ Expected<SplitTests> split_asserts(std::string_view test_code) {
             preceding += text;
     }
     return split;
+}
+
+namespace {
+
+// The names `node` uses (identifiers other than attributes and keyword-argument names).
+std::set<std::string, std::less<>> names_used(const SyntaxTree& tree, TSNode node) {
+    std::set<std::string, std::less<>> out;
+    walk(node, [&](TSNode n) {
+        if (type(n) != "identifier") return true;
+        const TSNode parent = ts_node_parent(n);
+        const bool attribute =
+            type(parent) == "attribute" && ts_node_eq(field(parent, "attribute"), n);
+        const bool keyword =
+            type(parent) == "keyword_argument" && ts_node_eq(field(parent, "name"), n);
+        if (!attribute && !keyword) out.emplace(tree.text(n));
+        return false;
+    });
+    return out;
+}
+
+// The names `node` binds: assignment and loop targets, names of definitions, walrus names and
+// `with … as` aliases.
+std::set<std::string, std::less<>> names_bound(const SyntaxTree& tree, TSNode node) {
+    std::set<std::string, std::less<>> out;
+    walk(node, [&](TSNode n) {
+        TSNode target{};
+        if (is_one_of(n, {"assignment", "augmented_assignment", "for_statement", "for_in_clause"}))
+            target = field(n, "left");
+        else if (is_one_of(n, {"function_definition", "class_definition", "named_expression"}))
+            target = field(n, "name");
+        else if (type(n) == "as_pattern")
+            target = field(n, "alias");
+        if (!ts_node_is_null(target)) out.merge(names_used(tree, target));
+        return true;
+    });
+    return out;
+}
+
+bool uses_any(const std::set<std::string, std::less<>>& used,
+              const std::set<std::string, std::less<>>& names) {
+    return std::any_of(used.begin(), used.end(),
+                       [&](const std::string& n) { return names.count(n) != 0; });
+}
+
+} // namespace
+
+bool depends_on(std::string_view test_case, std::string_view name) {
+    const auto tree = SyntaxTree::parse("python", std::string(test_case));
+    if (!tree || tree->has_error()) return false;
+    const std::vector<TSNode> statements = code_children(tree->root());
+    if (statements.empty()) return false;
+    std::set<std::string, std::less<>> depending{std::string(name)};
+    for (std::size_t i = 0; i + 1 < statements.size(); ++i)
+        if (uses_any(names_used(*tree, statements[i]), depending))
+            depending.merge(names_bound(*tree, statements[i]));
+    return uses_any(names_used(*tree, statements.back()), depending);
 }
 
 } // namespace assay::syntax

@@ -33,4 +33,11 @@ struct SplitTests {
 // statement itself; setup stays empty. Fails when the code has a syntax error.
 [[nodiscard]] Expected<SplitTests> split_asserts(std::string_view test_code);
 
+// Whether the last statement of a Python test case (a case of split_asserts ends with its assert)
+// depends on `name`: it uses `name`, or a name that a statement before it binds while using
+// `name` or such a name (`r = f(2)` then `assert r == 4`). A use is an identifier: not a word in a
+// string or a comment, not an attribute (`x.name`) or a keyword argument (`g(name=1)`). False for
+// code that does not parse.
+[[nodiscard]] bool depends_on(std::string_view test_case, std::string_view name);
+
 } // namespace assay::syntax

@@ -81,6 +81,18 @@ TEST_CASE("pipeline::parse_problem_reply") {
         CHECK(reason(kReply.substr(0, kReply.find("## Tests"))) == "missing section 'tests'");
         CHECK(reason("") == "missing section 'title'");
     }
+    SUBCASE("asserts that never call the entry point are not tests of it") {
+        // `e` is in `assert True`, `"e"` and `len`, but none of them calls e.
+        std::string reply = replace(kReply, "`count_vowels`\n## Problem", "`e`\n## Problem");
+        reply = replace(reply, "def count_vowels(s):", "def e(s):");
+        reply = replace(reply, reply.substr(reply.find("assert"), reply.find("print(") -
+                                                                       reply.find("assert")),
+                        "assert True\nassert \"e\" == \"e\"\nassert len(\"e\") == 1\n"
+                        "r = e(\"abc\")\nassert r == 1\nassert \"e\" in \"hello\"\n");
+        const auto p = parse_problem_reply(reply);
+        REQUIRE(!p);
+        CHECK(p.error().message == "fewer than 4 tests that call `e`");
+    }
     SUBCASE("a test block far longer than asked for is refused before it is split") {
         // Split, each case would repeat every assignment before it: quadratic in the block.
         std::string tests;

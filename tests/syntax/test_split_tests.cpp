@@ -135,3 +135,35 @@ TEST_CASE("syntax::split_asserts") {
         CHECK(bad.error().where.starts_with("test:1:"));
     }
 }
+
+TEST_CASE("syntax::depends_on") {
+    using assay::syntax::depends_on;
+    SUBCASE("a call, a reference, a use inside a loop") {
+        CHECK(depends_on("assert f(1) == 1\n", "f"));
+        CHECK(depends_on("assert list(map(f, [1])) == [1]", "f"));
+        CHECK(depends_on("for x in range(3):\n    assert f(x) >= 0\n", "f"));
+    }
+    SUBCASE("not a use: text in a string or a comment, an attribute, a keyword, another name") {
+        CHECK_FALSE(depends_on("assert 'f' != 'g'", "f"));
+        CHECK_FALSE(depends_on("assert True  # f", "f"));
+        CHECK_FALSE(depends_on("assert math.f == 1", "f"));
+        CHECK_FALSE(depends_on("assert dict(f=1) == {'f': 1}", "f"));
+        CHECK_FALSE(depends_on("assert fa(1) == 1", "f"));
+        CHECK_FALSE(depends_on("assert True", "e")); // the letter of `True`, not a name
+    }
+    SUBCASE("through names that earlier statements bind from it") {
+        CHECK(depends_on("r = f(2)\nassert r == 4\n", "f"));
+        CHECK(
+            depends_on("m = [[1]]\nr = m\nfor _ in range(4):\n    r = f(r)\nassert r == m\n", "f"));
+        CHECK(depends_on("a, b = f(1)\nc = a + 1\nassert c == 2\n", "f"));
+        CHECK(depends_on("def g(x):\n    return f(x)\nassert g(1) == 1\n", "f"));
+        // Setup that calls it does not make an assert that ignores it a test of it.
+        CHECK_FALSE(depends_on("r = f(2)\nassert True\n", "f"));
+        CHECK_FALSE(depends_on("r = sorted(f(2))\nassert sorted([2, 1]) == [1, 2]\n", "f"));
+        CHECK_FALSE(depends_on("x = 1\nassert x == 1\n", "f"));
+    }
+    SUBCASE("code that does not parse") {
+        CHECK_FALSE(depends_on("assert f(1) ==", "f"));
+        CHECK_FALSE(depends_on("", "f"));
+    }
+}
