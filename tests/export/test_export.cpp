@@ -95,6 +95,23 @@ TEST_CASE("exports::test_script") {
         broken.test_setup = "raise ValueError('setup')\n";
         CHECK(run_script(dir, p.solution, exports::test_script(broken)) != 0);
     }
+    SUBCASE("an entry point that shadows a builtin or one of the script's own names") {
+        // A model may call its function anything: the script must not call the program's
+        // `dict`, `exec` or `len` for its own, nor overwrite the program's `_assay_cases`.
+        for (const std::string name :
+             {"dict", "exec", "len", "type", "globals", "print", "BaseException", "SystemExit",
+              "_assay_cases", "_assay_setup", "_assay_run_tests"}) {
+            Problem shadow = p;
+            shadow.entry_point = name;
+            shadow.tests = {
+                {"visible_0", fmt::format("assert {}(2, 3) == 5", name), Visibility::visible},
+                {"visible_1", "assert candidate(1, 1) == 2", Visibility::visible}};
+            const std::string good = fmt::format("def {}(a, b):\n    return a + b\n", name);
+            CHECK_MESSAGE(run_script(dir, good, exports::test_script(shadow)) == 0, name);
+            const std::string wrong = fmt::format("def {}(a, b):\n    return a - b\n", name);
+            CHECK_MESSAGE(run_script(dir, wrong, exports::test_script(shadow)) == 1, name);
+        }
+    }
     SUBCASE("quotes, backslashes and non-ASCII survive the embedding") {
         Problem q = p;
         q.tests = {{"visible_0", "assert add('é\\n', \"'\") == 'é\\n\\''", Visibility::visible}};
