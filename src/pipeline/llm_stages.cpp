@@ -32,6 +32,11 @@ constexpr std::size_t kMaxTestsPerProblem = 24;
 // one-line asserts needs a small fraction of this.
 constexpr std::size_t kMaxTestBlockBytes = 32 * 1024;
 constexpr int kMaxRetryTokens = 16384;
+// A reply has at most max_tokens tokens, and tokens average a few bytes (16 is generous for any
+// text). A longer reply comes from a server that ignores max_tokens, or a hostile one: it is cut
+// there and kept as truncated, so that megabytes of it never reach the next Reflexion request,
+// the trajectories or the exports.
+constexpr std::size_t kMaxBytesPerToken = 16;
 
 // A request seed from --seed and what the request is for; below 2^63 (servers read it signed).
 std::uint64_t derive_seed(std::uint64_t seed, const std::vector<std::string>& parts) {
@@ -81,13 +86,17 @@ struct Answer {
 };
 
 // Asks every request at once; a reply cut by max_tokens is asked once more with twice the
-// tokens (a new request: its own cache entry), and kept marked truncated if cut again.
+// tokens (a new request: its own cache entry), and kept marked truncated if cut again. A reply
+// longer than kMaxBytesPerToken per token asked for is cut there and marked truncated.
 std::vector<Answer> ask(const LlmContext& c, std::string_view stage,
                         std::vector<llm::ChatRequest> requests, LlmSummary& summary) {
     LlmSummary::Calls& calls = summary.calls[std::string(stage)];
     calls.requests += static_cast<int>(requests.size());
     if (!requests.empty()) log(c, fmt::format("{}: {} requests", stage, requests.size()));
     std::vector<llm::ChatResult> results = c.client.complete(requests);
+    std::vector<int> max_tokens; // of the request each result answers
+    for (const llm::ChatRequest& r : requests)
+        max_tokens.push_back(r.max_tokens);
     std::vector<std::size_t> again;
     std::vector<llm::ChatRequest> longer;
     for (std::size_t i = 0; i < results.size(); ++i)
@@ -102,7 +111,10 @@ std::vector<Answer> ask(const LlmContext& c, std::string_view stage,
         calls.retried_for_length += static_cast<int>(longer.size());
         std::vector<llm::ChatResult> second = c.client.complete(longer);
         for (std::size_t k = 0; k < again.size(); ++k)
-            if (second[k]) results[again[k]] = std::move(second[k]);
+            if (second[k]) {
+                results[again[k]] = std::move(second[k]);
+                max_tokens[again[k]] = longer[k].max_tokens;
+            }
     }
     std::vector<Answer> out(results.size());
     for (std::size_t i = 0; i < results.size(); ++i) {
@@ -115,8 +127,10 @@ std::vector<Answer> ask(const LlmContext& c, std::string_view stage,
             continue;
         }
         out[i].ok = true;
-        out[i].content = results[i]->content;
-        out[i].truncated = results[i]->finish_reason == "length";
+        const std::size_t limit = kMaxBytesPerToken * static_cast<std::size_t>(max_tokens[i]);
+        out[i].content = util::utf8_prefix(results[i]->content, limit);
+        out[i].truncated =
+            results[i]->finish_reason == "length" || results[i]->content.size() > limit;
         calls.truncated += out[i].truncated ? 1 : 0;
         summary.tokens += results[i]->prompt_tokens + results[i]->completion_tokens;
     }

@@ -179,3 +179,31 @@ TEST_CASE("pipeline::run LLM stages: a model's refactoring that is also one of i
         llm_bugs += row["origin"] == "llm" ? 1 : 0;
     CHECK(llm_bugs == 1);
 }
+
+TEST_CASE("pipeline::run LLM stages: replies of ten megabytes") {
+    TempDir dir;
+    one_problem(dir);
+    std::string prose;
+    while (prose.size() < 10'000'000)
+        prose += "And here is some more about the program above, at length.\n";
+    ScriptedModel model([&](const Ask& ask) -> Answer {
+        if (ask.kind == "reflexion") return {fenced(kWrongMax) + prose};
+        if (ask.kind == "reflexion-retry")
+            return {"It returned its input.\n" + fenced(kRunningMax) + prose};
+        return {fenced(kRunningMax) + prose};
+    });
+    const auto summary =
+        pipeline::run(scripted_run(dir, "a.db", model.url(), "verify,reflexion,export"));
+    REQUIRE_MESSAGE(summary, summary.error().describe());
+    // Cut at 16 bytes per token asked for, and counted as truncated.
+    CHECK(summary->llm->calls.at("reflexion").truncated == 2);
+    CHECK(summary->llm->traces_solved == 1);
+    // Neither the second request nor the exported conversation carries the megabytes.
+    for (const std::string& body : model.bodies())
+        CHECK(body.size() < 100'000);
+    const auto rows = read_jsonl(dir / "a.db.out" / "reflexion.jsonl");
+    REQUIRE(rows.size() == 1);
+    CHECK(rows[0]["messages"].dump().size() < 100'000);
+    CHECK(
+        rows[0]["steps"][0]["reflection"].get<std::string>().starts_with("It returned its input."));
+}
