@@ -224,6 +224,16 @@ Problem only_visible(const Problem& p) {
     return v;
 }
 
+// Whether two problems state and test the same thing (what the store keeps of them).
+bool same_problem(const Problem& a, const Problem& b) {
+    auto same_test = [](const TestCase& x, const TestCase& y) {
+        return x.name == y.name && x.code == y.code && x.visibility == y.visibility;
+    };
+    return a.id == b.id && a.prompt == b.prompt && a.entry_point == b.entry_point &&
+           a.solution == b.solution && a.test_setup == b.test_setup &&
+           std::equal(a.tests.begin(), a.tests.end(), b.tests.begin(), b.tests.end(), same_test);
+}
+
 std::string verdict_line(const sandbox::JobResult& r) {
     return fmt::format("{} ({}/{} tests passed)", to_string(r.verdict), r.passed(),
                        r.cases.size());
@@ -411,10 +421,19 @@ Expected<std::vector<Problem>> instruct(const LlmContext& c, const std::vector<P
     NgramIndex index;
     std::set<std::string> ids;
     std::map<std::string, std::string> solutions; // normalised AST hash → problem id
-    for (const Problem& p : seeds) {
+    auto know = [&](const Problem& p) {
         index.add(p.id, p.prompt);
         ids.insert(p.id);
         if (const auto hash = syntax::ast_hash(kPython, p.solution)) solutions.emplace(*hash, p.id);
+    };
+    for (const Problem& p : seeds)
+        know(p);
+    // What earlier runs stored is known too (another --seed or model may write the same
+    // statement with other tests, which would replace the stored ones). A stored problem that
+    // is one of the drafts is that draft made again, by a rerun: it is checked as it was then.
+    for (const Problem& p : c.db.problems()) {
+        const auto is_p = [&](const Problem& d) { return same_problem(d, p); };
+        if (ids.count(p.id) == 0 && std::none_of(drafts.begin(), drafts.end(), is_p)) know(p);
     }
     std::vector<Problem> accepted;
     for (std::size_t i = 0; i < drafts.size(); ++i) {

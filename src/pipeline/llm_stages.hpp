@@ -112,7 +112,8 @@ struct LlmContext {
 
 // Self-Instruct from `seeds` (few-shot examples, topics) and Evol-Instruct of them. Returns the
 // accepted problems: complete, their reference passing their own tests in the jail, and not
-// too similar to a seed or to one accepted before. Records nothing: accepted problems join the
+// too similar to a seed, to a problem stored by an earlier run (the same problem made again by a
+// rerun excepted) or to one accepted before. Records nothing: accepted problems join the
 // run's problems and are recorded with them.
 [[nodiscard]] Expected<std::vector<Problem>> instruct(const LlmContext& context,
                                                       const std::vector<Problem>& seeds,

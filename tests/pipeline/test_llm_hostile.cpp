@@ -207,3 +207,48 @@ TEST_CASE("pipeline::run LLM stages: replies of ten megabytes") {
     CHECK(
         rows[0]["steps"][0]["reflection"].get<std::string>().starts_with("It returned its input."));
 }
+
+TEST_CASE("pipeline::run LLM stages: a new problem already stored by an earlier run") {
+    TempDir dir;
+    one_problem(dir);
+    // The same statement; the last test is the script's.
+    auto reply = [](const std::string& last_test) {
+        return "## Title\nTriple\n## Entry point\n`triple`\n## Problem\nWrite `triple(x)` that "
+               "returns three times x.\n## Solution\n```python\ndef triple(x):\n    return x * "
+               "3\n```\n## Tests\n```python\nassert triple(1) == 3\nassert triple(2) == 6\n"
+               "assert triple(0) == 0\nassert triple(-1) == -3\n" +
+               last_test + "\n```\n";
+    };
+    ScriptedModel model([&](const Ask&) -> Answer { return {reply("assert triple(10) == 30")}; });
+    auto options = [&](std::uint64_t seed) {
+        auto o = scripted_run(dir, "a.db", model.url(), "instruct,verify,export");
+        o.seed = seed;
+        o.llm->new_problems = 1;
+        return o;
+    };
+    auto stored_tests = [&] {
+        auto db = store::Store::open(dir / "a.db");
+        REQUIRE(db);
+        return texts(*db, "SELECT code FROM tests WHERE problem_id LIKE 'llm/%' ORDER BY position");
+    };
+    const auto first = pipeline::run(options(7));
+    REQUIRE_MESSAGE(first, first.error().describe());
+    REQUIRE(first->llm->problems_accepted.size() == 1);
+    const auto tests = stored_tests();
+    REQUIRE(tests.size() == 5);
+
+    SUBCASE("the same command again: the same problem, accepted again") {
+        const auto again = pipeline::run(options(7));
+        REQUIRE_MESSAGE(again, again.error().describe());
+        CHECK(again->llm->problems_accepted == first->llm->problems_accepted);
+        CHECK(stored_tests() == tests);
+    }
+    SUBCASE("another seed, the same statement with other tests: refused, the stored tests stay") {
+        model.set_script([&](const Ask&) -> Answer { return {reply("assert triple(5) == 15")}; });
+        const auto other = pipeline::run(options(8));
+        REQUIRE_MESSAGE(other, other.error().describe());
+        CHECK(other->llm->problems_accepted.empty());
+        CHECK(other->llm->problems_rejected.at("too similar to an existing problem") == 1);
+        CHECK(stored_tests() == tests);
+    }
+}
