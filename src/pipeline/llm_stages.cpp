@@ -86,8 +86,9 @@ struct Answer {
 };
 
 // Asks every request at once; a reply cut by max_tokens is asked once more with twice the
-// tokens (a new request: its own cache entry), and kept marked truncated if cut again. A reply
-// longer than kMaxBytesPerToken per token asked for is cut there and marked truncated.
+// tokens (a new request: its own cache entry), and kept marked truncated if cut again (if that
+// ask fails, the request has failed). A reply longer than kMaxBytesPerToken per token asked for
+// is cut there and marked truncated.
 std::vector<Answer> ask(const LlmContext& c, std::string_view stage,
                         std::vector<llm::ChatRequest> requests, LlmSummary& summary) {
     LlmSummary::Calls& calls = summary.calls[std::string(stage)];
@@ -110,11 +111,12 @@ std::vector<Answer> ask(const LlmContext& c, std::string_view stage,
     if (!longer.empty()) {
         calls.retried_for_length += static_cast<int>(longer.size());
         std::vector<llm::ChatResult> second = c.client.complete(longer);
-        for (std::size_t k = 0; k < again.size(); ++k)
-            if (second[k]) {
-                results[again[k]] = std::move(second[k]);
-                max_tokens[again[k]] = longer[k].max_tokens;
-            }
+        // A retry that fails is the request's failure: keeping the cut reply instead would
+        // record it as data, and a later run that gets the whole reply would add a second row.
+        for (std::size_t k = 0; k < again.size(); ++k) {
+            results[again[k]] = std::move(second[k]);
+            max_tokens[again[k]] = longer[k].max_tokens;
+        }
     }
     std::vector<Answer> out(results.size());
     for (std::size_t i = 0; i < results.size(); ++i) {

@@ -252,3 +252,43 @@ TEST_CASE("pipeline::run LLM stages: a new problem already stored by an earlier 
         CHECK(stored_tests() == tests);
     }
 }
+
+TEST_CASE("pipeline::run LLM stages: a reply cut by max_tokens whose longer retry fails") {
+    TempDir dir;
+    one_problem(dir);
+    // The first ask is cut (finish_reason length); the retry with twice the tokens fails, and
+    // succeeds in a later run.
+    auto script = [](bool healthy) {
+        return [healthy](const Ask& ask) -> Answer {
+            const int asked = ask.request["max_tokens"];
+            if (ask.kind != "solve") return {"no"};
+            if (asked <= 1024) return {"```python\ndef running_max(xs):\n    out = [", "length"};
+            if (!healthy) return {"", "stop", 503};
+            return {fenced(kRunningMax)};
+        };
+    };
+    ScriptedModel model(script(false));
+    auto options = [&] {
+        auto o = scripted_run(dir, "a.db", model.url(), "verify,solve,export");
+        o.llm->samples = 1;
+        o.llm->test_replies = 0;
+        return o;
+    };
+    auto samples = [&] {
+        auto db = store::Store::open(dir / "a.db");
+        REQUIRE(db);
+        return texts(*db, "SELECT code FROM candidates WHERE origin = 'llm' ORDER BY id");
+    };
+    const auto first = pipeline::run(options());
+    REQUIRE_MESSAGE(first, first.error().describe());
+    // A failure, never data: the cut reply is not kept in place of the answer that failed.
+    CHECK(first->llm->calls.at("solve").failed == 1);
+    CHECK(first->llm->first_error.find("503") != std::string::npos);
+    CHECK(samples().empty());
+
+    model.set_script(script(true));
+    const auto second = pipeline::run(options());
+    REQUIRE_MESSAGE(second, second.error().describe());
+    CHECK(second->llm->failed() == 0);
+    CHECK(samples() == std::vector<std::string>{kRunningMax});
+}
