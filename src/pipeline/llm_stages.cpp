@@ -162,7 +162,7 @@ Expected<llm::ExtractedCode> code_of(const std::string& reply, const std::string
 Expected<std::vector<std::string>> asserts_of(std::string_view code,
                                               const std::string& entry_point) {
     if (code.size() > kMaxTestBlockBytes)
-        return fail("the tests are {} bytes, more than {}", code.size(), kMaxTestBlockBytes);
+        return fail("longer than {} bytes", kMaxTestBlockBytes);
     std::vector<std::string> out;
     auto keep = [&](std::string text) {
         text = trim(text);
@@ -517,13 +517,23 @@ Expected<void> solve(const LlmContext& c, const std::vector<Target>& targets,
             if (!a.ok) continue;
             if (k < static_cast<std::size_t>(s.samples)) {
                 auto code = llm::extract_code(a.content, {std::string(kPython), p.entry_point});
-                if (code) w.samples.emplace_back(code->code, a.truncated);
+                if (code)
+                    w.samples.emplace_back(code->code, a.truncated);
+                else
+                    ++summary.solve_rejected["sample: no code in the reply"];
                 continue;
             }
             const auto block = llm::extract_code(a.content, {std::string(kPython), ""});
-            if (!block) continue;
+            if (!block) {
+                ++summary.solve_rejected["tests: no code in the reply"];
+                continue;
+            }
             auto asserts = asserts_of(block->code, p.entry_point);
-            if (!asserts) continue;
+            if (!asserts) {
+                ++summary.solve_rejected["tests: " + asserts.error().message];
+                continue;
+            }
+            if (asserts->empty()) ++summary.solve_rejected["tests: none that call the entry point"];
             for (std::string& test : *asserts)
                 if (w.tests.size() < kMaxTestsPerProblem && seen.insert(test).second)
                     w.tests.push_back(std::move(test));
@@ -959,7 +969,8 @@ json LlmSummary::to_json() const {
               {"tests_chosen_correct", tests_chosen_correct},
               {"tests_rejected_incorrect", tests_rejected_incorrect},
               {"codet_problems", codet_problems},
-              {"codet_pick_passed", codet_pick_passed}}},
+              {"codet_pick_passed", codet_pick_passed},
+              {"rejected", solve_rejected}}},
             {"bugs", {{"asked", bugs_asked}, {"kept", bugs_kept}, {"rejected", bugs_rejected}}},
             {"refactor",
              {{"asked", refactors_asked},
@@ -992,6 +1003,8 @@ std::string LlmSummary::describe() const {
                            samples_passed, samples, 100.0 * samples_passed / samples,
                            tests_proposed, tests_chosen, tests_chosen_correct,
                            tests_rejected_incorrect, codet_pick_passed, codet_problems);
+    for (const auto& [why, n] : solve_rejected)
+        out += fmt::format("  rejected {:>3}: {}\n", n, why);
     if (bugs_asked > 0) {
         out += fmt::format("llm bugs: {} asked, {} kept\n", bugs_asked, bugs_kept);
         for (const auto& [why, n] : bugs_rejected)

@@ -73,6 +73,7 @@ struct LlmSummary {
     int tests_rejected_incorrect = 0; // not chosen, and the reference fails them
     int codet_problems = 0;           // problems with a consensus
     int codet_pick_passed = 0;        // whose consensus pick passes every real test
+    std::map<std::string, int> solve_rejected; // replies that gave no sample or no test: why
 
     int bugs_asked = 0;
     int bugs_kept = 0;

@@ -8,6 +8,7 @@
 #include "support/small_problems.hpp"
 #include "support/temp_dir.hpp"
 
+#include <atomic>
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
@@ -291,4 +292,32 @@ TEST_CASE("pipeline::run LLM stages: a reply cut by max_tokens whose longer retr
     REQUIRE_MESSAGE(second, second.error().describe());
     CHECK(second->llm->failed() == 0);
     CHECK(samples() == std::vector<std::string>{kRunningMax});
+}
+
+TEST_CASE("pipeline::run LLM stages: solve replies with nothing to keep say why in the summary") {
+    TempDir dir;
+    one_problem(dir);
+    // Half of each kind of reply holds no code; the other half of the tests test nothing.
+    std::atomic<int> solves{0};
+    std::atomic<int> tests{0};
+    ScriptedModel model([&](const Ask& ask) -> Answer {
+        if (ask.kind == "solve")
+            return {solves++ % 2 == 0 ? std::string("I would rather not.") : fenced(kRunningMax)};
+        if (ask.kind == "tests")
+            return {tests++ % 2 == 0 ? std::string("No tests today.")
+                                     : "```python\nassert True\nassert 1 == 1\n```\n"};
+        return {"no"};
+    });
+    auto o = scripted_run(dir, "a.db", model.url(), "verify,solve,export");
+    o.llm->samples = 6;
+    o.llm->test_replies = 6;
+    const auto summary = pipeline::run(o);
+    REQUIRE_MESSAGE(summary, summary.error().describe());
+    const auto& s = *summary->llm;
+    CHECK(s.samples == 3);
+    CHECK(s.solve_rejected.at("sample: no code in the reply") == 3);
+    CHECK(s.solve_rejected.at("tests: no code in the reply") == 3);
+    CHECK(s.solve_rejected.at("tests: none that call the entry point") == 3);
+    CHECK(s.to_json()["solve"]["rejected"].size() == 3);
+    CHECK(s.describe().find("3: tests: none that call the entry point") != std::string::npos);
 }

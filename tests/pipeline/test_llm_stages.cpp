@@ -101,7 +101,7 @@ TEST_CASE("pipeline::parse_problem_reply") {
         const std::string first = "assert count_vowels(\"\") == 0\n";
         const auto p = parse_problem_reply(replace(kReply, first, first + tests));
         REQUIRE(!p);
-        CHECK(p.error().message.starts_with("tests: the tests are "));
+        CHECK(p.error().message == "tests: longer than 32768 bytes");
     }
     SUBCASE("a test block with a broken line keeps the lines that parse") {
         const auto p = parse_problem_reply(
