@@ -42,6 +42,9 @@ CONTROL_FD = 3
 SCRATCH = ("/work", "/tmp", "/dev/shm")
 SCRATCH_MODES = {}  # each scratch root's mode at start, restored before every wipe
 KEEP_BYTES = 8192
+HARD_LIMITS = {}  # resource -> the jail's hard limit, read once
+NOFILE = 1024     # the jail's descriptor limit, read once
+CPU_LIMIT = resource.RLIM_INFINITY  # the jail's RLIMIT_CPU, which counts this process too
 PR_SET_DUMPABLE = 4
 
 
@@ -69,7 +72,7 @@ def set_dumpable(value):
 
 
 def _limit(kind, value):
-    _, hard = resource.getrlimit(kind)
+    hard = HARD_LIMITS[kind]
     value = value if hard == resource.RLIM_INFINITY else min(value, hard)
     resource.setrlimit(kind, (value, value))
 
@@ -85,7 +88,7 @@ def become_child(fds, out_w, err_w, cpu_ms, memory_mb):
     low = list(range(3, 3 + len(fds)))
     for target, fd in zip(low, high):
         os.dup2(fd, target)
-    os.closerange(3 + len(fds), resource.getrlimit(resource.RLIMIT_NOFILE)[0])
+    os.closerange(3 + len(fds), NOFILE)
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     _limit(resource.RLIMIT_CPU, max(1, -(-cpu_ms // 1000)))
@@ -131,6 +134,8 @@ def wipe(path, mode):
     """Empties a scratch directory the job could have chmod-ed, renamed into or nested deeply.
     Returns False when anything is left: the supervisor then replaces the whole jail."""
     try:
+        if stat.S_IMODE(os.stat(path).st_mode) == mode and not os.listdir(path):
+            return True  # the usual case: nothing to do
         os.chmod(path, mode)
         # Open every directory to its owner first (iteratively: no depth limit), then delete.
         pending = [path]
@@ -151,13 +156,18 @@ def wipe(path, mode):
 
 
 class Capture:
-    """One captured stream: the first KEEP_BYTES are kept, the rest only counted."""
+    """One captured stream, a pipe kept for the zygote's life: the first KEEP_BYTES of a job's
+    output are kept, the rest only counted. Only this process holds the write end between jobs
+    (the sweep has killed every other), so draining until the pipe is empty reads all of it."""
 
-    def __init__(self, fd):
-        self.fd = fd
+    def __init__(self):
+        self.fd, self.write_fd = os.pipe()
+        os.set_blocking(self.fd, False)
+        self.reset()
+
+    def reset(self):
         self.kept = bytearray()
         self.total = 0
-        self.open = True
 
     def pump(self):
         try:
@@ -165,7 +175,6 @@ class Capture:
         except BlockingIOError:
             return False
         if not chunk:
-            self.open = False
             return False
         self.total += len(chunk)
         room = KEEP_BYTES - len(self.kept)
@@ -174,10 +183,8 @@ class Capture:
         return True
 
     def drain(self):
-        os.set_blocking(self.fd, False)
-        while self.open and self.pump():
+        while self.pump():
             pass
-        os.close(self.fd)
 
     def report(self):
         return {"text": self.kept.decode("utf-8", "replace"), "total": self.total}
@@ -198,44 +205,44 @@ ROLES = {
 }
 
 
-def run_job(role, job, fds):
+def run_job(role, job, fds, streams):
     """Forks this role's child for one job, supervises it under the job's limits, then sweeps
-    the namespace. The runner's and the judge's zygotes live in different jails."""
+    the namespace. The runner's and the judge's zygotes live in different jails. While the child
+    lives this process does as little as it can: every page it touches then is copied."""
     wall_ms = int(job.get("wall_ms", 10000))
     cpu_ms = int(job.get("cpu_ms", 5000))
     memory_mb = int(job.get("memory_mb", 512))
     output_bytes = int(job.get("output_bytes", 1 << 20))
+    out, err = streams
+    out.reset()
+    err.reset()
     started = time.monotonic()
     deadline = started + wall_ms / 1000.0
     body = ROLES[role][1]
 
-    out_r, out_w = os.pipe()
-    err_r, err_w = os.pipe()
-    child = fork_child(lambda: body(become_child(fds, out_w, err_w, cpu_ms, memory_mb), deadline))
-    forked = time.monotonic()
-    for fd in list(fds) + [out_w, err_w]:
+    child = fork_child(lambda: body(become_child(fds, out.write_fd, err.write_fd, cpu_ms,
+                                                 memory_mb), deadline))
+    for fd in fds:
         os.close(fd)
-
-    streams = [Capture(out_r), Capture(err_r)]
     child_fd = os.pidfd_open(child)
+    watched = [out.fd, err.fd, child_fd]
     timed_out = output_limit = False
     while True:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             timed_out = True
             break
-        ready, _, _ = select.select([s.fd for s in streams if s.open] + [child_fd], [], [],
-                                    remaining)
-        for stream in streams:
-            if stream.open and stream.fd in ready:
-                stream.pump()
-        if any(s.total > output_bytes for s in streams):
-            output_limit = True
-            break
+        ready, _, _ = select.select(watched, [], [], remaining)
         if child_fd in ready:
             break
-    os.close(child_fd)
+        for stream in streams:
+            if stream.fd in ready:
+                stream.pump()
+        if out.total > output_bytes or err.total > output_bytes:
+            output_limit = True
+            break
     finished = time.monotonic()
+    os.close(child_fd)
 
     usage = []
     done, status, ru = os.wait4(child, os.WNOHANG)
@@ -244,6 +251,7 @@ def run_job(role, job, fds):
     usage += kill_everything()
     for stream in streams:
         stream.drain()
+    output_limit = output_limit or out.total > output_bytes or err.total > output_bytes
     clean = all([wipe(path, SCRATCH_MODES[path]) for path in SCRATCH])
     swept = time.monotonic()
 
@@ -257,11 +265,10 @@ def run_job(role, job, fds):
         "cpu_ms": round(sum(ru.ru_utime + ru.ru_stime for ru in usage) * 1000),
         "wall_ms": round((time.monotonic() - started) * 1000, 3),
         "peak_rss_kb": max([ru.ru_maxrss for ru in usage] or [0]),
-        "phases_ms": {"fork": round((forked - started) * 1000, 3),
-                      "child": round((finished - forked) * 1000, 3),
+        "phases_ms": {"child": round((finished - started) * 1000, 3),
                       "sweep": round((swept - finished) * 1000, 3)},
-        "stdout": streams[0].report(),
-        "stderr": streams[1].report(),
+        "stdout": out.report(),
+        "stderr": err.report(),
     }
 
 
@@ -289,6 +296,12 @@ def main():
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     for path in SCRATCH:
         SCRATCH_MODES[path] = stat.S_IMODE(os.stat(path).st_mode)
+    for kind in (resource.RLIMIT_CPU, resource.RLIMIT_AS):
+        HARD_LIMITS[kind] = resource.getrlimit(kind)[1]
+    global NOFILE, CPU_LIMIT
+    NOFILE = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    CPU_LIMIT = resource.getrlimit(resource.RLIMIT_CPU)[0]
+    streams = (Capture(), Capture())
     set_dumpable(0)
     for name in PRELOAD:
         importlib.import_module(name)
@@ -306,7 +319,13 @@ def main():
                 os.close(fd)
             channel.write_frame(CONTROL_FD, {"done": False, "error": "wrong descriptor count"})
             continue
-        channel.write_frame(CONTROL_FD, run_job(role, job, fds))
+        reply = run_job(role, job, fds, streams)
+        # This process's own CPU time counts against the jail's RLIMIT_CPU (which kills): ask
+        # for a fresh jail long before that, never in the middle of a job.
+        own = resource.getrusage(resource.RUSAGE_SELF)
+        reply["retire"] = (CPU_LIMIT != resource.RLIM_INFINITY
+                           and own.ru_utime + own.ru_stime > CPU_LIMIT / 2)
+        channel.write_frame(CONTROL_FD, reply)
 
 
 if __name__ == "__main__":
