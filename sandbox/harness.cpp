@@ -263,6 +263,7 @@ struct Worker {
     Fd control;
     FrameReader reader;
     bool oom_seen = false;
+    bool ready = false; // the zygote has greeted us
 
     bool alive() const {
         if (!jail) return false;
@@ -276,9 +277,12 @@ struct Worker {
         control.reset();
         reader = FrameReader();
         oom_seen = false;
+        ready = false;
     }
 
-    Expected<void> start() {
+    // Spawns the zygote; await_ready() then waits for its greeting. Two steps, so that several
+    // workers boot at the same time.
+    Expected<void> launch() {
         stop();
         int pair[2];
         if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0)
@@ -293,10 +297,14 @@ struct Worker {
         jail.emplace(std::move(*spawned));
         theirs.reset();
         control = std::move(ours);
-        const auto deadline = Clock::now() + std::chrono::milliseconds(kStartTimeoutMs);
+        return {};
+    }
+
+    Expected<void> await_ready(Clock::time_point deadline) {
         while (true) {
             if (auto message = reader.next()) {
                 if (message->is_object() && message->value("ready", false)) return {};
+                stop();
                 return fail("the jailed worker sent an unexpected greeting");
             }
             pollfd p{control.get(), POLLIN, 0};
@@ -413,6 +421,9 @@ struct Zygote::State {
 };
 
 Zygote::Zygote(SpawnSpec spec) : state_(std::make_unique<State>()) {
+    // The zygote binds every dynamic symbol once at start-up, so that no forked child resolves
+    // them again (and copies the pages the lazy binding writes).
+    spec.env.push_back("LD_BIND_NOW=1");
     state_->runner.spec = spec;
     state_->runner.spec.argv.push_back("runner");
     state_->judge.spec = std::move(spec);
@@ -425,10 +436,24 @@ Zygote::~Zygote() {
     if (state_) state_->stop();
 }
 
-Expected<void> Zygote::ensure_started() {
-    if (!state_->runner.alive()) ASSAY_TRY(state_->runner.start());
-    if (!state_->judge.alive()) ASSAY_TRY(state_->judge.start());
+Expected<void> Zygote::launch() {
+    for (Worker* worker : {&state_->runner, &state_->judge})
+        if (!worker->alive()) ASSAY_TRY(worker->launch());
     return {};
+}
+
+Expected<void> Zygote::await_started(std::chrono::steady_clock::time_point deadline) {
+    for (Worker* worker : {&state_->runner, &state_->judge})
+        if (worker->control && !worker->ready) {
+            ASSAY_TRY(worker->await_ready(deadline));
+            worker->ready = true;
+        }
+    return {};
+}
+
+Expected<void> Zygote::ensure_started() {
+    ASSAY_TRY(launch());
+    return await_started(Clock::now() + std::chrono::milliseconds(kStartTimeoutMs));
 }
 
 JobResult Zygote::run(const HarnessJob& job) {
@@ -453,11 +478,11 @@ JobResult Zygote::run(const HarnessJob& job) {
     std::string lines;
     Observed seen = state_->exchange(job, std::move(*code_fd), std::move(*tests_fd),
                                      Fd(pipe_fds[1]), results, lines);
-    const auto clean = [](const json& reply) {
-        return reply.is_object() && reply.value("clean", false);
+    const auto reusable = [](const json& reply) {
+        return reply.is_object() && reply.value("clean", false) && !reply.value("retire", false);
     };
-    if (!clean(seen.runner_reply) || !clean(seen.judge_reply) || !seen.forbidden_syscall.empty() ||
-        seen.oom || seen.deadline_hit)
+    if (!reusable(seen.runner_reply) || !reusable(seen.judge_reply) ||
+        !seen.forbidden_syscall.empty() || seen.oom || seen.deadline_hit)
         state_->stop(); // the next job gets fresh workers
     return interpret(job, nonce, lines, seen);
 }
@@ -472,7 +497,19 @@ ZygotePool::ZygotePool(const SpawnSpec& spec, int size) {
 }
 
 Expected<void> ZygotePool::start() {
-    for (Zygote& z : slots_) ASSAY_TRY(z.ensure_started());
+    ASSAY_TRY(launch());
+    return await_started();
+}
+
+Expected<void> ZygotePool::launch() {
+    // Every jail boots at once: a zygote's start-up is mostly its own interpreter's.
+    for (Zygote& z : slots_) ASSAY_TRY(z.launch());
+    return {};
+}
+
+Expected<void> ZygotePool::await_started() {
+    const auto deadline = Clock::now() + std::chrono::milliseconds(kStartTimeoutMs);
+    for (Zygote& z : slots_) ASSAY_TRY(z.await_started(deadline));
     return {};
 }
 

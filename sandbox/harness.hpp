@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <optional>
@@ -92,6 +93,11 @@ class Zygote {
     [[nodiscard]] JobResult run(const HarnessJob& job);
 
   private:
+    friend class ZygotePool;
+    // ensure_started() in two steps: spawn what is not running, then wait for the greetings.
+    [[nodiscard]] Expected<void> launch();
+    [[nodiscard]] Expected<void> await_started(std::chrono::steady_clock::time_point deadline);
+
     struct State;
     std::unique_ptr<State> state_;
 };
@@ -102,6 +108,10 @@ class ZygotePool {
     ZygotePool(const SpawnSpec& spec, int size);
     // Starts every worker now (on this thread), so a slow or broken host fails early.
     [[nodiscard]] Expected<void> start();
+    // start() in two steps, so that the caller can work while the jails boot: launch() spawns
+    // every worker, await_started() waits until all have greeted (or says why one did not).
+    [[nodiscard]] Expected<void> launch();
+    [[nodiscard]] Expected<void> await_started();
     // Runs `job` on the first free worker; blocks while all are busy.
     [[nodiscard]] JobResult run(const HarnessJob& job);
 
