@@ -4,6 +4,7 @@
 #include "syntax/syntax_check.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <map>
 #include <optional>
 
@@ -71,11 +72,21 @@ Expected<std::vector<Executed>> run_batch(sandbox::ZygotePool& pool,
         ASSAY_TRY(launched);
         ASSAY_TRY(pool.await_started());
         Progress progress(options.label, pending.size(), options.progress);
-        parallel_for(options.threads, pending.size(), [&](std::size_t k) {
+        // Each thread keeps one slot and feeds it jobs from the shared queue.
+        std::atomic<std::size_t> cursor{0};
+        const auto next = [&]() -> std::optional<std::pair<std::size_t, const sandbox::HarnessJob*>> {
+            const std::size_t k = cursor++;
+            if (k >= pending.size()) return std::nullopt;
+            return std::pair{k, &jobs[pending[k]]};
+        };
+        const auto done = [&](std::size_t k, sandbox::JobResult result) {
             Executed& e = out[pending[k]];
-            e.result = pool.run(jobs[pending[k]]);
+            e.result = std::move(result);
             progress.tick(e.result.all_passed());
-        });
+        };
+        const auto slots = static_cast<std::size_t>(std::max(1, options.threads));
+        parallel_for(options.threads, std::min(slots, pending.size()),
+                     [&](std::size_t) { pool.serve(next, done); });
         progress.finish();
     }
     for (const auto& [duplicate, original] : copies) out[duplicate].result = out[original].result;

@@ -1,15 +1,18 @@
 """The fast-start worker: a pre-initialised interpreter that forks one child per job.
 
-Each slot has two zygotes, each PID 1 of its own jail (namespaces, read-only root, seccomp and
+Each slot has three zygotes, each PID 1 of its own jail (namespaces, read-only root, seccomp and
 limits were set up by the supervisor before exec): `zygote.py runner` forks the runner, which gets
 only the candidate's code; `zygote.py judge` forks the judge, which gets only the tests, the
 nonce and the result channel. The two talk over a socket pair the supervisor hands them, so the
-tests and their expected values never enter the candidate's jail. Fd 3 is the control channel.
+tests and their expected values never enter the candidate's jail. `zygote.py literal` gets what
+the judge would get, and judges tests that are literal assertions itself, without running test
+code and so without a fork (literal.py), or declines the job. Fd 3 is the control channel.
 
-A zygote never reads a job's code or tests itself, so no job leaves anything in its memory for a
-later child to find. After each job it kills every other process of its namespace (a double-
-forked daemon included), reaps them, and empties /work, /tmp and /dev/shm, so two candidates
-never see each other.
+The runner and judge zygotes never read a job's code or tests themselves, so no job leaves
+anything in their memory for a later child to find; the literal zygote reads tests and the
+candidate's answers, but never forks, and runs nothing of either. After each job a zygote kills
+every other process of its namespace (a double-forked daemon included), reaps them, and empties
+/work, /tmp and /dev/shm, so two candidates never see each other.
 """
 
 import ctypes
@@ -30,6 +33,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import channel  # noqa: E402
 import judge  # noqa: E402
+import literal  # noqa: E402
 import runner  # noqa: E402
 
 # Imported once here so that no runner pays for them: a fresh `import typing` alone costs
@@ -196,8 +200,11 @@ def describe_status(status):
     return {"state": "exited", "code": os.WEXITSTATUS(status)}
 
 
-# What each role's child gets: the descriptors of a job, in order, and how it runs.
+# What each role's child gets: the descriptors of a job, in order, and how it runs. The literal
+# judge runs its jobs in this process (literal.py: no test code runs there); it gets the
+# judge's descriptors.
 ROLES = {
+    "literal": (3, None),
     # runner: the candidate's code and its end of the channel to the judge.
     "runner": (2, lambda low, deadline: runner.main(low[0], low[1])),
     # judge: the tests (with the nonce), the result channel, its end of the channel.
@@ -289,7 +296,7 @@ def receive_job(control):
 def main():
     role = sys.argv[1] if len(sys.argv) > 1 else ""
     if role not in ROLES:
-        raise SystemExit("zygote.py: usage: zygote.py runner|judge")
+        raise SystemExit("zygote.py: usage: zygote.py runner|judge|literal")
     check_inside_jail()
     # PID 1 receives only the signals it handles; Python handles SIGINT, so a job could kill
     # its zygote with it. Children get the default back (become_child).
@@ -319,7 +326,10 @@ def main():
                 os.close(fd)
             channel.write_frame(CONTROL_FD, {"done": False, "error": "wrong descriptor count"})
             continue
-        reply = run_job(role, job, fds, streams)
+        if role == "literal":
+            reply = literal.run_job(job, fds)
+        else:
+            reply = run_job(role, job, fds, streams)
         # This process's own CPU time counts against the jail's RLIMIT_CPU (which kills): ask
         # for a fresh jail long before that, never in the middle of a job.
         own = resource.getrusage(resource.RUSAGE_SELF)
