@@ -7,14 +7,19 @@
 #include <sys/random.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
-#include <algorithm>
+#include <deque>
 #include <map>
+#include <string_view>
 #include <tuple>
+#include <unordered_map>
 
 namespace assay::sandbox {
 
@@ -112,6 +117,45 @@ class FrameReader {
 
   private:
     std::string data_;
+};
+
+// ASSAY_FASTPATH_TRACE=1: one JSON line per job on stderr with the supervisor's view of its
+// phases (ms since the slot took the job: "runner_sent", "literal_sent", "declined",
+// "judge_sent", "runner_reply", "assessor_reply", "results_eof", "done") and each worker's own
+// phases_ms. For measuring only.
+bool tracing() {
+    static const bool on = [] {
+        const char* value = std::getenv("ASSAY_FASTPATH_TRACE");
+        return value != nullptr && *value != '\0' && std::string_view(value) != "0";
+    }();
+    return on;
+}
+
+class Trace {
+  public:
+    Trace() {
+        if (tracing()) start_ = Clock::now();
+    }
+    void mark(const char* name) {
+        if (tracing()) marks_.emplace_back(name, Clock::now());
+    }
+    void print(const json& runner_reply, const json& judge_reply) const {
+        if (!tracing()) return;
+        json phases = json::object();
+        for (const auto& [name, at] : marks_)
+            phases[name] = std::chrono::duration<double, std::milli>(at - start_).count();
+        auto zygote = [](const json& reply) {
+            return reply.is_object() ? reply.value("phases_ms", json()) : json();
+        };
+        const json line = {{"fastpath_trace", phases},
+                           {"runner", zygote(runner_reply)},
+                           {"judge", zygote(judge_reply)}};
+        std::fputs((line.dump() + "\n").c_str(), stderr);
+    }
+
+  private:
+    Clock::time_point start_{};
+    std::vector<std::pair<const char*, Clock::time_point>> marks_;
 };
 
 int remaining_ms(Clock::time_point deadline) {
@@ -263,6 +307,7 @@ struct Worker {
     Fd control;
     FrameReader reader;
     bool oom_seen = false;
+    bool ready = false; // the zygote has greeted us
 
     bool alive() const {
         if (!jail) return false;
@@ -276,9 +321,12 @@ struct Worker {
         control.reset();
         reader = FrameReader();
         oom_seen = false;
+        ready = false;
     }
 
-    Expected<void> start() {
+    // Spawns the zygote; await_ready() then waits for its greeting. Two steps, so that several
+    // workers boot at the same time.
+    Expected<void> launch() {
         stop();
         int pair[2];
         if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0)
@@ -293,10 +341,14 @@ struct Worker {
         jail.emplace(std::move(*spawned));
         theirs.reset();
         control = std::move(ours);
-        const auto deadline = Clock::now() + std::chrono::milliseconds(kStartTimeoutMs);
+        return {};
+    }
+
+    Expected<void> await_ready(Clock::time_point deadline) {
         while (true) {
             if (auto message = reader.next()) {
                 if (message->is_object() && message->value("ready", false)) return {};
+                stop();
                 return fail("the jailed worker sent an unexpected greeting");
             }
             pollfd p{control.get(), POLLIN, 0};
@@ -332,92 +384,382 @@ struct Worker {
     }
 };
 
+namespace {
+
+// The workers of a slot, by index.
+enum Role : std::size_t { kRunner = 0, kJudge = 1, kLiteral = 2, kRoles = 3 };
+
+// One job on its way through a slot: a runner half and an assessor half, the latter for the
+// literal judge (tests that are literal assertions, judged without running test code) or the
+// judge. Each half goes to its worker as soon as that worker has reported its previous job, so
+// the runner of one job can start while the assessor of the previous one is still busy. A
+// worker holds one job at a time, so whatever a worker's jail reports (a forbidden call, an
+// OOM kill, its death) belongs to the job it holds.
+struct Flight {
+    std::size_t id = 0;
+    const HarnessJob* job = nullptr;
+    std::string nonce;
+    std::string tests_key;              // which tests these are, for the literal-judge memo
+    std::string request;                // the frame every zygote gets
+    Fd code, runner_end;                // the runner's descriptors, until sent
+    Fd tests, results_write, judge_end; // the assessor's, until the judge has them or the
+                                        // literal judge has reported (it may decline)
+    Fd results;                         // our end of the result pipe; reset at EOF
+    std::string lines;
+    Observed seen;
+    Role assessor = kLiteral;
+    std::array<bool, 2> sent{};         // per half (0 runner, 1 assessor)
+    std::array<bool, 2> reported{};
+    bool failed = false;                // trouble: complete with what is known
+    std::string setup_error;            // the job's descriptors could not be made
+    Clock::time_point results_deadline = Clock::time_point::max();
+    Trace trace;
+
+    [[nodiscard]] bool complete() const {
+        return failed || !setup_error.empty() || (reported[0] && reported[1] && !results);
+    }
+    // Which half of this flight `role` works on, if any.
+    [[nodiscard]] std::optional<std::size_t> half_for(Role role) const {
+        if (role == kRunner) return 0;
+        if (role == assessor) return 1;
+        return std::nullopt;
+    }
+};
+
+std::string tests_key(const HarnessJob& job) {
+    std::string key = job.entry_point + '\0' + job.setup;
+    for (const HarnessCase& c : job.cases) key += '\0' + c.code;
+    return fmt::format("{:x}", std::hash<std::string>{}(key));
+}
+
+// The job's descriptors are closed here once sent, so that the result pipe reaches EOF when the
+// judge and its zygote have closed their copies, and each end of the runner-judge channel is
+// held by one child only.
+std::unique_ptr<Flight> make_flight(std::size_t id, const HarnessJob& job) {
+    auto f = std::make_unique<Flight>();
+    f->id = id;
+    f->job = &job;
+    f->nonce = make_nonce();
+    f->tests_key = tests_key(job);
+    json tests = {{"nonce", f->nonce}, {"entry_point", job.entry_point}, {"setup", job.setup}};
+    tests["cases"] = json::array();
+    for (const HarnessCase& c : job.cases)
+        tests["cases"].push_back({{"name", c.name}, {"code", c.code}});
+    auto code = memfd_with("assay-code", job.code);
+    auto tests_fd =
+        memfd_with("assay-tests", tests.dump(-1, ' ', false, json::error_handler_t::replace));
+    int results[2];
+    int channel[2];
+    if (!code || !tests_fd || ::pipe2(results, O_CLOEXEC) != 0) {
+        f->setup_error = "could not create the job's descriptors";
+        return f;
+    }
+    f->results.reset(results[0]);
+    f->results_write.reset(results[1]);
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, channel) != 0) {
+        f->setup_error = "could not create the job's descriptors";
+        return f;
+    }
+    f->runner_end.reset(channel[0]);
+    f->judge_end.reset(channel[1]);
+    f->code = std::move(*code);
+    f->tests = std::move(*tests_fd);
+    f->request = frame({{"op", "run"},
+                        {"wall_ms", job.limits.wall_ms},
+                        {"cpu_ms", job.limits.cpu_ms},
+                        {"memory_mb", job.limits.memory_mb},
+                        {"output_bytes", job.limits.output_bytes}});
+    return f;
+}
+
+JobResult not_run(const HarnessJob& job, std::string message) {
+    JobResult r;
+    r.message = std::move(message);
+    for (const HarnessCase& c : job.cases)
+        r.cases.push_back({c.name, TestVerdict::error, "not run: " + r.message, 0});
+    return r;
+}
+
+bool reusable(const json& reply) {
+    return reply.is_object() && reply.value("clean", false) && !reply.value("retire", false);
+}
+
+} // namespace
+
 struct Zygote::State {
-    Worker runner;
-    Worker judge;
+    std::array<Worker, kRoles> workers;
+    // The job each worker holds, and when the supervisor gives up on it.
+    std::array<Flight*, kRoles> holding{};
+    std::array<Clock::time_point, kRoles> deadline{};
+    // Tests the literal judge declined (false) or judged (true), by Flight::tests_key.
+    std::unordered_map<std::string, bool> literal;
+
+    Worker& worker(Role role) { return workers[role]; }
 
     void stop() {
-        runner.stop();
-        judge.stop();
+        for (Worker& w : workers) w.stop();
+        holding = {};
     }
 
-    // The job's descriptors are closed here once sent, so that the result pipe reaches EOF
-    // when the judge and its zygote have closed their copies, and each end of the runner-judge
-    // channel is held by one child only.
-    Observed exchange(const HarnessJob& job, Fd code, Fd tests, Fd results_write, Fd& results,
-                      std::string& lines) {
-        Observed seen;
-        int pair[2];
-        if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0) {
-            seen.worker_died = true;
-            return seen;
+    Expected<void> ensure_started(Worker& w) {
+        if (w.alive() && w.ready) return {};
+        ASSAY_TRY(w.launch());
+        ASSAY_TRY(w.await_ready(Clock::now() + std::chrono::milliseconds(kStartTimeoutMs)));
+        w.ready = true;
+        return {};
+    }
+
+    // Hands `f`'s half for `role` to that worker, which must be idle.
+    void send(Role role, Flight& f) {
+        Worker& w = worker(role);
+        const std::size_t half = role == kRunner ? 0 : 1;
+        f.sent[half] = true;
+        if (auto started = ensure_started(w); !started) {
+            f.setup_error = started.error().describe();
+            return;
         }
-        Fd runner_end(pair[0]);
-        Fd judge_end(pair[1]);
-        const std::string request = frame({{"op", "run"},
-                                           {"wall_ms", job.limits.wall_ms},
-                                           {"cpu_ms", job.limits.cpu_ms},
-                                           {"memory_mb", job.limits.memory_mb},
-                                           {"output_bytes", job.limits.output_bytes}});
-        const bool delivered =
-            send_frame(runner.control.get(), request, {code.get(), runner_end.get()}) &&
-            send_frame(judge.control.get(), request,
-                       {tests.get(), results_write.get(), judge_end.get()});
-        for (Fd* fd : {&code, &tests, &results_write, &runner_end, &judge_end}) fd->reset();
-        if (!delivered) {
-            seen.worker_died = true;
-            return seen;
-        }
-        const auto deadline =
-            Clock::now() + std::chrono::milliseconds(job.limits.wall_ms + kDeadlineMarginMs);
-        bool results_open = true;
-        while (seen.runner_reply.is_null() || seen.judge_reply.is_null() || results_open) {
-            std::array<pollfd, 7> p{{{results_open ? results.get() : -1, POLLIN, 0},
-                                     {runner.control.get(), POLLIN, 0},
-                                     {judge.control.get(), POLLIN, 0},
-                                     {runner.jail->notify_fd(), POLLIN, 0},
-                                     {judge.jail->notify_fd(), POLLIN, 0},
-                                     {runner.jail->pidfd(), POLLIN, 0},
-                                     {judge.jail->pidfd(), POLLIN, 0}}};
-            const int ready = ::poll(p.data(), p.size(), remaining_ms(deadline));
-            if (ready < 0 && errno == EINTR) continue;
-            if (ready <= 0) {
-                seen.deadline_hit = true;
-                break;
-            }
-            for (auto [index, worker] : {std::pair{3, &runner}, std::pair{4, &judge}})
-                if (p[static_cast<std::size_t>(index)].revents & POLLIN)
-                    if (seen.forbidden_syscall.empty())
-                        seen.forbidden_syscall = worker->jail->receive_forbidden_syscall();
-            if (!seen.forbidden_syscall.empty()) break;
-            if (p[0].revents & (POLLIN | POLLHUP)) {
-                char buffer[65536];
-                const ssize_t n = ::read(results.get(), buffer, sizeof buffer);
-                if (n <= 0) results_open = false;
-                else if (lines.size() < kMaxResultBytes)
-                    lines.append(buffer, static_cast<std::size_t>(n));
-            }
-            if (((p[1].revents & (POLLIN | POLLHUP)) && !runner.receive(seen.runner_reply)) ||
-                ((p[2].revents & (POLLIN | POLLHUP)) && !judge.receive(seen.judge_reply)) ||
-                ((p[5].revents & POLLIN) && seen.runner_reply.is_null()) ||
-                ((p[6].revents & POLLIN) && seen.judge_reply.is_null())) {
-                seen.worker_died = true;
-                break;
+        bool delivered = false;
+        if (role == kRunner) {
+            delivered = bool(send_frame(w.control.get(), f.request, {f.code.get(), f.runner_end.get()}));
+            f.code.reset();
+            f.runner_end.reset();
+        } else {
+            delivered = bool(send_frame(w.control.get(), f.request,
+                                        {f.tests.get(), f.results_write.get(), f.judge_end.get()}));
+            // The literal judge may decline the job: then the judge gets these.
+            if (role == kJudge) {
+                f.tests.reset();
+                f.results_write.reset();
+                f.judge_end.reset();
             }
         }
-        const bool runner_oom = runner.new_oom();
-        const bool judge_oom = judge.new_oom();
-        seen.oom = runner_oom || judge_oom;
-        return seen;
+        holding[role] = &f;
+        deadline[role] =
+            Clock::now() + std::chrono::milliseconds(f.job->limits.wall_ms + kDeadlineMarginMs);
+        f.trace.mark(role == kRunner ? "runner_sent" : role == kJudge ? "judge_sent" : "literal_sent");
+        if (!delivered) trouble(role, [](Observed& seen) { seen.worker_died = true; });
+    }
+
+    // The worker `role` reported on the job it holds.
+    // Returns false when the worker must be replaced.
+    bool reported(Role role, json reply, Clock::time_point now) {
+        Flight& f = *holding[role];
+        holding[role] = nullptr;
+        if (role == kLiteral && reply.value("declined", false)) {
+            // Not literal assertions: nothing was read from the runner nor written to the
+            // results, so the judge takes the job over as it stands.
+            literal[f.tests_key] = false;
+            f.assessor = kJudge;
+            f.sent[1] = false;
+            f.trace.mark("declined");
+            return reusable(reply);
+        }
+        (role == kRunner ? f.seen.runner_reply : f.seen.judge_reply) = reply;
+        f.reported[role == kRunner ? 0 : 1] = true;
+        f.trace.mark(role == kRunner ? "runner_reply" : "assessor_reply");
+        if (role == kLiteral) {
+            literal[f.tests_key] = true;
+            f.tests.reset();
+            f.results_write.reset();
+            f.judge_end.reset();
+        }
+        if (worker(role).new_oom()) f.seen.oom = true;
+        if (f.reported[0] && f.reported[1])
+            f.results_deadline = now + std::chrono::milliseconds(kDeadlineMarginMs);
+        return !f.seen.oom && reusable(reply);
+    }
+
+    // Zygote::serve's loop: hand over what is complete, take a new job when the runner is free,
+    // give every idle worker its waiting half, then wait for whatever comes first.
+    std::deque<std::unique_ptr<Flight>> flights; // at most two: one finishing, one starting
+    bool exhausted = false; // the source has no more jobs
+    bool draining = false;  // trouble: no new job until no worker holds one, then fresh jails
+
+    void deliver(const ResultSink& done) {
+        for (auto it = flights.begin(); it != flights.end();) {
+            Flight& f = **it;
+            if (!f.complete()) {
+                ++it;
+                continue;
+            }
+            JobResult result = f.setup_error.empty()
+                                   ? interpret(*f.job, f.nonce, f.lines, f.seen)
+                                   : not_run(*f.job, f.setup_error);
+            result.literal = f.assessor == kLiteral && f.reported[1];
+            f.trace.mark("done");
+            f.trace.print(f.seen.runner_reply, f.seen.judge_reply);
+            for (std::size_t role = 0; role < kRoles; ++role)
+                if (holding[role] == &f) {
+                    // Still at work on a job that has ended (its other half could not start).
+                    workers[role].stop();
+                    holding[role] = nullptr;
+                    draining = true;
+                }
+            done(f.id, std::move(result));
+            it = flights.erase(it);
+        }
+        if (draining && std::all_of(holding.begin(), holding.end(), [](Flight* f) { return !f; })) {
+            stop(); // the next job gets fresh workers
+            draining = false;
+        }
+    }
+
+    void admit(const JobSource& next) {
+        const bool runner_wanted = std::any_of(flights.begin(), flights.end(), [](auto& f) {
+            return !f->sent[0] && !f->complete();
+        });
+        if (holding[kRunner] != nullptr || runner_wanted || draining || exhausted ||
+            flights.size() >= 2)
+            return;
+        auto job = next();
+        if (!job) {
+            exhausted = true;
+            return;
+        }
+        flights.push_back(make_flight(job->first, *job->second));
+        Flight& f = *flights.back();
+        const auto known = literal.find(f.tests_key);
+        const bool declined = known != literal.end() && !known->second;
+        f.assessor = f.job->literal_judge && !declined ? kLiteral : kJudge;
+    }
+
+    void dispatch() {
+        for (const Role role : {kRunner, kJudge, kLiteral}) {
+            if (holding[role] != nullptr) continue;
+            for (auto& f : flights) {
+                const auto half = f->half_for(role);
+                if (half && !f->sent[*half] && !f->complete()) {
+                    send(role, *f);
+                    break;
+                }
+            }
+        }
+    }
+
+    void wait() {
+        std::vector<pollfd> p;
+        std::vector<Flight*> result_of; // for the first result_of.size() entries of p
+        for (auto& f : flights)
+            if (f->results && !f->complete()) {
+                p.push_back({f->results.get(), POLLIN, 0});
+                result_of.push_back(f.get());
+            }
+        const std::size_t workers_at = p.size();
+        for (Worker& w : workers) {
+            const bool live = w.jail.has_value() && w.control;
+            p.push_back({live ? w.control.get() : -1, POLLIN, 0});
+            p.push_back({live ? w.jail->notify_fd() : -1, POLLIN, 0});
+            p.push_back({live ? w.jail->pidfd() : -1, POLLIN, 0});
+        }
+        auto wake = Clock::time_point::max();
+        for (std::size_t role = 0; role < kRoles; ++role)
+            if (holding[role] != nullptr) wake = std::min(wake, deadline[role]);
+        for (auto& f : flights)
+            if (f->reported[0] && f->reported[1]) wake = std::min(wake, f->results_deadline);
+        const int ready =
+            ::poll(p.data(), p.size(), wake == Clock::time_point::max() ? 1000 : remaining_ms(wake));
+        if (ready < 0 && errno != EINTR) {
+            for (const Role role : {kRunner, kJudge, kLiteral})
+                if (holding[role] != nullptr)
+                    trouble(role, [](Observed& seen) { seen.worker_died = true; });
+            return;
+        }
+        const auto now = Clock::now();
+        for (std::size_t i = 0; i < result_of.size(); ++i)
+            if (p[i].revents & (POLLIN | POLLHUP | POLLERR)) read_results(*result_of[i]);
+        for (const Role role : {kRunner, kJudge, kLiteral})
+            handle(role, &p[workers_at + 3 * role], now);
+        for (auto& f : flights)
+            if (f->results && f->reported[0] && f->reported[1] && now >= f->results_deadline) {
+                // Both zygotes swept their jails, so no writer is left: stop waiting for EOF.
+                f->results.reset();
+                f->seen.deadline_hit = true;
+            }
+    }
+
+    static void read_results(Flight& f) {
+        char buffer[65536];
+        const ssize_t n = ::read(f.results.get(), buffer, sizeof buffer);
+        if (n < 0 && (errno == EINTR || errno == EAGAIN)) return;
+        if (n <= 0) {
+            f.results.reset();
+            f.trace.mark("results_eof");
+        } else if (f.lines.size() < kMaxResultBytes) {
+            f.lines.append(buffer, static_cast<std::size_t>(n));
+        }
+    }
+
+    // What poll said about `role`'s control channel, seccomp listener and pidfd (q[0..2]).
+    void handle(Role role, const pollfd* q, Clock::time_point now) {
+        Worker& w = worker(role);
+        Flight* f = holding[role];
+        if (q[1].revents & POLLIN) {
+            // Seccomp's verdict on a call the jail made: the job it holds ends here.
+            std::string name = w.jail ? w.jail->receive_forbidden_syscall() : std::string();
+            if (!name.empty() || f == nullptr) {
+                trouble(role, [&name](Observed& seen) {
+                    if (seen.forbidden_syscall.empty()) seen.forbidden_syscall = name;
+                });
+                return;
+            }
+        }
+        if (q[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+            json reply;
+            if (!w.receive(reply)) {
+                trouble(role, [](Observed& seen) { seen.worker_died = true; });
+                return;
+            }
+            if (!reply.is_null()) {
+                if (f == nullptr) { // a frame nobody asked for
+                    trouble(role, [](Observed&) {});
+                } else if (!reported(role, std::move(reply), now)) {
+                    w.stop();
+                    draining = true;
+                }
+                return;
+            }
+        }
+        if ((q[2].revents & POLLIN) && f != nullptr) {
+            trouble(role, [](Observed& seen) { seen.worker_died = true; });
+            return;
+        }
+        if (f != nullptr && now >= deadline[role])
+            trouble(role, [](Observed& seen) { seen.deadline_hit = true; });
+    }
+
+    // Something went wrong in `role`'s jail while it held a job: that job ends now with what is
+    // known, the jail is killed, and so is every other worker that holds the same job.
+    template <typename Note>
+    void trouble(Role role, Note note) {
+        Worker& w = worker(role);
+        Flight* f = holding[role];
+        if (f != nullptr) {
+            note(f->seen);
+            f->seen.oom = f->seen.oom || w.new_oom();
+            f->failed = true;
+        }
+        w.stop();
+        holding[role] = nullptr;
+        for (std::size_t other = 0; other < kRoles; ++other)
+            if (f != nullptr && holding[other] == f) {
+                workers[other].stop();
+                holding[other] = nullptr;
+            }
+        draining = true;
     }
 };
 
 Zygote::Zygote(SpawnSpec spec) : state_(std::make_unique<State>()) {
-    state_->runner.spec = spec;
-    state_->runner.spec.argv.push_back("runner");
-    state_->judge.spec = std::move(spec);
-    state_->judge.spec.argv.push_back("judge");
-    if (!state_->judge.spec.cgroup_name.empty()) state_->judge.spec.cgroup_name += "-judge";
+    // The zygote binds every dynamic symbol once at start-up, so that no forked child resolves
+    // them again (and copies the pages the lazy binding writes).
+    spec.env.push_back("LD_BIND_NOW=1");
+    for (const auto& [role, name] : {std::pair{kRunner, "runner"}, std::pair{kJudge, "judge"},
+                                     std::pair{kLiteral, "literal"}}) {
+        Worker& w = state_->workers[role];
+        w.spec = spec;
+        w.spec.argv.push_back(name);
+        if (role != kRunner && !w.spec.cgroup_name.empty()) w.spec.cgroup_name += fmt::format("-{}", name);
+    }
 }
 Zygote::Zygote(Zygote&&) noexcept = default;
 Zygote& Zygote::operator=(Zygote&&) noexcept = default;
@@ -425,41 +767,52 @@ Zygote::~Zygote() {
     if (state_) state_->stop();
 }
 
-Expected<void> Zygote::ensure_started() {
-    if (!state_->runner.alive()) ASSAY_TRY(state_->runner.start());
-    if (!state_->judge.alive()) ASSAY_TRY(state_->judge.start());
+Expected<void> Zygote::launch() {
+    for (Worker& worker : state_->workers)
+        if (!worker.alive()) ASSAY_TRY(worker.launch());
     return {};
 }
 
+Expected<void> Zygote::await_started(std::chrono::steady_clock::time_point deadline) {
+    for (Worker& worker : state_->workers)
+        if (worker.control && !worker.ready) {
+            ASSAY_TRY(worker.await_ready(deadline));
+            worker.ready = true;
+        }
+    return {};
+}
+
+Expected<void> Zygote::ensure_started() {
+    ASSAY_TRY(launch());
+    return await_started(Clock::now() + std::chrono::milliseconds(kStartTimeoutMs));
+}
+
 JobResult Zygote::run(const HarnessJob& job) {
-    auto internal = [&job](std::string message) {
-        JobResult r;
-        r.message = std::move(message);
-        for (const HarnessCase& c : job.cases)
-            r.cases.push_back({c.name, TestVerdict::error, "not run: " + r.message, 0});
-        return r;
-    };
-    if (auto started = ensure_started(); !started) return internal(started.error().describe());
-    const std::string nonce = make_nonce();
-    json tests = {{"nonce", nonce}, {"entry_point", job.entry_point}, {"setup", job.setup}};
-    tests["cases"] = json::array();
-    for (const HarnessCase& c : job.cases) tests["cases"].push_back({{"name", c.name}, {"code", c.code}});
-    auto code_fd = memfd_with("assay-code", job.code);
-    auto tests_fd = memfd_with("assay-tests", tests.dump(-1, ' ', false, json::error_handler_t::replace));
-    int pipe_fds[2];
-    if (!code_fd || !tests_fd || ::pipe2(pipe_fds, O_CLOEXEC) != 0)
-        return internal("could not create the job's descriptors");
-    Fd results(pipe_fds[0]);
-    std::string lines;
-    Observed seen = state_->exchange(job, std::move(*code_fd), std::move(*tests_fd),
-                                     Fd(pipe_fds[1]), results, lines);
-    const auto clean = [](const json& reply) {
-        return reply.is_object() && reply.value("clean", false);
-    };
-    if (!clean(seen.runner_reply) || !clean(seen.judge_reply) || !seen.forbidden_syscall.empty() ||
-        seen.oom || seen.deadline_hit)
-        state_->stop(); // the next job gets fresh workers
-    return interpret(job, nonce, lines, seen);
+    std::optional<JobResult> result;
+    bool given = false;
+    serve(
+        [&]() -> std::optional<std::pair<std::size_t, const HarnessJob*>> {
+            if (given) return std::nullopt;
+            given = true;
+            return std::pair{std::size_t{0}, &job};
+        },
+        [&](std::size_t, JobResult r) { result = std::move(r); });
+    return result ? std::move(*result) : not_run(job, "the job was not run");
+}
+
+void Zygote::serve(const JobSource& next, const ResultSink& done) {
+    State& st = *state_;
+    st.flights.clear();
+    st.exhausted = false;
+    while (true) {
+        st.deliver(done);
+        st.admit(next);
+        st.dispatch();
+        if (st.flights.empty() && st.exhausted) return;
+        if (std::any_of(st.flights.begin(), st.flights.end(),
+                        [](auto& f) { return !f->complete(); }))
+            st.wait();
+    }
 }
 
 ZygotePool::ZygotePool(const SpawnSpec& spec, int size) {
@@ -472,11 +825,36 @@ ZygotePool::ZygotePool(const SpawnSpec& spec, int size) {
 }
 
 Expected<void> ZygotePool::start() {
-    for (Zygote& z : slots_) ASSAY_TRY(z.ensure_started());
+    ASSAY_TRY(launch());
+    return await_started();
+}
+
+Expected<void> ZygotePool::launch() {
+    // Every jail boots at once: a zygote's start-up is mostly its own interpreter's.
+    for (Zygote& z : slots_) ASSAY_TRY(z.launch());
+    return {};
+}
+
+Expected<void> ZygotePool::await_started() {
+    const auto deadline = Clock::now() + std::chrono::milliseconds(kStartTimeoutMs);
+    for (Zygote& z : slots_) ASSAY_TRY(z.await_started(deadline));
     return {};
 }
 
 JobResult ZygotePool::run(const HarnessJob& job) {
+    std::optional<JobResult> result;
+    bool given = false;
+    serve(
+        [&]() -> std::optional<std::pair<std::size_t, const HarnessJob*>> {
+            if (given) return std::nullopt;
+            given = true;
+            return std::pair{std::size_t{0}, &job};
+        },
+        [&](std::size_t, JobResult r) { result = std::move(r); });
+    return result ? std::move(*result) : not_run(job, "the job was not run");
+}
+
+void ZygotePool::serve(const JobSource& next, const ResultSink& done) {
     int slot = 0;
     {
         std::unique_lock lock(mutex_);
@@ -484,13 +862,12 @@ JobResult ZygotePool::run(const HarnessJob& job) {
         slot = free_.back();
         free_.pop_back();
     }
-    JobResult result = slots_[static_cast<std::size_t>(slot)].run(job);
+    slots_[static_cast<std::size_t>(slot)].serve(next, done);
     {
         std::lock_guard lock(mutex_);
         free_.push_back(slot);
     }
     available_.notify_one();
-    return result;
 }
 
 } // namespace assay::sandbox

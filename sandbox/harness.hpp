@@ -11,7 +11,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -32,6 +34,9 @@ struct HarnessJob {
     std::string setup;       // test code run once before the cases (imports, helpers, check())
     std::vector<HarnessCase> cases;
     Limits limits;           // wall_ms, cpu_ms, memory_mb and output_bytes apply per job
+    // Tests that are all literal assertions go to the literal judge, which judges them without
+    // running test code (and without a fork); false sends them to the judge like any other.
+    bool literal_judge = true;
 };
 
 struct CaseResult {
@@ -53,6 +58,7 @@ struct JobResult {
     bool stderr_truncated = false;
     std::string forbidden_syscall;
     std::string message; // why the verdict is not ok, or the first failing case's message
+    bool literal = false; // judged by the literal judge (no test code ran), not by a judge
 
     [[nodiscard]] int passed() const;
     // The candidate passes: run ok, every expected case reported, every case passed.
@@ -75,8 +81,14 @@ struct Observed {
 [[nodiscard]] JobResult interpret(const HarnessJob& job, const std::string& nonce,
                                   const std::string& lines, const Observed& seen);
 
-// One slot: a runner zygote and a judge zygote, each in its own jail. Not thread-safe: one job
-// at a time.
+// Where a slot gets its jobs: the next (caller's index, job), or nullopt when there are none.
+// The job must stay alive until its result has been handed over.
+using JobSource = std::function<std::optional<std::pair<std::size_t, const HarnessJob*>>()>;
+// Receives each job's result, with the caller's index, on the thread that runs the slot.
+using ResultSink = std::function<void(std::size_t, JobResult)>;
+
+// One slot: a runner zygote and a judge zygote, each in its own jail. Not thread-safe: one
+// caller at a time.
 class Zygote {
   public:
     // `spec` runs the language's zygote command (the role, "runner" or "judge", is appended);
@@ -90,8 +102,20 @@ class Zygote {
     [[nodiscard]] Expected<void> ensure_started();
     // Runs one job. Anything the candidate does yields a verdict; a broken worker is replaced.
     [[nodiscard]] JobResult run(const HarnessJob& job);
+    // Runs jobs from `next` until it has none, handing each result to `done` (not necessarily
+    // in order). Each zygote takes its half of the next job as soon as it has reported its half
+    // of the previous one (so the runner of a job can start while the judge of the previous one
+    // is still being swept), and never holds more than one job. Trouble in either jail (a
+    // forbidden call, an OOM kill, a deadline, a worker that dies or reports leftovers) ends
+    // the job it holds and replaces both workers once neither holds a job.
+    void serve(const JobSource& next, const ResultSink& done);
 
   private:
+    friend class ZygotePool;
+    // ensure_started() in two steps: spawn what is not running, then wait for the greetings.
+    [[nodiscard]] Expected<void> launch();
+    [[nodiscard]] Expected<void> await_started(std::chrono::steady_clock::time_point deadline);
+
     struct State;
     std::unique_ptr<State> state_;
 };
@@ -102,8 +126,14 @@ class ZygotePool {
     ZygotePool(const SpawnSpec& spec, int size);
     // Starts every worker now (on this thread), so a slow or broken host fails early.
     [[nodiscard]] Expected<void> start();
+    // start() in two steps, so that the caller can work while the jails boot: launch() spawns
+    // every worker, await_started() waits until all have greeted (or says why one did not).
+    [[nodiscard]] Expected<void> launch();
+    [[nodiscard]] Expected<void> await_started();
     // Runs `job` on the first free worker; blocks while all are busy.
     [[nodiscard]] JobResult run(const HarnessJob& job);
+    // Zygote::serve on the first free slot, which this caller keeps until `next` runs dry.
+    void serve(const JobSource& next, const ResultSink& done);
 
   private:
     std::vector<Zygote> slots_;

@@ -3,7 +3,10 @@
 #include "pipeline/parallel.hpp"
 #include "syntax/syntax_check.hpp"
 
+#include <algorithm>
+#include <atomic>
 #include <map>
+#include <optional>
 
 namespace assay::pipeline {
 
@@ -32,8 +35,17 @@ Expected<std::vector<Executed>> run_batch(sandbox::ZygotePool& pool,
     std::vector<std::size_t> pending;
     std::map<std::string, std::size_t> first_with_key;
     std::vector<std::pair<std::size_t, std::size_t>> copies; // (duplicate, original)
+    std::vector<std::optional<sandbox::JobResult>> cached(jobs.size());
     for (std::size_t i = 0; i < jobs.size(); ++i) {
         out[i].key = store::execution_key(jobs[i]);
+        if (options.cache != nullptr) cached[i] = options.cache->find_execution(out[i].key);
+    }
+    // The jails boot while the syntax gate runs; a launch failure matters only if some job
+    // needs a jail after all.
+    Expected<void> launched = {};
+    if (std::any_of(cached.begin(), cached.end(), [](const auto& c) { return !c.has_value(); }))
+        launched = pool.launch();
+    for (std::size_t i = 0; i < jobs.size(); ++i) {
         if (!options.grammar.empty()) {
             auto error = syntax::check_syntax(options.grammar, jobs[i].code);
             if (error && *error) {
@@ -49,23 +61,32 @@ Expected<std::vector<Executed>> run_batch(sandbox::ZygotePool& pool,
                 continue;
             }
         }
-        if (options.cache != nullptr) {
-            if (auto cached = options.cache->find_execution(out[i].key)) {
-                out[i].result = std::move(*cached);
-                out[i].cached = true;
-                continue;
-            }
+        if (cached[i]) {
+            out[i].result = std::move(*cached[i]);
+            out[i].cached = true;
+            continue;
         }
         pending.push_back(i);
     }
     if (!pending.empty()) {
-        ASSAY_TRY(pool.start());
+        ASSAY_TRY(launched);
+        ASSAY_TRY(pool.await_started());
         Progress progress(options.label, pending.size(), options.progress);
-        parallel_for(options.threads, pending.size(), [&](std::size_t k) {
+        // Each thread keeps one slot and feeds it jobs from the shared queue.
+        std::atomic<std::size_t> cursor{0};
+        const auto next = [&]() -> std::optional<std::pair<std::size_t, const sandbox::HarnessJob*>> {
+            const std::size_t k = cursor++;
+            if (k >= pending.size()) return std::nullopt;
+            return std::pair{k, &jobs[pending[k]]};
+        };
+        const auto done = [&](std::size_t k, sandbox::JobResult result) {
             Executed& e = out[pending[k]];
-            e.result = pool.run(jobs[pending[k]]);
+            e.result = std::move(result);
             progress.tick(e.result.all_passed());
-        });
+        };
+        const auto slots = static_cast<std::size_t>(std::max(1, options.threads));
+        parallel_for(options.threads, std::min(slots, pending.size()),
+                     [&](std::size_t) { pool.serve(next, done); });
         progress.finish();
     }
     for (const auto& [duplicate, original] : copies) out[duplicate].result = out[original].result;

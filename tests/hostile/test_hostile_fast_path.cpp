@@ -1,7 +1,8 @@
 // The hostile corpus through the fast path: each program is loaded as a candidate by one
-// long-lived zygote pool. After every hostile job a clean job on the same pool must pass and find
-// a clean namespace (no leftover file or process), forbidden calls must be named as in
-// the cold path, and the supervisor's secret must appear in no output.
+// long-lived zygote pool, once judged by the literal judge and once by a judge. After every
+// hostile job a clean job on the same pool must pass and find a clean namespace (no leftover
+// file or process), forbidden calls must be named as in the cold path, and the supervisor's
+// secret must appear in no output.
 #include "core/language.hpp"
 #include "sandbox/harness.hpp"
 
@@ -70,21 +71,28 @@ TEST_SUITE("hostile") {
             text << in.rdbuf();
             const std::string code = text.str();
             CAPTURE(program.filename().string());
-            const auto hostile = pool.run(candidate_job(code, 3000));
-            CAPTURE(hostile.message);
-            CHECK_FALSE(hostile.all_passed());
-            CHECK(hostile.stdout_text.find(kSecret) == std::string::npos);
-            CHECK(hostile.stderr_text.find(kSecret) == std::string::npos);
-            for (const auto& c : hostile.cases) CHECK(c.message.find(kSecret) == std::string::npos);
-            const bool uses_argv = code.find("sys.argv") != std::string::npos;
-            if (header_value(code, "expect") == "forbidden_syscall" && !uses_argv) {
-                CHECK(hostile.verdict == Verdict::forbidden_syscall);
-                const std::string name = header_value(code, "syscall");
-                if (!name.empty()) CHECK(hostile.forbidden_syscall == name);
+            // Judged by the literal judge (the case is a literal assertion), then by a judge.
+            for (const bool literal : {true, false}) {
+                CAPTURE(literal);
+                auto job = candidate_job(code, 3000);
+                job.literal_judge = literal;
+                const auto hostile = pool.run(job);
+                CAPTURE(hostile.message);
+                CHECK_FALSE(hostile.all_passed());
+                CHECK(hostile.stdout_text.find(kSecret) == std::string::npos);
+                CHECK(hostile.stderr_text.find(kSecret) == std::string::npos);
+                for (const auto& c : hostile.cases)
+                    CHECK(c.message.find(kSecret) == std::string::npos);
+                const bool uses_argv = code.find("sys.argv") != std::string::npos;
+                if (header_value(code, "expect") == "forbidden_syscall" && !uses_argv) {
+                    CHECK(hostile.verdict == Verdict::forbidden_syscall);
+                    const std::string name = header_value(code, "syscall");
+                    if (!name.empty()) CHECK(hostile.forbidden_syscall == name);
+                }
+                const auto clean = pool.run(candidate_job(kCleanCheck, 5000));
+                CAPTURE(clean.message);
+                CHECK(clean.all_passed());
             }
-            const auto clean = pool.run(candidate_job(kCleanCheck, 5000));
-            CAPTURE(clean.message);
-            CHECK(clean.all_passed());
         }
         ::unsetenv("ASSAY_API_KEY");
     }

@@ -7,6 +7,8 @@
 #include <doctest/doctest.h>
 
 #include <cstdlib>
+#include <optional>
+#include <regex>
 
 using namespace assay;
 using sandbox::HarnessJob;
@@ -227,4 +229,175 @@ TEST_CASE("sandbox::Zygote hides the supervisor's environment") {
     ::unsetenv("ASSAY_API_KEY");
     INFO(r.message);
     CHECK(r.all_passed());
+}
+
+TEST_CASE("sandbox::Zygote::serve pipelines jobs and keeps them apart") {
+    // A stream of jobs through one slot, where each zygote takes the next job as soon as it
+    // has reported the previous one: hostile jobs (a forbidden call while loading, an endless
+    // loop, a memory bomb, leftovers) between clean ones. Every job gets its own verdict, and
+    // every clean job finds no trace of the jobs before it.
+    const std::string clean_check =
+        "import os\n"
+        "leftovers = [d + '/' + n for d in ('/work', '/tmp', '/dev/shm') for n in os.listdir(d)]\n"
+        "def f(x):\n"
+        "    pids = sorted(p for p in os.listdir('/proc') if p.isdigit())\n"
+        "    assert not leftovers, leftovers\n"
+        "    assert len(pids) == 2, pids\n"
+        "    return x + 1\n";
+    const std::vector<std::pair<std::string, HarnessJob>> stream = {
+        {"clean", job(clean_check, kAddCases)},
+        {"forbidden", job("import ctypes\nctypes.CDLL(None).ptrace(16, 1, 0, 0)\n"
+                          "def f(x):\n    return x + 1\n", kAddCases)},
+        {"clean", job(clean_check, kAddCases)},
+        {"leftovers", job("import os\nopen('/work/left', 'w').write('x')\n"
+                          "if os.fork() == 0:\n    os.setsid()\n    import time\n    time.sleep(60)\n"
+                          "def f(x):\n    return x + 1\n", kAddCases)},
+        {"clean", job(clean_check, kAddCases)},
+        {"timeout", job("def f(x):\n    while True:\n        pass\n", kAddCases, 1500)},
+        {"clean", job(clean_check, kAddCases)},
+        {"memory", job("def f(x):\n    return len(bytearray(1 << 30))\n", kAddCases)},
+        {"clean", job(clean_check, kAddCases)},
+        {"wrong", job("def f(x):\n    return x\n", kAddCases)},
+        {"clean", job(clean_check, kAddCases)},
+    };
+    sandbox::Zygote zygote(zygote_spec());
+    std::size_t given = 0;
+    std::vector<std::optional<JobResult>> results(stream.size());
+    zygote.serve(
+        [&]() -> std::optional<std::pair<std::size_t, const HarnessJob*>> {
+            if (given == stream.size()) return std::nullopt;
+            const std::size_t k = given++;
+            return std::pair{k, &stream[k].second};
+        },
+        [&](std::size_t k, JobResult r) {
+            REQUIRE(k < results.size());
+            CHECK_FALSE(results[k].has_value());
+            results[k] = std::move(r);
+        });
+    for (std::size_t k = 0; k < stream.size(); ++k) {
+        CAPTURE(k);
+        CAPTURE(stream[k].first);
+        REQUIRE(results[k].has_value());
+        const JobResult& r = *results[k];
+        INFO(r.message);
+        const std::string& kind = stream[k].first;
+        if (kind == "clean" || kind == "leftovers") CHECK(r.all_passed());
+        if (kind == "forbidden") {
+            CHECK(r.verdict == Verdict::forbidden_syscall);
+            CHECK(r.forbidden_syscall == "ptrace");
+        }
+        if (kind == "timeout") CHECK(r.verdict == Verdict::timeout);
+        if (kind == "memory") CHECK(r.verdict == Verdict::memory_limit);
+        if (kind == "wrong") {
+            CHECK(r.verdict == Verdict::ok);
+            CHECK(r.passed() == 0);
+        }
+    }
+}
+
+TEST_CASE("sandbox::Zygote literal judge agrees with the judge") {
+    // Literal assertions go to the literal judge, which evaluates them without running test
+    // code; the same job sent to the judge must come back the same, case by case.
+    const std::vector<std::string> cases = {
+        "assert f(1) == 2",
+        "assert f(2) == 3, 'f(2) should be 3'",
+        "assert f(1)",
+        "assert not f(-1)",
+        "assert f(1) != 5",
+        "assert abs(f(0.5) - 1.5) < 1e-9",
+        "assert f(1) in [2, 3] and f(2) > 2",
+        "assert isinstance(f(1), int)",
+        "assert tuple([f(1), f(2)]) == (2, 3)",
+        "assert f(x=1) == 2",
+        "assert f(3 * 19) == 58",
+        "assert sorted([f(3), f(1)])[0] == 2",
+    };
+    const std::vector<std::pair<std::string, std::string>> candidates = {
+        {"correct", "def f(x):\n    return x + 1\n"},
+        {"off by one", "def f(x):\n    return x + 2\n"},
+        {"a string", "def f(x):\n    return str(x + 1)\n"},
+        {"a float", "def f(x):\n    return x + 1.0\n"},
+        {"a list", "def f(x):\n    return [x + 1]\n"},
+        {"a tuple", "def f(x):\n    return (x + 1,)\n"},
+        {"a dict", "def f(x):\n    return {x: x + 1}\n"},
+        {"None", "def f(x):\n    pass\n"},
+        {"raises", "def f(x):\n    raise ValueError('no %r' % (x,))\n"},
+        {"own exception", "class Nope(Exception):\n    pass\ndef f(x):\n    raise Nope(x)\n"},
+        {"SystemExit", "def f(x):\n    raise SystemExit(0)\n"},
+        {"an object",
+         "class Two:\n    def __eq__(self, other): return True\n    def __repr__(self): return 'Two()'\n"
+         "    def __bool__(self): return False\ndef f(x):\n    return Two()\n"},
+        {"a generator", "def f(x):\n    yield x + 1\n"},
+        {"exits", "import os\ndef f(x):\n    os._exit(0)\n"},
+        {"no f", "def g(x):\n    return x + 1\n"},
+        {"syntax error", "def f(x) return x\n"},
+    };
+    // Object addresses (a generator's repr) differ from one process to the next.
+    const auto same = [](const std::string& text) {
+        return std::regex_replace(text, std::regex("0x[0-9a-f]+"), "0x");
+    };
+    sandbox::Zygote zygote(zygote_spec());
+    for (const auto& [name, code] : candidates) {
+        CAPTURE(name);
+        HarnessJob literal = job(code, cases);
+        HarnessJob general = literal;
+        general.literal_judge = false;
+        const JobResult a = zygote.run(literal);
+        const JobResult b = zygote.run(general);
+        CHECK(a.literal);
+        CHECK_FALSE(b.literal);
+        CHECK(a.verdict == b.verdict);
+        CHECK(same(a.message) == same(b.message));
+        REQUIRE(a.cases.size() == b.cases.size());
+        for (std::size_t i = 0; i < a.cases.size(); ++i) {
+            CAPTURE(cases[i]);
+            CHECK(a.cases[i].verdict == b.cases[i].verdict);
+            CHECK(same(a.cases[i].message) == same(b.cases[i].message));
+        }
+    }
+}
+
+TEST_CASE("sandbox::Zygote literal judge keeps jobs apart") {
+    // The literal judge lives across jobs: what one candidate does to the values it is given
+    // (changed in place, copied back to the judge's objects) must not reach the next one.
+    sandbox::Zygote zygote(zygote_spec());
+    const std::vector<std::string> cases = {"assert f([1, 2]) == [1, 2]",
+                                            "assert f({'a': [1]}) == {'a': [1]}"};
+    auto first = zygote.run(job("def f(x):\n"
+                                "    if isinstance(x, list): x.append('from the first job')\n"
+                                "    else: x['a'].append('from the first job')\n"
+                                "    return x\n",
+                                cases));
+    CHECK(first.passed() == 0);
+    auto second = zygote.run(job("def f(x):\n    return x\n", cases));
+    INFO(second.message);
+    CHECK(second.all_passed());
+    CHECK(first.literal);
+    CHECK(second.literal);
+}
+
+TEST_CASE("sandbox::Zygote literal judge declines anything but literal assertions") {
+    // Each of these needs test code run (a statement, an attribute, a builtin outside the
+    // allowed few, a setup function the case calls): the judge takes the job, so the verdict is
+    // the judge's.
+    sandbox::Zygote zygote(zygote_spec());
+    const std::vector<std::pair<std::string, std::vector<std::string>>> tests = {
+        {"", {"x = f(1)\nassert x == 2"}},
+        {"", {"assert f(1).bit_length() == 2"}},
+        {"", {"assert eval('f(1)') == 2"}},
+        {"", {"assert [f(i) for i in [1]] == [2]"}},
+        {"def helper(x):\n    return x + 1\n", {"assert f(1) == helper(1)"}},
+        {"import math\n", {"assert f(1) == math.floor(2.5)"}},
+        {"counter = [0]\nfor i in range(3):\n    counter[0] += i\n", {"assert f(2) == counter[0]"}},
+    };
+    for (const auto& [setup, cases] : tests) {
+        CAPTURE(setup);
+        CAPTURE(cases[0]);
+        HarnessJob j = job("def f(x):\n    return x + 1\n", cases);
+        j.setup = setup;
+        auto r = zygote.run(j);
+        INFO(r.message);
+        CHECK(r.all_passed());
+        CHECK_FALSE(r.literal);
+    }
 }

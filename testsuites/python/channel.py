@@ -31,36 +31,48 @@ class ProtocolError(Exception):
     """The other end sent something that is not a valid frame."""
 
 
-def _read_exact(fd, size, deadline):
-    chunks = []
-    while size > 0:
+class FrameReader:
+    """Reads frames from one descriptor. Whatever arrives past the end of a frame is kept for the
+    next one, so a frame usually costs one read (plus one select when there is a deadline)."""
+
+    def __init__(self, fd):
+        self.fd = fd
+        self.buffer = bytearray()
+
+    def read(self, deadline=None):
+        """Reads one frame; raises ChannelClosed, ChannelTimeout or ProtocolError."""
+        while True:
+            if len(self.buffer) >= 4:
+                size = int.from_bytes(self.buffer[:4], "big")
+                if size > MAX_FRAME:
+                    raise ProtocolError("frame of %d bytes is over the limit" % size)
+                if len(self.buffer) >= 4 + size:
+                    body = bytes(self.buffer[4:4 + size])
+                    del self.buffer[:4 + size]
+                    try:
+                        return json.loads(body)
+                    except (ValueError, RecursionError) as error:
+                        raise ProtocolError("invalid frame: %s" % error) from None
+                wanted = 4 + size - len(self.buffer)
+            else:
+                wanted = 4
+            self._fill(wanted, deadline)
+
+    def _fill(self, wanted, deadline):
         if deadline is not None:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise ChannelTimeout()
-            ready, _, _ = select.select([fd], [], [], remaining)
+            ready, _, _ = select.select([self.fd], [], [], remaining)
             if not ready:
                 raise ChannelTimeout()
         try:
-            chunk = os.read(fd, min(size, 1 << 20))
+            chunk = os.read(self.fd, min(max(wanted, 4096), 1 << 20))
         except ConnectionResetError:
             chunk = b""
         if not chunk:
             raise ChannelClosed()
-        chunks.append(chunk)
-        size -= len(chunk)
-    return b"".join(chunks)
-
-
-def read_frame(fd, deadline=None):
-    """Reads one frame; raises ChannelClosed, ChannelTimeout or ProtocolError."""
-    (size,) = struct.unpack(">I", _read_exact(fd, 4, deadline))
-    if size > MAX_FRAME:
-        raise ProtocolError("frame of %d bytes is over the limit" % size)
-    try:
-        return json.loads(_read_exact(fd, size, deadline))
-    except (ValueError, RecursionError) as error:
-        raise ProtocolError("invalid frame: %s" % error) from None
+        self.buffer += chunk
 
 
 def write_frame(fd, message):
@@ -76,14 +88,17 @@ def write_frame(fd, message):
         view = view[written:]
 
 
-def read_all(fd):
-    """Reads a descriptor (pipe or memfd) to its end."""
+def read_all(fd, from_start=False):
+    """Reads a descriptor (pipe or memfd) to its end; with `from_start`, a file from offset 0
+    whatever its shared offset (another process may have read the same memfd)."""
     chunks = []
+    offset = 0
     while True:
-        chunk = os.read(fd, 1 << 20)
+        chunk = os.pread(fd, 1 << 20, offset) if from_start else os.read(fd, 1 << 20)
         if not chunk:
             return b"".join(chunks)
         chunks.append(chunk)
+        offset += len(chunk)
 
 
 # ---- the value codec ------------------------------------------------------------------------

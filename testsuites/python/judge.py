@@ -14,10 +14,11 @@ import os
 import sys
 import time
 
-from channel import (ChannelClosed, ChannelTimeout, EncodeError, Encoder, ProtocolError, decode,
-                     read_all, read_frame, write_frame)
+from channel import (ChannelClosed, ChannelTimeout, EncodeError, Encoder, FrameReader, ProtocolError,
+                     decode, read_all, write_frame)
 
 MESSAGE_LIMIT = 2000
+FLUSH_SECONDS = 0.05
 
 
 # The harness's own exceptions derive from BaseException, so that test code's
@@ -50,6 +51,7 @@ class Link:
 
     def __init__(self, fd, deadline):
         self.fd = fd
+        self.reader = FrameReader(fd)
         self.deadline = deadline
         self.broken = None
 
@@ -58,7 +60,7 @@ class Link:
             raise RunnerDied(self.broken)
         try:
             write_frame(self.fd, message)
-            reply = read_frame(self.fd, self.deadline)
+            reply = self.reader.read(self.deadline)
         except ChannelTimeout:
             self.broken = "the time limit ran out while the candidate was running"
             raise CaseTimeout(self.broken) from None
@@ -274,17 +276,29 @@ class Judge:
         self.nonce = job["nonce"]
         self.result_fd = result_fd
         self.link = link
+        self.pending = []
+        self.flushed = time.monotonic()
 
     def report(self, record):
+        """Queues one result line. Lines go out together (one write, one wake-up of the
+        supervisor) at the end, or when FLUSH_SECONDS have passed since the last write, so a
+        slow run still streams its results."""
         record["nonce"] = self.nonce
         for key in ("message", "name"):
             if key in record:
                 # Lone surrogates would make the whole line unreadable to the supervisor.
                 text = str(record[key])[:MESSAGE_LIMIT]
                 record[key] = text.encode("utf-8", "replace").decode("utf-8")
-        data = (json.dumps(record, separators=(",", ":")) + "\n").encode("utf-8", "surrogatepass")
+        self.pending.append(json.dumps(record, separators=(",", ":")) + "\n")
+        if record.get("done") or time.monotonic() - self.flushed >= FLUSH_SECONDS:
+            self.flush()
+
+    def flush(self):
+        data = "".join(self.pending).encode("utf-8", "surrogatepass")
+        self.pending = []
         while data:
             data = data[os.write(self.result_fd, data):]
+        self.flushed = time.monotonic()
 
     def namespace(self, names):
         """The tests' globals: the candidate's public top-level names as proxies, except names
@@ -320,7 +334,7 @@ class Judge:
     def load(self):
         """The runner's hello, or a record describing why the program did not load."""
         try:
-            hello = read_frame(self.link.fd, self.link.deadline)
+            hello = self.link.reader.read(self.link.deadline)
         except ChannelTimeout:
             return None, {"type": "Timeout", "message": "loading the program timed out"}
         except (ChannelClosed, ProtocolError):
@@ -333,8 +347,23 @@ class Judge:
         names = hello.get("names")
         return (names if isinstance(names, dict) else {}), None
 
+    def precompile(self):
+        """Compiles the setup and every case before waiting for the runner's hello, so that the
+        compiling overlaps the candidate's loading. A case that does not compile keeps its error
+        for when it runs."""
+        def attempt(code, explain=False):
+            try:
+                return compile_case(code, explain)
+            except BaseException as error:  # noqa: B036 - raised again when the case runs
+                return error
+        setup = self.job.get("setup")
+        # Rewritten (for messages) only when it has an assertion to explain.
+        self.setup_code = attempt(setup, explain="assert" in setup) if setup else None
+        self.compiled = [attempt(case["code"]) for case in self.job["cases"]]
+
     def run(self):
         cases = self.job["cases"]
+        self.precompile()
         names, load_error = self.load()
         if load_error is not None:
             message = "%s: %s" % (load_error.get("type", "Error"), load_error.get("message", ""))
@@ -350,9 +379,9 @@ class Judge:
             return
         base = self.namespace(names)
         setup_error = None
-        if self.job.get("setup"):
+        if self.setup_code is not None:
             try:
-                exec(compile_case(self.job["setup"], explain=True), base)
+                self.execute(self.setup_code, base)
             except BaseException as error:  # noqa: B036
                 setup_error = "test setup failed: " + failure_message(error, self.job["setup"])
         for index, case in enumerate(cases):
@@ -363,25 +392,33 @@ class Judge:
             elif self.link.broken:
                 record.update(verdict="error", message="not run: " + self.link.broken)
             else:
-                record.update(self.run_case(case["code"], base))
+                record.update(self.run_case(index, case["code"], base))
             record["ms"] = round((time.monotonic() - started) * 1000, 3)
             self.report(record)
         self.report({"done": True, "count": len(cases), "load": "ok"})
 
-    def run_case(self, code, ns):
-        outcome = self.attempt(code, dict(ns), explain=False)
+    def run_case(self, index, code, ns):
+        outcome = self.attempt(code, self.compiled[index], dict(ns))
         if outcome["verdict"] == "failed" and not self.link.broken and "runner_died" not in outcome:
             # Run the failing case once more, rewritten to report both sides of `==`: the
             # verdict stays the first run's, only the message gets the values.
-            again = self.attempt(code, dict(ns), explain=True)
+            again = self.attempt(code, None, dict(ns))
             if again["verdict"] == "failed":
                 outcome["message"] = again["message"]
         return outcome
 
-    def attempt(self, code, ns, explain):
+    def execute(self, compiled, ns):
+        """Runs what precompile() made of some test code (or raises the error it got)."""
+        if isinstance(compiled, BaseException):
+            raise compiled
+        exec(compiled, ns)
+
+    def attempt(self, code, compiled, ns):
+        """Runs one case: `compiled` (what precompile() made of it), or `code` rewritten to
+        explain its assertions when `compiled` is None."""
         broken_before = self.link.broken
         try:
-            exec(compile_case(code, explain), ns)
+            self.execute(compile_case(code, explain=True) if compiled is None else compiled, ns)
             outcome = {"verdict": "passed"}
         except CaseTimeout as error:
             outcome = {"verdict": "timeout", "message": str(error)}
@@ -405,6 +442,6 @@ class Judge:
 
 
 def main(tests_fd, result_fd, channel_fd, deadline):
-    job = json.loads(read_all(tests_fd))
+    job = json.loads(read_all(tests_fd, from_start=True))
     os.close(tests_fd)
     Judge(job, result_fd, Link(channel_fd, deadline)).run()

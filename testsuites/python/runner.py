@@ -13,8 +13,8 @@ import sys
 import traceback
 import types
 
-from channel import (ChannelClosed, EncodeError, Encoder, ProtocolError, decode, read_all,
-                     read_frame, write_frame)
+from channel import (ChannelClosed, EncodeError, Encoder, FrameReader, ProtocolError, decode,
+                     read_all, write_frame)
 
 _MUTABLE = (list, dict, set, bytearray)
 
@@ -44,6 +44,7 @@ def describe_exception(error):
 class Runner:
     def __init__(self, fd):
         self.fd = fd
+        self.reader = FrameReader(fd)
         self.handles = {}
         self.module = None
 
@@ -124,7 +125,7 @@ class Runner:
     def serve(self):
         while True:
             try:
-                request = read_frame(self.fd)
+                request = self.reader.read()
             except (ChannelClosed, ProtocolError):
                 return
             try:

@@ -1,15 +1,18 @@
 """The fast-start worker: a pre-initialised interpreter that forks one child per job.
 
-Each slot has two zygotes, each PID 1 of its own jail (namespaces, read-only root, seccomp and
+Each slot has three zygotes, each PID 1 of its own jail (namespaces, read-only root, seccomp and
 limits were set up by the supervisor before exec): `zygote.py runner` forks the runner, which gets
 only the candidate's code; `zygote.py judge` forks the judge, which gets only the tests, the
 nonce and the result channel. The two talk over a socket pair the supervisor hands them, so the
-tests and their expected values never enter the candidate's jail. Fd 3 is the control channel.
+tests and their expected values never enter the candidate's jail. `zygote.py literal` gets what
+the judge would get, and judges tests that are literal assertions itself, without running test
+code and so without a fork (literal.py), or declines the job. Fd 3 is the control channel.
 
-A zygote never reads a job's code or tests itself, so no job leaves anything in its memory for a
-later child to find. After each job it kills every other process of its namespace (a double-
-forked daemon included), reaps them, and empties /work, /tmp and /dev/shm, so two candidates
-never see each other.
+The runner and judge zygotes never read a job's code or tests themselves, so no job leaves
+anything in their memory for a later child to find; the literal zygote reads tests and the
+candidate's answers, but never forks, and runs nothing of either. After each job a zygote kills
+every other process of its namespace (a double-forked daemon included), reaps them, and empties
+/work, /tmp and /dev/shm, so two candidates never see each other.
 """
 
 import ctypes
@@ -30,6 +33,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import channel  # noqa: E402
 import judge  # noqa: E402
+import literal  # noqa: E402
 import runner  # noqa: E402
 
 # Imported once here so that no runner pays for them: a fresh `import typing` alone costs
@@ -42,6 +46,9 @@ CONTROL_FD = 3
 SCRATCH = ("/work", "/tmp", "/dev/shm")
 SCRATCH_MODES = {}  # each scratch root's mode at start, restored before every wipe
 KEEP_BYTES = 8192
+HARD_LIMITS = {}  # resource -> the jail's hard limit, read once
+NOFILE = 1024     # the jail's descriptor limit, read once
+CPU_LIMIT = resource.RLIM_INFINITY  # the jail's RLIMIT_CPU, which counts this process too
 PR_SET_DUMPABLE = 4
 
 
@@ -69,7 +76,7 @@ def set_dumpable(value):
 
 
 def _limit(kind, value):
-    _, hard = resource.getrlimit(kind)
+    hard = HARD_LIMITS[kind]
     value = value if hard == resource.RLIM_INFINITY else min(value, hard)
     resource.setrlimit(kind, (value, value))
 
@@ -85,7 +92,7 @@ def become_child(fds, out_w, err_w, cpu_ms, memory_mb):
     low = list(range(3, 3 + len(fds)))
     for target, fd in zip(low, high):
         os.dup2(fd, target)
-    os.closerange(3 + len(fds), resource.getrlimit(resource.RLIMIT_NOFILE)[0])
+    os.closerange(3 + len(fds), NOFILE)
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     _limit(resource.RLIMIT_CPU, max(1, -(-cpu_ms // 1000)))
@@ -131,6 +138,8 @@ def wipe(path, mode):
     """Empties a scratch directory the job could have chmod-ed, renamed into or nested deeply.
     Returns False when anything is left: the supervisor then replaces the whole jail."""
     try:
+        if stat.S_IMODE(os.stat(path).st_mode) == mode and not os.listdir(path):
+            return True  # the usual case: nothing to do
         os.chmod(path, mode)
         # Open every directory to its owner first (iteratively: no depth limit), then delete.
         pending = [path]
@@ -151,13 +160,18 @@ def wipe(path, mode):
 
 
 class Capture:
-    """One captured stream: the first KEEP_BYTES are kept, the rest only counted."""
+    """One captured stream, a pipe kept for the zygote's life: the first KEEP_BYTES of a job's
+    output are kept, the rest only counted. Only this process holds the write end between jobs
+    (the sweep has killed every other), so draining until the pipe is empty reads all of it."""
 
-    def __init__(self, fd):
-        self.fd = fd
+    def __init__(self):
+        self.fd, self.write_fd = os.pipe()
+        os.set_blocking(self.fd, False)
+        self.reset()
+
+    def reset(self):
         self.kept = bytearray()
         self.total = 0
-        self.open = True
 
     def pump(self):
         try:
@@ -165,7 +179,6 @@ class Capture:
         except BlockingIOError:
             return False
         if not chunk:
-            self.open = False
             return False
         self.total += len(chunk)
         room = KEEP_BYTES - len(self.kept)
@@ -174,10 +187,8 @@ class Capture:
         return True
 
     def drain(self):
-        os.set_blocking(self.fd, False)
-        while self.open and self.pump():
+        while self.pump():
             pass
-        os.close(self.fd)
 
     def report(self):
         return {"text": self.kept.decode("utf-8", "replace"), "total": self.total}
@@ -189,8 +200,11 @@ def describe_status(status):
     return {"state": "exited", "code": os.WEXITSTATUS(status)}
 
 
-# What each role's child gets: the descriptors of a job, in order, and how it runs.
+# What each role's child gets: the descriptors of a job, in order, and how it runs. The literal
+# judge runs its jobs in this process (literal.py: no test code runs there); it gets the
+# judge's descriptors.
 ROLES = {
+    "literal": (3, None),
     # runner: the candidate's code and its end of the channel to the judge.
     "runner": (2, lambda low, deadline: runner.main(low[0], low[1])),
     # judge: the tests (with the nonce), the result channel, its end of the channel.
@@ -198,44 +212,44 @@ ROLES = {
 }
 
 
-def run_job(role, job, fds):
+def run_job(role, job, fds, streams):
     """Forks this role's child for one job, supervises it under the job's limits, then sweeps
-    the namespace. The runner's and the judge's zygotes live in different jails."""
+    the namespace. The runner's and the judge's zygotes live in different jails. While the child
+    lives this process does as little as it can: every page it touches then is copied."""
     wall_ms = int(job.get("wall_ms", 10000))
     cpu_ms = int(job.get("cpu_ms", 5000))
     memory_mb = int(job.get("memory_mb", 512))
     output_bytes = int(job.get("output_bytes", 1 << 20))
+    out, err = streams
+    out.reset()
+    err.reset()
     started = time.monotonic()
     deadline = started + wall_ms / 1000.0
     body = ROLES[role][1]
 
-    out_r, out_w = os.pipe()
-    err_r, err_w = os.pipe()
-    child = fork_child(lambda: body(become_child(fds, out_w, err_w, cpu_ms, memory_mb), deadline))
-    forked = time.monotonic()
-    for fd in list(fds) + [out_w, err_w]:
+    child = fork_child(lambda: body(become_child(fds, out.write_fd, err.write_fd, cpu_ms,
+                                                 memory_mb), deadline))
+    for fd in fds:
         os.close(fd)
-
-    streams = [Capture(out_r), Capture(err_r)]
     child_fd = os.pidfd_open(child)
+    watched = [out.fd, err.fd, child_fd]
     timed_out = output_limit = False
     while True:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             timed_out = True
             break
-        ready, _, _ = select.select([s.fd for s in streams if s.open] + [child_fd], [], [],
-                                    remaining)
-        for stream in streams:
-            if stream.open and stream.fd in ready:
-                stream.pump()
-        if any(s.total > output_bytes for s in streams):
-            output_limit = True
-            break
+        ready, _, _ = select.select(watched, [], [], remaining)
         if child_fd in ready:
             break
-    os.close(child_fd)
+        for stream in streams:
+            if stream.fd in ready:
+                stream.pump()
+        if out.total > output_bytes or err.total > output_bytes:
+            output_limit = True
+            break
     finished = time.monotonic()
+    os.close(child_fd)
 
     usage = []
     done, status, ru = os.wait4(child, os.WNOHANG)
@@ -244,6 +258,7 @@ def run_job(role, job, fds):
     usage += kill_everything()
     for stream in streams:
         stream.drain()
+    output_limit = output_limit or out.total > output_bytes or err.total > output_bytes
     clean = all([wipe(path, SCRATCH_MODES[path]) for path in SCRATCH])
     swept = time.monotonic()
 
@@ -257,11 +272,10 @@ def run_job(role, job, fds):
         "cpu_ms": round(sum(ru.ru_utime + ru.ru_stime for ru in usage) * 1000),
         "wall_ms": round((time.monotonic() - started) * 1000, 3),
         "peak_rss_kb": max([ru.ru_maxrss for ru in usage] or [0]),
-        "phases_ms": {"fork": round((forked - started) * 1000, 3),
-                      "child": round((finished - forked) * 1000, 3),
+        "phases_ms": {"child": round((finished - started) * 1000, 3),
                       "sweep": round((swept - finished) * 1000, 3)},
-        "stdout": streams[0].report(),
-        "stderr": streams[1].report(),
+        "stdout": out.report(),
+        "stderr": err.report(),
     }
 
 
@@ -282,13 +296,19 @@ def receive_job(control):
 def main():
     role = sys.argv[1] if len(sys.argv) > 1 else ""
     if role not in ROLES:
-        raise SystemExit("zygote.py: usage: zygote.py runner|judge")
+        raise SystemExit("zygote.py: usage: zygote.py runner|judge|literal")
     check_inside_jail()
     # PID 1 receives only the signals it handles; Python handles SIGINT, so a job could kill
     # its zygote with it. Children get the default back (become_child).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     for path in SCRATCH:
         SCRATCH_MODES[path] = stat.S_IMODE(os.stat(path).st_mode)
+    for kind in (resource.RLIMIT_CPU, resource.RLIMIT_AS):
+        HARD_LIMITS[kind] = resource.getrlimit(kind)[1]
+    global NOFILE, CPU_LIMIT
+    NOFILE = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    CPU_LIMIT = resource.getrlimit(resource.RLIMIT_CPU)[0]
+    streams = (Capture(), Capture())
     set_dumpable(0)
     for name in PRELOAD:
         importlib.import_module(name)
@@ -306,7 +326,16 @@ def main():
                 os.close(fd)
             channel.write_frame(CONTROL_FD, {"done": False, "error": "wrong descriptor count"})
             continue
-        channel.write_frame(CONTROL_FD, run_job(role, job, fds))
+        if role == "literal":
+            reply = literal.run_job(job, fds)
+        else:
+            reply = run_job(role, job, fds, streams)
+        # This process's own CPU time counts against the jail's RLIMIT_CPU (which kills): ask
+        # for a fresh jail long before that, never in the middle of a job.
+        own = resource.getrusage(resource.RUSAGE_SELF)
+        reply["retire"] = (CPU_LIMIT != resource.RLIM_INFINITY
+                           and own.ru_utime + own.ru_stime > CPU_LIMIT / 2)
+        channel.write_frame(CONTROL_FD, reply)
 
 
 if __name__ == "__main__":
