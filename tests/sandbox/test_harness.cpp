@@ -401,3 +401,23 @@ TEST_CASE("sandbox::Zygote literal judge declines anything but literal assertion
         CHECK_FALSE(r.literal);
     }
 }
+
+TEST_CASE("sandbox::Zygote literal judge declines what it cannot bound") {
+    // Deeply nested or very long expressions go to the judge (as would anything the literal
+    // judge could not evaluate as the judge does): same verdict either way.
+    sandbox::Zygote zygote(zygote_spec());
+    std::string deep = "1";
+    for (int i = 0; i < 150; ++i) deep = "(" + deep + " + 0)";
+    std::string negated = "2";
+    for (int i = 0; i < 500; ++i) negated = "-" + negated;
+    std::string wide = "[" + std::string("1, ") + "1";
+    for (int i = 0; i < 5000; ++i) wide += ", 1";
+    wide += "]";
+    for (const std::string& expected : {deep, negated, wide}) {
+        CAPTURE(expected.substr(0, 40));
+        auto r = zygote.run(job("def f(x):\n    return x\n", {"assert f(" + expected + ") == " + expected}));
+        INFO(r.message);
+        CHECK(r.all_passed());
+        CHECK_FALSE(r.literal);
+    }
+}

@@ -37,6 +37,7 @@ BUILTIN_VALUES = frozenset((
     "bool", "bytes", "complex", "dict", "float", "frozenset", "int", "list", "set", "str", "tuple",
     "type"))
 MAX_NODES = 4000             # per case
+MAX_DEPTH = 64               # nesting of a case's expressions
 MAX_CODE = 64 * 1024         # characters per case
 MAX_FOLDED_INT = 10 ** 18    # literal operands of arithmetic between literals
 CACHE_SIZE = 512             # plans kept, by test source
@@ -56,12 +57,16 @@ class Declined(Exception):
     """The tests are not all literal assertions: the judge has to run them."""
 
 
-def _is_number(node):
+def _is_number(node, depth=0):
     """A numeric literal (an int bounded by MAX_FOLDED_INT, or a float), possibly signed."""
     while isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
         node = node.operand
+        depth += 1
+    if depth > MAX_DEPTH:
+        return False
     if isinstance(node, ast.BinOp):
-        return type(node.op) in BINARY and _is_number(node.left) and _is_number(node.right)
+        return (type(node.op) in BINARY and _is_number(node.left, depth + 1)
+                and _is_number(node.right, depth + 1))
     return (isinstance(node, ast.Constant) and type(node.value) in (int, float)
             and (type(node.value) is float or abs(node.value) < MAX_FOLDED_INT))
 
@@ -72,11 +77,19 @@ class _Checker:
     def __init__(self, unusable):
         self.unusable = unusable  # names the setup binds to something other than a literal
         self.nodes = 0
+        self.depth = 0
 
     def expression(self, node, called=False):
         self.nodes += 1
-        if self.nodes > MAX_NODES:
+        if self.nodes > MAX_NODES or self.depth > MAX_DEPTH:
             return False
+        self.depth += 1
+        try:
+            return self._expression(node, called)
+        finally:
+            self.depth -= 1
+
+    def _expression(self, node, called):
         kind = type(node)
         if kind is ast.Constant:
             return isinstance(node.value, CONSTANT_TYPES)
