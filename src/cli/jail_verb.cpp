@@ -71,7 +71,9 @@ int run_jail(const JailOptions& options) {
     // A jail that cannot be set up is our failure, not the program's.
     if (result.verdict == Verdict::internal_error)
         throw FatalError(ExitCode::internal, Error{result.message, {}});
-    fmt::print("{}\n", to_json(result).dump(options.json ? -1 : 2));
+    // The program's output is whatever bytes it wrote, and its cap may cut a character.
+    fmt::print("{}\n", to_json(result).dump(options.json ? -1 : 2, ' ', false,
+                                             nlohmann::json::error_handler_t::replace));
     return static_cast<int>(ExitCode::success);
 }
 

@@ -45,8 +45,8 @@ void check_llm(const RunArgs& args, const std::string& url) {
         if (!args.model.empty()) bad("--model needs an LLM: give --llm-url (or ASSAY_LLM_URL)");
         return;
     }
-    if (!url.starts_with("http://") && !url.starts_with("https://"))
-        bad(fmt::format("--llm-url '{}' must start with http:// or https://", url));
+    if (const auto checked = llm::check_base_url(url); !checked)
+        bad(fmt::format("--llm-url {}", checked.error().message));
     if (args.model.empty()) bad("--llm-url needs --model (the model name the server serves)");
     const pipeline::LlmSettings& l = args.llm;
     if (l.concurrency < 1) bad("--llm-concurrency must be at least 1");

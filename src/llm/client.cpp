@@ -42,6 +42,17 @@ std::string api_key_from_env() {
     return {};
 }
 
+Expected<void> check_base_url(const std::string& url) {
+    if (!url.starts_with("http://") && !url.starts_with("https://"))
+        return fail("'{}' must start with http:// or https://", url);
+    const CurlUrl parsed(curl_url());
+    if (!parsed) return fail("libcurl: cannot create a URL handle");
+    if (const CURLUcode code = curl_url_set(parsed.get(), CURLUPART_URL, url.c_str(), 0);
+        code != CURLUE_OK)
+        return fail("'{}' is not a URL: {}", url, curl_url_strerror(code));
+    return {};
+}
+
 std::string request_json(const ChatRequest& request) {
     json messages = json::array();
     for (const Message& m : request.messages)
@@ -379,6 +390,7 @@ Expected<std::unique_ptr<HttpClient>> HttpClient::create(HttpClientOptions optio
     std::call_once(initialised, [] { init_code = curl_global_init(CURL_GLOBAL_DEFAULT); });
     if (init_code != CURLE_OK) return fail("libcurl: {}", curl_easy_strerror(init_code));
     if (options.base_url.empty()) return fail("no LLM server URL given");
+    ASSAY_TRY(check_base_url(options.base_url));
     if (options.max_in_flight < 1 || options.max_attempts < 1)
         return fail("max_in_flight and max_attempts must be at least 1");
 

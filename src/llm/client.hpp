@@ -97,6 +97,10 @@ struct HttpClientOptions {
     std::uint64_t jitter_seed = 0; // 0: seeded from std::random_device
 };
 
+// Fails, saying why, unless `url` is an http:// or https:// URL with a host (and a valid port,
+// when it has one): what HttpClient takes as base_url.
+[[nodiscard]] Expected<void> check_base_url(const std::string& url);
+
 // $ASSAY_API_KEY, else $OPENAI_API_KEY, else "".
 [[nodiscard]] std::string api_key_from_env();
 

@@ -18,6 +18,8 @@ using CurlEasy = std::unique_ptr<CURL, detail::CurlDeleter<curl_easy_cleanup>>;
 using CurlMulti = std::unique_ptr<CURLM, detail::CurlDeleter<curl_multi_cleanup>>;
 // Owns a header list (from curl_slist_append); must outlive every transfer that uses it.
 using CurlHeaders = std::unique_ptr<curl_slist, detail::CurlDeleter<curl_slist_free_all>>;
+// Owns a URL handle (from curl_url).
+using CurlUrl = std::unique_ptr<CURLU, detail::CurlDeleter<curl_url_cleanup>>;
 
 // Appends `header` to `list`; false when libcurl is out of memory (the list is unchanged).
 [[nodiscard]] inline bool append_header(CurlHeaders& list, const char* header) {

@@ -49,6 +49,17 @@ TEST_SUITE("cli") {
                                 "forbidden_syscall", "message"})
             CHECK(json.contains(key));
     }
+    TEST_CASE("cli::jail output that is not UTF-8, or cut inside a character") {
+        const std::string file = program(
+            "bytes.py", "import sys\nsys.stdout.buffer.write(b'\\xff\\xfe raw\\n')\n"
+                        "sys.stdout.flush()\nsys.stderr.write('\\u5199' * 3000000)\n");
+        const Ran r = assay("jail --json " + file);
+        std::remove(file.c_str());
+        REQUIRE_MESSAGE(r.exit_code == 0, r.out.substr(0, 300));
+        const auto json = nlohmann::json::parse(r.out);
+        CHECK(json["stdout"] == "\ufffd\ufffd raw\n");
+        CHECK(json["stderr_truncated"] == true);
+    }
     TEST_CASE("cli::jail limits and verdicts") {
         const std::string file = program("spin.py", "while True: pass\n");
         const Ran r = assay("jail --json --time-limit 0.5 " + file);

@@ -153,6 +153,9 @@ TEST_SUITE("cli") {
             const std::vector<std::pair<std::vector<std::string>, std::string>> cases{
                 {{"--llm-url", "http://127.0.0.1:9"}, "needs --model"},
                 {{"--llm-url", "ftp://127.0.0.1:9", "--model", "m"}, "must start with http"},
+                {{"--llm-url", "http://", "--model", "m"}, "is not a URL"},
+                {{"--llm-url", "http://127.0.0.1:99999", "--model", "m"}, "is not a URL"},
+                {{"--llm-url", "http://local host:8000", "--model", "m"}, "is not a URL"},
                 {{"--model", "m"}, "--model needs an LLM"},
                 {{"--stages", "verify,solve"}, "stage 'solve' needs an LLM"},
                 {{"--llm-url", "http://127.0.0.1:9", "--model", "m", "--max-steps", "0"},
