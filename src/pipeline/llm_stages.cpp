@@ -156,7 +156,7 @@ Expected<llm::ExtractedCode> code_of(const std::string& reply, const std::string
 }
 
 // The assert statements of a block a model wrote that test `entry_point` (syntax::depends_on:
-// the name, not its letters in `assert True`), each with the statements before it. A block with
+// the name or `candidate`, not its letters in `assert True`), each with the statements before it. A block with
 // a syntax error is read line by line, keeping the lines that parse on their own. Fails for a
 // block longer than kMaxTestBlockBytes.
 Expected<std::vector<std::string>> asserts_of(std::string_view code,
@@ -166,7 +166,9 @@ Expected<std::vector<std::string>> asserts_of(std::string_view code,
     std::vector<std::string> out;
     auto keep = [&](std::string text) {
         text = trim(text);
-        if (entry_point.empty() || syntax::depends_on(text, entry_point))
+        // `candidate` is the entry point too, in the jail and in the exported scripts.
+        if (entry_point.empty() || syntax::depends_on(text, entry_point) ||
+            syntax::depends_on(text, "candidate"))
             out.push_back(std::move(text));
     };
     if (auto split = syntax::split_asserts(code)) {

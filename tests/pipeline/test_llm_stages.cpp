@@ -93,6 +93,18 @@ TEST_CASE("pipeline::parse_problem_reply") {
         REQUIRE(!p);
         CHECK(p.error().message == "fewer than 4 tests that call `e`");
     }
+    SUBCASE("tests that call `candidate`, as HumanEval's do, test the entry point") {
+        // The harness and the exported scripts bind `candidate` to the entry point, and a model
+        // shown HumanEval problems as examples writes its tests that way.
+        std::string reply = kReply;
+        for (auto at = reply.find("assert count_vowels("); at != std::string::npos;
+             at = reply.find("assert count_vowels(", at))
+            reply.replace(at, std::string("assert count_vowels(").size(), "assert candidate(");
+        const auto p = parse_problem_reply(reply);
+        REQUIRE_MESSAGE(p, p.error().message);
+        CHECK(p->tests.size() == 5);
+        CHECK(p->tests[0].code == "assert candidate(\"\") == 0");
+    }
     SUBCASE("a test block far longer than asked for is refused before it is split") {
         // Split, each case would repeat every assignment before it: quadratic in the block.
         std::string tests;
