@@ -1005,6 +1005,8 @@ std::string LlmSummary::describe() const {
                            samples_passed, samples, 100.0 * samples_passed / samples,
                            tests_proposed, tests_chosen, tests_chosen_correct,
                            tests_rejected_incorrect, codet_pick_passed, codet_problems);
+    else if (!solve_rejected.empty())
+        out += "samples: none with code\n";
     for (const auto& [why, n] : solve_rejected)
         out += fmt::format("  rejected {:>3}: {}\n", n, why);
     if (bugs_asked > 0) {

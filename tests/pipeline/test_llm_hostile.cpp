@@ -320,4 +320,9 @@ TEST_CASE("pipeline::run LLM stages: solve replies with nothing to keep say why 
     CHECK(s.solve_rejected.at("tests: none that call the entry point") == 3);
     CHECK(s.to_json()["solve"]["rejected"].size() == 3);
     CHECK(s.describe().find("3: tests: none that call the entry point") != std::string::npos);
+    // Without a sample the reasons still come under a heading of their own.
+    pipeline::LlmSummary none;
+    none.solve_rejected["sample: no code in the reply"] = 2;
+    CHECK(none.describe().find("samples: none with code\n  rejected   2: sample: no code in the "
+                               "reply\n") != std::string::npos);
 }
