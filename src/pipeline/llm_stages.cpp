@@ -167,6 +167,9 @@ Expected<std::vector<std::string>> asserts_of(std::string_view code,
     auto keep = [&](std::string text) {
         text = trim(text);
         // `candidate` is the entry point too, in the jail and in the exported scripts.
+        // Model-written tests run in the judge: only plain ones (syntax::plain_test), which
+        // cannot reach the harness to forge their results.
+        if (!syntax::plain_test(text, entry_point)) return;
         if (entry_point.empty() || syntax::depends_on(text, entry_point) ||
             syntax::depends_on(text, "candidate"))
             out.push_back(std::move(text));

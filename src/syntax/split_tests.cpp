@@ -143,6 +143,62 @@ bool uses_any(const std::set<std::string, std::less<>>& used,
 
 } // namespace
 
+namespace {
+
+bool plain_node(const SyntaxTree& tree, TSNode node, std::set<std::string, std::less<>>& allowed) {
+    const std::string_view kind = type(node);
+    if (is_one_of(node, {"attribute", "import_statement", "import_from_statement", "lambda",
+                         "list_comprehension", "set_comprehension", "dictionary_comprehension",
+                         "generator_expression", "named_expression", "function_definition",
+                         "class_definition", "decorated_definition", "global_statement",
+                         "nonlocal_statement", "await", "yield", "future_import_statement",
+                         "print_statement", "exec_statement"}))
+        return false;
+    if (kind == "identifier") {
+        const std::string_view text = tree.text(node);
+        return !text.starts_with("_") && allowed.count(text) != 0;
+    }
+    if (kind == "keyword_argument") {
+        const TSNode value = field(node, "value");
+        return ts_node_is_null(value) || plain_node(tree, value, allowed);
+    }
+    for (const TSNode child : named_children(node))
+        if (!plain_node(tree, child, allowed)) return false;
+    return true;
+}
+
+} // namespace
+
+bool plain_test(std::string_view test_case, std::string_view name) {
+    const auto tree = SyntaxTree::parse("python", std::string(test_case));
+    if (!tree || tree->has_error()) return false;
+    std::set<std::string, std::less<>> allowed{
+        std::string(name), "candidate", "abs",    "all",      "any",       "bool",
+        "dict",            "divmod",    "enumerate", "float", "frozenset", "int",
+        "isinstance",      "len",       "list",   "max",      "min",       "range",
+        "reversed",        "round",     "set",    "sorted",   "str",       "sum",
+        "tuple",           "zip",       "bytes",  "complex",  "chr",       "ord"};
+    for (const TSNode statement : code_children(tree->root())) {
+        if (type(statement) == "assert_statement") {
+            if (!plain_node(*tree, statement, allowed)) return false;
+            continue;
+        }
+        if (type(statement) != "expression_statement") return false;
+        const TSNode assignment = named_child(statement, 0);
+        if (type(assignment) != "assignment" || named_child_count(statement) != 1) return false;
+        const TSNode left = field(assignment, "left");
+        const TSNode right = field(assignment, "right");
+        if (ts_node_is_null(right) || !plain_node(*tree, right, allowed)) return false;
+        std::vector<TSNode> targets{left};
+        if (is_one_of(left, {"pattern_list", "tuple_pattern"})) targets = named_children(left);
+        for (const TSNode target : targets) {
+            if (type(target) != "identifier" || tree->text(target).starts_with("_")) return false;
+            allowed.insert(std::string(tree->text(target)));
+        }
+    }
+    return true;
+}
+
 bool depends_on(std::string_view test_case, std::string_view name) {
     const auto tree = SyntaxTree::parse("python", std::string(test_case));
     if (!tree || tree->has_error()) return false;

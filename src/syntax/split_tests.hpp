@@ -40,4 +40,12 @@ struct SplitTests {
 // code that does not parse.
 [[nodiscard]] bool depends_on(std::string_view test_case, std::string_view name);
 
+// Whether a test case can do nothing but compute and compare: every statement an `assert` or an
+// assignment to plain names; names only `name`, `candidate`, names it assigned before, keyword
+// argument names, and a fixed set of pure builtins (abs, len, sorted, …); no attribute access,
+// no name starting with `_`, no imports, lambdas, comprehensions or definitions. Model-written
+// tests must be plain: test code runs in the judge, next to the result channel, and a test
+// that could reach the harness (`import gc`, `__import__`, getattr, …) could forge its results.
+[[nodiscard]] bool plain_test(std::string_view test_case, std::string_view name);
+
 } // namespace assay::syntax

@@ -167,3 +167,22 @@ TEST_CASE("syntax::depends_on") {
         CHECK_FALSE(depends_on("", "f"));
     }
 }
+
+TEST_CASE("syntax::plain_test: model-written tests that cannot reach the harness") {
+    using assay::syntax::plain_test;
+    for (const char* ok : {"assert f(1) == 2", "assert candidate([1, 2]) == [2, 1]",
+                           "assert abs(f(2.0) - 0.5) < 1e-6", "assert f(x=1, key=len) == 1",
+                           "r = f(2)\nassert r == 4", "a, b = f(3)\nassert (a, b) == (1, 2)",
+                           "assert sorted(f('ba')) == ['a', 'b']", "assert f(f'{1}') == 1",
+                           "assert f([1] * 10 ** 3)[-1] == 1"})
+        CHECK_MESSAGE(plain_test(ok, "f"), ok);
+    // What a forging test needs: imports, attributes, dunder names, other builtins, definitions.
+    for (const char* bad :
+         {"import gc\nassert f(1) == 2", "assert f(1) == 2 or __import__('os')",
+          "assert f.__globals__ is not None", "assert getattr(f, 'x', 1)",
+          "assert eval('1') == f(1)", "assert [g for g in range(3)] == f(3)",
+          "assert (lambda: 1)() == f(1)", "def g():\n    pass\nassert f(1) == g()",
+          "assert f(1) == 2\nprint('x')", "assert f(1).real == 1", "assert _f(1) == 1",
+          "x.y = f(1)\nassert x", "assert f(1) == (y := 2)", "assert f(1) == 2 =="})
+        CHECK_MESSAGE(!plain_test(bad, "f"), bad);
+}
