@@ -787,7 +787,8 @@ Expected<void> Zygote::ensure_started() {
     return await_started(Clock::now() + std::chrono::milliseconds(kStartTimeoutMs));
 }
 
-JobResult Zygote::run(const HarnessJob& job) {
+// One job through a serve() loop (a slot's or the pool's): the source gives it once.
+template <typename Serve> JobResult run_alone(const HarnessJob& job, Serve serve) {
     std::optional<JobResult> result;
     bool given = false;
     serve(
@@ -798,6 +799,12 @@ JobResult Zygote::run(const HarnessJob& job) {
         },
         [&](std::size_t, JobResult r) { result = std::move(r); });
     return result ? std::move(*result) : not_run(job, "the job was not run");
+}
+
+JobResult Zygote::run(const HarnessJob& job) {
+    return run_alone(job, [this](const JobSource& next, const ResultSink& done) {
+        serve(next, done);
+    });
 }
 
 void Zygote::serve(const JobSource& next, const ResultSink& done) {
@@ -842,16 +849,9 @@ Expected<void> ZygotePool::await_started() {
 }
 
 JobResult ZygotePool::run(const HarnessJob& job) {
-    std::optional<JobResult> result;
-    bool given = false;
-    serve(
-        [&]() -> std::optional<std::pair<std::size_t, const HarnessJob*>> {
-            if (given) return std::nullopt;
-            given = true;
-            return std::pair{std::size_t{0}, &job};
-        },
-        [&](std::size_t, JobResult r) { result = std::move(r); });
-    return result ? std::move(*result) : not_run(job, "the job was not run");
+    return run_alone(job, [this](const JobSource& next, const ResultSink& done) {
+        serve(next, done);
+    });
 }
 
 void ZygotePool::serve(const JobSource& next, const ResultSink& done) {
