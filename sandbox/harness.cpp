@@ -182,7 +182,6 @@ JobResult interpret(const HarnessJob& job, const std::string& nonce, const std::
     std::map<std::size_t, CaseResult> reported;
     json done;
     bool runner_vanished = false; // the judge saw the runner die during a case
-    bool memory_error = false;    // a case ended in MemoryError
     std::size_t start = 0;
     while (start < lines.size()) {
         std::size_t end = lines.find('\n', start);
@@ -204,7 +203,6 @@ JobResult interpret(const HarnessJob& job, const std::string& nonce, const std::
             CaseResult{job.cases[static_cast<std::size_t>(index)].name, *verdict,
                        record.value("message", ""), record.value("ms", 0.0)};
         runner_vanished = runner_vanished || record.value("runner_died", false);
-        memory_error = memory_error || record.value("memory_error", false);
     }
     for (std::size_t i = 0; i < job.cases.size(); ++i) {
         auto it = reported.find(i);
@@ -238,7 +236,8 @@ JobResult interpret(const HarnessJob& job, const std::string& nonce, const std::
     const json runner = reply.is_object() ? reply.value("child", json::object()) : json::object();
     const int runner_signal = runner.value("state", "") == "signaled" ? runner.value("signal", 0) : 0;
     const bool cpu_exhausted = r.cpu_ms >= job.limits.cpu_ms;
-    const std::string load_error = done.is_object() ? done.value("load_error_type", "") : "";
+    const json failure = done.is_object() ? done.value("load_failure", json()) : json();
+    const std::string load_error = failure.is_string() ? failure.get<std::string>() : "";
 
     auto set = [&r](Verdict v, std::string message) {
         r.verdict = v;
@@ -253,7 +252,7 @@ JobResult interpret(const HarnessJob& job, const std::string& nonce, const std::
     } else if (either("output_limit")) {
         set(Verdict::output_limit,
             fmt::format("output over the limit of {} bytes", job.limits.output_bytes));
-    } else if (seen.oom || memory_error) {
+    } else if (seen.oom) {
         set(Verdict::memory_limit, fmt::format("memory limit of {} MB", job.limits.memory_mb));
     } else if (runner_signal == SIGXCPU || ((runner_signal == SIGKILL || runner_vanished) &&
                                             cpu_exhausted)) {
@@ -265,10 +264,9 @@ JobResult interpret(const HarnessJob& job, const std::string& nonce, const std::
         // A zygote never runs job code, so a worker dying during a job was most likely pushed
         // by the job: the candidate fails, and the slot gets fresh jails.
         set(Verdict::runtime_error, "the jailed worker died during the job");
-    } else if (load_error == "SyntaxError" || load_error == "IndentationError" ||
-               load_error == "TabError") {
+    } else if (load_error == "compile") {
         set(Verdict::compile_error, done.value("message", ""));
-    } else if (load_error == "Timeout") {
+    } else if (load_error == "timeout") {
         set(Verdict::timeout, done.value("message", ""));
     } else if (!load_error.empty()) {
         set(Verdict::runtime_error, done.value("message", ""));
@@ -441,7 +439,10 @@ std::unique_ptr<Flight> make_flight(std::size_t id, const HarnessJob& job) {
     f->job = &job;
     f->nonce = make_nonce();
     f->tests_key = tests_key(job);
-    json tests = {{"nonce", f->nonce}, {"entry_point", job.entry_point}, {"setup", job.setup}};
+    json tests = {{"nonce", f->nonce},
+                  {"entry_point", job.entry_point},
+                  {"setup", job.setup},
+                  {"context", job.context}};
     tests["cases"] = json::array();
     for (const HarnessCase& c : job.cases)
         tests["cases"].push_back({{"name", c.name}, {"code", c.code}});

@@ -32,6 +32,10 @@ struct HarnessJob {
     std::string code;        // the whole candidate program
     std::string entry_point; // bound to `candidate` in the test namespace
     std::string setup;       // test code run once before the cases (imports, helpers, check())
+    // The problem's own code that the candidate's program continues (a HumanEval prompt): the
+    // names it defines, but leaves to the candidate, bind to its definitions in the tests'
+    // namespace, so a program that redefines them cannot replace the tests' oracle.
+    std::string context;
     std::vector<HarnessCase> cases;
     Limits limits;           // wall_ms, cpu_ms, memory_mb and output_bytes apply per job
     // Tests that are all literal assertions go to the literal judge, which judges them without

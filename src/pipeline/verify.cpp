@@ -17,6 +17,7 @@ sandbox::HarnessJob make_job(const Problem& problem, const std::string& program,
     job.code = program;
     job.entry_point = problem.entry_point;
     job.setup = problem.test_setup;
+    if (problem.completion_extends_prompt) job.context = problem.prompt;
     for (const TestCase& t : problem.tests) job.cases.push_back({t.name, t.code});
     job.limits = limits;
     return job;

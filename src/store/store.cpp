@@ -329,7 +329,7 @@ const std::string& harness_fingerprint() {
 
 std::string execution_key(const sandbox::HarnessJob& job) {
     std::vector<std::string_view> parts{harness_fingerprint(), job.code, job.entry_point,
-                                        job.setup};
+                                        job.setup, job.context};
     for (const sandbox::HarnessCase& c : job.cases) {
         parts.push_back(c.name);
         parts.push_back(c.code);

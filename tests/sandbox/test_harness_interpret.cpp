@@ -25,9 +25,12 @@ std::string line(const std::string& nonce, int i, const std::string& verdict,
     return flags.dump() + "\n";
 }
 
-std::string done(const std::string& nonce, int count, const std::string& load_error = "") {
+std::string done(const std::string& nonce, int count, const std::string& load_failure = "") {
     json d = {{"nonce", nonce}, {"done", true}, {"count", count}};
-    if (!load_error.empty()) d["load_error_type"] = load_error;
+    if (!load_failure.empty()) {
+        d["load"] = "error";
+        d["load_failure"] = load_failure;
+    }
     return d.dump() + "\n";
 }
 
@@ -88,21 +91,32 @@ TEST_CASE("sandbox::interpret") {
         CHECK(r.verdict == Verdict::runtime_error);
         CHECK(r.cases[1].verdict == TestVerdict::error);
     }
-    SUBCASE("a syntax error at load is compile_error") {
+    SUBCASE("a compile failure the harness saw is compile_error") {
         auto r = sandbox::interpret(job, n,
                                     line(n, 0, "error", "SyntaxError: bad") +
                                         line(n, 1, "error", "SyntaxError: bad") +
-                                        done(n, 2, "SyntaxError"),
+                                        done(n, 2, "compile"),
                                     finished());
         CHECK(r.verdict == Verdict::compile_error);
     }
-    SUBCASE("MemoryError is memory_limit") {
+    SUBCASE("a load error is a runtime_error whatever the exception's name") {
+        for (const char* failure : {"error", "SyntaxError", "Timeout", "MemoryError"}) {
+            CAPTURE(failure);
+            auto r = sandbox::interpret(job, n,
+                                        line(n, 0, "error", "SyntaxError: raised at run time") +
+                                            line(n, 1, "error", "x") + done(n, 2, failure),
+                                        finished());
+            CHECK(r.verdict == Verdict::runtime_error);
+        }
+    }
+    SUBCASE("a MemoryError the candidate raised is not memory_limit") {
         auto r = sandbox::interpret(job, n,
                                     line(n, 0, "error", "MemoryError: \nTraceback",
                                          {{"memory_error", true}}) +
                                         line(n, 1, "passed") + done(n, 2),
                                     finished());
-        CHECK(r.verdict == Verdict::memory_limit);
+        CHECK(r.verdict == Verdict::ok);
+        CHECK(r.cases[0].verdict == TestVerdict::error);
     }
     SUBCASE("a runner killed after using its CPU time is a timeout") {
         auto r = sandbox::interpret(

@@ -102,22 +102,74 @@ def read_all(fd, from_start=False):
 
 
 # ---- the value codec ------------------------------------------------------------------------
+#
+# Values cross from the runner (the candidate's process) to the judge in a canonical encoding:
+# JSON scalars and lists as themselves, everything else tagged {"$": tag, "v": ...}. A value of a
+# builtin or standard-library type is rebuilt in the judge as a value of the same type (or of its
+# builtin base, for subclasses: an int subclass arrives as an int, a namedtuple as a tuple), so
+# the judge's comparisons are the standard library's own, on objects the candidate never made.
+# Anything else arrives as an Opaque value, which equals only itself.
+
+import collections
+import datetime
+import decimal
+import fractions
+import re as _re
 
 MAX_DEPTH = 200
-MAX_ITEMS = 1_000_000
+MAX_ITEMS = 4_000_000
+OPAQUE_REPR = 300
 
 
 class EncodeError(Exception):
     """A value that cannot cross the channel."""
 
 
-class Encoder:
-    """Encodes builtin data; anything else becomes a handle from `make_handle` (or an error).
-    `known_handle(value)` may name a handle the other side already holds (a proxy of it)."""
+_KEYS = type({}.keys())
+_VALUES = type({}.values())
+_ITEMS = type({}.items())
+_BUILTIN_TYPES = {t.__name__: t for t in (
+    bool, int, float, complex, str, bytes, bytearray, list, tuple, dict, set, frozenset, range,
+    type(None), object, type, slice, memoryview)}
+_BUILTIN_TYPES["NoneType"] = type(None)
 
-    def __init__(self, make_handle=None, known_handle=None):
-        self.make_handle = make_handle
-        self.known_handle = known_handle
+
+def _hex(value):
+    return format(value, "x")
+
+
+def _safe_repr(value):
+    try:
+        text = repr(value)
+    except BaseException:  # noqa: B036 - a candidate's __repr__ may raise anything
+        return "<unprintable>"
+    if type(text) is not str:
+        return "<unprintable>"
+    return text if len(text) <= OPAQUE_REPR else text[:OPAQUE_REPR] + "..."
+
+
+def _truth(value):
+    try:
+        return bool(value)
+    except BaseException:  # noqa: B036
+        return True
+
+
+def _type_name(value):
+    try:
+        name = type.__dict__["__qualname__"].__get__(type(value))
+    except Exception:
+        return "object"
+    return name if type(name) is str else "object"
+
+
+class Encoder:
+    """Encodes one value canonically. Only exact builtin and standard-library types are taken
+    apart, through their base type's own slots (an overridden __eq__, __iter__ or __repr__ of a
+    subclass never runs here); anything else becomes an opaque value described by its type name
+    and repr. Iterators are drained (up to MAX_ITEMS) into an iterator of their items."""
+
+    def __init__(self):
         self.items = 0
 
     def encode(self, value, depth=0):
@@ -126,13 +178,11 @@ class Encoder:
         self.items += 1
         if self.items > MAX_ITEMS:
             raise EncodeError("value has more than %d items" % MAX_ITEMS)
-        # Exact types first: subclasses are reduced to their builtin base below, through the
-        # base type's own methods, so an overridden __eq__ or __iter__ never runs here.
         kind = type(value)
         if value is None or kind is bool or kind is str:
             return value
         if kind is int:
-            return value if -(2**53) < value < 2**53 else {"$": "int", "v": str(value)}
+            return value if -(2**53) < value < 2**53 else {"$": "int", "v": _hex(value)}
         if kind is float:
             return value if math.isfinite(value) else {"$": "float", "v": repr(value)}
         if kind is list:
@@ -140,36 +190,94 @@ class Encoder:
         if kind is tuple:
             return {"$": "tuple", "v": [self.encode(i, depth + 1) for i in tuple.__iter__(value)]}
         if kind is dict:
-            return {"$": "dict", "v": [[self.encode(k, depth + 1), self.encode(v, depth + 1)]
-                                       for k, v in dict.items(value)]}
+            return {"$": "dict", "v": self._pairs(dict.items(value), depth)}
         if kind is set or kind is frozenset:
-            items = [self.encode(i, depth + 1) for i in kind.__iter__(value)]
-            return {"$": kind.__name__, "v": items}
+            return {"$": kind.__name__, "v": [self.encode(i, depth + 1) for i in kind.__iter__(value)]}
         if kind is bytes or kind is bytearray:
             return {"$": kind.__name__, "v": bytes(value).hex()}
         if kind is complex:
             return {"$": "complex", "v": [repr(value.real), repr(value.imag)]}
         if kind is range:
-            return {"$": "range", "v": [value.start, value.stop, value.step]}
+            return {"$": "range", "v": [self.encode(value.start), self.encode(value.stop),
+                                        self.encode(value.step)]}
         if value is Ellipsis:
             return {"$": "ellipsis"}
-        return self._encode_other(value, depth)
-
-    def _encode_other(self, value, depth):
-        if self.known_handle is not None:
-            handle = self.known_handle(value)
-            if handle is not None:
-                return {"$": "handle", "v": handle, "type": "object"}
+        encoded = self._standard(value, kind, depth)
+        if encoded is not None:
+            return encoded
         for base in (bool, int, float, str, bytes, tuple, list, dict, frozenset, set, complex):
             if isinstance(value, base):
                 return self.encode(_as_base(base, value), depth)
-        if self.make_handle is None:
-            raise EncodeError("a value of type %s cannot be sent to the candidate"
-                              % _type_name(value))
         if _is_iterator(value):
-            items = [self.encode(item, depth + 1) for item in value]
+            try:
+                items = []
+                for item in value:
+                    items.append(self.encode(item, depth + 1))
+            except EncodeError:
+                raise
+            except BaseException:  # noqa: B036 - a failing iterator is described, not raised
+                return self.opaque(value)
             return {"$": "iterator", "v": items}
-        return {"$": "handle", "v": self.make_handle(value), "type": _type_name(value)}
+        return self.opaque(value)
+
+    def opaque(self, value):
+        return {"$": "opaque", "type": _type_name(value), "repr": _safe_repr(value),
+                "truth": _truth(value)}
+
+    def _pairs(self, pairs, depth):
+        return [[self.encode(k, depth + 1), self.encode(v, depth + 1)] for k, v in pairs]
+
+    def _standard(self, value, kind, depth):
+        """Standard-library values, by exact type; None for anything else."""
+        if kind is fractions.Fraction:
+            return {"$": "fraction", "v": [_hex(value.numerator), _hex(value.denominator)]}
+        if kind is decimal.Decimal:
+            return {"$": "decimal", "v": decimal.Decimal.__str__(value)}
+        if kind is collections.OrderedDict:
+            return {"$": "odict", "v": self._pairs(dict.items(value), depth)}
+        if kind is collections.Counter:
+            return {"$": "counter", "v": self._pairs(dict.items(value), depth)}
+        if kind is collections.defaultdict:
+            return {"$": "dict", "v": self._pairs(dict.items(value), depth)}
+        if kind is collections.deque:
+            return {"$": "deque", "v": [self.encode(i, depth + 1) for i in collections.deque.__iter__(value)],
+                    "maxlen": value.maxlen}
+        if kind is _KEYS:
+            return {"$": "keys", "v": [self.encode(i, depth + 1) for i in _KEYS.__iter__(value)]}
+        if kind is _VALUES:
+            return {"$": "values", "v": [self.encode(i, depth + 1) for i in _VALUES.__iter__(value)]}
+        if kind is _ITEMS:
+            return {"$": "items", "v": [[self.encode(k, depth + 1), self.encode(v, depth + 1)]
+                                         for k, v in _ITEMS.__iter__(value)]}
+        if kind is memoryview:
+            try:
+                return {"$": "memoryview", "v": value.tobytes().hex(), "format": value.format,
+                        "shape": list(value.shape or ())}
+            except (ValueError, TypeError):
+                return None
+        if kind is datetime.timedelta:
+            return {"$": "timedelta", "v": [value.days, value.seconds, value.microseconds]}
+        if kind in (datetime.date, datetime.datetime, datetime.time):
+            tz = getattr(value, "tzinfo", None)
+            if tz is not None and type(tz) is not datetime.timezone:
+                return None
+            return {"$": kind.__name__, "v": kind.isoformat(value)}
+        if kind is type and _BUILTIN_TYPES.get(value.__name__) is value:
+            return {"$": "type", "v": value.__name__}
+        if kind is slice:
+            return {"$": "slice", "v": [self.encode(value.start, depth + 1),
+                                        self.encode(value.stop, depth + 1),
+                                        self.encode(value.step, depth + 1)]}
+        return None
+
+
+def encode_value(value):
+    """The canonical encoding of `value`; a value too big or too deep to cross is opaque."""
+    encoder = Encoder()
+    try:
+        return encoder.encode(value)
+    except (EncodeError, RecursionError, MemoryError):
+        return Encoder().opaque(value)
 
 
 def _as_base(base, value):
@@ -194,51 +302,122 @@ def _is_iterator(value):
     return hasattr(kind, "__next__") and hasattr(kind, "__iter__")
 
 
-def _type_name(value):
-    try:
-        name = type.__dict__["__qualname__"].__get__(type(value))
-    except Exception:
-        return "object"
-    return name if type(name) is str else "object"
+class Opaque:
+    """A value the candidate returned that is not plain data: it equals only itself, hashes by
+    identity, is as true as the candidate's object was, and shows the candidate's repr."""
+
+    __slots__ = ("type_name", "text", "truth")
+
+    def __init__(self, type_name, text, truth):
+        self.type_name = type_name
+        self.text = text
+        self.truth = truth
+
+    def __repr__(self):
+        return self.text
+
+    def __bool__(self):
+        return self.truth
 
 
-def decode(data, make_proxy=None, depth=0):
-    """Decodes what Encoder produced into builtin values; handles become `make_proxy(id, type)`."""
-    if depth > MAX_DEPTH + 1:
+_ISO_TIME = _re.compile(r"^[0-9T:.+\-]+$")
+
+
+def decode(data, depth=0):
+    """Decodes what Encoder produced into values of the same builtin or standard types."""
+    if depth > MAX_DEPTH + 2:
         raise ProtocolError("value nested too deeply")
     if data is None or isinstance(data, (bool, int, float, str)):
         return data
     if isinstance(data, list):
-        return [decode(item, make_proxy, depth + 1) for item in data]
+        return [decode(item, depth + 1) for item in data]
     if not isinstance(data, dict):
         raise ProtocolError("unexpected value %r" % type(data).__name__)
     tag = data.get("$")
     value = data.get("v")
-    items = (lambda: (decode(item, make_proxy, depth + 1) for item in value))
+
+    def items():
+        if not isinstance(value, list):
+            raise ProtocolError("tag %r without a list" % (tag,))
+        return [decode(item, depth + 1) for item in value]
+
+    def pairs():
+        if not isinstance(value, list) or not all(isinstance(p, list) and len(p) == 2 for p in value):
+            raise ProtocolError("tag %r without pairs" % (tag,))
+        return [(decode(k, depth + 1), decode(v, depth + 1)) for k, v in value]
+
+    def text():
+        if not isinstance(value, str):
+            raise ProtocolError("tag %r without a string" % (tag,))
+        return value
+
     if tag == "int":
-        return int(value)
+        return int(text(), 16)
     if tag == "float":
-        return float(value)
+        return float(text())
     if tag == "tuple":
         return tuple(items())
     if tag == "dict":
-        return {decode(k, make_proxy, depth + 1): decode(v, make_proxy, depth + 1) for k, v in value}
+        return dict(pairs())
     if tag == "set":
         return set(items())
     if tag == "frozenset":
         return frozenset(items())
     if tag == "bytes":
-        return bytes.fromhex(value)
+        return bytes.fromhex(text())
     if tag == "bytearray":
-        return bytearray.fromhex(value)
+        return bytearray.fromhex(text())
     if tag == "complex":
-        return complex(float(value[0]), float(value[1]))
+        parts = items()
+        return complex(float(parts[0]), float(parts[1]))
     if tag == "range":
-        return range(int(value[0]), int(value[1]), int(value[2]))
+        return range(*[int(part) for part in items()])
     if tag == "ellipsis":
         return Ellipsis
     if tag == "iterator":
-        return iter(list(items()))
-    if tag == "handle" and make_proxy is not None and isinstance(value, int):
-        return make_proxy(value, str(data.get("type", "object")))
+        return iter(items())
+    if tag == "fraction":
+        parts = [int(text_part, 16) for text_part in value] if isinstance(value, list) else None
+        if not parts or len(parts) != 2:
+            raise ProtocolError("malformed fraction")
+        return fractions.Fraction(parts[0], parts[1])
+    if tag == "decimal":
+        return decimal.Decimal(text())
+    if tag == "odict":
+        return collections.OrderedDict(pairs())
+    if tag == "counter":
+        return collections.Counter(dict(pairs()))
+    if tag == "deque":
+        maxlen = data.get("maxlen")
+        return collections.deque(items(), maxlen if isinstance(maxlen, int) else None)
+    if tag == "keys":
+        return dict.fromkeys(items()).keys()
+    if tag == "values":
+        return dict(enumerate(items())).values()
+    if tag == "items":
+        return dict(pairs()).items()
+    if tag == "memoryview":
+        view = memoryview(bytes.fromhex(text()))
+        fmt, shape = data.get("format"), data.get("shape")
+        if isinstance(fmt, str) and fmt != "B" and isinstance(shape, list):
+            view = view.cast(fmt, [int(s) for s in shape]) if shape else view.cast(fmt)
+        return view
+    if tag == "timedelta":
+        parts = [int(p) for p in items()]
+        return datetime.timedelta(days=parts[0], seconds=parts[1], microseconds=parts[2])
+    if tag in ("date", "datetime", "time"):
+        kind = getattr(datetime, tag)
+        if not _ISO_TIME.match(text()):
+            raise ProtocolError("malformed %s" % tag)
+        return kind.fromisoformat(value)
+    if tag == "type":
+        kind = _BUILTIN_TYPES.get(text())
+        if kind is None:
+            raise ProtocolError("unknown type %r" % value)
+        return kind
+    if tag == "slice":
+        return slice(*items())
+    if tag == "opaque":
+        return Opaque(str(data.get("type", "object"))[:200], str(data.get("repr", ""))[:OPAQUE_REPR + 3],
+                      bool(data.get("truth", True)))
     raise ProtocolError("unknown value tag %r" % (tag,))

@@ -1,29 +1,71 @@
-"""The judge: runs the test cases against the runner and reports each result.
+"""The judge: decides every test case of a job, and runs no test code and no candidate code.
 
-The judge never executes candidate code. Test code runs here, in a namespace where every name
-the candidate's program defines is a proxy: calling it sends the arguments to the runner and
-returns the runner's answer decoded into plain builtin values. Comparisons therefore happen on
-data the candidate cannot shape into a fake pass. Results go to the result descriptor, which the
-runner never had, each line tagged with the run's nonce, which the runner never saw.
+The judge model (see SECURITY.md): for each assertion the judge keeps the side it can compute
+itself (literals, names the setup binds to literals, arithmetic on numbers, comparisons, a fixed
+set of builtins and `math` functions that compute only on the values given to them) and asks the
+runner, in the candidate's process, for the rest, as expressions evaluated natively there
+(`candidate([3, 1, 2])`, or `x` after a call changed it in place). Only values come back, in the
+channel's canonical encoding, rebuilt here as values of the same builtin or standard types; the
+comparison happens here. So expected values never enter the candidate's process, and whatever
+the candidate returns is compared by the standard library's own code, never the candidate's.
+
+A case that is not a sequence of simple statements (a loop, try/except, a definition) runs
+whole in the runner; it decides its own result only (the judge reads one reply per request, in
+order, and asks for the next case itself). Requests that do not depend on an earlier answer go
+to the runner in one frame before the program has even loaded; the rest are asked one at a time.
+
+Results go to the result descriptor, which the runner never had, each line tagged with the
+run's nonce. Nothing of one job outlives it here: plans (syntax only) are kept, values are not,
+so one process judges every job of its slot without forking (`zygote.py literal`).
 """
 
 import ast
 import builtins
 import json
+import math
+import operator
 import os
-import sys
+import resource
+import signal
 import time
 
-from channel import (ChannelClosed, ChannelTimeout, EncodeError, Encoder, FrameReader, ProtocolError,
-                     decode, read_all, write_frame)
+from channel import (ChannelClosed, ChannelTimeout, FrameReader, Opaque, ProtocolError, decode,
+                     read_all, write_frame)
 
 MESSAGE_LIMIT = 2000
 FLUSH_SECONDS = 0.05
+MAX_NODES = 4000             # per statement the judge evaluates itself
+MAX_DEPTH = 64               # nesting of what the judge evaluates itself
+MAX_FOLDED_INT = 10 ** 18    # operands of arithmetic between literals
+CACHE_SIZE = 512             # plans kept, by test source
+
+# Builtins the judge calls: they compute on the values they are given, which are plain data.
+CALLABLE_BUILTINS = frozenset((
+    "abs", "all", "any", "bool", "dict", "float", "frozenset", "int", "len", "list", "max", "min",
+    "repr", "round", "set", "sorted", "str", "sum", "tuple"))
+# Builtins the judge may name without calling (types, and constants).
+BUILTIN_VALUES = frozenset((
+    "bool", "bytes", "complex", "dict", "float", "frozenset", "int", "list", "set", "str", "tuple",
+    "type", "None", "True", "False"))
+# Functions of modules the judge may call, and the modules a test may import for them.
+MODULE_FUNCTIONS = {"math": frozenset(("isclose", "fabs", "floor", "ceil", "sqrt", "isnan",
+                                       "isinf", "isfinite", "trunc"))}
+JUDGE_MODULES = {"math": math}
+
+UNARY = {ast.Not: operator.not_, ast.USub: operator.neg, ast.UAdd: operator.pos,
+         ast.Invert: operator.invert}
+BINARY = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
+          ast.Div: operator.truediv, ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod}
+COMPARE = {ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le,
+           ast.Gt: operator.gt, ast.GtE: operator.ge, ast.Is: operator.is_,
+           ast.IsNot: operator.is_not, ast.In: lambda a, b: a in b,
+           ast.NotIn: lambda a, b: a not in b}
+CONSTANT_TYPES = (int, float, complex, str, bytes, bool, type(None), type(Ellipsis))
+SIMPLE_STATEMENTS = (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Expr, ast.Import,
+                     ast.ImportFrom, ast.Pass, ast.Delete)
 
 
-# The harness's own exceptions derive from BaseException, so that test code's
-# `except Exception:` cannot swallow them; a case during which the runner broke is never a pass
-# whatever the test code did (see Judge.attempt).
+# The harness's own exceptions derive from BaseException: nothing a case does may look like them.
 class RunnerDied(BaseException):
     """The runner exited or broke the protocol; later cases cannot run."""
 
@@ -32,19 +74,513 @@ class CaseTimeout(BaseException):
     """The run's time ran out while a case was waiting for the runner."""
 
 
-class RemoteError(Exception):
-    """An exception raised by candidate code whose type is not a builtin exception."""
+class CandidateRaised(BaseException):
+    """What the runner evaluated raised: the case ends here, as it would under plain python3."""
+
+    def __init__(self, info):
+        super().__init__()
+        self.info = info if isinstance(info, dict) else {}
 
 
-class RemoteExit(BaseException):
-    """The candidate raised SystemExit, KeyboardInterrupt, StopIteration or the like: in the
-    judge these must not look like normal control flow to the test code."""
+# ---- planning: which part of each case the judge computes, and what the runner is asked ------
+
+class Remote(ast.expr):
+    """An expression the runner evaluates; `index` orders it among the case's requests."""
+    _fields = ()
+
+    def __init__(self, source, index):
+        super().__init__()
+        self.source = source
+        self.index = index
 
 
-# Rebuilt as themselves: ordinary builtin exceptions a test may legitimately expect.
-_CONTROL_FLOW = {"SystemExit", "KeyboardInterrupt", "GeneratorExit", "StopIteration",
-                 "StopAsyncIteration"}
+class Source:
+    """Source segments of one piece of test code, by node position."""
 
+    def __init__(self, code):
+        self.data = code.encode("utf-8")
+        self.offsets = [0]
+        for line in code.splitlines(keepends=True):
+            self.offsets.append(self.offsets[-1] + len(line.encode("utf-8")))
+
+    def __call__(self, node):
+        start = self.offsets[node.lineno - 1] + node.col_offset
+        end = self.offsets[node.end_lineno - 1] + node.end_col_offset
+        return self.data[start:end].decode("utf-8", "replace")
+
+
+def _is_number(node, depth=0):
+    """A numeric literal (an int bounded by MAX_FOLDED_INT, or a float), possibly signed, or
+    arithmetic between such."""
+    while isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        node = node.operand
+        depth += 1
+    if depth > MAX_DEPTH:
+        return False
+    if isinstance(node, ast.BinOp):
+        return (type(node.op) in BINARY and _is_number(node.left, depth + 1)
+                and _is_number(node.right, depth + 1))
+    return (isinstance(node, ast.Constant) and type(node.value) in (int, float)
+            and (type(node.value) is float or abs(node.value) < MAX_FOLDED_INT))
+
+
+def names_in(node):
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+
+
+class Planner:
+    """Splits the statements of one case given the names the judge can resolve itself
+    (`local`: names bound to values the judge computed; `modules`: modules it may use)."""
+
+    def __init__(self, local, modules, shadowed):
+        self.local = local
+        self.modules = modules
+        self.shadowed = shadowed  # builtin names the tests rebind (the entry point's name)
+        self.nodes = 0
+
+    # -- what the judge evaluates itself
+
+    def builtin(self, name, called):
+        return (name not in self.local and name not in self.shadowed and hasattr(builtins, name)
+                and name in (CALLABLE_BUILTINS if called else BUILTIN_VALUES))
+
+    def function(self, node):
+        """Whether the judge may call `node`: an allowed builtin, or an allowed module function."""
+        if isinstance(node, ast.Name):
+            return self.builtin(node.id, called=True) or (
+                self.local.get(node.id) == "function")
+        return (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+                and self.modules.get(node.value.id) in MODULE_FUNCTIONS
+                and node.attr in MODULE_FUNCTIONS[self.modules[node.value.id]])
+
+    def evaluable(self, node, depth=0):
+        """The judge computes `node` entirely itself."""
+        self.nodes += 1
+        if self.nodes > MAX_NODES or depth > MAX_DEPTH:
+            return False
+        kind = type(node)
+        depth += 1
+        if kind is ast.Constant:
+            return isinstance(node.value, CONSTANT_TYPES)
+        if kind is ast.Name:
+            return node.id in self.local or self.builtin(node.id, called=False)
+        if kind in (ast.List, ast.Tuple, ast.Set):
+            return all(not isinstance(e, ast.Starred) and self.evaluable(e, depth) for e in node.elts)
+        if kind is ast.Dict:
+            return all(k is not None and self.evaluable(k, depth) and self.evaluable(v, depth)
+                       for k, v in zip(node.keys, node.values))
+        if kind is ast.UnaryOp:
+            return type(node.op) in UNARY and self.evaluable(node.operand, depth)
+        if kind is ast.BinOp:
+            # Arithmetic between numeric literals, or joined string literals: nothing that can
+            # grow without bound.
+            if _is_number(node):
+                return True
+            return (isinstance(node.op, ast.Add) and all(
+                isinstance(side, ast.Constant) and type(side.value) is str
+                for side in (node.left, node.right)))
+        if kind is ast.BoolOp:
+            return all(self.evaluable(v, depth) for v in node.values)
+        if kind is ast.Compare:
+            return (all(type(op) in COMPARE for op in node.ops) and self.evaluable(node.left, depth)
+                    and all(self.evaluable(c, depth) for c in node.comparators))
+        if kind is ast.Call:
+            return (self.function(node.func)
+                    and all(not isinstance(a, ast.Starred) and self.evaluable(a, depth)
+                            for a in node.args)
+                    and all(k.arg is not None and self.evaluable(k.value, depth)
+                            for k in node.keywords))
+        if kind is ast.Subscript:
+            return self.evaluable(node.value, depth) and self.evaluable(node.slice, depth)
+        if kind is ast.Slice:
+            return all(part is None or self.evaluable(part, depth)
+                       for part in (node.lower, node.upper, node.step))
+        return False
+
+    # -- splitting an expression between the judge and the runner
+
+    def split(self, node, source, remotes, conditional, depth=0):
+        """`node` with every part the judge cannot compute replaced by a Remote. `remotes`
+        collects (Remote, conditional) in evaluation order."""
+        self.nodes = 0
+        if self.evaluable(node):
+            return node
+        if depth > MAX_DEPTH:
+            return self.remote(node, source, remotes, conditional)
+        kind = type(node)
+        split = lambda part, cond: self.split(part, source, remotes, cond, depth + 1)  # noqa: E731
+        if kind is ast.Compare and all(type(op) in COMPARE for op in node.ops):
+            operands = [node.left] + node.comparators
+            identity = any(type(op) in (ast.Is, ast.IsNot) for op in node.ops)
+            if identity and sum(not self.evaluable(o) for o in operands) > 1:
+                return self.remote(node, source, remotes, conditional)  # identity is native
+            parts = [split(node.left, conditional),
+                     split(node.comparators[0], conditional)]
+            parts += [split(c, True) for c in node.comparators[1:]]
+            return ast.Compare(left=parts[0], ops=node.ops, comparators=parts[1:])
+        if kind is ast.BoolOp:
+            values = [split(node.values[0], conditional)]
+            values += [split(v, True) for v in node.values[1:]]
+            return ast.BoolOp(op=node.op, values=values)
+        if kind is ast.UnaryOp and type(node.op) in UNARY:
+            return ast.UnaryOp(op=node.op, operand=split(node.operand, conditional))
+        if (kind is ast.BinOp and isinstance(node.op, (ast.Add, ast.Sub))
+                and (_is_number(node.left) or _is_number(node.right))):
+            # `candidate(x) - 0.5`: the tolerance stays here.
+            return ast.BinOp(left=split(node.left, conditional), op=node.op,
+                             right=split(node.right, conditional))
+        if (kind is ast.Call and self.function(node.func)
+                and not (isinstance(node.func, ast.Name) and node.func.id in ("isinstance", "type"))
+                and all(not isinstance(a, ast.Starred) for a in node.args)
+                and all(k.arg is not None for k in node.keywords)):
+            args = [split(a, conditional) for a in node.args]
+            keywords = [ast.keyword(arg=k.arg, value=split(k.value, conditional))
+                        for k in node.keywords]
+            return ast.Call(func=node.func, args=args, keywords=keywords)
+        if kind in (ast.List, ast.Tuple, ast.Set) and not any(isinstance(e, ast.Starred)
+                                                               for e in node.elts):
+            return kind(elts=[split(e, conditional) for e in node.elts],
+                        ctx=ast.Load())
+        if kind is ast.IfExp:
+            return ast.IfExp(test=split(node.test, conditional),
+                             body=split(node.body, True),
+                             orelse=split(node.orelse, True))
+        return self.remote(node, source, remotes, conditional)
+
+    @staticmethod
+    def remote(node, source, remotes, conditional):
+        leaf = Remote(source(node), len(remotes))
+        remotes.append((leaf, conditional))
+        return leaf
+
+
+class Step:
+    """One statement of a case: `bind` (the judge binds a name to a value it computes), `run`
+    (the runner executes statements), `check` (an assertion, split), `import` (a module the
+    judge may use; the runner imports it too when it needs it)."""
+
+    __slots__ = ("kind", "name", "node", "code", "message", "explained", "remotes", "source",
+                 "sync", "binds")
+
+    def __init__(self, kind, **fields):
+        self.kind = kind
+        self.name = self.node = self.code = self.message = self.source = None
+        self.explained = False
+        self.binds = {}
+        self.remotes = []
+        self.sync = False
+        for key, value in fields.items():
+            setattr(self, key, value)
+
+
+class CasePlan:
+    """The steps of one case, and the requests the runner can be sent before any answer."""
+
+    def __init__(self, code, steps, whole):
+        self.code = code
+        self.steps = steps
+        self.whole = whole
+        self.requests = []      # every request, in order: ("eval", source) or ("exec", code)
+        self.prefetch = 0       # how many of them go ahead in one frame
+        self.runner_names = set()
+        blocked = False
+        for step in steps:
+            if step.kind == "run":
+                self.requests.append(("exec", step.code))
+                self.runner_names |= names_in(ast.parse(step.code))
+                if not blocked:
+                    self.prefetch = len(self.requests)
+            elif step.kind == "check":
+                for leaf, conditional in step.remotes:
+                    leaf.index = len(self.requests)
+                    self.requests.append(("eval", leaf.source))
+                    self.runner_names |= names_in(ast.parse("(" + leaf.source + "\n)", mode="eval"))
+                    blocked = blocked or conditional
+                    if not blocked:
+                        self.prefetch = len(self.requests)
+            if step.sync:
+                blocked = True  # what follows waits for this step's outcome
+
+
+def _bindings(statement):
+    """The names a simple assignment binds, or None when it binds anything but plain names."""
+    if isinstance(statement, ast.Assign):
+        names = []
+        for target in statement.targets:
+            if not isinstance(target, ast.Name):
+                return None
+            names.append(target.id)
+        return names
+    return None
+
+
+def plan_case(code, local, modules, shadowed, force_remote):
+    """A CasePlan for one case. `local` maps names the judge resolves at the start of the case
+    to "value" or "function", `modules` aliases to module names; names in `force_remote` are
+    never the judge's. A name the case binds that a runner request uses is the runner's."""
+    try:
+        tree = ast.parse(code, "<test>", "exec")
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return CasePlan(code, [Step("run", code=code)], whole=True)
+    if not all(isinstance(s, SIMPLE_STATEMENTS + (ast.Assert,)) for s in tree.body):
+        return CasePlan(code, [Step("run", code=code)], whole=True)
+    own_remote = set(force_remote)
+    while True:
+        plan = _plan_statements(code, tree, dict(local), dict(modules), shadowed, own_remote)
+        clash = {step.name for step in plan.steps
+                 if step.kind == "bind" and step.name in plan.runner_names}
+        if not clash:
+            return plan
+        own_remote |= clash
+
+
+def _plan_statements(code, tree, local, modules, shadowed, force_remote):
+    source = Source(code)
+    steps = []
+    for statement in tree.body:
+        planner = Planner(local, modules, shadowed)
+        names = _bindings(statement)
+        if (names and len(names) == 1 and names[0] not in force_remote
+                and planner.evaluable(statement.value)):
+            may_fail = any(isinstance(n, ast.BinOp) and isinstance(n.op, (ast.Div, ast.FloorDiv, ast.Mod))
+                           for n in ast.walk(statement.value))
+            steps.append(Step("bind", name=names[0], node=statement.value, sync=may_fail))
+            local[names[0]] = "value"
+            continue
+        if isinstance(statement, ast.Assert):
+            remotes = []
+            test = planner.split(statement.test, source, remotes, False)
+            message = None
+            if statement.msg is not None and Planner(local, modules, shadowed).evaluable(statement.msg):
+                message = statement.msg
+            explained = (statement.msg is None and isinstance(statement.test, ast.Compare)
+                         and len(statement.test.ops) == 1 and isinstance(statement.test.ops[0], ast.Eq))
+            steps.append(Step("check", node=test, message=message, explained=explained,
+                              remotes=remotes, source=source(statement), sync=True))
+            continue
+        given = _learn_imports(statement, local, modules, force_remote)
+        steps.append(Step("run", code=source(statement), binds=given))
+    return CasePlan(code, steps, whole=False)
+
+
+def _bound_names(statement):
+    names = set()
+    for node in ast.walk(statement):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            names.add(node.id)
+        elif isinstance(node, ast.alias):
+            names.add((node.asname or node.name).split(".")[0])
+    return names
+
+
+def _judge_import(statement):
+    """What an import gives the judge: {name: ("module", module) or ("function", function)} for
+    the modules and functions of MODULE_FUNCTIONS (the judge's own copies)."""
+    out = {}
+    if isinstance(statement, ast.Import):
+        for alias in statement.names:
+            if alias.name in MODULE_FUNCTIONS:
+                out[alias.asname or alias.name] = ("module", JUDGE_MODULES[alias.name])
+    elif (isinstance(statement, ast.ImportFrom) and statement.level == 0
+          and statement.module in MODULE_FUNCTIONS):
+        for alias in statement.names:
+            if alias.name in MODULE_FUNCTIONS[statement.module]:
+                out[alias.asname or alias.name] = (
+                    "function", getattr(JUDGE_MODULES[statement.module], alias.name))
+    return out
+
+
+def _learn_imports(statement, local, modules, force_remote):
+    """After `statement` ran: names it rebinds are no longer the judge's, except the modules and
+    functions the judge may use, which it binds to its own copies. Returns those bindings."""
+    for name in _bound_names(statement):
+        local.pop(name, None)
+        modules.pop(name, None)
+    given = {}
+    for name, (kind, value) in _judge_import(statement).items():
+        if name in force_remote:
+            continue
+        if kind == "module":
+            modules[name] = value.__name__
+        else:
+            local[name] = "function"
+        given[name] = value
+    return given
+
+
+class JobPlan:
+    """Plans for every case of a job, the setup split between the judge and the runner, and the
+    prompt's code when a runner request uses a name it defines."""
+
+    def __init__(self, tests):
+        self.entry = str(tests.get("entry_point") or "")
+        setup = tests.get("setup") or ""
+        cases = [str(case.get("code", "")) for case in tests["cases"]]
+        context = tests.get("context") or ""
+        if tests.get("split") is False:
+            self.setup_binds, self.setup_given, self.context, self.runner_setup = [], {}, context, setup
+            self.cases = [CasePlan(code, [Step("run", code=code)], whole=True) for code in cases]
+            return
+        shadowed = {self.entry, "candidate"}
+        try:
+            setup_tree = ast.parse(setup, "<test>", "exec") if setup else ast.Module(body=[], type_ignores=[])
+            setup_source = Source(setup)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            setup_tree, setup_source = None, None
+        force_remote = set(shadowed)
+        while True:
+            self.setup_binds, runs, local, modules, self.setup_given = self.plan_setup(
+                setup, setup_tree, setup_source, force_remote, shadowed)
+            self.cases = [plan_case(code, local, modules, shadowed, force_remote) for code in cases]
+            used = set()
+            for plan in self.cases:
+                used |= plan.runner_names
+            for statement in runs:
+                used |= names_in(statement)
+            # A name the runner uses is the runner's everywhere: the judge's copy would miss
+            # what the candidate did to it.
+            clash = {name for name in used if name in local and name not in force_remote}
+            if not clash:
+                break
+            force_remote |= clash
+        self.runner_setup = self.runner_setup_code(setup, setup_tree, setup_source, used)
+        self.context = context if context and self.uses_prompt(context, used) else ""
+
+    def plan_setup(self, setup, tree, source, force_remote, shadowed):
+        """(the judge's bindings, the statements it leaves to the runner, the names the judge
+        resolves after the setup, the modules it may use, the objects it binds for imports)."""
+        binds, runs, local, modules, given = [], [], {}, {}, {}
+        if tree is None:
+            return binds, [], local, modules, given
+        for statement in tree.body:
+            planner = Planner(local, modules, shadowed)
+            names = _bindings(statement)
+            if (names and len(names) == 1 and names[0] not in force_remote
+                    and planner.evaluable(statement.value)):
+                binds.append((names[0], statement.value))
+                local[names[0]] = "value"
+                continue
+            runs.append(statement)
+            for name in _bound_names(statement):
+                given.pop(name, None)
+            given.update(_learn_imports(statement, local, modules, force_remote))
+        return binds, runs, local, modules, given
+
+    def runner_setup_code(self, setup, tree, source, used):
+        """The setup statements the runner runs: everything but the judge's own bindings of names
+        no runner request uses (those are expected values)."""
+        if tree is None:
+            return setup
+        keep = []
+        bound_here = {name for name, _ in self.setup_binds}
+        for statement in tree.body:
+            names = _bindings(statement)
+            if names and len(names) == 1 and names[0] in bound_here and names[0] not in used:
+                continue
+            keep.append(source(statement))
+        return "\n".join(keep)
+
+    def uses_prompt(self, context, used):
+        try:
+            tree = ast.parse(context, "<prompt>", "exec")
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return False
+        defined = {node.name for node in tree.body
+                   if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+        for node in tree.body:
+            defined |= _bound_names(node) if isinstance(node, (ast.Assign, ast.Import, ast.ImportFrom)) else set()
+        defined.discard(self.entry)
+        return bool(defined & used)
+
+
+# ---- evaluating what the judge keeps ----------------------------------------------------------
+
+def _evaluate(node, ns, ask):
+    """The value of a planned expression, in Python's order of evaluation; `ask(leaf)` gets a
+    Remote's value from the runner."""
+    kind = type(node)
+    if kind is Remote:
+        return ask(node)
+    if kind is ast.Constant:
+        return node.value
+    if kind is ast.Name:
+        if node.id in ns:
+            return ns[node.id]
+        return getattr(builtins, node.id)
+    if kind is ast.Attribute:  # a module function (Planner.function)
+        return getattr(ns[node.value.id], node.attr)
+    if kind is ast.List:
+        return [_evaluate(e, ns, ask) for e in node.elts]
+    if kind is ast.Tuple:
+        return tuple([_evaluate(e, ns, ask) for e in node.elts])
+    if kind is ast.Set:
+        return {_evaluate(e, ns, ask) for e in node.elts}
+    if kind is ast.Dict:
+        result = {}
+        for key, value in zip(node.keys, node.values):
+            k = _evaluate(key, ns, ask)
+            result[k] = _evaluate(value, ns, ask)
+        return result
+    if kind is ast.UnaryOp:
+        return UNARY[type(node.op)](_evaluate(node.operand, ns, ask))
+    if kind is ast.BinOp:
+        left = _evaluate(node.left, ns, ask)
+        return BINARY[type(node.op)](left, _evaluate(node.right, ns, ask))
+    if kind is ast.BoolOp:
+        value = None
+        for part in node.values:
+            value = _evaluate(part, ns, ask)
+            if (not value) if isinstance(node.op, ast.And) else value:
+                return value
+        return value
+    if kind is ast.Compare:
+        left = _evaluate(node.left, ns, ask)
+        result = True
+        for op, comparator in zip(node.ops, node.comparators):
+            right = _evaluate(comparator, ns, ask)
+            result = COMPARE[type(op)](left, right)
+            if not result:
+                return result
+            left = right
+        return result
+    if kind is ast.IfExp:
+        if _evaluate(node.test, ns, ask):
+            return _evaluate(node.body, ns, ask)
+        return _evaluate(node.orelse, ns, ask)
+    if kind is ast.Call:
+        function = _evaluate(node.func, ns, ask)
+        args = [_evaluate(a, ns, ask) for a in node.args]
+        kwargs = {k.arg: _evaluate(k.value, ns, ask) for k in node.keywords}
+        return function(*args, **kwargs)
+    if kind is ast.Subscript:
+        value = _evaluate(node.value, ns, ask)
+        return value[_evaluate(node.slice, ns, ask)]
+    if kind is ast.Slice:
+        return slice(*[None if part is None else _evaluate(part, ns, ask)
+                       for part in (node.lower, node.upper, node.step)])
+    raise TypeError("not an expression the judge evaluates")  # the Planner accepted nothing else
+
+
+def _short(value):
+    try:
+        text = repr(value)
+    except ValueError:
+        text = "<int of %d bits>" % value.bit_length() if isinstance(value, int) else "<unprintable>"
+    except Exception:
+        text = "<unprintable>"
+    return text if len(text) <= 300 else text[:300] + "..."
+
+
+def _candidate_message(info):
+    """The message plain python3 would print for what the candidate's side raised."""
+    name = str(info.get("type", "Exception"))
+    text = str(info.get("message", ""))
+    head = "%s: %s" % (name, text) if text else name
+    trace = str(info.get("traceback", ""))
+    return head + ("\n" + trace if trace else "")
+
+
+# ---- the job ----------------------------------------------------------------------------------
 
 class Link:
     """The judge's end of the runner channel."""
@@ -54,239 +590,54 @@ class Link:
         self.reader = FrameReader(fd)
         self.deadline = deadline
         self.broken = None
+        self.timed_out = False
 
-    def request(self, message):
+    def send(self, message):
         if self.broken:
-            raise RunnerDied(self.broken)
+            return
         try:
             write_frame(self.fd, message)
-            reply = self.reader.read(self.deadline)
+        except ChannelClosed:
+            pass  # what the runner said before it went away is still readable
+
+    def read(self):
+        if self.broken:
+            raise CaseTimeout(self.broken) if self.timed_out else RunnerDied(self.broken)
+        try:
+            message = self.reader.read(self.deadline)
         except ChannelTimeout:
             self.broken = "the time limit ran out while the candidate was running"
+            self.timed_out = True
             raise CaseTimeout(self.broken) from None
         except (ChannelClosed, ProtocolError) as error:
             self.broken = "the candidate's process exited or broke the protocol"
             if str(error):
                 self.broken += " (%s)" % error
             raise RunnerDied(self.broken) from None
-        if not isinstance(reply, dict):
+        if not isinstance(message, dict):
             self.broken = "the candidate's process sent a malformed reply"
             raise RunnerDied(self.broken)
-        if "raise" in reply:
-            raise rebuild_exception(reply["raise"])
-        return reply
-
-    def value(self, message):
-        reply = self.request(message)
-        try:
-            return decode(reply.get("value"), self.proxy), reply
-        except (ProtocolError, TypeError, ValueError, RecursionError) as error:
-            self.broken = "the candidate's process sent an undecodable value: %s" % error
-            raise RunnerDied(self.broken) from None
-
-    def proxy(self, handle, type_name):
-        return RemoteObject(self, handle, type_name)
-
-
-def rebuild_exception(info):
-    """The judge-side twin of an exception raised by candidate code."""
-    info = info if isinstance(info, dict) else {}
-    name = str(info.get("type", "Exception"))
-    message = str(info.get("message", ""))
-    kind = getattr(builtins, name, None)
-    error = None
-    if name in _CONTROL_FLOW:
-        error = RemoteExit("the candidate raised %s(%s)" % (name, message))
-    elif (isinstance(kind, type) and issubclass(kind, Exception)
-            and info.get("module") == "builtins"):
-        try:
-            error = kind(message)
-        except Exception:
-            error = None
-    if error is None:
-        error = RemoteError("%s: %s" % (name, message) if message else name)
-    error.remote_traceback = str(info.get("traceback", ""))
-    error.remote_type = name
-    return error
-
-
-def _remote_id(value):
-    return value._target if type(value) is RemoteObject else None
-
-
-def _encode_arg(value):
-    try:
-        return Encoder(known_handle=_remote_id).encode(value)
-    except (EncodeError, RecursionError) as error:
-        raise TypeError(str(error)) from None
-
-
-def _restore(original, new):
-    """Applies the runner's view of a mutated argument to the judge's object, in place."""
-    if type(original) is not type(new):
-        return
-    if type(original) in (list, bytearray):
-        original[:] = new
-    elif type(original) in (dict, set):
-        original.clear()
-        original.update(new)
-
-
-class RemoteCallable:
-    """A callable defined by the candidate; each call is one round trip to the runner."""
-
-    def __init__(self, link, target, name):
-        self._link = link
-        self._target = target
-        self.__name__ = name
-
-    def __call__(self, *args, **kwargs):
-        message = {"op": "call", "target": self._target,
-                   "args": [_encode_arg(a) for a in args],
-                   "kwargs": {str(k): _encode_arg(v) for k, v in kwargs.items()}}
-        value, reply = self._link.value(message)
-        mutated = reply.get("mutated")
-        if isinstance(mutated, dict):
-            for index, data in mutated.items():
-                try:
-                    position = int(index)
-                    if 0 <= position < len(args):
-                        _restore(args[position], decode(data))
-                except (ProtocolError, TypeError, ValueError, RecursionError):
-                    pass
-        return value
-
-    def __repr__(self):
-        return "<candidate function %s>" % self.__name__
-
-
-class RemoteObject(RemoteCallable):
-    """An object the candidate returned that is not plain data. It equals only itself."""
-
-    def _ask(self, op, **fields):
-        return self._link.value(dict(op=op, target=self._target, **fields))[0]
-
-    def __getattr__(self, name):
-        if name.startswith("__"):
-            raise AttributeError(name)
-        return self._ask("getattr", name=name)
-
-    def __eq__(self, other):
-        return isinstance(other, RemoteObject) and other._target == self._target
-
-    def __ne__(self, other):
-        return not self.__eq__(other)
-
-    def __hash__(self):
-        return hash(("remote", self._target))
-
-    def __repr__(self):
-        return str(self._ask("repr"))
-
-    def __len__(self):
-        return int(self._ask("len"))
-
-    def __bool__(self):
-        return bool(self._ask("bool"))
-
-    def __iter__(self):
-        return iter(self._ask("iter"))
-
-    def __getitem__(self, key):
-        return self._ask("getitem", key=_encode_arg(key))
-
-    def __contains__(self, item):
-        return bool(self._ask("contains", item=_encode_arg(item)))
-
-
-def _short(value):
-    try:
-        text = repr(value)
-    except Exception:
-        text = "<unprintable>"
-    return text if len(text) <= 300 else text[:300] + "..."
-
-
-def _assert_equal(actual, expected, source):
-    if not actual == expected:
-        raise AssertionError("%s\n  actual:   %s\n  expected: %s" % (source, _short(actual),
-                                                                     _short(expected)))
-
-
-def _explain_asserts(tree, source):
-    """Rewrites `assert a == b` into `__assay_assert_equal__(a, b, text)` so that a failure says
-    what each side was (test feedback). Only the new nodes get locations: copying them from the
-    assert is enough, and far cheaper than ast.fix_missing_locations on the whole tree."""
-    lines = source.splitlines(keepends=True)
-    offsets = [0]
-    for line in lines:
-        offsets.append(offsets[-1] + len(line.encode("utf-8")))
-    data = source.encode("utf-8")
-
-    def segment(node):
-        start = offsets[node.lineno - 1] + node.col_offset
-        end = offsets[node.end_lineno - 1] + node.end_col_offset
-        return data[start:end].decode("utf-8", "replace")
-
-    for parent in ast.walk(tree):
-        for field in ("body", "orelse", "finalbody"):
-            block = getattr(parent, field, None)
-            if not isinstance(block, list):
-                continue
-            for index, node in enumerate(block):
-                if not isinstance(node, ast.Assert) or node.msg is not None:
-                    continue
-                test = node.test
-                if not (isinstance(test, ast.Compare) and len(test.ops) == 1
-                        and isinstance(test.ops[0], ast.Eq)):
-                    continue
-                call = ast.Call(func=ast.Name(id="__assay_assert_equal__", ctx=ast.Load()),
-                                args=[test.left, test.comparators[0],
-                                      ast.Constant(value=segment(node))], keywords=[])
-                replacement = ast.Expr(value=call)
-                for new in (replacement, call, call.func, call.args[2]):
-                    ast.copy_location(new, node)
-                block[index] = replacement
-    return tree
-
-
-def compile_case(code, explain=False):
-    """Compiles a case; with `explain`, `assert a == b` failures also say what a and b were."""
-    if not explain:
-        return compile(code, "<test>", "exec")
-    tree = ast.parse(code, "<test>", "exec")
-    return compile(_explain_asserts(tree, code), "<test>", "exec")
-
-
-def failure_message(error, code):
-    if isinstance(error, AssertionError):
-        detail = str(error)
-        if not detail:
-            lines = code.strip().splitlines()
-            detail = lines[-1] if lines else "assertion failed"
-        return "AssertionError: " + detail
-    text = "%s: %s" % (type(error).__name__, error)
-    remote = getattr(error, "remote_traceback", "")
-    return text + "\n" + remote if remote else text
+        return message
 
 
 class Judge:
-    def __init__(self, job, result_fd, link):
-        self.job = job
-        self.nonce = job["nonce"]
+    plans = {}  # test sources -> JobPlan; plans hold syntax, never values
+
+    def __init__(self, tests, result_fd, link):
+        self.tests = tests
+        self.nonce = tests["nonce"]
         self.result_fd = result_fd
         self.link = link
         self.pending = []
         self.flushed = time.monotonic()
 
+    # -- reporting
+
     def report(self, record):
-        """Queues one result line. Lines go out together (one write, one wake-up of the
-        supervisor) at the end, or when FLUSH_SECONDS have passed since the last write, so a
-        slow run still streams its results."""
+        """Queues one result line; lines go out together at the end, or every FLUSH_SECONDS."""
         record["nonce"] = self.nonce
         for key in ("message", "name"):
             if key in record:
-                # Lone surrogates would make the whole line unreadable to the supervisor.
                 text = str(record[key])[:MESSAGE_LIMIT]
                 record[key] = text.encode("utf-8", "replace").decode("utf-8")
         self.pending.append(json.dumps(record, separators=(",", ":")) + "\n")
@@ -300,91 +651,107 @@ class Judge:
             data = data[os.write(self.result_fd, data):]
         self.flushed = time.monotonic()
 
-    def namespace(self, names):
-        """The tests' globals: the candidate's public top-level names as proxies, except names
-        that would shadow a builtin (`abs`, `sorted`, ...), private names, and names of standard
-        modules (bound to the real module). The harness's own helper is bound last."""
-        ns = {"__name__": "__main__", "__builtins__": builtins}
-        for name, info in names.items():
-            if (not isinstance(name, str) or name.startswith("_") or hasattr(builtins, name)
-                    or name in sys.stdlib_module_names):
-                if name in sys.modules and name in sys.stdlib_module_names:
-                    ns[name] = sys.modules[name]
-                continue
-            kind = info.get("kind") if isinstance(info, dict) else None
-            if kind == "callable":
-                ns[name] = RemoteCallable(self.link, name, name)
-            elif kind in ("value", "handle"):
-                try:
-                    ns[name] = decode(info.get("value"), self.link.proxy)
-                except (ProtocolError, TypeError, ValueError, RecursionError):
-                    pass
-            elif kind == "module":
-                # Only modules this process already has (the zygote preloads the common ones):
-                # the candidate's choice must not make the judge import anything.
-                module = sys.modules.get(str(info.get("module", "")))
-                if module is not None:
-                    ns[name] = module
-        entry = self.job.get("entry_point")
-        if entry and isinstance(names.get(entry), dict) and names[entry].get("kind") == "callable":
-            ns["candidate"] = ns[entry] = RemoteCallable(self.link, entry, entry)
-        ns["__assay_assert_equal__"] = _assert_equal
-        return ns
+    # -- planning and the runner's answers
 
-    def load(self):
-        """The runner's hello, or a record describing why the program did not load."""
-        try:
-            hello = self.link.reader.read(self.link.deadline)
-        except ChannelTimeout:
-            return None, {"type": "Timeout", "message": "loading the program timed out"}
-        except (ChannelClosed, ProtocolError):
-            return None, {"type": "Exit", "message": "the program exited while it was loading"}
-        if not isinstance(hello, dict):
-            return None, {"type": "Protocol", "message": "malformed hello"}
-        if not hello.get("ok"):
-            error = hello.get("error")
-            return None, error if isinstance(error, dict) else {"type": "Error", "message": ""}
-        names = hello.get("names")
-        return (names if isinstance(names, dict) else {}), None
-
-    def precompile(self):
-        """Compiles the setup and every case before waiting for the runner's hello, so that the
-        compiling overlaps the candidate's loading. A case that does not compile keeps its error
-        for when it runs."""
-        def attempt(code, explain=False):
+    def plan(self):
+        cases = self.tests["cases"]
+        key = (self.tests.get("entry_point") or "", self.tests.get("setup") or "",
+               self.tests.get("context") or "", tuple(str(c.get("code", "")) for c in cases))
+        plan = self.plans.get(key)
+        if plan is None:
             try:
-                return compile_case(code, explain)
-            except BaseException as error:  # noqa: B036 - raised again when the case runs
-                return error
-        setup = self.job.get("setup")
-        # Rewritten (for messages) only when it has an assertion to explain.
-        self.setup_code = attempt(setup, explain="assert" in setup) if setup else None
-        self.compiled = [attempt(case["code"]) for case in self.job["cases"]]
+                plan = JobPlan(self.tests)
+            except (RecursionError, MemoryError, SyntaxError, ValueError):
+                # Tests too deep or too big to take apart: each case runs whole.
+                plan = JobPlan(dict(self.tests, split=False))
+            if len(self.plans) >= CACHE_SIZE:
+                self.plans.clear()
+            self.plans[key] = plan
+        return plan
+
+    def send_from(self, start, first=False):
+        """Sends the requests that need no earlier answer, from case `start` up to and including
+        the first case that has a request that must wait. Returns the index after that case."""
+        items = []
+        end = start
+        for index in range(start, len(self.job.cases)):
+            plan = self.job.cases[index]
+            for request in plan.requests[:plan.prefetch]:
+                items.append(self.item(index, request))
+            self.expected[index] = plan.prefetch
+            end = index + 1
+            if plan.prefetch < len(plan.requests):
+                break
+        message = {"items": items}
+        if first:
+            message["prepare"] = {"entry_point": self.job.entry, "context": self.job.context,
+                                  "setup": self.job.runner_setup}
+        if items or first:
+            self.link.send(message)
+        return end
+
+    @staticmethod
+    def item(case, request):
+        kind, text = request
+        return {"case": case, "op": kind, "expr" if kind == "eval" else "code": text}
+
+    def frame_for(self, case, count=None):
+        """The runner's frame of replies for `case` (`count` of them when known)."""
+        message = self.link.read()
+        if "setup_error" in message:
+            info = message["setup_error"] if isinstance(message["setup_error"], dict) else {}
+            raise CandidateRaised(dict(info, setup=True))
+        replies = message.get("replies")
+        if (message.get("case") != case or not isinstance(replies, list)
+                or not all(isinstance(r, dict) for r in replies)
+                or (count is not None and len(replies) != count)):
+            self.link.broken = "the candidate's process sent a malformed reply"
+            raise RunnerDied(self.link.broken)
+        return replies
+
+    def answer(self, case, plan, index, replies):
+        """The runner's answer to request `index` of `case`: sent ahead, or asked now."""
+        if index < len(replies):
+            reply = replies[index]
+        else:
+            self.link.send({"items": [self.item(case, plan.requests[index])]})
+            reply = self.frame_for(case, 1)[0]
+        if "raise" in reply:
+            raise CandidateRaised(reply["raise"])
+        if reply.get("skipped"):
+            self.link.broken = "the candidate's process skipped a request"
+            raise RunnerDied(self.link.broken)
+        return reply
+
+    # -- the job
 
     def run(self):
-        cases = self.job["cases"]
-        self.precompile()
-        names, load_error = self.load()
-        if load_error is not None:
-            message = "%s: %s" % (load_error.get("type", "Error"), load_error.get("message", ""))
-            if load_error.get("traceback"):
-                message += "\n" + str(load_error["traceback"])
-            verdict = "timeout" if load_error.get("type") == "Timeout" else "error"
+        cases = self.tests["cases"]
+        self.job = self.plan()
+        self.expected = {}
+        # The judge's own setup values, made afresh for this job.
+        base = dict(self.job.setup_given)
+        setup_error = None
+        for name, node in self.job.setup_binds:
+            try:
+                base[name] = _evaluate(node, base, None)
+            except Exception as error:  # noqa: BLE001 - a setup that fails fails every case
+                setup_error = "test setup failed: %s: %s" % (type(error).__name__, error)
+                break
+        following = self.send_from(0, first=True) if setup_error is None else len(cases)
+        load = self.load()
+        if load is not None:
+            failure, message = load
             for index, case in enumerate(cases):
+                verdict = "timeout" if failure == "timeout" else "error"
                 self.report({"i": index, "name": case["name"], "verdict": verdict,
                              "message": message, "ms": 0})
             self.report({"done": True, "count": len(cases), "load": "error",
-                         "load_error_type": str(load_error.get("type", "Error")),
-                         "message": message})
+                         "load_failure": failure, "message": message})
             return
-        base = self.namespace(names)
-        setup_error = None
-        if self.setup_code is not None:
-            try:
-                self.execute(self.setup_code, base)
-            except BaseException as error:  # noqa: B036
-                setup_error = "test setup failed: " + failure_message(error, self.job["setup"])
         for index, case in enumerate(cases):
+            if index == following:
+                following = self.send_from(index)
             record = {"i": index, "name": case["name"]}
             started = time.monotonic()
             if setup_error:
@@ -392,56 +759,133 @@ class Judge:
             elif self.link.broken:
                 record.update(verdict="error", message="not run: " + self.link.broken)
             else:
-                record.update(self.run_case(index, case["code"], base))
+                outcome = self.run_case(index, self.job.cases[index], base)
+                if outcome.pop("setup_error", False):
+                    setup_error = outcome["message"]
+                record.update(outcome)
             record["ms"] = round((time.monotonic() - started) * 1000, 3)
             self.report(record)
         self.report({"done": True, "count": len(cases), "load": "ok"})
 
-    def run_case(self, index, code, ns):
-        outcome = self.attempt(code, self.compiled[index], dict(ns))
-        if outcome["verdict"] == "failed" and not self.link.broken and "runner_died" not in outcome:
-            # Run the failing case once more, rewritten to report both sides of `==`: the
-            # verdict stays the first run's, only the message gets the values.
-            again = self.attempt(code, None, dict(ns))
-            if again["verdict"] == "failed":
-                outcome["message"] = again["message"]
-        return outcome
-
-    def execute(self, compiled, ns):
-        """Runs what precompile() made of some test code (or raises the error it got)."""
-        if isinstance(compiled, BaseException):
-            raise compiled
-        exec(compiled, ns)
-
-    def attempt(self, code, compiled, ns):
-        """Runs one case: `compiled` (what precompile() made of it), or `code` rewritten to
-        explain its assertions when `compiled` is None."""
-        broken_before = self.link.broken
+    def load(self):
+        """None when the program loaded, else (load_failure, message). The runner says whether
+        the program compiled before any of it runs, so no candidate can claim a compile error."""
         try:
-            self.execute(compile_case(code, explain=True) if compiled is None else compiled, ns)
-            outcome = {"verdict": "passed"}
+            compiled = self.link.read()
+            if compiled.get("compiled") is not True:
+                info = compiled.get("error") if isinstance(compiled.get("error"), dict) else {}
+                if compiled.get("compiled") is False:
+                    return "compile", _candidate_message(info)
+                return "error", "the program broke the protocol while loading"
+            hello = self.link.read()
+        except CaseTimeout:
+            return "timeout", "loading the program timed out"
+        except RunnerDied:
+            return "error", "the program exited while it was loading"
+        if hello.get("ok") is not True:
+            info = hello.get("error") if isinstance(hello.get("error"), dict) else {}
+            return "error", _candidate_message(info)
+        return None
+
+    def run_case(self, index, plan, base):
+        ns = dict(base)
+        try:
+            replies = self.frame_for(index) if self.expected.get(index, 0) else []
+            cursor = 0
+            for step in plan.steps:
+                if step.kind == "bind":
+                    ns[step.name] = _evaluate(step.node, ns, None)
+                elif step.kind == "run":
+                    self.answer(index, plan, cursor, replies)
+                    cursor += 1
+                    ns.update(step.binds)
+                elif step.kind == "check":
+                    self.check(index, plan, step, ns, replies)
+                    cursor += len(step.remotes)
+            return {"verdict": "passed"}
         except CaseTimeout as error:
-            outcome = {"verdict": "timeout", "message": str(error)}
+            return {"verdict": "timeout", "message": str(error)}
         except RunnerDied as error:
-            outcome = {"verdict": "error", "message": str(error)}
+            return {"verdict": "error", "message": str(error), "runner_died": True}
+        except CandidateRaised as error:
+            info = error.info
+            if info.get("setup"):
+                return {"verdict": "error", "setup_error": True,
+                        "message": "test setup failed: " + _candidate_message(info)}
+            if info.get("assertion"):
+                text = str(info.get("message", ""))
+                return {"verdict": "failed", "message": "AssertionError: " + (
+                    text or self.last_line(plan.code))}
+            return {"verdict": "error", "message": _candidate_message(info)}
         except AssertionError as error:
-            outcome = {"verdict": "failed", "message": failure_message(error, code)}
-        except BaseException as error:  # noqa: B036 - a test that raises is an error, not a crash
-            outcome = {"verdict": "error", "message": failure_message(error, code),
-                       "error_type": type(error).__name__}
-            if isinstance(error, MemoryError) or getattr(error, "remote_type", "") == "MemoryError":
-                outcome["memory_error"] = True
-        if self.link.broken and not broken_before:
-            # The runner died or ran out of time during this case: whatever the test code made
-            # of it (say, `except: pass`), the case did not pass.
-            timed_out = isinstance(self.link.broken, str) and "time limit" in self.link.broken
-            outcome["verdict"] = "timeout" if timed_out else "error"
-            outcome["runner_died"] = not timed_out
-            outcome.setdefault("message", self.link.broken)
-        return outcome
+            return {"verdict": "failed", "message": "AssertionError: " + str(error)}
+        except Exception as error:  # noqa: BLE001 - the judge's own evaluation raised: an error
+            return {"verdict": "error", "message": "%s: %s" % (type(error).__name__, error)}
+
+    @staticmethod
+    def last_line(code):
+        lines = code.strip().splitlines()
+        return lines[-1] if lines else "assertion failed"
+
+    def check(self, index, plan, step, ns, replies):
+        def ask(leaf):
+            reply = self.answer(index, plan, leaf.index, replies)
+            try:
+                return decode(reply.get("value"))
+            except (ProtocolError, TypeError, ValueError, RecursionError, MemoryError) as error:
+                self.link.broken = "the candidate's process sent an undecodable value: %s" % error
+                raise RunnerDied(self.link.broken) from None
+
+        test = step.node
+        if step.explained:
+            actual = _evaluate(test.left, ns, ask)
+            expected = _evaluate(test.comparators[0], ns, ask)
+            if not actual == expected:
+                raise AssertionError("%s\n  actual:   %s\n  expected: %s"
+                                     % (step.source, _short(actual), _short(expected)))
+            return
+        if not _evaluate(test, ns, ask):
+            if step.message is not None:
+                raise AssertionError(str(_evaluate(step.message, ns, None)))
+            raise AssertionError(step.source)
+
+
+def run_job(job, fds):
+    """Judges one job in this process (the `literal` role: no fork); the zygote's reply."""
+    tests_fd, result_fd, channel_fd = fds
+    started = time.monotonic()
+    before = resource.getrusage(resource.RUSAGE_SELF)
+    deadline = started + int(job.get("wall_ms", 10000)) / 1000.0
+    clean = True
+    try:
+        tests = json.loads(read_all(tests_fd, from_start=True))
+        Judge(tests, result_fd, Link(channel_fd, deadline - 0.05)).run()
+    except BaseException:  # noqa: B036 - a bug here must not end the process mid-slot
+        clean = False  # the supervisor replaces this jail; the job lacks its `done` line
+    finally:
+        for fd in fds:
+            os.close(fd)
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    return {
+        "done": True,
+        "role": "literal",
+        "clean": clean,
+        "child": {"state": "exited", "code": 0},
+        "timed_out": False,
+        "output_limit": False,
+        "cpu_ms": round(cpu * 1000),
+        "wall_ms": round((time.monotonic() - started) * 1000, 3),
+        "peak_rss_kb": 0,
+        "phases_ms": {"judge": round((time.monotonic() - started) * 1000, 3)},
+        "stdout": {"text": "", "total": 0},
+        "stderr": {"text": "", "total": 0},
+    }
 
 
 def main(tests_fd, result_fd, channel_fd, deadline):
-    job = json.loads(read_all(tests_fd, from_start=True))
+    """The forked judge (the `judge` role): the same judgement in a child of its own."""
+    signal.signal(signal.SIGPIPE, signal.SIG_IGN)  # a runner that went away is read, not fatal
+    tests = json.loads(read_all(tests_fd, from_start=True))
     os.close(tests_fd)
-    Judge(job, result_fd, Link(channel_fd, deadline)).run()
+    Judge(tests, result_fd, Link(channel_fd, deadline)).run()

@@ -1,22 +1,33 @@
-"""The runner: the only process that executes candidate code.
+"""The runner: the only process that executes candidate code, and the test code that must run
+next to it.
 
-It loads the candidate program as `__main__`, tells the judge which top-level names it defines,
-then answers the judge's requests (call a function, read an attribute, iterate a handle) until the
-channel closes. It never sees a test or an expected value, so nothing it does — patching this
-module, exiting early, printing, returning objects whose `__eq__` always says True — can make a
-test pass: the judge compares plain data, in its own process, with code the runner never had.
+It compiles the candidate program (and says so before any of it runs), loads it as `__main__`,
+then evaluates what the judge asks, natively, in the tests' namespace: the candidate's side of
+each assertion (`candidate([3, 1, 2])`, `x` after the call changed it in place) and the test
+statements that cannot be taken apart (loops, try/except, helpers). Only values leave, in the
+channel's canonical encoding. The judge keeps the expected side of every assertion it can
+compute itself and compares outside this process, so the candidate never sees what it is
+compared with; a case run whole here decides only its own result (the judge reads one reply per
+request, in order).
+
+The tests' namespace holds the candidate's top-level names (except names that would shadow a
+builtin or a standard module), rebound where the problem's own prompt defines them (a completion
+that redefines the prompt's `poly` does not replace the test's oracle), `candidate` bound to the
+entry point, then what the test setup binds. Each case gets its own copy of it.
 """
 
+import ast
 import builtins
 import os
 import sys
 import traceback
 import types
 
-from channel import (ChannelClosed, EncodeError, Encoder, FrameReader, ProtocolError, decode,
-                     read_all, write_frame)
+from channel import (ChannelClosed, FrameReader, ProtocolError, encode_value, read_all,
+                     write_frame)
 
-_MUTABLE = (list, dict, set, bytearray)
+PROGRAM = "/work/solution.py"
+HARNESS_DIR = os.path.dirname(os.path.abspath(__file__))
 
 
 def _safe_str(value):
@@ -28,99 +39,196 @@ def _safe_str(value):
 
 
 def describe_exception(error):
+    """What the judge needs of an exception: its type, whether it is an assertion, and the
+    traceback plain python3 would print, without the harness's own frames."""
     try:
-        lines = traceback.format_exception(type(error), error, error.__traceback__)
-        text = "".join(lines[-12:])[-4000:]
+        frames = [frame for frame in traceback.extract_tb(error.__traceback__)
+                  if not str(frame.filename).startswith(HARNESS_DIR)]
+        lines = traceback.format_list(frames[-12:])
+        tail = traceback.format_exception_only(type(error), error)
+        text = ("Traceback (most recent call last):\n" + "".join(lines) if lines else "")
+        text = (text + "".join(tail))[-4000:]
     except BaseException:  # noqa: B036
         text = ""
     return {
         "type": _safe_str(type(error).__name__),
-        "module": _safe_str(getattr(type(error), "__module__", "")),
+        "assertion": isinstance(error, AssertionError),
         "message": _safe_str(error),
         "traceback": text,
     }
+
+
+def _short(value):
+    try:
+        text = repr(value)
+    except BaseException:  # noqa: B036
+        text = "<unprintable>"
+    if type(text) is not str:
+        text = "<unprintable>"
+    return text if len(text) <= 300 else text[:300] + "..."
+
+
+def _assert_equal(actual, expected, source):
+    if not actual == expected:
+        raise AssertionError("%s\n  actual:   %s\n  expected: %s" % (source, _short(actual),
+                                                                     _short(expected)))
+
+
+def _explain_asserts(tree, source):
+    """Rewrites `assert a == b` into `__assay_assert_equal__(a, b, text)` so that a failure says
+    what each side was. Only the new nodes get locations (copied from the assert)."""
+    lines = source.splitlines(keepends=True)
+    offsets = [0]
+    for line in lines:
+        offsets.append(offsets[-1] + len(line.encode("utf-8")))
+    data = source.encode("utf-8")
+
+    def segment(node):
+        start = offsets[node.lineno - 1] + node.col_offset
+        end = offsets[node.end_lineno - 1] + node.end_col_offset
+        return data[start:end].decode("utf-8", "replace")
+
+    for parent in ast.walk(tree):
+        for field in ("body", "orelse", "finalbody"):
+            block = getattr(parent, field, None)
+            if not isinstance(block, list):
+                continue
+            for index, node in enumerate(block):
+                if not isinstance(node, ast.Assert) or node.msg is not None:
+                    continue
+                test = node.test
+                if not (isinstance(test, ast.Compare) and len(test.ops) == 1
+                        and isinstance(test.ops[0], ast.Eq)):
+                    continue
+                call = ast.Call(func=ast.Name(id="__assay_assert_equal__", ctx=ast.Load()),
+                                args=[test.left, test.comparators[0],
+                                      ast.Constant(value=segment(node))], keywords=[])
+                replacement = ast.Expr(value=call)
+                for new in (replacement, call, call.func, call.args[2]):
+                    ast.copy_location(new, node)
+                block[index] = replacement
+    return tree
+
+
+def _stub(node):
+    """A prompt's function that the candidate is to write: a body of a docstring, pass or `...`."""
+    return all(isinstance(s, ast.Pass) or (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))
+               for s in node.body)
 
 
 class Runner:
     def __init__(self, fd):
         self.fd = fd
         self.reader = FrameReader(fd)
-        self.handles = {}
         self.module = None
-
-    def handle_of(self, value):
-        key = len(self.handles) + 1
-        self.handles[key] = value
-        return key
-
-    def encode(self, value):
-        return Encoder(self.handle_of).encode(value)
-
-    def resolve(self, handle, type_name):
-        """An object the judge passes back by handle: the runner's own object."""
-        return self.handles[handle]
-
-    def decode(self, data):
-        return decode(data, self.resolve)
+        self.base = None       # the tests' namespace after the setup
+        self.case = None       # the case whose namespace is `ns`
+        self.ns = None
+        self.aborted = set()   # cases in which something raised: their later requests are skipped
 
     def load(self, code):
+        """Compiles (reporting that before any candidate code runs), then runs the program."""
+        try:
+            program = compile(code, PROGRAM, "exec")
+        except BaseException as error:  # noqa: B036
+            write_frame(self.fd, {"compiled": False, "error": describe_exception(error)})
+            return False
+        write_frame(self.fd, {"compiled": True})
         module = types.ModuleType("__main__")
         module.__dict__["__builtins__"] = builtins
-        module.__dict__["__file__"] = "/work/solution.py"
+        module.__dict__["__file__"] = PROGRAM
         sys.modules["__main__"] = module
         self.module = module
         try:
-            exec(compile(code, "/work/solution.py", "exec"), module.__dict__)
+            exec(program, module.__dict__)
         except BaseException as error:  # noqa: B036 - SystemExit and friends are failures too
-            return {"ok": False, "error": describe_exception(error)}
-        return {"ok": True, "names": self.describe_names()}
+            write_frame(self.fd, {"ok": False, "error": describe_exception(error)})
+            return False
+        write_frame(self.fd, {"ok": True})
+        return True
 
-    def describe_names(self):
-        names = {}
+    def prepare(self, request):
+        """The tests' namespace: see the module's docstring."""
+        ns = {"__name__": "__main__", "__builtins__": builtins}
         for name, value in list(self.module.__dict__.items()):
-            if type(name) is not str or name.startswith("__"):
+            if type(name) is not str or name.startswith("__") or hasattr(builtins, name):
                 continue
-            if isinstance(value, types.ModuleType):
-                names[name] = {"kind": "module", "module": _safe_str(getattr(value, "__name__", ""))}
-            elif callable(value):
-                names[name] = {"kind": "callable"}
-            else:
-                try:
-                    names[name] = {"kind": "value", "value": Encoder().encode(value)}
-                except (EncodeError, RecursionError):
-                    names[name] = {"kind": "handle", "value": self.encode(value)}
-        return names
+            if name in sys.stdlib_module_names:
+                if name in sys.modules:
+                    ns[name] = sys.modules[name]
+                continue
+            ns[name] = value
+        entry = request.get("entry_point") or ""
+        context = request.get("context") or ""
+        if context:
+            self.bind_context(ns, context, entry)
+        if entry in self.module.__dict__:
+            # The entry point is what the tests call, even when it is named like a builtin.
+            ns["candidate"] = ns[entry] = self.module.__dict__[entry]
+        ns["__assay_assert_equal__"] = _assert_equal
+        setup = request.get("setup") or ""
+        if setup:
+            exec(compile(setup, "<test>", "exec"), ns)
+        self.base = ns
 
-    def target(self, request):
-        target = request.get("target")
-        if isinstance(target, str):
-            return self.module.__dict__[target]
-        return self.handles[target]
+    @staticmethod
+    def bind_context(ns, context, entry):
+        """Binds the names the problem's prompt defines (but does not leave to the candidate)
+        to the prompt's own definitions."""
+        try:
+            tree = ast.parse(context, "<prompt>", "exec")
+            keep = []
+            for node in tree.body:
+                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and (
+                        node.name == entry or _stub(node)):
+                    continue
+                keep.append(node)
+            tree.body = keep
+            own = {"__name__": "__prompt__", "__builtins__": builtins}
+            exec(compile(tree, "<prompt>", "exec"), own)
+        except BaseException:  # noqa: B036 - a prompt that does not run binds nothing
+            return
+        for name, value in own.items():
+            if type(name) is str and not name.startswith("__") and name != entry:
+                ns[name] = value
 
-    def answer(self, request):
-        op = request.get("op")
-        if op == "call":
-            args = [self.decode(a) for a in request.get("args", [])]
-            kwargs = {k: self.decode(v) for k, v in request.get("kwargs", {}).items()}
-            result = self.target(request)(*args, **kwargs)
-            mutated = {str(i): Encoder().encode(a) for i, a in enumerate(args)
-                       if type(a) in _MUTABLE}
-            return {"value": self.encode(result), "mutated": mutated}
-        if op == "getattr":
-            return {"value": self.encode(getattr(self.target(request), request["name"]))}
-        if op == "repr":
-            return {"value": _safe_str(repr(self.target(request)))}
-        if op == "len":
-            return {"value": len(self.target(request))}
-        if op == "iter":
-            return {"value": self.encode(iter(self.target(request)))}
-        if op == "getitem":
-            return {"value": self.encode(self.target(request)[self.decode(request["key"])])}
-        if op == "contains":
-            return {"value": self.decode(request["item"]) in self.target(request)}
-        if op == "bool":
-            return {"value": bool(self.target(request))}
-        raise ProtocolError("unknown request %r" % (op,))
+    def namespace(self, case):
+        if case != self.case:
+            self.case = case
+            self.ns = dict(self.base)
+        return self.ns
+
+    def answer(self, item):
+        """One request of a case: `eval` an expression, or `exec` statements."""
+        case = item.get("case")
+        if case in self.aborted:
+            return {"skipped": True}
+        ns = self.namespace(case)
+        try:
+            if item.get("op") == "eval":
+                value = eval(compile("(" + item["expr"] + "\n)", "<test>", "eval"), ns)
+                return {"value": encode_value(value)}
+            source = item["code"]
+            tree = ast.parse(source, "<test>", "exec")
+            exec(compile(_explain_asserts(tree, source), "<test>", "exec"), ns)
+            return {"ok": True}
+        except BaseException as error:  # noqa: B036 - everything goes back to the judge
+            self.aborted.add(case)
+            return {"raise": describe_exception(error)}
+
+    def run_items(self, items):
+        """Answers a batch: one frame per case, with that case's replies in order."""
+        current, replies = None, []
+        for item in items:
+            if not isinstance(item, dict):
+                raise ProtocolError("malformed request")
+            if item.get("case") != current and replies:
+                write_frame(self.fd, {"case": current, "replies": replies})
+                replies = []
+            current = item.get("case")
+            replies.append(self.answer(item))
+        if replies:
+            write_frame(self.fd, {"case": current, "replies": replies})
 
     def serve(self):
         while True:
@@ -128,18 +236,22 @@ class Runner:
                 request = self.reader.read()
             except (ChannelClosed, ProtocolError):
                 return
-            try:
-                reply = self.answer(request)
-            except BaseException as error:  # noqa: B036 - report everything to the judge
-                reply = {"raise": describe_exception(error)}
-            write_frame(self.fd, reply)
+            if not isinstance(request, dict):
+                return
+            if "prepare" in request:
+                try:
+                    self.prepare(request["prepare"])
+                except BaseException as error:  # noqa: B036
+                    write_frame(self.fd, {"setup_error": describe_exception(error)})
+                    return
+            if self.base is None:
+                return
+            self.run_items(request.get("items") or [])
 
 
 def main(code_fd, channel_fd):
     code = read_all(code_fd).decode("utf-8", "surrogateescape")
     os.close(code_fd)
     runner = Runner(channel_fd)
-    hello = runner.load(code)
-    write_frame(channel_fd, hello)
-    if hello["ok"]:
+    if runner.load(code):
         runner.serve()

@@ -33,7 +33,6 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import channel  # noqa: E402
 import judge  # noqa: E402
-import literal  # noqa: E402
 import runner  # noqa: E402
 
 # Imported once here so that no runner pays for them: a fresh `import typing` alone costs
@@ -327,7 +326,7 @@ def main():
             channel.write_frame(CONTROL_FD, {"done": False, "error": "wrong descriptor count"})
             continue
         if role == "literal":
-            reply = literal.run_job(job, fds)
+            reply = judge.run_job(job, fds)
         else:
             reply = run_job(role, job, fds, streams)
         # This process's own CPU time counts against the jail's RLIMIT_CPU (which kills): ask

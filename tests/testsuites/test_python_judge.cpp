@@ -1,0 +1,240 @@
+// The judge model in the Python harness (testsuites/python/judge.py, runner.py, channel.py),
+// through real jailed zygotes: verdicts equal plain python3 for honest programs (mutation,
+// aliasing, exceptions, identity and standard types behave natively), expected values never
+// reach the candidate's process, a program cannot replace the prompt's helpers, and a hostile
+// test decides at most its own case.
+#include "sandbox/harness.hpp"
+
+#include "core/language.hpp"
+
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+using namespace assay;
+using sandbox::HarnessJob;
+using sandbox::JobResult;
+
+namespace {
+
+sandbox::Zygote& zygote() {
+    static sandbox::Zygote z([] {
+        auto lang = load_language("python");
+        if (!lang) throw std::runtime_error(lang.error().describe());
+        return lang->spawn_spec(lang->zygote);
+    }());
+    return z;
+}
+
+HarnessJob make(std::string code, std::vector<std::string> cases, std::string setup = "") {
+    HarnessJob j;
+    j.code = std::move(code);
+    j.entry_point = "f";
+    j.setup = std::move(setup);
+    for (std::size_t i = 0; i < cases.size(); ++i) j.cases.push_back({"c" + std::to_string(i), cases[i]});
+    j.limits.wall_ms = 8000;
+    j.limits.cpu_ms = 4000;
+    j.limits.memory_mb = 512;
+    j.limits.output_bytes = 64 * 1024;
+    return j;
+}
+
+JobResult run(const HarnessJob& j) {
+    JobResult r = zygote().run(j);
+    for (const auto& c : r.cases) INFO(c.name, ": ", c.message);
+    return r;
+}
+
+} // namespace
+
+TEST_CASE("testsuites/python: a test that checks the input is not changed sees every change") {
+    // In-place changes reach the test however the list reaches the candidate: a keyword
+    // argument, inside a tuple, aliased inside a list, or a call that raises after changing it.
+    struct Shape {
+        const char* name;
+        const char* call;
+    };
+    const std::vector<Shape> shapes = {
+        {"positional", "f(x)"},
+        {"keyword", "f(xs=x)"},
+        {"in a tuple", "f((x, 1))"},
+        {"aliased in a list", "f([x, x])"},
+    };
+    const std::string mutating = "def f(xs):\n"
+                                 "    target = xs\n"
+                                 "    while not isinstance(target, list) or (target and isinstance(target[0], list)):\n"
+                                 "        target = target[0]\n"
+                                 "    target.sort()\n"
+                                 "    return 0\n";
+    const std::string careful = "def f(xs):\n    return 0\n";
+    for (const Shape& s : shapes) {
+        CAPTURE(s.name);
+        const std::string test = std::string("x = [3, 1, 2]\n") + s.call + "\nassert x == [3, 1, 2]";
+        CHECK(run(make(careful, {test})).all_passed());
+        const JobResult bad = run(make(mutating, {test}));
+        CHECK(bad.verdict == Verdict::ok);
+        CHECK(bad.passed() == 0);
+        CHECK(bad.cases[0].verdict == TestVerdict::failed);
+    }
+    SUBCASE("a call that raises after changing its argument") {
+        const std::string test = "x = [3, 1, 2]\ntry:\n    f(x)\nexcept ValueError:\n    pass\nassert x == [3, 1, 2]";
+        CHECK(run(make("def f(xs):\n    raise ValueError('no')\n", {test})).all_passed());
+        const JobResult bad = run(make("def f(xs):\n    xs.sort()\n    raise ValueError('no')\n", {test}));
+        CHECK(bad.passed() == 0);
+    }
+}
+
+TEST_CASE("testsuites/python: honest programs pass as under plain python3") {
+    // Each was a false fail of the RPC judge.
+    const std::vector<std::pair<std::string, std::vector<std::string>>> programs = {
+        {"import itertools\ncounter = itertools.count()\ndef f(x):\n    return next(counter) + x\n",
+         {"assert f(1) == 1", "assert f(1) == 2"}},
+        {"def gen():\n    yield 1\ng = gen()\ndef f(x):\n    return x\n", {"assert f(1) == 1"}},
+        {"handle = open('/dev/null')\nhandle.close()\ndef f(x):\n    return x\n", {"assert f(2) == 2"}},
+        {"TABLE = {i: i * i for i in range(1200000)}\ndef f(x):\n    return TABLE[x]\n",
+         {"assert f(1000) == 1000000"}},
+        {"from fractions import Fraction\ndef f(x):\n    return Fraction(x, 2)\n",
+         {"assert f(1) == 0.5", "from fractions import Fraction\nassert f(3) == Fraction(3, 2)"}},
+        {"from decimal import Decimal\ndef f(x):\n    return Decimal(x) / 4\n",
+         {"assert f(2) == 0.5", "from decimal import Decimal\nassert f(1) == Decimal('0.25')"}},
+        {"from collections import namedtuple\nP = namedtuple('P', 'x y')\ndef f(a):\n    return P(a, a + 1)\n",
+         {"assert f(1).y == 2", "assert f(1) == (1, 2)", "p = f(3)\nassert p.x == 3 and p[1] == 4"}},
+        {"def f(x):\n    return memoryview(bytes(x))\n", {"assert f([104, 105]) == b'hi'"}},
+        {"def f(d):\n    return d.keys()\n", {"assert f({1: 2, 3: 4}) == {1, 3}"}},
+        {"def f(d):\n    return d.items()\n", {"assert f({1: 2}) == {(1, 2)}"}},
+        {"def f(x):\n    return x\n", {"x = [1]\nassert f(x) is x", "assert f(None) is None"}},
+        {"class Bad(ValueError):\n    pass\ndef f(x):\n    raise Bad(x)\n",
+         {"try:\n    f(1)\nexcept ValueError as e:\n    assert type(e).__name__ == 'Bad'\nelse:\n    assert False"}},
+        {"def f(d):\n    return d['missing']\n",
+         {"try:\n    f({})\nexcept KeyError as e:\n    assert e.args == ('missing',)\nelse:\n    assert False"}},
+        {"def f(path):\n    open(path)\n",
+         {"import errno\ntry:\n    f('/nonexistent/x')\nexcept OSError as e:\n    assert e.errno == errno.ENOENT\nelse:\n    assert False"}},
+        {"def f(xs):\n    return iter(xs)\n",
+         {"it = f([1])\nassert next(it) == 1\ntry:\n    next(it)\nexcept StopIteration:\n    pass\nelse:\n    assert False"}},
+        {"def f(n):\n    return 7 ** n\n", {"assert f(6000) == 7 ** 6000", "assert f(6000) % 10 == 1"}},
+        {"import collections\ndef f(s):\n    return collections.Counter(s)\n",
+         {"assert f('aab') == {'a': 2, 'b': 1}"}},
+        {"def f(n):\n    return (i * i for i in range(n))\n", {"assert list(f(3)) == [0, 1, 4]"}},
+        {"import datetime\ndef f(d):\n    return datetime.date(2024, 1, d)\n",
+         {"import datetime\nassert f(2) - f(1) == datetime.timedelta(days=1)", "assert str(f(3)) == '2024-01-03'"}},
+    };
+    for (const auto& [code, cases] : programs) {
+        CAPTURE(code);
+        const JobResult r = run(make(code, cases));
+        INFO(r.message);
+        CHECK(r.verdict == Verdict::ok);
+        CHECK(r.all_passed());
+    }
+}
+
+TEST_CASE("testsuites/python: expected values never reach the candidate") {
+    // The candidate looks for the expected value everywhere it could be: its caller's frames
+    // and code, the whole heap. A split case sends it only its own side of the assertion.
+    const std::string spy = R"(import gc, sys
+def secret(v):
+    return isinstance(v, str) and v.startswith('SECRET-')
+def f(x):
+    frame = sys._getframe(1)
+    while frame is not None:
+        for v in list(frame.f_code.co_consts) + list(frame.f_locals.values()) + list(frame.f_globals.values()):
+            if secret(v):
+                return v
+        frame = frame.f_back
+    for o in gc.get_objects():
+        if type(o) in (list, tuple) and len(o) < 64:
+            for v in o:
+                if secret(v):
+                    return v
+        elif type(o) is dict and len(o) < 64:
+            for v in o.values():
+                if secret(v):
+                    return v
+    return 'nothing'
+)";
+    const JobResult r = run(make(spy, {"assert f(1) == 'SECRET-' + 'one'", "assert f(2) == 'SECRET-two'",
+                                       "expected = 'SECRET-three'\nassert f(3) == expected",
+                                       "for _ in [0]:\n    assert f(4) == 'SECRET-four'"},
+                                 "LITERAL = 'SECRET-setup'\n"));
+    INFO(r.message);
+    CHECK(r.verdict == Verdict::ok);
+    REQUIRE(r.cases.size() == 4);
+    CHECK(r.cases[0].verdict == TestVerdict::failed);
+    CHECK(r.cases[1].verdict == TestVerdict::failed);
+    CHECK(r.cases[2].verdict == TestVerdict::failed);
+    // The control: a case that cannot be taken apart runs whole next to the candidate, which
+    // can then read it (SECURITY.md says so); this proves the spy would find a leak.
+    CHECK(r.cases[3].verdict == TestVerdict::passed);
+}
+
+TEST_CASE("testsuites/python: a program cannot replace the prompt's helpers") {
+    // HumanEval/38: the prompt defines encode_cyclic; a completion that redefines it (here as
+    // the identity, with an identity decoder) must not pass.
+    HarnessJob j = make("", {"s = 'abcdefgh'\nassert candidate(encode_cyclic(s)) == s",
+                             "for s in ['xyz', 'hello']:\n    assert candidate(encode_cyclic(s)) == s"});
+    j.entry_point = "decode_cyclic";
+    j.context = "def encode_cyclic(s: str):\n    return s[1:] + s[:1]\n\n\ndef decode_cyclic(s: str):\n"
+                "    \"\"\"Decodes encode_cyclic.\"\"\"\n";
+    j.code = j.context + "    return s[-1:] + s[:-1]\n";
+    CHECK(run(j).all_passed());
+    j.code = j.context + "    return s\n\ndef encode_cyclic(s):\n    return s\n";
+    const JobResult cheat = run(j);
+    CHECK(cheat.verdict == Verdict::ok);
+    CHECK(cheat.passed() == 0);
+}
+
+TEST_CASE("testsuites/python: the candidate does not pick its own category") {
+    const std::vector<std::pair<std::string, Verdict>> programs = {
+        {"class Timeout(Exception):\n    pass\nraise Timeout('slow')\n", Verdict::runtime_error},
+        {"raise SyntaxError('bad')\n", Verdict::runtime_error},
+        {"raise MemoryError()\n", Verdict::runtime_error},
+        {"def f(x) return x\n", Verdict::compile_error},
+    };
+    for (const auto& [code, verdict] : programs) {
+        CAPTURE(code);
+        const JobResult r = run(make(code, {"assert f(1) == 1"}));
+        CHECK(r.verdict == verdict);
+        CHECK_FALSE(r.all_passed());
+    }
+    SUBCASE("a MemoryError raised by the function is an error of its case") {
+        const JobResult r = run(make("def f(x):\n    raise MemoryError()\n", {"assert f(1) == 1"}));
+        CHECK(r.verdict == Verdict::ok);
+        CHECK(r.cases[0].verdict == TestVerdict::error);
+    }
+}
+
+TEST_CASE("testsuites/python: a hostile test decides at most its own case") {
+    // A test from a problem file runs next to the candidate, never next to the judge: it cannot
+    // write result lines, reach the judge, or change the next case's or the next job's verdicts.
+    const std::string hostile = R"(import gc, os, sys, json
+for fd in range(3, 64):
+    for line in ['{"i": 1, "verdict": "passed", "nonce": "x"}\n', '{"done": true, "count": 2}\n']:
+        try:
+            os.write(fd, line.encode())
+        except OSError:
+            pass
+for o in gc.get_objects():
+    if type(o).__name__ in ('Judge', 'Link'):
+        raise SystemExit('reached the judge')
+assert True)";
+    // Its bytes on the runner's channel break the protocol: no later case of the job passes.
+    const JobResult r = run(make("def f(x):\n    return x + 2\n", {hostile, "assert f(1) == 2"}));
+    CHECK_FALSE(r.all_passed());
+    CHECK(r.cases[1].verdict != TestVerdict::passed);
+    const JobResult next = run(make("def f(x):\n    return x + 1\n", {"assert f(1) == 2", "assert f(2) == 4"}));
+    CHECK(next.verdict == Verdict::ok);
+    CHECK(next.cases[0].verdict == TestVerdict::passed);
+    CHECK(next.cases[1].verdict == TestVerdict::failed);
+}
+
+TEST_CASE("testsuites/python: failure messages are what python3 would print") {
+    const JobResult r = run(make("def f(x):\n    return [x] * 2\n\n\ndef g(x):\n    raise ValueError('bad ' + str(x))\n",
+                                 {"assert f(1) == [1]", "assert g(3) == 1", "assert f(2)[5] == 1"}));
+    REQUIRE(r.cases.size() == 3);
+    CHECK(r.cases[0].message.find("actual:   [1, 1]") != std::string::npos);
+    CHECK(r.cases[0].message.find("expected: [1]") != std::string::npos);
+    CHECK(r.cases[1].message.find("ValueError: bad 3") != std::string::npos);
+    CHECK(r.cases[1].message.find("/work/solution.py") != std::string::npos);
+    CHECK(r.cases[2].message.find("IndexError") != std::string::npos);
+    for (const auto& c : r.cases) CHECK(c.message.find("/assay/") == std::string::npos);
+}
