@@ -230,9 +230,12 @@ class Planner:
             return ast.BinOp(left=split(node.left, conditional), op=node.op,
                              right=split(node.right, conditional))
         if (kind is ast.Call and self.function(node.func)
-                and not (isinstance(node.func, ast.Name) and node.func.id in ("isinstance", "type"))
                 and all(not isinstance(a, ast.Starred) for a in node.args)
-                and all(k.arg is not None for k in node.keywords)):
+                and all(k.arg is not None for k in node.keywords)
+                and any(self.evaluable(part) for part in
+                        node.args + [k.value for k in node.keywords])):
+            # `isclose(candidate(x), 1.5)`: the judge keeps the 1.5. A call with nothing of
+            # the judge's in it (`len(candidate(x))`) runs natively, like any other expression.
             args = [split(a, conditional) for a in node.args]
             keywords = [ast.keyword(arg=k.arg, value=split(k.value, conditional))
                         for k in node.keywords]
