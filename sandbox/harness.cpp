@@ -1,6 +1,9 @@
 #include "sandbox/harness.hpp"
 
+#include "sandbox/verdict_policy.hpp"
+
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/mman.h>
@@ -8,6 +11,8 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <climits>
+#include <cstdint>
 #include <array>
 #include <cerrno>
 #include <chrono>
@@ -32,6 +37,7 @@ using util::Fd;
 constexpr std::size_t kMaxResultBytes = 32u << 20;
 constexpr int kStartTimeoutMs = 15'000;
 constexpr int kDeadlineMarginMs = 3'000;
+constexpr int kCpuPollMs = 50; // how often the runner jail's CPU count is read during a job
 
 Expected<Fd> memfd_with(const char* name, std::string_view content) {
     Fd fd(::memfd_create(name, MFD_CLOEXEC));
@@ -145,12 +151,15 @@ class Trace {
         for (const auto& [name, at] : marks_)
             phases[name] = std::chrono::duration<double, std::milli>(at - start_).count();
         auto zygote = [](const json& reply) {
-            return reply.is_object() ? reply.value("phases_ms", json()) : json();
+            if (!reply.is_object()) return json();
+            json own = reply.value("phases_ms", json());
+            if (own.is_object()) own["clean"] = reply.value("clean", json());
+            return own;
         };
         const json line = {{"fastpath_trace", phases},
                            {"runner", zygote(runner_reply)},
                            {"judge", zygote(judge_reply)}};
-        std::fputs((line.dump() + "\n").c_str(), stderr);
+        std::fputs((line.dump(-1, ' ', false, json::error_handler_t::replace) + "\n").c_str(), stderr);
     }
 
   private:
@@ -176,33 +185,122 @@ bool JobResult::all_passed() const {
     return verdict == Verdict::ok && !cases.empty() && passed() == static_cast<int>(cases.size());
 }
 
+namespace {
+
+// Typed reads of JSON that came out of a jail: a member of the wrong type reads as absent, and
+// nothing here throws (nlohmann's value() throws on a type mismatch).
+const json& member(const json& object, const char* key) {
+    static const json absent;
+    const auto it = object.find(key); // end() for anything but an object
+    return it == object.end() ? absent : *it;
+}
+bool flag(const json& object, const char* key) {
+    const json& v = member(object, key);
+    return v.is_boolean() && v.get<bool>();
+}
+std::string text(const json& object, const char* key) {
+    const json& v = member(object, key);
+    return v.is_string() ? v.get<std::string>() : std::string();
+}
+long integer(const json& object, const char* key, long fallback = 0) {
+    const json& v = member(object, key);
+    if (v.is_number_unsigned())
+        return static_cast<long>(std::min<std::uint64_t>(v.get<std::uint64_t>(), LONG_MAX));
+    if (v.is_number_integer()) return v.get<long>();
+    return fallback;
+}
+double number(const json& object, const char* key) {
+    const json& v = member(object, key);
+    return v.is_number() ? v.get<double>() : 0.0;
+}
+
+// Why a record of this job's result channel is malformed (a member of the wrong type, a
+// required one missing), or empty. Records come from the judge, next to test code of the
+// problem file's author; one that breaks the contract fails the job as internal_error.
+std::string malformed(const json& record) {
+    auto check = [&record](const char* key, bool required, bool (json::*is)() const noexcept,
+                           const char* want) -> std::string {
+        const auto it = record.find(key);
+        if (it == record.end()) return required ? fmt::format("'{}' is missing", key) : "";
+        if (!((*it).*is)()) return fmt::format("'{}' is {}, not {}", key, it->type_name(), want);
+        return "";
+    };
+    std::vector<std::string> problems;
+    auto add = [&problems](std::string why) {
+        if (!why.empty()) problems.push_back(std::move(why));
+    };
+    add(check("nonce", true, &json::is_string, "a string"));
+    add(check("done", false, &json::is_boolean, "a boolean"));
+    add(check("message", false, &json::is_string, "a string"));
+    if (flag(record, "done")) {
+        add(check("count", true, &json::is_number_integer, "an integer"));
+        add(check("load", false, &json::is_string, "a string"));
+        add(check("load_failure", false, &json::is_string, "a string"));
+        const std::string failure = text(record, "load_failure");
+        if (!failure.empty() && failure != "compile" && failure != "timeout" && failure != "error")
+            add(fmt::format("'load_failure' is '{}'", failure));
+    } else {
+        add(check("i", true, &json::is_number_integer, "an integer"));
+        add(check("verdict", true, &json::is_string, "a string"));
+        add(check("name", false, &json::is_string, "a string"));
+        add(check("ms", false, &json::is_number, "a number"));
+        add(check("runner_died", false, &json::is_boolean, "a boolean"));
+        if (record.contains("verdict") && record["verdict"].is_string() &&
+            !parse_test_verdict(record["verdict"].get<std::string>()))
+            add(fmt::format("'verdict' is '{}'", record["verdict"].get<std::string>()));
+    }
+    return problems.empty() ? std::string() : fmt::format("{}", fmt::join(problems, ", "));
+}
+
+std::string excerpt(std::string_view line) {
+    constexpr std::size_t kMax = 200;
+    std::string out(line.substr(0, kMax));
+    for (char& c : out)
+        if (static_cast<unsigned char>(c) < 0x20) c = ' ';
+    return line.size() > kMax ? out + "..." : out;
+}
+
+} // namespace
+
 JobResult interpret(const HarnessJob& job, const std::string& nonce, const std::string& lines,
                     const Observed& seen) {
     JobResult r;
     std::map<std::size_t, CaseResult> reported;
     json done;
+    std::string broken;           // the first malformed record of this job, described
     bool runner_vanished = false; // the judge saw the runner die during a case
     std::size_t start = 0;
     while (start < lines.size()) {
         std::size_t end = lines.find('\n', start);
         if (end == std::string::npos) end = lines.size();
-        json record = json::parse(lines.begin() + static_cast<long>(start),
-                                  lines.begin() + static_cast<long>(end), nullptr, false);
+        const std::string_view raw(lines.data() + start, end - start);
+        json record = json::parse(raw.begin(), raw.end(), nullptr, false);
         start = end + 1;
-        if (!record.is_object() || record.value("nonce", "") != nonce) continue;
-        if (record.value("done", false)) {
-            if (done.is_null()) done = record;
+        // Text that is not a JSON object (a line cut short by a kill) or carries no nonce is
+        // not a record of this job.
+        if (!record.is_object() || !record.contains("nonce")) continue;
+        const json& tag = record["nonce"];
+        if (tag.is_string() && tag.get<std::string>() != nonce) continue; // another job's
+        if (const std::string why = malformed(record); !why.empty()) {
+            if (broken.empty())
+                broken = fmt::format("malformed result line: {} (line: {})", why, excerpt(raw));
             continue;
         }
-        const auto index = record.value("i", -1L);
-        const auto verdict = parse_test_verdict(record.value("verdict", ""));
+        if (flag(record, "done")) {
+            if (done.is_null()) done = std::move(record);
+            continue;
+        }
+        const long index = integer(record, "i", -1);
+        const auto verdict = parse_test_verdict(text(record, "verdict"));
         if (index < 0 || static_cast<std::size_t>(index) >= job.cases.size() || !verdict ||
             reported.contains(static_cast<std::size_t>(index)))
             continue;
         reported[static_cast<std::size_t>(index)] =
             CaseResult{job.cases[static_cast<std::size_t>(index)].name, *verdict,
-                       record.value("message", ""), record.value("ms", 0.0)};
-        runner_vanished = runner_vanished || record.value("runner_died", false);
+                       text(record, "message"), number(record, "ms")};
+        runner_vanished = runner_vanished || flag(record, "runner_died");
+        // The old `memory_error` flag is ignored: a MemoryError the candidate raised (or
+        // RLIMIT_AS caused) is not the memory cgroup's verdict.
     }
     for (std::size_t i = 0; i < job.cases.size(); ++i) {
         auto it = reported.find(i);
@@ -214,81 +312,73 @@ JobResult interpret(const HarnessJob& job, const std::string& nonce, const std::
 
     const json& reply = seen.runner_reply;
     const bool replied = reply.is_object() && seen.judge_reply.is_object();
-    auto either = [&seen](const char* flag) {
-        return (seen.runner_reply.is_object() && seen.runner_reply.value(flag, false)) ||
-               (seen.judge_reply.is_object() && seen.judge_reply.value(flag, false));
+    auto either = [&seen](const char* key) {
+        return flag(seen.runner_reply, key) || flag(seen.judge_reply, key);
     };
+    long reported_cpu = 0;
     for (const json* worker : {&seen.runner_reply, &seen.judge_reply}) {
-        if (!worker->is_object()) continue;
-        r.cpu_ms += worker->value("cpu_ms", 0L);
-        r.wall_ms = std::max(r.wall_ms, worker->value("wall_ms", 0.0));
-        r.peak_rss_kb = std::max(r.peak_rss_kb, worker->value("peak_rss_kb", 0L));
+        reported_cpu += std::max(0L, integer(*worker, "cpu_ms"));
+        r.wall_ms = std::max(r.wall_ms, number(*worker, "wall_ms"));
+        r.peak_rss_kb = std::max(r.peak_rss_kb, integer(*worker, "peak_rss_kb"));
     }
-    if (reply.is_object()) {
-        for (auto [stream, text, truncated] :
-             {std::tuple{"stdout", &r.stdout_text, &r.stdout_truncated},
-              std::tuple{"stderr", &r.stderr_text, &r.stderr_truncated}}) {
-            const json& s = reply.value(stream, json::object());
-            *text = s.value("text", "");
-            *truncated = s.value("total", 0UL) > text->size();
-        }
+    // The job's CPU is the runner jail's cgroup count over the job where there is one (every
+    // process the job forked included), else what the zygotes counted of their children.
+    r.cpu_ms = seen.cpu_ms ? *seen.cpu_ms : reported_cpu;
+    for (auto [stream, out, truncated] :
+         {std::tuple{"stdout", &r.stdout_text, &r.stdout_truncated},
+          std::tuple{"stderr", &r.stderr_text, &r.stderr_truncated}}) {
+        const json& s = member(reply, stream);
+        *out = text(s, "text");
+        *truncated = integer(s, "total") > static_cast<long>(out->size());
     }
-    const json runner = reply.is_object() ? reply.value("child", json::object()) : json::object();
-    const int runner_signal = runner.value("state", "") == "signaled" ? runner.value("signal", 0) : 0;
-    const bool cpu_exhausted = r.cpu_ms >= job.limits.cpu_ms;
-    const json failure = done.is_object() ? done.value("load_failure", json()) : json();
-    const std::string load_error = failure.is_string() ? failure.get<std::string>() : "";
+    const json& runner = member(reply, "child");
+    const std::string state = text(runner, "state");
+    const long code = integer(runner, "code");
+    const std::string load = text(done, "load");
+    const std::string failure = text(done, "load_failure");
 
-    auto set = [&r](Verdict v, std::string message) {
-        r.verdict = v;
-        r.message = std::move(message);
-    };
-    if (!seen.forbidden_syscall.empty()) {
-        r.forbidden_syscall = seen.forbidden_syscall;
-        set(Verdict::forbidden_syscall,
-            fmt::format("the jail refused the system call '{}'", seen.forbidden_syscall));
-    } else if (seen.deadline_hit || either("timed_out")) {
-        set(Verdict::timeout, fmt::format("wall-clock limit of {} ms", job.limits.wall_ms));
-    } else if (either("output_limit")) {
-        set(Verdict::output_limit,
-            fmt::format("output over the limit of {} bytes", job.limits.output_bytes));
-    } else if (seen.oom) {
-        set(Verdict::memory_limit, fmt::format("memory limit of {} MB", job.limits.memory_mb));
-    } else if (runner_signal == SIGXCPU || ((runner_signal == SIGKILL || runner_vanished) &&
-                                            cpu_exhausted)) {
-        set(Verdict::timeout, fmt::format("CPU limit of {} ms", job.limits.cpu_ms));
-    } else if (runner_signal == SIGSYS) {
-        r.forbidden_syscall = "unknown";
-        set(Verdict::forbidden_syscall, "killed by SIGSYS");
-    } else if (seen.worker_died || !replied) {
-        // A zygote never runs job code, so a worker dying during a job was most likely pushed
-        // by the job: the candidate fails, and the slot gets fresh jails.
-        set(Verdict::runtime_error, "the jailed worker died during the job");
-    } else if (load_error == "compile") {
-        set(Verdict::compile_error, done.value("message", ""));
-    } else if (load_error == "timeout") {
-        set(Verdict::timeout, done.value("message", ""));
-    } else if (!load_error.empty()) {
-        set(Verdict::runtime_error, done.value("message", ""));
-    } else if (done.is_null() || done.value("count", -1L) != static_cast<long>(job.cases.size()) ||
-               reported.size() != job.cases.size()) {
-        set(Verdict::runtime_error, "the harness did not report every test case");
-    } else if (std::any_of(r.cases.begin(), r.cases.end(),
-                           [](const CaseResult& c) { return c.verdict == TestVerdict::timeout; })) {
-        set(Verdict::timeout, fmt::format("wall-clock limit of {} ms", job.limits.wall_ms));
-    } else if (runner_signal != 0 || runner.value("code", 0) != 0 || runner_vanished) {
-        set(Verdict::runtime_error,
-            runner_signal != 0 ? fmt::format("the program was killed by signal {}", runner_signal)
-                               : fmt::format("the program exited with code {}",
-                                             runner.value("code", 0)));
-    } else {
-        r.verdict = Verdict::ok;
+    Observations o;
+    o.cpu_limit_ms = job.limits.cpu_ms;
+    o.wall_limit_ms = job.limits.wall_ms;
+    o.memory_limit_mb = job.limits.memory_mb;
+    o.output_limit_bytes = static_cast<long>(job.limits.output_bytes);
+    o.harness_failure = broken;
+    o.forbidden_syscall = seen.forbidden_syscall;
+    o.seccomp_kills = seen.seccomp_kills;
+    o.wall_timeout = seen.deadline_hit || either("timed_out");
+    o.cpu_timeout = seen.cpu_limit_hit;
+    o.cpu_ms = r.cpu_ms;
+    o.output_limit = either("output_limit");
+    o.oom = seen.oom;
+    o.memory_cgroup = seen.memory_cgroup;
+    o.signal = state == "signaled" ? static_cast<int>(integer(runner, "signal")) : 0;
+    o.exit_code = state == "exited" ? static_cast<int>(std::clamp(code, -1L, 255L)) : 0;
+    o.worker_died = seen.worker_died || !replied;
+    if (load == "error" || !failure.empty()) {
+        o.load = failure == "compile"   ? LoadFailure::compile
+                 : failure == "timeout" ? LoadFailure::timeout
+                                        : LoadFailure::error;
+        o.load_message = text(done, "message");
+        // The harness's own clock is not the supervisor's: its "timeout" counts only when the
+        // CPU count says the limit was reached (a deadline seen is a timeout already).
+        if (o.load == LoadFailure::timeout && cpu_exhausted(r.cpu_ms, job.limits.cpu_ms))
+            o.cpu_timeout = true;
+    }
+    o.incomplete = done.is_null() ||
+                   integer(done, "count", -1) != static_cast<long>(job.cases.size()) ||
+                   reported.size() != job.cases.size();
+    o.runner_vanished = runner_vanished;
+    Decision decision = decide(o);
+    r.verdict = decision.verdict;
+    r.message = std::move(decision.message);
+    if (r.verdict == Verdict::forbidden_syscall)
+        r.forbidden_syscall = seen.forbidden_syscall.empty() ? "unknown" : seen.forbidden_syscall;
+    if (r.verdict == Verdict::ok)
         for (const CaseResult& c : r.cases)
             if (c.verdict != TestVerdict::passed) {
                 r.message = c.message;
                 break;
             }
-    }
     if (r.verdict == Verdict::timeout)
         for (CaseResult& c : r.cases)
             if (c.verdict == TestVerdict::error) {
@@ -345,7 +435,7 @@ struct Worker {
     Expected<void> await_ready(Clock::time_point deadline) {
         while (true) {
             if (auto message = reader.next()) {
-                if (message->is_object() && message->value("ready", false)) return {};
+                if (flag(*message, "ready")) return {};
                 stop();
                 return fail("the jailed worker sent an unexpected greeting");
             }
@@ -398,7 +488,7 @@ struct Flight {
     const HarnessJob* job = nullptr;
     std::string nonce;
     std::string tests_key;              // which tests these are, for the literal-judge memo
-    std::string request;                // the frame every zygote gets
+    json request;                       // what every zygote gets (framed at send)
     Fd code, runner_end;                // the runner's descriptors, until sent
     Fd tests, results_write, judge_end; // the assessor's, until the judge has them or the
                                         // literal judge has reported (it may decline)
@@ -465,7 +555,7 @@ std::unique_ptr<Flight> make_flight(std::size_t id, const HarnessJob& job) {
     f->judge_end.reset(channel[1]);
     f->code = std::move(*code);
     f->tests = std::move(*tests_fd);
-    f->request = frame({{"op", "run"},
+    f->request = json({{"op", "run"},
                         {"wall_ms", job.limits.wall_ms},
                         {"cpu_ms", job.limits.cpu_ms},
                         {"memory_mb", job.limits.memory_mb},
@@ -482,7 +572,7 @@ JobResult not_run(const HarnessJob& job, std::string message) {
 }
 
 bool reusable(const json& reply) {
-    return reply.is_object() && reply.value("clean", false) && !reply.value("retire", false);
+    return flag(reply, "clean") && !flag(reply, "retire");
 }
 
 } // namespace
@@ -492,6 +582,8 @@ struct Zygote::State {
     // The job each worker holds, and when the supervisor gives up on it.
     std::array<Flight*, kRoles> holding{};
     std::array<Clock::time_point, kRoles> deadline{};
+    // The runner jail's cgroup CPU when it got the job it holds; -1 without CPU accounting.
+    long cpu_base = -1;
     // Tests the literal judge declined (false) or judged (true), by Flight::tests_key.
     std::unordered_map<std::string, bool> literal;
 
@@ -519,13 +611,23 @@ struct Zygote::State {
             f.setup_error = started.error().describe();
             return;
         }
+        // The zygote sets its child's RLIMIT_AS generously above the limit where a memory
+        // cgroup decides (so that the cgroup's OOM kill, not a MemoryError, ends a memory bomb).
+        json request = f.request;
+        request["memory_cgroup"] = w.jail->limits_memory();
+        const std::string bytes = frame(request);
         bool delivered = false;
         if (role == kRunner) {
-            delivered = bool(send_frame(w.control.get(), f.request, {f.code.get(), f.runner_end.get()}));
+            // The job's CPU is the runner jail's cgroup count from here on (every process the
+            // job forks included); wait() enforces the limit on it.
+            cpu_base = w.jail->accounts_cpu() ? w.jail->cpu_ms() : -1;
+            f.seen.memory_cgroup = w.jail->limits_memory();
+            f.seen.seccomp_kills = w.jail->notify_fd() < 0;
+            delivered = bool(send_frame(w.control.get(), bytes, {f.code.get(), f.runner_end.get()}));
             f.code.reset();
             f.runner_end.reset();
         } else {
-            delivered = bool(send_frame(w.control.get(), f.request,
+            delivered = bool(send_frame(w.control.get(), bytes,
                                         {f.tests.get(), f.results_write.get(), f.judge_end.get()}));
             // The literal judge may decline the job: then the judge gets these.
             if (role == kJudge) {
@@ -546,7 +648,7 @@ struct Zygote::State {
     bool reported(Role role, json reply, Clock::time_point now) {
         Flight& f = *holding[role];
         holding[role] = nullptr;
-        if (role == kLiteral && reply.value("declined", false)) {
+        if (role == kLiteral && flag(reply, "declined")) {
             // Not literal assertions: nothing was read from the runner nor written to the
             // results, so the judge takes the job over as it stands.
             literal[f.tests_key] = false;
@@ -555,6 +657,7 @@ struct Zygote::State {
             f.trace.mark("declined");
             return reusable(reply);
         }
+        if (role == kRunner) note_cpu(f);
         (role == kRunner ? f.seen.runner_reply : f.seen.judge_reply) = reply;
         f.reported[role == kRunner ? 0 : 1] = true;
         f.trace.mark(role == kRunner ? "runner_reply" : "assessor_reply");
@@ -657,6 +760,8 @@ struct Zygote::State {
             if (holding[role] != nullptr) wake = std::min(wake, deadline[role]);
         for (auto& f : flights)
             if (f->reported[0] && f->reported[1]) wake = std::min(wake, f->results_deadline);
+        if (holding[kRunner] != nullptr && cpu_base >= 0)
+            wake = std::min(wake, Clock::now() + std::chrono::milliseconds(kCpuPollMs));
         const int ready =
             ::poll(p.data(), p.size(), wake == Clock::time_point::max() ? 1000 : remaining_ms(wake));
         if (ready < 0 && errno != EINTR) {
@@ -670,12 +775,34 @@ struct Zygote::State {
             if (p[i].revents & (POLLIN | POLLHUP | POLLERR)) read_results(*result_of[i]);
         for (const Role role : {kRunner, kJudge, kLiteral})
             handle(role, &p[workers_at + 3 * role], now);
+        check_cpu();
         for (auto& f : flights)
             if (f->results && f->reported[0] && f->reported[1] && now >= f->results_deadline) {
                 // Both zygotes swept their jails, so no writer is left: stop waiting for EOF.
                 f->results.reset();
                 f->seen.deadline_hit = true;
             }
+    }
+
+    // The runner jail's CPU since it got the job it holds, or nullopt without accounting.
+    std::optional<long> runner_cpu() const {
+        const Worker& w = workers[kRunner];
+        if (cpu_base < 0 || !w.jail) return std::nullopt;
+        return std::max(0L, w.jail->cpu_ms() - cpu_base);
+    }
+
+    void note_cpu(Flight& f) const {
+        if (!f.seen.cpu_ms) f.seen.cpu_ms = runner_cpu();
+    }
+
+    // DESIGN.md rule 4: every job's total CPU is bounded, processes it forked included. The
+    // supervisor kills the job itself when the runner jail's cgroup count reaches the limit.
+    void check_cpu() {
+        Flight* f = holding[kRunner];
+        if (f == nullptr) return;
+        const auto used = runner_cpu();
+        if (used && *used >= f->job->limits.cpu_ms)
+            trouble(kRunner, [](Observed& seen) { seen.cpu_limit_hit = true; });
     }
 
     static void read_results(Flight& f) {
@@ -735,6 +862,7 @@ struct Zygote::State {
         Worker& w = worker(role);
         Flight* f = holding[role];
         if (f != nullptr) {
+            if (holding[kRunner] == f) note_cpu(*f);
             note(f->seen);
             f->seen.oom = f->seen.oom || w.new_oom();
             f->failed = true;

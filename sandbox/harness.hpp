@@ -77,11 +77,18 @@ struct Observed {
     bool deadline_hit = false;     // the supervisor's own deadline (wall limit + margin)
     bool worker_died = false;
     bool oom = false;              // a memory cgroup killed something during the job
+    bool cpu_limit_hit = false;    // the supervisor killed the job at its CPU limit
+    std::optional<long> cpu_ms;    // the runner jail's cgroup CPU over the job, if counted
+    bool memory_cgroup = true;     // a memory cgroup limits the runner's jail
+    bool seccomp_kills = false;    // the policy kills (no seccomp listener): SIGSYS counts
 };
 
-// The verdict of one job from the judge's result lines and what was observed. Lines without
-// this job's nonce, with an index out of range, or repeating an index are ignored; a case with
-// no line is an error, and the run is not ok unless the judge reported every case and finished.
+// The verdict of one job from the judge's result lines and what was observed (the policy is
+// sandbox/verdict_policy.hpp, shared with the cold path). Lines that are not JSON objects, carry
+// no nonce or another job's, have an index out of range or repeat an index are ignored; a line
+// of this job with a member of the wrong type (or a nonce that is not a string) makes the job
+// internal_error ("malformed result line: ..."); a case with no line is an error, and the run is
+// not ok unless the judge reported every case and finished. Never throws.
 [[nodiscard]] JobResult interpret(const HarnessJob& job, const std::string& nonce,
                                   const std::string& lines, const Observed& seen);
 

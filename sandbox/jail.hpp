@@ -21,8 +21,8 @@ namespace assay::sandbox {
 // the supervisor; none depends on the jailed program's cooperation.
 struct Limits {
     int wall_ms = 10'000;               // supervisor kills the whole tree after this
-    int cpu_ms = 5'000;                 // RLIMIT_CPU (hard = soft, so SIGKILL) + cgroup accounting
-    int memory_mb = 512;                // cgroup memory (no swap) and RLIMIT_AS floor
+    int cpu_ms = 5'000;                 // the supervisor's kill at the cgroup count; RLIMIT_CPU backstop above
+    int memory_mb = 512;                // cgroup memory (no swap); RLIMIT_AS where no memory cgroup
     int pids = 64;                      // pids cgroup and RLIMIT_NPROC
     std::size_t output_bytes = 1 << 20; // per stream; more is `output_limit`
     int fsize_mb = 16;                  // RLIMIT_FSIZE
@@ -101,6 +101,10 @@ class JailedProcess {
     [[nodiscard]] long cpu_ms() const;
     [[nodiscard]] long peak_rss_kb() const;
     [[nodiscard]] bool oom_killed() const;
+    // Whether a cgroup counts the tree's CPU (else cpu_ms() is the reaped init's rusage) and
+    // whether a memory cgroup limits it (else RLIMIT_AS is the memory limit).
+    [[nodiscard]] bool accounts_cpu() const;
+    [[nodiscard]] bool limits_memory() const;
     // strict, or weak when the host lacks namespaces and the spec allowed it.
     [[nodiscard]] Strength strength() const;
 

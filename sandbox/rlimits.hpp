@@ -20,7 +20,8 @@ struct RlimitPlan {
     std::size_t count = 0;
 };
 
-// CPU (soft = hard, so the kernel sends SIGKILL, not a catchable SIGXCPU), AS, FSIZE, NOFILE,
+// CPU (soft = hard, so the kernel sends SIGKILL, not a catchable SIGXCPU; a backstop at
+// cpu_backstop_ms, above the limit the supervisor enforces from the cgroup count), AS, FSIZE, NOFILE,
 // NPROC, CORE = 0, STACK and MEMLOCK. With a memory cgroup the cgroup is the real memory limit
 // and RLIMIT_AS only a generous backstop (address space is not memory: thread stacks and
 // allocator arenas reserve far more than they touch); without one RLIMIT_AS is the limit.

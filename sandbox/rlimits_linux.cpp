@@ -1,6 +1,7 @@
 #include "sandbox/rlimits.hpp"
 
 #include "sandbox/jail.hpp"
+#include "sandbox/verdict_policy.hpp"
 
 #include <cerrno>
 
@@ -9,7 +10,9 @@ namespace assay::sandbox {
 RlimitPlan plan_rlimits(const Limits& limits, bool memory_cgroup) {
     constexpr rlim_t kMiB = 1024 * 1024;
     const auto mib = [](int n) { return static_cast<rlim_t>(n) * kMiB; };
-    const rlim_t cpu_seconds = static_cast<rlim_t>((limits.cpu_ms + 999) / 1000);
+    // A backstop above the limit: the supervisor enforces the limit itself from the cgroup's
+    // CPU count (its own kill: a timeout), so the kernel's tick-granular SIGKILL never races it.
+    const rlim_t cpu_seconds = static_cast<rlim_t>((cpu_backstop_ms(limits.cpu_ms) + 999) / 1000);
     const rlim_t address_space = memory_cgroup ? mib(limits.memory_mb) * 2 + mib(1024)
                                                : mib(limits.memory_mb);
     RlimitPlan plan;

@@ -2,6 +2,7 @@
 // pidfd, the output pipes, the seccomp listener and the wall clock; everything it keeps is
 // bounded by the output caps, and the whole tree is killed on every path out.
 #include "sandbox/jail.hpp"
+#include "sandbox/verdict_policy.hpp"
 
 #include <poll.h>
 #include <sys/socket.h>
@@ -65,52 +66,27 @@ class Capture {
     bool open_ = true;
 };
 
-std::string signal_name(int sig) {
-    const char* abbrev = ::sigabbrev_np(sig);
-    return abbrev != nullptr ? fmt::format("SIG{}", abbrev) : fmt::format("signal {}", sig);
-}
-
-bool ends_with_memory_error(const std::string& text) {
-    const auto start = text.rfind('\n', text.size() >= 2 ? text.size() - 2 : 0);
-    const std::string_view last = std::string_view(text).substr(start == std::string::npos ? 0 : start + 1);
-    return last.rfind("MemoryError", 0) == 0;
-}
-
-void classify(RunResult& r, Stop stop, const Limits& limits, bool oom) {
-    const long memory_kb = static_cast<long>(limits.memory_mb) * 1024;
-    if (stop == Stop::forbidden) {
-        r.verdict = Verdict::forbidden_syscall;
-        r.message = fmt::format("forbidden system call: {}", r.forbidden_syscall);
-    } else if (r.signal == SIGSYS) {
-        r.verdict = Verdict::forbidden_syscall;
-        r.message = "killed by SIGSYS: a system call of a foreign architecture or refused by the "
-                    "seccomp policy";
-    } else if (stop == Stop::output) {
-        r.verdict = Verdict::output_limit;
-        r.message = fmt::format("output over the {} byte limit", limits.output_bytes);
-    } else if (stop == Stop::wall) {
-        r.verdict = Verdict::timeout;
-        r.message = fmt::format("wall time limit of {} ms", limits.wall_ms);
-    } else if (stop == Stop::cpu || r.signal == SIGXCPU ||
-               (r.signal == SIGKILL && r.cpu_ms >= limits.cpu_ms)) {
-        r.verdict = Verdict::timeout;
-        r.message = fmt::format("CPU time limit of {} ms", limits.cpu_ms);
-    } else if (oom || (r.signal == SIGKILL && r.peak_rss_kb >= memory_kb)) {
-        r.verdict = Verdict::memory_limit;
-        r.message = fmt::format("memory limit of {} MB", limits.memory_mb);
-    } else if (r.signal != 0) {
-        r.verdict = Verdict::runtime_error;
-        r.message = fmt::format("killed by {}", signal_name(r.signal));
-    } else if (r.exit_code != 0 && ends_with_memory_error(r.stderr_text)) {
-        // RLIMIT_AS refused an allocation (the floor when no memory cgroup is usable).
-        r.verdict = Verdict::memory_limit;
-        r.message = fmt::format("memory limit of {} MB (MemoryError)", limits.memory_mb);
-    } else if (r.exit_code != 0) {
-        r.verdict = Verdict::runtime_error;
-        r.message = fmt::format("exit code {}", r.exit_code);
-    } else {
-        r.verdict = Verdict::ok;
-    }
+void classify(RunResult& r, Stop stop, const Limits& limits, const JailedProcess& jail) {
+    Observations seen;
+    seen.cpu_limit_ms = limits.cpu_ms;
+    seen.wall_limit_ms = limits.wall_ms;
+    seen.memory_limit_mb = limits.memory_mb;
+    seen.output_limit_bytes = static_cast<long>(limits.output_bytes);
+    if (stop == Stop::forbidden) seen.forbidden_syscall = r.forbidden_syscall;
+    seen.seccomp_kills = jail.notify_fd() < 0;
+    seen.wall_timeout = stop == Stop::wall;
+    seen.cpu_timeout = stop == Stop::cpu;
+    seen.cpu_ms = r.cpu_ms;
+    seen.output_limit = stop == Stop::output;
+    seen.oom = jail.oom_killed();
+    seen.memory_cgroup = jail.limits_memory();
+    seen.signal = r.signal;
+    seen.exit_code = r.exit_code;
+    Decision d = decide(seen);
+    r.verdict = d.verdict;
+    r.message = std::move(d.message);
+    if (r.verdict != Verdict::forbidden_syscall) r.forbidden_syscall.clear();
+    else if (r.forbidden_syscall.empty()) r.forbidden_syscall = "unknown";
 }
 
 } // namespace
@@ -185,7 +161,7 @@ RunResult run(const SpawnSpec& spec, const std::string& stdin_data) {
     result.cpu_ms = jail.cpu_ms();
     result.peak_rss_kb = jail.peak_rss_kb();
     result.wall_ms = ms_since(start);
-    classify(result, stop, limits, jail.oom_killed());
+    classify(result, stop, limits, jail);
     return result;
 }
 

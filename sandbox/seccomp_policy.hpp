@@ -45,8 +45,10 @@ enum class Refusal {
 //   than AF_UNIX, TIOCSTI, personality changes, ...): `refusal`;
 // - clone3: ENOSYS (its flags live in memory the filter cannot read; glibc falls back to clone,
 //   whose flags it can); SysV IPC and POSIX message queues: EPERM;
+// - calls aimed at another process (prlimit64, setpriority, sched_set*, ioprio_set with a pid
+//   other than the caller's own) and fcntl F_SETOWN/F_SETOWN_EX/F_SETSIG/F_SETLEASE: EPERM;
 // - anything else: ENOSYS (see seccomp_policy_linux.cpp for why not `refusal`);
-// - other architectures (i386 `int 0x80`, x32 numbers): kill the process.
+// - other architectures (i386 `int 0x80`, x32 numbers): `refusal` too.
 [[nodiscard]] Expected<SeccompFilter> build_policy(Refusal refusal);
 
 // The policy exported as BPF, built once per process and refusal kind (thread-safe).

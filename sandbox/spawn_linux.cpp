@@ -395,6 +395,14 @@ bool JailedProcess::oom_killed() const {
     return state_ && state_->cgroup && state_->cgroup->oom_killed();
 }
 
+bool JailedProcess::accounts_cpu() const {
+    return state_ && state_->cgroup && state_->cgroup->accounts_cpu();
+}
+
+bool JailedProcess::limits_memory() const {
+    return state_ && state_->cgroup && state_->cgroup->limits_memory();
+}
+
 // ----------------------------------------------------------------------------------------------
 // spawn
 

@@ -13,9 +13,19 @@ anything in their memory for a later child to find; the literal zygote reads tes
 candidate's answers, but never forks, and runs nothing of either. After each job a zygote kills
 every other process of its namespace (a double-forked daemon included), reaps them, and empties
 /work, /tmp and /dev/shm, so two candidates never see each other.
+
+Nothing of one job may survive into the next (DESIGN.md "The judge model", rule 2): each job gets
+fresh capture pipes, its child runs in a session (and so an autogroup) of its own, and seccomp
+refuses calls aimed at another process (prlimit, setpriority, sched_set*, fcntl owner/signal).
+After every job the zygote checks that its own state is what it was at start (priority,
+affinity, scheduling, every rlimit, its autogroup's nice, oom_score_adj, the control socket's
+flags, owner and signal), that the job created no process besides its child (the namespace's
+last pid), left nothing in the scratch directories and created no inode there (a probe file's
+inode number); otherwise it reports `clean: false` and the supervisor replaces the jail.
 """
 
 import ctypes
+import fcntl
 import gc
 import importlib
 import json
@@ -49,6 +59,67 @@ HARD_LIMITS = {}  # resource -> the jail's hard limit, read once
 NOFILE = 1024     # the jail's descriptor limit, read once
 CPU_LIMIT = resource.RLIM_INFINITY  # the jail's RLIMIT_CPU, which counts this process too
 PR_SET_DUMPABLE = 4
+F_GETSIG = getattr(fcntl, "F_GETSIG", 11)
+RLIMITS = sorted(getattr(resource, name) for name in dir(resource) if name.startswith("RLIMIT_"))
+START_STATE = {}  # own_state() at start; a job that changed it gets the jail replaced
+INODE_PROBES = {}  # scratch dir -> inode number of the last probe file made there
+
+
+def probe_inode(path):
+    """Creates and removes one file in `path`, returns its inode number (None on failure). A
+    tmpfs numbers its inodes from a counter of its own, one up per inode: a probe that is not
+    the last one's + 1 means the job created files there, even ones it removed itself."""
+    probe = os.path.join(path, ".assay-probe")
+    try:
+        fd = os.open(probe, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        try:
+            return os.fstat(fd).st_ino
+        finally:
+            os.close(fd)
+            os.unlink(probe)
+    except OSError:
+        return None
+
+
+def read_text(path):
+    try:
+        with open(path) as f:
+            return f.read().strip()
+    except OSError:
+        return None
+
+
+def last_pid():
+    """The last pid handed out in this PID namespace (None if unknown)."""
+    for path, field in (("/proc/sys/kernel/ns_last_pid", 0), ("/proc/loadavg", -1)):
+        text = read_text(path)
+        try:
+            return int(text.split()[field])
+        except (AttributeError, ValueError, IndexError):
+            continue
+    return None
+
+
+def own_state():
+    """What a job could have changed of this process from outside it. Seccomp refuses the calls
+    that would (prlimit, setpriority, sched_set*, fcntl F_SETOWN/F_SETSIG on a pid or descriptor
+    not the caller's own); this is the second line: a change gets the jail replaced."""
+    state = {
+        "priority": os.getpriority(os.PRIO_PROCESS, 0),
+        "affinity": sorted(os.sched_getaffinity(0)),
+        "scheduler": os.sched_getscheduler(0),
+        "sched_priority": os.sched_getparam(0).sched_priority,
+        "rlimits": [resource.getrlimit(kind) for kind in RLIMITS],
+        "autogroup": read_text("/proc/self/autogroup"),
+        "oom_score_adj": read_text("/proc/self/oom_score_adj"),
+    }
+    try:
+        state["control"] = (fcntl.fcntl(CONTROL_FD, fcntl.F_GETFL),
+                            fcntl.fcntl(CONTROL_FD, fcntl.F_GETOWN),
+                            fcntl.fcntl(CONTROL_FD, F_GETSIG))
+    except OSError:
+        state["control"] = None
+    return state
 
 
 def check_inside_jail():
@@ -80,9 +151,13 @@ def _limit(kind, value):
     resource.setrlimit(kind, (value, value))
 
 
-def become_child(fds, out_w, err_w, cpu_ms, memory_mb):
-    """In a freshly forked child: stdout/stderr to the capture pipes, `fds` as 3, 4, ..., every
-    other descriptor closed, limits set. Returns the new descriptor numbers."""
+def become_child(fds, out_w, err_w, cpu_ms, memory_mb, memory_cgroup):
+    """In a freshly forked child: a session (and so an autogroup) of its own, stdout/stderr to
+    the capture pipes, `fds` as 3, 4, ..., every other descriptor closed, limits set. Returns the
+    new descriptor numbers."""
+    # Its own session: `nice` on its autogroup (/proc/self/autogroup) is then its own, not the
+    # zygote's. The sweep (kill -1) reaches every session of the namespace alike.
+    os.setsid()
     os.dup2(out_w, 1)
     os.dup2(err_w, 2)
     # dup() returns increasing numbers above the ones in use, so each dup2 below only overwrites
@@ -94,8 +169,13 @@ def become_child(fds, out_w, err_w, cpu_ms, memory_mb):
     os.closerange(3 + len(fds), NOFILE)
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_DFL)
-    _limit(resource.RLIMIT_CPU, max(1, -(-cpu_ms // 1000)))
-    _limit(resource.RLIMIT_AS, memory_mb << 20)
+    # The supervisor enforces the CPU limit from the jail's cgroup count (its own kill: a
+    # timeout); RLIMIT_CPU is a backstop above it (sandbox/verdict_policy.hpp cpu_backstop_ms).
+    backstop_ms = cpu_ms + max(1000, cpu_ms // 4)
+    _limit(resource.RLIMIT_CPU, max(1, -(-backstop_ms // 1000)))
+    # Where a memory cgroup limits the jail it decides (its OOM kill is memory_limit); RLIMIT_AS
+    # is then a generous backstop, as in the cold path (sandbox/rlimits_linux.cpp).
+    _limit(resource.RLIMIT_AS, ((memory_mb * 2 + 1024) if memory_cgroup else memory_mb) << 20)
     try:
         with open("/proc/self/oom_score_adj", "w") as f:
             f.write("1000")
@@ -135,7 +215,8 @@ def kill_everything():
 
 def wipe(path, mode):
     """Empties a scratch directory the job could have chmod-ed, renamed into or nested deeply.
-    Returns False when anything is left: the supervisor then replaces the whole jail."""
+    Returns False when the job left anything there (or changed its mode): the supervisor then
+    replaces the whole jail, since even an emptied tmpfs remembers its inode counter."""
     try:
         if stat.S_IMODE(os.stat(path).st_mode) == mode and not os.listdir(path):
             return True  # the usual case: nothing to do
@@ -153,24 +234,26 @@ def wipe(path, mode):
                 shutil.rmtree(entry.path)
             else:
                 os.unlink(entry.path)
-        return not os.listdir(path)
+        return False
     except (OSError, RecursionError):
         return False
 
 
 class Capture:
-    """One captured stream, a pipe kept for the zygote's life: the first KEEP_BYTES of a job's
-    output are kept, the rest only counted. Only this process holds the write end between jobs
-    (the sweep has killed every other), so draining until the pipe is empty reads all of it."""
+    """One captured stream of one job, a fresh pipe (so nothing a job set on it, F_SETPIPE_SZ,
+    O_NONBLOCK, an owner or a signal, reaches another job): the first KEEP_BYTES of the output
+    are kept, the rest only counted. This process keeps the write end until the sweep has killed
+    every other holder, so draining until the pipe is empty reads all of it; then close()."""
 
     def __init__(self):
         self.fd, self.write_fd = os.pipe()
         os.set_blocking(self.fd, False)
-        self.reset()
-
-    def reset(self):
         self.kept = bytearray()
         self.total = 0
+
+    def close(self):
+        os.close(self.fd)
+        os.close(self.write_fd)
 
     def pump(self):
         try:
@@ -211,7 +294,7 @@ ROLES = {
 }
 
 
-def run_job(role, job, fds, streams):
+def run_job(role, job, fds):
     """Forks this role's child for one job, supervises it under the job's limits, then sweeps
     the namespace. The runner's and the judge's zygotes live in different jails. While the child
     lives this process does as little as it can: every page it touches then is copied."""
@@ -219,15 +302,15 @@ def run_job(role, job, fds, streams):
     cpu_ms = int(job.get("cpu_ms", 5000))
     memory_mb = int(job.get("memory_mb", 512))
     output_bytes = int(job.get("output_bytes", 1 << 20))
-    out, err = streams
-    out.reset()
-    err.reset()
+    memory_cgroup = bool(job.get("memory_cgroup", False))
+    streams = out, err = Capture(), Capture()
+    pid_before = last_pid()
     started = time.monotonic()
     deadline = started + wall_ms / 1000.0
     body = ROLES[role][1]
 
     child = fork_child(lambda: body(become_child(fds, out.write_fd, err.write_fd, cpu_ms,
-                                                 memory_mb), deadline))
+                                                 memory_mb, memory_cgroup), deadline))
     for fd in fds:
         os.close(fd)
     child_fd = os.pidfd_open(child)
@@ -257,8 +340,18 @@ def run_job(role, job, fds, streams):
     usage += kill_everything()
     for stream in streams:
         stream.drain()
+        stream.close()
     output_limit = output_limit or out.total > output_bytes or err.total > output_bytes
     clean = all([wipe(path, SCRATCH_MODES[path]) for path in SCRATCH])
+    for path in SCRATCH:
+        # Inode numbers of the scratch tmpfs are a counter the next job would read.
+        last, INODE_PROBES[path] = INODE_PROBES.get(path), probe_inode(path)
+        clean = clean and last is not None and INODE_PROBES[path] == last + 1
+    # The job created no process besides its child (a thread counts): otherwise the next job's
+    # pids would tell how many, so the jail is replaced. What a pid still tells: how many jobs
+    # ran in this jail since it started.
+    pid_after = last_pid()
+    clean = clean and pid_before is not None and pid_after == pid_before + 1
     swept = time.monotonic()
 
     return {
@@ -302,12 +395,12 @@ def main():
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     for path in SCRATCH:
         SCRATCH_MODES[path] = stat.S_IMODE(os.stat(path).st_mode)
+        INODE_PROBES[path] = probe_inode(path)
     for kind in (resource.RLIMIT_CPU, resource.RLIMIT_AS):
         HARD_LIMITS[kind] = resource.getrlimit(kind)[1]
     global NOFILE, CPU_LIMIT
     NOFILE = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
     CPU_LIMIT = resource.getrlimit(resource.RLIMIT_CPU)[0]
-    streams = (Capture(), Capture())
     set_dumpable(0)
     for name in PRELOAD:
         importlib.import_module(name)
@@ -315,6 +408,7 @@ def main():
     # Everything imported so far stays in the permanent generation: the collector never walks
     # (and so never copies on write) the zygote's heap in the children.
     gc.freeze()
+    START_STATE.update(own_state())
     channel.write_frame(CONTROL_FD, {"ready": True})
     while True:
         job, fds = receive_job(control)
@@ -328,12 +422,14 @@ def main():
         if role == "literal":
             reply = judge.run_job(job, fds)
         else:
-            reply = run_job(role, job, fds, streams)
+            reply = run_job(role, job, fds)
         # This process's own CPU time counts against the jail's RLIMIT_CPU (which kills): ask
         # for a fresh jail long before that, never in the middle of a job.
         own = resource.getrusage(resource.RUSAGE_SELF)
         reply["retire"] = (CPU_LIMIT != resource.RLIM_INFINITY
                            and own.ru_utime + own.ru_stime > CPU_LIMIT / 2)
+        if own_state() != START_STATE:
+            reply["clean"] = False  # a job reached this process: a fresh jail for the next
         channel.write_frame(CONTROL_FD, reply)
 
 
