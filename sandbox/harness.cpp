@@ -24,7 +24,6 @@
 #include <map>
 #include <string_view>
 #include <tuple>
-#include <unordered_map>
 
 namespace assay::sandbox {
 
@@ -126,8 +125,8 @@ class FrameReader {
 };
 
 // ASSAY_FASTPATH_TRACE=1: one JSON line per job on stderr with the supervisor's view of its
-// phases (ms since the slot took the job: "runner_sent", "literal_sent", "declined",
-// "judge_sent", "runner_reply", "assessor_reply", "results_eof", "done") and each worker's own
+// phases (ms since the slot took the job: "runner_sent", "judge_sent", "runner_reply",
+// "judge_reply", "results_eof", "done") and each worker's own
 // phases_ms. For measuring only.
 bool tracing() {
     static const bool on = [] {
@@ -475,28 +474,24 @@ struct Worker {
 namespace {
 
 // The workers of a slot, by index.
-enum Role : std::size_t { kRunner = 0, kJudge = 1, kLiteral = 2, kRoles = 3 };
+enum Role : std::size_t { kRunner = 0, kJudge = 1, kRoles = 2 };
 
-// One job on its way through a slot: a runner half and an assessor half, the latter for the
-// literal judge (tests that are literal assertions, judged without running test code) or the
-// judge. Each half goes to its worker as soon as that worker has reported its previous job, so
-// the runner of one job can start while the assessor of the previous one is still busy. A
-// worker holds one job at a time, so whatever a worker's jail reports (a forbidden call, an
-// OOM kill, its death) belongs to the job it holds.
+// One job on its way through a slot: a runner half and a judge half. Each half goes to its
+// worker as soon as that worker has reported its previous job, so the runner of one job can
+// start while the judge of the previous one is still busy. A worker holds one job at a time, so
+// whatever a worker's jail reports (a forbidden call, an OOM kill, its death) belongs to the
+// job it holds.
 struct Flight {
     std::size_t id = 0;
     const HarnessJob* job = nullptr;
     std::string nonce;
-    std::string tests_key;              // which tests these are, for the literal-judge memo
     json request;                       // what every zygote gets (framed at send)
     Fd code, runner_end;                // the runner's descriptors, until sent
-    Fd tests, results_write, judge_end; // the assessor's, until the judge has them or the
-                                        // literal judge has reported (it may decline)
+    Fd tests, results_write, judge_end; // the judge's, until sent
     Fd results;                         // our end of the result pipe; reset at EOF
     std::string lines;
     Observed seen;
-    Role assessor = kLiteral;
-    std::array<bool, 2> sent{};         // per half (0 runner, 1 assessor)
+    std::array<bool, 2> sent{};         // per half (0 runner, 1 judge)
     std::array<bool, 2> reported{};
     bool failed = false;                // trouble: complete with what is known
     std::string setup_error;            // the job's descriptors could not be made
@@ -506,19 +501,7 @@ struct Flight {
     [[nodiscard]] bool complete() const {
         return failed || !setup_error.empty() || (reported[0] && reported[1] && !results);
     }
-    // Which half of this flight `role` works on, if any.
-    [[nodiscard]] std::optional<std::size_t> half_for(Role role) const {
-        if (role == kRunner) return 0;
-        if (role == assessor) return 1;
-        return std::nullopt;
-    }
 };
-
-std::string tests_key(const HarnessJob& job) {
-    std::string key = job.entry_point + '\0' + job.setup;
-    for (const HarnessCase& c : job.cases) key += '\0' + c.code;
-    return fmt::format("{:x}", std::hash<std::string>{}(key));
-}
 
 // The job's descriptors are closed here once sent, so that the result pipe reaches EOF when the
 // judge and its zygote have closed their copies, and each end of the runner-judge channel is
@@ -528,7 +511,6 @@ std::unique_ptr<Flight> make_flight(std::size_t id, const HarnessJob& job) {
     f->id = id;
     f->job = &job;
     f->nonce = make_nonce();
-    f->tests_key = tests_key(job);
     json tests = {{"nonce", f->nonce},
                   {"entry_point", job.entry_point},
                   {"setup", job.setup},
@@ -584,8 +566,6 @@ struct Zygote::State {
     std::array<Clock::time_point, kRoles> deadline{};
     // The runner jail's cgroup CPU when it got the job it holds; -1 without CPU accounting.
     long cpu_base = -1;
-    // Tests the literal judge declined (false) or judged (true), by Flight::tests_key.
-    std::unordered_map<std::string, bool> literal;
 
     Worker& worker(Role role) { return workers[role]; }
 
@@ -629,17 +609,14 @@ struct Zygote::State {
         } else {
             delivered = bool(send_frame(w.control.get(), bytes,
                                         {f.tests.get(), f.results_write.get(), f.judge_end.get()}));
-            // The literal judge may decline the job: then the judge gets these.
-            if (role == kJudge) {
-                f.tests.reset();
-                f.results_write.reset();
-                f.judge_end.reset();
-            }
+            f.tests.reset();
+            f.results_write.reset();
+            f.judge_end.reset();
         }
         holding[role] = &f;
         deadline[role] =
             Clock::now() + std::chrono::milliseconds(f.job->limits.wall_ms + kDeadlineMarginMs);
-        f.trace.mark(role == kRunner ? "runner_sent" : role == kJudge ? "judge_sent" : "literal_sent");
+        f.trace.mark(role == kRunner ? "runner_sent" : "judge_sent");
         if (!delivered) trouble(role, [](Observed& seen) { seen.worker_died = true; });
     }
 
@@ -648,25 +625,10 @@ struct Zygote::State {
     bool reported(Role role, json reply, Clock::time_point now) {
         Flight& f = *holding[role];
         holding[role] = nullptr;
-        if (role == kLiteral && flag(reply, "declined")) {
-            // Not literal assertions: nothing was read from the runner nor written to the
-            // results, so the judge takes the job over as it stands.
-            literal[f.tests_key] = false;
-            f.assessor = kJudge;
-            f.sent[1] = false;
-            f.trace.mark("declined");
-            return reusable(reply);
-        }
         if (role == kRunner) note_cpu(f);
         (role == kRunner ? f.seen.runner_reply : f.seen.judge_reply) = reply;
         f.reported[role == kRunner ? 0 : 1] = true;
-        f.trace.mark(role == kRunner ? "runner_reply" : "assessor_reply");
-        if (role == kLiteral) {
-            literal[f.tests_key] = true;
-            f.tests.reset();
-            f.results_write.reset();
-            f.judge_end.reset();
-        }
+        f.trace.mark(role == kRunner ? "runner_reply" : "judge_reply");
         if (worker(role).new_oom()) f.seen.oom = true;
         if (f.reported[0] && f.reported[1])
             f.results_deadline = now + std::chrono::milliseconds(kDeadlineMarginMs);
@@ -689,7 +651,6 @@ struct Zygote::State {
             JobResult result = f.setup_error.empty()
                                    ? interpret(*f.job, f.nonce, f.lines, f.seen)
                                    : not_run(*f.job, f.setup_error);
-            result.literal = f.assessor == kLiteral && f.reported[1];
             f.trace.mark("done");
             f.trace.print(f.seen.runner_reply, f.seen.judge_reply);
             for (std::size_t role = 0; role < kRoles; ++role)
@@ -721,18 +682,14 @@ struct Zygote::State {
             return;
         }
         flights.push_back(make_flight(job->first, *job->second));
-        Flight& f = *flights.back();
-        const auto known = literal.find(f.tests_key);
-        const bool declined = known != literal.end() && !known->second;
-        f.assessor = f.job->literal_judge && !declined ? kLiteral : kJudge;
     }
 
     void dispatch() {
-        for (const Role role : {kRunner, kJudge, kLiteral}) {
+        for (const Role role : {kRunner, kJudge}) {
             if (holding[role] != nullptr) continue;
             for (auto& f : flights) {
-                const auto half = f->half_for(role);
-                if (half && !f->sent[*half] && !f->complete()) {
+                const std::size_t half = role == kRunner ? 0 : 1;
+                if (!f->sent[half] && !f->complete()) {
                     send(role, *f);
                     break;
                 }
@@ -765,7 +722,7 @@ struct Zygote::State {
         const int ready =
             ::poll(p.data(), p.size(), wake == Clock::time_point::max() ? 1000 : remaining_ms(wake));
         if (ready < 0 && errno != EINTR) {
-            for (const Role role : {kRunner, kJudge, kLiteral})
+            for (const Role role : {kRunner, kJudge})
                 if (holding[role] != nullptr)
                     trouble(role, [](Observed& seen) { seen.worker_died = true; });
             return;
@@ -773,7 +730,7 @@ struct Zygote::State {
         const auto now = Clock::now();
         for (std::size_t i = 0; i < result_of.size(); ++i)
             if (p[i].revents & (POLLIN | POLLHUP | POLLERR)) read_results(*result_of[i]);
-        for (const Role role : {kRunner, kJudge, kLiteral})
+        for (const Role role : {kRunner, kJudge})
             handle(role, &p[workers_at + 3 * role], now);
         check_cpu();
         for (auto& f : flights)
@@ -882,8 +839,7 @@ Zygote::Zygote(SpawnSpec spec) : state_(std::make_unique<State>()) {
     // The zygote binds every dynamic symbol once at start-up, so that no forked child resolves
     // them again (and copies the pages the lazy binding writes).
     spec.env.push_back("LD_BIND_NOW=1");
-    for (const auto& [role, name] : {std::pair{kRunner, "runner"}, std::pair{kJudge, "judge"},
-                                     std::pair{kLiteral, "literal"}}) {
+    for (const auto& [role, name] : {std::pair{kRunner, "runner"}, std::pair{kJudge, "judge"}}) {
         Worker& w = state_->workers[role];
         w.spec = spec;
         w.spec.argv.push_back(name);

@@ -1,9 +1,10 @@
-// The fast path (DESIGN.md "Performance model"): each slot has two pre-initialised workers
-// ("zygotes", testsuites/<lang>/zygote.py), each in its own jail. Per job the runner zygote forks
-// a runner that gets only the candidate's code, and the judge zygote forks a judge that gets only
-// the tests, the nonce and the result channel; they talk over a socket pair this side hands them.
-// So the tests never enter the candidate's jail. This side collects the per-case results, checks
-// their nonce and count, and turns everything into a verdict.
+// The fast path (DESIGN.md "Performance model", "The judge model"): each slot has two
+// pre-initialised workers ("zygotes", testsuites/<lang>/zygote.py), each in its own jail. Per job
+// the runner zygote forks a runner that gets only the candidate's code; the judge, a long-lived
+// process that runs neither test code nor candidate code, gets the tests, the nonce and the result
+// channel, keeps the expected side of each assertion and asks the runner, over a socket pair this
+// side hands them, for the candidate's side, evaluated natively. This side collects the per-case
+// results, checks their nonce and count, and turns everything into a verdict.
 #pragma once
 
 #include "sandbox/jail.hpp"
@@ -21,8 +22,8 @@
 
 namespace assay::sandbox {
 
-// One test case as the harness runs it: code evaluated in the judge's namespace, where the
-// candidate's top-level names (and `candidate`, bound to the entry point) are proxies.
+// One test case as the harness runs it: test code over the candidate's top-level names, with
+// `candidate` bound to the entry point; the judge splits it between itself and the runner.
 struct HarnessCase {
     std::string name;
     std::string code;
@@ -38,9 +39,6 @@ struct HarnessJob {
     std::string context;
     std::vector<HarnessCase> cases;
     Limits limits;           // wall_ms, cpu_ms, memory_mb and output_bytes apply per job
-    // Tests that are all literal assertions go to the literal judge, which judges them without
-    // running test code (and without a fork); false sends them to the judge like any other.
-    bool literal_judge = true;
 };
 
 struct CaseResult {
@@ -62,7 +60,6 @@ struct JobResult {
     bool stderr_truncated = false;
     std::string forbidden_syscall;
     std::string message; // why the verdict is not ok, or the first failing case's message
-    bool literal = false; // judged by the literal judge (no test code ran), not by a judge
 
     [[nodiscard]] int passed() const;
     // The candidate passes: run ok, every expected case reported, every case passed.

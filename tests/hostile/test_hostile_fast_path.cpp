@@ -1,5 +1,6 @@
 // The hostile corpus through the fast path: each program is loaded as a candidate by one
-// long-lived zygote pool, once judged by the literal judge and once by a judge. After every
+// long-lived zygote pool, once with a case the judge splits (the candidate's side runs in the
+// runner) and once with a case that runs whole in the runner. After every
 // hostile job a clean job on the same pool must pass and find a clean namespace (no leftover
 // file or process), forbidden calls must be named as in the cold path, and the supervisor's
 // secret must appear in no output.
@@ -71,11 +72,11 @@ TEST_SUITE("hostile") {
             text << in.rdbuf();
             const std::string code = text.str();
             CAPTURE(program.filename().string());
-            // Judged by the literal judge (the case is a literal assertion), then by a judge.
-            for (const bool literal : {true, false}) {
-                CAPTURE(literal);
+            // A case the judge splits, then one that runs whole next to the candidate.
+            for (const char* test : {"assert f(1) == 2", "for x in [1]:\n    assert f(x) == 2"}) {
+                CAPTURE(test);
                 auto job = candidate_job(code, 3000);
-                job.literal_judge = literal;
+                job.cases = {{"c0", test}};
                 const auto hostile = pool.run(job);
                 CAPTURE(hostile.message);
                 CHECK_FALSE(hostile.all_passed());

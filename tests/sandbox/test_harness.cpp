@@ -307,9 +307,10 @@ TEST_CASE("sandbox::Zygote::serve pipelines jobs and keeps them apart") {
     }
 }
 
-TEST_CASE("sandbox::Zygote literal judge agrees with the judge") {
-    // Literal assertions go to the literal judge, which evaluates them without running test
-    // code; the same job sent to the judge must come back the same, case by case.
+TEST_CASE("sandbox::Zygote split and whole cases agree") {
+    // The same assertion, split by the judge (the candidate's side evaluated natively in the
+    // runner, compared in the judge) or run whole in the runner (as plain python3 would run it):
+    // the same verdict case by case for honest programs of every kind of result.
     const std::vector<std::string> cases = {
         "assert f(1) == 2",
         "assert f(2) == 3, 'f(2) should be 3'",
@@ -323,6 +324,7 @@ TEST_CASE("sandbox::Zygote literal judge agrees with the judge") {
         "assert f(x=1) == 2",
         "assert f(3 * 19) == 58",
         "assert sorted([f(3), f(1)])[0] == 2",
+        "assert len(str(f(1))) == 1",
     };
     const std::vector<std::pair<std::string, std::string>> candidates = {
         {"correct", "def f(x):\n    return x + 1\n"},
@@ -335,43 +337,30 @@ TEST_CASE("sandbox::Zygote literal judge agrees with the judge") {
         {"None", "def f(x):\n    pass\n"},
         {"raises", "def f(x):\n    raise ValueError('no %r' % (x,))\n"},
         {"own exception", "class Nope(Exception):\n    pass\ndef f(x):\n    raise Nope(x)\n"},
-        {"SystemExit", "def f(x):\n    raise SystemExit(0)\n"},
-        {"an object",
-         "class Two:\n    def __eq__(self, other): return True\n    def __repr__(self): return 'Two()'\n"
-         "    def __bool__(self): return False\ndef f(x):\n    return Two()\n"},
         {"a generator", "def f(x):\n    yield x + 1\n"},
-        {"exits", "import os\ndef f(x):\n    os._exit(0)\n"},
         {"no f", "def g(x):\n    return x + 1\n"},
-        {"syntax error", "def f(x) return x\n"},
-    };
-    // Object addresses (a generator's repr) differ from one process to the next.
-    const auto same = [](const std::string& text) {
-        return std::regex_replace(text, std::regex("0x[0-9a-f]+"), "0x");
     };
     sandbox::Zygote zygote(zygote_spec());
     for (const auto& [name, code] : candidates) {
         CAPTURE(name);
-        HarnessJob literal = job(code, cases);
-        HarnessJob general = literal;
-        general.literal_judge = false;
-        const JobResult a = zygote.run(literal);
-        const JobResult b = zygote.run(general);
-        CHECK(a.literal);
-        CHECK_FALSE(b.literal);
+        std::vector<std::string> whole;
+        for (const std::string& c : cases) whole.push_back("for _ in [0]:\n    " + c);
+        const JobResult a = zygote.run(job(code, cases));
+        const JobResult b = zygote.run(job(code, whole));
         CHECK(a.verdict == b.verdict);
-        CHECK(same(a.message) == same(b.message));
         REQUIRE(a.cases.size() == b.cases.size());
         for (std::size_t i = 0; i < a.cases.size(); ++i) {
             CAPTURE(cases[i]);
+            CAPTURE(a.cases[i].message);
+            CAPTURE(b.cases[i].message);
             CHECK(a.cases[i].verdict == b.cases[i].verdict);
-            CHECK(same(a.cases[i].message) == same(b.cases[i].message));
         }
     }
 }
 
-TEST_CASE("sandbox::Zygote literal judge keeps jobs apart") {
-    // The literal judge lives across jobs: what one candidate does to the values it is given
-    // (changed in place, copied back to the judge's objects) must not reach the next one.
+TEST_CASE("sandbox::Zygote judge keeps jobs apart") {
+    // The judge lives across jobs: what one candidate does to the values it is given (changed in
+    // place) must not reach the next one.
     sandbox::Zygote zygote(zygote_spec());
     const std::vector<std::string> cases = {"assert f([1, 2]) == [1, 2]",
                                             "assert f({'a': [1]}) == {'a': [1]}"};
@@ -384,8 +373,6 @@ TEST_CASE("sandbox::Zygote literal judge keeps jobs apart") {
     auto second = zygote.run(job("def f(x):\n    return x\n", cases));
     INFO(second.message);
     CHECK(second.all_passed());
-    CHECK(first.literal);
-    CHECK(second.literal);
 }
 
 TEST_CASE("sandbox::Zygote judge splits any simple test") {
@@ -411,7 +398,6 @@ TEST_CASE("sandbox::Zygote judge splits any simple test") {
         auto r = zygote.run(j);
         INFO(r.message);
         CHECK(r.all_passed());
-        CHECK(r.literal);
         j.code = "def f(x):\n    return x + 10\n";
         auto wrong = zygote.run(j);
         CHECK(wrong.verdict == Verdict::ok);

@@ -16,7 +16,7 @@ to the runner in one frame before the program has even loaded; the rest are aske
 
 Results go to the result descriptor, which the runner never had, each line tagged with the
 run's nonce. Nothing of one job outlives it here: plans (syntax only) are kept, values are not,
-so one process judges every job of its slot without forking (`zygote.py literal`).
+so one process judges every job of its slot without forking (`zygote.py judge`).
 """
 
 import ast
@@ -26,7 +26,6 @@ import math
 import operator
 import os
 import resource
-import signal
 import time
 
 from channel import (ChannelClosed, ChannelTimeout, FrameReader, Opaque, ProtocolError, decode,
@@ -854,7 +853,7 @@ class Judge:
 
 
 def run_job(job, fds):
-    """Judges one job in this process (the `literal` role: no fork); the zygote's reply."""
+    """Judges one job in this process (no fork); the zygote's reply."""
     tests_fd, result_fd, channel_fd = fds
     started = time.monotonic()
     before = resource.getrusage(resource.RUSAGE_SELF)
@@ -872,7 +871,7 @@ def run_job(job, fds):
     cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     return {
         "done": True,
-        "role": "literal",
+        "role": "judge",
         "clean": clean,
         "child": {"state": "exited", "code": 0},
         "timed_out": False,
@@ -884,11 +883,3 @@ def run_job(job, fds):
         "stdout": {"text": "", "total": 0},
         "stderr": {"text": "", "total": 0},
     }
-
-
-def main(tests_fd, result_fd, channel_fd, deadline):
-    """The forked judge (the `judge` role): the same judgement in a child of its own."""
-    signal.signal(signal.SIGPIPE, signal.SIG_IGN)  # a runner that went away is read, not fatal
-    tests = json.loads(read_all(tests_fd, from_start=True))
-    os.close(tests_fd)
-    Judge(tests, result_fd, Link(channel_fd, deadline)).run()

@@ -1,16 +1,16 @@
 """The fast-start worker: a pre-initialised interpreter that forks one child per job.
 
-Each slot has three zygotes, each PID 1 of its own jail (namespaces, read-only root, seccomp and
+Each slot has two zygotes, each PID 1 of its own jail (namespaces, read-only root, seccomp and
 limits were set up by the supervisor before exec): `zygote.py runner` forks the runner, which gets
-only the candidate's code; `zygote.py judge` forks the judge, which gets only the tests, the
-nonce and the result channel. The two talk over a socket pair the supervisor hands them, so the
-tests and their expected values never enter the candidate's jail. `zygote.py literal` gets what
-the judge would get, and judges tests that are literal assertions itself, without running test
-code and so without a fork (literal.py), or declines the job. Fd 3 is the control channel.
+only the candidate's code and runs it; `zygote.py judge` judges each job itself (judge.py),
+without a fork: it gets the tests, the nonce and the result channel, runs neither test code nor
+candidate code, and asks the runner over a socket pair the supervisor hands them for the
+candidate's side of each assertion, so the expected values never enter the candidate's jail.
+Fd 3 is the control channel.
 
-The runner and judge zygotes never read a job's code or tests themselves, so no job leaves
-anything in their memory for a later child to find; the literal zygote reads tests and the
-candidate's answers, but never forks, and runs nothing of either. After each job a zygote kills
+The runner zygote never reads a job's code or tests itself, so no job leaves anything in its
+memory for a later child to find; the judge reads tests and the candidate's answers, but never
+forks, and keeps nothing of a job but syntax (plans). After each job a zygote kills
 every other process of its namespace (a double-forked daemon included), reaps them, and empties
 /work, /tmp and /dev/shm, so two candidates never see each other.
 
@@ -282,15 +282,13 @@ def describe_status(status):
     return {"state": "exited", "code": os.WEXITSTATUS(status)}
 
 
-# What each role's child gets: the descriptors of a job, in order, and how it runs. The literal
-# judge runs its jobs in this process (literal.py: no test code runs there); it gets the
-# judge's descriptors.
+# What each role gets: the descriptors of a job, in order, and how its child runs. The judge
+# judges in this process (no child): the tests (with the nonce), the result channel, its end of
+# the channel to the runner.
 ROLES = {
-    "literal": (3, None),
     # runner: the candidate's code and its end of the channel to the judge.
     "runner": (2, lambda low, deadline: runner.main(low[0], low[1])),
-    # judge: the tests (with the nonce), the result channel, its end of the channel.
-    "judge": (3, lambda low, deadline: judge.main(low[0], low[1], low[2], deadline - 0.05)),
+    "judge": (3, None),
 }
 
 
@@ -388,7 +386,7 @@ def receive_job(control):
 def main():
     role = sys.argv[1] if len(sys.argv) > 1 else ""
     if role not in ROLES:
-        raise SystemExit("zygote.py: usage: zygote.py runner|judge|literal")
+        raise SystemExit("zygote.py: usage: zygote.py runner|judge")
     check_inside_jail()
     # PID 1 receives only the signals it handles; Python handles SIGINT, so a job could kill
     # its zygote with it. Children get the default back (become_child).
@@ -419,7 +417,7 @@ def main():
                 os.close(fd)
             channel.write_frame(CONTROL_FD, {"done": False, "error": "wrong descriptor count"})
             continue
-        if role == "literal":
+        if role == "judge":
             reply = judge.run_job(job, fds)
         else:
             reply = run_job(role, job, fds)
