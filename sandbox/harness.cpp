@@ -564,8 +564,8 @@ struct Zygote::State {
     // The job each worker holds, and when the supervisor gives up on it.
     std::array<Flight*, kRoles> holding{};
     std::array<Clock::time_point, kRoles> deadline{};
-    // The runner jail's cgroup CPU when it got the job it holds; -1 without CPU accounting.
-    long cpu_base = -1;
+    // Each jail's cgroup CPU when it got the job it holds; -1 without CPU accounting.
+    std::array<long, kRoles> cpu_base{-1, -1};
 
     Worker& worker(Role role) { return workers[role]; }
 
@@ -595,12 +595,14 @@ struct Zygote::State {
         // cgroup decides (so that the cgroup's OOM kill, not a MemoryError, ends a memory bomb).
         json request = f.request;
         request["memory_cgroup"] = w.jail->limits_memory();
+        // The job's CPU in this jail is its cgroup count from here on (every process the job
+        // forks included); wait() enforces the limit on it in both jails.
+        cpu_base[role] = w.jail->accounts_cpu() ? w.jail->cpu_ms() : -1;
         const std::string bytes = frame(request);
         bool delivered = false;
         if (role == kRunner) {
             // The job's CPU is the runner jail's cgroup count from here on (every process the
             // job forks included); wait() enforces the limit on it.
-            cpu_base = w.jail->accounts_cpu() ? w.jail->cpu_ms() : -1;
             f.seen.memory_cgroup = w.jail->limits_memory();
             f.seen.seccomp_kills = w.jail->notify_fd() < 0;
             delivered = bool(send_frame(w.control.get(), bytes, {f.code.get(), f.runner_end.get()}));
@@ -717,7 +719,8 @@ struct Zygote::State {
             if (holding[role] != nullptr) wake = std::min(wake, deadline[role]);
         for (auto& f : flights)
             if (f->reported[0] && f->reported[1]) wake = std::min(wake, f->results_deadline);
-        if (holding[kRunner] != nullptr && cpu_base >= 0)
+        if ((holding[kRunner] != nullptr && cpu_base[kRunner] >= 0) ||
+            (holding[kJudge] != nullptr && cpu_base[kJudge] >= 0))
             wake = std::min(wake, Clock::now() + std::chrono::milliseconds(kCpuPollMs));
         const int ready =
             ::poll(p.data(), p.size(), wake == Clock::time_point::max() ? 1000 : remaining_ms(wake));
@@ -741,25 +744,29 @@ struct Zygote::State {
             }
     }
 
-    // The runner jail's CPU since it got the job it holds, or nullopt without accounting.
-    std::optional<long> runner_cpu() const {
-        const Worker& w = workers[kRunner];
-        if (cpu_base < 0 || !w.jail) return std::nullopt;
-        return std::max(0L, w.jail->cpu_ms() - cpu_base);
+    // A jail's CPU since it got the job it holds, or nullopt without accounting.
+    std::optional<long> jail_cpu(Role role) const {
+        const Worker& w = workers[role];
+        if (cpu_base[role] < 0 || !w.jail) return std::nullopt;
+        return std::max(0L, w.jail->cpu_ms() - cpu_base[role]);
     }
 
     void note_cpu(Flight& f) const {
-        if (!f.seen.cpu_ms) f.seen.cpu_ms = runner_cpu();
+        if (!f.seen.cpu_ms) f.seen.cpu_ms = jail_cpu(kRunner);
     }
 
     // DESIGN.md rule 4: every job's total CPU is bounded, processes it forked included. The
-    // supervisor kills the job itself when the runner jail's cgroup count reaches the limit.
+    // supervisor kills the job itself when the runner jail's cgroup count reaches the limit, and
+    // when the judge's does (a candidate's values could make the judge work for it: decoding,
+    // comparing, a test's expected side computed in the judge's forked oracle).
     void check_cpu() {
-        Flight* f = holding[kRunner];
-        if (f == nullptr) return;
-        const auto used = runner_cpu();
-        if (used && *used >= f->job->limits.cpu_ms)
-            trouble(kRunner, [](Observed& seen) { seen.cpu_limit_hit = true; });
+        for (const Role role : {kRunner, kJudge}) {
+            Flight* f = holding[role];
+            if (f == nullptr) continue;
+            const auto used = jail_cpu(role);
+            if (used && *used >= f->job->limits.cpu_ms)
+                trouble(role, [](Observed& seen) { seen.cpu_limit_hit = true; });
+        }
     }
 
     static void read_results(Flight& f) {

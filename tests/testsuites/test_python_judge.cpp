@@ -238,3 +238,102 @@ TEST_CASE("testsuites/python: failure messages are what python3 would print") {
     CHECK(r.cases[2].message.find("IndexError") != std::string::npos);
     for (const auto& c : r.cases) CHECK(c.message.find("/assay/") == std::string::npos);
 }
+
+TEST_CASE("testsuites/python: the test's own expressions are computed away from the candidate") {
+    // Expected sides the judge does not compute itself (method calls, `reversed`, a setup
+    // helper or table) go to the oracle, a child of the judge that never sees the candidate; a
+    // candidate that reads every request it was sent, and its callers' globals, finds nothing.
+    const std::string cheat = R"(import sys
+def found(n):
+    frame = sys._getframe(1)
+    while frame is not None:
+        for value in list(frame.f_locals.values()) + list(frame.f_globals.values()):
+            if isinstance(value, list):
+                for item in value:
+                    if isinstance(item, dict) and item.get('op') == 'eval' and 'f(' not in str(item.get('expr')):
+                        return eval(item['expr'], {})
+            if isinstance(value, dict) and n in value:
+                return value[n]
+        if 'reference' in frame.f_globals:
+            return frame.f_globals['reference'](n)
+        frame = frame.f_back
+    return None
+def f(s):
+    return found(s)
+)";
+    const std::vector<std::string> cases = {
+        "assert f('abc') == 'cba'.upper()", "assert f('hello') == ''.join(reversed('HELLO'))",
+        "assert f('xy') == 'xy'[::-1].upper(), 'bad'", "assert f('q') == str.upper('q')",
+        "assert f(3) == TABLE[3]", "assert f(5) == TABLE.get(5)", "assert f(7) == reference(7)"};
+    const std::string setup = "TABLE = {3: [2, 1, 0], 5: [4, 3, 2, 1, 0]}\ndef reference(n):\n    return n * 2\n";
+    const std::string honest =
+        "def f(s):\n    if isinstance(s, str):\n        return s[::-1].upper()\n"
+        "    return s * 2 if s == 7 else list(range(s))[::-1]\n";
+    CHECK(run(make(honest, cases, setup)).all_passed());
+    const JobResult r = run(make(cheat, cases, setup));
+    CHECK(r.verdict == Verdict::ok);
+    CHECK(r.passed() == 0);
+}
+
+TEST_CASE("testsuites/python: the candidate's objects and builtins do not reach the judge") {
+    const std::vector<std::string> cases = {
+        "assert abs(mean([1.0, 2.0, 4.0]) - 7.0/3.0) < 1e-6", "assert math.isclose(mean([2.0, 3.0]), 2.5)",
+        "assert round(mean([1.0, 2.0, 2.0]), 3) == 1.667", "assert len(seq(7)) == 7",
+        "assert sorted(seq(3)) == [0, 1, 2]"};
+    const std::string honest = "def mean(xs):\n    return sum(xs) / len(xs)\n\ndef seq(n):\n    return list(range(n))\n";
+    HarnessJob j = make(honest, cases, "import math\n");
+    j.entry_point = "mean";
+    CHECK(run(j).all_passed());
+    for (const std::string& cheat : {
+             std::string("class Z:\n    def __sub__(self, o): return 0.0\n    def __rsub__(self, o): return 0.0\n"
+                         "    def __round__(self, n=0): return 1.667\n    def __float__(self): return 2.5\n"
+                         "def mean(xs):\n    return Z()\n"
+                         "class L(list):\n    def __len__(self): return 7\ndef seq(n):\n    return L(['x'])\n"),
+             std::string("import builtins, math\nbuiltins.abs = lambda v: 0.0\nbuiltins.round = lambda v, n=0: 1.667\n"
+                         "math.isclose = lambda *a, **k: True\nbuiltins.len = lambda v: 7\nbuiltins.sorted = lambda v: [0, 1, 2]\n"
+                         "def mean(xs):\n    return 42.0\ndef seq(n):\n    return ['x']\n")}) {
+        CAPTURE(cheat);
+        j.code = cheat;
+        const JobResult r = run(j);
+        CHECK(r.passed() == 0);
+    }
+}
+
+TEST_CASE("testsuites/python: comparisons of the program's own objects are native") {
+    // Nothing of the test's on either side: compared as python3 compares them.
+    const std::string code = "from dataclasses import dataclass\n@dataclass\nclass Point:\n    x: int\n    y: int\n"
+                             "def make(x, y):\n    return Point(x, y)\n";
+    HarnessJob j = make(code, {"assert make(1, 2) == Point(1, 2)", "assert make(1, 2) == make(1, 2)",
+                               "p = make(3, 4)\nassert p == Point(3, 4)", "assert [make(1, 2)] == [Point(1, 2)]",
+                               "assert make(1, 2) in [Point(1, 2)]", "assert make(1, 2) != Point(2, 1)"});
+    j.entry_point = "make";
+    CHECK(run(j).all_passed());
+}
+
+TEST_CASE("testsuites/python: line separators inside strings do not move the split") {
+    // U+2028 and form feeds are not line ends for Python's tokenizer: the judge must still
+    // split every case (a fallback to running them whole would hand the candidate the tests).
+    const std::string reader = "import sys, ast\ndef f(s):\n    frame = sys._getframe(1)\n"
+                               "    while frame is not None:\n        item = frame.f_locals.get('item')\n"
+                               "        if isinstance(item, dict) and 'code' in item:\n"
+                               "            return ast.literal_eval(ast.parse(item['code']).body[-1].test.comparators[0])\n"
+                               "        frame = frame.f_back\n    return -1\n";
+    const std::vector<std::string> cases = {"s = 'a\u2028b'\nassert f(s) == 3", "assert f('a\x0c" "b') == 3",
+                                            "assert f('hello') == 5"};
+    CHECK(run(make("def f(s):\n    return len(s)\n", cases)).all_passed());
+    const JobResult r = run(make(reader, cases));
+    CHECK(r.passed() == 0);
+    CHECK(r.cases[0].message.find("assert f(s) == 3") != std::string::npos);
+}
+
+TEST_CASE("testsuites/python: values that would make the judge work for the candidate") {
+    // A set of ints that all hash alike would take the judge quadratic time to build.
+    const std::string bomb = "class I(int):\n    __slots__ = ()\n    def __hash__(self): return id(self)\n"
+                             "    def __eq__(self, o): return self is o\nM = (1 << 61) - 1\n"
+                             "def f(n):\n    return {I(k * M) for k in range(1, 100000)}\n";
+    const JobResult r = run(make(bomb, {"assert f(2) == {1, 2}", "assert f(3) == {1, 2, 3}"}));
+    CHECK(r.verdict == Verdict::ok);
+    CHECK(r.passed() == 0);
+    CHECK(r.wall_ms < 6000);
+    CHECK(run(make("def f(n):\n    return set(range(1, n + 1))\n", {"assert f(2) == {1, 2}"})).all_passed());
+}

@@ -321,6 +321,21 @@ class Opaque:
 
 
 _ISO_TIME = _re.compile(r"^[0-9T:.+\-]+$")
+SPREAD_CHECK = 512  # hashed containers larger than this have their hashes checked first
+
+
+def _hashed(kind, keys, build):
+    """`build()` for a set or dict over `keys`, unless their hashes collide so much that building
+    it would take quadratic time (a candidate can return ints that all hash alike): then an
+    opaque value, which equals nothing."""
+    if len(keys) > SPREAD_CHECK:
+        try:
+            distinct = len({hash(key) for key in keys})
+        except TypeError:
+            distinct = len(keys)
+        if distinct < len(keys) // 2:
+            return Opaque(kind, "<%s of %d values whose hashes collide>" % (kind, len(keys)), True)
+    return build()
 
 
 def decode(data, depth=0):
@@ -358,11 +373,14 @@ def decode(data, depth=0):
     if tag == "tuple":
         return tuple(items())
     if tag == "dict":
-        return dict(pairs())
+        got = pairs()
+        return _hashed("dict", [k for k, _ in got], lambda: dict(got))
     if tag == "set":
-        return set(items())
+        got = items()
+        return _hashed("set", got, lambda: set(got))
     if tag == "frozenset":
-        return frozenset(items())
+        got = items()
+        return _hashed("frozenset", got, lambda: frozenset(got))
     if tag == "bytes":
         return bytes.fromhex(text())
     if tag == "bytearray":
@@ -384,18 +402,22 @@ def decode(data, depth=0):
     if tag == "decimal":
         return decimal.Decimal(text())
     if tag == "odict":
-        return collections.OrderedDict(pairs())
+        got = pairs()
+        return _hashed("OrderedDict", [k for k, _ in got], lambda: collections.OrderedDict(got))
     if tag == "counter":
-        return collections.Counter(dict(pairs()))
+        got = pairs()
+        return _hashed("Counter", [k for k, _ in got], lambda: collections.Counter(dict(got)))
     if tag == "deque":
         maxlen = data.get("maxlen")
         return collections.deque(items(), maxlen if isinstance(maxlen, int) else None)
     if tag == "keys":
-        return dict.fromkeys(items()).keys()
+        got = items()
+        return _hashed("dict_keys", got, lambda: dict.fromkeys(got).keys())
     if tag == "values":
         return dict(enumerate(items())).values()
     if tag == "items":
-        return dict(pairs()).items()
+        got = pairs()
+        return _hashed("dict_items", [k for k, _ in got], lambda: dict(got).items())
     if tag == "memoryview":
         view = memoryview(bytes.fromhex(text()))
         fmt, shape = data.get("format"), data.get("shape")

@@ -29,7 +29,9 @@ import resource
 import time
 
 from channel import (ChannelClosed, ChannelTimeout, FrameReader, Opaque, ProtocolError, decode,
-                     read_all, write_frame)
+                     encode_value, read_all, write_frame)
+from runner import bind_context, describe_exception
+from segments import Source
 
 MESSAGE_LIMIT = 2000
 FLUSH_SECONDS = 0.05
@@ -60,6 +62,10 @@ COMPARE = {ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast
            ast.IsNot: operator.is_not, ast.In: lambda a, b: a in b,
            ast.NotIn: lambda a, b: a not in b}
 CONSTANT_TYPES = (int, float, complex, str, bytes, bool, type(None), type(Ellipsis))
+# Builtins that read or change the namespace they run in: never the oracle's (it has not the
+# tests' namespace).
+DYNAMIC_BUILTINS = frozenset(("eval", "exec", "compile", "globals", "locals", "vars", "dir",
+                              "__import__", "input", "open", "breakpoint", "help"))
 SIMPLE_STATEMENTS = (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Expr, ast.Import,
                      ast.ImportFrom, ast.Pass, ast.Delete)
 
@@ -84,28 +90,18 @@ class CandidateRaised(BaseException):
 # ---- planning: which part of each case the judge computes, and what the runner is asked ------
 
 class Remote(ast.expr):
-    """An expression the runner evaluates; `index` orders it among the case's requests."""
+    """An expression the judge does not compute itself. `where` is "runner" (it needs the
+    candidate: evaluated natively next to it; `index` orders it among the case's requests) or
+    "oracle" (test code alone: evaluated in a child of the judge that never sees the candidate;
+    `index` is its place among the job's oracle expressions). `names`: the names it uses."""
     _fields = ()
 
-    def __init__(self, source, index):
+    def __init__(self, source, where, names):
         super().__init__()
         self.source = source
-        self.index = index
-
-
-class Source:
-    """Source segments of one piece of test code, by node position."""
-
-    def __init__(self, code):
-        self.data = code.encode("utf-8")
-        self.offsets = [0]
-        for line in code.splitlines(keepends=True):
-            self.offsets.append(self.offsets[-1] + len(line.encode("utf-8")))
-
-    def __call__(self, node):
-        start = self.offsets[node.lineno - 1] + node.col_offset
-        end = self.offsets[node.end_lineno - 1] + node.end_col_offset
-        return self.data[start:end].decode("utf-8", "replace")
+        self.where = where
+        self.names = names
+        self.index = 0
 
 
 def _is_number(node, depth=0):
@@ -127,14 +123,27 @@ def names_in(node):
     return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
 
 
+def free_names(node):
+    """The names `node` reads from outside (not the targets its comprehensions and lambdas
+    bind)."""
+    bound = set()
+    for n in ast.walk(node):
+        if isinstance(n, ast.Name) and isinstance(n.ctx, (ast.Store, ast.Del)):
+            bound.add(n.id)
+        elif isinstance(n, ast.arg):
+            bound.add(n.arg)
+    return names_in(node) - bound
+
+
 class Planner:
     """Splits the statements of one case given the names the judge can resolve itself
     (`local`: names bound to values the judge computed; `modules`: modules it may use)."""
 
-    def __init__(self, local, modules, shadowed):
+    def __init__(self, local, modules, shadowed, oracle=frozenset()):
         self.local = local
         self.modules = modules
         self.shadowed = shadowed  # builtin names the tests rebind (the entry point's name)
+        self.oracle = oracle      # names the oracle resolves: the setup's and the prompt's
         self.nodes = 0
 
     # -- what the judge evaluates itself
@@ -209,13 +218,15 @@ class Planner:
         kind = type(node)
         split = lambda part, cond: self.split(part, source, remotes, cond, depth + 1)  # noqa: E731
         if kind is ast.Compare and all(type(op) in COMPARE for op in node.ops):
-            operands = [node.left] + node.comparators
-            identity = any(type(op) in (ast.Is, ast.IsNot) for op in node.ops)
-            if identity and sum(not self.evaluable(o) for o in operands) > 1:
-                return self.remote(node, source, remotes, conditional)  # identity is native
+            start = len(remotes)
             parts = [split(node.left, conditional),
                      split(node.comparators[0], conditional)]
             parts += [split(c, True) for c in node.comparators[1:]]
+            if all(type(p) is Remote and p.where == "runner" for p in parts):
+                # Nothing of the test's own on either side (`make(1, 2) == Point(1, 2)`,
+                # `f(x) is x`): the comparison is the program's, native as under python3.
+                del remotes[start:]
+                return self.remote(node, source, remotes, conditional)
             return ast.Compare(left=parts[0], ops=node.ops, comparators=parts[1:])
         if kind is ast.BoolOp:
             values = [split(node.values[0], conditional)]
@@ -230,28 +241,36 @@ class Planner:
                              right=split(node.right, conditional))
         if (kind is ast.Call and self.function(node.func)
                 and all(not isinstance(a, ast.Starred) for a in node.args)
-                and all(k.arg is not None for k in node.keywords)
-                and any(self.evaluable(part) for part in
-                        node.args + [k.value for k in node.keywords])):
-            # `isclose(candidate(x), 1.5)`: the judge keeps the 1.5. A call with nothing of
-            # the judge's in it (`len(candidate(x))`) runs natively, like any other expression.
+                and all(k.arg is not None for k in node.keywords)):
+            # `isclose(candidate(x), 1.5)`, `len(candidate(x))`: the judge's builtins on the
+            # candidate's values (the runner's builtins are the candidate's to patch).
             args = [split(a, conditional) for a in node.args]
             keywords = [ast.keyword(arg=k.arg, value=split(k.value, conditional))
                         for k in node.keywords]
             return ast.Call(func=node.func, args=args, keywords=keywords)
         if kind in (ast.List, ast.Tuple, ast.Set) and not any(isinstance(e, ast.Starred)
                                                                for e in node.elts):
-            return kind(elts=[split(e, conditional) for e in node.elts],
-                        ctx=ast.Load())
+            start = len(remotes)
+            elts = [split(e, conditional) for e in node.elts]
+            if elts and all(type(e) is Remote and e.where == "runner" for e in elts):
+                del remotes[start:]  # all the program's: built natively, like any expression
+                return self.remote(node, source, remotes, conditional)
+            return kind(elts=elts, ctx=ast.Load())
         if kind is ast.IfExp:
             return ast.IfExp(test=split(node.test, conditional),
                              body=split(node.body, True),
                              orelse=split(node.orelse, True))
         return self.remote(node, source, remotes, conditional)
 
-    @staticmethod
-    def remote(node, source, remotes, conditional):
-        leaf = Remote(source(node), len(remotes))
+    def remote(self, node, source, remotes, conditional):
+        """A Remote for `node`: the oracle's when it uses only names of the setup, the prompt and
+        builtins (nothing of the candidate's), else the runner's."""
+        names = free_names(node)
+        where = "oracle" if all(
+            (name in self.oracle or (hasattr(builtins, name) and name not in self.local
+                                     and name not in DYNAMIC_BUILTINS))
+            and name not in self.shadowed for name in names) else "runner"
+        leaf = Remote(source(node), where, names)
         remotes.append((leaf, conditional))
         return leaf
 
@@ -262,13 +281,14 @@ class Step:
     judge may use; the runner imports it too when it needs it)."""
 
     __slots__ = ("kind", "name", "node", "code", "message", "explained", "remotes", "source",
-                 "sync", "binds")
+                 "sync", "binds", "names")
 
     def __init__(self, kind, **fields):
         self.kind = kind
         self.name = self.node = self.code = self.message = self.source = None
         self.explained = False
         self.binds = {}
+        self.names = set()
         self.remotes = []
         self.sync = False
         for key, value in fields.items():
@@ -289,14 +309,16 @@ class CasePlan:
         for step in steps:
             if step.kind == "run":
                 self.requests.append(("exec", step.code))
-                self.runner_names |= names_in(ast.parse(step.code))
+                self.runner_names |= step.names
                 if not blocked:
                     self.prefetch = len(self.requests)
             elif step.kind == "check":
                 for leaf, conditional in step.remotes:
+                    if leaf.where != "runner":
+                        continue
                     leaf.index = len(self.requests)
                     self.requests.append(("eval", leaf.source))
-                    self.runner_names |= names_in(ast.parse("(" + leaf.source + "\n)", mode="eval"))
+                    self.runner_names |= leaf.names
                     blocked = blocked or conditional
                     if not blocked:
                         self.prefetch = len(self.requests)
@@ -316,19 +338,27 @@ def _bindings(statement):
     return None
 
 
-def plan_case(code, local, modules, shadowed, force_remote):
+def whole_case(code, tree=None):
+    """A case that runs whole in the runner."""
+    names = names_in(tree) if tree is not None else set()
+    return CasePlan(code, [Step("run", code=code, names=names)], whole=True)
+
+
+def plan_case(code, local, modules, shadowed, force_remote, oracle):
     """A CasePlan for one case. `local` maps names the judge resolves at the start of the case
     to "value" or "function", `modules` aliases to module names; names in `force_remote` are
-    never the judge's. A name the case binds that a runner request uses is the runner's."""
+    never the judge's; `oracle`: the names the oracle resolves. A name the case binds that a
+    runner request uses is the runner's."""
     try:
         tree = ast.parse(code, "<test>", "exec")
     except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return CasePlan(code, [Step("run", code=code)], whole=True)
+        return whole_case(code)
     if not all(isinstance(s, SIMPLE_STATEMENTS + (ast.Assert,)) for s in tree.body):
-        return CasePlan(code, [Step("run", code=code)], whole=True)
+        return whole_case(code, tree)
     own_remote = set(force_remote)
     while True:
-        plan = _plan_statements(code, tree, dict(local), dict(modules), shadowed, own_remote)
+        plan = _plan_statements(code, tree, dict(local), dict(modules), shadowed, own_remote,
+                                oracle - own_remote)
         clash = {step.name for step in plan.steps
                  if step.kind == "bind" and step.name in plan.runner_names}
         if not clash:
@@ -336,11 +366,12 @@ def plan_case(code, local, modules, shadowed, force_remote):
         own_remote |= clash
 
 
-def _plan_statements(code, tree, local, modules, shadowed, force_remote):
+def _plan_statements(code, tree, local, modules, shadowed, force_remote, oracle):
     source = Source(code)
     steps = []
+    bound = set()  # names this case binds: never the oracle's
     for statement in tree.body:
-        planner = Planner(local, modules, shadowed)
+        planner = Planner(local, modules, shadowed, oracle - bound)
         names = _bindings(statement)
         if (names and len(names) == 1 and names[0] not in force_remote
                 and planner.evaluable(statement.value)):
@@ -348,6 +379,7 @@ def _plan_statements(code, tree, local, modules, shadowed, force_remote):
                            for n in ast.walk(statement.value))
             steps.append(Step("bind", name=names[0], node=statement.value, sync=may_fail))
             local[names[0]] = "value"
+            bound.add(names[0])
             continue
         if isinstance(statement, ast.Assert):
             remotes = []
@@ -361,8 +393,47 @@ def _plan_statements(code, tree, local, modules, shadowed, force_remote):
                               remotes=remotes, source=source(statement), sync=True))
             continue
         given = _learn_imports(statement, local, modules, force_remote)
-        steps.append(Step("run", code=source(statement), binds=given))
+        bound |= _bound_names(statement)
+        steps.append(Step("run", code=source(statement), binds=given, names=names_in(statement)))
     return CasePlan(code, steps, whole=False)
+
+
+def top_level_names(body):
+    """The names a module body binds at its top level (not inside functions or classes)."""
+    names = set()
+    pending = list(body)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+            continue
+        if isinstance(node, ast.Lambda):
+            continue
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        elif isinstance(node, ast.alias):
+            names.add((node.asname or node.name).split(".")[0])
+        pending.extend(ast.iter_child_nodes(node))
+    return names
+
+
+def prompt_names(context, entry):
+    """The names a problem's prompt defines and does not leave to the candidate."""
+    if not context:
+        return set()
+    try:
+        tree = ast.parse(context, "<prompt>", "exec")
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return set()
+    body = [node for node in tree.body
+            if not (isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+                    and (node.name == entry or _stub(node)))]
+    return top_level_names(body) - {entry}
+
+
+def _stub(node):
+    return all(isinstance(s, ast.Pass) or (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))
+               for s in node.body)
 
 
 def _bound_names(statement):
@@ -419,9 +490,10 @@ class JobPlan:
         setup = tests.get("setup") or ""
         cases = [str(case.get("code", "")) for case in tests["cases"]]
         context = tests.get("context") or ""
+        self.oracles, self.oracle_setup, self.oracle_context = [], setup, context
         if tests.get("split") is False:
             self.setup_binds, self.setup_given, self.context, self.runner_setup = [], {}, context, setup
-            self.cases = [CasePlan(code, [Step("run", code=code)], whole=True) for code in cases]
+            self.cases = [whole_case(code) for code in cases]
             return
         shadowed = {self.entry, "candidate"}
         try:
@@ -430,10 +502,15 @@ class JobPlan:
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             setup_tree, setup_source = None, None
         force_remote = set(shadowed)
+        # What the oracle can resolve: the names the setup and the prompt define.
+        oracle = (top_level_names(setup_tree.body) if setup_tree is not None else set())
+        oracle |= prompt_names(context, self.entry)
+        oracle -= shadowed
         while True:
             self.setup_binds, runs, local, modules, self.setup_given = self.plan_setup(
                 setup, setup_tree, setup_source, force_remote, shadowed)
-            self.cases = [plan_case(code, local, modules, shadowed, force_remote) for code in cases]
+            self.cases = [plan_case(code, local, modules, shadowed, force_remote, oracle - force_remote)
+                          for code in cases]
             used = set()
             for plan in self.cases:
                 used |= plan.runner_names
@@ -447,6 +524,12 @@ class JobPlan:
             force_remote |= clash
         self.runner_setup = self.runner_setup_code(setup, setup_tree, setup_source, used)
         self.context = context if context and self.uses_prompt(context, used) else ""
+        for plan in self.cases:
+            for step in plan.steps:
+                for leaf, _ in step.remotes:
+                    if leaf.where == "oracle":
+                        leaf.index = len(self.oracles)
+                        self.oracles.append(leaf.source)
 
     def plan_setup(self, setup, tree, source, force_remote, shadowed):
         """(the judge's bindings, the statements it leaves to the runner, the names the judge
@@ -469,18 +552,21 @@ class JobPlan:
         return binds, runs, local, modules, given
 
     def runner_setup_code(self, setup, tree, source, used):
-        """The setup statements the runner runs: everything but the judge's own bindings of names
-        no runner request uses (those are expected values)."""
+        """The setup statements the runner runs: those that bind a name a runner request uses
+        (or that such a statement uses), and those that bind nothing (side effects). The judge's
+        own bindings and what only the oracle needs (a reference solution in the setup, say)
+        stay out of the candidate's process."""
         if tree is None:
             return setup
+        needed = set(used)
         keep = []
-        bound_here = {name for name, _ in self.setup_binds}
-        for statement in tree.body:
-            names = _bindings(statement)
-            if names and len(names) == 1 and names[0] in bound_here and names[0] not in used:
+        for statement in reversed(tree.body):
+            bound = top_level_names([statement])
+            if bound and not bound & needed:
                 continue
             keep.append(source(statement))
-        return "\n".join(keep)
+            needed |= names_in(statement)
+        return "\n".join(reversed(keep))
 
     def uses_prompt(self, context, used):
         try:
@@ -622,14 +708,108 @@ class Link:
         return message
 
 
+class TestRaised(Exception):
+    """The test's own expression (computed by the oracle) raised."""
+
+
+class Oracle:
+    """The test's own expressions that the judge cannot compute (`'cba'.upper()`, a helper the
+    setup defines), evaluated in a child of the judge that holds neither the result channel nor
+    the runner's channel and never sees the candidate: the expected side of an assertion never
+    enters the candidate's process. Forked at the start of the job, so it works while the
+    candidate loads; the zygote sweeps the jail after the job (the reply says `forked`)."""
+
+    def __init__(self, plan, limits):
+        read_end, write_end = os.pipe()
+        self.pid = os.fork()
+        if self.pid == 0:
+            code = 0
+            try:
+                os.close(read_end)
+                self.child(plan, limits, write_end)
+            except BaseException:  # noqa: B036 - never return into the judge's loop
+                code = 70
+            finally:
+                os._exit(code)
+        os.close(write_end)
+        self.reader = FrameReader(read_end)
+        self.fd = read_end
+        self.values = None
+        self.failure = None
+
+    @staticmethod
+    def child(plan, limits, out):
+        null = os.open("/dev/null", os.O_RDWR)
+        for fd in (0, 1, 2):
+            os.dup2(null, fd)
+        os.closerange(3, out)
+        os.closerange(out + 1, 1 << 16)
+        cpu = max(1, -(-int(limits.get("cpu_ms", 5000)) // 1000))
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
+        ns = {"__name__": "__main__", "__builtins__": builtins}
+        replies = []
+        try:
+            if plan.oracle_context:
+                bind_context(ns, plan.oracle_context, plan.entry)
+            if plan.oracle_setup:
+                exec(compile(plan.oracle_setup, "<test>", "exec"), ns)
+        except BaseException as error:  # noqa: B036
+            failed = describe_exception(error)
+            failed["message"] = "test setup failed: " + failed["message"]
+            replies = [{"raise": failed}] * len(plan.oracles)
+        if not replies:
+            for source in plan.oracles:
+                try:
+                    value = eval(compile("(" + source + "\n)", "<test>", "eval"), dict(ns))
+                    replies.append({"value": encode_value(value)})
+                except BaseException as error:  # noqa: B036
+                    replies.append({"raise": describe_exception(error)})
+        write_frame(out, {"replies": replies})
+
+    def reply(self, index, deadline):
+        if self.values is None and self.failure is None:
+            try:
+                message = self.reader.read(deadline)
+                replies = message.get("replies") if isinstance(message, dict) else None
+                if not isinstance(replies, list):
+                    raise ProtocolError("malformed")
+                self.values = replies
+            except ChannelTimeout:
+                self.failure = "the test's own expressions did not finish in time"
+            except (ChannelClosed, ProtocolError):
+                self.failure = "the test's own expressions could not be evaluated"
+        if self.failure is not None:
+            raise TestRaised(self.failure)
+        reply = self.values[index] if index < len(self.values) else None
+        if not isinstance(reply, dict):
+            raise TestRaised("the test's own expressions could not be evaluated")
+        if "raise" in reply:
+            info = reply["raise"] if isinstance(reply["raise"], dict) else {}
+            raise TestRaised(_candidate_message(info))
+        try:
+            return decode(reply.get("value"))
+        except (ProtocolError, TypeError, ValueError, RecursionError, MemoryError) as error:
+            raise TestRaised("the test's own value could not be decoded: %s" % error) from None
+
+    def close(self):
+        try:
+            os.kill(self.pid, 9)
+        except ProcessLookupError:
+            pass
+        os.waitpid(self.pid, 0)
+        os.close(self.fd)
+
+
 class Judge:
     plans = {}  # test sources -> JobPlan; plans hold syntax, never values
 
-    def __init__(self, tests, result_fd, link):
+    def __init__(self, tests, result_fd, link, limits=None):
         self.tests = tests
         self.nonce = tests["nonce"]
         self.result_fd = result_fd
         self.link = link
+        self.limits = limits or {}
+        self.oracle = None
         self.pending = []
         self.flushed = time.monotonic()
 
@@ -741,6 +921,8 @@ class Judge:
                 setup_error = "test setup failed: %s: %s" % (type(error).__name__, error)
                 break
         following = self.send_from(0, first=True) if setup_error is None else len(cases)
+        if self.job.oracles and setup_error is None:
+            self.oracle = Oracle(self.job, self.limits)
         load = self.load()
         if load is not None:
             failure, message = load
@@ -821,6 +1003,8 @@ class Judge:
             return {"verdict": "error", "message": _candidate_message(info)}
         except AssertionError as error:
             return {"verdict": "failed", "message": "AssertionError: " + str(error)}
+        except TestRaised as error:
+            return {"verdict": "error", "message": str(error)}
         except Exception as error:  # noqa: BLE001 - the judge's own evaluation raised: an error
             return {"verdict": "error", "message": "%s: %s" % (type(error).__name__, error)}
 
@@ -831,6 +1015,8 @@ class Judge:
 
     def check(self, index, plan, step, ns, replies):
         def ask(leaf):
+            if leaf.where == "oracle":
+                return self.oracle.reply(leaf.index, self.link.deadline)
             reply = self.answer(index, plan, leaf.index, replies)
             try:
                 return decode(reply.get("value"))
@@ -839,7 +1025,7 @@ class Judge:
                 raise RunnerDied(self.link.broken) from None
 
         test = step.node
-        if step.explained:
+        if step.explained and type(test) is ast.Compare:
             actual = _evaluate(test.left, ns, ask)
             expected = _evaluate(test.comparators[0], ns, ask)
             if not actual == expected:
@@ -859,14 +1045,19 @@ def run_job(job, fds):
     before = resource.getrusage(resource.RUSAGE_SELF)
     deadline = started + int(job.get("wall_ms", 10000)) / 1000.0
     clean = True
+    judge = None
     try:
         tests = json.loads(read_all(tests_fd, from_start=True))
-        Judge(tests, result_fd, Link(channel_fd, deadline - 0.05)).run()
+        judge = Judge(tests, result_fd, Link(channel_fd, deadline - 0.05), job)
+        judge.run()
     except BaseException:  # noqa: B036 - a bug here must not end the process mid-slot
         clean = False  # the supervisor replaces this jail; the job lacks its `done` line
     finally:
         for fd in fds:
             os.close(fd)
+        forked = judge is not None and judge.oracle is not None
+        if forked:
+            judge.oracle.close()
     after = resource.getrusage(resource.RUSAGE_SELF)
     cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     return {
@@ -882,4 +1073,5 @@ def run_job(job, fds):
         "phases_ms": {"judge": round((time.monotonic() - started) * 1000, 3)},
         "stdout": {"text": "", "total": 0},
         "stderr": {"text": "", "total": 0},
+        "forked": forked,
     }

@@ -25,6 +25,7 @@ import types
 
 from channel import (ChannelClosed, FrameReader, ProtocolError, encode_value, read_all,
                      write_frame)
+from segments import Source
 
 PROGRAM = "/work/solution.py"
 HARNESS_DIR = os.path.dirname(os.path.abspath(__file__))
@@ -77,16 +78,7 @@ def _assert_equal(actual, expected, source):
 def _explain_asserts(tree, source):
     """Rewrites `assert a == b` into `__assay_assert_equal__(a, b, text)` so that a failure says
     what each side was. Only the new nodes get locations (copied from the assert)."""
-    lines = source.splitlines(keepends=True)
-    offsets = [0]
-    for line in lines:
-        offsets.append(offsets[-1] + len(line.encode("utf-8")))
-    data = source.encode("utf-8")
-
-    def segment(node):
-        start = offsets[node.lineno - 1] + node.col_offset
-        end = offsets[node.end_lineno - 1] + node.end_col_offset
-        return data[start:end].decode("utf-8", "replace")
+    segment = Source(source)
 
     for parent in ast.walk(tree):
         for field in ("body", "orelse", "finalbody"):
@@ -114,6 +106,27 @@ def _stub(node):
     """A prompt's function that the candidate is to write: a body of a docstring, pass or `...`."""
     return all(isinstance(s, ast.Pass) or (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))
                for s in node.body)
+
+
+def bind_context(ns, context, entry):
+    """Binds the names the problem's prompt defines (but does not leave to the candidate)
+    to the prompt's own definitions."""
+    try:
+        tree = ast.parse(context, "<prompt>", "exec")
+        keep = []
+        for node in tree.body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and (
+                    node.name == entry or _stub(node)):
+                continue
+            keep.append(node)
+        tree.body = keep
+        own = {"__name__": "__prompt__", "__builtins__": builtins}
+        exec(compile(tree, "<prompt>", "exec"), own)
+    except BaseException:  # noqa: B036 - a prompt that does not run binds nothing
+        return
+    for name, value in own.items():
+        if type(name) is str and not name.startswith("__") and name != entry:
+            ns[name] = value
 
 
 class Runner:
@@ -161,7 +174,7 @@ class Runner:
         entry = request.get("entry_point") or ""
         context = request.get("context") or ""
         if context:
-            self.bind_context(ns, context, entry)
+            bind_context(ns, context, entry)
         if entry in self.module.__dict__:
             # The entry point is what the tests call, even when it is named like a builtin.
             ns["candidate"] = ns[entry] = self.module.__dict__[entry]
@@ -170,27 +183,6 @@ class Runner:
         if setup:
             exec(compile(setup, "<test>", "exec"), ns)
         self.base = ns
-
-    @staticmethod
-    def bind_context(ns, context, entry):
-        """Binds the names the problem's prompt defines (but does not leave to the candidate)
-        to the prompt's own definitions."""
-        try:
-            tree = ast.parse(context, "<prompt>", "exec")
-            keep = []
-            for node in tree.body:
-                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and (
-                        node.name == entry or _stub(node)):
-                    continue
-                keep.append(node)
-            tree.body = keep
-            own = {"__name__": "__prompt__", "__builtins__": builtins}
-            exec(compile(tree, "<prompt>", "exec"), own)
-        except BaseException:  # noqa: B036 - a prompt that does not run binds nothing
-            return
-        for name, value in own.items():
-            if type(name) is str and not name.startswith("__") and name != entry:
-                ns[name] = value
 
     def namespace(self, case):
         if case != self.case:

@@ -419,6 +419,11 @@ def main():
             continue
         if role == "judge":
             reply = judge.run_job(job, fds)
+            if reply.pop("forked", False):
+                # The oracle ran test code in a child: nothing it started or wrote may stay.
+                kill_everything()
+                reply["clean"] = reply["clean"] and all(
+                    [wipe(path, SCRATCH_MODES[path]) for path in SCRATCH])
         else:
             reply = run_job(role, job, fds)
         # This process's own CPU time counts against the jail's RLIMIT_CPU (which kills): ask
