@@ -337,3 +337,17 @@ TEST_CASE("testsuites/python: values that would make the judge work for the cand
     CHECK(r.wall_ms < 6000);
     CHECK(run(make("def f(n):\n    return set(range(1, n + 1))\n", {"assert f(2) == {1, 2}"})).all_passed());
 }
+
+TEST_CASE("testsuites/python: setups that call the candidate or change their own values") {
+    // A setup line that calls the candidate is the runner's, not the oracle's; a value a later
+    // setup line changes is not the judge's to compute from its literal.
+    const std::string setup = "import math\nREF = [f(i) for i in range(3)]\nT = {1: 2}\ncounter = [0]\n"
+                              "for i in range(3):\n    counter[0] += i\n"
+                              "def helper(x):\n    return math.floor(x) + len(T)\n";
+    const std::vector<std::string> cases = {"assert f(1) == REF[1]", "assert f(2) == helper(2.5)",
+                                            "assert f(3) - 2 == counter[0] - 2", "assert f(0) == T.get(5, 1)"};
+    CHECK(run(make("def f(x):\n    return x + 1 if x < 3 else 3\n", cases, setup)).all_passed());
+    const JobResult wrong = run(make("def f(x):\n    return -1\n", cases, setup));
+    CHECK(wrong.verdict == Verdict::ok);
+    CHECK(wrong.passed() == 0);
+}

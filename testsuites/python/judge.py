@@ -436,6 +436,25 @@ def _stub(node):
                for s in node.body)
 
 
+def runner_kept(statement, needed):
+    """Whether the runner runs this setup statement: it binds a name the runner needs, or binds
+    nothing (a side effect)."""
+    bound = top_level_names([statement])
+    return not bound or bool(bound & needed)
+
+
+def runner_needs(tree, used):
+    """The names the runner needs from the setup: those its requests use, and what the setup
+    statements that bind them use in turn."""
+    needed = set(used)
+    if tree is None:
+        return needed
+    for statement in reversed(tree.body):
+        if runner_kept(statement, needed):
+            needed |= names_in(statement)
+    return needed
+
+
 def _bound_names(statement):
     names = set()
     for node in ast.walk(statement):
@@ -502,10 +521,17 @@ class JobPlan:
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             setup_tree, setup_source = None, None
         force_remote = set(shadowed)
-        # What the oracle can resolve: the names the setup and the prompt define.
-        oracle = (top_level_names(setup_tree.body) if setup_tree is not None else set())
-        oracle |= prompt_names(context, self.entry)
-        oracle -= shadowed
+        # What the oracle can resolve: the names the prompt and the setup define from builtins
+        # and each other alone (a setup line that calls the candidate is not the oracle's).
+        oracle = prompt_names(context, self.entry) - shadowed
+        for statement in (setup_tree.body if setup_tree is not None else []):
+            bound = top_level_names([statement])
+            if all(name in oracle or name in bound or (hasattr(builtins, name)
+                                                       and name not in DYNAMIC_BUILTINS)
+                   for name in free_names(statement)):
+                oracle |= bound - shadowed
+            else:
+                oracle -= bound
         while True:
             self.setup_binds, runs, local, modules, self.setup_given = self.plan_setup(
                 setup, setup_tree, setup_source, force_remote, shadowed)
@@ -514,8 +540,7 @@ class JobPlan:
             used = set()
             for plan in self.cases:
                 used |= plan.runner_names
-            for statement in runs:
-                used |= names_in(statement)
+            used = runner_needs(setup_tree, used)
             # A name the runner uses is the runner's everywhere: the judge's copy would miss
             # what the candidate did to it.
             clash = {name for name in used if name in local and name not in force_remote}
@@ -537,10 +562,16 @@ class JobPlan:
         binds, runs, local, modules, given = [], [], {}, {}, {}
         if tree is None:
             return binds, [], local, modules, given
-        for statement in tree.body:
+        # A value a later setup statement uses could be changed by it: not the judge's.
+        later = [set()]
+        for statement in reversed(tree.body):
+            later.append(later[-1] | names_in(statement))
+        later.reverse()
+        for position, statement in enumerate(tree.body):
             planner = Planner(local, modules, shadowed)
             names = _bindings(statement)
             if (names and len(names) == 1 and names[0] not in force_remote
+                    and names[0] not in later[position + 1]
                     and planner.evaluable(statement.value)):
                 binds.append((names[0], statement.value))
                 local[names[0]] = "value"
@@ -552,21 +583,13 @@ class JobPlan:
         return binds, runs, local, modules, given
 
     def runner_setup_code(self, setup, tree, source, used):
-        """The setup statements the runner runs: those that bind a name a runner request uses
-        (or that such a statement uses), and those that bind nothing (side effects). The judge's
-        own bindings and what only the oracle needs (a reference solution in the setup, say)
-        stay out of the candidate's process."""
+        """The setup statements the runner runs (see runner_needs): the judge's own bindings and
+        what only the oracle needs (a reference solution in the setup, say) stay out of the
+        candidate's process."""
         if tree is None:
             return setup
-        needed = set(used)
-        keep = []
-        for statement in reversed(tree.body):
-            bound = top_level_names([statement])
-            if bound and not bound & needed:
-                continue
-            keep.append(source(statement))
-            needed |= names_in(statement)
-        return "\n".join(reversed(keep))
+        return "\n".join(source(statement) for statement in tree.body
+                         if runner_kept(statement, used))
 
     def uses_prompt(self, context, used):
         try:
