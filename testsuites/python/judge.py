@@ -444,15 +444,17 @@ def runner_kept(statement, needed):
 
 
 def runner_needs(tree, used):
-    """The names the runner needs from the setup: those its requests use, and what the setup
-    statements that bind them use in turn."""
+    """(the names the runner needs from the setup: those its requests use, and what the setup
+    statements that bind them use in turn; those statements, in order)."""
     needed = set(used)
+    kept = []
     if tree is None:
-        return needed
+        return needed, kept
     for statement in reversed(tree.body):
         if runner_kept(statement, needed):
-            needed |= names_in(statement)
-    return needed
+            needed |= free_names(statement)
+            kept.append(statement)
+    return needed, kept[::-1]
 
 
 def _bound_names(statement):
@@ -524,14 +526,17 @@ class JobPlan:
         # What the oracle can resolve: the names the prompt and the setup define from builtins
         # and each other alone (a setup line that calls the candidate is not the oracle's).
         oracle = prompt_names(context, self.entry) - shadowed
+        clean = []  # the setup the oracle runs
         for statement in (setup_tree.body if setup_tree is not None else []):
             bound = top_level_names([statement])
             if all(name in oracle or name in bound or (hasattr(builtins, name)
                                                        and name not in DYNAMIC_BUILTINS)
                    for name in free_names(statement)):
                 oracle |= bound - shadowed
+                clean.append(setup_source(statement))
             else:
                 oracle -= bound
+        self.oracle_setup = "\n".join(clean)
         while True:
             self.setup_binds, runs, local, modules, self.setup_given = self.plan_setup(
                 setup, setup_tree, setup_source, force_remote, shadowed)
@@ -540,7 +545,7 @@ class JobPlan:
             used = set()
             for plan in self.cases:
                 used |= plan.runner_names
-            used = runner_needs(setup_tree, used)
+            used, self.runner_statements = runner_needs(setup_tree, used)
             # A name the runner uses is the runner's everywhere: the judge's copy would miss
             # what the candidate did to it.
             clash = {name for name in used if name in local and name not in force_remote}
@@ -588,8 +593,7 @@ class JobPlan:
         candidate's process."""
         if tree is None:
             return setup
-        return "\n".join(source(statement) for statement in tree.body
-                         if runner_kept(statement, used))
+        return "\n".join(source(statement) for statement in self.runner_statements)
 
     def uses_prompt(self, context, used):
         try:
