@@ -351,3 +351,70 @@ TEST_CASE("testsuites/python: setups that call the candidate or change their own
     CHECK(wrong.verdict == Verdict::ok);
     CHECK(wrong.passed() == 1); // REF is made by the candidate itself: that case compares it with itself
 }
+
+TEST_CASE("testsuites/python: the test's values shared with the program's side") {
+    // Found by the second attack review. A candidate whose results equal anything, and that
+    // returns whatever its callers' namespaces hold, must fail every case; honest programs pass.
+    const std::string cheat = R"(import sys
+class Any:
+    def __eq__(self, other): return True
+    def __ne__(self, other): return False
+def f(x):
+    frame = sys._getframe(1)
+    while frame is not None:
+        for key in ('out', 'expected'):
+            if key in frame.f_globals:
+                return frame.f_globals[key]
+            if key in frame.f_locals:
+                return frame.f_locals[key]
+        frame = frame.f_back
+    return Any()
+)";
+    const std::string setup = "from collections import Counter\ninp, out = 'abc', 'ABC'\ncases = [('abc', 'ABC')]\n"
+                              "data = [3, 1, 2]\ndef ref(xs):\n    return [x.upper() for x in xs]\n";
+    const std::vector<std::string> cases = {
+        "expected = 'abc'.upper()\nassert f('abc') == expected", "assert f(inp) == out",
+        "assert f(cases[0][0]) == cases[0][1]", "assert f(['a']) == ref(['a'])",
+        "from collections import OrderedDict\nassert f('abc') == OrderedDict(a=1)",
+        "assert isinstance(f('abc'), str) and f('abc') == 'ABC'"};
+    const std::string honest = "from collections import OrderedDict\ndef f(x):\n"
+                               "    if isinstance(x, list):\n        return [s.upper() for s in x]\n"
+                               "    return OrderedDict(a=1) if False else x.upper()\n";
+    const JobResult good = run(make(honest, cases, setup));
+    CHECK(good.cases[0].verdict == TestVerdict::passed);
+    CHECK(good.cases[1].verdict == TestVerdict::passed);
+    CHECK(good.cases[2].verdict == TestVerdict::passed);
+    CHECK(good.cases[3].verdict == TestVerdict::passed);
+    CHECK(good.cases[5].verdict == TestVerdict::passed);
+    const JobResult r = run(make(cheat, cases, setup));
+    CHECK(r.verdict == Verdict::ok);
+    CHECK(r.passed() == 0);
+}
+
+TEST_CASE("testsuites/python: what the program does to the test's values is seen") {
+    const std::string setup = "import random\nrandom.seed(0)\nxs = [random.randint(0, 9) for i in range(5)]\n"
+                              "ys = [random.randint(0, 9) for j in range(5)]\nEXPECTED = sorted(ys)\n"
+                              "data = list(range(5, 0, -1))\nkeep = [3, 1, 2]\norig = list(keep)\n";
+    const std::vector<std::string> cases = {"assert f(ys) == EXPECTED", "assert f(data) is None\nassert data == [1, 2, 3, 4, 5]",
+                                            "f(keep)\nassert keep == orig"};
+    const JobResult sorts = run(make("def f(xs):\n    xs.sort()\n", cases, setup));
+    CHECK(sorts.cases[0].verdict == TestVerdict::failed);  // returns None
+    CHECK(sorts.cases[1].verdict == TestVerdict::passed);  // sorted in place, as asked
+    CHECK(sorts.cases[2].verdict == TestVerdict::failed);  // changed what it must not
+    const JobResult copies = run(make("def f(xs):\n    return sorted(xs)\n", cases, setup));
+    CHECK(copies.cases[0].verdict == TestVerdict::passed);
+    CHECK(copies.cases[1].verdict == TestVerdict::failed);
+    CHECK(copies.cases[2].verdict == TestVerdict::passed);
+}
+
+TEST_CASE("testsuites/python: the judge's builtins see the program's containers") {
+    const std::string code = "import array\nclass Bag:\n    def __init__(self, items): self.items = items\n"
+                             "    def __iter__(self): return iter(self.items)\n    def __len__(self): return len(self.items)\n"
+                             "    def __str__(self): return 'Bag'\n"
+                             "def f(n):\n    return Bag(list(range(n)))\ndef g(n):\n    return array.array('i', range(n))\n";
+    const std::vector<std::string> cases = {"assert list(f(3)) == [0, 1, 2]", "assert len(f(4)) == 4", "assert sorted(f(3)) == [0, 1, 2]",
+                                            "assert sum(f(4)) == 6", "assert str(f(1)) == 'Bag'", "assert list(g(3)) == [0, 1, 2]",
+                                            "import array\nassert g(2) == array.array('i', [0, 1])", "assert g(2) != [0, 1]"};
+    const JobResult r = run(make(code, cases));
+    CHECK(r.all_passed());
+}

@@ -42,8 +42,8 @@ CACHE_SIZE = 512             # plans kept, by test source
 
 # Builtins the judge calls: they compute on the values they are given, which are plain data.
 CALLABLE_BUILTINS = frozenset((
-    "abs", "all", "any", "bool", "dict", "float", "frozenset", "int", "len", "list", "max", "min",
-    "repr", "round", "set", "sorted", "str", "sum", "tuple"))
+    "abs", "all", "any", "bool", "dict", "float", "frozenset", "int", "isinstance", "len", "list",
+    "max", "min", "repr", "round", "set", "sorted", "str", "sum", "tuple", "type"))
 # Builtins the judge may name without calling (types, and constants).
 BUILTIN_VALUES = frozenset((
     "bool", "bytes", "complex", "dict", "float", "frozenset", "int", "list", "set", "str", "tuple",
@@ -139,12 +139,29 @@ class Planner:
     """Splits the statements of one case given the names the judge can resolve itself
     (`local`: names bound to values the judge computed; `modules`: modules it may use)."""
 
-    def __init__(self, local, modules, shadowed, oracle=frozenset()):
+    def __init__(self, local, modules, shadowed, oracle=frozenset(), test_names=frozenset()):
         self.local = local
         self.modules = modules
         self.shadowed = shadowed  # builtin names the tests rebind (the entry point's name)
         self.oracle = oracle      # names the oracle resolves: the setup's and the prompt's
+        self.test_names = test_names  # names the test itself binds (setup, prompt, the case)
         self.nodes = 0
+
+    def program_side(self, leaf):
+        """Whether a runner Remote depends on the program: it uses the entry point or a name
+        neither the test nor builtins define (one of the program's own)."""
+        return any(name in self.shadowed or (name not in self.test_names
+                                             and not hasattr(builtins, name))
+                   for name in leaf.names)
+
+    def native(self, parts, identity=False):
+        """Whether a comparison (or container) of these split parts runs natively in the
+        runner: nothing of the test's on any side. Identity is native whenever every side
+        lives in the runner; any other comparison only when every side is the program's own,
+        so that no object of the candidate's is ever compared with the test's values there."""
+        if not parts or not all(type(p) is Remote and p.where == "runner" for p in parts):
+            return False
+        return identity or all(self.program_side(p) for p in parts)
 
     # -- what the judge evaluates itself
 
@@ -193,6 +210,9 @@ class Planner:
             return (all(type(op) in COMPARE for op in node.ops) and self.evaluable(node.left, depth)
                     and all(self.evaluable(c, depth) for c in node.comparators))
         if kind is ast.Call:
+            if isinstance(node.func, ast.Name) and node.func.id == "type" and (
+                    len(node.args) != 1 or node.keywords):
+                return False
             return (self.function(node.func)
                     and all(not isinstance(a, ast.Starred) and self.evaluable(a, depth)
                             for a in node.args)
@@ -222,9 +242,10 @@ class Planner:
             parts = [split(node.left, conditional),
                      split(node.comparators[0], conditional)]
             parts += [split(c, True) for c in node.comparators[1:]]
-            if all(type(p) is Remote and p.where == "runner" for p in parts):
-                # Nothing of the test's own on either side (`make(1, 2) == Point(1, 2)`,
-                # `f(x) is x`): the comparison is the program's, native as under python3.
+            identity = all(type(op) in (ast.Is, ast.IsNot) for op in node.ops)
+            if self.native(parts, identity):
+                # The program's own comparison (`make(1, 2) == Point(1, 2)`, `f(x) is x`):
+                # native, as under python3.
                 del remotes[start:]
                 return self.remote(node, source, remotes, conditional)
             return ast.Compare(left=parts[0], ops=node.ops, comparators=parts[1:])
@@ -241,7 +262,12 @@ class Planner:
                              right=split(node.right, conditional))
         if (kind is ast.Call and self.function(node.func)
                 and all(not isinstance(a, ast.Starred) for a in node.args)
-                and all(k.arg is not None for k in node.keywords)):
+                and all(k.arg is not None for k in node.keywords)
+                and not (isinstance(node.func, ast.Name) and node.func.id == "isinstance"
+                         and not (len(node.args) == 2 and self.evaluable(node.args[1])))
+                and not (isinstance(node.func, ast.Name) and node.func.id == "type"
+                         and (len(node.args) != 1 or node.keywords))):
+            # (`isinstance(x, Mine)` with a class of the program's is the program's own.)
             # `isclose(candidate(x), 1.5)`, `len(candidate(x))`: the judge's builtins on the
             # candidate's values (the runner's builtins are the candidate's to patch).
             args = [split(a, conditional) for a in node.args]
@@ -252,7 +278,7 @@ class Planner:
                                                                for e in node.elts):
             start = len(remotes)
             elts = [split(e, conditional) for e in node.elts]
-            if elts and all(type(e) is Remote and e.where == "runner" for e in elts):
+            if self.native(elts):
                 del remotes[start:]  # all the program's: built natively, like any expression
                 return self.remote(node, source, remotes, conditional)
             return kind(elts=elts, ctx=ast.Load())
@@ -305,6 +331,7 @@ class CasePlan:
         self.requests = []      # every request, in order: ("eval", source) or ("exec", code)
         self.prefetch = 0       # how many of them go ahead in one frame
         self.runner_names = set()
+        self.imports = []       # the case's imports, which the oracle runs too
         blocked = False
         for step in steps:
             if step.kind == "run":
@@ -344,7 +371,7 @@ def whole_case(code, tree=None):
     return CasePlan(code, [Step("run", code=code, names=names)], whole=True)
 
 
-def plan_case(code, local, modules, shadowed, force_remote, oracle):
+def plan_case(code, local, modules, shadowed, force_remote, oracle, test_names=frozenset()):
     """A CasePlan for one case. `local` maps names the judge resolves at the start of the case
     to "value" or "function", `modules` aliases to module names; names in `force_remote` are
     never the judge's; `oracle`: the names the oracle resolves. A name the case binds that a
@@ -358,7 +385,7 @@ def plan_case(code, local, modules, shadowed, force_remote, oracle):
     own_remote = set(force_remote)
     while True:
         plan = _plan_statements(code, tree, dict(local), dict(modules), shadowed, own_remote,
-                                oracle - own_remote)
+                                oracle - own_remote, test_names)
         clash = {step.name for step in plan.steps
                  if step.kind == "bind" and step.name in plan.runner_names}
         if not clash:
@@ -366,12 +393,17 @@ def plan_case(code, local, modules, shadowed, force_remote, oracle):
         own_remote |= clash
 
 
-def _plan_statements(code, tree, local, modules, shadowed, force_remote, oracle):
+def _plan_statements(code, tree, local, modules, shadowed, force_remote, oracle, test_names):
     source = Source(code)
     steps = []
+    imports = []
     bound = set()  # names this case binds: never the oracle's
+    oracle = set(oracle)
+    case_names = top_level_names(tree.body)
+    derived = set()  # names the case binds to what the program computed: the program's
     for statement in tree.body:
-        planner = Planner(local, modules, shadowed, oracle - bound)
+        planner = Planner(local, modules, shadowed, oracle - bound,
+                          (test_names | case_names) - derived)
         names = _bindings(statement)
         if (names and len(names) == 1 and names[0] not in force_remote
                 and planner.evaluable(statement.value)):
@@ -381,6 +413,15 @@ def _plan_statements(code, tree, local, modules, shadowed, force_remote, oracle)
             local[names[0]] = "value"
             bound.add(names[0])
             continue
+        if names and len(names) == 1 and names[0] not in force_remote:
+            # `expected = "abc".upper()`: the test's own value, from the oracle, bound here.
+            remotes = []
+            leaf = planner.remote(statement.value, source, remotes, False)
+            if leaf.where == "oracle":
+                steps.append(Step("bind", name=names[0], node=leaf, remotes=remotes, sync=True))
+                local[names[0]] = "value"
+                bound.add(names[0])
+                continue
         if isinstance(statement, ast.Assert):
             remotes = []
             test = planner.split(statement.test, source, remotes, False)
@@ -393,9 +434,19 @@ def _plan_statements(code, tree, local, modules, shadowed, force_remote, oracle)
                               remotes=remotes, source=source(statement), sync=True))
             continue
         given = _learn_imports(statement, local, modules, force_remote)
-        bound |= _bound_names(statement)
+        if isinstance(statement, (ast.Import, ast.ImportFrom)) and statement.level == 0 if isinstance(statement, ast.ImportFrom) else isinstance(statement, ast.Import):
+            imports.append(source(statement))  # the oracle imports it too: the names are its
+            oracle |= _bound_names(statement)
+        else:
+            bound |= _bound_names(statement)
+            if any(name in shadowed or name in derived
+                   or (name not in test_names | case_names and not hasattr(builtins, name))
+                   for name in free_names(statement)):
+                derived |= _bound_names(statement)
         steps.append(Step("run", code=source(statement), binds=given, names=names_in(statement)))
-    return CasePlan(code, steps, whole=False)
+    plan = CasePlan(code, steps, whole=False)
+    plan.imports = imports
+    return plan
 
 
 def top_level_names(body):
@@ -432,8 +483,32 @@ def prompt_names(context, entry):
 
 
 def _stub(node):
-    return all(isinstance(s, ast.Pass) or (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))
-               for s in node.body)
+    """A prompt's function that the candidate is to write: a body of a docstring, `pass`, `...`
+    or `raise NotImplementedError`."""
+    def empty(statement):
+        if isinstance(statement, ast.Raise) and statement.exc is not None:
+            target = statement.exc.func if isinstance(statement.exc, ast.Call) else statement.exc
+            return isinstance(target, ast.Name) and target.id == "NotImplementedError"
+        return isinstance(statement, ast.Pass) or (isinstance(statement, ast.Expr)
+                                                   and isinstance(statement.value, ast.Constant))
+    return all(empty(statement) for statement in node.body)
+
+
+def _literal_pairs(statement):
+    """[(name, value node)] of `a, b = x, y` (names on the left, as many values on the right, no
+    starred item); None for any other statement."""
+    if not (isinstance(statement, ast.Assign) and len(statement.targets) == 1):
+        return None
+    target, value = statement.targets[0], statement.value
+    if not (isinstance(target, (ast.Tuple, ast.List)) and isinstance(value, (ast.Tuple, ast.List))
+            and len(target.elts) == len(value.elts)
+            and all(isinstance(t, ast.Name) for t in target.elts)
+            and not any(isinstance(v, ast.Starred) for v in value.elts)):
+        return None
+    names = [t.id for t in target.elts]
+    if len(set(names)) != len(names) or set(names) & set().union(*map(free_names, value.elts)):
+        return None
+    return list(zip(names, value.elts))
 
 
 def runner_kept(statement, needed):
@@ -520,38 +595,62 @@ class JobPlan:
         try:
             setup_tree = ast.parse(setup, "<test>", "exec") if setup else ast.Module(body=[], type_ignores=[])
             setup_source = Source(setup)
+            if any(_literal_pairs(statement) for statement in setup_tree.body):
+                # `inp, out = "abc", "ABC"` as two bindings, so that each goes its own way.
+                lines = []
+                for statement in setup_tree.body:
+                    pairs = _literal_pairs(statement)
+                    lines += (["%s = (%s)" % (name, setup_source(value)) for name, value in pairs]
+                              if pairs else [setup_source(statement)])
+                setup = "\n".join(lines)
+                setup_tree, setup_source = ast.parse(setup, "<test>", "exec"), Source(setup)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             setup_tree, setup_source = None, None
         force_remote = set(shadowed)
-        # What the oracle can resolve: the names the prompt and the setup define from builtins
-        # and each other alone (a setup line that calls the candidate is not the oracle's).
-        oracle = prompt_names(context, self.entry) - shadowed
-        clean = []  # the setup the oracle runs
-        for statement in (setup_tree.body if setup_tree is not None else []):
-            bound = top_level_names([statement])
-            if all(name in oracle or name in bound or (hasattr(builtins, name)
-                                                       and name not in DYNAMIC_BUILTINS)
-                   for name in free_names(statement)):
-                oracle |= bound - shadowed
-                clean.append(setup_source(statement))
-            else:
-                oracle -= bound
-        self.oracle_setup = "\n".join(clean)
+        body = setup_tree.body if setup_tree is not None else []
+        test_names = (top_level_names(body) | prompt_names(context, self.entry)) - shadowed
+        imported = set()
+        for statement in body:
+            if isinstance(statement, (ast.Import, ast.ImportFrom)):
+                imported |= top_level_names([statement])
         while True:
+            # What the oracle can resolve: the names the prompt and the setup define from
+            # builtins and each other alone, and that the runner does not use (a setup line that
+            # calls the candidate, or a value the candidate's side may change, is not the
+            # oracle's: the oracle's copy would not be the one the program saw).
+            oracle = prompt_names(context, self.entry) - shadowed - force_remote
+            clean = []  # the setup the oracle runs
+            for statement in body:
+                bound = top_level_names([statement])
+                if not bound & force_remote and all(
+                        name in oracle or name in bound
+                        or (hasattr(builtins, name) and name not in DYNAMIC_BUILTINS)
+                        for name in free_names(statement)):
+                    oracle |= bound - shadowed
+                    clean.append(setup_source(statement))
+                else:
+                    oracle -= bound
+            self.oracle_setup = "\n".join(clean)
             self.setup_binds, runs, local, modules, self.setup_given = self.plan_setup(
                 setup, setup_tree, setup_source, force_remote, shadowed)
-            self.cases = [plan_case(code, local, modules, shadowed, force_remote, oracle - force_remote)
-                          for code in cases]
+            self.cases = [plan_case(code, local, modules, shadowed, force_remote,
+                                    oracle - force_remote, test_names) for code in cases]
             used = set()
             for plan in self.cases:
                 used |= plan.runner_names
             used, self.runner_statements = runner_needs(setup_tree, used)
-            # A name the runner uses is the runner's everywhere: the judge's copy would miss
-            # what the candidate did to it.
-            clash = {name for name in used if name in local and name not in force_remote}
+            # A name the runner uses is the runner's everywhere: the judge's or the oracle's copy
+            # would miss what the candidate did to it (modules excepted).
+            clash = {name for name in used if (name in local or name in oracle)
+                     and name not in force_remote and name not in imported}
             if not clash:
                 break
             force_remote |= clash
+        extra = []
+        for plan in self.cases:
+            extra += [line for line in plan.imports if line not in extra]
+        if extra:
+            self.oracle_setup = "\n".join([self.oracle_setup] + extra)
         self.runner_setup = self.runner_setup_code(setup, setup_tree, setup_source, used)
         self.context = context if context and self.uses_prompt(context, used) else ""
         for plan in self.cases:
@@ -593,7 +692,15 @@ class JobPlan:
         candidate's process."""
         if tree is None:
             return setup
-        return "\n".join(source(statement) for statement in self.runner_statements)
+        lines = []
+        for statement in self.runner_statements:
+            pairs = _literal_pairs(statement)
+            if pairs is None or all(name in used for name, _ in pairs):
+                lines.append(source(statement))
+            else:
+                # `inp, out = "abc", "ABC"`: only what the runner uses.
+                lines += ["%s = (%s)" % (name, source(value)) for name, value in pairs if name in used]
+        return "\n".join(lines)
 
     def uses_prompt(self, context, used):
         try:
@@ -1005,7 +1112,7 @@ class Judge:
             cursor = 0
             for step in plan.steps:
                 if step.kind == "bind":
-                    ns[step.name] = _evaluate(step.node, ns, None)
+                    ns[step.name] = _evaluate(step.node, ns, self.oracle_value)
                 elif step.kind == "run":
                     self.answer(index, plan, cursor, replies)
                     cursor += 1
@@ -1040,10 +1147,13 @@ class Judge:
         lines = code.strip().splitlines()
         return lines[-1] if lines else "assertion failed"
 
+    def oracle_value(self, leaf):
+        return self.oracle.reply(leaf.index, self.link.deadline)
+
     def check(self, index, plan, step, ns, replies):
         def ask(leaf):
             if leaf.where == "oracle":
-                return self.oracle.reply(leaf.index, self.link.deadline)
+                return self.oracle_value(leaf)
             reply = self.answer(index, plan, leaf.index, replies)
             try:
                 return decode(reply.get("value"))

@@ -103,9 +103,15 @@ def _explain_asserts(tree, source):
 
 
 def _stub(node):
-    """A prompt's function that the candidate is to write: a body of a docstring, pass or `...`."""
-    return all(isinstance(s, ast.Pass) or (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))
-               for s in node.body)
+    """A prompt's function that the candidate is to write: a body of a docstring, `pass`, `...`
+    or `raise NotImplementedError`."""
+    def empty(statement):
+        if isinstance(statement, ast.Raise) and statement.exc is not None:
+            target = statement.exc.func if isinstance(statement.exc, ast.Call) else statement.exc
+            return isinstance(target, ast.Name) and target.id == "NotImplementedError"
+        return isinstance(statement, ast.Pass) or (isinstance(statement, ast.Expr)
+                                                   and isinstance(statement.value, ast.Constant))
+    return all(empty(statement) for statement in node.body)
 
 
 def bind_context(ns, context, entry):

@@ -16,6 +16,13 @@ class Source:
         self.offsets = [0] + [match.end() for match in _LINE_END.finditer(self.data)]
 
     def __call__(self, node):
+        """The source of `node`, its decorators included."""
+        decorators = getattr(node, "decorator_list", None)
+        if decorators:
+            first = decorators[0]
+            start = self.offsets[first.lineno - 1] + first.col_offset - 1  # the '@'
+            end = self.offsets[node.end_lineno - 1] + node.end_col_offset
+            return self.data[start:end].decode("utf-8", "replace")
         start = self.offsets[node.lineno - 1] + node.col_offset
         end = self.offsets[node.end_lineno - 1] + node.end_col_offset
         return self.data[start:end].decode("utf-8", "replace")
