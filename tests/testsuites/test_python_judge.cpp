@@ -418,3 +418,34 @@ TEST_CASE("testsuites/python: the judge's builtins see the program's containers"
     const JobResult r = run(make(code, cases));
     CHECK(r.all_passed());
 }
+
+TEST_CASE("testsuites/python: third review: prompt classes and imports, functions as arguments") {
+    // The prompt's classes are the program's (a completion returns their instances); the
+    // prompt's `import math` serves the tests, in the judge; `key=` functions run where they can.
+    HarnessJob j = make("", {"assert candidate(1, 2) == Point(1, 2)", "assert type(candidate(1, 2)) is Point",
+                             "assert math.isclose(candidate(2, 0).x * 0.7071, 1.4142, rel_tol=1e-3)",
+                             "assert sorted([candidate(3, 1).x, 1], key=lambda v: -v) == [3, 1]",
+                             "assert sorted([3, -1, 2], key=abs) == [-1, 2, 3]",
+                             "assert max([candidate(-5, 0).x, 2], key=abs) == -5"});
+    j.entry_point = "make";
+    j.context = "import math\nfrom dataclasses import dataclass\n\n@dataclass\nclass Point:\n    x: int\n    y: int\n\n\n"
+                "def make(x, y):\n    \"\"\"A Point.\"\"\"\n";
+    j.code = j.context + "    return Point(x, y)\n";
+    CHECK(run(j).all_passed());
+    // A wrong program that patches the prompt's module does not pass the judge's isclose.
+    j.code = "import math\nmath.isclose = lambda *a, **k: True\n" + j.context + "    return Point(0, 0)\n";
+    const JobResult r = run(j);
+    CHECK(r.cases[2].verdict != TestVerdict::passed);
+    CHECK(r.cases[0].verdict == TestVerdict::failed);
+}
+
+TEST_CASE("testsuites/python: an expected value the setup derives from a shared value") {
+    // `expected = sorted(arr)` at setup time is the oracle's (arr as it was before the program
+    // ran), even though arr itself is the runner's (the program gets it).
+    const std::string setup = "arr = [5, 3, 9, 1]\nexpected = sorted(arr, reverse=True)\n";
+    const std::string cheat = "import sys, builtins\nbuiltins.sorted = lambda *a, **k: ['pwned']\n"
+                              "def f(xs):\n    g = sys._getframe(1).f_globals\n    return g.get('expected', ['pwned'])\n";
+    CHECK(run(make("def f(xs):\n    return sorted(xs, reverse=True)\n", {"assert f(arr) == expected"}, setup)).all_passed());
+    const JobResult r = run(make(cheat, {"assert f(arr) == expected"}, setup));
+    CHECK(r.passed() == 0);
+}

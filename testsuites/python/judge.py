@@ -43,7 +43,7 @@ CACHE_SIZE = 512             # plans kept, by test source
 # Builtins the judge calls: they compute on the values they are given, which are plain data.
 CALLABLE_BUILTINS = frozenset((
     "abs", "all", "any", "bool", "dict", "float", "frozenset", "int", "isinstance", "len", "list",
-    "max", "min", "repr", "round", "set", "sorted", "str", "sum", "tuple", "type"))
+    "max", "min", "repr", "round", "set", "sorted", "str", "sum", "tuple"))
 # Builtins the judge may name without calling (types, and constants).
 BUILTIN_VALUES = frozenset((
     "bool", "bytes", "complex", "dict", "float", "frozenset", "int", "list", "set", "str", "tuple",
@@ -178,6 +178,14 @@ class Planner:
                 and self.modules.get(node.value.id) in MODULE_FUNCTIONS
                 and node.attr in MODULE_FUNCTIONS[self.modules[node.value.id]])
 
+    def function_value(self, node):
+        """A function passed as a value (`key=lambda v: -v`, `key=abs`): the call that takes it
+        runs where the function can run, not in the judge."""
+        if isinstance(node, ast.Lambda):
+            return True
+        return (isinstance(node, ast.Name) and node.id not in self.local
+                and hasattr(builtins, node.id) and node.id not in BUILTIN_VALUES)
+
     def evaluable(self, node, depth=0):
         """The judge computes `node` entirely itself."""
         self.nodes += 1
@@ -266,7 +274,9 @@ class Planner:
                 and not (isinstance(node.func, ast.Name) and node.func.id == "isinstance"
                          and not (len(node.args) == 2 and self.evaluable(node.args[1])))
                 and not (isinstance(node.func, ast.Name) and node.func.id == "type"
-                         and (len(node.args) != 1 or node.keywords))):
+                         and (len(node.args) != 1 or node.keywords))
+                and not any(self.function_value(part)
+                            for part in node.args + [k.value for k in node.keywords])):
             # (`isinstance(x, Mine)` with a class of the program's is the program's own.)
             # `isclose(candidate(x), 1.5)`, `len(candidate(x))`: the judge's builtins on the
             # candidate's values (the runner's builtins are the candidate's to patch).
@@ -478,7 +488,8 @@ def prompt_names(context, entry):
         return set()
     body = [node for node in tree.body
             if not (isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
-                    and (node.name == entry or _stub(node)))]
+                    and (node.name == entry or _stub(node)))
+            and not isinstance(node, ast.ClassDef)]  # the types the program returns are its own
     return top_level_names(body) - {entry}
 
 
@@ -520,13 +531,21 @@ def runner_kept(statement, needed):
 
 def runner_needs(tree, used):
     """(the names the runner needs from the setup: those its requests use, and what the setup
-    statements that bind them use in turn; those statements, in order)."""
+    statements that bind them use in turn; those statements, in order). A statement before the
+    last one kept that uses a module is kept too: a module may hold state the later ones read
+    (`random.seed(0)`, then a line drawing numbers the test does not use, then the input)."""
     needed = set(used)
     kept = []
     if tree is None:
         return needed, kept
+    modules = set()
+    for statement in tree.body:
+        if isinstance(statement, (ast.Import, ast.ImportFrom)):
+            modules |= top_level_names([statement])
     for statement in reversed(tree.body):
-        if runner_kept(statement, needed):
+        stateful = kept and bool(free_names(statement) & modules) and not isinstance(
+            statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+        if runner_kept(statement, needed) or stateful:
             needed |= free_names(statement)
             kept.append(statement)
     return needed, kept[::-1]
@@ -587,6 +606,11 @@ class JobPlan:
         cases = [str(case.get("code", "")) for case in tests["cases"]]
         context = tests.get("context") or ""
         self.oracles, self.oracle_setup, self.oracle_context = [], setup, context
+        try:
+            self.prompt_imports = [node for node in ast.parse(context, "<prompt>", "exec").body
+                                   if isinstance(node, (ast.Import, ast.ImportFrom))] if context else []
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            self.prompt_imports = []
         if tests.get("split") is False:
             self.setup_binds, self.setup_given, self.context, self.runner_setup = [], {}, context, setup
             self.cases = [whole_case(code) for code in cases]
@@ -618,19 +642,23 @@ class JobPlan:
             # builtins and each other alone, and that the runner does not use (a setup line that
             # calls the candidate, or a value the candidate's side may change, is not the
             # oracle's: the oracle's copy would not be the one the program saw).
-            oracle = prompt_names(context, self.entry) - shadowed - force_remote
+            # The oracle runs every setup line made of builtins, the prompt's names and earlier
+            # such lines (their values are the setup-time values the program saw too); its
+            # expressions may use those names except the ones the runner uses, whose values
+            # the candidate's side may change before the assertion reads them.
+            oracle = prompt_names(context, self.entry) - shadowed
             clean = []  # the setup the oracle runs
             for statement in body:
                 bound = top_level_names([statement])
-                if not bound & force_remote and all(
-                        name in oracle or name in bound
-                        or (hasattr(builtins, name) and name not in DYNAMIC_BUILTINS)
-                        for name in free_names(statement)):
+                if all(name in oracle or name in bound
+                       or (hasattr(builtins, name) and name not in DYNAMIC_BUILTINS)
+                       for name in free_names(statement)):
                     oracle |= bound - shadowed
                     clean.append(setup_source(statement))
                 else:
                     oracle -= bound
             self.oracle_setup = "\n".join(clean)
+            oracle -= force_remote
             self.setup_binds, runs, local, modules, self.setup_given = self.plan_setup(
                 setup, setup_tree, setup_source, force_remote, shadowed)
             self.cases = [plan_case(code, local, modules, shadowed, force_remote,
@@ -664,6 +692,9 @@ class JobPlan:
         """(the judge's bindings, the statements it leaves to the runner, the names the judge
         resolves after the setup, the modules it may use, the objects it binds for imports)."""
         binds, runs, local, modules, given = [], [], {}, {}, {}
+        # The prompt's imports (`import math` above a HumanEval function) serve the tests too.
+        for statement in self.prompt_imports:
+            given.update(_learn_imports(statement, local, modules, force_remote))
         if tree is None:
             return binds, [], local, modules, given
         # A value a later setup statement uses could be changed by it: not the judge's.

@@ -124,6 +124,8 @@ def bind_context(ns, context, entry):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and (
                     node.name == entry or _stub(node)):
                 continue
+            if isinstance(node, ast.ClassDef):
+                continue  # the types the program returns are its own
             keep.append(node)
         tree.body = keep
         own = {"__name__": "__prompt__", "__builtins__": builtins}
