@@ -44,8 +44,8 @@ struct SplitTests {
 // assignment to plain names; names only `name`, `candidate`, names it assigned before, keyword
 // argument names, and a fixed set of pure builtins (abs, len, sorted, …); no attribute access,
 // no name starting with `_`, no imports, lambdas, comprehensions or definitions. Model-written
-// tests must be plain: test code runs in the judge, next to the result channel, and a test
-// that could reach the harness (`import gc`, `__import__`, getattr, …) could forge its results.
+// tests must be plain: the judge then splits every case (testsuites/python/judge.py), so their
+// expected values stay out of the candidate's process and nothing of theirs runs whole there.
 [[nodiscard]] bool plain_test(std::string_view test_case, std::string_view name);
 
 } // namespace assay::syntax
