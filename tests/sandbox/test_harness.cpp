@@ -1,6 +1,7 @@
 // The fast path for real: jailed zygotes running judge and runner. Each check looks at the
 // verdict and the per-case results, never just at "it returned".
 #include "sandbox/harness.hpp"
+#include "support/zygote_spec.hpp"
 
 #include "core/language.hpp"
 
@@ -16,11 +17,7 @@ using sandbox::JobResult;
 
 namespace {
 
-sandbox::SpawnSpec zygote_spec() {
-    auto lang = load_language("python");
-    if (!lang) throw std::runtime_error(lang.error().describe());
-    return lang->spawn_spec(lang->zygote);
-}
+sandbox::SpawnSpec zygote_spec() { return testing::python_zygote_spec(); }
 
 sandbox::Zygote& shared_zygote() {
     static sandbox::Zygote zygote(zygote_spec());

@@ -2,6 +2,7 @@
 // hostile job on a slot, then a clean job, which must behave exactly as it does alone on a
 // fresh slot. Each of these once let one job reach the next (issue 9).
 #include "sandbox/harness.hpp"
+#include "support/zygote_spec.hpp"
 
 #include "core/language.hpp"
 #include "tests/sandbox/jail_test_support.hpp"
@@ -19,11 +20,7 @@ using sandbox::JobResult;
 
 namespace {
 
-sandbox::SpawnSpec zygote_spec() {
-    auto lang = load_language("python");
-    if (!lang) throw std::runtime_error(lang.error().describe());
-    return lang->spawn_spec(lang->zygote);
-}
+sandbox::SpawnSpec zygote_spec() { return testing::python_zygote_spec(); }
 
 HarnessJob job(std::string code, int cpu_ms = 2000, int wall_ms = 5000) {
     HarnessJob j;

@@ -4,6 +4,7 @@
 // reach the candidate's process, a program cannot replace the prompt's helpers, and a hostile
 // test decides at most its own case.
 #include "sandbox/harness.hpp"
+#include "support/zygote_spec.hpp"
 
 #include "core/language.hpp"
 
@@ -19,11 +20,7 @@ using sandbox::JobResult;
 namespace {
 
 sandbox::Zygote& zygote() {
-    static sandbox::Zygote z([] {
-        auto lang = load_language("python");
-        if (!lang) throw std::runtime_error(lang.error().describe());
-        return lang->spawn_spec(lang->zygote);
-    }());
+    static sandbox::Zygote z(testing::python_zygote_spec());
     return z;
 }
 

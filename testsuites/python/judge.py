@@ -30,7 +30,7 @@ import time
 
 from channel import (ChannelClosed, ChannelTimeout, FrameReader, Opaque, ProtocolError, decode,
                      encode_value, read_all, write_frame)
-from runner import bind_context, describe_exception
+from runner import bind_context, describe_exception, prompt_stub
 from segments import Source
 
 MESSAGE_LIMIT = 2000
@@ -488,21 +488,9 @@ def prompt_names(context, entry):
         return set()
     body = [node for node in tree.body
             if not (isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
-                    and (node.name == entry or _stub(node)))
+                    and (node.name == entry or prompt_stub(node)))
             and not isinstance(node, ast.ClassDef)]  # the types the program returns are its own
     return top_level_names(body) - {entry}
-
-
-def _stub(node):
-    """A prompt's function that the candidate is to write: a body of a docstring, `pass`, `...`
-    or `raise NotImplementedError`."""
-    def empty(statement):
-        if isinstance(statement, ast.Raise) and statement.exc is not None:
-            target = statement.exc.func if isinstance(statement.exc, ast.Call) else statement.exc
-            return isinstance(target, ast.Name) and target.id == "NotImplementedError"
-        return isinstance(statement, ast.Pass) or (isinstance(statement, ast.Expr)
-                                                   and isinstance(statement.value, ast.Constant))
-    return all(empty(statement) for statement in node.body)
 
 
 def _literal_pairs(statement):

@@ -102,7 +102,7 @@ def _explain_asserts(tree, source):
     return tree
 
 
-def _stub(node):
+def prompt_stub(node):
     """A prompt's function that the candidate is to write: a body of a docstring, `pass`, `...`
     or `raise NotImplementedError`."""
     def empty(statement):
@@ -122,7 +122,7 @@ def bind_context(ns, context, entry):
         keep = []
         for node in tree.body:
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and (
-                    node.name == entry or _stub(node)):
+                    node.name == entry or prompt_stub(node)):
                 continue
             if isinstance(node, ast.ClassDef):
                 continue  # the types the program returns are its own
