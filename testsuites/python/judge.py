@@ -2,9 +2,11 @@
 
 The judge model (see SECURITY.md): for each assertion the judge keeps the side it can compute
 itself (literals, names the setup binds to literals, arithmetic on numbers, comparisons, a fixed
-set of builtins and `math` functions that compute only on the values given to them) and asks the
-runner, in the candidate's process, for the rest, as expressions evaluated natively there
-(`candidate([3, 1, 2])`, or `x` after a call changed it in place). Only values come back, in the
+set of builtins and `math` functions that compute only on the values given to them), hands the
+test's other own expressions (`'cba'.upper()`, a setup helper) to the oracle, a child that never
+sees the candidate, and asks the runner, in the candidate's process, for what needs the
+candidate, as expressions evaluated natively there (`candidate([3, 1, 2])`, or `x` after a call
+changed it in place). Only values come back, in the
 channel's canonical encoding, rebuilt here as values of the same builtin or standard types; the
 comparison happens here. So expected values never enter the candidate's process, and whatever
 the candidate returns is compared by the standard library's own code, never the candidate's.
@@ -16,7 +18,7 @@ to the runner in one frame before the program has even loaded; the rest are aske
 
 Results go to the result descriptor, which the runner never had, each line tagged with the
 run's nonce. Nothing of one job outlives it here: plans (syntax only) are kept, values are not,
-so one process judges every job of its slot without forking (`zygote.py judge`).
+so one process judges every job of its slot (`zygote.py judge`); it forks only the oracle.
 """
 
 import ast
@@ -28,7 +30,7 @@ import os
 import resource
 import time
 
-from channel import (ChannelClosed, ChannelTimeout, FrameReader, Opaque, ProtocolError, decode,
+from channel import (ChannelClosed, ChannelTimeout, FrameReader, ProtocolError, decode,
                      encode_value, read_all, write_frame)
 from runner import bind_context, describe_exception, prompt_stub
 from segments import Source
@@ -312,9 +314,9 @@ class Planner:
 
 
 class Step:
-    """One statement of a case: `bind` (the judge binds a name to a value it computes), `run`
-    (the runner executes statements), `check` (an assertion, split), `import` (a module the
-    judge may use; the runner imports it too when it needs it)."""
+    """One statement of a case: `bind` (the judge binds a name to a value it computes, or the
+    oracle does), `run` (the runner executes the statement; an import of a module the judge may
+    use also binds the judge's own copy, `binds`), `check` (an assertion, split)."""
 
     __slots__ = ("kind", "name", "node", "code", "message", "explained", "remotes", "source",
                  "sync", "binds", "names")
@@ -898,6 +900,9 @@ class Oracle:
         os.closerange(3, out)
         os.closerange(out + 1, 1 << 16)
         cpu = max(1, -(-int(limits.get("cpu_ms", 5000)) // 1000))
+        hard = resource.getrlimit(resource.RLIMIT_CPU)[1]
+        if hard != resource.RLIM_INFINITY:
+            cpu = min(cpu, hard)
         resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
         ns = {"__name__": "__main__", "__builtins__": builtins}
         replies = []
