@@ -50,6 +50,74 @@ std::string as_line(std::string text) {
     return text;
 }
 
+// The names a statement could share state through: identifiers other than the functions it
+// calls, attribute names and keyword-argument names (`data` and `s` in `assert f(data) == 1`,
+// `assert s.pop() == 2`; not `f`).
+std::set<std::string, std::less<>> state_names(const SyntaxTree& tree, TSNode statement) {
+    std::set<std::string, std::less<>> out;
+    walk(statement, [&](TSNode n) {
+        if (type(n) != "identifier") return true;
+        const TSNode parent = ts_node_parent(n);
+        const bool called = type(parent) == "call" && ts_node_eq(field(parent, "function"), n);
+        const bool attribute =
+            type(parent) == "attribute" && ts_node_eq(field(parent, "attribute"), n);
+        const bool keyword =
+            type(parent) == "keyword_argument" && ts_node_eq(field(parent, "name"), n);
+        if (!called && !attribute && !keyword) out.emplace(tree.text(n));
+        return false;
+    });
+    return out;
+}
+
+// Builds cases from a body's statements: each statement that asserts is a case, whose code is
+// the statements before it that do not assert, then itself. An earlier plain `assert` that
+// shares state with the case (`assert f(data) == [1, 2, 3]` before `assert data == [3, 1, 2]`;
+// `assert next(r) == 0` before `assert next(r) == 1`) is kept too, as `assert (…) or True`, so
+// that what it did (a call that changes `data`, a generator that advances) happens as under
+// plain python3 while only the case's own assertion decides the case.
+class CaseBuilder {
+  public:
+    CaseBuilder(const SyntaxTree& tree, std::string prefix) : tree_(tree), prefix_(std::move(prefix)) {}
+
+    void add(TSNode statement, std::string text, std::vector<TestCase>& cases) {
+        if (!asserts(statement)) {
+            earlier_.push_back({std::move(text), {}, false});
+            return;
+        }
+        const auto shared = state_names(tree_, statement);
+        std::string code;
+        for (const Earlier& e : earlier_)
+            if (!e.assertion || std::any_of(e.names.begin(), e.names.end(),
+                                            [&](const std::string& n) { return shared.contains(n); }))
+                code += e.text;
+        cases.push_back({fmt::format("{}_{}", prefix_, cases.size()), code + text});
+        if (type(statement) == "assert_statement") {
+            const TSNode condition = named_child(statement, 0);
+            // `or True`: evaluated (split by the judge like any assertion, so its expected
+            // value stays out of the candidate's process), never failing.
+            earlier_.push_back({"assert (" + std::string(tree_.text(condition)) + ") or True\n",
+                                state_names(tree_, condition), true});
+        }
+    }
+
+    [[nodiscard]] std::string plain_prefix() const {
+        std::string code;
+        for (const Earlier& e : earlier_)
+            if (!e.assertion) code += e.text;
+        return code;
+    }
+
+  private:
+    struct Earlier {
+        std::string text;
+        std::set<std::string, std::less<>> names; // of an assertion: the state it touches
+        bool assertion = false;
+    };
+    const SyntaxTree& tree_;
+    std::string prefix_;
+    std::vector<Earlier> earlier_;
+};
+
 } // namespace
 
 Expected<SplitTests> split_tests(std::string_view test_code) {
@@ -68,16 +136,10 @@ Expected<SplitTests> split_tests(std::string_view test_code) {
         return fail("the test code defines no module-level `def check(candidate)`");
 
     SplitTests split{module_setup(tree), {}};
-    std::string preceding;
-    for (const TSNode statement : code_children(field(check, "body"))) {
-        std::string text = as_line(dedented_text(tree, statement));
-        if (asserts(statement)) {
-            split.cases.push_back({fmt::format("check_{}", split.cases.size()), preceding + text});
-        } else {
-            preceding += text;
-        }
-    }
-    if (split.cases.empty()) split.cases.push_back({"check_0", preceding});
+    CaseBuilder builder(tree, "check");
+    for (const TSNode statement : code_children(field(check, "body")))
+        builder.add(statement, as_line(dedented_text(tree, statement)), split.cases);
+    if (split.cases.empty()) split.cases.push_back({"check_0", builder.plain_prefix()});
     return split;
 }
 
@@ -88,14 +150,9 @@ Expected<SplitTests> split_asserts(std::string_view test_code) {
         return fail_at(fmt::format("test:{}:{}", error->line, error->column), "{}", error->message);
     }
     SplitTests split;
-    std::string preceding;
-    for (const TSNode statement : code_children(tree.root())) {
-        std::string text = as_line(std::string(tree.text(statement)));
-        if (asserts(statement))
-            split.cases.push_back({fmt::format("test_{}", split.cases.size()), preceding + text});
-        else
-            preceding += text;
-    }
+    CaseBuilder builder(tree, "test");
+    for (const TSNode statement : code_children(tree.root()))
+        builder.add(statement, as_line(std::string(tree.text(statement))), split.cases);
     return split;
 }
 

@@ -7,6 +7,7 @@
 #include "support/zygote_spec.hpp"
 
 #include "core/language.hpp"
+#include "syntax/split_tests.hpp"
 
 #include <doctest/doctest.h>
 
@@ -445,4 +446,33 @@ TEST_CASE("testsuites/python: an expected value the setup derives from a shared 
     CHECK(run(make("def f(xs):\n    return sorted(xs, reverse=True)\n", {"assert f(arr) == expected"}, setup)).all_passed());
     const JobResult r = run(make(cheat, {"assert f(arr) == expected"}, setup));
     CHECK(r.passed() == 0);
+}
+
+TEST_CASE("testsuites/python: a check() split into cases keeps what earlier asserts did") {
+    // Each case of a split check() replays the earlier asserts that share its state (as
+    // `assert (…) or True`), so a call that changed the input, a generator that advanced or a
+    // stack that was popped is seen as under plain python3.
+    const auto split = syntax::split_tests(
+        "def check(candidate):\n"
+        "    data = [3, 1, 2]\n"
+        "    assert candidate(data) == [1, 2, 3]\n"
+        "    assert data == [3, 1, 2]\n"
+        "    r = iter(candidate([5, 4]))\n"
+        "    assert next(r) == 4\n"
+        "    assert next(r) == 5\n");
+    REQUIRE(split);
+    HarnessJob j = make("", {});
+    j.entry_point = "candidate_fn";
+    j.setup = split->setup;
+    for (const auto& c : split->cases) j.cases.push_back({c.name, c.code});
+    j.code = "def candidate_fn(xs):\n    return sorted(xs)\n";
+    CHECK(run(j).all_passed());
+    j.code = "def candidate_fn(xs):\n    xs.sort()\n    return xs\n";  // changes its input
+    const JobResult r = run(j);
+    REQUIRE(r.cases.size() == 4);
+    CHECK(r.cases[0].verdict == TestVerdict::passed);
+    CHECK(r.cases[1].verdict == TestVerdict::failed);
+    // The earlier assert's expected value stays in the judge: a candidate reading its requests
+    // finds the later case's replay split like any assertion.
+    CHECK(split->cases[1].code.find("assert (candidate(data) == [1, 2, 3]) or True") != std::string::npos);
 }

@@ -217,11 +217,11 @@ class Encoder:
             except EncodeError:
                 raise
             except BaseException:  # noqa: B036 - a failing iterator is described, not raised
-                return self.opaque(value)
+                return self.opaque(value, depth)
             return {"$": "iterator", "v": items}
-        return self.opaque(value)
+        return self.opaque(value, depth)
 
-    def opaque(self, value):
+    def opaque(self, value, depth=0):
         """An object of the program's own: its type name, repr, str and truth, and (for a
         container) its length and items as the program iterates them, so that the judge's
         builtins (`len`, `list`, `sorted`, `str`, ...) see what python3 would; comparisons
@@ -238,7 +238,7 @@ class Encoder:
             try:
                 items = []
                 for item in value:
-                    items.append(self.encode(item, 1))
+                    items.append(self.encode(item, depth + 1))
                 described["items"] = items
             except BaseException:  # noqa: B036 - not iterable after all, or too big
                 pass
