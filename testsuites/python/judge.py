@@ -448,13 +448,13 @@ def _plan_statements(code, tree, local, modules, shadowed, force_remote, oracle,
         given = _learn_imports(statement, local, modules, force_remote)
         if isinstance(statement, (ast.Import, ast.ImportFrom)) and statement.level == 0 if isinstance(statement, ast.ImportFrom) else isinstance(statement, ast.Import):
             imports.append(source(statement))  # the oracle imports it too: the names are its
-            oracle |= _bound_names(statement)
+            oracle |= top_level_names([statement])
         else:
-            bound |= _bound_names(statement)
+            bound |= top_level_names([statement])
             if any(name in shadowed or name in derived
                    or (name not in test_names | case_names and not hasattr(builtins, name))
                    for name in free_names(statement)):
-                derived |= _bound_names(statement)
+                derived |= top_level_names([statement])
         steps.append(Step("run", code=source(statement), binds=given, names=names_in(statement)))
     plan = CasePlan(code, steps, whole=False)
     plan.imports = imports
@@ -472,7 +472,7 @@ def top_level_names(body):
             continue
         if isinstance(node, ast.Lambda):
             continue
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
             names.add(node.id)
         elif isinstance(node, ast.alias):
             names.add((node.asname or node.name).split(".")[0])
@@ -541,16 +541,6 @@ def runner_needs(tree, used):
     return needed, kept[::-1]
 
 
-def _bound_names(statement):
-    names = set()
-    for node in ast.walk(statement):
-        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
-            names.add(node.id)
-        elif isinstance(node, ast.alias):
-            names.add((node.asname or node.name).split(".")[0])
-    return names
-
-
 def _judge_import(statement):
     """What an import gives the judge: {name: ("module", module) or ("function", function)} for
     the modules and functions of MODULE_FUNCTIONS (the judge's own copies)."""
@@ -571,7 +561,7 @@ def _judge_import(statement):
 def _learn_imports(statement, local, modules, force_remote):
     """After `statement` ran: names it rebinds are no longer the judge's, except the modules and
     functions the judge may use, which it binds to its own copies. Returns those bindings."""
-    for name in _bound_names(statement):
+    for name in top_level_names([statement]):
         local.pop(name, None)
         modules.pop(name, None)
     given = {}
@@ -649,8 +639,8 @@ class JobPlan:
                     oracle -= bound
             self.oracle_setup = "\n".join(clean)
             oracle -= force_remote
-            self.setup_binds, runs, local, modules, self.setup_given = self.plan_setup(
-                setup, setup_tree, setup_source, force_remote, shadowed)
+            self.setup_binds, local, modules, self.setup_given = self.plan_setup(
+                setup_tree, force_remote, shadowed)
             self.cases = [plan_case(code, local, modules, shadowed, force_remote,
                                     oracle - force_remote, test_names) for code in cases]
             used = set()
@@ -669,8 +659,9 @@ class JobPlan:
             extra += [line for line in plan.imports if line not in extra]
         if extra:
             self.oracle_setup = "\n".join([self.oracle_setup] + extra)
-        self.runner_setup = self.runner_setup_code(setup, setup_tree, setup_source, used)
-        self.context = context if context and self.uses_prompt(context, used) else ""
+        self.runner_setup = (setup if setup_tree is None else
+                             "\n".join(setup_source(s) for s in self.runner_statements))
+        self.context = context if prompt_names(context, self.entry) & used else ""
         for plan in self.cases:
             for step in plan.steps:
                 for leaf, _ in step.remotes:
@@ -678,15 +669,15 @@ class JobPlan:
                         leaf.index = len(self.oracles)
                         self.oracles.append(leaf.source)
 
-    def plan_setup(self, setup, tree, source, force_remote, shadowed):
-        """(the judge's bindings, the statements it leaves to the runner, the names the judge
-        resolves after the setup, the modules it may use, the objects it binds for imports)."""
-        binds, runs, local, modules, given = [], [], {}, {}, {}
+    def plan_setup(self, tree, force_remote, shadowed):
+        """(the judge's bindings, the names the judge resolves after the setup, the modules it
+        may use, the objects it binds for imports)."""
+        binds, local, modules, given = [], {}, {}, {}
         # The prompt's imports (`import math` above a HumanEval function) serve the tests too.
         for statement in self.prompt_imports:
             given.update(_learn_imports(statement, local, modules, force_remote))
         if tree is None:
-            return binds, [], local, modules, given
+            return binds, local, modules, given
         # A value a later setup statement uses could be changed by it: not the judge's.
         later = [set()]
         for statement in reversed(tree.body):
@@ -701,39 +692,10 @@ class JobPlan:
                 binds.append((names[0], statement.value))
                 local[names[0]] = "value"
                 continue
-            runs.append(statement)
-            for name in _bound_names(statement):
+            for name in top_level_names([statement]):
                 given.pop(name, None)
             given.update(_learn_imports(statement, local, modules, force_remote))
-        return binds, runs, local, modules, given
-
-    def runner_setup_code(self, setup, tree, source, used):
-        """The setup statements the runner runs (see runner_needs): the judge's own bindings and
-        what only the oracle needs (a reference solution in the setup, say) stay out of the
-        candidate's process."""
-        if tree is None:
-            return setup
-        lines = []
-        for statement in self.runner_statements:
-            pairs = _literal_pairs(statement)
-            if pairs is None or all(name in used for name, _ in pairs):
-                lines.append(source(statement))
-            else:
-                # `inp, out = "abc", "ABC"`: only what the runner uses.
-                lines += ["%s = (%s)" % (name, source(value)) for name, value in pairs if name in used]
-        return "\n".join(lines)
-
-    def uses_prompt(self, context, used):
-        try:
-            tree = ast.parse(context, "<prompt>", "exec")
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            return False
-        defined = {node.name for node in tree.body
-                   if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
-        for node in tree.body:
-            defined |= _bound_names(node) if isinstance(node, (ast.Assign, ast.Import, ast.ImportFrom)) else set()
-        defined.discard(self.entry)
-        return bool(defined & used)
+        return binds, local, modules, given
 
 
 # ---- evaluating what the judge keeps ----------------------------------------------------------
