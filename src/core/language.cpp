@@ -20,6 +20,12 @@ fs::path project_root() {
     return fs::path(ASSAY_SOURCE_DIR);
 }
 
+fs::path native_root() {
+    if (const char* dir = std::getenv("ASSAY_NATIVE_DIR"); dir != nullptr && *dir != '\0')
+        return fs::path(dir);
+    return fs::path(ASSAY_NATIVE_DIR);
+}
+
 namespace {
 
 std::string where(const fs::path& file, const toml::source_region& region) {
@@ -78,6 +84,7 @@ Expected<Language> load_language(const std::string& name, const fs::path& root) 
     lang.run = ASSAY_TRY(string_array(table, "run", file, true));
     lang.zygote = ASSAY_TRY(string_array(table, "zygote", file, false));
     if (auto harness = table["harness"].value<std::string>()) lang.harness_dir = root / *harness;
+    if (auto native = table["native"].value<std::string>()) lang.native_dir = native_root() / *native;
     if (const toml::table* jail = table["jail"].as_table()) {
         lang.binds = ASSAY_TRY(string_array(*jail, "binds", file, false));
         lang.env = ASSAY_TRY(string_array(*jail, "env", file, false));
@@ -158,6 +165,12 @@ sandbox::SpawnSpec Language::spawn_spec(std::vector<std::string> argv) const {
         if (fs::exists(path)) spec.binds.push_back({path, path, false});
     if (!harness_dir.empty() && fs::exists(harness_dir))
         spec.binds.push_back({bindable_harness(harness_dir).string(), "/assay", false});
+    // Bound even when missing: the jail then fails to start and says which directory (a build
+    // without the harness's compiled modules cannot run its fast path).
+    if (!native_dir.empty())
+        spec.binds.push_back({fs::exists(native_dir) ? bindable_harness(native_dir).string()
+                                                     : native_dir.string(),
+                              "/assay-native", false});
     spec.limits = limits;
     return spec;
 }

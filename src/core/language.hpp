@@ -18,6 +18,9 @@ struct Language {
     std::vector<std::string> zygote;   // fast-path worker command, empty if none
     std::string grammar;               // tree-sitter grammar name
     std::filesystem::path harness_dir; // absolute host path of the harness, bound at /assay
+    // Absolute host path of the harness's compiled modules (a directory of the build), bound at
+    // /assay-native; empty if the harness has none.
+    std::filesystem::path native_dir;
     std::vector<std::string> binds;    // read-only host paths (same path inside)
     std::vector<std::string> env;      // the jail's whole environment
     sandbox::Limits limits;
@@ -31,6 +34,10 @@ struct Language {
 // The directory holding languages/, problems/, testsuites/: $ASSAY_HOME, else the source tree
 // the binary was built from.
 [[nodiscard]] std::filesystem::path project_root();
+
+// Where this build put the harnesses' compiled modules (build/native): $ASSAY_NATIVE_DIR, else
+// the build directory the binary came from.
+[[nodiscard]] std::filesystem::path native_root();
 
 // Loads languages/<name>.toml from `root`. Errors name the file and line.
 [[nodiscard]] Expected<Language> load_language(const std::string& name,

@@ -242,3 +242,63 @@ TEST_CASE("fast path: a slot's cgroups are removed with it") {
         CHECK_FALSE(test::cgroup_exists(group));
     }
 }
+
+TEST_CASE("fast path: nothing of a job's output stays where the next child can read it") {
+    // The runner zygote's job cycle is C (testsuites/python/zygote_native.c); its buffers (the
+    // kept output, the pipe buffer, the reply) live in the module's writable mappings, which
+    // every later child inherits. The receiver reads them in its own copy.
+    const std::string sender = "import sys\nmarker = 'MARK' + 'ER-' + str(31337 * 3)\n"
+                               "print(marker * 3, flush=True)\nprint(marker, file=sys.stderr, flush=True)\n"
+                               "def f(x):\n    return x + 1\n";
+    // The module's writable segments (data and bss) from its ELF program headers, read in
+    // this process's own copy of them.
+    const std::string receiver = R"(import ctypes, glob, struct
+path = glob.glob('/assay-native/zygote_native*.so')[0]
+base = min(int(line.split()[0].split('-')[0], 16) for line in open('/proc/self/maps')
+           if line.rstrip().endswith(path) and int(line.split()[2], 16) == 0)
+elf = open(path, 'rb').read()
+phoff, = struct.unpack_from('<Q', elf, 0x20)
+phentsize, phnum = struct.unpack_from('<HH', elf, 0x36)
+regions = []
+for i in range(phnum):
+    kind, flags, _, vaddr, _, _, memsz, _ = struct.unpack_from('<IIQQQQQQ', elf, phoff + i * phentsize)
+    if kind == 1 and flags & 2:
+        regions.append((base + vaddr, memsz))
+needle = ('MARK' + 'ER-' + str(31337 * 3)).encode()
+print(len(regions) > 0, sum(ctypes.string_at(a, n).count(needle) for a, n in regions), flush=True)
+def f(x):
+    return x + 1
+)";
+    sandbox::Zygote z(zygote_spec());
+    const JobResult s = z.run(job(sender));
+    REQUIRE(s.all_passed());
+    REQUIRE(s.stdout_text.find("MARKER-94011") != std::string::npos);
+    const JobResult r = z.run(job(receiver));
+    INFO(r.message << r.stderr_text);
+    CHECK(r.all_passed());
+    CHECK(r.stdout_text == "True 0\n");
+}
+
+TEST_CASE("fast path: a job that leaves files behind gets a fresh jail") {
+    const std::string litter = "import os\nfor d in ('/tmp', '/work', '/dev/shm'):\n"
+                               "    os.makedirs(d + '/deep/er', exist_ok=True)\n"
+                               "    open(d + '/deep/er/x', 'w').write('left')\n"
+                               "    os.chmod(d + '/deep', 0)\ndef f(x):\n    return x + 1\n";
+    const std::string look = "import os\nprint(os.getpid(), sorted(os.listdir('/tmp')), sorted(os.listdir('/dev/shm')),"
+                             " sorted(os.listdir('/work')), flush=True)\ndef f(x):\n    return x + 1\n";
+    same_as_alone(job(litter), job(look), [](const JobResult& h) { CHECK(h.all_passed()); });
+}
+
+TEST_CASE("fast path: captured output is text whatever bytes the job writes") {
+    sandbox::Zygote z(zygote_spec());
+    const JobResult r = z.run(job("import sys\nsys.stdout.buffer.write(b'\\xff\\xfe ok \\x00\\x01\\t\"\\\\ \\xed\\xa0\\x80 \\xc3\\xa9 \\xf0\\x9f\\x99\\x82 \\xe2\\x82')\n"
+                                  "sys.stdout.flush()\nsys.stderr.write('x' * 20000)\ndef f(x):\n    return x + 1\n"));
+    INFO(r.message);
+    CHECK(r.all_passed());
+    const std::string bad = "\xEF\xBF\xBD";
+    CHECK(r.stdout_text == bad + bad + " ok " + std::string("\0\x01\t\"\\ ", 6) + bad + bad + bad +
+                               " \xC3\xA9 \xF0\x9F\x99\x82 " + bad); // as Python's "replace"
+    CHECK(r.stderr_text.size() < 20000);
+    CHECK(r.stderr_text.find_first_not_of('x') == std::string::npos);
+    CHECK(r.stderr_truncated);
+}

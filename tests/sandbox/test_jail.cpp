@@ -30,7 +30,7 @@ print(open("/proc/self/status").read().split("CapEff:")[1].split()[0])
     CHECK(r.strength == sandbox::Strength::strict);
     CHECK(r.exit_code == 0);
     CHECK(r.stdout_text == "1000 1000 /work assay\n"
-                           "['assay', 'bin', 'dev', 'etc', 'lib', 'lib64', 'proc', 'tmp', 'usr', 'work']\n"
+                           "['assay', 'assay-native', 'bin', 'dev', 'etc', 'lib', 'lib64', 'proc', 'tmp', 'usr', 'work']\n"
                            "2 1000\n"
                            "0000000000000000\n");
     CHECK(r.wall_ms > 0);

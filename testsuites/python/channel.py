@@ -19,6 +19,40 @@ import time
 MAX_FRAME = 64 << 20
 
 
+def _not_serializable(value):
+    raise TypeError("Object of type %s is not JSON serializable" % type(value).__name__)
+
+
+# One encoder and one scanner built once (in the zygote, before any fork): json.dumps with
+# separators builds a new JSONEncoder per call, and every Python frame a forked child runs for
+# the first time costs it copy-on-write page faults. Same output as json.dumps(...,
+# separators=(",", ":")) and json.loads.
+_ENCODE = json.encoder.c_make_encoder(
+    {}, _not_serializable, json.encoder.c_encode_basestring_ascii, None, ":", ",", False, False,
+    True) if json.encoder.c_make_encoder else None
+_SCAN = json.scanner.c_make_scanner(json.JSONDecoder()) if json.scanner.c_make_scanner else None
+
+
+def to_json(message):
+    if _ENCODE is None:
+        return json.dumps(message, separators=(",", ":"))
+    return "".join(_ENCODE(message, 0))
+
+
+def from_json(data):
+    """json.loads of a UTF-8 frame."""
+    if _SCAN is None:
+        return json.loads(data)
+    text = data.decode("utf-8") if isinstance(data, (bytes, bytearray)) else data
+    try:
+        value, end = _SCAN(text, 0)
+    except StopIteration as error:
+        raise json.JSONDecodeError("Expecting value", text, error.value) from None
+    if text[end:].strip(" \t\n\r"):
+        raise json.JSONDecodeError("Extra data", text, end)
+    return value
+
+
 class ChannelClosed(Exception):
     """The other end closed the channel or died."""
 
@@ -50,7 +84,7 @@ class FrameReader:
                     body = bytes(self.buffer[4:4 + size])
                     del self.buffer[:4 + size]
                     try:
-                        return json.loads(body)
+                        return from_json(body)
                     except (ValueError, RecursionError) as error:
                         raise ProtocolError("invalid frame: %s" % error) from None
                 wanted = 4 + size - len(self.buffer)
@@ -76,7 +110,7 @@ class FrameReader:
 
 
 def write_frame(fd, message):
-    data = json.dumps(message, separators=(",", ":")).encode("utf-8", "surrogatepass")
+    data = to_json(message).encode("utf-8", "surrogatepass")
     if len(data) > MAX_FRAME:
         raise ProtocolError("frame of %d bytes is over the limit" % len(data))
     view = memoryview(struct.pack(">I", len(data)) + data)
@@ -93,8 +127,10 @@ def read_all(fd, from_start=False):
     whatever its shared offset (another process may have read the same memfd)."""
     chunks = []
     offset = 0
+    # A memfd says its size: one read of that much (a 1 MiB buffer costs a fresh mapping).
+    size = min(1 << 20, max(4096, os.fstat(fd).st_size + 1))
     while True:
-        chunk = os.pread(fd, 1 << 20, offset) if from_start else os.read(fd, 1 << 20)
+        chunk = os.pread(fd, size, offset) if from_start else os.read(fd, size)
         if not chunk:
             return b"".join(chunks)
         chunks.append(chunk)
