@@ -328,7 +328,8 @@ JobResult interpret(const HarnessJob& job, const std::string& nonce, const std::
           std::tuple{"stderr", &r.stderr_text, &r.stderr_truncated}}) {
         const json& s = member(reply, stream);
         *out = text(s, "text");
-        *truncated = integer(s, "total") > static_cast<long>(out->size());
+        // Bytes kept, not the decoded text's length: a replaced byte decodes to 3 bytes.
+        *truncated = integer(s, "total") > integer(s, "kept", static_cast<long>(out->size()));
     }
     const json& runner = member(reply, "child");
     const std::string state = text(runner, "state");

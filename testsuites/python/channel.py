@@ -23,20 +23,21 @@ def _not_serializable(value):
     raise TypeError("Object of type %s is not JSON serializable" % type(value).__name__)
 
 
-# One encoder and one scanner built once (in the zygote, before any fork): json.dumps with
-# separators builds a new JSONEncoder per call, and every Python frame a forked child runs for
-# the first time costs it copy-on-write page faults. Same output as json.dumps(...,
-# separators=(",", ":")) and json.loads.
-_ENCODE = json.encoder.c_make_encoder(
-    {}, _not_serializable, json.encoder.c_encode_basestring_ascii, None, ":", ",", False, False,
-    True) if json.encoder.c_make_encoder else None
+# The C encoder and scanner called directly: json.dumps with separators builds a JSONEncoder
+# per call, and every Python frame a forked child runs for the first time costs it
+# copy-on-write page faults. Same output as json.dumps(..., separators=(",", ":")) and
+# json.loads of UTF-8.
+_MAKE_ENCODER = json.encoder.c_make_encoder
 _SCAN = json.scanner.c_make_scanner(json.JSONDecoder()) if json.scanner.c_make_scanner else None
 
 
 def to_json(message):
-    if _ENCODE is None:
+    if _MAKE_ENCODER is None:
         return json.dumps(message, separators=(",", ":"))
-    return "".join(_ENCODE(message, 0))
+    # A fresh encoder (and circular-reference memo) per call: a failed encode leaves entries.
+    encode = _MAKE_ENCODER({}, _not_serializable, json.encoder.c_encode_basestring_ascii, None,
+                           ":", ",", False, False, True)
+    return "".join(encode(message, 0))
 
 
 def from_json(data):
@@ -44,8 +45,9 @@ def from_json(data):
     if _SCAN is None:
         return json.loads(data)
     text = data.decode("utf-8") if isinstance(data, (bytes, bytearray)) else data
+    start = len(text) - len(text.lstrip(" \t\n\r"))
     try:
-        value, end = _SCAN(text, 0)
+        value, end = _SCAN(text, start)
     except StopIteration as error:
         raise json.JSONDecodeError("Expecting value", text, error.value) from None
     if text[end:].strip(" \t\n\r"):

@@ -453,6 +453,11 @@ static rlim_t clamp(rlim_t value, const struct rlimit* hard) {
    on failure. */
 static void become_child(const int* fds, int out_w, int err_w, const struct job* job) {
     if (setsid() < 0) _exit(CHILD_FAILED);
+    /* A stdin of its own: the zygote's fd 0 is one open file shared by every child, whose
+       flags (O_APPEND, O_NONBLOCK) a job could set for the next one to read. */
+    int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (null < 0 || dup2(null, 0) < 0) _exit(CHILD_FAILED);
+    close(null);
     int high[JOB_FDS];
     for (int i = 0; i < JOB_FDS; i++)
         if ((high[i] = fcntl(fds[i], F_DUPFD, 3 + JOB_FDS)) < 0) _exit(CHILD_FAILED);
@@ -629,6 +634,8 @@ static int run_job(const struct job* job, const int* fds, struct outcome* out) {
         long inode = probe_inode(zygote.scratch[i]);
         if (inode < 0 || zygote.probe[i] < 0 || inode != zygote.probe[i] + 1) out->clean = 0;
         zygote.probe[i] = inode;
+        /* Times the job may have set (an atime in the future survives relatime): now. */
+        if (utimensat(AT_FDCWD, zygote.scratch[i], NULL, 0) != 0) out->clean = 0;
     }
     /* The job created no process besides its child (a thread counts): otherwise the next job's
        pids would tell how many. */
@@ -658,7 +665,7 @@ static void build_reply(const struct outcome* o, int own_state_kept) {
     for (int i = 0; i < 2; i++) {
         putf(&reply, ",\"%s\":{\"text\":", names[i]);
         put_json_string(&reply, (const unsigned char*)o->streams[i].kept, o->streams[i].kept_len);
-        putf(&reply, ",\"total\":%lld}", o->streams[i].total);
+        putf(&reply, ",\"kept\":%zu,\"total\":%lld}", o->streams[i].kept_len, o->streams[i].total);
     }
     /* This process's CPU counts against the jail's RLIMIT_CPU (which kills): ask for a fresh
        jail long before that, never in the middle of a job. */
