@@ -17,8 +17,9 @@ zygote_native.serve() to run the candidate (runner.py).
 The runner zygote never reads a job's code or tests itself, so no job leaves anything in its
 memory for a later child to find; the judge reads tests and the candidate's answers, but never
 forks, and keeps nothing of a job but syntax (plans). After each job a zygote kills
-every other process of its namespace (a double-forked daemon included), reaps them, and empties
-/work, /tmp and /dev/shm, so two candidates never see each other.
+every other process of its namespace (a double-forked daemon included) and reaps them; a runner
+job that left anything in /work, /tmp or /dev/shm gets its jail replaced (the judge's zygote
+empties them after an oracle), so two candidates never see each other.
 
 Nothing of one job may survive into the next (DESIGN.md "The judge model", rule 2): each job gets
 fresh capture pipes, its child runs in a session (and so an autogroup) of its own, and seccomp
@@ -102,7 +103,8 @@ def own_state():
 
 def check_inside_jail():
     """Refuses to run anywhere but as PID 1 of a jail whose scratch dirs are private tmpfs mounts:
-    after every job the zygote kills all other processes and empties those directories."""
+    after every job the zygote kills all other processes and checks (runner) or empties (judge)
+    those directories."""
     if os.getpid() != 1:
         raise SystemExit("zygote.py: not PID 1 of a fresh PID namespace; refusing to run")
     tmpfs = set()
