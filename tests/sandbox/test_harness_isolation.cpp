@@ -319,3 +319,21 @@ TEST_CASE("fast path: stdin and the scratch directories' times are fresh per job
                                  " flush=True)\ndef f(x):\n    return x + 1\n";
     same_as_alone(job(sender), job(receiver), [](const JobResult& h) { CHECK(h.all_passed()); });
 }
+
+TEST_CASE("fast path: every child draws its own random numbers, and holds no judge") {
+    // The runner zygote preloads neither `random` (its at-fork reseed cost every child) nor the
+    // judge: a child that imports random seeds it from the kernel, as plain python3 does, and
+    // the candidate's process carries none of the judge's code.
+    sandbox::Zygote z(zygote_spec());
+    const std::string code = "import sys\nloaded = 'random' in sys.modules, 'judge' in sys.modules\n"
+                             "import random\nprint(loaded, random.getrandbits(64), flush=True)\n"
+                             "def f(x):\n    return x + 1\n";
+    const JobResult a = z.run(job(code));
+    const JobResult b = z.run(job(code));
+    INFO("a: " << a.stdout_text << " b: " << b.stdout_text);
+    REQUIRE(a.all_passed());
+    REQUIRE(b.all_passed());
+    CHECK(a.stdout_text.rfind("(False, False) ", 0) == 0);
+    CHECK(b.stdout_text.rfind("(False, False) ", 0) == 0);
+    CHECK(a.stdout_text != b.stdout_text);
+}

@@ -47,7 +47,6 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import channel  # noqa: E402
-import judge  # noqa: E402
 import runner  # noqa: E402
 
 sys.path.insert(1, "/assay-native")
@@ -55,8 +54,11 @@ import zygote_native  # noqa: E402
 
 # Imported once here so that no runner pays for them: a fresh `import typing` alone costs
 # several milliseconds, more than the rest of a small job. Runners and judges get copies.
+# Not `random` (nor `statistics`, which imports it): it registers an at-fork hook that reseeds
+# in every child, about a millisecond of copy-on-write faults per job here whether or not the
+# candidate uses it. Its C parts are loaded, so a child that imports it pays only random.py.
 PRELOAD = ("typing", "collections", "math", "itertools", "functools", "operator", "re",
-           "string", "heapq", "bisect", "random", "statistics", "fractions", "decimal",
+           "string", "heapq", "bisect", "_random", "_sha512", "fractions", "decimal",
            "datetime", "hashlib", "copy", "dataclasses", "enum", "array", "textwrap")
 
 CONTROL_FD = 3
@@ -234,6 +236,11 @@ def main():
     global CPU_LIMIT
     CPU_LIMIT = resource.getrlimit(resource.RLIMIT_CPU)[0]
     set_dumpable(0)
+    if role == "judge":
+        # Only the judge's zygote holds the judge: a runner zygote's every page is copied
+        # into (and torn down with) each child, so it carries nothing its children never run.
+        global judge
+        import judge  # noqa: E402
     for name in PRELOAD:
         importlib.import_module(name)
     control = socket.socket(fileno=CONTROL_FD)
