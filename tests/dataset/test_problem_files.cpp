@@ -60,6 +60,7 @@ TEST_CASE("dataset::parse_problem_toml") {
 
 TEST_CASE("dataset::load_problems reads the real benchmarks") {
     SUBCASE("HumanEval, gzipped") {
+        if (testing::no_shared_data()) return;
         auto problems = dataset::load_problems(testing::shared_data() / "HumanEval.jsonl.gz",
                                                dataset::Format::humaneval);
         REQUIRE(problems);
@@ -71,6 +72,7 @@ TEST_CASE("dataset::load_problems reads the real benchmarks") {
         CHECK(first.test_setup.find("def check(candidate)") != std::string::npos);
     }
     SUBCASE("MBPP sanitized, a JSON array") {
+        if (testing::no_shared_data()) return;
         auto problems = dataset::load_problems(testing::shared_data() / "mbpp-sanitized.json",
                                                dataset::Format::mbpp);
         REQUIRE(problems);

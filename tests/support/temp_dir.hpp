@@ -42,4 +42,11 @@ class TempDir {
 // ../shared/data beside the project, where the benchmark files live.
 inline std::filesystem::path shared_data() { return std::filesystem::path(ASSAY_SHARED_DIR) / "data"; }
 
+// Whether ../shared/data is there. A clone of the repository alone does not have it: the tests
+// that read it are skipped then (`* doctest::skip(no_shared_data())`), and tests/main.cpp says so.
+inline bool no_shared_data() {
+    static const bool absent = !std::filesystem::is_regular_file(shared_data() / "HumanEval.jsonl.gz");
+    return absent;
+}
+
 } // namespace assay::testing

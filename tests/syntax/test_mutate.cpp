@@ -1,3 +1,4 @@
+#include "support/temp_dir.hpp"
 #include "support.hpp"
 #include "syntax/mutate.hpp"
 #include "syntax/syntax_check.hpp"
@@ -173,7 +174,7 @@ TEST_CASE("syntax::mutate") {
 }
 
 // All mutants of all HumanEval canonical solutions parse; every operator fires somewhere.
-TEST_CASE("syntax::mutate on HumanEval") {
+TEST_CASE("syntax::mutate on HumanEval" * doctest::skip(assay::testing::no_shared_data())) {
     std::map<std::string, std::size_t> per_kind;
     std::size_t total = 0;
     for (const auto& task : assay::test::humaneval()) {
@@ -190,7 +191,7 @@ TEST_CASE("syntax::mutate on HumanEval") {
 }
 
 // Mutants generated (and re-parsed) per second on the HumanEval canonical solutions.
-TEST_CASE("syntax::mutate throughput" * doctest::test_suite("slow")) {
+TEST_CASE("syntax::mutate throughput" * doctest::test_suite("slow") * doctest::skip(assay::testing::no_shared_data())) {
     const auto begin = std::chrono::steady_clock::now();
     std::size_t count = 0;
     for (const auto& task : assay::test::humaneval()) {

@@ -1,3 +1,4 @@
+#include "support/temp_dir.hpp"
 #include "support.hpp"
 #include "syntax/syntax_tree.hpp"
 
@@ -63,7 +64,7 @@ TEST_CASE("syntax::syntax_tree") {
 }
 
 // Parse throughput on HumanEval prompts + canonical solutions, concatenated.
-TEST_CASE("syntax::syntax_tree throughput" * doctest::test_suite("slow")) {
+TEST_CASE("syntax::syntax_tree throughput" * doctest::test_suite("slow") * doctest::skip(assay::testing::no_shared_data())) {
     std::string corpus;
     for (const auto& task : assay::test::humaneval())
         corpus += task.prompt + task.canonical_solution + "\n\n";
