@@ -5,9 +5,8 @@
 
 #include "util/error.hpp"
 
-#include <sys/types.h>
-
 #include <string>
+#include <sys/types.h>
 
 namespace assay::sandbox {
 
@@ -19,11 +18,11 @@ enum class CgroupVersion { none, v1, v2, hybrid };
 // can use. Read from /proc/self/mountinfo and /proc/self/cgroup.
 struct CgroupLayout {
     CgroupVersion version = CgroupVersion::none;
-    std::string v2_dir;      // our v2 group (absolute path), empty without a v2 mount
-    std::string memory_v1;   // our v1 groups, empty when that controller is not mounted
+    std::string v2_dir;    // our v2 group (absolute path), empty without a v2 mount
+    std::string memory_v1; // our v1 groups, empty when that controller is not mounted
     std::string pids_v1;
     std::string cpuacct_v1;
-    bool v2_memory = false;  // controllers available to children of v2_dir
+    bool v2_memory = false; // controllers available to children of v2_dir
     bool v2_pids = false;
 
     [[nodiscard]] bool has_memory() const { return v2_memory || !memory_v1.empty(); }
@@ -67,8 +66,8 @@ class Cgroup {
     Cgroup() = default;
     void remove();
 
-    std::string v2_dir_;      // every group created, in creation order, for removal
-    std::string memory_dir_;  // the group holding the memory limit (v2 or v1)
+    std::string v2_dir_;     // every group created, in creation order, for removal
+    std::string memory_dir_; // the group holding the memory limit (v2 or v1)
     std::string pids_dir_;
     std::string cpu_dir_;
     std::string v1_memory_, v1_pids_, v1_cpuacct_;

@@ -1,22 +1,18 @@
 #include "sandbox/cgroup.hpp"
-
-#include "util/file.hpp"
-
 #include "sandbox/jail.hpp"
-
-#include <fmt/ranges.h>
-
-#include <fcntl.h>
-#include <signal.h>
-#include <sys/stat.h>
-#include <unistd.h>
+#include "util/file.hpp"
 
 #include <cerrno>
 #include <cstring>
+#include <fcntl.h>
+#include <fmt/ranges.h>
 #include <fstream>
 #include <mutex>
+#include <signal.h>
 #include <sstream>
+#include <sys/stat.h>
 #include <thread>
+#include <unistd.h>
 #include <vector>
 
 namespace assay::sandbox {
@@ -30,7 +26,9 @@ std::string read_text(const std::string& path) {
     return text.str();
 }
 
-bool exists(const std::string& path) { return ::access(path.c_str(), F_OK) == 0; }
+bool exists(const std::string& path) {
+    return ::access(path.c_str(), F_OK) == 0;
+}
 
 Expected<void> write_text(const std::string& path, const std::string& text) {
     return util::write_control_file(path, text);
@@ -99,8 +97,7 @@ void enable_v2_controllers(CgroupLayout& layout) {
 Expected<std::string> make_group(const std::string& parent, const std::string& name) {
     const std::string dir = parent + "/" + name;
     if (::mkdir(dir.c_str(), 0755) == 0) return dir;
-    if (errno == EEXIST && ::rmdir(dir.c_str()) == 0 && ::mkdir(dir.c_str(), 0755) == 0)
-        return dir;
+    if (errno == EEXIST && ::rmdir(dir.c_str()) == 0 && ::mkdir(dir.c_str(), 0755) == 0) return dir;
     return fail("mkdir {}: {}", dir, std::strerror(errno));
 }
 
@@ -116,7 +113,8 @@ CgroupLayout detect_cgroups() {
         std::istringstream in(line);
         std::string id, parent, dev, root, point, field;
         in >> id >> parent >> dev >> root >> point;
-        while (in >> field && field != "-") {}
+        while (in >> field && field != "-") {
+        }
         std::string fstype, source, options;
         in >> fstype >> source >> options;
         if (fstype == "cgroup2") v2 = {root, point};
@@ -151,8 +149,8 @@ CgroupLayout detect_cgroups() {
             if (name == "cpuacct") layout.cpuacct_v1 = dir_of(cpuacct, path);
         }
     }
-    const bool any_v1 = !layout.memory_v1.empty() || !layout.pids_v1.empty() ||
-                        !layout.cpuacct_v1.empty();
+    const bool any_v1 =
+        !layout.memory_v1.empty() || !layout.pids_v1.empty() || !layout.cpuacct_v1.empty();
     if (!layout.v2_dir.empty()) {
         const std::string enabled = read_text(layout.v2_dir + "/cgroup.subtree_control");
         const std::string available = read_text(layout.v2_dir + "/cgroup.controllers");
@@ -177,8 +175,10 @@ Expected<Cgroup> Cgroup::create(const std::string& name, const Limits& limits) {
     auto make = [&](const std::string& parent, std::string& out) {
         if (parent.empty()) return;
         auto dir = make_group(parent, name);
-        if (dir) out = *dir;
-        else errors.push_back(dir.error().message);
+        if (dir)
+            out = *dir;
+        else
+            errors.push_back(dir.error().message);
     };
     make(layout.v2_dir, group.v2_dir_);
     if (!layout.v2_memory) make(layout.memory_v1, group.v1_memory_);
@@ -212,7 +212,9 @@ Expected<Cgroup> Cgroup::create(const std::string& name, const Limits& limits) {
     return group;
 }
 
-Cgroup::Cgroup(Cgroup&& other) noexcept { *this = std::move(other); }
+Cgroup::Cgroup(Cgroup&& other) noexcept {
+    *this = std::move(other);
+}
 
 Cgroup& Cgroup::operator=(Cgroup&& other) noexcept {
     if (this == &other) return *this;
@@ -229,7 +231,9 @@ Cgroup& Cgroup::operator=(Cgroup&& other) noexcept {
     return *this;
 }
 
-Cgroup::~Cgroup() { remove(); }
+Cgroup::~Cgroup() {
+    remove();
+}
 
 Expected<void> Cgroup::add(pid_t pid) const {
     for (const std::string* dir : {&v2_dir_, &v1_memory_, &v1_pids_, &v1_cpuacct_})
@@ -247,7 +251,8 @@ void Cgroup::kill_all() const {
         for (int round = 0; round < 50; ++round) {
             std::istringstream procs(read_text(*dir + "/cgroup.procs"));
             bool any = false;
-            for (pid_t pid = 0; procs >> pid; any = true) ::kill(pid, SIGKILL);
+            for (pid_t pid = 0; procs >> pid; any = true)
+                ::kill(pid, SIGKILL);
             if (!any) break;
         }
     }
@@ -265,8 +270,8 @@ long Cgroup::cpu_ms() const {
 
 long Cgroup::peak_kb() const {
     if (memory_dir_.empty()) return -1;
-    const long bytes = number_in(memory_dir_ + (memory_is_v2_ ? "/memory.peak"
-                                                              : "/memory.max_usage_in_bytes"));
+    const long bytes =
+        number_in(memory_dir_ + (memory_is_v2_ ? "/memory.peak" : "/memory.max_usage_in_bytes"));
     return bytes < 0 ? -1 : bytes / 1024;
 }
 

@@ -2,27 +2,26 @@
 
 #include "sandbox/verdict_policy.hpp"
 
-#include <fmt/format.h>
-#include <fmt/ranges.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <sys/mman.h>
-#include <sys/random.h>
-#include <sys/socket.h>
-
 #include <algorithm>
-#include <climits>
-#include <cstdint>
 #include <array>
 #include <cerrno>
 #include <chrono>
+#include <climits>
 #include <csignal>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <deque>
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <map>
+#include <poll.h>
 #include <string_view>
+#include <sys/mman.h>
+#include <sys/random.h>
+#include <sys/socket.h>
 #include <tuple>
 
 namespace assay::sandbox {
@@ -58,7 +57,8 @@ std::string make_nonce() {
         if (n > 0) got += static_cast<std::size_t>(n);
     }
     std::string out;
-    for (unsigned char b : bytes) out += fmt::format("{:02x}", b);
+    for (unsigned char b : bytes)
+        out += fmt::format("{:02x}", b);
     return out;
 }
 
@@ -158,7 +158,8 @@ class Trace {
         const json line = {{"fastpath_trace", phases},
                            {"runner", zygote(runner_reply)},
                            {"judge", zygote(judge_reply)}};
-        std::fputs((line.dump(-1, ' ', false, json::error_handler_t::replace) + "\n").c_str(), stderr);
+        std::fputs((line.dump(-1, ' ', false, json::error_handler_t::replace) + "\n").c_str(),
+                   stderr);
     }
 
   private:
@@ -176,7 +177,8 @@ int remaining_ms(Clock::time_point deadline) {
 
 int JobResult::passed() const {
     int n = 0;
-    for (const CaseResult& c : cases) n += c.verdict == TestVerdict::passed ? 1 : 0;
+    for (const CaseResult& c : cases)
+        n += c.verdict == TestVerdict::passed ? 1 : 0;
     return n;
 }
 
@@ -492,10 +494,10 @@ struct Flight {
     Fd results;                         // our end of the result pipe; reset at EOF
     std::string lines;
     Observed seen;
-    std::array<bool, 2> sent{};         // per half (0 runner, 1 judge)
+    std::array<bool, 2> sent{}; // per half (0 runner, 1 judge)
     std::array<bool, 2> reported{};
-    bool failed = false;                // trouble: complete with what is known
-    std::string setup_error;            // the job's descriptors could not be made
+    bool failed = false;     // trouble: complete with what is known
+    std::string setup_error; // the job's descriptors could not be made
     Clock::time_point results_deadline = Clock::time_point::max();
     Trace trace;
 
@@ -539,10 +541,10 @@ std::unique_ptr<Flight> make_flight(std::size_t id, const HarnessJob& job) {
     f->code = std::move(*code);
     f->tests = std::move(*tests_fd);
     f->request = json({{"op", "run"},
-                        {"wall_ms", job.limits.wall_ms},
-                        {"cpu_ms", job.limits.cpu_ms},
-                        {"memory_mb", job.limits.memory_mb},
-                        {"output_bytes", job.limits.output_bytes}});
+                       {"wall_ms", job.limits.wall_ms},
+                       {"cpu_ms", job.limits.cpu_ms},
+                       {"memory_mb", job.limits.memory_mb},
+                       {"output_bytes", job.limits.output_bytes}});
     return f;
 }
 
@@ -571,7 +573,8 @@ struct Zygote::State {
     Worker& worker(Role role) { return workers[role]; }
 
     void stop() {
-        for (Worker& w : workers) w.stop();
+        for (Worker& w : workers)
+            w.stop();
         holding = {};
     }
 
@@ -606,7 +609,8 @@ struct Zygote::State {
             // job forks included); wait() enforces the limit on it.
             f.seen.memory_cgroup = w.jail->limits_memory();
             f.seen.seccomp_kills = w.jail->notify_fd() < 0;
-            delivered = bool(send_frame(w.control.get(), bytes, {f.code.get(), f.runner_end.get()}));
+            delivered =
+                bool(send_frame(w.control.get(), bytes, {f.code.get(), f.runner_end.get()}));
             f.code.reset();
             f.runner_end.reset();
         } else {
@@ -641,8 +645,8 @@ struct Zygote::State {
     // Zygote::serve's loop: hand over what is complete, take a new job when the runner is free,
     // give every idle worker its waiting half, then wait for whatever comes first.
     std::deque<std::unique_ptr<Flight>> flights; // at most two: one finishing, one starting
-    bool exhausted = false; // the source has no more jobs
-    bool draining = false;  // trouble: no new job until no worker holds one, then fresh jails
+    bool exhausted = false;                      // the source has no more jobs
+    bool draining = false; // trouble: no new job until no worker holds one, then fresh jails
 
     void deliver(const ResultSink& done) {
         for (auto it = flights.begin(); it != flights.end();) {
@@ -651,9 +655,8 @@ struct Zygote::State {
                 ++it;
                 continue;
             }
-            JobResult result = f.setup_error.empty()
-                                   ? interpret(*f.job, f.nonce, f.lines, f.seen)
-                                   : not_run(*f.job, f.setup_error);
+            JobResult result = f.setup_error.empty() ? interpret(*f.job, f.nonce, f.lines, f.seen)
+                                                     : not_run(*f.job, f.setup_error);
             f.trace.mark("done");
             f.trace.print(f.seen.runner_reply, f.seen.judge_reply);
             for (std::size_t role = 0; role < kRoles; ++role)
@@ -673,9 +676,8 @@ struct Zygote::State {
     }
 
     void admit(const JobSource& next) {
-        const bool runner_wanted = std::any_of(flights.begin(), flights.end(), [](auto& f) {
-            return !f->sent[0] && !f->complete();
-        });
+        const bool runner_wanted = std::any_of(
+            flights.begin(), flights.end(), [](auto& f) { return !f->sent[0] && !f->complete(); });
         if (holding[kRunner] != nullptr || runner_wanted || draining || exhausted ||
             flights.size() >= 2)
             return;
@@ -723,8 +725,8 @@ struct Zygote::State {
         if ((holding[kRunner] != nullptr && cpu_base[kRunner] >= 0) ||
             (holding[kJudge] != nullptr && cpu_base[kJudge] >= 0))
             wake = std::min(wake, Clock::now() + std::chrono::milliseconds(kCpuPollMs));
-        const int ready =
-            ::poll(p.data(), p.size(), wake == Clock::time_point::max() ? 1000 : remaining_ms(wake));
+        const int ready = ::poll(p.data(), p.size(),
+                                 wake == Clock::time_point::max() ? 1000 : remaining_ms(wake));
         if (ready < 0 && errno != EINTR) {
             for (const Role role : {kRunner, kJudge})
                 if (holding[role] != nullptr)
@@ -822,8 +824,7 @@ struct Zygote::State {
 
     // Something went wrong in `role`'s jail while it held a job: that job ends now with what is
     // known, the jail is killed, and so is every other worker that holds the same job.
-    template <typename Note>
-    void trouble(Role role, Note note) {
+    template <typename Note> void trouble(Role role, Note note) {
         Worker& w = worker(role);
         Flight* f = holding[role];
         if (f != nullptr) {
@@ -851,7 +852,8 @@ Zygote::Zygote(SpawnSpec spec) : state_(std::make_unique<State>()) {
         Worker& w = state_->workers[role];
         w.spec = spec;
         w.spec.argv.push_back(name);
-        if (role != kRunner && !w.spec.cgroup_name.empty()) w.spec.cgroup_name += fmt::format("-{}", name);
+        if (role != kRunner && !w.spec.cgroup_name.empty())
+            w.spec.cgroup_name += fmt::format("-{}", name);
     }
 }
 Zygote::Zygote(Zygote&&) noexcept = default;
@@ -895,9 +897,8 @@ template <typename Serve> JobResult run_alone(const HarnessJob& job, Serve serve
 }
 
 JobResult Zygote::run(const HarnessJob& job) {
-    return run_alone(job, [this](const JobSource& next, const ResultSink& done) {
-        serve(next, done);
-    });
+    return run_alone(job,
+                     [this](const JobSource& next, const ResultSink& done) { serve(next, done); });
 }
 
 void Zygote::serve(const JobSource& next, const ResultSink& done) {
@@ -931,20 +932,21 @@ Expected<void> ZygotePool::start() {
 
 Expected<void> ZygotePool::launch() {
     // Every jail boots at once: a zygote's start-up is mostly its own interpreter's.
-    for (Zygote& z : slots_) ASSAY_TRY(z.launch());
+    for (Zygote& z : slots_)
+        ASSAY_TRY(z.launch());
     return {};
 }
 
 Expected<void> ZygotePool::await_started() {
     const auto deadline = Clock::now() + std::chrono::milliseconds(kStartTimeoutMs);
-    for (Zygote& z : slots_) ASSAY_TRY(z.await_started(deadline));
+    for (Zygote& z : slots_)
+        ASSAY_TRY(z.await_started(deadline));
     return {};
 }
 
 JobResult ZygotePool::run(const HarnessJob& job) {
-    return run_alone(job, [this](const JobSource& next, const ResultSink& done) {
-        serve(next, done);
-    });
+    return run_alone(job,
+                     [this](const JobSource& next, const ResultSink& done) { serve(next, done); });
 }
 
 void ZygotePool::serve(const JobSource& next, const ResultSink& done) {

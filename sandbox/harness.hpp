@@ -10,12 +10,11 @@
 #include "sandbox/jail.hpp"
 #include "sandbox/verdict.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <chrono>
 #include <condition_variable>
 #include <functional>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -38,7 +37,7 @@ struct HarnessJob {
     // namespace, so a program that redefines them cannot replace the tests' oracle.
     std::string context;
     std::vector<HarnessCase> cases;
-    Limits limits;           // wall_ms, cpu_ms, memory_mb and output_bytes apply per job
+    Limits limits; // wall_ms, cpu_ms, memory_mb and output_bytes apply per job
 };
 
 struct CaseResult {
@@ -73,11 +72,11 @@ struct Observed {
     std::string forbidden_syscall; // named by the seccomp listener
     bool deadline_hit = false;     // the supervisor's own deadline (wall limit + margin)
     bool worker_died = false;
-    bool oom = false;              // a memory cgroup killed something during the job
-    bool cpu_limit_hit = false;    // the supervisor killed the job at its CPU limit
-    std::optional<long> cpu_ms;    // the runner jail's cgroup CPU over the job, if counted
-    bool memory_cgroup = true;     // a memory cgroup limits the runner's jail
-    bool seccomp_kills = false;    // the policy kills (no seccomp listener): SIGSYS counts
+    bool oom = false;           // a memory cgroup killed something during the job
+    bool cpu_limit_hit = false; // the supervisor killed the job at its CPU limit
+    std::optional<long> cpu_ms; // the runner jail's cgroup CPU over the job, if counted
+    bool memory_cgroup = true;  // a memory cgroup limits the runner's jail
+    bool seccomp_kills = false; // the policy kills (no seccomp listener): SIGSYS counts
 };
 
 // The verdict of one job from the judge's result lines and what was observed (the policy is

@@ -1,17 +1,15 @@
 #include "sandbox/host_probe.hpp"
-
 #include "sandbox/jail.hpp"
 #include "sandbox/kernel_compat.hpp"
 
 #include <linux/filter.h>
+#include <mutex>
+#include <optional>
 #include <stddef.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <mutex>
-#include <optional>
 
 namespace assay::sandbox {
 
@@ -23,7 +21,8 @@ template <typename Check> int in_child(Check check) {
     if (pid < 0) return -1;
     if (pid == 0) ::_exit(check());
     int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
@@ -48,14 +47,16 @@ std::optional<HostProbe> cached;
 
 } // namespace
 
-bool HostProbe::strict_possible() const { return gaps().empty(); }
+bool HostProbe::strict_possible() const {
+    return gaps().empty();
+}
 
 std::vector<std::string> HostProbe::gaps() const {
     std::vector<std::string> missing;
     const std::pair<bool, const char*> needs[] = {
-        {user_ns, "user namespaces"}, {pid_ns, "PID namespaces"},
-        {mount_ns, "mount namespaces"}, {net_ns, "network namespaces"},
-        {ipc_ns, "IPC namespaces"},   {uts_ns, "UTS namespaces"},
+        {user_ns, "user namespaces"},     {pid_ns, "PID namespaces"},
+        {mount_ns, "mount namespaces"},   {net_ns, "network namespaces"},
+        {ipc_ns, "IPC namespaces"},       {uts_ns, "UTS namespaces"},
         {cgroup_ns, "cgroup namespaces"}, {seccomp, "seccomp filters"},
         {pidfd, "pidfds (Linux 5.3)"},
     };
@@ -101,7 +102,8 @@ void override_host_probe_for_testing(const HostProbe& probe) {
 
 bool is_executable(const std::string& path) {
     struct stat st {};
-    return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(path.c_str(), X_OK) == 0;
+    return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
+           ::access(path.c_str(), X_OK) == 0;
 }
 
 } // namespace assay::sandbox

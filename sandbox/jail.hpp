@@ -7,11 +7,10 @@
 #include "util/error.hpp"
 #include "util/fd.hpp"
 
-#include <sys/types.h>
-
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <sys/types.h>
 #include <utility>
 #include <vector>
 
@@ -20,10 +19,10 @@ namespace assay::sandbox {
 // Resource limits of one jail. Every field is enforced by the kernel (cgroup or rlimit) or by
 // the supervisor; none depends on the jailed program's cooperation.
 struct Limits {
-    int wall_ms = 10'000;               // supervisor kills the whole tree after this
-    int cpu_ms = 5'000;                 // the supervisor's kill at the cgroup count; RLIMIT_CPU backstop above
-    int memory_mb = 512;                // cgroup memory (no swap); RLIMIT_AS where no memory cgroup
-    int pids = 64;                      // pids cgroup and RLIMIT_NPROC
+    int wall_ms = 10'000; // supervisor kills the whole tree after this
+    int cpu_ms = 5'000;   // the supervisor's kill at the cgroup count; RLIMIT_CPU backstop above
+    int memory_mb = 512;  // cgroup memory (no swap); RLIMIT_AS where no memory cgroup
+    int pids = 64;        // pids cgroup and RLIMIT_NPROC
     std::size_t output_bytes = 1 << 20; // per stream; more is `output_limit`
     int fsize_mb = 16;                  // RLIMIT_FSIZE
     int tmpfs_mb = 64;                  // size of each of /work, /tmp, /dev/shm
@@ -47,27 +46,27 @@ enum class Output { pipe, null };
 
 // Everything needed to start one jailed process.
 struct SpawnSpec {
-    std::vector<std::string> argv;   // argv[0] is an absolute path inside the jail
-    std::vector<std::string> env;    // the whole environment, "NAME=VALUE"; nothing is inherited
-    std::vector<Bind> binds;         // toolchain paths (read-only) and extras
+    std::vector<std::string> argv; // argv[0] is an absolute path inside the jail
+    std::vector<std::string> env;  // the whole environment, "NAME=VALUE"; nothing is inherited
+    std::vector<Bind> binds;       // toolchain paths (read-only) and extras
     std::vector<std::pair<std::string, std::string>> files; // (name, content) written to /work
-    std::string workdir = "/work";   // cwd of the program; a fresh tmpfs
+    std::string workdir = "/work";                          // cwd of the program; a fresh tmpfs
     Limits limits;
-    std::vector<int> pass_fds;       // host fds installed as fd 3, 4, ... inside (not owned)
+    std::vector<int> pass_fds; // host fds installed as fd 3, 4, ... inside (not owned)
     Output stdout_mode = Output::pipe;
     Output stderr_mode = Output::pipe;
-    bool stdin_pipe = false;         // false: stdin is /dev/null
+    bool stdin_pipe = false; // false: stdin is /dev/null
     Strength strength = Strength::strict;
-    std::string cgroup_name;         // unique per concurrent jail; empty = generated
+    std::string cgroup_name; // unique per concurrent jail; empty = generated
 };
 
 class Cgroup; // sandbox/cgroup.hpp
 
 // A running jail: its init process (PID 1 of the new PID namespace: the program itself, so, as
 // for any namespace init, signals it sends itself whose default action is to terminate are
-// ignored; a reaper init would keep a copy of the supervisor's memory alive inside the jail) and the supervisor's ends of
-// its channels. Destroying it kills the whole process tree and removes the cgroup.
-// The jail dies with the *thread* that spawned it (PR_SET_PDEATHSIG), so that thread must
+// ignored; a reaper init would keep a copy of the supervisor's memory alive inside the jail) and
+// the supervisor's ends of its channels. Destroying it kills the whole process tree and removes the
+// cgroup. The jail dies with the *thread* that spawned it (PR_SET_PDEATHSIG), so that thread must
 // outlive the JailedProcess.
 class JailedProcess {
   public:
@@ -76,8 +75,8 @@ class JailedProcess {
     JailedProcess& operator=(JailedProcess&&) noexcept;
     ~JailedProcess();
 
-    [[nodiscard]] pid_t pid() const;     // in the supervisor's PID namespace
-    [[nodiscard]] int pidfd() const;     // readable when the init process exits
+    [[nodiscard]] pid_t pid() const; // in the supervisor's PID namespace
+    [[nodiscard]] int pidfd() const; // readable when the init process exits
     // A stream socket (write with send(..., MSG_NOSIGNAL): no SIGPIPE if the jail is gone);
     // -1 unless SpawnSpec::stdin_pipe.
     [[nodiscard]] int stdin_fd() const;

@@ -77,7 +77,9 @@ inline int setresuid(uid_t r, uid_t e, uid_t s) {
 inline int setresgid(gid_t r, gid_t e, gid_t s) {
     return static_cast<int>(::syscall(SYS_setresgid, r, e, s));
 }
-inline int setgroups_none() { return static_cast<int>(::syscall(SYS_setgroups, 0, nullptr)); }
+inline int setgroups_none() {
+    return static_cast<int>(::syscall(SYS_setgroups, 0, nullptr));
+}
 inline int pivot_root(const char* new_root, const char* put_old) {
     return static_cast<int>(::syscall(SYS_pivot_root, new_root, put_old));
 }

@@ -8,11 +8,10 @@
 
 #include "util/error.hpp"
 
-#include <sys/types.h>
-
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <sys/types.h>
 #include <vector>
 
 namespace assay::sandbox {
@@ -28,9 +27,9 @@ inline constexpr gid_t kJailGid = 1000;
 struct MountOp {
     enum class Kind : std::uint8_t { tmpfs, proc, mkdir, touch, symlink, bind, remount, write };
     Kind kind;
-    std::string target;        // absolute path under the staging root
-    std::string source;        // bind: host path; symlink: link text; tmpfs: mount options
-    unsigned long flags = 0;   // tmpfs/proc: mount flags; bind/remount: flags to add on remount
+    std::string target;      // absolute path under the staging root
+    std::string source;      // bind: host path; symlink: link text; tmpfs: mount options
+    unsigned long flags = 0; // tmpfs/proc: mount flags; bind/remount: flags to add on remount
     const std::string* content = nullptr; // write: the file's bytes (owned by the SpawnSpec)
 
     // "bind /usr/bin", for error messages.
@@ -38,9 +37,9 @@ struct MountOp {
 };
 
 struct MountPlan {
-    std::string root;          // host directory the staging tmpfs is mounted over
-    std::vector<MountOp> ops;  // in order
-    std::string workdir;       // cwd inside the jail
+    std::string root;         // host directory the staging tmpfs is mounted over
+    std::vector<MountOp> ops; // in order
+    std::string workdir;      // cwd inside the jail
 };
 
 // Plans `spec`'s filesystem. Errors: a bind source is missing or unreadable, a file name is not

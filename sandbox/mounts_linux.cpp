@@ -1,18 +1,16 @@
-#include "sandbox/mounts.hpp"
-
 #include "sandbox/jail.hpp"
 #include "sandbox/kernel_compat.hpp"
+#include "sandbox/mounts.hpp"
 
+#include <algorithm>
+#include <cerrno>
 #include <fcntl.h>
+#include <filesystem>
+#include <set>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
-
-#include <algorithm>
-#include <cerrno>
-#include <filesystem>
-#include <set>
 
 namespace assay::sandbox {
 
@@ -28,10 +26,9 @@ constexpr unsigned long kScratch = MS_NOSUID | MS_NODEV;
 // Host directories the staging tmpfs may cover in our private mount namespace.
 constexpr const char* kStagingCandidates[] = {"/tmp", "/mnt", "/media", "/srv", "/opt", "/run"};
 
-constexpr const char* kMaskedProcFiles[] = {"/proc/kallsyms", "/proc/kcore",
-                                            "/proc/sched_debug", "/proc/timer_list",
-                                            "/proc/keys", "/proc/sysrq-trigger",
-                                            "/proc/latency_stats", "/proc/kmsg"};
+constexpr const char* kMaskedProcFiles[] = {
+    "/proc/kallsyms", "/proc/kcore",         "/proc/sched_debug",   "/proc/timer_list",
+    "/proc/keys",     "/proc/sysrq-trigger", "/proc/latency_stats", "/proc/kmsg"};
 
 bool is_under(const std::string& path, const std::string& dir) {
     return path == dir || (path.rfind(dir, 0) == 0 && path[dir.size()] == '/');
@@ -70,8 +67,10 @@ class Planner {
             if (ec) return fail("readlink {}: {}", host, ec.message());
             return {};
         }
-        if (fs::is_directory(status)) mkdirs(jail_path);
-        else op(Kind::touch, jail_path);
+        if (fs::is_directory(status))
+            mkdirs(jail_path);
+        else
+            op(Kind::touch, jail_path);
         op(Kind::bind, jail_path, host, flags);
         return {};
     }
@@ -85,8 +84,9 @@ class Planner {
 Expected<std::string> staging_root(const SpawnSpec& spec) {
     for (const char* dir : kStagingCandidates) {
         if (!fs::is_directory(dir)) continue;
-        const bool covers_a_bind = std::any_of(spec.binds.begin(), spec.binds.end(),
-                                               [&](const Bind& b) { return is_under(b.host, dir); });
+        const bool covers_a_bind =
+            std::any_of(spec.binds.begin(), spec.binds.end(),
+                        [&](const Bind& b) { return is_under(b.host, dir); });
         if (!covers_a_bind) return std::string(dir);
     }
     return fail("no free staging directory for the jail root (tried /tmp, /mnt, ...)");
@@ -166,14 +166,22 @@ int apply(const MountOp& op) noexcept {
 
 std::string MountOp::describe() const {
     switch (kind) {
-    case Kind::tmpfs: return fmt::format("mount tmpfs at {} ({})", target, source);
-    case Kind::proc: return fmt::format("mount proc at {}", target);
-    case Kind::mkdir: return fmt::format("mkdir {}", target);
-    case Kind::touch: return fmt::format("create {}", target);
-    case Kind::symlink: return fmt::format("symlink {} -> {}", target, source);
-    case Kind::bind: return fmt::format("bind {} at {}", source, target);
-    case Kind::remount: return fmt::format("remount {}", target);
-    case Kind::write: return fmt::format("write {}", target);
+    case Kind::tmpfs:
+        return fmt::format("mount tmpfs at {} ({})", target, source);
+    case Kind::proc:
+        return fmt::format("mount proc at {}", target);
+    case Kind::mkdir:
+        return fmt::format("mkdir {}", target);
+    case Kind::touch:
+        return fmt::format("create {}", target);
+    case Kind::symlink:
+        return fmt::format("symlink {} -> {}", target, source);
+    case Kind::bind:
+        return fmt::format("bind {} at {}", source, target);
+    case Kind::remount:
+        return fmt::format("remount {}", target);
+    case Kind::write:
+        return fmt::format("write {}", target);
     }
     return "unknown mount step";
 }
@@ -188,8 +196,7 @@ Expected<MountPlan> plan_mounts(const SpawnSpec& spec) {
     for (const Bind& bind : binds) {
         if (bind.jail.empty() || bind.jail[0] != '/' || bind.jail.find("..") != std::string::npos)
             return fail("bind target '{}' must be an absolute path without '..'", bind.jail);
-        ASSAY_TRY(plan.bind(bind.host, bind.jail,
-                            bind.writable ? kScratch : kReadOnlyBind));
+        ASSAY_TRY(plan.bind(bind.host, bind.jail, bind.writable ? kScratch : kReadOnlyBind));
     }
 
     plan.tmpfs("/dev", "size=64k,nr_inodes=64,mode=0755", MS_NOSUID | MS_NOEXEC);
@@ -212,7 +219,8 @@ Expected<MountPlan> plan_mounts(const SpawnSpec& spec) {
     plan.op(Kind::proc, "/proc", {}, MS_NOSUID | MS_NODEV | MS_NOEXEC);
     // Global kernel state a fresh procfs still shows (as container runtimes do, mask it).
     for (const char* file : kMaskedProcFiles)
-        if (fs::exists(file)) plan.op(Kind::bind, file, "/dev/null", MS_RDONLY | MS_NOSUID | MS_NOEXEC);
+        if (fs::exists(file))
+            plan.op(Kind::bind, file, "/dev/null", MS_RDONLY | MS_NOSUID | MS_NOEXEC);
     MountPlan out = plan.take();
     out.workdir = spec.workdir.empty() ? "/work" : spec.workdir;
     return out;

@@ -1,17 +1,14 @@
-#include "sandbox/namespaces.hpp"
-
-#include "util/file.hpp"
-
 #include "sandbox/kernel_compat.hpp"
 #include "sandbox/mounts.hpp"
-
-#include <fcntl.h>
-#include <sched.h>
-#include <unistd.h>
+#include "sandbox/namespaces.hpp"
+#include "util/file.hpp"
 
 #include <cerrno>
 #include <cstring>
+#include <fcntl.h>
+#include <sched.h>
 #include <string>
+#include <unistd.h>
 
 namespace assay::sandbox {
 
@@ -30,8 +27,12 @@ int jail_clone_namespaces() {
     return CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET;
 }
 
-uid_t outer_jail_uid() { return ::geteuid() == 0 ? kNobody : ::geteuid(); }
-gid_t outer_jail_gid() { return ::geteuid() == 0 ? kNogroup : ::getegid(); }
+uid_t outer_jail_uid() {
+    return ::geteuid() == 0 ? kNobody : ::geteuid();
+}
+gid_t outer_jail_gid() {
+    return ::geteuid() == 0 ? kNogroup : ::getegid();
+}
 
 Expected<void> write_id_maps(pid_t child) {
     // Without CAP_SETGID in our namespace the kernel requires setgroups to be denied first.

@@ -2,10 +2,9 @@
 // "The jail", layer 3). Planned by the supervisor, applied by the child with setrlimit only.
 #pragma once
 
-#include <sys/resource.h>
-
 #include <array>
 #include <cstddef>
+#include <sys/resource.h>
 
 namespace assay::sandbox {
 
@@ -21,9 +20,9 @@ struct RlimitPlan {
 };
 
 // CPU (soft = hard, so the kernel sends SIGKILL, not a catchable SIGXCPU; a backstop at
-// cpu_backstop_ms, above the limit the supervisor enforces from the cgroup count), AS, FSIZE, NOFILE,
-// NPROC, CORE = 0, STACK and MEMLOCK. With a memory cgroup the cgroup is the real memory limit
-// and RLIMIT_AS only a generous backstop (address space is not memory: thread stacks and
+// cpu_backstop_ms, above the limit the supervisor enforces from the cgroup count), AS, FSIZE,
+// NOFILE, NPROC, CORE = 0, STACK and MEMLOCK. With a memory cgroup the cgroup is the real memory
+// limit and RLIMIT_AS only a generous backstop (address space is not memory: thread stacks and
 // allocator arenas reserve far more than they touch); without one RLIMIT_AS is the limit.
 [[nodiscard]] RlimitPlan plan_rlimits(const Limits& limits, bool memory_cgroup);
 

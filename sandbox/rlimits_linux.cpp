@@ -1,6 +1,5 @@
-#include "sandbox/rlimits.hpp"
-
 #include "sandbox/jail.hpp"
+#include "sandbox/rlimits.hpp"
 #include "sandbox/verdict_policy.hpp"
 
 #include <cerrno>
@@ -13,8 +12,8 @@ RlimitPlan plan_rlimits(const Limits& limits, bool memory_cgroup) {
     // A backstop above the limit: the supervisor enforces the limit itself from the cgroup's
     // CPU count (its own kill: a timeout), so the kernel's tick-granular SIGKILL never races it.
     const rlim_t cpu_seconds = static_cast<rlim_t>((cpu_backstop_ms(limits.cpu_ms) + 999) / 1000);
-    const rlim_t address_space = memory_cgroup ? mib(limits.memory_mb) * 2 + mib(1024)
-                                               : mib(limits.memory_mb);
+    const rlim_t address_space =
+        memory_cgroup ? mib(limits.memory_mb) * 2 + mib(1024) : mib(limits.memory_mb);
     RlimitPlan plan;
     // Never above the current hard limit: raising it would fail without privileges.
     auto set = [&plan](int resource, rlim_t value) {

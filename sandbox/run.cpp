@@ -4,15 +4,14 @@
 #include "sandbox/jail.hpp"
 #include "sandbox/verdict_policy.hpp"
 
-#include <poll.h>
-#include <sys/socket.h>
-
 #include <algorithm>
 #include <array>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstring>
+#include <poll.h>
+#include <sys/socket.h>
 
 namespace assay::sandbox {
 
@@ -85,8 +84,10 @@ void classify(RunResult& r, Stop stop, const Limits& limits, const JailedProcess
     Decision d = decide(seen);
     r.verdict = d.verdict;
     r.message = std::move(d.message);
-    if (r.verdict != Verdict::forbidden_syscall) r.forbidden_syscall.clear();
-    else if (r.forbidden_syscall.empty()) r.forbidden_syscall = "unknown";
+    if (r.verdict != Verdict::forbidden_syscall)
+        r.forbidden_syscall.clear();
+    else if (r.forbidden_syscall.empty())
+        r.forbidden_syscall = "unknown";
 }
 
 } // namespace
@@ -127,8 +128,9 @@ RunResult run(const SpawnSpec& spec, const std::string& stdin_data) {
             {err.fd(), POLLIN, 0},
             {jail.stdin_fd(), POLLOUT, 0},
         }};
-        const long left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                              deadline - Clock::now()).count() + 1;
+        const long left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count() +
+            1;
         const int timeout = static_cast<int>(std::clamp(left, 0L, static_cast<long>(kCpuPollMs)));
         if (::poll(fds.data(), fds.size(), timeout) < 0 && errno != EINTR) break;
         if (fds[1].revents & POLLIN) {
@@ -148,8 +150,10 @@ RunResult run(const SpawnSpec& spec, const std::string& stdin_data) {
             if ((n < 0 && errno != EAGAIN) || stdin_sent == stdin_data.size()) jail.close_stdin();
         }
         if (stop != Stop::none || (fds[0].revents & POLLIN)) break;
-        if (Clock::now() >= deadline) stop = Stop::wall;
-        else if (jail.cpu_ms() >= limits.cpu_ms) stop = Stop::cpu;
+        if (Clock::now() >= deadline)
+            stop = Stop::wall;
+        else if (jail.cpu_ms() >= limits.cpu_ms)
+            stop = Stop::cpu;
     }
     jail.kill();
     jail.reap(true);

@@ -6,7 +6,6 @@
 
 #include <linux/filter.h>
 #include <seccomp.h>
-
 #include <string>
 #include <utility>
 #include <vector>

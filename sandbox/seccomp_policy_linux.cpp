@@ -1,23 +1,21 @@
-#include "sandbox/seccomp_policy.hpp"
-
 #include "sandbox/kernel_compat.hpp"
+#include "sandbox/seccomp_policy.hpp"
 #include "util/fd.hpp"
-
-#include <fcntl.h>
-#include <sys/ioctl.h>
-#include <sys/resource.h>
-#include <sys/mman.h>
-#include <sys/socket.h>
 
 #include <array>
 #include <cerrno>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <fcntl.h>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string_view>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
 
 namespace assay::sandbox {
 
@@ -27,68 +25,305 @@ namespace {
 // programs need. Names unknown to the native architecture are skipped.
 constexpr std::array kAllowed = std::to_array<std::string_view>({
     // files and descriptors
-    "read", "write", "readv", "writev", "pread64", "pwrite64", "preadv", "pwritev", "preadv2",
-    "pwritev2", "open", "openat", "openat2", "creat", "close", "close_range", "stat", "fstat",
-    "lstat", "newfstatat", "statx", "statfs", "fstatfs", "lseek", "access", "faccessat",
-    "faccessat2", "dup", "dup2", "dup3", "flock", "fsync", "fdatasync", "truncate",
-    "ftruncate", "fallocate", "fadvise64", "readahead", "getdents", "getdents64", "getcwd",
-    "chdir", "fchdir", "rename", "renameat", "renameat2", "mkdir", "mkdirat", "rmdir", "link",
-    "linkat", "unlink", "unlinkat", "symlink", "symlinkat", "readlink", "readlinkat", "chmod",
-    "fchmod", "fchmodat", "chown", "fchown", "lchown", "fchownat", "umask", "utime", "utimes",
-    "utimensat", "futimesat", "mknod", "mknodat", "sendfile", "copy_file_range", "splice", "tee", "pipe", "pipe2",
-    "memfd_create", "eventfd", "eventfd2", "timerfd_create", "timerfd_settime",
-    "timerfd_gettime", "signalfd", "signalfd4", "inotify_init", "inotify_init1",
-    "inotify_add_watch", "inotify_rm_watch", "getxattr", "lgetxattr", "fgetxattr", "listxattr",
-    "llistxattr", "flistxattr",
+    "read",
+    "write",
+    "readv",
+    "writev",
+    "pread64",
+    "pwrite64",
+    "preadv",
+    "pwritev",
+    "preadv2",
+    "pwritev2",
+    "open",
+    "openat",
+    "openat2",
+    "creat",
+    "close",
+    "close_range",
+    "stat",
+    "fstat",
+    "lstat",
+    "newfstatat",
+    "statx",
+    "statfs",
+    "fstatfs",
+    "lseek",
+    "access",
+    "faccessat",
+    "faccessat2",
+    "dup",
+    "dup2",
+    "dup3",
+    "flock",
+    "fsync",
+    "fdatasync",
+    "truncate",
+    "ftruncate",
+    "fallocate",
+    "fadvise64",
+    "readahead",
+    "getdents",
+    "getdents64",
+    "getcwd",
+    "chdir",
+    "fchdir",
+    "rename",
+    "renameat",
+    "renameat2",
+    "mkdir",
+    "mkdirat",
+    "rmdir",
+    "link",
+    "linkat",
+    "unlink",
+    "unlinkat",
+    "symlink",
+    "symlinkat",
+    "readlink",
+    "readlinkat",
+    "chmod",
+    "fchmod",
+    "fchmodat",
+    "chown",
+    "fchown",
+    "lchown",
+    "fchownat",
+    "umask",
+    "utime",
+    "utimes",
+    "utimensat",
+    "futimesat",
+    "mknod",
+    "mknodat",
+    "sendfile",
+    "copy_file_range",
+    "splice",
+    "tee",
+    "pipe",
+    "pipe2",
+    "memfd_create",
+    "eventfd",
+    "eventfd2",
+    "timerfd_create",
+    "timerfd_settime",
+    "timerfd_gettime",
+    "signalfd",
+    "signalfd4",
+    "inotify_init",
+    "inotify_init1",
+    "inotify_add_watch",
+    "inotify_rm_watch",
+    "getxattr",
+    "lgetxattr",
+    "fgetxattr",
+    "listxattr",
+    "llistxattr",
+    "flistxattr",
     // polling
-    "select", "pselect6", "poll", "ppoll", "epoll_create", "epoll_create1", "epoll_ctl",
-    "epoll_wait", "epoll_pwait", "epoll_pwait2",
+    "select",
+    "pselect6",
+    "poll",
+    "ppoll",
+    "epoll_create",
+    "epoll_create1",
+    "epoll_ctl",
+    "epoll_wait",
+    "epoll_pwait",
+    "epoll_pwait2",
     // memory
-    "brk", "mmap", "munmap", "mremap", "mprotect", "madvise", "msync", "mincore", "mlock",
-    "munlock", "membarrier", "get_mempolicy",
+    "brk",
+    "mmap",
+    "munmap",
+    "mremap",
+    "mprotect",
+    "madvise",
+    "msync",
+    "mincore",
+    "mlock",
+    "munlock",
+    "membarrier",
+    "get_mempolicy",
     // processes and threads (clone is conditional, below)
-    "fork", "vfork", "execve", "execveat", "exit", "exit_group", "wait4", "waitid",
-    "set_tid_address", "set_robust_list", "get_robust_list", "futex", "futex_waitv", "rseq",
-    "arch_prctl", "prctl", "sched_yield", "sched_getaffinity",
-    "sched_getparam", "sched_getscheduler", "sched_get_priority_max", "sched_get_priority_min",
-    "sched_getattr", "getcpu", "getpriority", "restart_syscall", "pidfd_open",
+    "fork",
+    "vfork",
+    "execve",
+    "execveat",
+    "exit",
+    "exit_group",
+    "wait4",
+    "waitid",
+    "set_tid_address",
+    "set_robust_list",
+    "get_robust_list",
+    "futex",
+    "futex_waitv",
+    "rseq",
+    "arch_prctl",
+    "prctl",
+    "sched_yield",
+    "sched_getaffinity",
+    "sched_getparam",
+    "sched_getscheduler",
+    "sched_get_priority_max",
+    "sched_get_priority_min",
+    "sched_getattr",
+    "getcpu",
+    "getpriority",
+    "restart_syscall",
+    "pidfd_open",
     "pidfd_send_signal",
     // signals (confined to the jail's PID namespace)
-    "rt_sigaction", "rt_sigprocmask", "rt_sigreturn", "rt_sigsuspend", "rt_sigpending",
-    "rt_sigtimedwait", "rt_sigqueueinfo", "rt_tgsigqueueinfo", "sigaltstack", "kill", "tkill",
-    "tgkill", "pause", "alarm", "getitimer", "setitimer",
+    "rt_sigaction",
+    "rt_sigprocmask",
+    "rt_sigreturn",
+    "rt_sigsuspend",
+    "rt_sigpending",
+    "rt_sigtimedwait",
+    "rt_sigqueueinfo",
+    "rt_tgsigqueueinfo",
+    "sigaltstack",
+    "kill",
+    "tkill",
+    "tgkill",
+    "pause",
+    "alarm",
+    "getitimer",
+    "setitimer",
     // identity (ids can only be changed to ids already held: no capabilities inside)
-    "getpid", "getppid", "gettid", "getuid", "geteuid", "getgid", "getegid", "getresuid",
-    "getresgid", "getgroups", "getpgrp", "getpgid", "setpgid", "getsid", "setsid", "setuid",
-    "setgid", "setreuid", "setregid", "setresuid", "setresgid", "setfsuid", "setfsgid",
-    "capget", "uname",
+    "getpid",
+    "getppid",
+    "gettid",
+    "getuid",
+    "geteuid",
+    "getgid",
+    "getegid",
+    "getresuid",
+    "getresgid",
+    "getgroups",
+    "getpgrp",
+    "getpgid",
+    "setpgid",
+    "getsid",
+    "setsid",
+    "setuid",
+    "setgid",
+    "setreuid",
+    "setregid",
+    "setresuid",
+    "setresgid",
+    "setfsuid",
+    "setfsgid",
+    "capget",
+    "uname",
     // time and limits
-    "nanosleep", "clock_nanosleep", "clock_gettime", "clock_getres", "gettimeofday", "time",
-    "times", "getrlimit", "setrlimit", "getrusage", "sysinfo", "getrandom",
+    "nanosleep",
+    "clock_nanosleep",
+    "clock_gettime",
+    "clock_getres",
+    "gettimeofday",
+    "time",
+    "times",
+    "getrlimit",
+    "setrlimit",
+    "getrusage",
+    "sysinfo",
+    "getrandom",
     // sockets (socket and socketpair are conditional, below); no network namespace devices
-    "connect", "accept", "accept4", "bind", "listen", "sendto", "recvfrom", "sendmsg",
-    "recvmsg", "sendmmsg", "recvmmsg", "shutdown", "getsockname", "getpeername", "setsockopt",
+    "connect",
+    "accept",
+    "accept4",
+    "bind",
+    "listen",
+    "sendto",
+    "recvfrom",
+    "sendmsg",
+    "recvmsg",
+    "sendmmsg",
+    "recvmmsg",
+    "shutdown",
+    "getsockname",
+    "getpeername",
+    "setsockopt",
     "getsockopt",
 });
 
 // Calls with no business in a candidate: the jail is killed and the call named.
 constexpr std::array kRefused = std::to_array<std::string_view>({
-    "ptrace", "process_vm_readv", "process_vm_writev", "mount", "umount2", "pivot_root",
-    "chroot", "unshare", "setns", "bpf", "perf_event_open", "userfaultfd", "keyctl", "add_key",
-    "request_key", "io_uring_setup", "io_uring_enter", "io_uring_register", "kexec_load",
-    "kexec_file_load", "init_module", "finit_module", "delete_module", "open_by_handle_at",
-    "name_to_handle_at", "swapon", "swapoff", "reboot", "acct", "quotactl", "quotactl_fd",
-    "syslog", "iopl", "ioperm", "fanotify_init", "fsopen", "fsconfig", "fsmount", "fspick",
-    "move_mount", "open_tree", "mount_setattr", "pidfd_getfd", "kcmp", "lookup_dcookie",
-    "modify_ldt", "settimeofday", "clock_settime", "clock_adjtime", "adjtimex", "vhangup",
+    "ptrace",
+    "process_vm_readv",
+    "process_vm_writev",
+    "mount",
+    "umount2",
+    "pivot_root",
+    "chroot",
+    "unshare",
+    "setns",
+    "bpf",
+    "perf_event_open",
+    "userfaultfd",
+    "keyctl",
+    "add_key",
+    "request_key",
+    "io_uring_setup",
+    "io_uring_enter",
+    "io_uring_register",
+    "kexec_load",
+    "kexec_file_load",
+    "init_module",
+    "finit_module",
+    "delete_module",
+    "open_by_handle_at",
+    "name_to_handle_at",
+    "swapon",
+    "swapoff",
+    "reboot",
+    "acct",
+    "quotactl",
+    "quotactl_fd",
+    "syslog",
+    "iopl",
+    "ioperm",
+    "fanotify_init",
+    "fsopen",
+    "fsconfig",
+    "fsmount",
+    "fspick",
+    "move_mount",
+    "open_tree",
+    "mount_setattr",
+    "pidfd_getfd",
+    "kcmp",
+    "lookup_dcookie",
+    "modify_ldt",
+    "settimeofday",
+    "clock_settime",
+    "clock_adjtime",
+    "adjtimex",
+    "vhangup",
 });
 
 // Refused politely: the jail has its own IPC namespace, but SysV shared memory and message
 // queues are memory outside the tmpfs caps; programs handle EPERM.
 constexpr std::array kPermissionDenied = std::to_array<std::string_view>({
-    "shmget", "shmat", "shmdt", "shmctl", "semget", "semop", "semtimedop", "semctl", "msgget",
-    "msgsnd", "msgrcv", "msgctl", "mq_open", "mq_unlink", "mq_timedsend", "mq_timedreceive",
-    "mq_notify", "mq_getsetattr",
+    "shmget",
+    "shmat",
+    "shmdt",
+    "shmctl",
+    "semget",
+    "semop",
+    "semtimedop",
+    "semctl",
+    "msgget",
+    "msgsnd",
+    "msgrcv",
+    "msgctl",
+    "mq_open",
+    "mq_unlink",
+    "mq_timedsend",
+    "mq_timedreceive",
+    "mq_notify",
+    "mq_getsetattr",
 });
 
 constexpr std::uint64_t kLow32 = 0xffffffffULL;
@@ -109,7 +344,8 @@ void complement32(std::uint32_t prefix, int depth, const std::vector<std::uint32
     if (depth == 32) return;
     const std::uint32_t bit = 1U << (31 - depth);
     std::vector<std::uint32_t> zeros, ones;
-    for (std::uint32_t v : values) (v & bit ? ones : zeros).push_back(v);
+    for (std::uint32_t v : values)
+        (v & bit ? ones : zeros).push_back(v);
     complement32(prefix, depth + 1, zeros, out);
     complement32(prefix | bit, depth + 1, ones, out);
 }
@@ -177,16 +413,18 @@ Expected<SeccompFilter> build_policy(Refusal refusal) {
     // correct solution over it would mislabel data. Known-dangerous calls are listed and kill.
     SeccompFilter filter(seccomp_init(SCMP_ACT_ERRNO(ENOSYS)));
     if (filter.get() == nullptr) return fail("seccomp_init failed");
-    const std::uint32_t refuse = refusal == Refusal::notify ? SCMP_ACT_NOTIFY
-                                                            : SCMP_ACT_KILL_PROCESS;
+    const std::uint32_t refuse =
+        refusal == Refusal::notify ? SCMP_ACT_NOTIFY : SCMP_ACT_KILL_PROCESS;
     // Calls of a foreign architecture (i386 `int 0x80`, x32 numbers) go to the listener too,
     // which names them: then only the listener says forbidden_syscall, and a SIGSYS the program
     // sends itself is a plain runtime_error.
     if (int rc = seccomp_attr_set(filter.get(), SCMP_FLTATR_ACT_BADARCH, refuse))
         return fail("seccomp bad-arch action: {}", std::strerror(-rc));
     PolicyBuilder policy(filter.get());
-    for (std::string_view name : kAllowed) ASSAY_TRY(policy.add(SCMP_ACT_ALLOW, name));
-    for (std::string_view name : kRefused) ASSAY_TRY(policy.add(refuse, name));
+    for (std::string_view name : kAllowed)
+        ASSAY_TRY(policy.add(SCMP_ACT_ALLOW, name));
+    for (std::string_view name : kRefused)
+        ASSAY_TRY(policy.add(refuse, name));
     for (std::string_view name : kPermissionDenied)
         ASSAY_TRY(policy.add(SCMP_ACT_ERRNO(EPERM), name));
     // clone3 gets the default ENOSYS (libseccomp rejects a rule equal to the default action).
@@ -212,10 +450,10 @@ Expected<SeccompFilter> build_policy(Refusal refusal) {
     // the job) are refused with EPERM: a job may change its own limits, priority, affinity and
     // scheduling, never another process's (DESIGN.md "The judge model", rule 2).
     constexpr std::uint32_t kEperm = SCMP_ACT_ERRNO(EPERM);
-    ASSAY_TRY(policy.only("prlimit64", {{0, 0}}, kEperm));                  // pid 0: itself
+    ASSAY_TRY(policy.only("prlimit64", {{0, 0}}, kEperm)); // pid 0: itself
     ASSAY_TRY(policy.only("setpriority", {{0, PRIO_PROCESS}, {1, 0}}, kEperm));
-    for (const char* name : {"sched_setaffinity", "sched_setscheduler", "sched_setparam",
-                             "sched_setattr"})
+    for (const char* name :
+         {"sched_setaffinity", "sched_setscheduler", "sched_setparam", "sched_setattr"})
         ASSAY_TRY(policy.only(name, {{0, 0}}, kEperm));
     ASSAY_TRY(policy.only("ioprio_set", {{0, kIoprioWhoProcess}, {1, 0}}, kEperm));
     // fcntl: no owner, signal or lease on a descriptor (a pipe it shares with a process that
@@ -250,9 +488,9 @@ Expected<std::vector<sock_filter>> policy_bpf(Refusal refusal) {
 
 std::vector<std::string> refused_syscalls() {
     std::vector<std::string> names(kRefused.begin(), kRefused.end());
-    for (const char* name : {"clone (namespace flags)", "socket (not AF_UNIX)",
-                             "socketpair (not AF_UNIX)", "ioctl (TIOCSTI, TIOCLINUX)",
-                             "personality (other than 0 and query)"})
+    for (const char* name :
+         {"clone (namespace flags)", "socket (not AF_UNIX)", "socketpair (not AF_UNIX)",
+          "ioctl (TIOCSTI, TIOCLINUX)", "personality (other than 0 and query)"})
         names.emplace_back(name);
     return names;
 }

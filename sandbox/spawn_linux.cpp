@@ -2,20 +2,23 @@
 // named set-up steps (nsjail's containProc), seccomp last. Between clone and execve the child
 // allocates nothing and throws nothing; a failure is (step, errno, op) written to a CLOEXEC pipe,
 // whose EOF tells the supervisor that execve succeeded.
-#include "sandbox/jail.hpp"
-
 #include "sandbox/cgroup.hpp"
 #include "sandbox/host_probe.hpp"
+#include "sandbox/jail.hpp"
 #include "sandbox/kernel_compat.hpp"
 #include "sandbox/mounts.hpp"
 #include "sandbox/namespaces.hpp"
 #include "sandbox/rlimits.hpp"
 #include "sandbox/seccomp_policy.hpp"
 
-#include <fmt/ranges.h>
-
+#include <atomic>
+#include <cerrno>
+#include <cstring>
 #include <fcntl.h>
+#include <filesystem>
+#include <fmt/ranges.h>
 #include <linux/capability.h>
+#include <optional>
 #include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
@@ -23,12 +26,6 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <atomic>
-#include <cerrno>
-#include <cstring>
-#include <filesystem>
-#include <optional>
 
 namespace assay::sandbox {
 
@@ -58,9 +55,9 @@ enum class Step : std::uint8_t {
 };
 
 constexpr const char* kStepNames[] = {
-    "parent_death", "wait_for_parent", "new_session", "cgroup_namespace", "hostname",
-    "file_ids",     "mounts",          "pivot_root",  "work_dir",         "descriptors",
-    "rlimits",      "credentials",     "parent_death_again", "seccomp",   "execve",
+    "parent_death", "wait_for_parent", "new_session",        "cgroup_namespace", "hostname",
+    "file_ids",     "mounts",          "pivot_root",         "work_dir",         "descriptors",
+    "rlimits",      "credentials",     "parent_death_again", "seccomp",          "execve",
 };
 
 // What the child writes to the error pipe when a step fails.
@@ -80,9 +77,9 @@ struct ChildPlan {
     bool seccomp_notify = false;
     std::vector<const char*> argv;
     std::vector<const char*> envp;
-    bool change_ids = true;   // setresuid/setresgid to uid/gid
-    bool drop_groups = true;  // setgroups(0, NULL)
-    bool has_caps = true;     // may drop the bounding set
+    bool change_ids = true;  // setresuid/setresgid to uid/gid
+    bool drop_groups = true; // setgroups(0, NULL)
+    bool has_caps = true;    // may drop the bounding set
     uid_t uid = kJailUid;
     gid_t gid = kJailGid;
     // Inherited descriptors: slots[i] becomes fd i (0, 1, 2, then the pass fds).
@@ -107,16 +104,21 @@ struct ChildFds {
     ::_exit(127);
 }
 
-int errno_of(long rc) noexcept { return rc < 0 ? errno : 0; }
+int errno_of(long rc) noexcept {
+    return rc < 0 ? errno : 0;
+}
 
-int die_with_parent() noexcept { return errno_of(::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0)); }
+int die_with_parent() noexcept {
+    return errno_of(::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0));
+}
 
 // The supervisor writes one byte once the id maps are written and we are in the cgroup; EOF
 // means it died before that.
 int wait_for_parent(const ChildFds& fds) noexcept {
     char go = 0;
     ssize_t n;
-    while ((n = ::read(fds.sync, &go, 1)) < 0 && errno == EINTR) {}
+    while ((n = ::read(fds.sync, &go, 1)) < 0 && errno == EINTR) {
+    }
     return n == 1 ? 0 : ESRCH;
 }
 
@@ -319,15 +321,18 @@ struct JailedProcess::State {
         while ((rc = sys::waitid_rusage(static_cast<idtype_t>(P_PIDFD),
                                         static_cast<id_t>(pidfd.get()), &info, options, &usage)) <
                    0 &&
-               errno == EINTR) {}
+               errno == EINTR) {
+        }
         if (rc < 0) {
             reaped = errno == ECHILD;
             return reaped;
         }
         if (info.si_pid == 0) return false;
         reaped = true;
-        if (info.si_code == CLD_EXITED) exit_code = info.si_status;
-        else term_signal = info.si_status;
+        if (info.si_code == CLD_EXITED)
+            exit_code = info.si_status;
+        else
+            term_signal = info.si_status;
         return true;
     }
 
@@ -346,16 +351,30 @@ JailedProcess::JailedProcess(JailedProcess&&) noexcept = default;
 JailedProcess& JailedProcess::operator=(JailedProcess&&) noexcept = default;
 JailedProcess::~JailedProcess() = default;
 
-pid_t JailedProcess::pid() const { return state_ ? state_->pid : -1; }
-int JailedProcess::pidfd() const { return state_ ? state_->pidfd.get() : -1; }
-int JailedProcess::stdin_fd() const { return state_ ? state_->stdin_fd.get() : -1; }
-int JailedProcess::stdout_fd() const { return state_ ? state_->stdout_fd.get() : -1; }
-int JailedProcess::stderr_fd() const { return state_ ? state_->stderr_fd.get() : -1; }
-int JailedProcess::notify_fd() const { return state_ ? state_->notify_fd.get() : -1; }
+pid_t JailedProcess::pid() const {
+    return state_ ? state_->pid : -1;
+}
+int JailedProcess::pidfd() const {
+    return state_ ? state_->pidfd.get() : -1;
+}
+int JailedProcess::stdin_fd() const {
+    return state_ ? state_->stdin_fd.get() : -1;
+}
+int JailedProcess::stdout_fd() const {
+    return state_ ? state_->stdout_fd.get() : -1;
+}
+int JailedProcess::stderr_fd() const {
+    return state_ ? state_->stderr_fd.get() : -1;
+}
+int JailedProcess::notify_fd() const {
+    return state_ ? state_->notify_fd.get() : -1;
+}
 void JailedProcess::close_stdin() {
     if (state_) state_->stdin_fd.reset();
 }
-Strength JailedProcess::strength() const { return state_ ? state_->strength : Strength::strict; }
+Strength JailedProcess::strength() const {
+    return state_ ? state_->strength : Strength::strict;
+}
 
 std::string JailedProcess::receive_forbidden_syscall() {
     if (!state_ || !state_->notify_fd) return {};
@@ -367,9 +386,15 @@ std::string JailedProcess::receive_forbidden_syscall() {
 void JailedProcess::kill() {
     if (state_) state_->kill();
 }
-bool JailedProcess::reap(bool block) { return state_ && state_->reap(block); }
-int JailedProcess::exit_code() const { return state_ ? state_->exit_code : -1; }
-int JailedProcess::term_signal() const { return state_ ? state_->term_signal : 0; }
+bool JailedProcess::reap(bool block) {
+    return state_ && state_->reap(block);
+}
+int JailedProcess::exit_code() const {
+    return state_ ? state_->exit_code : -1;
+}
+int JailedProcess::term_signal() const {
+    return state_ ? state_->term_signal : 0;
+}
 
 long JailedProcess::cpu_ms() const {
     if (!state_) return 0;
@@ -385,9 +410,8 @@ long JailedProcess::peak_rss_kb() const {
     if (!state_) return 0;
     // The cgroup peak counts the whole tree but not pages first touched before the jail joined
     // it (shared libraries already in the page cache); the rusage peak is the largest process.
-    const long group = state_->cgroup && state_->cgroup->limits_memory()
-                           ? state_->cgroup->peak_kb()
-                           : -1;
+    const long group =
+        state_->cgroup && state_->cgroup->limits_memory() ? state_->cgroup->peak_kb() : -1;
     return std::max(group, static_cast<long>(state_->usage.ru_maxrss));
 }
 
@@ -440,8 +464,10 @@ Expected<JailedProcess> spawn(const SpawnSpec& spec) {
             const bool ok = std::fwrite(content.data(), 1, content.size(), out) == content.size();
             if (std::fclose(out) != 0 || !ok) return fail("write {}", name);
         }
-        for (std::string& arg : argv) arg = rebase_work(arg, plan.weak_workdir);
-        for (std::string& entry : env) entry = rebase_work(entry, plan.weak_workdir);
+        for (std::string& arg : argv)
+            arg = rebase_work(arg, plan.weak_workdir);
+        for (std::string& entry : env)
+            entry = rebase_work(entry, plan.weak_workdir);
         // Without a user namespace only root can change ids: then become nobody.
         plan.change_ids = plan.drop_groups = plan.has_caps = host.root;
         plan.uid = kNobody;
@@ -457,9 +483,11 @@ Expected<JailedProcess> spawn(const SpawnSpec& spec) {
     auto bpf = ASSAY_TRY(policy_bpf(refusal));
     plan.seccomp = &bpf;
     plan.seccomp_notify = refusal == Refusal::notify;
-    for (const std::string& arg : argv) plan.argv.push_back(arg.c_str());
+    for (const std::string& arg : argv)
+        plan.argv.push_back(arg.c_str());
     plan.argv.push_back(nullptr);
-    for (const std::string& entry : env) plan.envp.push_back(entry.c_str());
+    for (const std::string& entry : env)
+        plan.envp.push_back(entry.c_str());
     plan.envp.push_back(nullptr);
 
     // Channels. The child's ends are only ever used by the child; ours are close-on-exec.
@@ -491,7 +519,8 @@ Expected<JailedProcess> spawn(const SpawnSpec& spec) {
     plan.slots[1] = child_stdout.get();
     plan.slots[2] = child_stderr.get();
     plan.slot_count = 3;
-    for (int fd : spec.pass_fds) plan.slots[plan.slot_count++] = fd;
+    for (int fd : spec.pass_fds)
+        plan.slots[plan.slot_count++] = fd;
     plan.sync_read = sync.read.get();
     plan.error_write = errors.write.get();
     plan.scm_write = scm.write.get();
@@ -522,7 +551,8 @@ Expected<JailedProcess> spawn(const SpawnSpec& spec) {
 
     ChildFailure failure{};
     ssize_t n;
-    while ((n = ::read(errors.read.get(), &failure, sizeof failure)) < 0 && errno == EINTR) {}
+    while ((n = ::read(errors.read.get(), &failure, sizeof failure)) < 0 && errno == EINTR) {
+    }
     if (n == static_cast<ssize_t>(sizeof failure)) {
         const auto step = static_cast<std::size_t>(failure.step);
         std::string what = step < std::size(kStepNames) ? kStepNames[step] : "unknown";

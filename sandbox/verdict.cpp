@@ -37,8 +37,12 @@ std::optional<E> value_of(const Table& table, std::string_view text) {
 }
 } // namespace
 
-std::string_view to_string(Verdict verdict) { return name_of(kVerdicts, verdict); }
-std::string_view to_string(TestVerdict verdict) { return name_of(kTestVerdicts, verdict); }
+std::string_view to_string(Verdict verdict) {
+    return name_of(kVerdicts, verdict);
+}
+std::string_view to_string(TestVerdict verdict) {
+    return name_of(kTestVerdicts, verdict);
+}
 std::optional<Verdict> parse_verdict(std::string_view text) {
     return value_of<Verdict>(kVerdicts, text);
 }

@@ -1,9 +1,8 @@
 #include "sandbox/verdict_policy.hpp"
 
-#include <fmt/format.h>
-
 #include <csignal>
 #include <cstring>
+#include <fmt/format.h>
 
 namespace assay::sandbox {
 
@@ -36,7 +35,8 @@ Decision decide(const Observations& seen) {
                 "killed by SIGSYS: the seccomp policy refused a system call"};
     if (seen.wall_timeout)
         return {Verdict::timeout, fmt::format("wall-clock limit of {} ms", seen.wall_limit_ms)};
-    if (seen.cpu_timeout || (seen.signal == SIGKILL && cpu_exhausted(seen.cpu_ms, seen.cpu_limit_ms)))
+    if (seen.cpu_timeout ||
+        (seen.signal == SIGKILL && cpu_exhausted(seen.cpu_ms, seen.cpu_limit_ms)))
         return {Verdict::timeout, fmt::format("CPU time limit of {} ms", seen.cpu_limit_ms)};
     if (seen.output_limit)
         return {Verdict::output_limit,
@@ -57,7 +57,8 @@ Decision decide(const Observations& seen) {
         break;
     }
     if (seen.incomplete)
-        return {Verdict::runtime_error, with_memory_note("the harness did not report every test case")};
+        return {Verdict::runtime_error,
+                with_memory_note("the harness did not report every test case")};
     if (seen.signal != 0)
         return {Verdict::runtime_error,
                 fmt::format("the program was killed by {}", signal_name(seen.signal))};

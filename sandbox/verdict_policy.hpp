@@ -58,11 +58,11 @@ struct Observations {
     int exit_code = 0;
 
     // The fast path's harness (the judge's records and the zygotes' replies).
-    bool worker_died = false;      // a zygote died or never reported
+    bool worker_died = false; // a zygote died or never reported
     LoadFailure load = LoadFailure::none;
     std::string load_message;
-    bool incomplete = false;       // not every case was reported, or no valid done record
-    bool runner_vanished = false;  // the judge saw the runner die during a case
+    bool incomplete = false;      // not every case was reported, or no valid done record
+    bool runner_vanished = false; // the judge saw the runner die during a case
 };
 
 struct Decision {

@@ -4,11 +4,10 @@
 #include "sandbox/host_probe.hpp"
 #include "sandbox/seccomp_policy.hpp"
 
-#include <fmt/format.h>
-#include <nlohmann/json.hpp>
-
 #include <filesystem>
+#include <fmt/format.h>
 #include <memory>
+#include <nlohmann/json.hpp>
 
 namespace assay::cli {
 
@@ -22,10 +21,14 @@ struct Check {
 
 std::string_view version_name(sandbox::CgroupVersion v) {
     switch (v) {
-    case sandbox::CgroupVersion::none: return "none";
-    case sandbox::CgroupVersion::v1: return "v1";
-    case sandbox::CgroupVersion::v2: return "v2";
-    case sandbox::CgroupVersion::hybrid: return "hybrid";
+    case sandbox::CgroupVersion::none:
+        return "none";
+    case sandbox::CgroupVersion::v1:
+        return "v1";
+    case sandbox::CgroupVersion::v2:
+        return "v2";
+    case sandbox::CgroupVersion::hybrid:
+        return "hybrid";
     }
     return "unknown";
 }
@@ -56,8 +59,7 @@ std::vector<Check> checks(const sandbox::HostProbe& p) {
                        ? "memory limit without swap, OOM detection, peak memory"
                        : "RLIMIT_AS only; peak memory from rusage"});
     out.push_back({"pids controller", usable && cg.has_pids(),
-                   usable && cg.has_pids() ? "fork bombs capped per jail"
-                                           : "RLIMIT_NPROC only"});
+                   usable && cg.has_pids() ? "fork bombs capped per jail" : "RLIMIT_NPROC only"});
     return out;
 }
 
@@ -84,8 +86,8 @@ int run_doctor(bool json) {
         nlohmann::json out = {{"jail", probe.strict_possible() ? "strict" : "weak"},
                               {"root", probe.root},
                               {"refused_syscalls", sandbox::refused_syscalls()}};
-        for (const Check& c : all) out["checks"].push_back({{"name", c.name}, {"ok", c.ok},
-                                                            {"detail", c.detail}});
+        for (const Check& c : all)
+            out["checks"].push_back({{"name", c.name}, {"ok", c.ok}, {"detail", c.detail}});
         fmt::print("{}\n", out.dump(2));
     } else {
         for (const Check& c : all)

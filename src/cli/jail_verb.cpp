@@ -4,12 +4,11 @@
 #include "core/language.hpp"
 #include "sandbox/jail.hpp"
 
-#include <fmt/format.h>
-#include <nlohmann/json.hpp>
-
 #include <filesystem>
+#include <fmt/format.h>
 #include <fstream>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 namespace assay::cli {
@@ -73,7 +72,7 @@ int run_jail(const JailOptions& options) {
         throw FatalError(ExitCode::internal, Error{result.message, {}});
     // The program's output is whatever bytes it wrote, and its cap may cut a character.
     fmt::print("{}\n", to_json(result).dump(options.json ? -1 : 2, ' ', false,
-                                             nlohmann::json::error_handler_t::replace));
+                                            nlohmann::json::error_handler_t::replace));
     return static_cast<int>(ExitCode::success);
 }
 

@@ -2,10 +2,9 @@
 #include "cli/verb.hpp"
 #include "util/error.hpp"
 
-#include <fmt/format.h>
-
 #include <cstdio>
 #include <exception>
+#include <fmt/format.h>
 
 int main(int argc, char** argv) {
     using assay::ExitCode;

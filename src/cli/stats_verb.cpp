@@ -2,11 +2,10 @@
 #include "cli/verb.hpp"
 #include "store/store.hpp"
 
-#include <fmt/format.h>
-#include <nlohmann/json.hpp>
-
 #include <filesystem>
+#include <fmt/format.h>
 #include <memory>
+#include <nlohmann/json.hpp>
 
 namespace assay::cli {
 
@@ -19,7 +18,8 @@ struct StatsArgs {
 nlohmann::json group_counts(store::Store& db, const char* sql) {
     nlohmann::json out = nlohmann::json::object();
     store::Statement s(db.handle(), sql);
-    while (s.step()) out[s.column_text(0)] = s.column_int(1);
+    while (s.step())
+        out[s.column_text(0)] = s.column_int(1);
     return out;
 }
 

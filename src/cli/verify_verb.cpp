@@ -4,10 +4,9 @@
 #include "pipeline/verify.hpp"
 
 #include <fmt/format.h>
-#include <unistd.h>
-
 #include <memory>
 #include <thread>
+#include <unistd.h>
 
 namespace assay::cli {
 
@@ -61,8 +60,10 @@ int run_verify(const VerifyArgs& args) {
 
 Action configure_verify(CLI::App& command) {
     auto args = std::make_shared<VerifyArgs>();
-    command.add_option("--problems", args->problems, "problems: HumanEval .jsonl[.gz], MBPP "
-                                                     ".json/.jsonl, or a native .toml file/dir")
+    command
+        .add_option("--problems", args->problems,
+                    "problems: HumanEval .jsonl[.gz], MBPP "
+                    ".json/.jsonl, or a native .toml file/dir")
         ->required();
     command.add_option("--format", args->format, "humaneval, mbpp or assay (default: detected)");
     command.add_flag("--canonical", args->canonical, "verify the reference solutions");

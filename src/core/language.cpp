@@ -1,14 +1,12 @@
 #include "core/language.hpp"
 
-#include <toml++/toml.h>
-
-#include <sys/stat.h>
-
 #include <cstdint>
 #include <cstdlib>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <sys/stat.h>
+#include <toml++/toml.h>
 
 namespace assay {
 
@@ -84,7 +82,8 @@ Expected<Language> load_language(const std::string& name, const fs::path& root) 
     lang.run = ASSAY_TRY(string_array(table, "run", file, true));
     lang.zygote = ASSAY_TRY(string_array(table, "zygote", file, false));
     if (auto harness = table["harness"].value<std::string>()) lang.harness_dir = root / *harness;
-    if (auto native = table["native"].value<std::string>()) lang.native_dir = native_root() / *native;
+    if (auto native = table["native"].value<std::string>())
+        lang.native_dir = native_root() / *native;
     if (const toml::table* jail = table["jail"].as_table()) {
         lang.binds = ASSAY_TRY(string_array(*jail, "binds", file, false));
         lang.env = ASSAY_TRY(string_array(*jail, "env", file, false));
@@ -108,7 +107,7 @@ namespace {
 // Whether a process with none of the owner's or group's rights can reach `dir` and read it:
 // the jail makes its mounts with the jail's own file ids.
 bool reachable_by_others(const fs::path& dir) {
-    for (fs::path p = fs::absolute(dir); ; p = p.parent_path()) {
+    for (fs::path p = fs::absolute(dir);; p = p.parent_path()) {
         struct stat st {};
         if (::stat(p.c_str(), &st) != 0 || (st.st_mode & S_IXOTH) == 0) return false;
         if (p == p.parent_path()) return true;
@@ -126,8 +125,8 @@ class StagedCopy {
         fs::copy(dir, root_, fs::copy_options::recursive, error);
         for (auto it = fs::recursive_directory_iterator(root_, error);
              !error && it != fs::recursive_directory_iterator(); it.increment(error))
-            fs::permissions(it->path(),
-                            it->is_directory() ? fs::perms(0755) : fs::perms(0644), error);
+            fs::permissions(it->path(), it->is_directory() ? fs::perms(0755) : fs::perms(0644),
+                            error);
         fs::permissions(root_, fs::perms(0755), error);
         if (error) root_.clear();
     }
@@ -168,9 +167,9 @@ sandbox::SpawnSpec Language::spawn_spec(std::vector<std::string> argv) const {
     // Bound even when missing: the jail then fails to start and says which directory (a build
     // without the harness's compiled modules cannot run its fast path).
     if (!native_dir.empty())
-        spec.binds.push_back({fs::exists(native_dir) ? bindable_harness(native_dir).string()
-                                                     : native_dir.string(),
-                              "/assay-native", false});
+        spec.binds.push_back(
+            {fs::exists(native_dir) ? bindable_harness(native_dir).string() : native_dir.string(),
+             "/assay-native", false});
     spec.limits = limits;
     return spec;
 }

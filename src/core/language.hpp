@@ -21,8 +21,8 @@ struct Language {
     // Absolute host path of the harness's compiled modules (a directory of the build), bound at
     // /assay-native; empty if the harness has none.
     std::filesystem::path native_dir;
-    std::vector<std::string> binds;    // read-only host paths (same path inside)
-    std::vector<std::string> env;      // the jail's whole environment
+    std::vector<std::string> binds; // read-only host paths (same path inside)
+    std::vector<std::string> env;   // the jail's whole environment
     sandbox::Limits limits;
 
     // A spawn spec that runs `argv` with this language's binds, environment and limits.

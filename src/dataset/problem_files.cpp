@@ -2,18 +2,17 @@
 
 #include "syntax/split_tests.hpp"
 
-#include <nlohmann/json.hpp>
-#include <toml++/toml.h>
-#include <zlib.h>
-
 #include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
 #include <sstream>
+#include <toml++/toml.h>
+#include <zlib.h>
 
 namespace assay::dataset {
 
@@ -29,9 +28,12 @@ Expected<Format> parse_format(std::string_view name) {
 
 std::string_view to_string(Format format) {
     switch (format) {
-    case Format::assay: return "assay";
-    case Format::humaneval: return "humaneval";
-    case Format::mbpp: return "mbpp";
+    case Format::assay:
+        return "assay";
+    case Format::humaneval:
+        return "humaneval";
+    case Format::mbpp:
+        return "mbpp";
     }
     return "unknown";
 }
@@ -73,7 +75,8 @@ Expected<std::vector<Record>> read_records(const fs::path& path) {
         if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
         const std::string where = fmt::format("{}:{}", name, number);
         json value = json::parse(line, nullptr, false);
-        if (value.is_discarded()) return fail_at(where, "invalid JSON (truncated or malformed line)");
+        if (value.is_discarded())
+            return fail_at(where, "invalid JSON (truncated or malformed line)");
         if (!value.is_object()) return fail_at(where, "expected a JSON object");
         records.push_back({std::move(value), where});
     }
@@ -144,8 +147,8 @@ Expected<Problem> humaneval_problem(const Record& record) {
 // MBPP names its function only in the tests: the first defined function the tests call.
 std::string mbpp_entry_point(const std::string& code, const std::vector<std::string>& tests) {
     static const std::regex def(R"(^def\s+([A-Za-z_]\w*)\s*\()", std::regex::multiline);
-    for (auto it = std::sregex_iterator(code.begin(), code.end(), def); it != std::sregex_iterator();
-         ++it) {
+    for (auto it = std::sregex_iterator(code.begin(), code.end(), def);
+         it != std::sregex_iterator(); ++it) {
         const std::string name = (*it)[1];
         const std::regex call("\\b" + name + "\\s*\\(");
         for (const std::string& test : tests)
@@ -157,8 +160,10 @@ std::string mbpp_entry_point(const std::string& code, const std::vector<std::str
 Expected<Problem> mbpp_problem(const Record& record) {
     Problem p;
     p.id = "Mbpp/" + ASSAY_TRY(string_field(record, "task_id"));
-    if (record.value.contains("prompt")) p.prompt = ASSAY_TRY(string_field(record, "prompt"));
-    else p.prompt = ASSAY_TRY(string_field(record, "text"));
+    if (record.value.contains("prompt"))
+        p.prompt = ASSAY_TRY(string_field(record, "prompt"));
+    else
+        p.prompt = ASSAY_TRY(string_field(record, "text"));
     p.solution = ASSAY_TRY(string_field(record, "code"));
     const auto tests = ASSAY_TRY(string_list(record, "test_list", true));
     if (tests.empty()) return fail_at(record.where, "field 'test_list' is empty");
@@ -218,7 +223,8 @@ Expected<std::vector<Problem>> load_native(const fs::path& path) {
         for (const auto& entry : fs::directory_iterator(path, error))
             if (entry.path().extension() == ".toml") files.push_back(entry.path());
         std::sort(files.begin(), files.end());
-        if (files.empty()) return fail_at(path.string(), "no .toml problem files in this directory");
+        if (files.empty())
+            return fail_at(path.string(), "no .toml problem files in this directory");
     } else {
         files.push_back(path);
     }
@@ -292,7 +298,8 @@ Expected<Problem> parse_problem_toml(std::string_view text, const std::string& f
     if (!difficulties.contains(p.difficulty))
         return fail_at(toml_where(file, *table.get("difficulty")),
                        "difficulty must be easy, medium or hard");
-    if (visible.empty()) return fail_at(toml_where(file, *table.get("visible")), "no visible tests");
+    if (visible.empty())
+        return fail_at(toml_where(file, *table.get("visible")), "no visible tests");
     for (std::size_t i = 0; i < visible.size(); ++i)
         p.tests.push_back({fmt::format("visible_{}", i), visible[i], Visibility::visible});
     for (std::size_t i = 0; i < hidden.size(); ++i)
@@ -316,7 +323,8 @@ Expected<std::vector<Problem>> load_problems(const fs::path& path, Format format
     }
     std::set<std::string> seen;
     for (const Problem& p : problems) {
-        if (!seen.insert(p.id).second) return fail_at(p.origin_file, "duplicate problem id '{}'", p.id);
+        if (!seen.insert(p.id).second)
+            return fail_at(p.origin_file, "duplicate problem id '{}'", p.id);
         if (p.entry_point.empty())
             return fail_at(p.origin_file, "problem '{}' has no entry point", p.id);
     }
@@ -327,7 +335,8 @@ Expected<std::vector<Problem>> load_problems(const fs::path& path, Format format
 Expected<std::vector<Sample>> load_samples(const fs::path& path,
                                            const std::vector<Problem>& problems) {
     std::map<std::string, const Problem*> by_id;
-    for (const Problem& p : problems) by_id[p.id] = &p;
+    for (const Problem& p : problems)
+        by_id[p.id] = &p;
     std::vector<Sample> samples;
     for (const Record& record : ASSAY_TRY(read_records(path))) {
         Sample s;

@@ -31,10 +31,10 @@ enum class Format { assay, humaneval, mbpp };
 
 // One model sample to verify.
 struct Sample {
-    std::size_t index = 0;    // position in the samples file, from 0
+    std::size_t index = 0; // position in the samples file, from 0
     std::string task_id;
-    std::string program;      // the whole program to run (prompt + completion where needed)
-    std::string where;        // "file:line"
+    std::string program; // the whole program to run (prompt + completion where needed)
+    std::string where;   // "file:line"
 };
 
 // Reads human-eval samples (`task_id`, `completion`) or evalplus samples (`task_id`, `solution`)

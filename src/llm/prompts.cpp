@@ -1,10 +1,9 @@
 #include "llm/prompts.hpp"
 
-#include <toml++/toml.h>
-
 #include <algorithm>
 #include <set>
 #include <stdexcept>
+#include <toml++/toml.h>
 
 namespace assay::llm {
 
@@ -35,8 +34,8 @@ std::vector<std::string> placeholders(std::string_view text) {
         const std::size_t close = text.find("}}", at + 2);
         if (close == std::string_view::npos) break;
         std::string name(text.substr(at + 2, close - at - 2));
-        if (name.empty() || name.find_first_not_of("abcdefghijklmnopqrstuvwxyz_") !=
-                                std::string::npos)
+        if (name.empty() ||
+            name.find_first_not_of("abcdefghijklmnopqrstuvwxyz_") != std::string::npos)
             continue;
         if (std::find(out.begin(), out.end(), name) == out.end()) out.push_back(std::move(name));
     }

@@ -21,8 +21,8 @@ struct PromptChoice {
 };
 
 struct PromptTemplate {
-    std::string kind;            // the file's stem: "solve", "bug", …
-    std::filesystem::path file;  // for messages
+    std::string kind;           // the file's stem: "solve", "bug", …
+    std::filesystem::path file; // for messages
     std::string system;
     std::map<std::string, std::string> texts; // "user", and "retry" where the kind has one
     double temperature = 0.0;
@@ -55,8 +55,7 @@ class PromptBook {
 
     // A chat request of `kind`: its system message, then `conversation`.
     [[nodiscard]] ChatRequest request(std::string_view kind, const std::string& model,
-                                      std::vector<Message> conversation,
-                                      std::uint64_t seed) const;
+                                      std::vector<Message> conversation, std::uint64_t seed) const;
 
   private:
     friend Expected<PromptBook> load_prompts(const std::filesystem::path&,

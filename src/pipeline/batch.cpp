@@ -74,7 +74,8 @@ Expected<std::vector<Executed>> run_batch(sandbox::ZygotePool& pool,
         Progress progress(options.label, pending.size(), options.progress);
         // Each thread keeps one slot and feeds it jobs from the shared queue.
         std::atomic<std::size_t> cursor{0};
-        const auto next = [&]() -> std::optional<std::pair<std::size_t, const sandbox::HarnessJob*>> {
+        const auto next =
+            [&]() -> std::optional<std::pair<std::size_t, const sandbox::HarnessJob*>> {
             const std::size_t k = cursor++;
             if (k >= pending.size()) return std::nullopt;
             return std::pair{k, &jobs[pending[k]]};
@@ -89,7 +90,8 @@ Expected<std::vector<Executed>> run_batch(sandbox::ZygotePool& pool,
                      [&](std::size_t) { pool.serve(next, done); });
         progress.finish();
     }
-    for (const auto& [duplicate, original] : copies) out[duplicate].result = out[original].result;
+    for (const auto& [duplicate, original] : copies)
+        out[duplicate].result = out[original].result;
     return out;
 }
 

@@ -31,15 +31,15 @@ struct BatchOptions {
     store::Store* cache = nullptr; // answer from (never write to) this store's cache when set
     std::string label;             // the progress line's label
     bool progress = false;
-    std::string grammar;           // the syntax gate's tree-sitter grammar; empty: no gate
-    bool dedupe = true;            // identical jobs (same key) run once and share the result
+    std::string grammar; // the syntax gate's tree-sitter grammar; empty: no gate
+    bool dedupe = true;  // identical jobs (same key) run once and share the result
 };
 
 // Runs every job and returns the results in job order. A job whose code does not parse is a
 // compile_error without a jail run; a job identical to an earlier one shares its result; a job
 // in the cache is answered from it. Fails only when the pool cannot start.
-[[nodiscard]] Expected<std::vector<Executed>> run_batch(sandbox::ZygotePool& pool,
-                                                        const std::vector<sandbox::HarnessJob>& jobs,
-                                                        const BatchOptions& options);
+[[nodiscard]] Expected<std::vector<Executed>>
+run_batch(sandbox::ZygotePool& pool, const std::vector<sandbox::HarnessJob>& jobs,
+          const BatchOptions& options);
 
 } // namespace assay::pipeline

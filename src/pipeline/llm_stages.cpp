@@ -121,9 +121,9 @@ std::vector<Answer> ask(const LlmContext& c, std::string_view stage,
     std::vector<Answer> out(results.size());
     for (std::size_t i = 0; i < results.size(); ++i) {
         if (!results[i]) {
-            out[i].error = fmt::format("llm call failed ({}): {}",
-                                       llm::to_string(results[i].error().kind),
-                                       results[i].error().message);
+            out[i].error =
+                fmt::format("llm call failed ({}): {}", llm::to_string(results[i].error().kind),
+                            results[i].error().message);
             ++calls.failed;
             if (summary.first_error.empty()) summary.first_error = out[i].error;
             continue;
@@ -156,13 +156,12 @@ Expected<llm::ExtractedCode> code_of(const std::string& reply, const std::string
 }
 
 // The assert statements of a block a model wrote that test `entry_point` (syntax::depends_on:
-// the name or `candidate`, not its letters in `assert True`), each with the statements before it. A block with
-// a syntax error is read line by line, keeping the lines that parse on their own. Fails for a
-// block longer than kMaxTestBlockBytes.
+// the name or `candidate`, not its letters in `assert True`), each with the statements before it. A
+// block with a syntax error is read line by line, keeping the lines that parse on their own. Fails
+// for a block longer than kMaxTestBlockBytes.
 Expected<std::vector<std::string>> asserts_of(std::string_view code,
                                               const std::string& entry_point) {
-    if (code.size() > kMaxTestBlockBytes)
-        return fail("longer than {} bytes", kMaxTestBlockBytes);
+    if (code.size() > kMaxTestBlockBytes) return fail("longer than {} bytes", kMaxTestBlockBytes);
     std::vector<std::string> out;
     auto keep = [&](std::string text) {
         text = trim(text);
@@ -242,8 +241,7 @@ bool same_problem(const Problem& a, const Problem& b) {
 }
 
 std::string verdict_line(const sandbox::JobResult& r) {
-    return fmt::format("{} ({}/{} tests passed)", to_string(r.verdict), r.passed(),
-                       r.cases.size());
+    return fmt::format("{} ({}/{} tests passed)", to_string(r.verdict), r.passed(), r.cases.size());
 }
 
 } // namespace
@@ -354,9 +352,9 @@ std::vector<std::size_t> consensus(const std::vector<std::vector<std::size_t>>& 
 Expected<std::vector<Problem>> instruct(const LlmContext& c, const std::vector<Problem>& seeds,
                                         LlmSummary& summary) {
     const LlmSettings& s = c.settings;
-    const int attempts =
-        s.new_problems >= 0 ? s.new_problems
-                            : std::max(2, static_cast<int>((seeds.size() + 1) / 2));
+    const int attempts = s.new_problems >= 0
+                             ? s.new_problems
+                             : std::max(2, static_cast<int>((seeds.size() + 1) / 2));
     if (attempts == 0 || seeds.empty()) return std::vector<Problem>{};
     const auto& topics = c.prompts.at("instruct").list("topics");
     const auto& levels = c.prompts.at("instruct").list("difficulties");
@@ -371,10 +369,10 @@ Expected<std::vector<Problem>> instruct(const LlmContext& c, const std::vector<P
         const std::uint64_t h = derive_seed(c.seed, {"instruct", std::to_string(i)});
         if (i % 3 == 2) {
             const Problem& base = seeds[h % seeds.size()];
-            const std::string text = c.prompts.render(
-                "evolve", "user",
-                {{"problem", render_problem(base, false)},
-                 {"method", methods[(h >> 16) % methods.size()].description}});
+            const std::string text =
+                c.prompts.render("evolve", "user",
+                                 {{"problem", render_problem(base, false)},
+                                  {"method", methods[(h >> 16) % methods.size()].description}});
             requests.push_back(c.prompts.request("evolve", s.model, {{"user", text}}, h));
             kinds.push_back("evolve");
             topics_of.push_back(base.topics);
@@ -408,9 +406,8 @@ Expected<std::vector<Problem>> instruct(const LlmContext& c, const std::vector<P
         }
         auto draft = parse_problem_reply(answers[i].content);
         if (!draft) {
-            const std::string reason = answers[i].truncated
-                                           ? std::string("truncated reply")
-                                           : draft.error().message;
+            const std::string reason =
+                answers[i].truncated ? std::string("truncated reply") : draft.error().message;
             ++summary.problems_rejected[reason];
             log(c, fmt::format("instruct: reply {} rejected: {}", i, reason));
             continue;
@@ -480,27 +477,26 @@ Expected<std::vector<Problem>> instruct(const LlmContext& c, const std::vector<P
 // ---------------------------------------------------------------------------------------------
 // solve: sampled solutions, LLM-written tests, CodeT agreement
 
-Expected<void> solve(const LlmContext& c, const std::vector<Target>& targets,
-                     LlmSummary& summary) {
+Expected<void> solve(const LlmContext& c, const std::vector<Target>& targets, LlmSummary& summary) {
     const LlmSettings& s = c.settings;
     std::vector<llm::ChatRequest> requests;
     for (const Target& t : targets) {
         const Problem& p = *t.problem;
-        const std::string solve_text =
-            c.prompts.render("solve", "user", {{"entry_point", p.entry_point}, {"prompt", p.prompt}});
+        const std::string solve_text = c.prompts.render(
+            "solve", "user", {{"entry_point", p.entry_point}, {"prompt", p.prompt}});
         for (int k = 0; k < s.samples; ++k)
-            requests.push_back(c.prompts.request(
-                "solve", s.model, {{"user", solve_text}},
-                derive_seed(c.seed, {"solve", p.id, std::to_string(k)})));
-        const std::string tests_text = c.prompts.render(
-            "tests", "user",
-            {{"count", std::to_string(s.tests_per_reply)},
-             {"entry_point", p.entry_point},
-             {"prompt", p.prompt}});
+            requests.push_back(
+                c.prompts.request("solve", s.model, {{"user", solve_text}},
+                                  derive_seed(c.seed, {"solve", p.id, std::to_string(k)})));
+        const std::string tests_text =
+            c.prompts.render("tests", "user",
+                             {{"count", std::to_string(s.tests_per_reply)},
+                              {"entry_point", p.entry_point},
+                              {"prompt", p.prompt}});
         for (int k = 0; k < s.test_replies; ++k)
-            requests.push_back(c.prompts.request(
-                "tests", s.model, {{"user", tests_text}},
-                derive_seed(c.seed, {"tests", p.id, std::to_string(k)})));
+            requests.push_back(
+                c.prompts.request("tests", s.model, {{"user", tests_text}},
+                                  derive_seed(c.seed, {"tests", p.id, std::to_string(k)})));
     }
     const std::vector<Answer> answers = ask(c, "solve", requests, summary);
     const std::size_t per = static_cast<std::size_t>(s.samples + s.test_replies);
@@ -600,7 +596,8 @@ Expected<void> solve(const LlmContext& c, const std::vector<Target>& targets,
             }
             summary.tests_proposed += static_cast<int>(w.tests.size());
             for (std::size_t i = 0; i < w.tests.size(); ++i) {
-                const bool correct = reference.verdict == Verdict::ok && i < reference.cases.size() &&
+                const bool correct = reference.verdict == Verdict::ok &&
+                                     i < reference.cases.size() &&
                                      reference.cases[i].verdict == TestVerdict::passed;
                 const bool is_chosen = chosen.count(i) != 0;
                 json agreeing = json::array();
@@ -687,8 +684,8 @@ std::vector<Transform> transforms(const LlmContext& c, const std::vector<Target>
             ++rejected["no change to the program"];
             continue;
         }
-        out.push_back({what[i].first, what[i].second, clip(trim(code->prose), 1000),
-                       std::move(code->code)});
+        out.push_back(
+            {what[i].first, what[i].second, clip(trim(code->prose), 1000), std::move(code->code)});
     }
     return out;
 }
@@ -713,26 +710,27 @@ Expected<void> inject_bugs(const LlmContext& c, const std::vector<Target>& targe
             }
             const Target& t = targets[bugs[i].target];
             const bool survivor = r.all_passed();
-            const std::int64_t bug = c.db.put_candidate(
-                {t.problem->id, store::CandidateKind::bug, store::Origin::llm, bugs[i].code,
-                 t.reference, bugs[i].label,
-                 json{{"description", bugs[i].description}, {"survivor", survivor},
-                      {"stage", "bugs"}}
-                     .dump()});
+            const std::int64_t bug =
+                c.db.put_candidate({t.problem->id, store::CandidateKind::bug, store::Origin::llm,
+                                    bugs[i].code, t.reference, bugs[i].label,
+                                    json{{"description", bugs[i].description},
+                                         {"survivor", survivor},
+                                         {"stage", "bugs"}}
+                                        .dump()});
             const std::int64_t execution = c.db.put_execution(bug, c.run, runs[i].key, r);
             if (survivor) {
                 ++summary.bugs_rejected["passes every test"];
                 continue;
             }
             ++summary.bugs_kept;
-            c.db.put_trajectory(
-                {fmt::format("bugfix:{}", bug),
-                 t.problem->id,
-                 "bugfix",
-                 c.run,
-                 true,
-                 json{{"bug_kind", bugs[i].label}, {"origin", "llm"}}.dump(),
-                 {{bug, execution, test_feedback(jobs[i], r), ""}, {t.reference, std::nullopt, "", ""}}});
+            c.db.put_trajectory({fmt::format("bugfix:{}", bug),
+                                 t.problem->id,
+                                 "bugfix",
+                                 c.run,
+                                 true,
+                                 json{{"bug_kind", bugs[i].label}, {"origin", "llm"}}.dump(),
+                                 {{bug, execution, test_feedback(jobs[i], r), ""},
+                                  {t.reference, std::nullopt, "", ""}}});
         }
     });
     return {};
@@ -751,15 +749,16 @@ Expected<void> refactor(const LlmContext& c, const std::vector<Target>& targets,
         for (std::size_t i = 0; i < changes.size(); ++i) {
             const sandbox::JobResult& r = runs[i].result;
             if (!r.all_passed()) {
-                ++summary.refactors_rejected[r.verdict == Verdict::ok
-                                                 ? std::string("fails a test")
-                                                 : fmt::format("run ended {}", to_string(r.verdict))];
+                ++summary
+                      .refactors_rejected[r.verdict == Verdict::ok
+                                              ? std::string("fails a test")
+                                              : fmt::format("run ended {}", to_string(r.verdict))];
                 continue;
             }
             const Target& t = targets[changes[i].target];
             const std::int64_t id = c.db.put_candidate(
-                {t.problem->id, store::CandidateKind::refactor, store::Origin::llm,
-                 changes[i].code, t.reference, changes[i].label,
+                {t.problem->id, store::CandidateKind::refactor, store::Origin::llm, changes[i].code,
+                 t.reference, changes[i].label,
                  json{{"description", changes[i].description}, {"stage", "refactor"}}.dump()});
             c.db.put_execution(id, c.run, runs[i].key, r);
             ++summary.refactors_kept;
@@ -805,11 +804,10 @@ Expected<void> reflexion(const LlmContext& c, const std::vector<Target>& targets
         Trace trace;
         trace.target = t;
         trace.seed = derive_seed(c.seed, {"reflexion", p.id});
-        trace.conversation.push_back(
-            {"user", c.prompts.render("reflexion", "user",
-                                      {{"entry_point", p.entry_point},
-                                       {"prompt", p.prompt},
-                                       {"tests", tests}})});
+        trace.conversation.push_back({"user", c.prompts.render("reflexion", "user",
+                                                               {{"entry_point", p.entry_point},
+                                                                {"prompt", p.prompt},
+                                                                {"tests", tests}})});
         traces.push_back(std::move(trace));
     }
     for (const Target& t : targets)
@@ -821,9 +819,9 @@ Expected<void> reflexion(const LlmContext& c, const std::vector<Target>& targets
         for (std::size_t i = 0; i < traces.size(); ++i) {
             if (traces[i].done) continue;
             active.push_back(i);
-            requests.push_back(c.prompts.request(
-                "reflexion", c.settings.model, traces[i].conversation,
-                derive_seed(traces[i].seed, {"step", std::to_string(round)})));
+            requests.push_back(
+                c.prompts.request("reflexion", c.settings.model, traces[i].conversation,
+                                  derive_seed(traces[i].seed, {"step", std::to_string(round)})));
         }
         if (active.empty()) break;
         const std::vector<Answer> answers = ask(c, "reflexion", requests, summary);
@@ -837,7 +835,8 @@ Expected<void> reflexion(const LlmContext& c, const std::vector<Target>& targets
                 continue;
             }
             const Problem& p = *targets[trace.target].problem;
-            auto code = llm::extract_code(answers[k].content, {std::string(kPython), p.entry_point});
+            auto code =
+                llm::extract_code(answers[k].content, {std::string(kPython), p.entry_point});
             Step step;
             step.code = code ? code->code : std::string();
             if (!trace.steps.empty())
@@ -845,8 +844,8 @@ Expected<void> reflexion(const LlmContext& c, const std::vector<Target>& targets
                     clip(trim(code ? code->prose : answers[k].content), 4000);
             trace.conversation.push_back({"assistant", answers[k].content});
             trace.steps.push_back(std::move(step));
-            jobs.push_back(make_job(visible[trace.target], trace.steps.back().code,
-                                    quick(c.language.limits)));
+            jobs.push_back(
+                make_job(visible[trace.target], trace.steps.back().code, quick(c.language.limits)));
             ran.push_back(active[k]);
         }
         const auto runs = ASSAY_TRY(execute(c, jobs, fmt::format("reflexion step {}", round + 1)));
@@ -861,10 +860,12 @@ Expected<void> reflexion(const LlmContext& c, const std::vector<Target>& targets
                     {p.id, first ? store::CandidateKind::solution : store::CandidateKind::repair,
                      store::Origin::llm, step.code,
                      first ? std::nullopt
-                           : std::optional<std::int64_t>(trace.steps[trace.steps.size() - 2].candidate),
+                           : std::optional<std::int64_t>(
+                                 trace.steps[trace.steps.size() - 2].candidate),
                      "reflexion",
                      json{{"stage", "reflexion"}, {"step", trace.steps.size() - 1}}.dump()});
-                step.execution = c.db.put_execution(step.candidate, c.run, runs[k].key, step.result);
+                step.execution =
+                    c.db.put_execution(step.candidate, c.run, runs[k].key, step.result);
             });
             if (step.result.all_passed()) {
                 trace.done = true;
@@ -874,11 +875,11 @@ Expected<void> reflexion(const LlmContext& c, const std::vector<Target>& targets
                                               : test_feedback(jobs[k], step.result);
             if (round + 1 < c.settings.max_steps)
                 trace.conversation.push_back(
-                    {"user", c.prompts.render(
-                                 "reflexion", "retry",
-                                 {{"tests_passed", std::to_string(step.result.passed())},
-                                  {"tests_total", std::to_string(step.result.cases.size())},
-                                  {"feedback", step.feedback}})});
+                    {"user",
+                     c.prompts.render("reflexion", "retry",
+                                      {{"tests_passed", std::to_string(step.result.passed())},
+                                       {"tests_total", std::to_string(step.result.cases.size())},
+                                       {"feedback", step.feedback}})});
         }
     }
 
@@ -903,8 +904,7 @@ Expected<void> reflexion(const LlmContext& c, const std::vector<Target>& targets
             const sandbox::JobResult& final_result = final_runs[k].result;
             const std::int64_t final_execution = c.db.put_execution(
                 trace.steps.back().candidate, c.run, final_runs[k].key, final_result);
-            const bool solved =
-                trace.steps.back().result.all_passed() && final_result.all_passed();
+            const bool solved = trace.steps.back().result.all_passed() && final_result.all_passed();
             json messages = json::array({{{"role", "system"}, {"content", tmpl.system}}});
             for (const llm::Message& m : trace.conversation)
                 messages.push_back({{"role", m.role}, {"content", m.content}});
@@ -957,36 +957,35 @@ json LlmSummary::to_json() const {
     json steps = json::object();
     for (const auto& [n, count] : trace_steps)
         steps[std::to_string(n)] = count;
-    return {{"calls", call_stats},
-            {"http_requests", http_requests},
-            {"cache_hits", cache_hits},
-            {"tokens", tokens},
-            {"first_error", first_error},
-            {"instruct",
-             {{"asked", problems_asked},
-              {"accepted", problems_accepted},
-              {"rejected", problems_rejected}}},
-            {"solve",
-             {{"samples", samples},
-              {"samples_passed", samples_passed},
-              {"tests_proposed", tests_proposed},
-              {"tests_chosen", tests_chosen},
-              {"tests_chosen_correct", tests_chosen_correct},
-              {"tests_rejected_incorrect", tests_rejected_incorrect},
-              {"codet_problems", codet_problems},
-              {"codet_pick_passed", codet_pick_passed},
-              {"rejected", solve_rejected}}},
-            {"bugs", {{"asked", bugs_asked}, {"kept", bugs_kept}, {"rejected", bugs_rejected}}},
-            {"refactor",
-             {{"asked", refactors_asked},
-              {"kept", refactors_kept},
-              {"rejected", refactors_rejected}}},
-            {"reflexion",
-             {{"traces", traces},
-              {"solved", traces_solved},
-              {"solved_first_try", traces_solved_first},
-              {"aborted", traces_aborted},
-              {"steps", steps}}}};
+    return {
+        {"calls", call_stats},
+        {"http_requests", http_requests},
+        {"cache_hits", cache_hits},
+        {"tokens", tokens},
+        {"first_error", first_error},
+        {"instruct",
+         {{"asked", problems_asked},
+          {"accepted", problems_accepted},
+          {"rejected", problems_rejected}}},
+        {"solve",
+         {{"samples", samples},
+          {"samples_passed", samples_passed},
+          {"tests_proposed", tests_proposed},
+          {"tests_chosen", tests_chosen},
+          {"tests_chosen_correct", tests_chosen_correct},
+          {"tests_rejected_incorrect", tests_rejected_incorrect},
+          {"codet_problems", codet_problems},
+          {"codet_pick_passed", codet_pick_passed},
+          {"rejected", solve_rejected}}},
+        {"bugs", {{"asked", bugs_asked}, {"kept", bugs_kept}, {"rejected", bugs_rejected}}},
+        {"refactor",
+         {{"asked", refactors_asked}, {"kept", refactors_kept}, {"rejected", refactors_rejected}}},
+        {"reflexion",
+         {{"traces", traces},
+          {"solved", traces_solved},
+          {"solved_first_try", traces_solved_first},
+          {"aborted", traces_aborted},
+          {"steps", steps}}}};
 }
 
 std::string LlmSummary::describe() const {
@@ -1018,14 +1017,15 @@ std::string LlmSummary::describe() const {
             out += fmt::format("  rejected {:>3}: {}\n", n, why);
     }
     if (refactors_asked > 0) {
-        out += fmt::format("llm refactorings: {} asked, {} kept\n", refactors_asked,
-                           refactors_kept);
+        out +=
+            fmt::format("llm refactorings: {} asked, {} kept\n", refactors_asked, refactors_kept);
         for (const auto& [why, n] : refactors_rejected)
             out += fmt::format("  rejected {:>3}: {}\n", n, why);
     }
     if (traces > 0) {
-        out += fmt::format("reflexion: {} traces, {} solved ({} on the first attempt); steps:",
-                           traces, traces_solved, traces_solved_first);
+        out +=
+            fmt::format("reflexion: {} traces, {} solved ({} on the first attempt); steps:", traces,
+                        traces_solved, traces_solved_first);
         for (const auto& [n, count] : trace_steps)
             out += fmt::format(" {}x{}", count, n);
         out += "\n";

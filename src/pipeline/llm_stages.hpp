@@ -28,51 +28,51 @@ namespace assay::pipeline {
 
 // What an LLM run asks for, per problem unless said otherwise.
 struct LlmSettings {
-    std::string url;   // the server: "http://127.0.0.1:8080" (the client adds /v1/chat/completions)
+    std::string url; // the server: "http://127.0.0.1:8080" (the client adds /v1/chat/completions)
     std::string model;
-    int concurrency = 8;            // requests in flight
-    std::int64_t max_calls = -1;    // HTTP requests over the run; negative: unlimited
-    std::int64_t max_tokens = -1;   // prompt + completion tokens over the run
-    int timeout_s = 120;            // per request attempt
-    int max_attempts = 5;           // per request, with backoff (Retry-After honoured)
-    int new_problems = -1;          // instruct attempts; negative: half the seed problems, >= 2
-    int samples = 4;                // sampled solutions (solve)
-    int test_replies = 2;           // replies asked for tests (solve)
+    int concurrency = 8;          // requests in flight
+    std::int64_t max_calls = -1;  // HTTP requests over the run; negative: unlimited
+    std::int64_t max_tokens = -1; // prompt + completion tokens over the run
+    int timeout_s = 120;          // per request attempt
+    int max_attempts = 5;         // per request, with backoff (Retry-After honoured)
+    int new_problems = -1;        // instruct attempts; negative: half the seed problems, >= 2
+    int samples = 4;              // sampled solutions (solve)
+    int test_replies = 2;         // replies asked for tests (solve)
     int tests_per_reply = 8;
-    int bugs = 2;                   // bug injections asked for
-    int refactors = 1;              // refactorings asked for
-    int max_steps = 4;              // Reflexion attempts per trace
-    double max_similarity = 0.5;    // a new problem this close (word 3-gram Jaccard) is a copy
+    int bugs = 2;                // bug injections asked for
+    int refactors = 1;           // refactorings asked for
+    int max_steps = 4;           // Reflexion attempts per trace
+    double max_similarity = 0.5; // a new problem this close (word 3-gram Jaccard) is a copy
 };
 
 // What each stage asked for and what it kept.
 struct LlmSummary {
     struct Calls {
-        int requests = 0;   // asked by the stage (a reply cut by max_tokens asked again counts once)
-        int failed = 0;     // no usable reply after every retry
-        int truncated = 0;  // still cut after asking again with more tokens
+        int requests = 0;  // asked by the stage (a reply cut by max_tokens asked again counts once)
+        int failed = 0;    // no usable reply after every retry
+        int truncated = 0; // still cut after asking again with more tokens
         int retried_for_length = 0;
     };
     std::map<std::string, Calls> calls; // by stage
-    std::int64_t http_requests = 0;      // HTTP requests sent (retries included)
-    std::int64_t cache_hits = 0;         // requests answered from the store
+    std::int64_t http_requests = 0;     // HTTP requests sent (retries included)
+    std::int64_t cache_hits = 0;        // requests answered from the store
     std::int64_t tokens = 0;
-    std::string first_error; // the first failed request's error, "" when none failed
+    std::string first_error;            // the first failed request's error, "" when none failed
     [[nodiscard]] int requests() const; // over every stage
     [[nodiscard]] int failed() const;
 
     int problems_asked = 0;
-    std::vector<std::string> problems_accepted;       // ids
-    std::map<std::string, int> problems_rejected;     // reason → count
+    std::vector<std::string> problems_accepted;   // ids
+    std::map<std::string, int> problems_rejected; // reason → count
 
-    int samples = 0;        // sampled solutions with code
-    int samples_passed = 0; // passing every test
-    int tests_proposed = 0; // distinct LLM-written tests
-    int tests_chosen = 0;   // kept by agreement
-    int tests_chosen_correct = 0;    // of those, the reference passes
-    int tests_rejected_incorrect = 0; // not chosen, and the reference fails them
-    int codet_problems = 0;           // problems with a consensus
-    int codet_pick_passed = 0;        // whose consensus pick passes every real test
+    int samples = 0;                           // sampled solutions with code
+    int samples_passed = 0;                    // passing every test
+    int tests_proposed = 0;                    // distinct LLM-written tests
+    int tests_chosen = 0;                      // kept by agreement
+    int tests_chosen_correct = 0;              // of those, the reference passes
+    int tests_rejected_incorrect = 0;          // not chosen, and the reference fails them
+    int codet_problems = 0;                    // problems with a consensus
+    int codet_pick_passed = 0;                 // whose consensus pick passes every real test
     std::map<std::string, int> solve_rejected; // replies that gave no sample or no test: why
 
     int bugs_asked = 0;
@@ -116,9 +116,8 @@ struct LlmContext {
 // too similar to a seed, to a problem stored by an earlier run (the same problem made again by a
 // rerun excepted) or to one accepted before. Records nothing: accepted problems join the
 // run's problems and are recorded with them.
-[[nodiscard]] Expected<std::vector<Problem>> instruct(const LlmContext& context,
-                                                      const std::vector<Problem>& seeds,
-                                                      LlmSummary& summary);
+[[nodiscard]] Expected<std::vector<Problem>>
+instruct(const LlmContext& context, const std::vector<Problem>& seeds, LlmSummary& summary);
 
 // k sampled solutions per target, run against its tests (pass rate stored as difficulty), and
 // LLM-written tests cross-checked against the samples (CodeT dual agreement).

@@ -256,8 +256,8 @@ struct Recorder {
         std::vector<std::optional<std::pair<std::int64_t, std::int64_t>>> out(problems.size());
         for (std::size_t i = 0; i < runs.size(); ++i) {
             const Problem& p = problems[i];
-            const auto candidate = db.put_candidate({p.id, store::CandidateKind::solution,
-                                                     reference_origin(p), p.solution});
+            const auto candidate = db.put_candidate(
+                {p.id, store::CandidateKind::solution, reference_origin(p), p.solution});
             const auto execution = db.put_execution(candidate, run, runs[i].key, runs[i].result);
             if (runs[i].result.all_passed()) out[i] = {candidate, execution};
         }
@@ -326,9 +326,12 @@ json run_args(const RunOptions& options) {
     json paths = json::array();
     for (const fs::path& p : options.problems)
         paths.push_back(p.string());
-    return {{"problems", paths},    {"stages", stages},
-            {"jobs", options.jobs}, {"limit", options.limit ? json(*options.limit) : json()},
-            {"seed", options.seed}, {"mutants_per_problem", options.mutants_per_problem},
+    return {{"problems", paths},
+            {"stages", stages},
+            {"jobs", options.jobs},
+            {"limit", options.limit ? json(*options.limit) : json()},
+            {"seed", options.seed},
+            {"mutants_per_problem", options.mutants_per_problem},
             {"llm", options.llm ? json{{"url", options.llm->url},
                                        {"model", options.llm->model},
                                        {"samples", options.llm->samples},
@@ -408,16 +411,15 @@ std::vector<Target> targets_of(store::Store& db, const std::vector<Problem>& pro
     std::vector<Target> out;
     for (std::size_t i = 0; i < o.references.size(); ++i)
         if (o.references[i].result.all_passed())
-            out.push_back({&problems[i], db.put_candidate({problems[i].id,
-                                                           store::CandidateKind::solution,
-                                                           reference_origin(problems[i]),
-                                                           problems[i].solution})});
+            out.push_back(
+                {&problems[i],
+                 db.put_candidate({problems[i].id, store::CandidateKind::solution,
+                                   reference_origin(problems[i]), problems[i].solution})});
     return out;
 }
 
-Expected<std::unique_ptr<llm::HttpClient>> make_client(const LlmSettings& s,
-                                                       const std::string& api_key,
-                                                       std::uint64_t seed) {
+Expected<std::unique_ptr<llm::HttpClient>>
+make_client(const LlmSettings& s, const std::string& api_key, std::uint64_t seed) {
     llm::HttpClientOptions o;
     o.base_url = s.url;
     o.api_key = api_key;
@@ -452,8 +454,8 @@ Expected<RunSummary> run(const RunOptions& options) {
     if (options.llm) {
         if (options.llm->url.empty()) return fail("--llm-url is empty");
         if (options.llm->model.empty()) return fail("--model is required with --llm-url");
-        prompts = ASSAY_TRY(
-            llm::load_prompts(project_root() / "src" / "llm" / "prompts", llm::pipeline_templates()));
+        prompts = ASSAY_TRY(llm::load_prompts(project_root() / "src" / "llm" / "prompts",
+                                              llm::pipeline_templates()));
     } else {
         for (Stage stage : options.stages)
             if (needs_llm(stage))
@@ -476,8 +478,7 @@ Expected<RunSummary> run(const RunOptions& options) {
         http = ASSAY_TRY(make_client(*options.llm, options.api_key, options.seed));
         client.emplace(*http, db);
         context.emplace(LlmContext{*client, *prompts, db, *pool, language, *options.llm,
-                                   summary.run_id, options.seed, options.jobs,
-                                   options.progress});
+                                   summary.run_id, options.seed, options.jobs, options.progress});
         if (has(options.stages, Stage::instruct)) {
             auto made = ASSAY_TRY(instruct(*context, problems, llm_summary));
             std::move(made.begin(), made.end(), std::back_inserter(problems));
@@ -493,8 +494,8 @@ Expected<RunSummary> run(const RunOptions& options) {
     db.transaction([&] { record(db, summary.run_id, problems, o, tallies, options.stages); });
 
     if (context) {
-        ASSAY_TRY(run_llm_stages(*context, options.stages, targets_of(db, problems, o),
-                                 llm_summary));
+        ASSAY_TRY(
+            run_llm_stages(*context, options.stages, targets_of(db, problems, o), llm_summary));
         llm_summary.http_requests = http->calls_made();
         llm_summary.cache_hits = client->hits();
         summary.llm = llm_summary;

@@ -4,10 +4,9 @@
 #include "pipeline/batch.hpp"
 #include "store/store.hpp"
 
-#include <sys/resource.h>
-
 #include <chrono>
 #include <map>
+#include <sys/resource.h>
 
 namespace assay::pipeline {
 
@@ -18,11 +17,11 @@ sandbox::HarnessJob make_job(const Problem& problem, const std::string& program,
     job.entry_point = problem.entry_point;
     job.setup = problem.test_setup;
     if (problem.completion_extends_prompt) job.context = problem.prompt;
-    for (const TestCase& t : problem.tests) job.cases.push_back({t.name, t.code});
+    for (const TestCase& t : problem.tests)
+        job.cases.push_back({t.name, t.code});
     job.limits = limits;
     return job;
 }
-
 
 nlohmann::json VerifyReport::to_json() const {
     nlohmann::json results = nlohmann::json::array();
@@ -41,12 +40,9 @@ nlohmann::json VerifyReport::to_json() const {
     }
     rusage self{};
     ::getrusage(RUSAGE_SELF, &self);
-    return {{"total", outcomes.size()},
-            {"supervisor_peak_rss_kb", self.ru_maxrss},
-            {"passed", passed},
-            {"failed", static_cast<int>(outcomes.size()) - passed},
-            {"seconds", seconds},
-            {"results", std::move(results)}};
+    return {{"total", outcomes.size()}, {"supervisor_peak_rss_kb", self.ru_maxrss},
+            {"passed", passed},         {"failed", static_cast<int>(outcomes.size()) - passed},
+            {"seconds", seconds},       {"results", std::move(results)}};
 }
 
 Expected<VerifyReport> verify(const VerifyOptions& options) {
@@ -58,7 +54,8 @@ Expected<VerifyReport> verify(const VerifyOptions& options) {
                              ? ASSAY_TRY(dataset::load_samples(*options.solutions, problems))
                              : dataset::canonical_samples(problems);
     std::map<std::string, const Problem*> by_id;
-    for (const Problem& p : problems) by_id[p.id] = &p;
+    for (const Problem& p : problems)
+        by_id[p.id] = &p;
     const Language language = ASSAY_TRY(load_language("python"));
     for (const Problem& p : problems)
         if (p.language != language.name)
@@ -71,35 +68,39 @@ Expected<VerifyReport> verify(const VerifyOptions& options) {
     for (const dataset::Sample& s : samples)
         jobs.push_back(make_job(*by_id.at(s.task_id), s.program, language.limits));
     auto pool = make_pool(language, options.jobs, options.allow_weak_jail);
-    const auto executed = ASSAY_TRY(run_batch(
-        *pool, jobs,
-        {options.jobs, db && options.use_cache ? &*db : nullptr, "verify", options.progress,
-         language.grammar, options.dedupe}));
+    const auto executed =
+        ASSAY_TRY(run_batch(*pool, jobs,
+                            {options.jobs, db && options.use_cache ? &*db : nullptr, "verify",
+                             options.progress, language.grammar, options.dedupe}));
     std::vector<SampleOutcome> outcomes;
     for (std::size_t i = 0; i < samples.size(); ++i)
-        outcomes.push_back({samples[i], executed[i].result, executed[i].cached,
-                            executed[i].deduplicated});
+        outcomes.push_back(
+            {samples[i], executed[i].result, executed[i].cached, executed[i].deduplicated});
 
     VerifyReport report;
-    for (const SampleOutcome& o : outcomes) report.passed += o.result.all_passed() ? 1 : 0;
-    report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    for (const SampleOutcome& o : outcomes)
+        report.passed += o.result.all_passed() ? 1 : 0;
+    report.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     if (db) {
-        const store::Origin origin = options.solutions ? store::Origin::sample : store::Origin::seed;
+        const store::Origin origin =
+            options.solutions ? store::Origin::sample : store::Origin::seed;
         nlohmann::json args = {{"problems", options.problems.string()},
                                {"format", dataset::to_string(format)},
                                {"solutions", options.solutions ? options.solutions->string() : ""}};
         db->transaction([&] {
             const auto run = db->begin_run("verify", args.dump());
-            for (const Problem& p : problems) db->put_problem(p);
+            for (const Problem& p : problems)
+                db->put_problem(p);
             for (std::size_t i = 0; i < outcomes.size(); ++i) {
-                const auto candidate = db->put_candidate(
-                    {outcomes[i].sample.task_id, store::CandidateKind::solution, origin,
-                     outcomes[i].sample.program, std::nullopt, "", "{}"});
+                const auto candidate =
+                    db->put_candidate({outcomes[i].sample.task_id, store::CandidateKind::solution,
+                                       origin, outcomes[i].sample.program, std::nullopt, "", "{}"});
                 db->put_execution(candidate, run, executed[i].key, outcomes[i].result);
             }
-            db->finish_run(run, "done",
-                           nlohmann::json{{"total", outcomes.size()}, {"passed", report.passed}}
-                               .dump());
+            db->finish_run(
+                run, "done",
+                nlohmann::json{{"total", outcomes.size()}, {"passed", report.passed}}.dump());
         });
     }
     report.outcomes = std::move(outcomes);

@@ -6,9 +6,8 @@
 #include "sandbox/harness.hpp"
 #include "util/error.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,7 +16,7 @@ namespace assay::pipeline {
 
 struct VerifyOptions {
     std::filesystem::path problems;
-    std::optional<dataset::Format> format;       // detected when absent
+    std::optional<dataset::Format> format;          // detected when absent
     std::optional<std::filesystem::path> solutions; // absent: the canonical solutions
     std::optional<std::filesystem::path> db;
     int jobs = 2;

@@ -3,11 +3,10 @@
 
 #include "util/error.hpp"
 
-#include <sqlite3.h>
-
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <sqlite3.h>
 #include <string>
 #include <string_view>
 
@@ -32,12 +31,17 @@ class Statement {
     Statement& bind(int index, int value) { return bind(index, static_cast<std::int64_t>(value)); }
     Statement& bind(int index, double value);
     Statement& bind(int index, std::string_view value);
-    Statement& bind(int index, const std::string& value) { return bind(index, std::string_view(value)); }
+    Statement& bind(int index, const std::string& value) {
+        return bind(index, std::string_view(value));
+    }
     Statement& bind(int index, const char* value) { return bind(index, std::string_view(value)); }
     Statement& bind_null(int index);
 
     bool step();
-    void run() { while (step()) {} }
+    void run() {
+        while (step()) {
+        }
+    }
     void reset();
 
     [[nodiscard]] std::int64_t column_int(int index) const;

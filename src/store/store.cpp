@@ -4,10 +4,9 @@
 #include "store/migrations.hpp"
 #include "util/hash.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 namespace assay::store {
@@ -16,21 +15,30 @@ namespace fs = std::filesystem;
 
 std::string_view to_string(CandidateKind kind) {
     switch (kind) {
-    case CandidateKind::solution: return "solution";
-    case CandidateKind::test: return "test";
-    case CandidateKind::bug: return "bug";
-    case CandidateKind::refactor: return "refactor";
-    case CandidateKind::repair: return "repair";
+    case CandidateKind::solution:
+        return "solution";
+    case CandidateKind::test:
+        return "test";
+    case CandidateKind::bug:
+        return "bug";
+    case CandidateKind::refactor:
+        return "refactor";
+    case CandidateKind::repair:
+        return "repair";
     }
     return "solution";
 }
 
 std::string_view to_string(Origin origin) {
     switch (origin) {
-    case Origin::seed: return "seed";
-    case Origin::sample: return "sample";
-    case Origin::mutation: return "mutation";
-    case Origin::llm: return "llm";
+    case Origin::seed:
+        return "seed";
+    case Origin::sample:
+        return "sample";
+    case Origin::mutation:
+        return "mutation";
+    case Origin::llm:
+        return "llm";
     }
     return "seed";
 }
@@ -41,8 +49,8 @@ bool cacheable(Verdict verdict) {
 
 Expected<Store> Store::open(const fs::path& path) {
     sqlite3* raw = nullptr;
-    const int code = sqlite3_open_v2(path.c_str(), &raw,
-                                     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+    const int code =
+        sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
     DbHandle db(raw);
     if (code != SQLITE_OK)
         return fail_at(path.string(), "cannot open database: {}",
@@ -120,8 +128,10 @@ std::int64_t Store::put_candidate(const CandidateRecord& c) {
                      "code_hash, meta) VALUES (?,?,?,?,?,?,?,?) "
                      "ON CONFLICT(problem_id, kind, origin, code_hash) DO NOTHING");
     insert.bind(1, c.problem_id).bind(2, to_string(c.kind)).bind(3, to_string(c.origin));
-    if (c.parent) insert.bind(4, *c.parent);
-    else insert.bind_null(4);
+    if (c.parent)
+        insert.bind(4, *c.parent);
+    else
+        insert.bind_null(4);
     insert.bind(5, c.label).bind(6, c.code).bind(7, hash).bind(8, c.meta_json).run();
     Statement find(db_.get(), "SELECT id FROM candidates WHERE problem_id = ? AND kind = ? AND "
                               "origin = ? AND code_hash = ?");
@@ -156,9 +166,9 @@ std::vector<Problem> Store::problems() {
     for (Problem& p : out) {
         tests.bind(1, p.id);
         while (tests.step())
-            p.tests.push_back({tests.column_text(0), tests.column_text(1),
-                               tests.column_text(2) == "hidden" ? Visibility::hidden
-                                                                : Visibility::visible});
+            p.tests.push_back(
+                {tests.column_text(0), tests.column_text(1),
+                 tests.column_text(2) == "hidden" ? Visibility::hidden : Visibility::visible});
         tests.reset();
     }
     return out;
@@ -178,8 +188,10 @@ std::int64_t Store::put_trajectory(const TrajectoryRecord& t) {
     for (std::size_t i = 0; i < t.steps.size(); ++i) {
         const TrajectoryStep& s = t.steps[i];
         step.bind(1, id).bind(2, static_cast<std::int64_t>(i)).bind(3, s.candidate);
-        if (s.execution) step.bind(4, *s.execution);
-        else step.bind_null(4);
+        if (s.execution)
+            step.bind(4, *s.execution);
+        else
+            step.bind_null(4);
         step.bind(5, s.feedback).bind(6, s.reflection).run();
         step.reset();
     }
@@ -188,8 +200,10 @@ std::int64_t Store::put_trajectory(const TrajectoryRecord& t) {
 
 namespace {
 void bind_optional(Statement& s, int index, std::optional<int> value) {
-    if (value) s.bind(index, *value);
-    else s.bind_null(index);
+    if (value)
+        s.bind(index, *value);
+    else
+        s.bind_null(index);
 }
 } // namespace
 
@@ -210,7 +224,8 @@ void Store::put_problem_stats(const ProblemStats& p) {
     bind_optional(s, 6, p.mutants_killed);
     if (p.mutants_total && p.mutants_killed && *p.mutants_total > 0)
         s.bind(7, static_cast<double>(*p.mutants_killed) / *p.mutants_total);
-    else s.bind_null(7);
+    else
+        s.bind_null(7);
     bind_optional(s, 8, p.refactorings_kept);
     s.run();
 }
@@ -267,14 +282,15 @@ std::int64_t Store::put_execution(std::int64_t candidate, std::int64_t run, std:
         replace = existing.column_int(0);
     }
     Statement s(db_.get(),
-                replace ? "UPDATE executions SET key=?, candidate_id=?, run_id=?, verdict=?, "
-                          "tests_passed=?, tests_total=?, passed=?, cpu_ms=?, wall_ms=?, "
-                          "peak_rss_kb=?, stdout=?, stderr=?, stdout_truncated=?, "
-                          "stderr_truncated=?, message=?, forbidden_syscall=? WHERE id=?"
-                        : "INSERT INTO executions(key, candidate_id, run_id, verdict, tests_passed, "
-                          "tests_total, passed, cpu_ms, wall_ms, peak_rss_kb, stdout, stderr, "
-                          "stdout_truncated, stderr_truncated, message, forbidden_syscall) "
-                          "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+                replace
+                    ? "UPDATE executions SET key=?, candidate_id=?, run_id=?, verdict=?, "
+                      "tests_passed=?, tests_total=?, passed=?, cpu_ms=?, wall_ms=?, "
+                      "peak_rss_kb=?, stdout=?, stderr=?, stdout_truncated=?, "
+                      "stderr_truncated=?, message=?, forbidden_syscall=? WHERE id=?"
+                    : "INSERT INTO executions(key, candidate_id, run_id, verdict, tests_passed, "
+                      "tests_total, passed, cpu_ms, wall_ms, peak_rss_kb, stdout, stderr, "
+                      "stdout_truncated, stderr_truncated, message, forbidden_syscall) "
+                      "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     s.bind(1, key).bind(2, candidate).bind(3, run).bind(4, to_string(r.verdict));
     s.bind(5, r.passed()).bind(6, static_cast<std::int64_t>(r.cases.size()));
     s.bind(7, r.all_passed() ? 1 : 0).bind(8, static_cast<std::int64_t>(r.cpu_ms));
@@ -328,8 +344,8 @@ const std::string& harness_fingerprint() {
 } // namespace
 
 std::string execution_key(const sandbox::HarnessJob& job) {
-    std::vector<std::string_view> parts{harness_fingerprint(), job.code, job.entry_point,
-                                        job.setup, job.context};
+    std::vector<std::string_view> parts{harness_fingerprint(), job.code, job.entry_point, job.setup,
+                                        job.context};
     for (const sandbox::HarnessCase& c : job.cases) {
         parts.push_back(c.name);
         parts.push_back(c.code);

@@ -57,7 +57,7 @@ struct ProblemStats {
     std::string problem_id;
     std::int64_t run = 0;
     bool reference_passed = false;
-    std::string reference_message; // why the reference failed; empty when it passed
+    std::string reference_message;     // why the reference failed; empty when it passed
     std::optional<int> mutants_total;  // mutants stored (killed + survived)
     std::optional<int> mutants_killed; // mutants failing at least one test
     std::optional<int> refactorings_kept;

@@ -77,7 +77,8 @@ std::set<std::string, std::less<>> state_names(const SyntaxTree& tree, TSNode st
 // plain python3 while only the case's own assertion decides the case.
 class CaseBuilder {
   public:
-    CaseBuilder(const SyntaxTree& tree, std::string prefix) : tree_(tree), prefix_(std::move(prefix)) {}
+    CaseBuilder(const SyntaxTree& tree, std::string prefix)
+        : tree_(tree), prefix_(std::move(prefix)) {}
 
     void add(TSNode statement, std::string text, std::vector<TestCase>& cases) {
         if (!asserts(statement)) {
@@ -87,8 +88,9 @@ class CaseBuilder {
         const auto shared = state_names(tree_, statement);
         std::string code;
         for (const Earlier& e : earlier_)
-            if (!e.assertion || std::any_of(e.names.begin(), e.names.end(),
-                                            [&](const std::string& n) { return shared.contains(n); }))
+            if (!e.assertion ||
+                std::any_of(e.names.begin(), e.names.end(),
+                            [&](const std::string& n) { return shared.contains(n); }))
                 code += e.text;
         cases.push_back({fmt::format("{}_{}", prefix_, cases.size()), code + text});
         if (type(statement) == "assert_statement") {
@@ -229,12 +231,36 @@ bool plain_node(const SyntaxTree& tree, TSNode node, std::set<std::string, std::
 bool plain_test(std::string_view test_case, std::string_view name) {
     const auto tree = SyntaxTree::parse("python", std::string(test_case));
     if (!tree || tree->has_error()) return false;
-    std::set<std::string, std::less<>> allowed{
-        std::string(name), "candidate", "abs",    "all",      "any",       "bool",
-        "dict",            "divmod",    "enumerate", "float", "frozenset", "int",
-        "isinstance",      "len",       "list",   "max",      "min",       "range",
-        "reversed",        "round",     "set",    "sorted",   "str",       "sum",
-        "tuple",           "zip",       "bytes",  "complex",  "chr",       "ord"};
+    std::set<std::string, std::less<>> allowed{std::string(name),
+                                               "candidate",
+                                               "abs",
+                                               "all",
+                                               "any",
+                                               "bool",
+                                               "dict",
+                                               "divmod",
+                                               "enumerate",
+                                               "float",
+                                               "frozenset",
+                                               "int",
+                                               "isinstance",
+                                               "len",
+                                               "list",
+                                               "max",
+                                               "min",
+                                               "range",
+                                               "reversed",
+                                               "round",
+                                               "set",
+                                               "sorted",
+                                               "str",
+                                               "sum",
+                                               "tuple",
+                                               "zip",
+                                               "bytes",
+                                               "complex",
+                                               "chr",
+                                               "ord"};
     for (const TSNode statement : code_children(tree->root())) {
         if (type(statement) == "assert_statement") {
             if (!plain_node(*tree, statement, allowed)) return false;

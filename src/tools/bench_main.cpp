@@ -20,15 +20,14 @@
 #include "tools/fake_llm_server.hpp"
 
 #include <CLI/CLI.hpp>
-#include <boost/process.hpp>
-#include <fmt/format.h>
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <atomic>
+#include <boost/process.hpp>
 #include <chrono>
 #include <filesystem>
+#include <fmt/format.h>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
 
@@ -50,8 +49,10 @@ double median(std::vector<double> values) {
 // The problem's tests as one plain script after `program`: setup, then every case with
 // `candidate` bound to the entry point. Exit status 0 means every case passed.
 std::string plain_script(const Problem& p, const std::string& program) {
-    std::string script = program + "\n\n" + p.test_setup + "\n\ncandidate = " + p.entry_point + "\n";
-    for (const TestCase& t : p.tests) script += t.code + "\n";
+    std::string script =
+        program + "\n\n" + p.test_setup + "\n\ncandidate = " + p.entry_point + "\n";
+    for (const TestCase& t : p.tests)
+        script += t.code + "\n";
     return script;
 }
 
@@ -63,7 +64,8 @@ std::vector<Problem> load(const std::string& path, const std::string& format) {
 
 int bare(const std::string& problems_path, const std::string& format, int repeat, int jobs) {
     const auto problems = load(problems_path, format);
-    const auto dir = std::filesystem::temp_directory_path() / fmt::format("assay-bench-{}", ::getpid());
+    const auto dir =
+        std::filesystem::temp_directory_path() / fmt::format("assay-bench-{}", ::getpid());
     std::filesystem::create_directories(dir);
     std::vector<std::filesystem::path> files;
     for (int r = 0; r < repeat; ++r)
@@ -135,7 +137,8 @@ int parse(const std::string& problems_path, const std::string& format) {
         for (const Problem& p : problems) {
             std::string text = p.prompt + "\n" + p.solution;
             bytes += text.size();
-            value_or_throw(syntax::SyntaxTree::parse("python", std::move(text)), ExitCode::internal);
+            value_or_throw(syntax::SyntaxTree::parse("python", std::move(text)),
+                           ExitCode::internal);
         }
         ++rounds;
     }
@@ -161,7 +164,10 @@ int llm_throughput(int calls, int in_flight, int latency_ms) {
     auto client = value_or_throw(llm::HttpClient::create(options), ExitCode::internal);
     std::vector<llm::ChatRequest> requests;
     for (int i = 0; i < calls; ++i)
-        requests.push_back({"fake-model", {{"user", fmt::format("ENTRY_POINT: f{}", i)}}, 0.8, 512,
+        requests.push_back({"fake-model",
+                            {{"user", fmt::format("ENTRY_POINT: f{}", i)}},
+                            0.8,
+                            512,
                             static_cast<std::uint64_t>(i)});
     const auto start = Clock::now();
     const auto results = client->complete(requests);
@@ -169,7 +175,8 @@ int llm_throughput(int calls, int in_flight, int latency_ms) {
     client.reset(); // closes its kept-alive connections, which would hold stop() for seconds
     server.stop();
     serving.join();
-    const auto ok = std::count_if(results.begin(), results.end(), [](const auto& r) { return r.has_value(); });
+    const auto ok =
+        std::count_if(results.begin(), results.end(), [](const auto& r) { return r.has_value(); });
     const double per_second = static_cast<double>(calls) / elapsed;
     const double ideal = in_flight / (latency_ms / 1000.0);
     fmt::print("{}\n", nlohmann::json{{"calls", calls},

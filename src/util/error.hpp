@@ -3,7 +3,6 @@
 #pragma once
 
 #include <fmt/format.h>
-
 #include <stdexcept>
 #include <string>
 #include <tl/expected.hpp>
@@ -62,8 +61,10 @@ template <typename T> T value_or_throw(Expected<T> value, ExitCode code) {
 
 namespace detail {
 template <typename T> T unwrap(Expected<T>&& value) {
-    if constexpr (std::is_void_v<T>) return;
-    else return std::move(*value);
+    if constexpr (std::is_void_v<T>)
+        return;
+    else
+        return std::move(*value);
 }
 } // namespace detail
 
@@ -73,6 +74,6 @@ template <typename T> T unwrap(Expected<T>&& value) {
 #define ASSAY_TRY(expr)                                                                            \
     ({                                                                                             \
         auto assay_try_value_ = (expr);                                                            \
-        if (!assay_try_value_) return ::assay::Unexpected(std::move(assay_try_value_).error());   \
+        if (!assay_try_value_) return ::assay::Unexpected(std::move(assay_try_value_).error());    \
         ::assay::detail::unwrap(std::move(assay_try_value_));                                      \
     })

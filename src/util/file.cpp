@@ -2,11 +2,10 @@
 
 #include "util/fd.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <cstring>
+#include <fcntl.h>
+#include <unistd.h>
 
 namespace assay::util {
 

@@ -1,10 +1,9 @@
 #include "util/hash.hpp"
 
-#include <fmt/format.h>
-#include <xxhash.h>
-
 #include <cstdint>
+#include <fmt/format.h>
 #include <memory>
+#include <xxhash.h>
 
 namespace assay::util {
 
@@ -26,6 +25,8 @@ std::string content_hash_parts(const std::vector<std::string_view>& parts) {
     return fmt::format("{:016x}{:016x}", digest.high64, digest.low64);
 }
 
-std::string content_hash(std::string_view text) { return content_hash_parts({text}); }
+std::string content_hash(std::string_view text) {
+    return content_hash_parts({text});
+}
 
 } // namespace assay::util

@@ -7,9 +7,8 @@
 #include "syntax/mutate.hpp"
 
 #include <doctest/doctest.h>
-#include <nlohmann/json.hpp>
-
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 using namespace assay;
@@ -37,17 +36,21 @@ std::string first_failures(const json& report) {
 } // namespace
 
 TEST_SUITE("slow") {
-    TEST_CASE("cli::verify HumanEval canonical solutions: 164/164 in the jail" * doctest::skip(assay::testing::no_shared_data())) {
-        const json report = verify_json({"--problems", (testing::shared_data() / "HumanEval.jsonl.gz").string(),
-                                         "--format", "humaneval", "--canonical"});
+    TEST_CASE("cli::verify HumanEval canonical solutions: 164/164 in the jail" *
+              doctest::skip(assay::testing::no_shared_data())) {
+        const json report =
+            verify_json({"--problems", (testing::shared_data() / "HumanEval.jsonl.gz").string(),
+                         "--format", "humaneval", "--canonical"});
         INFO(first_failures(report));
         CHECK(report["total"] == 164);
         CHECK(report["passed"] == 164);
     }
 
-    TEST_CASE("cli::verify MBPP sanitized reference code: 427/427 in the jail" * doctest::skip(assay::testing::no_shared_data())) {
-        const json report = verify_json({"--problems", (testing::shared_data() / "mbpp-sanitized.json").string(),
-                                         "--format", "mbpp", "--canonical"});
+    TEST_CASE("cli::verify MBPP sanitized reference code: 427/427 in the jail" *
+              doctest::skip(assay::testing::no_shared_data())) {
+        const json report =
+            verify_json({"--problems", (testing::shared_data() / "mbpp-sanitized.json").string(),
+                         "--format", "mbpp", "--canonical"});
         INFO(first_failures(report));
         CHECK(report["total"] == 427);
         CHECK(report["passed"] == 427);
@@ -61,7 +64,8 @@ TEST_SUITE("slow") {
         CHECK(report["passed"] == report["total"]);
     }
 
-    TEST_CASE("pipeline::verify agrees with plain python3 on mutated HumanEval solutions" * doctest::skip(assay::testing::no_shared_data())) {
+    TEST_CASE("pipeline::verify agrees with plain python3 on mutated HumanEval solutions" *
+              doctest::skip(assay::testing::no_shared_data())) {
         // Mutants of real solutions, some passing and most failing: the jailed verdict must be
         // the plain interpreter's, sample by sample.
         auto problems = dataset::load_problems(testing::shared_data() / "HumanEval.jsonl.gz",
@@ -81,16 +85,20 @@ TEST_SUITE("slow") {
                 std::string script = program + "\n\n";
                 script += p.test_setup + "\n\n";
                 for (const TestCase& t : p.tests) {
-                    script += "def __case_" + std::to_string(&t - p.tests.data()) + "(candidate):\n";
+                    script +=
+                        "def __case_" + std::to_string(&t - p.tests.data()) + "(candidate):\n";
                     std::istringstream lines(t.code);
-                    for (std::string line; std::getline(lines, line);) script += "    " + line + "\n";
-                    script += "__case_" + std::to_string(&t - p.tests.data()) + "(" + p.entry_point + ")\n";
+                    for (std::string line; std::getline(lines, line);)
+                        script += "    " + line + "\n";
+                    script += "__case_" + std::to_string(&t - p.tests.data()) + "(" +
+                              p.entry_point + ")\n";
                 }
                 plain_programs.push_back(script);
             }
         }
         std::ofstream out(dir / "samples.jsonl");
-        for (const json& s : samples) out << s.dump() << "\n";
+        for (const json& s : samples)
+            out << s.dump() << "\n";
         out.close();
 
         pipeline::VerifyOptions options;
@@ -104,7 +112,8 @@ TEST_SUITE("slow") {
         int failing = 0;
         for (std::size_t i = 0; i < plain_programs.size(); ++i) {
             const auto file = dir.write("plain_" + std::to_string(i) + ".py", plain_programs[i]);
-            const int code = testing::run_program("/usr/bin/python3", {"-I", "-S", file.string()}, 20);
+            const int code =
+                testing::run_program("/usr/bin/python3", {"-I", "-S", file.string()}, 20);
             const bool plain_pass = code == 0;
             const auto& outcome = report->outcomes[i];
             CAPTURE(outcome.sample.task_id);

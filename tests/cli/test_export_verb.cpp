@@ -1,10 +1,9 @@
 // Black-box: `assay export reflexion|dpo` through the built binary, over a store filled by hand
 // as the LLM pipeline leaves it (tests/support/llm_store.hpp); no jail involved.
+#include "support/jsonl.hpp"
 #include "support/llm_store.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
-
-#include "support/jsonl.hpp"
 
 #include <doctest/doctest.h>
 #include <fstream>
@@ -12,8 +11,8 @@
 
 using assay::testing::assay_binary;
 using assay::testing::Ran;
-using assay::testing::TempDir;
 using assay::testing::read_jsonl;
+using assay::testing::TempDir;
 using nlohmann::json;
 namespace llm = assay::testing::llm_store;
 

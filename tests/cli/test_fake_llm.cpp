@@ -24,7 +24,6 @@ using assay::testing::FakeLlm;
 
 namespace {
 
-
 std::unique_ptr<assay::llm::HttpClient> client_for(const FakeLlm& server, int max_attempts = 3) {
     assay::llm::HttpClientOptions options;
     options.base_url = server.url();

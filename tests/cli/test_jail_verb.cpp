@@ -1,12 +1,11 @@
 // Black-box: the built `assay` binary's jail and doctor verbs.
+#include <cstdio>
 #include <doctest/doctest.h>
+#include <fstream>
 #include <nlohmann/json.hpp>
+#include <string>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <cstdio>
-#include <fstream>
-#include <string>
 
 namespace {
 
@@ -21,7 +20,8 @@ Ran assay(const std::string& args) {
     REQUIRE(pipe != nullptr);
     std::string out;
     char buffer[4096];
-    for (size_t n; (n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;) out.append(buffer, n);
+    for (size_t n; (n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;)
+        out.append(buffer, n);
     const int status = ::pclose(pipe);
     return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
 }
@@ -44,15 +44,15 @@ TEST_SUITE("cli") {
         CHECK(json["verdict"] == "ok");
         CHECK(json["stdout"] == "hi ['a', 'b']\n");
         CHECK(json["jail"] == "strict");
-        for (const char* key : {"exit_code", "signal", "cpu_ms", "wall_ms", "peak_rss_kb",
-                                "stderr", "stdout_truncated", "stderr_truncated",
-                                "forbidden_syscall", "message"})
+        for (const char* key :
+             {"exit_code", "signal", "cpu_ms", "wall_ms", "peak_rss_kb", "stderr",
+              "stdout_truncated", "stderr_truncated", "forbidden_syscall", "message"})
             CHECK(json.contains(key));
     }
     TEST_CASE("cli::jail output that is not UTF-8, or cut inside a character") {
-        const std::string file = program(
-            "bytes.py", "import sys\nsys.stdout.buffer.write(b'\\xff\\xfe raw\\n')\n"
-                        "sys.stdout.flush()\nsys.stderr.write('\\u5199' * 3000000)\n");
+        const std::string file =
+            program("bytes.py", "import sys\nsys.stdout.buffer.write(b'\\xff\\xfe raw\\n')\n"
+                                "sys.stdout.flush()\nsys.stderr.write('\\u5199' * 3000000)\n");
         const Ran r = assay("jail --json " + file);
         std::remove(file.c_str());
         REQUIRE_MESSAGE(r.exit_code == 0, r.out.substr(0, 300));

@@ -4,9 +4,8 @@
 #include "support/temp_dir.hpp"
 
 #include <doctest/doctest.h>
-#include <nlohmann/json.hpp>
-
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <set>
 
@@ -17,7 +16,8 @@ namespace {
 std::vector<json> rows(const std::filesystem::path& file) {
     std::vector<json> out;
     std::ifstream in(file);
-    for (std::string line; std::getline(in, line);) out.push_back(json::parse(line));
+    for (std::string line; std::getline(in, line);)
+        out.push_back(json::parse(line));
     return out;
 }
 } // namespace
@@ -51,10 +51,10 @@ TEST_SUITE("slow") {
         for (int k = 0; k < 15; ++k) {
             const json& row = bugfix[random() % bugfix.size()];
             CAPTURE(row["problem_id"].get<std::string>());
-            const auto fixed = dir.write("fixed.py", row["fixed_code"].get<std::string>() +
-                                                         "\n\n" + row["test_code"].get<std::string>());
-            const auto buggy = dir.write("buggy.py", row["buggy_code"].get<std::string>() +
-                                                         "\n\n" + row["test_code"].get<std::string>());
+            const auto fixed = dir.write("fixed.py", row["fixed_code"].get<std::string>() + "\n\n" +
+                                                         row["test_code"].get<std::string>());
+            const auto buggy = dir.write("buggy.py", row["buggy_code"].get<std::string>() + "\n\n" +
+                                                         row["test_code"].get<std::string>());
             CHECK(assay::testing::run_program("/usr/bin/python3", {fixed.string()}, 30) == 0);
             const int code = assay::testing::run_program("/usr/bin/python3", {buggy.string()}, 30);
             CHECK(code != 0);

@@ -9,17 +9,16 @@
 #include "support/temp_dir.hpp"
 
 #include <doctest/doctest.h>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <sqlite3.h>
-
-#include <fstream>
 #include <sstream>
 
 using assay::testing::assay_binary;
 using assay::testing::FakeLlm;
 using assay::testing::Ran;
-using assay::testing::TempDir;
 using assay::testing::read_jsonl;
+using assay::testing::TempDir;
 using nlohmann::json;
 namespace fs = std::filesystem;
 
@@ -32,16 +31,27 @@ std::string slurp(const fs::path& file) {
     return text.str();
 }
 
-
 std::vector<std::string> run_args(const std::string& url, const TempDir& dir, const std::string& db,
                                   const std::string& out) {
-    return {"run",      "--problems", (assay::project_root() / "problems").string(),
-            "--llm-url", url,         "--model",
-            "fake-model", "--limit",  "12",
-            "--seed",   "1",          "--db",
-            (dir / db).string(),      "--out",
-            (dir / out).string(),     "--llm-timeout",
-            "2",        "--llm-attempts", "10",
+    return {"run",
+            "--problems",
+            (assay::project_root() / "problems").string(),
+            "--llm-url",
+            url,
+            "--model",
+            "fake-model",
+            "--limit",
+            "12",
+            "--seed",
+            "1",
+            "--db",
+            (dir / db).string(),
+            "--out",
+            (dir / out).string(),
+            "--llm-timeout",
+            "2",
+            "--llm-attempts",
+            "10",
             "--json"};
 }
 
@@ -53,8 +63,8 @@ TEST_SUITE("cli") {
     TEST_CASE("cli::run --llm-url survives a faulty server and reruns from the cache") {
         TempDir dir;
         FakeLlm server({"--seed", "1", "--fault-rate", "0.2", "--slow-ms", "2500"});
-        const Ran first = assay_binary(run_args(server.url(), dir, "a.db", "out"),
-                                       {{"ASSAY_API_KEY", kSecret}});
+        const Ran first =
+            assay_binary(run_args(server.url(), dir, "a.db", "out"), {{"ASSAY_API_KEY", kSecret}});
         REQUIRE_MESSAGE(first.exit_code == 0, first.err);
         const json summary = json::parse(first.out);
         const json& llm = summary["llm"];
@@ -120,10 +130,22 @@ TEST_SUITE("cli") {
         const std::string problems = (assay::project_root() / "problems").string();
         auto args = [&](const std::string& url, const std::string& db, const std::string& out,
                         std::vector<std::string> extra) {
-            std::vector<std::string> a{"run",    "--problems", problems, "--llm-url", url,
-                                       "--model", "fake-model", "--limit", "3",  "--seed",
-                                       "2",      "--db",        (dir / db).string(), "--out",
-                                       (dir / out).string(),    "--json"};
+            std::vector<std::string> a{"run",
+                                       "--problems",
+                                       problems,
+                                       "--llm-url",
+                                       url,
+                                       "--model",
+                                       "fake-model",
+                                       "--limit",
+                                       "3",
+                                       "--seed",
+                                       "2",
+                                       "--db",
+                                       (dir / db).string(),
+                                       "--out",
+                                       (dir / out).string(),
+                                       "--json"};
             a.insert(a.end(), extra.begin(), extra.end());
             return a;
         };
@@ -144,8 +166,8 @@ TEST_SUITE("cli") {
             CHECK(open.err.find("failed") == std::string::npos);
         }
         SUBCASE("an unreachable server: the offline rows, exit 1, a clear message") {
-            const Ran none = assay_binary(
-                args("http://127.0.0.1:1", "b.db", "out", {"--llm-attempts", "2"}));
+            const Ran none =
+                assay_binary(args("http://127.0.0.1:1", "b.db", "out", {"--llm-attempts", "2"}));
             CHECK(none.exit_code == 1);
             CHECK(none.err.find("no LLM request succeeded") != std::string::npos);
             CHECK(none.err.find("connection") != std::string::npos);

@@ -1,10 +1,9 @@
 // Black-box: `assay run` and `assay export` through the built binary, and the exported bug/fix
 // pairs re-checked under plain python3.
+#include "support/jsonl.hpp"
 #include "support/process.hpp"
 #include "support/small_problems.hpp"
 #include "support/temp_dir.hpp"
-
-#include "support/jsonl.hpp"
 
 #include <doctest/doctest.h>
 #include <fstream>
@@ -12,8 +11,8 @@
 
 using assay::testing::assay_binary;
 using assay::testing::Ran;
-using assay::testing::TempDir;
 using assay::testing::read_jsonl;
+using assay::testing::TempDir;
 using nlohmann::json;
 
 namespace {

@@ -38,9 +38,10 @@ TEST_SUITE("cli") {
         TempDir dir;
         const auto problems = dir.write("bank/inc.toml", kProblem);
         const auto samples = dir.write(
-            "s.jsonl", "{\"task_id\": \"bank/inc\", \"solution\": \"def inc(x):\\n    return x + 2\\n\"}\n"
-                       "{\"task_id\": \"bank/inc\", \"completion\": \"def inc(x):\\n    return 1 + x\\n\"}\n"
-                       "{\"task_id\": \"bank/inc\", \"solution\": \"def inc(x) return x\\n\"}\n");
+            "s.jsonl",
+            "{\"task_id\": \"bank/inc\", \"solution\": \"def inc(x):\\n    return x + 2\\n\"}\n"
+            "{\"task_id\": \"bank/inc\", \"completion\": \"def inc(x):\\n    return 1 + x\\n\"}\n"
+            "{\"task_id\": \"bank/inc\", \"solution\": \"def inc(x) return x\\n\"}\n");
         const auto ran = run_assay({"verify", "--problems", (dir / "bank").string(), "--solutions",
                                     samples.string(), "--json", "--jobs", "2"});
         INFO(ran.err);
@@ -109,7 +110,8 @@ TEST_SUITE("cli") {
             expect_bad({"--solutions", s.string()}, s.string() + ":2: invalid JSON");
         }
         SUBCASE("an unknown task_id") {
-            const auto s = dir.write("s.jsonl", "{\"task_id\": \"bank/nope\", \"solution\": \"x\"}\n");
+            const auto s =
+                dir.write("s.jsonl", "{\"task_id\": \"bank/nope\", \"solution\": \"x\"}\n");
             expect_bad({"--solutions", s.string()}, s.string() + ":1: unknown task_id 'bank/nope'");
         }
         SUBCASE("a missing field") {
@@ -117,16 +119,18 @@ TEST_SUITE("cli") {
             expect_bad({"--solutions", s.string()}, s.string() + ":1: missing field 'task_id'");
         }
         SUBCASE("a missing samples file") {
-            expect_bad({"--solutions", (dir / "absent.jsonl").string()}, "absent.jsonl: no such file");
+            expect_bad({"--solutions", (dir / "absent.jsonl").string()},
+                       "absent.jsonl: no such file");
         }
         SUBCASE("both --canonical and --solutions") {
-            const auto s = dir.write("s.jsonl", "{\"task_id\": \"bank/inc\", \"solution\": \"x\"}\n");
+            const auto s =
+                dir.write("s.jsonl", "{\"task_id\": \"bank/inc\", \"solution\": \"x\"}\n");
             expect_bad({"--canonical", "--solutions", s.string()}, "exactly one of");
         }
         SUBCASE("an unreadable problem file") {
             const auto broken = dir.write("broken.toml", "id = \"x\"\ntitle = [\n");
-            const auto ran = run_assay({"verify", "--problems", broken.string(), "--canonical",
-                                        "--db", db.string()});
+            const auto ran = run_assay(
+                {"verify", "--problems", broken.string(), "--canonical", "--db", db.string()});
             CHECK(ran.exit_code == 2);
             CHECK(ran.err.find(broken.string() + ":") != std::string::npos);
             CHECK_FALSE(std::filesystem::exists(db));

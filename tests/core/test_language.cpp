@@ -1,10 +1,8 @@
 #include "core/language.hpp"
-
 #include "support/temp_dir.hpp"
 
-#include <doctest/doctest.h>
-
 #include <algorithm>
+#include <doctest/doctest.h>
 
 namespace fs = std::filesystem;
 using namespace assay;
@@ -13,8 +11,8 @@ TEST_CASE("core::load_language") {
     SUBCASE("the python descriptor") {
         auto lang = load_language("python");
         REQUIRE(lang);
-        CHECK(lang->run_argv() == std::vector<std::string>{"/usr/bin/python3", "-I", "-S",
-                                                           "/work/main.py"});
+        CHECK(lang->run_argv() ==
+              std::vector<std::string>{"/usr/bin/python3", "-I", "-S", "/work/main.py"});
         CHECK(lang->limits.cpu_ms > 0);
         CHECK_FALSE(lang->zygote.empty());
     }

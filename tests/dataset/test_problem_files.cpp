@@ -1,5 +1,4 @@
 #include "dataset/problem_files.hpp"
-
 #include "support/temp_dir.hpp"
 
 #include <doctest/doctest.h>
@@ -77,7 +76,8 @@ TEST_CASE("dataset::load_problems reads the real benchmarks") {
                                                dataset::Format::mbpp);
         REQUIRE(problems);
         REQUIRE(problems->size() == 427);
-        for (const Problem& p : *problems) CHECK_FALSE(p.entry_point.empty());
+        for (const Problem& p : *problems)
+            CHECK_FALSE(p.entry_point.empty());
         CHECK(dataset::detect_format(testing::shared_data() / "mbpp-sanitized.json") ==
               dataset::Format::mbpp);
     }
@@ -124,10 +124,10 @@ TEST_CASE("dataset::load_samples") {
     auto problems = dataset::load_problems(dir.write("p.toml", kProblem), dataset::Format::assay);
     REQUIRE(problems);
     SUBCASE("human-eval and evalplus fields, several per task") {
-        auto file = dir.write("s.jsonl",
-                              "{\"task_id\": \"bank/add\", \"completion\": \"def add(a, b): "
-                              "return a - b\"}\n\n{\"task_id\": \"bank/add\", \"solution\": "
-                              "\"def add(a, b): return b + a\"}\n");
+        auto file =
+            dir.write("s.jsonl", "{\"task_id\": \"bank/add\", \"completion\": \"def add(a, b): "
+                                 "return a - b\"}\n\n{\"task_id\": \"bank/add\", \"solution\": "
+                                 "\"def add(a, b): return b + a\"}\n");
         auto samples = dataset::load_samples(file, *problems);
         REQUIRE(samples);
         REQUIRE(samples->size() == 2);

@@ -1,11 +1,10 @@
 // The exports over a store filled by hand (no jail), and the test scripts under plain python3.
 #include "export/export.hpp"
 #include "export/test_script.hpp"
+#include "support/jsonl.hpp"
 #include "support/llm_store.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
-
-#include "support/jsonl.hpp"
 
 #include <doctest/doctest.h>
 #include <fstream>
@@ -14,8 +13,8 @@
 #include <vector>
 
 using namespace assay;
-using assay::testing::TempDir;
 using assay::testing::read_jsonl;
+using assay::testing::TempDir;
 using nlohmann::json;
 
 namespace {
@@ -50,7 +49,6 @@ int run_script(const TempDir& dir, const std::string& program, const std::string
     return testing::run_process("/usr/bin/python3", {file.string()}, std::chrono::seconds(30))
         .exit_code;
 }
-
 
 // A store holding add() with its reference, a killed bug, a survivor and a refactoring.
 void fill(store::Store& db) {

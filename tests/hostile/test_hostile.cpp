@@ -17,18 +17,17 @@
 #include "sandbox/namespaces.hpp"
 #include "tests/sandbox/jail_test_support.hpp"
 
+#include <algorithm>
 #include <arpa/inet.h>
 #include <doctest/doctest.h>
+#include <filesystem>
+#include <fstream>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sstream>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <algorithm>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 
 namespace fs = std::filesystem;
 namespace sandbox = assay::sandbox;
@@ -62,7 +61,8 @@ Header parse_header(const std::string& code) {
         const std::string value = trim(line.substr(colon + 1));
         if (key == "expect") {
             std::istringstream parts(value);
-            for (std::string v; std::getline(parts, v, '|');) h.expect.push_back(trim(v));
+            for (std::string v; std::getline(parts, v, '|');)
+                h.expect.push_back(trim(v));
         } else if (key == "syscall") {
             h.syscall = value;
         } else if (key == "stdout-has") {
@@ -92,12 +92,18 @@ void apply_limits(sandbox::Limits& limits, const Header& h) {
     limits.memory_mb = 256;
     limits.output_bytes = 64 * 1024;
     for (const auto& [key, value] : h.limits) {
-        if (key == "cpu_ms") limits.cpu_ms = value;
-        else if (key == "wall_ms") limits.wall_ms = value;
-        else if (key == "memory_mb") limits.memory_mb = value;
-        else if (key == "output_bytes") limits.output_bytes = static_cast<std::size_t>(value);
-        else if (key == "pids") limits.pids = value;
-        else FAIL("unknown limit " << key);
+        if (key == "cpu_ms")
+            limits.cpu_ms = value;
+        else if (key == "wall_ms")
+            limits.wall_ms = value;
+        else if (key == "memory_mb")
+            limits.memory_mb = value;
+        else if (key == "output_bytes")
+            limits.output_bytes = static_cast<std::size_t>(value);
+        else if (key == "pids")
+            limits.pids = value;
+        else
+            FAIL("unknown limit " << key);
     }
 }
 
@@ -140,7 +146,8 @@ class Sentinel {
             if (::getuid() == 0 && (::setgid(sandbox::outer_jail_gid()) != 0 ||
                                     ::setuid(sandbox::outer_jail_uid()) != 0))
                 ::_exit(1);
-            for (;;) ::pause();
+            for (;;)
+                ::pause();
         }
     }
     ~Sentinel() {
@@ -188,8 +195,10 @@ void run_program(const fs::path& file) {
                     << " stderr: " << r.stderr_text.substr(0, 600));
     CHECK(std::find(h.expect.begin(), h.expect.end(), verdict) != h.expect.end());
     if (!h.syscall.empty()) CHECK(r.forbidden_syscall == h.syscall);
-    for (const std::string& t : h.stdout_has) CHECK(r.stdout_text.find(t) != std::string::npos);
-    for (const std::string& t : h.stdout_lacks) CHECK(r.stdout_text.find(t) == std::string::npos);
+    for (const std::string& t : h.stdout_has)
+        CHECK(r.stdout_text.find(t) != std::string::npos);
+    for (const std::string& t : h.stdout_lacks)
+        CHECK(r.stdout_text.find(t) == std::string::npos);
     CHECK(r.stdout_text.size() <= spec.limits.output_bytes);
     CHECK(r.stderr_text.size() <= spec.limits.output_bytes);
 
@@ -217,7 +226,9 @@ TEST_SUITE("hostile") {
         std::sort(files.begin(), files.end());
         CHECK(files.size() >= 40);
         for (const fs::path& file : files) {
-            SUBCASE(file.stem().string().c_str()) { run_program(file); }
+            SUBCASE(file.stem().string().c_str()) {
+                run_program(file);
+            }
         }
     }
 }

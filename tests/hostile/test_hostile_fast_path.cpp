@@ -7,9 +7,8 @@
 #include "core/language.hpp"
 #include "sandbox/harness.hpp"
 
-#include <doctest/doctest.h>
-
 #include <cstdlib>
+#include <doctest/doctest.h>
 #include <filesystem>
 #include <fstream>
 #include <sstream>

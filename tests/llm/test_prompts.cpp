@@ -14,8 +14,8 @@ namespace {
 const std::vector<TemplateSpec> kSpec{{"solve", {{"user", {"entry_point", "prompt"}}}, {}}};
 
 std::string solve_file(std::string_view user) {
-    return fmt::format("temperature = 0.5\nmax_tokens = 100\nsystem = 'be good'\nuser = '''\n{}'''\n",
-                       user);
+    return fmt::format(
+        "temperature = 0.5\nmax_tokens = 100\nsystem = 'be good'\nuser = '''\n{}'''\n", user);
 }
 
 } // namespace
@@ -42,7 +42,8 @@ TEST_CASE("llm::load_prompts: the shipped templates") {
 TEST_CASE("llm::load_prompts: bad templates name the file and line") {
     TempDir dir;
     SUBCASE("unknown placeholder") {
-        dir.write("solve.toml", solve_file("Solve {{prompt}} with `{{entry_point}}`.\nUse {{langauge}}.\n"));
+        dir.write("solve.toml",
+                  solve_file("Solve {{prompt}} with `{{entry_point}}`.\nUse {{langauge}}.\n"));
         const auto book = load_prompts(dir.path(), kSpec);
         REQUIRE(!book);
         CHECK(book.error().where == (dir / "solve.toml").string() + ":6");
@@ -60,7 +61,8 @@ TEST_CASE("llm::load_prompts: bad templates name the file and line") {
               std::string::npos);
         dir.write("solve.toml", "user = '''\nunterminated\n");
         CHECK(!load_prompts(dir.path(), kSpec).error().where.empty());
-        dir.write("solve.toml", "temperature = 7\nsystem = 's'\nuser = '{{prompt}}{{entry_point}}'\n");
+        dir.write("solve.toml",
+                  "temperature = 7\nsystem = 's'\nuser = '{{prompt}}{{entry_point}}'\n");
         const auto hot = load_prompts(dir.path(), kSpec);
         REQUIRE(!hot);
         CHECK(hot.error().where.ends_with("solve.toml:1"));
@@ -73,7 +75,8 @@ TEST_CASE("llm::load_prompts: bad templates name the file and line") {
 
 TEST_CASE("llm::PromptBook::render substitutes each value once") {
     TempDir dir;
-    dir.write("solve.toml", solve_file("Solve `{{entry_point}}`:\n{{prompt}}\nAgain: {{entry_point}}\n"));
+    dir.write("solve.toml",
+              solve_file("Solve `{{entry_point}}`:\n{{prompt}}\nAgain: {{entry_point}}\n"));
     const auto book = load_prompts(dir.path(), kSpec);
     REQUIRE(book);
     // A value that itself looks like a placeholder is inserted as text, never expanded.

@@ -160,8 +160,8 @@ TEST_CASE("llm::extract_code on hostile replies") {
         // about half a megabyte a second): 64 of them over 200 kB took a minute.
         std::string reply = "def add(a, b):\n    return (a + b\n";
         for (int i = 0; i < 5000; ++i)
-            reply += "This line is prose and it goes on for a while, number " +
-                     std::to_string(i) + ".\n";
+            reply += "This line is prose and it goes on for a while, number " + std::to_string(i) +
+                     ".\n";
         const auto started = std::chrono::steady_clock::now();
         const auto code = extract_code(reply, {"python", "add"});
         const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
@@ -227,10 +227,11 @@ TEST_CASE("llm::extract_json_object") {
 }
 
 TEST_CASE("llm::sections") {
-    const std::string reply = "Sure! Here it is.\n\n## Title\nSum of squares\n\n### Entry point:\n"
-                              "`sum_squares`\n## **Problem**\nAdd the squares.\n## Solution\n"
-                              "```python\n# not a heading\ndef sum_squares(xs):\n    return 0\n```\n"
-                              "#Tests\nnot a heading either\n";
+    const std::string reply =
+        "Sure! Here it is.\n\n## Title\nSum of squares\n\n### Entry point:\n"
+        "`sum_squares`\n## **Problem**\nAdd the squares.\n## Solution\n"
+        "```python\n# not a heading\ndef sum_squares(xs):\n    return 0\n```\n"
+        "#Tests\nnot a heading either\n";
     const auto all = sections(reply);
     REQUIRE(all.size() == 4);
     CHECK(all[0].name == "title");

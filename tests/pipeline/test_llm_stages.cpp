@@ -76,8 +76,10 @@ TEST_CASE("pipeline::parse_problem_reply") {
               "solution: the code does not define `count_vowels`");
         CHECK(reason(replace(kReply, "return sum(", "return sum((")) ==
               "solution: the code has a syntax error");
-        CHECK(reason(replace(kReply, "assert count_vowels(\"AEIOU\") == 5\nassert count_vowels(\"xyz\") == 0\n", "")) ==
-              "fewer than 4 tests that call `count_vowels`");
+        CHECK(
+            reason(replace(
+                kReply, "assert count_vowels(\"AEIOU\") == 5\nassert count_vowels(\"xyz\") == 0\n",
+                "")) == "fewer than 4 tests that call `count_vowels`");
         CHECK(reason(kReply.substr(0, kReply.find("## Tests"))) == "missing section 'tests'");
         CHECK(reason("") == "missing section 'title'");
     }
@@ -85,10 +87,10 @@ TEST_CASE("pipeline::parse_problem_reply") {
         // `e` is in `assert True`, `"e"` and `len`, but none of them calls e.
         std::string reply = replace(kReply, "`count_vowels`\n## Problem", "`e`\n## Problem");
         reply = replace(reply, "def count_vowels(s):", "def e(s):");
-        reply = replace(reply, reply.substr(reply.find("assert"), reply.find("print(") -
-                                                                       reply.find("assert")),
-                        "assert True\nassert \"e\" == \"e\"\nassert len(\"e\") == 1\n"
-                        "r = e(\"abc\")\nassert r == 1\nassert \"e\" in \"hello\"\n");
+        reply = replace(
+            reply, reply.substr(reply.find("assert"), reply.find("print(") - reply.find("assert")),
+            "assert True\nassert \"e\" == \"e\"\nassert len(\"e\") == 1\n"
+            "r = e(\"abc\")\nassert r == 1\nassert \"e\" in \"hello\"\n");
         const auto p = parse_problem_reply(reply);
         REQUIRE(!p);
         CHECK(p.error().message == "fewer than 4 tests that call `e`");
@@ -116,8 +118,8 @@ TEST_CASE("pipeline::parse_problem_reply") {
         CHECK(p.error().message == "tests: longer than 32768 bytes");
     }
     SUBCASE("a test block with a broken line keeps the lines that parse") {
-        const auto p = parse_problem_reply(
-            replace(kReply, "assert count_vowels(\"xyz\") == 0", "assert count_vowels(\"xyz\" == "));
+        const auto p = parse_problem_reply(replace(kReply, "assert count_vowels(\"xyz\") == 0",
+                                                   "assert count_vowels(\"xyz\" == "));
         REQUIRE(p);
         CHECK(p->tests.size() == 4);
     }
@@ -136,7 +138,8 @@ TEST_CASE("pipeline::consensus (CodeT dual agreement)") {
 
 TEST_CASE("pipeline::test_feedback") {
     sandbox::HarnessJob job;
-    job.cases = {{"visible_0", "assert f(1) == 2"}, {"visible_1", "assert f(2) == 4\n"},
+    job.cases = {{"visible_0", "assert f(1) == 2"},
+                 {"visible_1", "assert f(2) == 4\n"},
                  {"visible_2", "assert f(3) == 6"}};
     sandbox::JobResult r;
     r.verdict = Verdict::ok;
@@ -156,7 +159,8 @@ TEST_CASE("pipeline::test_feedback") {
     CHECK(test_feedback(job, r, 1).ends_with("… and 1 more failing tests"));
     r.verdict = Verdict::timeout;
     r.message = "wall time limit exceeded\nmore";
-    CHECK(test_feedback(job, r).starts_with("The run ended with timeout: wall time limit exceeded\n"));
+    CHECK(test_feedback(job, r).starts_with(
+        "The run ended with timeout: wall time limit exceeded\n"));
 }
 
 TEST_CASE("pipeline::parse_problem_reply on damaged replies never crashes or lies") {
@@ -167,16 +171,18 @@ TEST_CASE("pipeline::parse_problem_reply on damaged replies never crashes or lie
         state ^= state << 13, state ^= state >> 7, state ^= state << 17;
         return state;
     };
-    constexpr std::string_view kInserts[] = {"```", "```python\n", "## Tests\n", "## Title\n",
-                                             "\n", "`", "assert ", "def ", "\0", "\xff\xfe",
-                                             "~~~\n", "# ", "(((", "'''"};
+    constexpr std::string_view kInserts[] = {
+        "```",  "```python\n", "## Tests\n", "## Title\n", "\n", "`",   "assert ",
+        "def ", "\0",          "\xff\xfe",   "~~~\n",      "# ", "(((", "'''"};
     int parsed = 0;
     for (int i = 0; i < 3000; ++i) {
         std::string reply = kReply;
         for (int k = 0, edits = 1 + static_cast<int>(next() % 4); k < edits; ++k) {
             const std::size_t at = next() % (reply.size() + 1);
             switch (next() % 4) {
-            case 0: reply.resize(at); break;
+            case 0:
+                reply.resize(at);
+                break;
             case 1:
                 if (at < reply.size()) reply[at] = static_cast<char>(next() & 0xff);
                 break;

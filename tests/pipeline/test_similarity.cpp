@@ -9,8 +9,9 @@ TEST_CASE("pipeline::ngram_similarity") {
     const std::string a = "Write a function `count_vowels(s)` that returns how many vowels s has.";
     CHECK(ngram_similarity(a, a) == doctest::Approx(1.0));
     // Case, punctuation and code markup do not matter; words do.
-    CHECK(ngram_similarity(a, "write a function COUNT_VOWELS s that returns how many vowels s has") ==
-          doctest::Approx(1.0));
+    CHECK(
+        ngram_similarity(a, "write a function COUNT_VOWELS s that returns how many vowels s has") ==
+        doctest::Approx(1.0));
     const double reworded = ngram_similarity(
         a, "Write a function `count_vowels(s)` that returns how many vowels the string s has.");
     CHECK(reworded > 0.5);

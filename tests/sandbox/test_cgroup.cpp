@@ -1,14 +1,12 @@
 #include "sandbox/cgroup.hpp"
-
 #include "sandbox/jail.hpp"
 
 #include <doctest/doctest.h>
+#include <filesystem>
+#include <fstream>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <filesystem>
-#include <fstream>
 
 namespace sandbox = assay::sandbox;
 
@@ -28,7 +26,8 @@ TEST_CASE("sandbox::Cgroup limits, accounts and kills a tree") {
 
     const pid_t child = ::fork();
     if (child == 0) {
-        for (;;) ::pause();
+        for (;;)
+            ::pause();
     }
     REQUIRE(group->add(child));
     if (group->accounts_cpu()) CHECK(group->cpu_ms() >= 0);

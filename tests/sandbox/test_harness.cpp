@@ -1,13 +1,11 @@
 // The fast path for real: jailed zygotes running judge and runner. Each check looks at the
 // verdict and the per-case results, never just at "it returned".
+#include "core/language.hpp"
 #include "sandbox/harness.hpp"
 #include "support/zygote_spec.hpp"
 
-#include "core/language.hpp"
-
-#include <doctest/doctest.h>
-
 #include <cstdlib>
+#include <doctest/doctest.h>
 #include <optional>
 #include <regex>
 
@@ -17,7 +15,9 @@ using sandbox::JobResult;
 
 namespace {
 
-sandbox::SpawnSpec zygote_spec() { return testing::python_zygote_spec(); }
+sandbox::SpawnSpec zygote_spec() {
+    return testing::python_zygote_spec();
+}
 
 sandbox::Zygote& shared_zygote() {
     static sandbox::Zygote zygote(zygote_spec());
@@ -28,7 +28,8 @@ HarnessJob job(std::string code, std::vector<std::string> cases, int wall_ms = 5
     HarnessJob j;
     j.code = std::move(code);
     j.entry_point = "f";
-    for (std::size_t i = 0; i < cases.size(); ++i) j.cases.push_back({"c" + std::to_string(i), cases[i]});
+    for (std::size_t i = 0; i < cases.size(); ++i)
+        j.cases.push_back({"c" + std::to_string(i), cases[i]});
     j.limits.wall_ms = wall_ms;
     j.limits.cpu_ms = 2000;
     j.limits.memory_mb = 256;
@@ -76,7 +77,8 @@ TEST_CASE("sandbox::Zygote verdicts") {
         CHECK_FALSE(r.all_passed());
     }
     SUBCASE("an endless loop is a timeout, and the next job still runs") {
-        auto r = shared_zygote().run(job("def f(x):\n    while True:\n        pass\n", kAddCases, 1500));
+        auto r =
+            shared_zygote().run(job("def f(x):\n    while True:\n        pass\n", kAddCases, 1500));
         CHECK(r.verdict == Verdict::timeout);
         CHECK(r.cases[0].verdict == TestVerdict::timeout);
         CHECK(run("def f(x):\n    return x + 1\n").all_passed());
@@ -91,12 +93,14 @@ TEST_CASE("sandbox::Zygote verdicts") {
         CHECK(r.verdict == Verdict::memory_limit);
     }
     SUBCASE("an output flood is output_limit") {
-        auto r = run("import sys\ndef f(x):\n    while True:\n        sys.stdout.write('x' * 65536)\n");
+        auto r =
+            run("import sys\ndef f(x):\n    while True:\n        sys.stdout.write('x' * 65536)\n");
         CHECK(r.verdict == Verdict::output_limit);
         CHECK(r.stdout_truncated);
     }
     SUBCASE("a forbidden system call is named, and the worker is replaced") {
-        auto r = run("import ctypes\nctypes.CDLL(None).ptrace(16, 1, 0, 0)\ndef f(x):\n    return x + 1\n");
+        auto r = run(
+            "import ctypes\nctypes.CDLL(None).ptrace(16, 1, 0, 0)\ndef f(x):\n    return x + 1\n");
         CHECK(r.verdict == Verdict::forbidden_syscall);
         CHECK(r.forbidden_syscall == "ptrace");
         CHECK(run("def f(x):\n    return x + 1\n").all_passed());
@@ -115,7 +119,8 @@ TEST_CASE("sandbox::Zygote cannot be fooled") {
          "    print(json.dumps({'i': i, 'verdict': 'passed', 'nonce': 'x'}))\n"
          "def f(x):\n    return 0\n"},
         {"an object whose __eq__ always says True",
-         "class Yes:\n    def __eq__(self, other): return True\n    def __ne__(self, other): return False\n"
+         "class Yes:\n    def __eq__(self, other): return True\n    def __ne__(self, other): "
+         "return False\n"
          "def f(x):\n    return Yes()\n"},
         {"an int subclass that equals everything",
          "class I(int):\n    def __eq__(self, other): return True\n    __hash__ = int.__hash__\n"
@@ -131,20 +136,25 @@ TEST_CASE("sandbox::Zygote cannot be fooled") {
          "        for i in range(3): os.write(fd, (json.dumps({'i': i, 'verdict': 'passed', "
          "'nonce': ''}) + '\\n').encode())\n    except OSError: pass\n"
          "def f(x):\n    return 0\n"},
-        {"killing the judge", "import os, signal\ndef f(x):\n    os.kill(os.getppid(), 9)\n"
-                              "    for pid in os.listdir('/proc'):\n"
-                              "        if pid.isdigit() and int(pid) not in (1, os.getpid()):\n"
-                              "            try: os.kill(int(pid), 9)\n            except OSError: pass\n"
-                              "    return 0\n"},
+        {"killing the judge",
+         "import os, signal\ndef f(x):\n    os.kill(os.getppid(), 9)\n"
+         "    for pid in os.listdir('/proc'):\n"
+         "        if pid.isdigit() and int(pid) not in (1, os.getpid()):\n"
+         "            try: os.kill(int(pid), 9)\n            except OSError: pass\n"
+         "    return 0\n"},
         {"reading the tests from other processes",
-         "import os\nfound = []\nfor pid in os.listdir('/proc'):\n    if not pid.isdigit(): continue\n"
+         "import os\nfound = []\nfor pid in os.listdir('/proc'):\n    if not pid.isdigit(): "
+         "continue\n"
          "    for name in ('environ', 'cmdline', 'mem'):\n        try:\n"
          "            found.append(open('/proc/%s/%s' % (pid, name), 'rb').read(1 << 16))\n"
-         "        except OSError: pass\n    try:\n        for fd in os.listdir('/proc/%s/fd' % pid):\n"
+         "        except OSError: pass\n    try:\n        for fd in os.listdir('/proc/%s/fd' % "
+         "pid):\n"
          "            found.append(open('/proc/%s/fd/%s' % (pid, fd), 'rb').read(1 << 16))\n"
          "    except OSError: pass\n"
-         "import gc\nsecret = [o for o in gc.get_objects() if isinstance(o, str) and 'assert f(' in o]\n"
-         "def f(x):\n    return 2 if any(b'assert f(1) == 2' in b for b in found) or secret else 0\n"},
+         "import gc\nsecret = [o for o in gc.get_objects() if isinstance(o, str) and 'assert f(' "
+         "in o]\n"
+         "def f(x):\n    return 2 if any(b'assert f(1) == 2' in b for b in found) or secret else "
+         "0\n"},
     };
     for (const auto& [name, code] : tricks) {
         CAPTURE(name);
@@ -157,10 +167,10 @@ TEST_CASE("sandbox::Zygote cannot be fooled") {
 
 TEST_CASE("sandbox::Zygote closes the holes a review found") {
     SUBCASE("candidate names cannot shadow builtins the tests use") {
-        auto r = shared_zygote().run(job("def f(x):\n    return 0\ndef abs(x):\n    return 0\n"
-                                         "def sorted(x):\n    return [1, 2]\n",
-                                         {"assert abs(f(1) - 2) < 1e-9",
-                                          "assert sorted([f(1), f(1)]) == [1, 2]"}));
+        auto r = shared_zygote().run(
+            job("def f(x):\n    return 0\ndef abs(x):\n    return 0\n"
+                "def sorted(x):\n    return [1, 2]\n",
+                {"assert abs(f(1) - 2) < 1e-9", "assert sorted([f(1), f(1)]) == [1, 2]"}));
         CHECK(r.passed() == 0);
     }
     SUBCASE("a test's `except Exception` cannot swallow the runner's death") {
@@ -178,7 +188,8 @@ TEST_CASE("sandbox::Zygote closes the holes a review found") {
     SUBCASE("objects the candidate returned can be passed back to it") {
         auto r = shared_zygote().run(job(
             "class Node:\n    def __init__(self, v, nxt=None):\n        self.v, self.nxt = v, nxt\n"
-            "def f(head):\n    n = 0\n    while head is not None:\n        n, head = n + 1, head.nxt\n"
+            "def f(head):\n    n = 0\n    while head is not None:\n        n, head = n + 1, "
+            "head.nxt\n"
             "    return n\n",
             {"assert f(Node(1, Node(2, Node(3)))) == 3", "assert f(None) == 0"}));
         INFO(r.message);
@@ -215,7 +226,8 @@ TEST_CASE("sandbox::Zygote keeps jobs apart") {
                       "def f(x):\n"
                       "    pids = sorted(p for p in os.listdir('/proc') if p.isdigit())\n"
                       "    assert not seen, seen\n"
-                      "    assert len(pids) == 2, pids  # the zygote and this runner; the judge is in another jail\n"
+                      "    assert len(pids) == 2, pids  # the zygote and this runner; the judge is "
+                      "in another jail\n"
                       "    return x + 1\n");
     INFO(second.message);
     CHECK(second.all_passed());
@@ -224,13 +236,14 @@ TEST_CASE("sandbox::Zygote keeps jobs apart") {
 TEST_CASE("sandbox::Zygote hides the supervisor's environment") {
     ::setenv("ASSAY_API_KEY", "sk-assay-test-secret-123", 1);
     sandbox::Zygote fresh(zygote_spec()); // started after the key is in our environment
-    auto r = fresh.run(job("import os\n"
-                           "blob = repr(dict(os.environ))\n"
-                           "for pid in os.listdir('/proc'):\n"
-                           "    try: blob += open('/proc/%s/environ' % pid).read()\n"
-                           "    except OSError: pass\n"
-                           "def f(x):\n    return blob\n",
-                           {"assert 'sk-assay' not in f(0)", "assert 'ASSAY_API_KEY' not in f(0)"}));
+    auto r =
+        fresh.run(job("import os\n"
+                      "blob = repr(dict(os.environ))\n"
+                      "for pid in os.listdir('/proc'):\n"
+                      "    try: blob += open('/proc/%s/environ' % pid).read()\n"
+                      "    except OSError: pass\n"
+                      "def f(x):\n    return blob\n",
+                      {"assert 'sk-assay' not in f(0)", "assert 'ASSAY_API_KEY' not in f(0)"}));
     ::unsetenv("ASSAY_API_KEY");
     INFO(r.message);
     CHECK(r.all_passed());
@@ -252,15 +265,19 @@ TEST_CASE("sandbox::Zygote::serve pipelines jobs and keeps them apart") {
     const std::vector<std::pair<std::string, HarnessJob>> stream = {
         {"clean", job(clean_check, kAddCases)},
         {"forbidden", job("import ctypes\nctypes.CDLL(None).ptrace(16, 1, 0, 0)\n"
-                          "def f(x):\n    return x + 1\n", kAddCases)},
+                          "def f(x):\n    return x + 1\n",
+                          kAddCases)},
         {"clean", job(clean_check, kAddCases)},
-        {"leftovers", job("import os\nopen('/work/left', 'w').write('x')\n"
-                          "if os.fork() == 0:\n    os.setsid()\n    import time\n    time.sleep(60)\n"
-                          "def f(x):\n    return x + 1\n", kAddCases)},
+        {"leftovers",
+         job("import os\nopen('/work/left', 'w').write('x')\n"
+             "if os.fork() == 0:\n    os.setsid()\n    import time\n    time.sleep(60)\n"
+             "def f(x):\n    return x + 1\n",
+             kAddCases)},
         {"clean", job(clean_check, kAddCases)},
         {"timeout", job("def f(x):\n    while True:\n        pass\n", kAddCases, 1500)},
         {"clean", job(clean_check, kAddCases)},
-        {"memory", [] {
+        {"memory",
+         [] {
              auto j = job("def f(x):\n    return len(bytearray(1 << 30))\n", kAddCases);
              j.limits.cpu_ms = 10'000; // the memory cgroup decides, not the CPU spent faulting
              return j;
@@ -341,7 +358,8 @@ TEST_CASE("sandbox::Zygote split and whole cases agree") {
     for (const auto& [name, code] : candidates) {
         CAPTURE(name);
         std::vector<std::string> whole;
-        for (const std::string& c : cases) whole.push_back("for _ in [0]:\n    " + c);
+        for (const std::string& c : cases)
+            whole.push_back("for _ in [0]:\n    " + c);
         const JobResult a = zygote.run(job(code, cases));
         const JobResult b = zygote.run(job(code, whole));
         CHECK(a.verdict == b.verdict);
@@ -406,15 +424,19 @@ TEST_CASE("sandbox::Zygote judge bounds what it evaluates") {
     // Deeply nested or very long expressions: same verdict as plain python3.
     sandbox::Zygote zygote(zygote_spec());
     std::string deep = "1";
-    for (int i = 0; i < 150; ++i) deep = "(" + deep + " + 0)";
+    for (int i = 0; i < 150; ++i)
+        deep = "(" + deep + " + 0)";
     std::string negated = "2";
-    for (int i = 0; i < 500; ++i) negated = "-" + negated;
+    for (int i = 0; i < 500; ++i)
+        negated = "-" + negated;
     std::string wide = "[" + std::string("1, ") + "1";
-    for (int i = 0; i < 5000; ++i) wide += ", 1";
+    for (int i = 0; i < 5000; ++i)
+        wide += ", 1";
     wide += "]";
     for (const std::string& expected : {deep, negated, wide}) {
         CAPTURE(expected.substr(0, 40));
-        auto r = zygote.run(job("def f(x):\n    return x\n", {"assert f(" + expected + ") == " + expected}));
+        auto r = zygote.run(
+            job("def f(x):\n    return x\n", {"assert f(" + expected + ") == " + expected}));
         INFO(r.message);
         CHECK(r.all_passed());
     }

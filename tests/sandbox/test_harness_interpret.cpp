@@ -1,13 +1,12 @@
 // The verdict logic of the fast path, fed the result lines and observations it would get.
 #include "sandbox/harness.hpp"
 
+#include <csignal>
 #include <doctest/doctest.h>
 
-#include <csignal>
-
 using namespace assay;
-using sandbox::Observed;
 using nlohmann::json;
+using sandbox::Observed;
 
 namespace {
 sandbox::HarnessJob two_cases() {
@@ -41,10 +40,15 @@ std::string done(const std::string& nonce, int count, const std::string& load_fa
 
 Observed finished(json runner = {{"state", "exited"}, {"code", 0}}) {
     Observed seen;
-    seen.runner_reply = {{"done", true}, {"child", runner}, {"cpu_ms", 8}, {"peak_rss_kb", 9000},
+    seen.runner_reply = {{"done", true},
+                         {"child", runner},
+                         {"cpu_ms", 8},
+                         {"peak_rss_kb", 9000},
                          {"stdout", {{"text", "hi"}, {"total", 10}}}};
-    seen.judge_reply = {{"done", true}, {"child", {{"state", "exited"}, {"code", 0}}},
-                        {"cpu_ms", 4}, {"peak_rss_kb", 8000}};
+    seen.judge_reply = {{"done", true},
+                        {"child", {{"state", "exited"}, {"code", 0}}},
+                        {"cpu_ms", 4},
+                        {"peak_rss_kb", 8000}};
     return seen;
 }
 } // namespace
@@ -54,8 +58,8 @@ TEST_CASE("sandbox::interpret") {
     const std::string n = "nonce-1";
 
     SUBCASE("every case passed") {
-        auto r = sandbox::interpret(job, n, line(n, 0, "passed") + line(n, 1, "passed") + done(n, 2),
-                                    finished());
+        auto r = sandbox::interpret(
+            job, n, line(n, 0, "passed") + line(n, 1, "passed") + done(n, 2), finished());
         CHECK(r.verdict == Verdict::ok);
         CHECK(r.all_passed());
         CHECK(r.cpu_ms == 12);
@@ -72,22 +76,21 @@ TEST_CASE("sandbox::interpret") {
         CHECK(r.message == "AssertionError: x");
     }
     SUBCASE("lines with another nonce are ignored") {
-        auto r = sandbox::interpret(job, n,
-                                    line("forged", 0, "passed") + line("forged", 1, "passed") +
-                                        done("forged", 2),
-                                    finished());
+        auto r = sandbox::interpret(
+            job, n, line("forged", 0, "passed") + line("forged", 1, "passed") + done("forged", 2),
+            finished());
         CHECK(r.verdict == Verdict::runtime_error);
         CHECK(r.passed() == 0);
     }
     SUBCASE("a repeated index cannot overwrite the first report") {
-        auto r = sandbox::interpret(job, n,
-                                    line(n, 0, "failed") + line(n, 0, "passed") +
-                                        line(n, 1, "passed") + done(n, 2),
-                                    finished());
+        auto r = sandbox::interpret(
+            job, n, line(n, 0, "failed") + line(n, 0, "passed") + line(n, 1, "passed") + done(n, 2),
+            finished());
         CHECK(r.cases[0].verdict == TestVerdict::failed);
     }
     SUBCASE("no done record: not every case was reported") {
-        auto r = sandbox::interpret(job, n, line(n, 0, "passed") + line(n, 1, "passed"), finished());
+        auto r =
+            sandbox::interpret(job, n, line(n, 0, "passed") + line(n, 1, "passed"), finished());
         CHECK(r.verdict == Verdict::runtime_error);
         CHECK_FALSE(r.all_passed());
     }
@@ -97,11 +100,11 @@ TEST_CASE("sandbox::interpret") {
         CHECK(r.cases[1].verdict == TestVerdict::error);
     }
     SUBCASE("a load failure the harness calls compile is compile_error") {
-        auto r = sandbox::interpret(job, n,
-                                    line(n, 0, "error", "SyntaxError: bad") +
-                                        line(n, 1, "error", "SyntaxError: bad") +
-                                        done(n, 2, "compile"),
-                                    finished());
+        auto r =
+            sandbox::interpret(job, n,
+                               line(n, 0, "error", "SyntaxError: bad") +
+                                   line(n, 1, "error", "SyntaxError: bad") + done(n, 2, "compile"),
+                               finished());
         CHECK(r.verdict == Verdict::compile_error);
         CHECK(r.message == "load failed: compile");
     }
@@ -110,23 +113,25 @@ TEST_CASE("sandbox::interpret") {
         // carried the exception's name is not read any more.
         for (const char* type : {"SyntaxError", "Timeout", "MemoryError"}) {
             CAPTURE(type);
-            json d = {{"nonce", n}, {"done", true}, {"count", 2}, {"load", "error"},
-                      {"load_error_type", type}, {"message", type}};
-            auto r = sandbox::interpret(job, n,
-                                        line(n, 0, "error", type) + line(n, 1, "error", type) +
-                                            d.dump() + "\n",
-                                        finished());
+            json d = {{"nonce", n},
+                      {"done", true},
+                      {"count", 2},
+                      {"load", "error"},
+                      {"load_error_type", type},
+                      {"message", type}};
+            auto r = sandbox::interpret(
+                job, n, line(n, 0, "error", type) + line(n, 1, "error", type) + d.dump() + "\n",
+                finished());
             CHECK(r.verdict == Verdict::runtime_error);
         }
-        auto e = sandbox::interpret(job, n,
-                                    line(n, 0, "error", "x") + line(n, 1, "error", "x") +
-                                        done(n, 2, "error"),
-                                    finished());
+        auto e = sandbox::interpret(
+            job, n, line(n, 0, "error", "x") + line(n, 1, "error", "x") + done(n, 2, "error"),
+            finished());
         CHECK(e.verdict == Verdict::runtime_error);
     }
     SUBCASE("a load timeout is a timeout only when the supervisor saw the time run out") {
-        const std::string lines = line(n, 0, "timeout", "t") + line(n, 1, "timeout", "t") +
-                                  done(n, 2, "timeout");
+        const std::string lines =
+            line(n, 0, "timeout", "t") + line(n, 1, "timeout", "t") + done(n, 2, "timeout");
         CHECK(sandbox::interpret(job, n, lines, finished()).verdict == Verdict::runtime_error);
         Observed spent = finished();
         spent.cpu_ms = 950; // within the tick margin of the 1000 ms limit
@@ -170,8 +175,8 @@ TEST_CASE("sandbox::interpret") {
     SUBCASE("the job's CPU is the cgroup count, not the zygotes' sum") {
         Observed seen = finished();
         seen.cpu_ms = 321;
-        auto r = sandbox::interpret(job, n, line(n, 0, "passed") + line(n, 1, "passed") + done(n, 2),
-                                    seen);
+        auto r = sandbox::interpret(job, n,
+                                    line(n, 0, "passed") + line(n, 1, "passed") + done(n, 2), seen);
         CHECK(r.all_passed());
         CHECK(r.cpu_ms == 321);
     }
@@ -208,8 +213,8 @@ TEST_CASE("sandbox::interpret") {
     SUBCASE("a worker that never replied fails the job") {
         Observed seen = finished();
         seen.judge_reply = nullptr;
-        auto r = sandbox::interpret(job, n, line(n, 0, "passed") + line(n, 1, "passed") + done(n, 2),
-                                    seen);
+        auto r = sandbox::interpret(job, n,
+                                    line(n, 0, "passed") + line(n, 1, "passed") + done(n, 2), seen);
         CHECK(r.verdict == Verdict::runtime_error);
         CHECK_FALSE(r.all_passed());
     }
@@ -240,7 +245,7 @@ TEST_CASE("sandbox::interpret: malformed result lines are internal_error, never 
         CHECK_FALSE(r.all_passed());
         return r;
     };
-    const json c = {{"nonce", n}, {"i", 0}, {"name", "a"}, {"verdict", "passed"},
+    const json c = {{"nonce", n},    {"i", 0},    {"name", "a"},         {"verdict", "passed"},
                     {"message", ""}, {"ms", 1.5}, {"runner_died", false}};
     const json d = {{"nonce", n}, {"done", true}, {"count", 2}, {"load", "ok"}};
     auto with = [](json record, const char* key, json value) {
@@ -273,9 +278,12 @@ TEST_CASE("sandbox::interpret: malformed result lines are internal_error, never 
     REQUIRE_NOTHROW(only = sandbox::interpret(job, n, "{\"nonce\": 5}\n", finished()));
     CHECK(only.verdict == Verdict::internal_error);
     // Another job's records are not this job's business, whatever their shape.
-    auto foreign = sandbox::interpret(job, n, with(c, "i", "0").dump() + "\n" + with(c, "nonce", "other").dump() + "\n" + good, finished());
+    auto foreign = sandbox::interpret(
+        job, n, with(c, "i", "0").dump() + "\n" + with(c, "nonce", "other").dump() + "\n" + good,
+        finished());
     CHECK(foreign.verdict == Verdict::internal_error); // this job's own malformed line
-    auto other = sandbox::interpret(job, n, json({{"nonce", "other"}, {"i", "x"}}).dump() + "\n" + good, finished());
+    auto other = sandbox::interpret(
+        job, n, json({{"nonce", "other"}, {"i", "x"}}).dump() + "\n" + good, finished());
     CHECK(other.all_passed());
 }
 
@@ -284,8 +292,13 @@ TEST_CASE("sandbox::interpret: malformed zygote replies never throw") {
     const std::string n = "nonce-1";
     const std::string good = line(n, 0, "passed") + line(n, 1, "passed") + done(n, 2);
     for (const json& bad : {json(5), json("x"), json::array(),
-                            json({{"child", 5}, {"cpu_ms", "9"}, {"stdout", "x"}, {"timed_out", 1},
-                                  {"output_limit", "yes"}, {"wall_ms", "1"}, {"peak_rss_kb", 1.5}}),
+                            json({{"child", 5},
+                                  {"cpu_ms", "9"},
+                                  {"stdout", "x"},
+                                  {"timed_out", 1},
+                                  {"output_limit", "yes"},
+                                  {"wall_ms", "1"},
+                                  {"peak_rss_kb", 1.5}}),
                             json({{"child", {{"state", 1}, {"signal", "KILL"}, {"code", "0"}}},
                                   {"stdout", {{"text", 5}, {"total", "many"}}}})}) {
         CAPTURE(bad.dump());

@@ -1,17 +1,15 @@
 // The fast path's per-job isolation (DESIGN.md "The judge model", rules 2-4), for real: a
 // hostile job on a slot, then a clean job, which must behave exactly as it does alone on a
 // fresh slot. Each of these once let one job reach the next (issue 9).
+#include "core/language.hpp"
 #include "sandbox/harness.hpp"
 #include "support/zygote_spec.hpp"
-
-#include "core/language.hpp"
 #include "tests/sandbox/jail_test_support.hpp"
 
 #include <doctest/doctest.h>
-#include <unistd.h>
-
 #include <functional>
 #include <string>
+#include <unistd.h>
 #include <vector>
 
 using namespace assay;
@@ -20,7 +18,9 @@ using sandbox::JobResult;
 
 namespace {
 
-sandbox::SpawnSpec zygote_spec() { return testing::python_zygote_spec(); }
+sandbox::SpawnSpec zygote_spec() {
+    return testing::python_zygote_spec();
+}
 
 HarnessJob job(std::string code, int cpu_ms = 2000, int wall_ms = 5000) {
     HarnessJob j;
@@ -134,9 +134,9 @@ def f(x):
     });
 }
 
-const char* kReceiver =
-    "import os\nopen('/tmp/r', 'w').close()\nprint(os.getpid(), os.stat('/tmp/r').st_ino, flush=True)\n"
-    "os.unlink('/tmp/r')\ndef f(x):\n    return x + 1\n";
+const char* kReceiver = "import os\nopen('/tmp/r', 'w').close()\nprint(os.getpid(), "
+                        "os.stat('/tmp/r').st_ino, flush=True)\n"
+                        "os.unlink('/tmp/r')\ndef f(x):\n    return x + 1\n";
 
 TEST_CASE("fast path: no covert channel through pid or inode counters") {
     // A sender signals a number through the namespace's PID counter or the scratch tmpfs's
@@ -165,8 +165,10 @@ TEST_CASE("fast path: no covert channel through pid or inode counters") {
 
 TEST_CASE("fast path: clean jobs keep their jail (a pid tells how many jobs ran in it)") {
     sandbox::Zygote z(zygote_spec());
-    const JobResult a = z.run(job("import os\nprint(os.getpid(), flush=True)\ndef f(x):\n    return x + 1\n"));
-    const JobResult b = z.run(job("import os\nprint(os.getpid(), flush=True)\ndef f(x):\n    return x + 1\n"));
+    const JobResult a =
+        z.run(job("import os\nprint(os.getpid(), flush=True)\ndef f(x):\n    return x + 1\n"));
+    const JobResult b =
+        z.run(job("import os\nprint(os.getpid(), flush=True)\ndef f(x):\n    return x + 1\n"));
     INFO("a: " << a.stdout_text << " b: " << b.stdout_text);
     REQUIRE(a.all_passed());
     REQUIRE(b.all_passed());
@@ -194,8 +196,8 @@ TEST_CASE("fast path: a CPU spin is a timeout every time (30 of 30)") {
     for (int i = 0; i < 30; ++i) {
         CAPTURE(i);
         // Half spin while loading, half inside a case.
-        const std::string code = i % 2 ? "while True:\n    pass\n"
-                                       : "def f(x):\n    while True:\n        pass\n";
+        const std::string code =
+            i % 2 ? "while True:\n    pass\n" : "def f(x):\n    while True:\n        pass\n";
         const JobResult r = z.run(job(code, 400));
         INFO(r.message);
         CHECK(r.verdict == Verdict::timeout);
@@ -208,9 +210,12 @@ TEST_CASE("fast path: a CPU spin is a timeout every time (30 of 30)") {
 TEST_CASE("fast path: categories come from the kernel, not from the candidate") {
     sandbox::Zygote z(zygote_spec());
     const std::vector<std::pair<const char*, std::string>> cases = {
-        {"a self-sent SIGXCPU", "import os, signal\ndef f(x):\n    os.kill(os.getpid(), signal.SIGXCPU)\n"},
-        {"a self-sent SIGSYS", "import os, signal\ndef f(x):\n    os.kill(os.getpid(), signal.SIGSYS)\n"},
-        {"a self-sent SIGKILL", "import os, signal\ndef f(x):\n    os.kill(os.getpid(), signal.SIGKILL)\n"},
+        {"a self-sent SIGXCPU",
+         "import os, signal\ndef f(x):\n    os.kill(os.getpid(), signal.SIGXCPU)\n"},
+        {"a self-sent SIGSYS",
+         "import os, signal\ndef f(x):\n    os.kill(os.getpid(), signal.SIGSYS)\n"},
+        {"a self-sent SIGKILL",
+         "import os, signal\ndef f(x):\n    os.kill(os.getpid(), signal.SIGKILL)\n"},
         {"SIGXCPU while loading", "import os, signal\nos.kill(os.getpid(), signal.SIGXCPU)\n"},
         {"an exception named Timeout", "class Timeout(Exception):\n    pass\nraise Timeout('x')\n"},
         {"SyntaxError raised at run time", "raise SyntaxError('x')\n"},
@@ -247,9 +252,10 @@ TEST_CASE("fast path: nothing of a job's output stays where the next child can r
     // The runner zygote's job cycle is C (testsuites/python/zygote_native.c); its buffers (the
     // kept output, the pipe buffer, the reply) live in the module's writable mappings, which
     // every later child inherits. The receiver reads them in its own copy.
-    const std::string sender = "import sys\nmarker = 'MARK' + 'ER-' + str(31337 * 3)\n"
-                               "print(marker * 3, flush=True)\nprint(marker, file=sys.stderr, flush=True)\n"
-                               "def f(x):\n    return x + 1\n";
+    const std::string sender =
+        "import sys\nmarker = 'MARK' + 'ER-' + str(31337 * 3)\n"
+        "print(marker * 3, flush=True)\nprint(marker, file=sys.stderr, flush=True)\n"
+        "def f(x):\n    return x + 1\n";
     // The module's writable segments (data and bss) from its ELF program headers, read in
     // this process's own copy of them.
     const std::string receiver = R"(import ctypes, glob, struct
@@ -284,15 +290,19 @@ TEST_CASE("fast path: a job that leaves files behind gets a fresh jail") {
                                "    os.makedirs(d + '/deep/er', exist_ok=True)\n"
                                "    open(d + '/deep/er/x', 'w').write('left')\n"
                                "    os.chmod(d + '/deep', 0)\ndef f(x):\n    return x + 1\n";
-    const std::string look = "import os\nprint(os.getpid(), sorted(os.listdir('/tmp')), sorted(os.listdir('/dev/shm')),"
-                             " sorted(os.listdir('/work')), flush=True)\ndef f(x):\n    return x + 1\n";
+    const std::string look =
+        "import os\nprint(os.getpid(), sorted(os.listdir('/tmp')), sorted(os.listdir('/dev/shm')),"
+        " sorted(os.listdir('/work')), flush=True)\ndef f(x):\n    return x + 1\n";
     same_as_alone(job(litter), job(look), [](const JobResult& h) { CHECK(h.all_passed()); });
 }
 
 TEST_CASE("fast path: captured output is text whatever bytes the job writes") {
     sandbox::Zygote z(zygote_spec());
-    const JobResult r = z.run(job("import sys\nsys.stdout.buffer.write(b'\\xff\\xfe ok \\x00\\x01\\t\"\\\\ \\xed\\xa0\\x80 \\xc3\\xa9 \\xf0\\x9f\\x99\\x82 \\xe2\\x82')\n"
-                                  "sys.stdout.flush()\nsys.stderr.buffer.write(b'\\xff' * 20000)\ndef f(x):\n    return x + 1\n"));
+    const JobResult r =
+        z.run(job("import sys\nsys.stdout.buffer.write(b'\\xff\\xfe ok \\x00\\x01\\t\"\\\\ "
+                  "\\xed\\xa0\\x80 \\xc3\\xa9 \\xf0\\x9f\\x99\\x82 \\xe2\\x82')\n"
+                  "sys.stdout.flush()\nsys.stderr.buffer.write(b'\\xff' * 20000)\ndef f(x):\n    "
+                  "return x + 1\n"));
     INFO(r.message);
     CHECK(r.all_passed());
     const std::string bad = "\xEF\xBF\xBD";
@@ -309,14 +319,16 @@ TEST_CASE("fast path: stdin and the scratch directories' times are fresh per job
     // A job sets flags on fd 0 (once the zygote's own, shared by every child) and an atime in
     // the future on each scratch directory (relatime never rewrites it): 2 + 3 x 30 bits the next
     // job could read.
-    const std::string sender = "import fcntl, os, time\nfcntl.fcntl(0, fcntl.F_SETFL, os.O_APPEND | os.O_NONBLOCK)\n"
-                               "t = (int(time.time()) + 3600) * 10**9 + 123456789\n"
-                               "for d in ('/tmp', '/work', '/dev/shm'):\n"
-                               "    os.utime(d, ns=(t, int(time.time()) * 10**9 - 10**9))\n"
-                               "def f(x):\n    return x + 1\n";
-    const std::string receiver = "import fcntl, os\nprint(oct(fcntl.fcntl(0, fcntl.F_GETFL)), "
-                                 "[os.stat(d).st_atime_ns % 10**9 == 123456789 for d in ('/tmp', '/work', '/dev/shm')],"
-                                 " flush=True)\ndef f(x):\n    return x + 1\n";
+    const std::string sender =
+        "import fcntl, os, time\nfcntl.fcntl(0, fcntl.F_SETFL, os.O_APPEND | os.O_NONBLOCK)\n"
+        "t = (int(time.time()) + 3600) * 10**9 + 123456789\n"
+        "for d in ('/tmp', '/work', '/dev/shm'):\n"
+        "    os.utime(d, ns=(t, int(time.time()) * 10**9 - 10**9))\n"
+        "def f(x):\n    return x + 1\n";
+    const std::string receiver =
+        "import fcntl, os\nprint(oct(fcntl.fcntl(0, fcntl.F_GETFL)), "
+        "[os.stat(d).st_atime_ns % 10**9 == 123456789 for d in ('/tmp', '/work', '/dev/shm')],"
+        " flush=True)\ndef f(x):\n    return x + 1\n";
     same_as_alone(job(sender), job(receiver), [](const JobResult& h) { CHECK(h.all_passed()); });
 }
 
@@ -325,9 +337,10 @@ TEST_CASE("fast path: every child draws its own random numbers, and holds no jud
     // judge: a child that imports random seeds it from the kernel, as plain python3 does, and
     // the candidate's process carries none of the judge's code.
     sandbox::Zygote z(zygote_spec());
-    const std::string code = "import sys\nloaded = 'random' in sys.modules, 'judge' in sys.modules\n"
-                             "import random\nprint(loaded, random.getrandbits(64), flush=True)\n"
-                             "def f(x):\n    return x + 1\n";
+    const std::string code =
+        "import sys\nloaded = 'random' in sys.modules, 'judge' in sys.modules\n"
+        "import random\nprint(loaded, random.getrandbits(64), flush=True)\n"
+        "def f(x):\n    return x + 1\n";
     const JobResult a = z.run(job(code));
     const JobResult b = z.run(job(code));
     INFO("a: " << a.stdout_text << " b: " << b.stdout_text);

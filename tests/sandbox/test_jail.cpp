@@ -1,16 +1,14 @@
-#include "sandbox/jail.hpp"
-
 #include "sandbox/host_probe.hpp"
+#include "sandbox/jail.hpp"
 #include "tests/sandbox/jail_test_support.hpp"
 
+#include <chrono>
+#include <csignal>
+#include <cstdlib>
 #include <doctest/doctest.h>
 #include <fcntl.h>
-#include <unistd.h>
-
-#include <csignal>
-#include <chrono>
-#include <cstdlib>
 #include <thread>
+#include <unistd.h>
 
 using assay::Verdict;
 using assay::test::python_spec;
@@ -30,7 +28,8 @@ print(open("/proc/self/status").read().split("CapEff:")[1].split()[0])
     CHECK(r.strength == sandbox::Strength::strict);
     CHECK(r.exit_code == 0);
     CHECK(r.stdout_text == "1000 1000 /work assay\n"
-                           "['assay', 'assay-native', 'bin', 'dev', 'etc', 'lib', 'lib64', 'proc', 'tmp', 'usr', 'work']\n"
+                           "['assay', 'assay-native', 'bin', 'dev', 'etc', 'lib', 'lib64', 'proc', "
+                           "'tmp', 'usr', 'work']\n"
                            "2 1000\n"
                            "0000000000000000\n");
     CHECK(r.wall_ms > 0);
@@ -85,7 +84,8 @@ TEST_CASE("sandbox::run verdicts") {
         CHECK(r.stdout_text == std::string(10000, 'y'));
     }
     SUBCASE("a refused call is forbidden_syscall naming it") {
-        const auto r = sandbox::run(python_spec("import ctypes; ctypes.CDLL(None).ptrace(0, 0, 0, 0)"));
+        const auto r =
+            sandbox::run(python_spec("import ctypes; ctypes.CDLL(None).ptrace(0, 0, 0, 0)"));
         CHECK(r.verdict == Verdict::forbidden_syscall);
         CHECK(r.forbidden_syscall == "ptrace");
     }
@@ -134,15 +134,16 @@ TEST_CASE("sandbox::run: a CPU spin is a timeout every time (30 of 30)") {
 
 TEST_CASE("sandbox::run stdin, pass_fds and files") {
     SUBCASE("stdin is delivered and closed") {
-        const auto r = sandbox::run(python_spec("import sys; print(sys.stdin.read().upper())"),
-                                    "hello jail");
+        const auto r =
+            sandbox::run(python_spec("import sys; print(sys.stdin.read().upper())"), "hello jail");
         CHECK(r.verdict == Verdict::ok);
         CHECK(r.stdout_text == "HELLO JAIL\n");
     }
     SUBCASE("a passed fd arrives as fd 3") {
         int fds[2];
         REQUIRE(::pipe(fds) == 0);
-        auto spec = python_spec("import os; os.write(3, b'via fd 3'); print(os.listdir('/proc/self/fd'))");
+        auto spec =
+            python_spec("import os; os.write(3, b'via fd 3'); print(os.listdir('/proc/self/fd'))");
         spec.pass_fds = {fds[1]};
         const auto r = sandbox::run(spec);
         ::close(fds[1]);
@@ -200,7 +201,8 @@ if os.fork() == 0:
     os._exit(0)
 time.sleep(0.2)
 print('parent done')
-)", marker);
+)",
+                            marker);
     spec.cgroup_name = marker;
     const auto r = sandbox::run(spec);
     CHECK(r.verdict == Verdict::ok);
@@ -227,7 +229,8 @@ TEST_CASE("sandbox::spawn reports set-up errors") {
         spec.argv[0] = "/usr/bin/no-such-interpreter";
         auto jail = sandbox::spawn(spec);
         REQUIRE_FALSE(jail);
-        CHECK(jail.error().message.find("execve /usr/bin/no-such-interpreter") != std::string::npos);
+        CHECK(jail.error().message.find("execve /usr/bin/no-such-interpreter") !=
+              std::string::npos);
         const auto r = sandbox::run(spec);
         CHECK(r.verdict == Verdict::internal_error);
     }
@@ -245,7 +248,8 @@ TEST_CASE("sandbox::spawn weak jail only when allowed") {
     sandbox::override_host_probe_for_testing(no_namespaces);
     ::setenv("ASSAY_API_KEY", "sk-test-weak-secret", 1);
 
-    auto spec = python_spec("import os; print(os.getcwd().startswith('/tmp/assay-weak-'), os.getuid(), dict(os.environ))");
+    auto spec = python_spec("import os; print(os.getcwd().startswith('/tmp/assay-weak-'), "
+                            "os.getuid(), dict(os.environ))");
     auto refused = sandbox::spawn(spec);
     CHECK_FALSE(refused);
     if (!refused) CHECK(refused.error().message.find("--allow-weak-jail") != std::string::npos);

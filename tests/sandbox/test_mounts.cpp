@@ -1,13 +1,10 @@
+#include "sandbox/jail.hpp"
 #include "sandbox/mounts.hpp"
 
-#include "sandbox/jail.hpp"
-
-#include <doctest/doctest.h>
-
-#include <sys/mount.h>
-
 #include <algorithm>
+#include <doctest/doctest.h>
 #include <filesystem>
+#include <sys/mount.h>
 
 namespace sandbox = assay::sandbox;
 using Kind = sandbox::MountOp::Kind;

@@ -1,15 +1,13 @@
 // Measures the cold path against a bare fork+exec of the same interpreter, in one invocation
 // (DESIGN.md "Performance model": always a ratio against a baseline run).
 #include "sandbox/jail.hpp"
-
 #include "tests/sandbox/jail_test_support.hpp"
-
-#include <doctest/doctest.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
+#include <doctest/doctest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <vector>
 
 namespace {
@@ -47,7 +45,8 @@ TEST_SUITE("slow") {
             bare.push_back(bare_run_ms());
             const auto start = Clock::now();
             const auto r = assay::sandbox::run(spec);
-            jailed.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
+            jailed.push_back(
+                std::chrono::duration<double, std::milli>(Clock::now() - start).count());
             REQUIRE(r.verdict == assay::Verdict::ok);
         }
         const double b = median_ms(bare);

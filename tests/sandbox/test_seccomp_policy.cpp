@@ -1,9 +1,8 @@
 #include "sandbox/seccomp_policy.hpp"
 
+#include <algorithm>
 #include <doctest/doctest.h>
 #include <seccomp.h>
-
-#include <algorithm>
 
 namespace sandbox = assay::sandbox;
 
@@ -20,8 +19,8 @@ TEST_CASE("sandbox::seccomp policy builds and exports") {
 
 TEST_CASE("sandbox::seccomp refused list and names") {
     const auto refused = sandbox::refused_syscalls();
-    for (const char* name : {"ptrace", "mount", "bpf", "keyctl", "perf_event_open",
-                             "userfaultfd", "io_uring_setup", "unshare", "setns"})
+    for (const char* name : {"ptrace", "mount", "bpf", "keyctl", "perf_event_open", "userfaultfd",
+                             "io_uring_setup", "unshare", "setns"})
         CHECK(std::find(refused.begin(), refused.end(), name) != refused.end());
     CHECK(sandbox::syscall_name(SCMP_ARCH_X86_64, 101) == "ptrace");
     CHECK(sandbox::syscall_name(SCMP_ARCH_X86_64, 99999) == "syscall 99999");

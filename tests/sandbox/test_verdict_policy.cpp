@@ -2,9 +2,8 @@
 // supervisor only, in one order.
 #include "sandbox/verdict_policy.hpp"
 
-#include <doctest/doctest.h>
-
 #include <csignal>
+#include <doctest/doctest.h>
 
 using namespace assay;
 using sandbox::decide;
@@ -32,7 +31,9 @@ TEST_CASE("sandbox::verdict_policy margins") {
 }
 
 TEST_CASE("sandbox::decide") {
-    SUBCASE("a clean exit is ok") { CHECK(decide(base()).verdict == Verdict::ok); }
+    SUBCASE("a clean exit is ok") {
+        CHECK(decide(base()).verdict == Verdict::ok);
+    }
     SUBCASE("the listener names a forbidden call, and that wins") {
         auto o = base();
         o.forbidden_syscall = "ptrace";

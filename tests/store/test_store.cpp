@@ -1,5 +1,4 @@
 #include "store/store.hpp"
-
 #include "support/temp_dir.hpp"
 
 #include <doctest/doctest.h>

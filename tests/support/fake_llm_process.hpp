@@ -2,10 +2,9 @@
 #pragma once
 
 #include <boost/process.hpp>
+#include <chrono>
 #include <doctest/doctest.h>
 #include <signal.h>
-
-#include <chrono>
 #include <string>
 #include <vector>
 

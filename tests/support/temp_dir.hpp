@@ -1,11 +1,10 @@
 // A scratch directory for one test, removed with everything in it at the end of the test.
 #pragma once
 
-#include <stdlib.h>
-
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
+#include <stdlib.h>
 #include <string>
 #include <string_view>
 
@@ -14,7 +13,8 @@ namespace assay::testing {
 class TempDir {
   public:
     TempDir() {
-        std::string pattern = (std::filesystem::temp_directory_path() / "assay-test-XXXXXX").string();
+        std::string pattern =
+            (std::filesystem::temp_directory_path() / "assay-test-XXXXXX").string();
         if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
         path_ = pattern;
     }
@@ -25,7 +25,9 @@ class TempDir {
         std::filesystem::remove_all(path_, ignored);
     }
     [[nodiscard]] const std::filesystem::path& path() const { return path_; }
-    [[nodiscard]] std::filesystem::path operator/(std::string_view name) const { return path_ / name; }
+    [[nodiscard]] std::filesystem::path operator/(std::string_view name) const {
+        return path_ / name;
+    }
 
     // Writes `text` to `name` inside the directory and returns its path.
     std::filesystem::path write(std::string_view name, std::string_view text) const {
@@ -40,12 +42,15 @@ class TempDir {
 };
 
 // ../shared/data beside the project, where the benchmark files live.
-inline std::filesystem::path shared_data() { return std::filesystem::path(ASSAY_SHARED_DIR) / "data"; }
+inline std::filesystem::path shared_data() {
+    return std::filesystem::path(ASSAY_SHARED_DIR) / "data";
+}
 
 // Whether ../shared/data is there. A clone of the repository alone does not have it: the tests
 // that read it are skipped then (`* doctest::skip(no_shared_data())`), and tests/main.cpp says so.
 inline bool no_shared_data() {
-    static const bool absent = !std::filesystem::is_regular_file(shared_data() / "HumanEval.jsonl.gz");
+    static const bool absent =
+        !std::filesystem::is_regular_file(shared_data() / "HumanEval.jsonl.gz");
     return absent;
 }
 

@@ -1,5 +1,5 @@
-#include "support/temp_dir.hpp"
 #include "support.hpp"
+#include "support/temp_dir.hpp"
 #include "syntax/mutate.hpp"
 #include "syntax/syntax_check.hpp"
 
@@ -191,7 +191,8 @@ TEST_CASE("syntax::mutate on HumanEval" * doctest::skip(assay::testing::no_share
 }
 
 // Mutants generated (and re-parsed) per second on the HumanEval canonical solutions.
-TEST_CASE("syntax::mutate throughput" * doctest::test_suite("slow") * doctest::skip(assay::testing::no_shared_data())) {
+TEST_CASE("syntax::mutate throughput" * doctest::test_suite("slow") *
+          doctest::skip(assay::testing::no_shared_data())) {
     const auto begin = std::chrono::steady_clock::now();
     std::size_t count = 0;
     for (const auto& task : assay::test::humaneval()) {

@@ -1,5 +1,5 @@
-#include "support/temp_dir.hpp"
 #include "support.hpp"
+#include "support/temp_dir.hpp"
 #include "syntax/refactor.hpp"
 #include "syntax/split_tests.hpp"
 
@@ -117,7 +117,8 @@ TEST_CASE("syntax::refactor") {
 }
 
 // Refactored HumanEval canonical solutions still pass every test case (run with python3).
-TEST_CASE("syntax::refactor on HumanEval keeps semantics" * doctest::skip(assay::testing::no_shared_data())) {
+TEST_CASE("syntax::refactor on HumanEval keeps semantics" *
+          doctest::skip(assay::testing::no_shared_data())) {
     std::string script = "programs = []\n";
     std::map<std::string, int> per_kind;
     for (const auto& task : assay::test::humaneval()) {

@@ -1,5 +1,5 @@
-#include "support/temp_dir.hpp"
 #include "support.hpp"
+#include "support/temp_dir.hpp"
 #include "syntax/split_tests.hpp"
 
 #include <doctest/doctest.h>

@@ -1,5 +1,5 @@
-#include "support/temp_dir.hpp"
 #include "support.hpp"
+#include "support/temp_dir.hpp"
 #include "syntax/syntax_tree.hpp"
 
 #include <chrono>
@@ -64,7 +64,8 @@ TEST_CASE("syntax::syntax_tree") {
 }
 
 // Parse throughput on HumanEval prompts + canonical solutions, concatenated.
-TEST_CASE("syntax::syntax_tree throughput" * doctest::test_suite("slow") * doctest::skip(assay::testing::no_shared_data())) {
+TEST_CASE("syntax::syntax_tree throughput" * doctest::test_suite("slow") *
+          doctest::skip(assay::testing::no_shared_data())) {
     std::string corpus;
     for (const auto& task : assay::test::humaneval())
         corpus += task.prompt + task.canonical_solution + "\n\n";

@@ -31,7 +31,6 @@
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
-
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -110,7 +109,9 @@ static void put(struct buffer* b, const char* s, size_t n) {
     b->len += n;
 }
 
-static void puts_(struct buffer* b, const char* s) { put(b, s, strlen(s)); }
+static void puts_(struct buffer* b, const char* s) {
+    put(b, s, strlen(s));
+}
 
 static void putf(struct buffer* b, const char* format, ...) __attribute__((format(printf, 2, 3)));
 static void putf(struct buffer* b, const char* format, ...) {
@@ -131,13 +132,20 @@ static size_t utf8_sequence(const unsigned char* s, size_t n, int* valid) {
     if (c < 0x80) return 1;
     size_t len;
     unsigned char lo = 0x80, hi = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF) len = 2;
-    else if (c == 0xE0) len = 3, lo = 0xA0;
-    else if (c == 0xED) len = 3, hi = 0x9F;
-    else if (c >= 0xE1 && c <= 0xEF) len = 3;
-    else if (c == 0xF0) len = 4, lo = 0x90;
-    else if (c == 0xF4) len = 4, hi = 0x8F;
-    else if (c >= 0xF1 && c <= 0xF3) len = 4;
+    if (c >= 0xC2 && c <= 0xDF)
+        len = 2;
+    else if (c == 0xE0)
+        len = 3, lo = 0xA0;
+    else if (c == 0xED)
+        len = 3, hi = 0x9F;
+    else if (c >= 0xE1 && c <= 0xEF)
+        len = 3;
+    else if (c == 0xF0)
+        len = 4, lo = 0x90;
+    else if (c == 0xF4)
+        len = 4, hi = 0x8F;
+    else if (c >= 0xF1 && c <= 0xF3)
+        len = 4;
     else {
         *valid = 0;
         return 1;
@@ -166,8 +174,10 @@ static void put_json_string(struct buffer* b, const unsigned char* s, size_t n) 
         } else {
             int valid;
             size_t len = utf8_sequence(s + i, n - i, &valid);
-            if (valid) put(b, (const char*)s + i, len);
-            else puts_(b, "\\ufffd");
+            if (valid)
+                put(b, (const char*)s + i, len);
+            else
+                puts_(b, "\\ufffd");
             i += len;
         }
     }
@@ -183,7 +193,8 @@ struct job {
 };
 
 static const char* skip_space(const char* p, const char* end) {
-    while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')) p++;
+    while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+        p++;
     return p;
 }
 
@@ -239,7 +250,8 @@ static int parse_job(const char* p, const char* end, struct job* job) {
         } else {
             char number[64];
             size_t n = 0;
-            while (p + n < end && n < sizeof number - 1 && strchr("+-0123456789.eE", p[n])) n++;
+            while (p + n < end && n < sizeof number - 1 && strchr("+-0123456789.eE", p[n]))
+                n++;
             if (n == 0) return -1;
             memcpy(number, p, n);
             number[n] = '\0';
@@ -248,10 +260,14 @@ static int parse_job(const char* p, const char* end, struct job* job) {
             if (*stop != '\0' || value != value || value > 9e15 || value < -9e15) return -1;
             p += n;
             long long whole = (long long)value;
-            if (key_is(key, key_len, "wall_ms")) job->wall_ms = whole;
-            else if (key_is(key, key_len, "cpu_ms")) job->cpu_ms = whole;
-            else if (key_is(key, key_len, "memory_mb")) job->memory_mb = whole;
-            else if (key_is(key, key_len, "output_bytes")) job->output_bytes = whole;
+            if (key_is(key, key_len, "wall_ms"))
+                job->wall_ms = whole;
+            else if (key_is(key, key_len, "cpu_ms"))
+                job->cpu_ms = whole;
+            else if (key_is(key, key_len, "memory_mb"))
+                job->memory_mb = whole;
+            else if (key_is(key, key_len, "output_bytes"))
+                job->output_bytes = whole;
         }
         p = skip_space(p, end);
         if (p < end && *p == ',') {
@@ -266,7 +282,8 @@ static int parse_job(const char* p, const char* end, struct job* job) {
 static char frame_buf[MAX_FRAME + 4];
 
 static void close_all(const int* fds, int n) {
-    for (int i = 0; i < n; i++) close(fds[i]);
+    for (int i = 0; i < n; i++)
+        close(fds[i]);
 }
 
 /* Reads exactly `len` more bytes into buf; 0 when the supervisor hung up first. */
@@ -297,7 +314,8 @@ static ssize_t receive_frame(int control, int* fds, int* nfds) {
     msg.msg_controllen = sizeof control_data.space;
     *nfds = 0;
     ssize_t got;
-    do got = recvmsg(control, &msg, MSG_CMSG_CLOEXEC);
+    do
+        got = recvmsg(control, &msg, MSG_CMSG_CLOEXEC);
     while (got < 0 && errno == EINTR);
     if (got < 0) return -1;
     for (struct cmsghdr* c = CMSG_FIRSTHDR(&msg); c != NULL; c = CMSG_NXTHDR(&msg, c)) {
@@ -467,8 +485,10 @@ static void become_child(const int* fds, int out_w, int err_w, const struct job*
     if (syscall(SYS_close_range, 3 + JOB_FDS, ~0U, 0) != 0) {
         struct rlimit nofile;
         int top = getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < 65536
-                      ? (int)nofile.rlim_cur : 65536;
-        for (int fd = 3 + JOB_FDS; fd < top; fd++) close(fd);
+                      ? (int)nofile.rlim_cur
+                      : 65536;
+        for (int fd = 3 + JOB_FDS; fd < top; fd++)
+            close(fd);
     }
     /* The supervisor enforces the CPU limit from the jail's cgroup count (its own kill: a
        timeout); RLIMIT_CPU is a backstop above it (sandbox/verdict_policy.hpp). */
@@ -483,7 +503,8 @@ static void become_child(const int* fds, int out_w, int err_w, const struct job*
     if (setrlimit(RLIMIT_CPU, &cpu) != 0 || setrlimit(RLIMIT_AS, &as) != 0) _exit(CHILD_FAILED);
     int oom = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
     if (oom >= 0) {
-        if (write(oom, "1000", 4) < 0) { /* not fatal: the jail's memory limit still holds */ }
+        if (write(oom, "1000", 4) < 0) { /* not fatal: the jail's memory limit still holds */
+        }
         close(oom);
     }
     if (chdir("/work") != 0) _exit(CHILD_FAILED);
@@ -576,7 +597,8 @@ static int run_job(const struct job* job, const int* fds, struct outcome* out) {
     PyOS_AfterFork_Parent();
     close_all(fds, JOB_FDS);
     if (child < 0) {
-        for (int i = 0; i < 2; i++) close(streams[i].fd), close(streams[i].write_fd);
+        for (int i = 0; i < 2; i++)
+            close(streams[i].fd), close(streams[i].write_fd);
         errno = fork_errno;
         PyErr_SetFromErrno(PyExc_OSError);
         return -1;
@@ -590,9 +612,8 @@ static int run_job(const struct job* job, const int* fds, struct outcome* out) {
             out->timed_out = 1;
             break;
         }
-        struct pollfd watched[3] = {{streams[0].fd, POLLIN, 0},
-                                    {streams[1].fd, POLLIN, 0},
-                                    {child_fd, POLLIN, 0}};
+        struct pollfd watched[3] = {
+            {streams[0].fd, POLLIN, 0}, {streams[1].fd, POLLIN, 0}, {child_fd, POLLIN, 0}};
         int wait_ms = remaining > 1e9 ? 1000000000 : (int)remaining + 1;
         if (child_fd < 0 && wait_ms > 10) wait_ms = 10;
         int ready = poll(watched, child_fd >= 0 ? 3 : 2, wait_ms);
@@ -651,10 +672,12 @@ static void build_reply(const struct outcome* o, int own_state_kept) {
     start_reply();
     puts_(&reply, "{\"done\":true,\"role\":\"runner\",\"clean\":");
     puts_(&reply, o->clean && own_state_kept ? "true" : "false");
-    if (!o->done) puts_(&reply, ",\"child\":{\"state\":\"killed\"}");
+    if (!o->done)
+        puts_(&reply, ",\"child\":{\"state\":\"killed\"}");
     else if (WIFSIGNALED(o->status))
         putf(&reply, ",\"child\":{\"state\":\"signaled\",\"signal\":%d}", WTERMSIG(o->status));
-    else putf(&reply, ",\"child\":{\"state\":\"exited\",\"code\":%d}", WEXITSTATUS(o->status));
+    else
+        putf(&reply, ",\"child\":{\"state\":\"exited\",\"code\":%d}", WEXITSTATUS(o->status));
     putf(&reply, ",\"timed_out\":%s,\"output_limit\":%s", o->timed_out ? "true" : "false",
          o->output_limit ? "true" : "false");
     putf(&reply, ",\"cpu_ms\":%lld,\"wall_ms\":%.3f,\"peak_rss_kb\":%ld", (o->cpu_us + 500) / 1000,
@@ -681,7 +704,8 @@ static void build_reply(const struct outcome* o, int own_state_kept) {
    the pipe buffer, in the reply) or its frame may stay in memory for the next candidate to
    read from its own copy. */
 static void forget_job(const struct outcome* o, ssize_t frame_size) {
-    for (int i = 0; i < 2; i++) memset(o->streams[i].kept, 0, o->streams[i].kept_len);
+    for (int i = 0; i < 2; i++)
+        memset(o->streams[i].kept, 0, o->streams[i].kept_len);
     memset(pump_buf, 0, pump_used);
     pump_used = 0;
     memset(reply.data, 0, reply.len);
@@ -770,8 +794,16 @@ static PyMethodDef methods[] = {
      "module's source). None at the end; (3, 4) in a job's child."},
     {NULL, NULL, 0, NULL}};
 
-static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "zygote_native",
-                                    "The runner zygote's job cycle in C.", -1, methods,
-                                    NULL, NULL, NULL, NULL};
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT,
+                                    "zygote_native",
+                                    "The runner zygote's job cycle in C.",
+                                    -1,
+                                    methods,
+                                    NULL,
+                                    NULL,
+                                    NULL,
+                                    NULL};
 
-PyMODINIT_FUNC PyInit_zygote_native(void) { return PyModule_Create(&module); }
+PyMODINIT_FUNC PyInit_zygote_native(void) {
+    return PyModule_Create(&module);
+}
