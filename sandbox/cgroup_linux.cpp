@@ -98,7 +98,7 @@ Expected<std::string> make_group(const std::string& parent, const std::string& n
     const std::string dir = parent + "/" + name;
     if (::mkdir(dir.c_str(), 0755) == 0) return dir;
     if (errno == EEXIST && ::rmdir(dir.c_str()) == 0 && ::mkdir(dir.c_str(), 0755) == 0) return dir;
-    return fail("mkdir {}: {}", dir, std::strerror(errno));
+    return fail_env("mkdir {}: {}", dir, std::strerror(errno));
 }
 
 } // namespace
@@ -167,7 +167,7 @@ CgroupLayout detect_cgroups() {
 
 Expected<Cgroup> Cgroup::create(const std::string& name, const Limits& limits) {
     CgroupLayout layout = detect_cgroups();
-    if (layout.version == CgroupVersion::none) return fail("no cgroup hierarchy is mounted");
+    if (layout.version == CgroupVersion::none) return fail_env("no cgroup hierarchy is mounted");
     if (layout.v2_memory || layout.v2_pids) enable_v2_controllers(layout);
 
     Cgroup group;
@@ -186,7 +186,7 @@ Expected<Cgroup> Cgroup::create(const std::string& name, const Limits& limits) {
     if (group.v2_dir_.empty()) make(layout.cpuacct_v1, group.v1_cpuacct_);
     if (group.v2_dir_.empty() && group.v1_memory_.empty() && group.v1_pids_.empty() &&
         group.v1_cpuacct_.empty())
-        return fail("cannot create a cgroup: {}", fmt::join(errors, "; "));
+        return fail_env("cannot create a cgroup: {}", fmt::join(errors, "; "));
 
     const long long memory = static_cast<long long>(limits.memory_mb) * 1024 * 1024;
     if (layout.v2_memory && !group.v2_dir_.empty()) {

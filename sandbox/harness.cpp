@@ -39,14 +39,14 @@ constexpr int kCpuPollMs = 50; // how often the runner jail's CPU count is read 
 
 Expected<Fd> memfd_with(const char* name, std::string_view content) {
     Fd fd(::memfd_create(name, MFD_CLOEXEC));
-    if (!fd) return fail("memfd_create: {}", std::strerror(errno));
+    if (!fd) return fail_env("memfd_create: {}", std::strerror(errno));
     for (std::size_t done = 0; done < content.size();) {
         const ssize_t n = ::write(fd.get(), content.data() + done, content.size() - done);
         if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return fail("writing a memfd: {}", std::strerror(errno));
+        if (n <= 0) return fail_env("writing a memfd: {}", std::strerror(errno));
         done += static_cast<std::size_t>(n);
     }
-    if (::lseek(fd.get(), 0, SEEK_SET) != 0) return fail("lseek: {}", std::strerror(errno));
+    if (::lseek(fd.get(), 0, SEEK_SET) != 0) return fail_env("lseek: {}", std::strerror(errno));
     return fd;
 }
 
@@ -89,10 +89,10 @@ Expected<void> send_frame(int socket, const std::string& bytes, const std::vecto
     ssize_t sent = ::sendmsg(socket, &msg, MSG_NOSIGNAL);
     while (sent >= 0 && static_cast<std::size_t>(sent) < bytes.size()) {
         const ssize_t more = ::send(socket, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
-        if (more < 0) return fail("sending a job: {}", std::strerror(errno));
+        if (more < 0) return fail_env("sending a job: {}", std::strerror(errno));
         sent += more;
     }
-    if (sent < 0) return fail("sending a job: {}", std::strerror(errno));
+    if (sent < 0) return fail_env("sending a job: {}", std::strerror(errno));
     return {};
 }
 
@@ -420,7 +420,7 @@ struct Worker {
         stop();
         int pair[2];
         if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0)
-            return fail("socketpair: {}", std::strerror(errno));
+            return fail_env("socketpair: {}", std::strerror(errno));
         Fd ours(pair[0]);
         Fd theirs(pair[1]);
         SpawnSpec with_channel = spec;
@@ -439,13 +439,14 @@ struct Worker {
             if (auto message = reader.next()) {
                 if (flag(*message, "ready")) return {};
                 stop();
-                return fail("the jailed worker sent an unexpected greeting");
+                return fail_env("the jailed worker sent an unexpected greeting");
             }
             pollfd p{control.get(), POLLIN, 0};
             if (::poll(&p, 1, remaining_ms(deadline)) <= 0 || !reader.fill(control.get())) {
                 std::string why = read_stderr();
                 stop();
-                return fail("the jailed worker did not start{}{}", why.empty() ? "" : ": ", why);
+                return fail_env("the jailed worker did not start{}{}", why.empty() ? "" : ": ",
+                                why);
             }
         }
     }
@@ -629,7 +630,7 @@ struct Zygote::State {
 
     // The worker `role` reported on the job it holds.
     // Returns false when the worker must be replaced.
-    bool reported(Role role, json reply, Clock::time_point now) {
+    bool reported(Role role, const json& reply, Clock::time_point now) {
         Flight& f = *holding[role];
         holding[role] = nullptr;
         if (role == kRunner) note_cpu(f);
@@ -807,7 +808,7 @@ struct Zygote::State {
             if (!reply.is_null()) {
                 if (f == nullptr) { // a frame nobody asked for
                     trouble(role, [](Observed&) {});
-                } else if (!reported(role, std::move(reply), now)) {
+                } else if (!reported(role, reply, now)) {
                     w.stop();
                     draining = true;
                 }

@@ -60,11 +60,11 @@ class Planner {
                         unsigned long flags) {
         std::error_code ec;
         const fs::file_status status = fs::symlink_status(host, ec);
-        if (ec || !fs::exists(status)) return fail("bind source {} does not exist", host);
+        if (ec || !fs::exists(status)) return fail_env("bind source {} does not exist", host);
         mkdirs(fs::path(jail_path).parent_path().string());
         if (fs::is_symlink(status)) {
             op(Kind::symlink, jail_path, fs::read_symlink(host, ec).string());
-            if (ec) return fail("readlink {}: {}", host, ec.message());
+            if (ec) return fail_env("readlink {}: {}", host, ec.message());
             return {};
         }
         if (fs::is_directory(status))
@@ -89,7 +89,7 @@ Expected<std::string> staging_root(const SpawnSpec& spec) {
                         [&](const Bind& b) { return is_under(b.host, dir); });
         if (!covers_a_bind) return std::string(dir);
     }
-    return fail("no free staging directory for the jail root (tried /tmp, /mnt, ...)");
+    return fail_env("no free staging directory for the jail root (tried /tmp, /mnt, ...)");
 }
 
 std::string tmpfs_options(const Limits& limits, const char* mode) {

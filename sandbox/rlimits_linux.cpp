@@ -7,7 +7,7 @@
 namespace assay::sandbox {
 
 RlimitPlan plan_rlimits(const Limits& limits, bool memory_cgroup) {
-    constexpr rlim_t kMiB = 1024 * 1024;
+    constexpr rlim_t kMiB = rlim_t{1024} * 1024;
     const auto mib = [](int n) { return static_cast<rlim_t>(n) * kMiB; };
     // A backstop above the limit: the supervisor enforces the limit itself from the cgroup's
     // CPU count (its own kill: a timeout), so the kernel's tick-granular SIGKILL never races it.
@@ -30,7 +30,7 @@ RlimitPlan plan_rlimits(const Limits& limits, bool memory_cgroup) {
     set(RLIMIT_NPROC, static_cast<rlim_t>(limits.pids));
     set(RLIMIT_CORE, 0);
     set(RLIMIT_STACK, 8 * kMiB);
-    set(RLIMIT_MEMLOCK, 64 * 1024);
+    set(RLIMIT_MEMLOCK, rlim_t{64} * 1024);
     return plan;
 }
 

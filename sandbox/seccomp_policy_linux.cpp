@@ -367,7 +367,7 @@ class PolicyBuilder {
         if (nr == __NR_SCMP_ERROR) return {}; // not a call of this architecture
         const int rc = seccomp_rule_add_array(ctx_, action, nr, static_cast<unsigned>(args.size()),
                                               args.empty() ? nullptr : args.data());
-        if (rc != 0) return fail("seccomp rule for {}: {}", name, std::strerror(-rc));
+        if (rc != 0) return fail_env("seccomp rule for {}: {}", name, std::strerror(-rc));
         return {};
     }
 
@@ -412,14 +412,14 @@ Expected<SeccompFilter> build_policy(Refusal refusal) {
     // and interpreters already handle by falling back. Refusing it still denies it; killing a
     // correct solution over it would mislabel data. Known-dangerous calls are listed and kill.
     SeccompFilter filter(seccomp_init(SCMP_ACT_ERRNO(ENOSYS)));
-    if (filter.get() == nullptr) return fail("seccomp_init failed");
+    if (filter.get() == nullptr) return fail_env("seccomp_init failed");
     const std::uint32_t refuse =
         refusal == Refusal::notify ? SCMP_ACT_NOTIFY : SCMP_ACT_KILL_PROCESS;
     // Calls of a foreign architecture (i386 `int 0x80`, x32 numbers) go to the listener too,
     // which names them: then only the listener says forbidden_syscall, and a SIGSYS the program
     // sends itself is a plain runtime_error.
     if (int rc = seccomp_attr_set(filter.get(), SCMP_FLTATR_ACT_BADARCH, refuse))
-        return fail("seccomp bad-arch action: {}", std::strerror(-rc));
+        return fail_env("seccomp bad-arch action: {}", std::strerror(-rc));
     PolicyBuilder policy(filter.get());
     for (std::string_view name : kAllowed)
         ASSAY_TRY(policy.add(SCMP_ACT_ALLOW, name));
@@ -474,15 +474,15 @@ Expected<std::vector<sock_filter>> policy_bpf(Refusal refusal) {
     SeccompFilter filter = ASSAY_TRY(build_policy(refusal));
     // libseccomp 2.5 exports only to a file descriptor.
     util::Fd memfd(::memfd_create("assay-seccomp", MFD_CLOEXEC));
-    if (!memfd) return fail("memfd_create: {}", std::strerror(errno));
+    if (!memfd) return fail_env("memfd_create: {}", std::strerror(errno));
     if (int rc = seccomp_export_bpf(filter.get(), memfd.get()))
-        return fail("seccomp_export_bpf: {}", std::strerror(-rc));
+        return fail_env("seccomp_export_bpf: {}", std::strerror(-rc));
     const off_t size = ::lseek(memfd.get(), 0, SEEK_END);
     if (size <= 0 || size % static_cast<off_t>(sizeof(sock_filter)) != 0)
-        return fail("seccomp_export_bpf produced {} bytes", size);
+        return fail_env("seccomp_export_bpf produced {} bytes", size);
     std::vector<sock_filter> program(static_cast<std::size_t>(size) / sizeof(sock_filter));
     if (::pread(memfd.get(), program.data(), static_cast<std::size_t>(size), 0) != size)
-        return fail("reading the exported seccomp filter: {}", std::strerror(errno));
+        return fail_env("reading the exported seccomp filter: {}", std::strerror(errno));
     return cache.emplace(refusal, std::move(program)).first->second;
 }
 

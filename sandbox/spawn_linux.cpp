@@ -237,19 +237,19 @@ int install_seccomp(const ChildPlan& plan, const ChildFds& fds) noexcept {
 Expected<util::FdPair> make_socketpair(int type) {
     int fds[2];
     if (::socketpair(AF_UNIX, type | SOCK_CLOEXEC, 0, fds) != 0)
-        return fail("socketpair: {}", std::strerror(errno));
+        return fail_env("socketpair: {}", std::strerror(errno));
     return util::FdPair{util::Fd(fds[0]), util::Fd(fds[1])};
 }
 
 Expected<util::Fd> open_null(int flags) {
     util::Fd fd(::open("/dev/null", flags | O_CLOEXEC));
-    if (!fd) return fail("open /dev/null: {}", std::strerror(errno));
+    if (!fd) return fail_env("open /dev/null: {}", std::strerror(errno));
     return fd;
 }
 
 Expected<util::FdPair> make_pipe_checked() {
     int fds[2];
-    if (::pipe2(fds, O_CLOEXEC) != 0) return fail("pipe2: {}", std::strerror(errno));
+    if (::pipe2(fds, O_CLOEXEC) != 0) return fail_env("pipe2: {}", std::strerror(errno));
     return util::FdPair{util::Fd(fds[0]), util::Fd(fds[1])};
 }
 
@@ -435,10 +435,11 @@ Expected<JailedProcess> spawn(const SpawnSpec& spec) {
     const HostProbe& host = host_probe();
     const bool strict = host.strict_possible();
     if (!strict && spec.strength == Strength::strict)
-        return fail("this host cannot run the strict jail (missing: {}); pass --allow-weak-jail "
-                    "to run with rlimits, seccomp and a clean environment only",
-                    fmt::join(host.gaps(), ", "));
-    if (!host.seccomp) return fail("seccomp filters are unavailable; refusing to run any jail");
+        return fail_env(
+            "this host cannot run the strict jail (missing: {}); pass --allow-weak-jail "
+            "to run with rlimits, seccomp and a clean environment only",
+            fmt::join(host.gaps(), ", "));
+    if (!host.seccomp) return fail_env("seccomp filters are unavailable; refusing to run any jail");
 
     auto state = std::make_unique<JailedProcess::State>();
     state->strength = strict ? Strength::strict : Strength::weak;
@@ -454,15 +455,15 @@ Expected<JailedProcess> spawn(const SpawnSpec& spec) {
         plan.mounts = ASSAY_TRY(plan_mounts(spec));
     } else {
         char dir[] = "/tmp/assay-weak-XXXXXX";
-        if (::mkdtemp(dir) == nullptr) return fail("mkdtemp: {}", std::strerror(errno));
+        if (::mkdtemp(dir) == nullptr) return fail_env("mkdtemp: {}", std::strerror(errno));
         state->weak_dir = plan.weak_workdir = dir;
         for (const auto& [name, content] : spec.files) {
             if (name.empty() || name.find('/') != std::string::npos || name == "..")
                 return fail("file name '{}' must be a plain name", name);
             std::FILE* out = std::fopen((plan.weak_workdir + "/" + name).c_str(), "wbx");
-            if (out == nullptr) return fail("create {}: {}", name, std::strerror(errno));
+            if (out == nullptr) return fail_env("create {}: {}", name, std::strerror(errno));
             const bool ok = std::fwrite(content.data(), 1, content.size(), out) == content.size();
-            if (std::fclose(out) != 0 || !ok) return fail("write {}", name);
+            if (std::fclose(out) != 0 || !ok) return fail_env("write {}", name);
         }
         for (std::string& arg : argv)
             arg = rebase_work(arg, plan.weak_workdir);
@@ -528,7 +529,7 @@ Expected<JailedProcess> spawn(const SpawnSpec& spec) {
     const long flags = SIGCHLD | CLONE_PIDFD | (strict ? jail_clone_namespaces() : 0);
     int pidfd = -1;
     const long pid = ::syscall(SYS_clone, flags, nullptr, &pidfd, nullptr, nullptr);
-    if (pid < 0) return fail("clone: {}", std::strerror(errno));
+    if (pid < 0) return fail_env("clone: {}", std::strerror(errno));
     if (pid == 0) child_main(plan);
 
     state->pid = static_cast<pid_t>(pid);
@@ -547,7 +548,7 @@ Expected<JailedProcess> spawn(const SpawnSpec& spec) {
     if (st.cgroup) ASSAY_TRY(st.cgroup->add(st.pid));
     const char go = 1;
     if (::write(sync.write.get(), &go, 1) != 1)
-        return fail("releasing the jail: {}", std::strerror(errno));
+        return fail_env("releasing the jail: {}", std::strerror(errno));
 
     ChildFailure failure{};
     ssize_t n;
@@ -560,9 +561,9 @@ Expected<JailedProcess> spawn(const SpawnSpec& spec) {
             static_cast<std::size_t>(failure.op) < plan.mounts.ops.size())
             what += " (" + plan.mounts.ops[static_cast<std::size_t>(failure.op)].describe() + ")";
         if (step == static_cast<std::size_t>(Step::execve)) what += " " + spec.argv[0];
-        return fail("jail set-up failed at step {}: {}", what, std::strerror(failure.error));
+        return fail_env("jail set-up failed at step {}: {}", what, std::strerror(failure.error));
     }
-    if (n != 0) return fail("jail set-up: short report from the child");
+    if (n != 0) return fail_env("jail set-up: short report from the child");
 
     if (plan.seccomp_notify) {
         char byte;
@@ -574,10 +575,10 @@ Expected<JailedProcess> spawn(const SpawnSpec& spec) {
         msg.msg_control = control;
         msg.msg_controllen = sizeof control;
         if (::recvmsg(scm.read.get(), &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC) != 1)
-            return fail("receiving the seccomp listener: {}", std::strerror(errno));
+            return fail_env("receiving the seccomp listener: {}", std::strerror(errno));
         const cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
         if (cmsg == nullptr || cmsg->cmsg_type != SCM_RIGHTS)
-            return fail("receiving the seccomp listener: no descriptor");
+            return fail_env("receiving the seccomp listener: no descriptor");
         int listener;
         std::memcpy(&listener, CMSG_DATA(cmsg), sizeof listener);
         st.notify_fd.reset(listener);

@@ -22,15 +22,13 @@ struct ExportArgs {
 
 int run_export(const ExportArgs& args) {
     exports::ExportOptions options;
-    options.kind = value_or_throw(exports::parse_kind(args.kind), ExitCode::bad_input);
+    options.kind = value_or_throw(exports::parse_kind(args.kind));
     options.format = args.format;
     options.filters = {args.min_pass_rate, args.language, args.bug_kind};
-    value_or_throw(exports::validate(options), ExitCode::bad_input);
-    if (!std::filesystem::exists(args.db))
-        throw FatalError(ExitCode::bad_input, Error{"no such database", args.db});
-    auto db = value_or_throw(store::Store::open(args.db), ExitCode::bad_input);
-    const auto rows =
-        value_or_throw(exports::export_jsonl(db, options, args.out), ExitCode::internal);
+    value_or_throw(exports::validate(options));
+    if (!std::filesystem::exists(args.db)) throw FatalError(Error{"no such database", args.db});
+    auto db = value_or_throw(store::Store::open(args.db));
+    const auto rows = value_or_throw(exports::export_jsonl(db, options, args.out));
     fmt::print("{} rows → {}\n", rows, args.out);
     return static_cast<int>(ExitCode::success);
 }

@@ -28,7 +28,7 @@ struct JailOptions {
 std::string read_program(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
     if (!std::filesystem::is_regular_file(path) || !in)
-        throw FatalError(ExitCode::bad_input, Error{"no such program file", path});
+        throw FatalError(Error{"no such program file", path});
     std::stringstream text;
     text << in.rdbuf();
     return text.str();
@@ -54,7 +54,7 @@ nlohmann::json to_json(const sandbox::RunResult& r) {
 }
 
 int run_jail(const JailOptions& options) {
-    const Language lang = value_or_throw(load_language(options.lang), ExitCode::bad_input);
+    const Language lang = value_or_throw(load_language(options.lang));
     const std::string program = read_program(options.file);
     std::vector<std::string> argv = lang.run_argv();
     argv.insert(argv.end(), options.args.begin(), options.args.end());
@@ -69,7 +69,7 @@ int run_jail(const JailOptions& options) {
     const sandbox::RunResult result = sandbox::run(spec);
     // A jail that cannot be set up is our failure, not the program's.
     if (result.verdict == Verdict::internal_error)
-        throw FatalError(ExitCode::internal, Error{result.message, {}});
+        throw FatalError(Error{result.message, {}, ErrorKind::environment});
     // The program's output is whatever bytes it wrote, and its cap may cut a character.
     fmt::print("{}\n", to_json(result).dump(options.json ? -1 : 2, ' ', false,
                                             nlohmann::json::error_handler_t::replace));

@@ -38,9 +38,7 @@ std::string llm_url(const RunArgs& args) {
 }
 
 void check_llm(const RunArgs& args, const std::string& url) {
-    auto bad = [](std::string message) {
-        throw FatalError(ExitCode::bad_input, Error{std::move(message), {}});
-    };
+    auto bad = [](std::string message) { throw FatalError(Error{std::move(message), {}}); };
     if (url.empty()) {
         if (!args.model.empty()) bad("--model needs an LLM: give --llm-url (or ASSAY_LLM_URL)");
         return;
@@ -72,14 +70,14 @@ int run_run(const RunArgs& args) {
     options.out = args.out;
     options.stages = args.stages.empty()
                          ? (url.empty() ? pipeline::offline_stages() : pipeline::all_stages())
-                         : value_or_throw(pipeline::parse_stages(args.stages), ExitCode::bad_input);
+                         : value_or_throw(pipeline::parse_stages(args.stages));
     options.jobs = std::max(1, args.jobs);
     options.limit = args.limit;
     options.seed = args.seed;
     options.mutants_per_problem = args.mutants_per_problem;
     options.allow_weak_jail = args.allow_weak_jail;
     options.progress = true;
-    const auto summary = value_or_throw(pipeline::run(options), ExitCode::bad_input);
+    const auto summary = value_or_throw(pipeline::run(options));
     if (args.json)
         fmt::print("{}\n", summary.to_json().dump());
     else

@@ -24,9 +24,8 @@ nlohmann::json group_counts(store::Store& db, const char* sql) {
 }
 
 int run_stats(const StatsArgs& args) {
-    if (!std::filesystem::exists(args.db))
-        throw FatalError(ExitCode::bad_input, Error{"no such database", args.db});
-    auto db = value_or_throw(store::Store::open(args.db), ExitCode::bad_input);
+    if (!std::filesystem::exists(args.db)) throw FatalError(Error{"no such database", args.db});
+    auto db = value_or_throw(store::Store::open(args.db));
     nlohmann::json stats = {
         {"schema_version", db.schema_version()},
         {"problems", group_counts(db, "SELECT source, count(*) FROM problems GROUP BY source")},

@@ -27,12 +27,10 @@ struct VerifyArgs {
 
 int run_verify(const VerifyArgs& args) {
     if (args.canonical == !args.solutions.empty())
-        throw FatalError(ExitCode::bad_input,
-                         Error{"give exactly one of --canonical and --solutions FILE", {}});
+        throw FatalError(Error{"give exactly one of --canonical and --solutions FILE", {}});
     pipeline::VerifyOptions options;
     options.problems = args.problems;
-    if (!args.format.empty())
-        options.format = value_or_throw(dataset::parse_format(args.format), ExitCode::bad_input);
+    if (!args.format.empty()) options.format = value_or_throw(dataset::parse_format(args.format));
     if (!args.solutions.empty()) options.solutions = args.solutions;
     if (!args.db.empty()) options.db = args.db;
     options.jobs = std::max(1, args.jobs);
@@ -40,7 +38,7 @@ int run_verify(const VerifyArgs& args) {
     options.use_cache = !args.no_cache;
     options.dedupe = !args.no_dedupe;
     options.progress = !args.json || ::isatty(STDERR_FILENO) != 0;
-    const auto report = value_or_throw(pipeline::verify(options), ExitCode::bad_input);
+    const auto report = value_or_throw(pipeline::verify(options));
     if (args.json) {
         fmt::print("{}\n", report.to_json().dump());
     } else {

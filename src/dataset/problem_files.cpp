@@ -149,7 +149,7 @@ std::string mbpp_entry_point(const std::string& code, const std::vector<std::str
     static const std::regex def(R"(^def\s+([A-Za-z_]\w*)\s*\()", std::regex::multiline);
     for (auto it = std::sregex_iterator(code.begin(), code.end(), def);
          it != std::sregex_iterator(); ++it) {
-        const std::string name = (*it)[1];
+        std::string name = (*it)[1];
         const std::regex call("\\b" + name + "\\s*\\(");
         for (const std::string& test : tests)
             if (std::regex_search(test, call)) return name;
@@ -365,6 +365,7 @@ Expected<std::vector<Sample>> load_samples(const fs::path& path,
 
 std::vector<Sample> canonical_samples(const std::vector<Problem>& problems) {
     std::vector<Sample> samples;
+    samples.reserve(problems.size());
     for (const Problem& p : problems)
         samples.push_back({samples.size(), p.id, p.solution, p.origin_file});
     return samples;

@@ -209,13 +209,13 @@ Expected<void> write_atomically(const fs::path& out, const std::vector<json>& li
         file.flush();
         if (!file) {
             fs::remove(temp, error);
-            return fail_at(out.string(), "cannot write the export");
+            return fail_env_at(out.string(), "cannot write the export");
         }
     }
     fs::rename(temp, out, error);
     if (error) {
         fs::remove(temp, error);
-        return fail_at(out.string(), "cannot move the export into place");
+        return fail_env_at(out.string(), "cannot move the export into place");
     }
     return {};
 }

@@ -46,7 +46,7 @@ Expected<void> check_base_url(const std::string& url) {
     if (!url.starts_with("http://") && !url.starts_with("https://"))
         return fail("'{}' must start with http:// or https://", url);
     const CurlUrl parsed(curl_url());
-    if (!parsed) return fail("libcurl: cannot create a URL handle");
+    if (!parsed) return fail_env("libcurl: cannot create a URL handle");
     if (const CURLUcode code = curl_url_set(parsed.get(), CURLUPART_URL, url.c_str(), 0);
         code != CURLUE_OK)
         return fail("'{}' is not a URL: {}", url, curl_url_strerror(code));
@@ -299,7 +299,7 @@ class Batch {
         curl_multi_remove_handle(state_.multi.get(), t.easy.get());
         t.easy.reset();
         --in_flight_;
-        const auto [error, retry] = classify(t, code, status);
+        auto [error, retry] = classify(t, code, status);
         if (!error) return;
         if (!retry || t.attempts >= state_.options.max_attempts) {
             finish(t, tl::unexpected(std::move(*error)));
@@ -388,7 +388,7 @@ Expected<std::unique_ptr<HttpClient>> HttpClient::create(HttpClientOptions optio
     static std::once_flag initialised;
     static CURLcode init_code = CURLE_OK;
     std::call_once(initialised, [] { init_code = curl_global_init(CURL_GLOBAL_DEFAULT); });
-    if (init_code != CURLE_OK) return fail("libcurl: {}", curl_easy_strerror(init_code));
+    if (init_code != CURLE_OK) return fail_env("libcurl: {}", curl_easy_strerror(init_code));
     if (options.base_url.empty()) return fail("no LLM server URL given");
     ASSAY_TRY(check_base_url(options.base_url));
     if (options.max_in_flight < 1 || options.max_attempts < 1)
@@ -400,7 +400,7 @@ Expected<std::unique_ptr<HttpClient>> HttpClient::create(HttpClientOptions optio
         state->url.pop_back();
     state->url += "/v1/chat/completions";
     state->multi.reset(curl_multi_init());
-    if (!state->multi) return fail("libcurl: cannot create a multi handle");
+    if (!state->multi) return fail_env("libcurl: cannot create a multi handle");
     curl_multi_setopt(state->multi.get(), CURLMOPT_MAXCONNECTS,
                       static_cast<long>(options.max_in_flight));
     // "Expect:" stops libcurl from waiting for 100-continue before sending a large body.
@@ -408,7 +408,7 @@ Expected<std::unique_ptr<HttpClient>> HttpClient::create(HttpClientOptions optio
     bool ok = append_header(state->headers, "Content-Type: application/json") &&
               append_header(state->headers, "Expect:");
     if (!options.api_key.empty()) ok = ok && append_header(state->headers, authorization.c_str());
-    if (!ok) return fail("libcurl: out of memory building headers");
+    if (!ok) return fail_env("libcurl: out of memory building headers");
     state->rng.seed(options.jitter_seed != 0 ? options.jitter_seed : std::random_device{}());
     state->options = std::move(options);
     return std::unique_ptr<HttpClient>(new HttpClient(std::move(state)));

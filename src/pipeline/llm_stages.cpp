@@ -30,7 +30,7 @@ constexpr std::size_t kMaxTestsPerProblem = 24;
 // Each case repeats the statements before it, so the cases of a test block grow with its square:
 // 290 kB of alternating assignments and asserts made 900 MB of cases. A model asked for a dozen
 // one-line asserts needs a small fraction of this.
-constexpr std::size_t kMaxTestBlockBytes = 32 * 1024;
+constexpr std::size_t kMaxTestBlockBytes = std::size_t{32} * 1024;
 constexpr int kMaxRetryTokens = 16384;
 // A reply has at most max_tokens tokens, and tokens average a few bytes (16 is generous for any
 // text). A longer reply comes from a server that ignores max_tokens, or a hostile one: it is cut
@@ -96,6 +96,7 @@ std::vector<Answer> ask(const LlmContext& c, std::string_view stage,
     if (!requests.empty()) log(c, fmt::format("{}: {} requests", stage, requests.size()));
     std::vector<llm::ChatResult> results = c.client.complete(requests);
     std::vector<int> max_tokens; // of the request each result answers
+    max_tokens.reserve(requests.size());
     for (const llm::ChatRequest& r : requests)
         max_tokens.push_back(r.max_tokens);
     std::vector<std::size_t> again;
@@ -333,7 +334,7 @@ std::vector<std::size_t> consensus(const std::vector<std::vector<std::size_t>>& 
         auto it = std::find_if(groups.begin(), groups.end(),
                                [&](const auto& g) { return g.first == key; });
         if (it == groups.end())
-            groups.push_back({std::move(key), {s}});
+            groups.push_back({key, {s}});
         else
             it->second.push_back(s);
     }
@@ -418,6 +419,7 @@ Expected<std::vector<Problem>> instruct(const LlmContext& c, const std::vector<P
         drafts.push_back(std::move(*draft));
     }
     std::vector<sandbox::HarnessJob> jobs;
+    jobs.reserve(drafts.size());
     for (const Problem& p : drafts)
         jobs.push_back(make_job(p, p.solution, quick(c.language.limits)));
     const auto runs = ASSAY_TRY(execute(c, jobs, "new problems"));
@@ -499,7 +501,8 @@ Expected<void> solve(const LlmContext& c, const std::vector<Target>& targets, Ll
                                   derive_seed(c.seed, {"tests", p.id, std::to_string(k)})));
     }
     const std::vector<Answer> answers = ask(c, "solve", requests, summary);
-    const std::size_t per = static_cast<std::size_t>(s.samples + s.test_replies);
+    const std::size_t per =
+        static_cast<std::size_t>(s.samples) + static_cast<std::size_t>(s.test_replies);
 
     // Per target: the samples' code (with their answer index) and the distinct LLM tests.
     struct Work {
@@ -698,6 +701,7 @@ Expected<void> inject_bugs(const LlmContext& c, const std::vector<Target>& targe
     const std::vector<Transform> bugs = transforms(c, targets, "bug", "categories", c.settings.bugs,
                                                    summary.bugs_rejected, summary);
     std::vector<sandbox::HarnessJob> jobs;
+    jobs.reserve(bugs.size());
     for (const Transform& b : bugs)
         jobs.push_back(make_job(*targets[b.target].problem, b.code, quick(c.language.limits)));
     const auto runs = ASSAY_TRY(execute(c, jobs, "llm bugs"));
@@ -742,6 +746,7 @@ Expected<void> refactor(const LlmContext& c, const std::vector<Target>& targets,
     const std::vector<Transform> changes = transforms(
         c, targets, "refactor", "goals", c.settings.refactors, summary.refactors_rejected, summary);
     std::vector<sandbox::HarnessJob> jobs;
+    jobs.reserve(changes.size());
     for (const Transform& r : changes)
         jobs.push_back(make_job(*targets[r.target].problem, r.code, quick(c.language.limits)));
     const auto runs = ASSAY_TRY(execute(c, jobs, "llm refactorings"));
@@ -810,6 +815,7 @@ Expected<void> reflexion(const LlmContext& c, const std::vector<Target>& targets
                                                                 {"tests", tests}})});
         traces.push_back(std::move(trace));
     }
+    visible.reserve(targets.size());
     for (const Target& t : targets)
         visible.push_back(only_visible(*t.problem));
 

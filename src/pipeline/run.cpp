@@ -168,6 +168,7 @@ struct Runner {
                                             const sandbox::Limits& limits,
                                             const std::string& label) const {
         std::vector<sandbox::HarnessJob> jobs;
+        jobs.reserve(programs.size());
         for (const Derived& d : programs)
             jobs.push_back(make_job(problems[d.problem], d.code, limits));
         return run_batch(pool, jobs, {options.jobs, &db, label, options.progress});
@@ -265,7 +266,7 @@ struct Recorder {
     }
 
     std::pair<std::int64_t, std::int64_t> derived(const Derived& d, const Executed& e,
-                                                  std::int64_t parent, json meta) const {
+                                                  std::int64_t parent, const json& meta) const {
         const auto candidate =
             db.put_candidate({problems[d.problem].id, d.kind, store::Origin::mutation, d.code,
                               parent, d.label, meta.dump()});
@@ -394,6 +395,7 @@ Expected<std::vector<Stage>> parse_stages(std::string_view list) {
 
 std::vector<Stage> all_stages() {
     std::vector<Stage> out;
+    out.reserve(kStages.size());
     for (const auto& [name, stage] : kStages)
         out.push_back(stage);
     return out;

@@ -65,6 +65,7 @@ Expected<VerifyReport> verify(const VerifyOptions& options) {
     if (options.db) db.emplace(ASSAY_TRY(store::Store::open(*options.db)));
 
     std::vector<sandbox::HarnessJob> jobs;
+    jobs.reserve(samples.size());
     for (const dataset::Sample& s : samples)
         jobs.push_back(make_job(*by_id.at(s.task_id), s.program, language.limits));
     auto pool = make_pool(language, options.jobs, options.allow_weak_jail);

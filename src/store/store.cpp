@@ -53,8 +53,8 @@ Expected<Store> Store::open(const fs::path& path) {
         sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
     DbHandle db(raw);
     if (code != SQLITE_OK)
-        return fail_at(path.string(), "cannot open database: {}",
-                       raw != nullptr ? sqlite3_errmsg(raw) : sqlite3_errstr(code));
+        return fail_env_at(path.string(), "cannot open database: {}",
+                           raw != nullptr ? sqlite3_errmsg(raw) : sqlite3_errstr(code));
     sqlite3_busy_timeout(db.get(), 10'000);
     try {
         exec(db.get(), "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
@@ -74,7 +74,12 @@ Expected<Store> Store::open(const fs::path& path) {
         }
         return store;
     } catch (const FatalError& error) {
-        return fail_at(path.string(), "{}", error.what());
+        // Not a database is the user's input; anything else (read-only, locked, I/O) is the
+        // environment's.
+        const std::string what = error.what();
+        if (what.find("file is not a database") != std::string::npos)
+            return fail_at(path.string(), "{}", what);
+        return fail_env_at(path.string(), "{}", what);
     }
 }
 

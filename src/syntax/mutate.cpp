@@ -619,6 +619,7 @@ std::vector<Mutant> sample_mutants(std::string_view language, std::string_view c
     }
     std::sort(chosen.begin(), chosen.end());
     std::vector<Mutant> result;
+    result.reserve(chosen.size());
     for (const std::size_t index : chosen)
         result.push_back(std::move(all[index]));
     return result;

@@ -58,8 +58,7 @@ std::string plain_script(const Problem& p, const std::string& program) {
 
 std::vector<Problem> load(const std::string& path, const std::string& format) {
     const auto fmt = format.empty() ? dataset::detect_format(path) : dataset::parse_format(format);
-    return value_or_throw(dataset::load_problems(path, value_or_throw(fmt, ExitCode::bad_input)),
-                          ExitCode::bad_input);
+    return value_or_throw(dataset::load_problems(path, value_or_throw(fmt)));
 }
 
 int bare(const std::string& problems_path, const std::string& format, int repeat, int jobs) {
@@ -92,7 +91,7 @@ int bare(const std::string& problems_path, const std::string& format, int repeat
 }
 
 int overhead(int runs) {
-    const Language lang = value_or_throw(load_language("python"), ExitCode::internal);
+    const Language lang = value_or_throw(load_language("python"));
     std::vector<double> bare_ms, cold_ms, fast_ms;
     for (int i = 0; i < runs; ++i) {
         auto start = Clock::now();
@@ -108,7 +107,7 @@ int overhead(int runs) {
         if (r.verdict != Verdict::ok) throw std::runtime_error("cold path failed: " + r.message);
     }
     sandbox::Zygote zygote(lang.spawn_spec(lang.zygote));
-    value_or_throw(zygote.ensure_started(), ExitCode::internal);
+    value_or_throw(zygote.ensure_started());
     sandbox::HarnessJob job;
     job.code = "def f(x):\n    return x\n";
     job.entry_point = "f";
@@ -137,8 +136,7 @@ int parse(const std::string& problems_path, const std::string& format) {
         for (const Problem& p : problems) {
             std::string text = p.prompt + "\n" + p.solution;
             bytes += text.size();
-            value_or_throw(syntax::SyntaxTree::parse("python", std::move(text)),
-                           ExitCode::internal);
+            value_or_throw(syntax::SyntaxTree::parse("python", std::move(text)));
         }
         ++rounds;
     }
@@ -156,13 +154,14 @@ int llm_throughput(int calls, int in_flight, int latency_ms) {
     server_options.latency_ms = latency_ms;
     server_options.threads = static_cast<std::size_t>(in_flight) + 8;
     tools::FakeLlmServer server(server_options);
-    const int port = value_or_throw(server.bind("127.0.0.1", 0), ExitCode::internal);
+    const int port = value_or_throw(server.bind("127.0.0.1", 0));
     std::thread serving([&] { server.serve(); });
     llm::HttpClientOptions options;
     options.base_url = fmt::format("http://127.0.0.1:{}", port);
     options.max_in_flight = in_flight;
-    auto client = value_or_throw(llm::HttpClient::create(options), ExitCode::internal);
+    auto client = value_or_throw(llm::HttpClient::create(options));
     std::vector<llm::ChatRequest> requests;
+    requests.reserve(calls);
     for (int i = 0; i < calls; ++i)
         requests.push_back({"fake-model",
                             {{"user", fmt::format("ENTRY_POINT: f{}", i)}},

@@ -28,7 +28,7 @@ namespace {
 constexpr std::string_view kPython = "python";
 // Programs longer than this are not mutated or refactored (a hostile prompt must not make the
 // fake quadratic); real solutions are far shorter.
-constexpr std::size_t kMaxProgram = 8 * 1024;
+constexpr std::size_t kMaxProgram = std::size_t{8} * 1024;
 // At most this many mutants of one program are considered.
 constexpr std::size_t kMaxMutants = 64;
 // Exercises show at most this many tests (instruct.toml asks for 6 to 12).
@@ -512,11 +512,11 @@ std::string program_of(const Context& c, const Problem* problem) {
     return problem != nullptr ? problem->solution : std::string();
 }
 
-std::string mutant_or(const Context& c, const Problem& p, std::string fallback,
+std::string mutant_or(const Context& c, const Problem& p, const std::string& fallback,
                       const std::set<std::string>& avoid = {}) {
     const auto variants = c.knowledge.variants(p.solution, p.entry_point);
     const syntax::Mutant* m = pick_mutant(variants->mutants, c.dice, {}, avoid);
-    return m != nullptr ? m->code : std::move(fallback);
+    return m != nullptr ? m->code : fallback;
 }
 
 constexpr std::array<std::string_view, 6> kSolveOpeners{

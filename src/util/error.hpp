@@ -1,5 +1,6 @@
-// One error policy for the whole project (STYLE.md §6): expected failures are returned as
-// `Expected<T>`; a fatal error is thrown once as `FatalError` and caught once in main.
+// One error policy for the whole project: expected failures are returned as `Expected<T>`, an
+// `Error` whose kind decides the exit code; a command ends by throwing `FatalError` once,
+// caught once in main (src/cli/main.cpp).
 #pragma once
 
 #include <fmt/format.h>
@@ -11,40 +12,68 @@
 
 namespace assay {
 
-// Exit codes of the command line (DESIGN.md "Command line").
+// Exit codes of the command line (README "Exit codes"): 1 when the work ran and some of it
+// failed (`verify --gate`), 2 for bad input, 3 for a failure of the environment or of assay.
 enum class ExitCode : int { success = 0, work_failed = 1, bad_input = 2, internal = 3 };
 
+// Whose fault an error is, and so the exit code it ends a command with. `bad_input`: what the
+// user gave (a flag, a problem file, a database of another schema); the fix is in the input.
+// `environment`: the machine or assay itself (a file that cannot be written, a jail that cannot
+// start, a library that fails); the message names the path or call and the reason.
+enum class ErrorKind { bad_input, environment };
+
 // What went wrong, in words a user can act on. `where` names the file and line when the error
-// comes from input ("problems/x.toml:12"), empty otherwise.
+// comes from input ("problems/x.toml:12"), or the path an environment failure concerns.
 struct Error {
     std::string message;
     std::string where;
+    ErrorKind kind = ErrorKind::bad_input;
 
     // "where: message", or just the message.
     [[nodiscard]] std::string describe() const {
         return where.empty() ? message : fmt::format("{}: {}", where, message);
+    }
+    [[nodiscard]] ExitCode exit_code() const {
+        return kind == ErrorKind::bad_input ? ExitCode::bad_input : ExitCode::internal;
     }
 };
 
 template <typename T> using Expected = tl::expected<T, Error>;
 using Unexpected = tl::unexpected<Error>;
 
-// Builds an unexpected Error from a format string.
+// A bad-input error from a format string.
 template <typename... Args>
 [[nodiscard]] Unexpected fail(fmt::format_string<Args...> format, Args&&... args) {
     return Unexpected(Error{fmt::format(format, std::forward<Args>(args)...), {}});
 }
 
-// Builds an unexpected Error that points at an input location.
+// A bad-input error that points at an input location.
 template <typename... Args>
 [[nodiscard]] Unexpected fail_at(std::string where, fmt::format_string<Args...> format,
                                  Args&&... args) {
     return Unexpected(Error{fmt::format(format, std::forward<Args>(args)...), std::move(where)});
 }
 
-// Thrown for bad input or an internal failure that ends the command; caught once in main.
+// An environment error (exit 3): the message names the call or path and the reason.
+template <typename... Args>
+[[nodiscard]] Unexpected fail_env(fmt::format_string<Args...> format, Args&&... args) {
+    return Unexpected(
+        Error{fmt::format(format, std::forward<Args>(args)...), {}, ErrorKind::environment});
+}
+
+// An environment error about `path`.
+template <typename... Args>
+[[nodiscard]] Unexpected fail_env_at(std::string path, fmt::format_string<Args...> format,
+                                     Args&&... args) {
+    return Unexpected(Error{fmt::format(format, std::forward<Args>(args)...), std::move(path),
+                            ErrorKind::environment});
+}
+
+// Ends the command: thrown once (by value_or_throw or a verb), caught once in main, which
+// prints it and exits with its code. Functions that return Expected never throw it.
 class FatalError : public std::runtime_error {
   public:
+    explicit FatalError(const Error& error) : FatalError(error.exit_code(), error) {}
     FatalError(ExitCode code, const Error& error)
         : std::runtime_error(error.describe()), code_(code) {}
     [[nodiscard]] ExitCode code() const { return code_; }
@@ -53,9 +82,9 @@ class FatalError : public std::runtime_error {
     ExitCode code_;
 };
 
-// Unwraps an Expected or throws FatalError with `code`.
-template <typename T> T value_or_throw(Expected<T> value, ExitCode code) {
-    if (!value) throw FatalError(code, value.error());
+// Unwraps an Expected, or ends the command with the error's own exit code.
+template <typename T> T value_or_throw(Expected<T> value) {
+    if (!value) throw FatalError(value.error());
     if constexpr (!std::is_void_v<T>) return std::move(*value);
 }
 
