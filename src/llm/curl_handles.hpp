@@ -1,25 +1,20 @@
-// Owners of libcurl's C handles (STYLE.md §4).
+// Owners of libcurl's C handles (util/c_handle.hpp).
 #pragma once
 
+#include "util/c_handle.hpp"
+
 #include <curl/curl.h>
-#include <memory>
 
 namespace assay::llm {
 
-namespace detail {
-template <auto Delete> struct CurlDeleter {
-    template <typename T> void operator()(T* handle) const { Delete(handle); }
-};
-} // namespace detail
-
 // Owns an easy handle (from curl_easy_init). Remove it from any multi handle before it dies.
-using CurlEasy = std::unique_ptr<CURL, detail::CurlDeleter<curl_easy_cleanup>>;
+using CurlEasy = util::CHandle<CURL, curl_easy_cleanup>;
 // Owns a multi handle (from curl_multi_init); outlives the easy handles added to it.
-using CurlMulti = std::unique_ptr<CURLM, detail::CurlDeleter<curl_multi_cleanup>>;
+using CurlMulti = util::CHandle<CURLM, curl_multi_cleanup>;
 // Owns a header list (from curl_slist_append); must outlive every transfer that uses it.
-using CurlHeaders = std::unique_ptr<curl_slist, detail::CurlDeleter<curl_slist_free_all>>;
+using CurlHeaders = util::CHandle<curl_slist, curl_slist_free_all>;
 // Owns a URL handle (from curl_url).
-using CurlUrl = std::unique_ptr<CURLU, detail::CurlDeleter<curl_url_cleanup>>;
+using CurlUrl = util::CHandle<CURLU, curl_url_cleanup>;
 
 // Appends `header` to `list`; false when libcurl is out of memory (the list is unchanged).
 [[nodiscard]] inline bool append_header(CurlHeaders& list, const char* header) {

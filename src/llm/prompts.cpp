@@ -1,5 +1,7 @@
 #include "llm/prompts.hpp"
 
+#include "util/string.hpp"
+
 #include <algorithm>
 #include <set>
 #include <stdexcept>
@@ -50,13 +52,6 @@ const std::vector<PromptChoice>& PromptTemplate::list(std::string_view name) con
 
 namespace {
 
-std::string trimmed(std::string_view text) {
-    const auto first = text.find_first_not_of(" \t\r\n");
-    if (first == std::string_view::npos) return {};
-    const auto last = text.find_last_not_of(" \t\r\n");
-    return std::string(text.substr(first, last - first + 1));
-}
-
 std::string where(const fs::path& file, const toml::source_region& region, int extra_lines = 0) {
     return fmt::format("{}:{}", file.string(), region.begin.line + extra_lines);
 }
@@ -88,7 +83,7 @@ Expected<std::string> text_of(const toml::table& table, std::string_view key, co
         if (std::find(used.begin(), used.end(), name) == used.end())
             return fail_at(where(file, node->source()),
                            "'{}' never uses the placeholder {{{{{}}}}}", key, name);
-    return trimmed(raw);
+    return util::trimmed(raw);
 }
 
 Expected<std::vector<PromptChoice>> list_of(const toml::table& table, std::string_view key,

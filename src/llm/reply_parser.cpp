@@ -2,6 +2,7 @@
 
 #include "syntax/entry_point.hpp"
 #include "syntax/syntax_check.hpp"
+#include "util/string.hpp"
 
 #include <algorithm>
 #include <array>
@@ -42,11 +43,7 @@ std::vector<Line> split_lines(std::string_view text) {
     return lines;
 }
 
-std::string_view trim(std::string_view text) {
-    const auto first = text.find_first_not_of(" \t\r\n");
-    if (first == std::string_view::npos) return {};
-    return text.substr(first, text.find_last_not_of(" \t\r\n") - first + 1);
-}
+using util::trim;
 
 std::size_t indentation(std::string_view line) {
     const auto first = line.find_first_not_of(" \t");
@@ -111,6 +108,7 @@ std::vector<CodeBlock> fenced_blocks(std::string_view reply) {
         if (closes(*open, line.text)) {
             block.terminated = true;
             blocks.push_back(std::move(block));
+            block = CodeBlock{};
             open.reset();
             continue;
         }

@@ -11,6 +11,7 @@
 #include "syntax/ast_hash.hpp"
 #include "syntax/mutate.hpp"
 #include "syntax/refactor.hpp"
+#include "util/string.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -175,15 +176,12 @@ struct Runner {
     }
 };
 
-std::string first_line(std::string_view text) {
-    return std::string(text.substr(0, text.find('\n')));
-}
-
 // Why a reference did not pass, in one line.
 std::string failure_reason(const sandbox::JobResult& r) {
     if (r.verdict != Verdict::ok)
-        return fmt::format("{}: {}", to_string(r.verdict), first_line(r.message));
-    return fmt::format("{}/{} tests passed: {}", r.passed(), r.cases.size(), first_line(r.message));
+        return fmt::format("{}: {}", to_string(r.verdict), util::first_line(r.message));
+    return fmt::format("{}/{} tests passed: {}", r.passed(), r.cases.size(),
+                       util::first_line(r.message));
 }
 
 // The failing tests and their messages: what a repairer is told about a bug.

@@ -1,6 +1,7 @@
 // Thin move-only owners of sqlite3 handles and a statement helper.
 #pragma once
 
+#include "util/c_handle.hpp"
 #include "util/error.hpp"
 
 #include <cstdint>
@@ -12,13 +13,8 @@
 
 namespace assay::store {
 
-struct DbCloser {
-    void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
-};
-struct StatementFinalizer {
-    void operator()(sqlite3_stmt* statement) const { sqlite3_finalize(statement); }
-};
-using DbHandle = std::unique_ptr<sqlite3, DbCloser>;
+// Owns a connection (from sqlite3_open_v2), closed with sqlite3_close_v2.
+using DbHandle = util::CHandle<sqlite3, sqlite3_close_v2>;
 
 // A prepared statement. bind() is 1-based like SQLite; step() returns true while rows come.
 // Failures throw FatalError(internal): the store is a trusted local file, and a failing write
@@ -51,7 +47,7 @@ class Statement {
 
   private:
     sqlite3* db_;
-    std::unique_ptr<sqlite3_stmt, StatementFinalizer> statement_;
+    util::CHandle<sqlite3_stmt, sqlite3_finalize> statement_;
 };
 
 // Runs SQL with no results (may hold several statements); throws on failure.

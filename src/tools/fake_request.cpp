@@ -84,15 +84,6 @@ int leading_int(std::string_view text) {
 
 } // namespace
 
-std::string_view trim(std::string_view text) {
-    const auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
-    while (!text.empty() && blank(text.front()))
-        text.remove_prefix(1);
-    while (!text.empty() && blank(text.back()))
-        text.remove_suffix(1);
-    return text;
-}
-
 const std::string& FakeRequest::last_user() const {
     static const std::string none;
     return user.empty() ? none : user.back();
@@ -166,8 +157,10 @@ FakeRequest read_request(const json& request) {
                 continue;
             const std::string& role = message["role"].get_ref<const std::string&>();
             std::string text = message.contains("content") ? content_text(message["content"]) : "";
-            if (role == "user") out.user.push_back(std::move(text));
-            if (role == "assistant") out.assistant.push_back(std::move(text));
+            if (role == "user")
+                out.user.push_back(std::move(text));
+            else if (role == "assistant")
+                out.assistant.push_back(std::move(text));
         }
     }
     const std::string& last = out.last_user();

@@ -5,6 +5,8 @@
 // never throws.
 #pragma once
 
+#include "util/string.hpp"
+
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -49,7 +51,7 @@ struct FakeRequest {
 [[nodiscard]] std::string named_entry_point(std::string_view message);
 
 // `text` without spaces, tabs and line breaks at either end.
-[[nodiscard]] std::string_view trim(std::string_view text);
+using util::trim;
 
 // Every identifier of `text` that is followed by `(` or enclosed in backticks, in order of first
 // appearance, without repeats: the names a prompt may mention.

@@ -1,5 +1,7 @@
 #include "util/hash.hpp"
 
+#include "util/c_handle.hpp"
+
 #include <cstdint>
 #include <fmt/format.h>
 #include <memory>
@@ -7,14 +9,8 @@
 
 namespace assay::util {
 
-namespace {
-struct StateDeleter {
-    void operator()(XXH3_state_t* state) const { XXH3_freeState(state); }
-};
-} // namespace
-
 std::string content_hash_parts(const std::vector<std::string_view>& parts) {
-    std::unique_ptr<XXH3_state_t, StateDeleter> state(XXH3_createState());
+    const CHandle<XXH3_state_t, XXH3_freeState> state(XXH3_createState());
     XXH3_128bits_reset(state.get());
     for (std::string_view part : parts) {
         const std::uint64_t size = part.size();
