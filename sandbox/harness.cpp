@@ -759,9 +759,9 @@ struct Zygote::State {
         if (!f.seen.cpu_ms) f.seen.cpu_ms = jail_cpu(kRunner);
     }
 
-    // DESIGN.md rule 4: every job's total CPU is bounded, processes it forked included. The
-    // supervisor kills the job itself when the runner jail's cgroup count reaches the limit, and
-    // when the judge's does (a candidate's values could make the judge work for it: decoding,
+    // SECURITY.md "The fast path": every job's total CPU is bounded, processes it forked included.
+    // The supervisor kills the job itself when the runner jail's cgroup count reaches the limit,
+    // and when the judge's does (a candidate's values could make the judge work for it: decoding,
     // comparing, a test's expected side computed in the judge's forked oracle).
     void check_cpu() {
         for (const Role role : {kRunner, kJudge}) {

@@ -1,4 +1,4 @@
-// The fast path (DESIGN.md "Performance model", "The judge model"): each slot has two
+// The fast path (ARCHITECTURE.md "The fast path", SECURITY.md "The judge model"): each slot has two
 // pre-initialised workers ("zygotes", testsuites/<lang>/zygote.py), each in its own jail. Per job
 // the runner zygote forks a runner that gets only the candidate's code; the judge, a long-lived
 // process that runs neither test code nor candidate code, gets the tests, the nonce and the result

@@ -1,4 +1,4 @@
-// What this host offers the jail, found by trying it (DESIGN.md "The jail": where the host
+// What this host offers the jail, found by trying it (SECURITY.md "Layers": where the host
 // cannot create namespaces the jail refuses to run unless the user accepts a weaker mode).
 #pragma once
 

@@ -1,5 +1,5 @@
 // The jail's public interface: spawn a program inside fresh namespaces with a private filesystem,
-// limits, dropped credentials and a seccomp policy (DESIGN.md "The jail"), and the cold path that
+// limits, dropped credentials and a seccomp policy (SECURITY.md "Layers"), and the cold path that
 // runs one program to completion and returns its verdict.
 #pragma once
 

@@ -1,5 +1,5 @@
 // Kernel constants and raw system calls the jail uses that older libc or kernel headers may lack.
-// The one place for such fallbacks (STYLE.md §3); every value is the kernel's ABI, not a guess.
+// The one place for such fallbacks; every value is the kernel's ABI, not a guess.
 #pragma once
 
 #include <linux/seccomp.h>

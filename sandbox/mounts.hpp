@@ -1,4 +1,4 @@
-// The jail's private filesystem view (DESIGN.md "The jail", layer 2): a read-only tmpfs root
+// The jail's private filesystem view (SECURITY.md "Layers"): a read-only tmpfs root
 // holding read-only binds of the toolchain, fresh size-capped tmpfs for /work, /tmp and
 // /dev/shm, a minimal /dev and the /proc of the jail's PID namespace. Nothing else of the host.
 //

@@ -1,4 +1,4 @@
-// The jail's namespaces (DESIGN.md "The jail", layer 1) and its identity inside them.
+// The jail's namespaces (SECURITY.md "Layers") and its identity inside them.
 #pragma once
 
 #include "util/error.hpp"

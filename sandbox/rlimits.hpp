@@ -1,5 +1,5 @@
-// Resource limits of the jailed process: the floor that holds even without cgroups (DESIGN.md
-// "The jail", layer 3). Planned by the supervisor, applied by the child with setrlimit only.
+// Resource limits of the jailed process: the floor that holds even without cgroups (SECURITY.md
+// "Layers"). Planned by the supervisor, applied by the child with setrlimit only.
 #pragma once
 
 #include <array>

@@ -1,4 +1,4 @@
-// The jail's seccomp policy (DESIGN.md "The jail", layer 5), built with libseccomp in the
+// The jail's seccomp policy (SECURITY.md "Layers"), built with libseccomp in the
 // supervisor and exported as classic BPF so the jailed child only has to install it.
 #pragma once
 

@@ -448,7 +448,7 @@ Expected<SeccompFilter> build_policy(Refusal refusal) {
     ASSAY_TRY(policy.split32("ioctl", 1, {TIOCSTI, TIOCLINUX}, refuse, SCMP_ACT_ALLOW));
     // Calls aimed at another process of the jail (in the fast path: the zygote, which outlives
     // the job) are refused with EPERM: a job may change its own limits, priority, affinity and
-    // scheduling, never another process's (DESIGN.md "The judge model", rule 2).
+    // scheduling, never another process's (SECURITY.md "The fast path").
     constexpr std::uint32_t kEperm = SCMP_ACT_ERRNO(EPERM);
     ASSAY_TRY(policy.only("prlimit64", {{0, 0}}, kEperm)); // pid 0: itself
     ASSAY_TRY(policy.only("setpriority", {{0, PRIO_PROCESS}, {1, 0}}, kEperm));

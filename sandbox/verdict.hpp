@@ -1,5 +1,5 @@
-// The verdict vocabulary (DESIGN.md). The jail produces verdicts, so it defines them; the
-// orchestrator, store, exports and report use this one enum.
+// The verdict vocabulary (README.md "Verdicts"). The jail produces verdicts, so it defines them;
+// the orchestrator, store, exports and report use this one enum.
 #pragma once
 
 #include <optional>

@@ -1,10 +1,10 @@
 // One verdict policy for the cold path (sandbox/run.cpp) and the fast path (sandbox/harness.cpp):
 // what the supervisor and the kernel observed of a run, in, a (Verdict, message) out.
 //
-// DESIGN.md "The judge model", rule 3: categories come from the kernel, never from the
-// candidate. `timeout` comes only from the supervisor's own deadline or kill, or from the CPU
-// count (a SIGKILL the supervisor did not send counts when the CPU used reaches the limit less a
-// margin for the kernel's tick); `memory_limit` only from the memory cgroup's OOM counter;
+// SECURITY.md "Verdict categories come from the kernel": categories come from the kernel, never
+// from the candidate. `timeout` comes only from the supervisor's own deadline or kill, or from the
+// CPU count (a SIGKILL the supervisor did not send counts when the CPU used reaches the limit less
+// a margin for the kernel's tick); `memory_limit` only from the memory cgroup's OOM counter;
 // `forbidden_syscall` only from the seccomp listener (or, on a host whose policy kills because it
 // has no listener, a SIGSYS); `output_limit` only from the supervisor's or zygote's byte counts.
 // A candidate's exception name, message, exit code or self-sent signal never picks a category.

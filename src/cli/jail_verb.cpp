@@ -1,5 +1,5 @@
 // `assay jail`: run one program file in the jail with its language's run command and print one
-// JSON verdict (DESIGN.md "Command line").
+// JSON verdict (README.md "Verbs").
 #include "cli/verb.hpp"
 #include "core/language.hpp"
 #include "sandbox/jail.hpp"

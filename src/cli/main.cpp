@@ -1,4 +1,4 @@
-// Thin main: parse the verb, run it, map errors to exit codes (DESIGN.md "Command line").
+// Thin main: parse the verb, run it, map errors to exit codes (README.md "Verbs").
 #include "cli/verb.hpp"
 #include "util/error.hpp"
 

@@ -1,5 +1,5 @@
-// The command line is a table of verbs (STYLE.md §10): each verb adds its options to its CLI11
-// subcommand and returns the action main runs after parsing.
+// The command line is a table of verbs (src/cli/verbs.cpp holds the table): each verb adds its
+// options to its CLI11 subcommand and returns the action main runs after parsing.
 #pragma once
 
 #include <CLI/CLI.hpp>

@@ -1,5 +1,5 @@
-// Dataset exports (DESIGN.md "Store": exports are queries over the record): JSONL, one object per
-// line, each with `origin` (seed: written by a person; mutation: made by an AST operator; llm:
+// Dataset exports (ARCHITECTURE.md "Store": exports are queries over the record): JSONL, one object
+// per line, each with `origin` (seed: written by a person; mutation: made by an AST operator; llm:
 // made by the pipeline's model; sample: a model's answer imported by verify --solutions),
 // `problem_id` and `language`. A candidate passes when its standing (the newest execution of its
 // code on every test of its problem, records.hpp) passed.

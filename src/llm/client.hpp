@@ -1,4 +1,4 @@
-// The LLM boundary (DESIGN.md "LLM boundary"): chat requests to any OpenAI-compatible
+// The LLM boundary (ARCHITECTURE.md "The LLM stages"): chat requests to any OpenAI-compatible
 // `/v1/chat/completions` server, many in flight, with retries, timeouts and budgets.
 #pragma once
 
@@ -59,7 +59,8 @@ struct LlmError : Error {
 
 using ChatResult = tl::expected<ChatReply, LlmError>;
 
-// The outside boundary (STYLE.md §8): production talks HTTP, tests substitute a double.
+// The outside boundary (ARCHITECTURE.md "The LLM stages"): production talks HTTP, tests substitute
+// a double.
 class LlmClient {
   public:
     virtual ~LlmClient() = default;

@@ -1,4 +1,4 @@
-// The LLM stages of `assay run` (DESIGN.md "LLM boundary"): new problems (Self-Instruct and
+// The LLM stages of `assay run` (ARCHITECTURE.md "The LLM stages"): new problems (Self-Instruct and
 // Evol-Instruct), sampled solutions with LLM-written tests chosen by agreement (CodeT), realistic
 // bugs, refactorings, and Reflexion traces. Each stage asks the model in one concurrent batch
 // per round, treats every reply as untrusted text, runs everything it keeps in the jail, and

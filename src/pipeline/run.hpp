@@ -1,4 +1,4 @@
-// `assay run` offline (DESIGN.md "Command line"): verify every reference solution, inject AST
+// `assay run` offline (README.md "Verbs"): verify every reference solution, inject AST
 // bugs into the passing ones and keep those the tests catch as bug/fix pairs, keep the
 // refactorings that still pass every test, record everything, and export the datasets.
 //

@@ -1,4 +1,4 @@
-// The record of everything assay ran (DESIGN.md "Store"): SQLite in WAL mode, one writer,
+// The record of everything assay ran (ARCHITECTURE.md "Store"): SQLite in WAL mode, one writer,
 // versioned migrations. Content-addressed keys make reruns idempotent and give the execution
 // cache: an execution is keyed by the hash of the code, the tests and the limits.
 #pragma once

@@ -1,4 +1,4 @@
-// The fast path's per-job isolation (DESIGN.md "The judge model", rules 2-4), for real: a
+// The fast path's per-job isolation (SECURITY.md "The fast path"), for real: a
 // hostile job on a slot, then a clean job, which must behave exactly as it does alone on a
 // fresh slot. Each of these once let one job reach the next (issue 9).
 #include "core/language.hpp"

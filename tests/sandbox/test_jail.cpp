@@ -92,7 +92,8 @@ TEST_CASE("sandbox::run verdicts") {
 }
 
 TEST_CASE("sandbox::run: categories come from the kernel, not from the program") {
-    // Each of these once picked a category it did not earn (DESIGN.md judge model, rule 3).
+    // Each of these once picked a category it did not earn (SECURITY.md "Verdict categories come
+    // from the kernel").
     const std::vector<std::pair<const char*, const char*>> cases = {
         // (The cold path's program is its namespace's init, which does not die of signals it
         // sends itself; it exits 1 after them. The fast path's test sees them kill.)

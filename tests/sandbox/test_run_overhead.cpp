@@ -1,5 +1,5 @@
 // Measures the cold path against a bare fork+exec of the same interpreter, in one invocation
-// (DESIGN.md "Performance model": always a ratio against a baseline run).
+// (README.md "Measurements": always a ratio against a baseline run).
 #include "sandbox/jail.hpp"
 #include "tests/sandbox/jail_test_support.hpp"
 

@@ -21,7 +21,7 @@ every other process of its namespace (a double-forked daemon included) and reaps
 job that left anything in /work, /tmp or /dev/shm gets its jail replaced (the judge's zygote
 empties them after an oracle), so two candidates never see each other.
 
-Nothing of one job may survive into the next (DESIGN.md "The judge model", rule 2): each job gets
+Nothing of one job may survive into the next (SECURITY.md "The fast path"): each job gets
 fresh capture pipes, its child runs in a session (and so an autogroup) of its own, and seccomp
 refuses calls aimed at another process (prlimit, setpriority, sched_set*, fcntl owner/signal).
 After every job the zygote checks that its own state is what it was at start (priority,

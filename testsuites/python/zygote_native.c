@@ -8,7 +8,7 @@
    and its C stack; Python runs again only in the child, which returns from serve() to run the
    candidate (runner.py).
 
-   One job, as zygote.py did it before (DESIGN.md "The judge model", rule 2, nothing of one job
+   One job, as zygote.py did it before (SECURITY.md "The fast path", nothing of one job
    may survive into the next):
    - receive a frame (4-byte big-endian length, a flat JSON object: op, wall_ms, cpu_ms,
      memory_mb, output_bytes, memory_cgroup) with the job's two descriptors (the candidate's
