@@ -36,6 +36,8 @@ std::string first_failures(const json& report) {
 } // namespace
 
 TEST_SUITE("slow") {
+    // Reads ../shared/data (HumanEval, MBPP): skipped, with tests/main.cpp's message, where a clone
+    // has none.
     TEST_CASE("cli::verify HumanEval canonical solutions: 164/164 in the jail" *
               doctest::skip(assay::testing::no_shared_data())) {
         const json report =
@@ -46,6 +48,8 @@ TEST_SUITE("slow") {
         CHECK(report["passed"] == 164);
     }
 
+    // Reads ../shared/data (HumanEval, MBPP): skipped, with tests/main.cpp's message, where a clone
+    // has none.
     TEST_CASE("cli::verify MBPP sanitized reference code: 427/427 in the jail" *
               doctest::skip(assay::testing::no_shared_data())) {
         const json report =
@@ -64,6 +68,8 @@ TEST_SUITE("slow") {
         CHECK(report["passed"] == report["total"]);
     }
 
+    // Reads ../shared/data (HumanEval, MBPP): skipped, with tests/main.cpp's message, where a clone
+    // has none.
     TEST_CASE("pipeline::verify agrees with plain python3 on mutated HumanEval solutions" *
               doctest::skip(assay::testing::no_shared_data())) {
         // Mutants of real solutions, some passing and most failing: the jailed verdict must be

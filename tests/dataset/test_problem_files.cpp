@@ -59,6 +59,7 @@ TEST_CASE("dataset::parse_problem_toml") {
 
 TEST_CASE("dataset::load_problems reads the real benchmarks") {
     SUBCASE("HumanEval, gzipped") {
+        // Reads ../shared/data: nothing to check where a clone has none.
         if (testing::no_shared_data()) return;
         auto problems = dataset::load_problems(testing::shared_data() / "HumanEval.jsonl.gz",
                                                dataset::Format::humaneval);
@@ -71,6 +72,7 @@ TEST_CASE("dataset::load_problems reads the real benchmarks") {
         CHECK(first.test_setup.find("def check(candidate)") != std::string::npos);
     }
     SUBCASE("MBPP sanitized, a JSON array") {
+        // Reads ../shared/data: nothing to check where a clone has none.
         if (testing::no_shared_data()) return;
         auto problems = dataset::load_problems(testing::shared_data() / "mbpp-sanitized.json",
                                                dataset::Format::mbpp);

@@ -174,6 +174,8 @@ TEST_CASE("syntax::mutate") {
 }
 
 // All mutants of all HumanEval canonical solutions parse; every operator fires somewhere.
+// Reads ../shared/data (HumanEval, MBPP): skipped, with tests/main.cpp's message, where a clone has
+// none.
 TEST_CASE("syntax::mutate on HumanEval" * doctest::skip(assay::testing::no_shared_data())) {
     std::map<std::string, std::size_t> per_kind;
     std::size_t total = 0;
@@ -191,6 +193,8 @@ TEST_CASE("syntax::mutate on HumanEval" * doctest::skip(assay::testing::no_share
 }
 
 // Mutants generated (and re-parsed) per second on the HumanEval canonical solutions.
+// Reads ../shared/data (HumanEval, MBPP): skipped, with tests/main.cpp's message, where a clone has
+// none.
 TEST_CASE("syntax::mutate throughput" * doctest::test_suite("slow") *
           doctest::skip(assay::testing::no_shared_data())) {
     const auto begin = std::chrono::steady_clock::now();

@@ -117,6 +117,8 @@ TEST_CASE("syntax::refactor") {
 }
 
 // Refactored HumanEval canonical solutions still pass every test case (run with python3).
+// Reads ../shared/data (HumanEval, MBPP): skipped, with tests/main.cpp's message, where a clone has
+// none.
 TEST_CASE("syntax::refactor on HumanEval keeps semantics" *
           doctest::skip(assay::testing::no_shared_data())) {
     std::string script = "programs = []\n";

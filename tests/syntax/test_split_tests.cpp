@@ -57,6 +57,7 @@ TEST_CASE("syntax::split_tests") {
         CHECK_FALSE(split_tests("\0\xff def check"s).has_value());
     }
     SUBCASE("HumanEval/32: imports, setup and a loop of asserts") {
+        // Reads ../shared/data: nothing to check where a clone has none.
         if (assay::testing::no_shared_data()) return;
         const auto& task = assay::test::humaneval().at(32);
         const auto split = split_tests(task.test);
@@ -68,6 +69,7 @@ TEST_CASE("syntax::split_tests") {
                                              "    ncoeff = 2 * rng.randint(1, 4)\n"));
     }
     SUBCASE("HumanEval/151: setup assignments reach only later cases") {
+        // Reads ../shared/data: nothing to check where a clone has none.
         if (assay::testing::no_shared_data()) return;
         const auto split = split_tests(assay::test::humaneval().at(151).test);
         REQUIRE(split.has_value());
@@ -81,6 +83,8 @@ TEST_CASE("syntax::split_tests") {
 }
 
 // Every split case of every HumanEval task passes on the canonical solution, run with python3.
+// Reads ../shared/data (HumanEval, MBPP): skipped, with tests/main.cpp's message, where a clone has
+// none.
 TEST_CASE("syntax::split_tests on HumanEval" * doctest::skip(assay::testing::no_shared_data())) {
     std::string script = "import sys\ntasks = []\n";
     std::size_t total = 0;

@@ -64,6 +64,8 @@ TEST_CASE("syntax::syntax_tree") {
 }
 
 // Parse throughput on HumanEval prompts + canonical solutions, concatenated.
+// Reads ../shared/data (HumanEval, MBPP): skipped, with tests/main.cpp's message, where a clone has
+// none.
 TEST_CASE("syntax::syntax_tree throughput" * doctest::test_suite("slow") *
           doctest::skip(assay::testing::no_shared_data())) {
     std::string corpus;
