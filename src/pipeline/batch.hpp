@@ -1,22 +1,17 @@
-// Running a stage's harness jobs: a pool of jailed workers, the execution cache, a progress line.
+// Running a stage's harness jobs on an Executor: the execution cache, the syntax gate, in-batch
+// deduplication, a progress line; and jobs that carry a typed tag back to their results.
 #pragma once
 
-#include "core/language.hpp"
+#include "pipeline/executor.hpp"
 #include "sandbox/harness.hpp"
 #include "store/store.hpp"
 #include "util/error.hpp"
 
-#include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace assay::pipeline {
-
-// A pool of `size` jailed workers for `language`, not started yet: run_batch starts it (and so
-// finds a host that cannot jail) only when a batch has something the cache cannot answer. With
-// `allow_weak_jail` a host without namespaces runs them weakly.
-[[nodiscard]] std::unique_ptr<sandbox::ZygotePool> make_pool(const Language& language, int size,
-                                                             bool allow_weak_jail);
 
 // One job's result and where it came from.
 struct Executed {
@@ -27,7 +22,6 @@ struct Executed {
 };
 
 struct BatchOptions {
-    int threads = 1;               // jobs run at once (the pool's size)
     store::Store* cache = nullptr; // answer from (never write to) this store's cache when set
     std::string label;             // the progress line's label
     bool progress = false;
@@ -37,9 +31,40 @@ struct BatchOptions {
 
 // Runs every job and returns the results in job order. A job whose code does not parse is a
 // compile_error without a jail run; a job identical to an earlier one shares its result; a job
-// in the cache is answered from it. Fails only when the pool cannot start.
+// in the cache is answered from it. Fails only when the executor cannot start.
 [[nodiscard]] Expected<std::vector<Executed>>
-run_batch(sandbox::ZygotePool& pool, const std::vector<sandbox::HarnessJob>& jobs,
+run_batch(Executor& executor, const std::vector<sandbox::HarnessJob>& jobs,
           const BatchOptions& options);
+
+// Jobs, each with what it is for: results come back with their tag, not by position.
+template <typename Tag> struct TaggedJobs {
+    std::vector<Tag> tags;
+    std::vector<sandbox::HarnessJob> jobs;
+
+    void add(Tag tag, sandbox::HarnessJob job) {
+        tags.push_back(std::move(tag));
+        jobs.push_back(std::move(job));
+    }
+    [[nodiscard]] bool empty() const { return jobs.empty(); }
+};
+
+// A job that ran, with its tag.
+template <typename Tag> struct Ran {
+    Tag tag;
+    sandbox::HarnessJob job;
+    Executed run;
+    [[nodiscard]] const sandbox::JobResult& result() const { return run.result; }
+};
+
+template <typename Tag>
+[[nodiscard]] Expected<std::vector<Ran<Tag>>> run_tagged(Executor& executor, TaggedJobs<Tag> jobs,
+                                                         const BatchOptions& options) {
+    std::vector<Executed> runs = ASSAY_TRY(run_batch(executor, jobs.jobs, options));
+    std::vector<Ran<Tag>> out;
+    out.reserve(runs.size());
+    for (std::size_t i = 0; i < runs.size(); ++i)
+        out.push_back({std::move(jobs.tags[i]), std::move(jobs.jobs[i]), std::move(runs[i])});
+    return out;
+}
 
 } // namespace assay::pipeline

@@ -1,27 +1,12 @@
 // LlmSummary: what the LLM stages asked, kept and rejected.
-#include "llm/cache.hpp"
-#include "llm/reply_parser.hpp"
-#include "pipeline/similarity.hpp"
-#include "pipeline/stages/common.hpp"
-#include "pipeline/verify.hpp"
-#include "syntax/ast_hash.hpp"
-#include "syntax/entry_point.hpp"
-#include "syntax/split_tests.hpp"
-#include "syntax/syntax_check.hpp"
-#include "util/hash.hpp"
-#include "util/utf8.hpp"
+#include "pipeline/llm_summary.hpp"
 
-#include <algorithm>
-#include <cctype>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
-#include <iostream>
-#include <set>
 
 namespace assay::pipeline {
 
 using nlohmann::json;
-using namespace stages;
 
 // ---------------------------------------------------------------------------------------------
 

@@ -17,7 +17,8 @@
 //   - problem_stats: the reference's verdict and the mutation score, killed / (killed + survived).
 #pragma once
 
-#include "pipeline/llm_stages.hpp"
+#include "pipeline/run_summary.hpp"
+#include "pipeline/stages/context.hpp"
 #include "util/error.hpp"
 
 #include <cstdint>
@@ -60,37 +61,6 @@ struct RunOptions {
 [[nodiscard]] std::vector<Stage> all_stages();
 // The offline stages: the default without an LLM.
 [[nodiscard]] std::vector<Stage> offline_stages();
-
-// Counts per mutation operator.
-struct MutantCounts {
-    int generated = 0; // distinct mutants run
-    int killed = 0;    // failed at least one test: a bug
-    int survived = 0;  // passed every test
-    int errored = 0;   // the run hit an internal error; not stored
-};
-
-// Counts per refactoring kind.
-struct RefactorCounts {
-    int generated = 0;
-    int kept = 0; // passed every test
-};
-
-struct RunSummary {
-    int problems = 0;
-    int references_passed = 0;
-    std::map<std::string, std::string> references_failed; // problem id → why
-    std::map<std::string, MutantCounts> mutants;          // by operator
-    std::map<std::string, RefactorCounts> refactorings;   // by kind
-    std::map<std::string, double> mutation_scores;        // problem id → killed / stored
-    std::map<std::string, std::size_t> exported;          // file name → rows
-    std::optional<LlmSummary> llm;
-    std::int64_t run_id = 0;
-    double seconds = 0;
-
-    [[nodiscard]] nlohmann::json to_json() const;
-    // A few lines for people: counts by kind, failures, wall time.
-    [[nodiscard]] std::string describe() const;
-};
 
 // Loads every problem and, with an LLM, the prompts first (bad input: an Error naming the file
 // and line, and nothing is created or written); then runs the stages with a pool of `jobs`

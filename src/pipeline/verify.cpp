@@ -4,7 +4,10 @@
 #include "pipeline/batch.hpp"
 #include "store/store.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <chrono>
+#include <filesystem>
 #include <map>
 #include <sys/resource.h>
 
@@ -45,6 +48,27 @@ nlohmann::json VerifyReport::to_json() const {
             {"seconds", seconds},       {"results", std::move(results)}};
 }
 
+Expected<Language> language_of(const std::vector<Problem>& problems) {
+    if (problems.empty()) return Language{};
+    const Problem& first = problems.front();
+    const bool plain_name =
+        !first.language.empty() &&
+        std::all_of(first.language.begin(), first.language.end(), [](char ch) {
+            return std::isalnum(static_cast<unsigned char>(ch)) != 0 || ch == '_' || ch == '-';
+        });
+    if (!plain_name ||
+        !std::filesystem::exists(project_root() / "languages" / (first.language + ".toml")))
+        return fail_at(first.origin_file, "language '{}' is not supported (no languages/{}.toml)",
+                       first.language, first.language);
+    Language language = ASSAY_TRY(load_language(first.language));
+    for (const Problem& p : problems)
+        if (p.language != language.name)
+            return fail_at(p.origin_file,
+                           "problem '{}' is in {}, the others in {}: one language per run", p.id,
+                           p.language, language.name);
+    return language;
+}
+
 Expected<VerifyReport> verify(const VerifyOptions& options) {
     const auto started = std::chrono::steady_clock::now();
     const dataset::Format format =
@@ -56,10 +80,7 @@ Expected<VerifyReport> verify(const VerifyOptions& options) {
     std::map<std::string, const Problem*> by_id;
     for (const Problem& p : problems)
         by_id[p.id] = &p;
-    const Language language = ASSAY_TRY(load_language("python"));
-    for (const Problem& p : problems)
-        if (p.language != language.name)
-            return fail_at(p.origin_file, "language '{}' is not supported yet", p.language);
+    const Language language = ASSAY_TRY(language_of(problems));
 
     std::optional<store::Store> db;
     if (options.db) db.emplace(ASSAY_TRY(store::Store::open(*options.db)));
@@ -68,11 +89,11 @@ Expected<VerifyReport> verify(const VerifyOptions& options) {
     jobs.reserve(samples.size());
     for (const dataset::Sample& s : samples)
         jobs.push_back(make_job(*by_id.at(s.task_id), s.program, language.limits));
-    auto pool = make_pool(language, options.jobs, options.allow_weak_jail);
+    JailExecutor executor(language, options.jobs, options.allow_weak_jail);
     const auto executed =
-        ASSAY_TRY(run_batch(*pool, jobs,
-                            {options.jobs, db && options.use_cache ? &*db : nullptr, "verify",
-                             options.progress, language.grammar, options.dedupe}));
+        ASSAY_TRY(run_batch(executor, jobs,
+                            {db && options.use_cache ? &*db : nullptr, "verify", options.progress,
+                             language.grammar, options.dedupe}));
     std::vector<SampleOutcome> outcomes;
     for (std::size_t i = 0; i < samples.size(); ++i)
         outcomes.push_back(

@@ -2,6 +2,7 @@
 // execution, and report per-sample verdicts in input order.
 #pragma once
 
+#include "core/language.hpp"
 #include "dataset/problem_files.hpp"
 #include "sandbox/harness.hpp"
 #include "util/error.hpp"
@@ -44,6 +45,10 @@ struct VerifyReport {
 // runs every sample in a pool of `jobs` jailed workers and records the results in one
 // transaction.
 [[nodiscard]] Expected<VerifyReport> verify(const VerifyOptions& options);
+
+// The language every problem is in (loaded from languages/); an Error naming the first problem
+// in another. No language for no problems.
+[[nodiscard]] Expected<Language> language_of(const std::vector<Problem>& problems);
 
 // The harness job that checks `program` against `problem`'s tests.
 [[nodiscard]] sandbox::HarnessJob make_job(const Problem& problem, const std::string& program,

@@ -34,6 +34,11 @@ print("not a test")
 ```
 Hope this helps!)";
 
+const Language& python() {
+    static const Language language = *load_language("python");
+    return language;
+}
+
 std::string replace(std::string text, const std::string& from, const std::string& to) {
     const auto at = text.find(from);
     REQUIRE(at != std::string::npos);
@@ -44,7 +49,7 @@ std::string replace(std::string text, const std::string& from, const std::string
 
 TEST_CASE("pipeline::parse_problem_reply") {
     SUBCASE("a complete reply") {
-        const auto p = parse_problem_reply(kReply);
+        const auto p = parse_problem_reply(python(), kReply);
         REQUIRE_MESSAGE(p, p.error().message);
         CHECK(p->id.starts_with("llm/count_vowels-"));
         CHECK(p->title == "Count vowels");
@@ -60,12 +65,12 @@ TEST_CASE("pipeline::parse_problem_reply") {
         CHECK(p->tests[4].code == "assert count_vowels(\"hello world\") == 3");
     }
     SUBCASE("the same statement gives the same id") {
-        CHECK(parse_problem_reply(kReply)->id ==
-              parse_problem_reply(replace(kReply, "Hope this helps!", ""))->id);
+        CHECK(parse_problem_reply(python(), kReply)->id ==
+              parse_problem_reply(python(), replace(kReply, "Hope this helps!", ""))->id);
     }
     SUBCASE("what is rejected, and why") {
         auto reason = [](const std::string& reply) {
-            const auto p = parse_problem_reply(reply);
+            const auto p = parse_problem_reply(python(), reply);
             REQUIRE(!p);
             return p.error().message;
         };
@@ -91,7 +96,7 @@ TEST_CASE("pipeline::parse_problem_reply") {
             reply, reply.substr(reply.find("assert"), reply.find("print(") - reply.find("assert")),
             "assert True\nassert \"e\" == \"e\"\nassert len(\"e\") == 1\n"
             "r = e(\"abc\")\nassert r == 1\nassert \"e\" in \"hello\"\n");
-        const auto p = parse_problem_reply(reply);
+        const auto p = parse_problem_reply(python(), reply);
         REQUIRE(!p);
         CHECK(p.error().message == "fewer than 4 tests that call `e`");
     }
@@ -102,7 +107,7 @@ TEST_CASE("pipeline::parse_problem_reply") {
         for (auto at = reply.find("assert count_vowels("); at != std::string::npos;
              at = reply.find("assert count_vowels(", at))
             reply.replace(at, std::string("assert count_vowels(").size(), "assert candidate(");
-        const auto p = parse_problem_reply(reply);
+        const auto p = parse_problem_reply(python(), reply);
         REQUIRE_MESSAGE(p, p.error().message);
         CHECK(p->tests.size() == 5);
         CHECK(p->tests[0].code == "assert candidate(\"\") == 0");
@@ -113,13 +118,14 @@ TEST_CASE("pipeline::parse_problem_reply") {
         for (int i = 0; i < 4000; ++i)
             tests += fmt::format("x{0} = {0}\nassert count_vowels('a' * x{0}) == x{0}\n", i);
         const std::string first = "assert count_vowels(\"\") == 0\n";
-        const auto p = parse_problem_reply(replace(kReply, first, first + tests));
+        const auto p = parse_problem_reply(python(), replace(kReply, first, first + tests));
         REQUIRE(!p);
         CHECK(p.error().message == "tests: longer than 32768 bytes");
     }
     SUBCASE("a test block with a broken line keeps the lines that parse") {
-        const auto p = parse_problem_reply(replace(kReply, "assert count_vowels(\"xyz\") == 0",
-                                                   "assert count_vowels(\"xyz\" == "));
+        const auto p =
+            parse_problem_reply(python(), replace(kReply, "assert count_vowels(\"xyz\") == 0",
+                                                  "assert count_vowels(\"xyz\" == "));
         REQUIRE(p);
         CHECK(p->tests.size() == 4);
     }
@@ -195,7 +201,7 @@ TEST_CASE("pipeline::parse_problem_reply on damaged replies never crashes or lie
                 reply.insert(at, reply.substr(next() % (reply.size() + 1), next() % 64));
             }
         }
-        const auto p = parse_problem_reply(reply);
+        const auto p = parse_problem_reply(python(), reply);
         if (!p) {
             CHECK(!p.error().message.empty());
             continue;

@@ -1,13 +1,14 @@
-// What the LLM stages (src/pipeline/stages/*.cpp) share: asking the model, running the
-// jail on what came back, reading code and tests out of replies, rendering problems.
-// Internal to src/pipeline; the stages themselves are declared in pipeline/llm_stages.hpp.
+// What the stages (src/pipeline/stages/*.cpp) share: reading code and tests out of replies,
+// rendering problems, the limits for generated code. Internal to src/pipeline.
 #pragma once
 
+#include "core/language.hpp"
 #include "llm/reply_parser.hpp"
-#include "pipeline/llm_stages.hpp"
+#include "pipeline/stages/context.hpp"
 #include "util/string.hpp"
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,8 +19,6 @@ using util::clip;
 using util::first_line;
 using util::trimmed;
 
-constexpr std::string_view kPython = "python";
-
 constexpr int kMinTests = 4;
 
 constexpr std::size_t kMaxTestsPerProblem = 24;
@@ -29,55 +28,28 @@ constexpr std::size_t kMaxTestsPerProblem = 24;
 // one-line asserts needs a small fraction of this.
 constexpr std::size_t kMaxTestBlockBytes = std::size_t{32} * 1024;
 
-constexpr int kMaxRetryTokens = 16384;
-
-// A reply has at most max_tokens tokens, and tokens average a few bytes (16 is generous for any
-// text). A longer reply comes from a server that ignores max_tokens, or a hostile one: it is cut
-// there and kept as truncated, so that megabytes of it never reach the next Reflexion request,
-// the trajectories or the exports.
-constexpr std::size_t kMaxBytesPerToken = 16;
-
 // A request seed from --seed and what the request is for; below 2^63 (servers read it signed).
 std::uint64_t derive_seed(std::uint64_t seed, const std::vector<std::string>& parts);
 
-void log(const LlmContext& c, const std::string& line);
-
-// Generated code is new and often wrong: an injected infinite loop should cost a second, not
-// the language's full limit.
+// Generated code (mutants, model-written programs) is new and often wrong: an injected infinite
+// loop should cost a second, not the language's full limit. References run in tens of
+// milliseconds, so a program that is merely slower is not mistaken for a hung one.
 sandbox::Limits quick(sandbox::Limits limits);
 
-// One reply (or why there is none) to one request of a stage.
-struct Answer {
-    bool ok = false;
-    std::string content;
-    std::string error;
-    bool truncated = false; // still cut by max_tokens after asking again
-};
-
-// Asks every request at once; a reply cut by max_tokens is asked once more with twice the
-// tokens (a new request: its own cache entry), and kept marked truncated if cut again (if that
-// ask fails, the request has failed). A reply longer than kMaxBytesPerToken per token asked for
-// is cut there and marked truncated.
-std::vector<Answer> ask(const LlmContext& c, std::string_view stage,
-                        std::vector<llm::ChatRequest> requests, LlmSummary& summary);
-
-Expected<std::vector<Executed>> execute(const LlmContext& c,
-                                        const std::vector<sandbox::HarnessJob>& jobs,
-                                        const std::string& label);
-
 // The code of a reply that should define `entry_point`, or why there is none.
-Expected<llm::ExtractedCode> code_of(const std::string& reply, const std::string& entry_point);
+Expected<llm::ExtractedCode> code_of(const Language& language, const std::string& reply,
+                                     const std::string& entry_point);
 
 // The assert statements of a block a model wrote that test `entry_point` (syntax::depends_on:
 // the name or `candidate`, not its letters in `assert True`), each with the statements before it. A
 // block with a syntax error is read line by line, keeping the lines that parse on their own. Fails
 // for a block longer than kMaxTestBlockBytes.
-Expected<std::vector<std::string>> asserts_of(std::string_view code,
+Expected<std::vector<std::string>> asserts_of(const Language& language, std::string_view code,
                                               const std::string& entry_point);
 
 bool is_identifier(std::string_view name);
 
-std::string render_problem(const Problem& p, bool with_solution);
+std::string render_problem(const Language& language, const Problem& p, bool with_solution);
 
 // Problems the model may be asked about: the reference passes, and there are visible tests.
 std::string visible_tests(const Problem& p);

@@ -1,29 +1,21 @@
-// instruct: new problems from the model, verified before they are kept.
+#include "pipeline/stages/instruct.hpp"
+
 #include "llm/cache.hpp"
-#include "llm/reply_parser.hpp"
 #include "pipeline/similarity.hpp"
 #include "pipeline/stages/common.hpp"
 #include "pipeline/verify.hpp"
 #include "syntax/ast_hash.hpp"
-#include "syntax/entry_point.hpp"
-#include "syntax/split_tests.hpp"
-#include "syntax/syntax_check.hpp"
 #include "util/hash.hpp"
-#include "util/utf8.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <fmt/format.h>
-#include <fmt/ranges.h>
-#include <iostream>
 #include <set>
 
 namespace assay::pipeline {
 
-using nlohmann::json;
 using namespace stages;
 
-Expected<Problem> parse_problem_reply(const std::string& reply) {
+Expected<Problem> parse_problem_reply(const Language& language, const std::string& reply) {
     const std::vector<llm::Section> all = llm::sections(reply);
     auto need = [&](std::string_view name) -> Expected<std::string> {
         auto body = llm::section(all, name);
@@ -31,7 +23,7 @@ Expected<Problem> parse_problem_reply(const std::string& reply) {
         return *body;
     };
     Problem p;
-    p.language = std::string(kPython);
+    p.language = language.name;
     p.source = ProblemSource::llm;
     p.title = first_line(ASSAY_TRY(need("title")));
     std::string entry = first_line(ASSAY_TRY(need("entry point")));
@@ -42,12 +34,12 @@ Expected<Problem> parse_problem_reply(const std::string& reply) {
     if (!is_identifier(entry)) return fail("the entry point '{}' is not a name", clip(entry, 40));
     p.entry_point = entry;
     p.prompt = ASSAY_TRY(need("problem"));
-    auto solution = code_of(ASSAY_TRY(need("solution")), entry);
+    auto solution = code_of(language, ASSAY_TRY(need("solution")), entry);
     if (!solution) return fail("solution: {}", solution.error().message);
     p.solution = solution->code;
-    const auto tests_code = llm::extract_code(ASSAY_TRY(need("tests")), {std::string(kPython), ""});
+    const auto tests_code = llm::extract_code(ASSAY_TRY(need("tests")), {language.grammar, ""});
     if (!tests_code) return fail("tests: no code");
-    auto all_asserts = asserts_of(tests_code->code, entry);
+    auto all_asserts = asserts_of(language, tests_code->code, entry);
     if (!all_asserts) return fail("tests: {}", all_asserts.error().message);
     std::vector<std::string> asserts = std::move(*all_asserts);
     std::set<std::string> seen;
@@ -66,133 +58,189 @@ Expected<Problem> parse_problem_reply(const std::string& reply) {
     return p;
 }
 
-// ---------------------------------------------------------------------------------------------
-// instruct
+namespace {
 
-Expected<std::vector<Problem>> instruct(const LlmContext& c, const std::vector<Problem>& seeds,
-                                        LlmSummary& summary) {
-    const LlmSettings& s = c.settings;
-    const int attempts = s.new_problems >= 0
-                             ? s.new_problems
-                             : std::max(2, static_cast<int>((seeds.size() + 1) / 2));
-    if (attempts == 0 || seeds.empty()) return std::vector<Problem>{};
-    const auto& topics = c.prompts.at("instruct").list("topics");
-    const auto& levels = c.prompts.at("instruct").list("difficulties");
-    const auto& methods = c.prompts.at("evolve").list("methods");
-    const std::uint64_t rotation = derive_seed(c.seed, {"instruct-topics"});
+// What one instruct request asks for: a new problem (Self-Instruct) or an evolved one.
+struct Ask {
+    llm::ChatRequest request;
+    std::vector<std::string> topics; // what the new problem is about
+    std::string level;
+};
 
-    std::vector<llm::ChatRequest> requests;
-    std::vector<std::string> kinds;
-    std::vector<std::vector<std::string>> topics_of; // what each new problem is about
-    std::vector<std::string> levels_of;
-    for (int i = 0; i < attempts; ++i) {
-        const std::uint64_t h = derive_seed(c.seed, {"instruct", std::to_string(i)});
-        if (i % 3 == 2) {
-            const Problem& base = seeds[h % seeds.size()];
-            const std::string text =
-                c.prompts.render("evolve", "user",
-                                 {{"problem", render_problem(base, false)},
-                                  {"method", methods[(h >> 16) % methods.size()].description}});
-            requests.push_back(c.prompts.request("evolve", s.model, {{"user", text}}, h));
-            kinds.push_back("evolve");
-            topics_of.push_back(base.topics);
-            topics_of.back().push_back("evolved");
-            levels_of.push_back(base.difficulty == "easy" ? "medium" : "hard");
-            continue;
+// What accepted problems must not repeat: statements, ids and reference solutions.
+class Known {
+  public:
+    explicit Known(const Language& language) : language_(language) {}
+    void add(const Problem& p) {
+        index_.add(p.id, p.prompt);
+        ids_.insert(p.id);
+        if (const auto hash = syntax::ast_hash(language_.grammar, p.solution))
+            solutions_.emplace(*hash, p.id);
+    }
+    [[nodiscard]] bool has_id(const std::string& id) const { return ids_.count(id) != 0; }
+    // Why `p` repeats a known problem, or "" when it does not.
+    [[nodiscard]] std::string repeats(const Problem& p, double max_similarity,
+                                      std::string& detail) const {
+        if (const auto near = index_.nearest(p.prompt);
+            near && near->similarity >= max_similarity) {
+            detail = fmt::format("{:.2f} similar to {}", near->similarity, near->id);
+            return "too similar to an existing problem";
         }
-        const Problem& a = seeds[h % seeds.size()];
-        const Problem& b = seeds[(h / seeds.size() + 1 + h % seeds.size()) % seeds.size()];
-        std::string examples = "Example 1:\n\n" + render_problem(a, true);
-        if (&a != &b) examples += "\nExample 2:\n\n" + render_problem(b, true);
+        const auto hash = syntax::ast_hash(language_.grammar, p.solution);
+        if (hash && solutions_.count(*hash) != 0) {
+            detail = fmt::format("its solution is {}'s", solutions_.at(*hash));
+            return "same reference solution as an existing problem";
+        }
+        if (has_id(p.id)) return "duplicate";
+        return "";
+    }
+
+  private:
+    const Language& language_;
+    NgramIndex index_;
+    std::set<std::string> ids_;
+    std::map<std::string, std::string> solutions_; // normalised AST hash → problem id
+};
+
+class Instruct {
+  public:
+    Instruct(const LlmContext& c, const std::vector<Problem>& seeds, LlmSummary& summary)
+        : c_(c), s_(c.settings), seeds_(seeds), summary_(summary) {}
+
+    Expected<std::vector<Problem>> run() {
+        const int attempts = s_.new_problems >= 0
+                                 ? s_.new_problems
+                                 : std::max(2, static_cast<int>((seeds_.size() + 1) / 2));
+        if (attempts == 0 || seeds_.empty()) return std::vector<Problem>{};
+        std::vector<Ask> asks;
+        std::vector<llm::ChatRequest> requests;
+        for (int i = 0; i < attempts; ++i) {
+            asks.push_back(ask(i));
+            requests.push_back(asks.back().request);
+        }
+        summary_.problems_asked += attempts;
+        std::vector<Problem> drafts = read(asks, c_.driver.ask("instruct", requests, summary_));
+        TaggedJobs<std::size_t> jobs;
+        for (std::size_t i = 0; i < drafts.size(); ++i)
+            jobs.add(i,
+                     make_job(drafts[i], drafts[i].solution, quick(c_.driver.language().limits)));
+        const auto ran = ASSAY_TRY(c_.driver.run(std::move(jobs), "new problems"));
+        return accept(std::move(drafts), ran);
+    }
+
+  private:
+    // The i-th request: every third evolves a seed, the others ask for a new problem on a topic
+    // with two seeds as examples.
+    Ask ask(int i) const {
+        const std::uint64_t h = derive_seed(c_.driver.seed(), {"instruct", std::to_string(i)});
+        const Language& language = c_.driver.language();
+        if (i % 3 == 2) {
+            const auto& methods = c_.prompts.at("evolve").list("methods");
+            const Problem& base = seeds_[h % seeds_.size()];
+            const std::string text =
+                c_.prompts.render("evolve", "user",
+                                  {{"problem", render_problem(language, base, false)},
+                                   {"method", methods[(h >> 16) % methods.size()].description}});
+            std::vector<std::string> topics = base.topics;
+            topics.push_back("evolved");
+            return {c_.prompts.request("evolve", s_.model, {{"user", text}}, h), std::move(topics),
+                    base.difficulty == "easy" ? "medium" : "hard"};
+        }
+        const auto& topics = c_.prompts.at("instruct").list("topics");
+        const auto& levels = c_.prompts.at("instruct").list("difficulties");
+        const std::uint64_t rotation = derive_seed(c_.driver.seed(), {"instruct-topics"});
+        const Problem& a = seeds_[h % seeds_.size()];
+        const Problem& b = seeds_[(h / seeds_.size() + 1 + h % seeds_.size()) % seeds_.size()];
+        std::string examples = "Example 1:\n\n" + render_problem(language, a, true);
+        if (&a != &b) examples += "\nExample 2:\n\n" + render_problem(language, b, true);
         const std::string& topic =
             topics[(rotation + static_cast<std::uint64_t>(i)) % topics.size()].name;
         const std::string& level = levels[(h >> 24) % levels.size()].name;
-        const std::string text = c.prompts.render(
+        const std::string text = c_.prompts.render(
             "instruct", "user",
             {{"topic", topic}, {"difficulty", level}, {"examples", trimmed(examples)}});
-        requests.push_back(c.prompts.request("instruct", s.model, {{"user", text}}, h));
-        kinds.push_back("instruct");
-        topics_of.push_back({topic, "self-instruct"});
-        levels_of.push_back(level);
+        return {c_.prompts.request("instruct", s_.model, {{"user", text}}, h),
+                {topic, "self-instruct"},
+                level};
     }
-    summary.problems_asked += attempts;
-    const std::vector<Answer> answers = ask(c, "instruct", requests, summary);
 
-    std::vector<Problem> drafts;
-    for (std::size_t i = 0; i < answers.size(); ++i) {
-        if (!answers[i].ok) {
-            ++summary.problems_rejected["llm call failed"];
-            continue;
+    // The replies that hold a complete problem, as drafts.
+    std::vector<Problem> read(const std::vector<Ask>& asks, const std::vector<Answer>& answers) {
+        std::vector<Problem> drafts;
+        for (std::size_t i = 0; i < answers.size(); ++i) {
+            if (!answers[i].ok) {
+                ++summary_.problems_rejected["llm call failed"];
+                continue;
+            }
+            auto draft = parse_problem_reply(c_.driver.language(), answers[i].content);
+            if (!draft) {
+                const std::string reason =
+                    answers[i].truncated ? std::string("truncated reply") : draft.error().message;
+                ++summary_.problems_rejected[reason];
+                c_.driver.log(fmt::format("instruct: reply {} rejected: {}", i, reason));
+                continue;
+            }
+            draft->topics = asks[i].topics;
+            draft->difficulty = asks[i].level;
+            draft->origin_file =
+                fmt::format("llm:{}", llm::request_hash(asks[i].request).substr(0, 16));
+            drafts.push_back(std::move(*draft));
         }
-        auto draft = parse_problem_reply(answers[i].content);
-        if (!draft) {
-            const std::string reason =
-                answers[i].truncated ? std::string("truncated reply") : draft.error().message;
-            ++summary.problems_rejected[reason];
-            log(c, fmt::format("instruct: reply {} rejected: {}", i, reason));
-            continue;
-        }
-        draft->topics = topics_of[i];
-        draft->difficulty = levels_of[i];
-        draft->origin_file = fmt::format("llm:{}", llm::request_hash(requests[i]).substr(0, 16));
-        drafts.push_back(std::move(*draft));
+        return drafts;
     }
-    std::vector<sandbox::HarnessJob> jobs;
-    jobs.reserve(drafts.size());
-    for (const Problem& p : drafts)
-        jobs.push_back(make_job(p, p.solution, quick(c.language.limits)));
-    const auto runs = ASSAY_TRY(execute(c, jobs, "new problems"));
 
-    NgramIndex index;
-    std::set<std::string> ids;
-    std::map<std::string, std::string> solutions; // normalised AST hash → problem id
-    auto know = [&](const Problem& p) {
-        index.add(p.id, p.prompt);
-        ids.insert(p.id);
-        if (const auto hash = syntax::ast_hash(kPython, p.solution)) solutions.emplace(*hash, p.id);
-    };
-    for (const Problem& p : seeds)
-        know(p);
-    // What earlier runs stored is known too (another --seed or model may write the same
-    // statement with other tests, which would replace the stored ones). A stored problem that
-    // is one of the drafts is that draft made again, by a rerun: it is checked as it was then.
-    for (const Problem& p : c.db.problems()) {
-        const auto is_p = [&](const Problem& d) { return same_problem(d, p); };
-        if (ids.count(p.id) == 0 && std::none_of(drafts.begin(), drafts.end(), is_p)) know(p);
+    // The seeds and what earlier runs stored. Another --seed or model may write the same
+    // statement with other tests, which would replace the stored ones; a stored problem that is
+    // one of the drafts is that draft made again, by a rerun: it is checked as it was then.
+    Known known(const std::vector<Problem>& drafts) const {
+        Known known(c_.driver.language());
+        for (const Problem& p : seeds_)
+            known.add(p);
+        for (const Problem& p : c_.driver.store().problems()) {
+            const auto is_p = [&](const Problem& d) { return same_problem(d, p); };
+            if (!known.has_id(p.id) && std::none_of(drafts.begin(), drafts.end(), is_p))
+                known.add(p);
+        }
+        return known;
     }
-    std::vector<Problem> accepted;
-    for (std::size_t i = 0; i < drafts.size(); ++i) {
-        Problem& p = drafts[i];
-        if (!runs[i].result.all_passed()) {
-            ++summary.problems_rejected["reference fails its own tests"];
-            log(c, fmt::format("instruct: {} rejected: reference {}", p.id,
-                               verdict_line(runs[i].result)));
-            continue;
+
+    std::vector<Problem> accept(std::vector<Problem> drafts,
+                                const std::vector<Ran<std::size_t>>& ran) {
+        Known seen = known(drafts);
+        std::vector<Problem> accepted;
+        for (const Ran<std::size_t>& r : ran) {
+            Problem& p = drafts[r.tag];
+            if (!r.result().all_passed()) {
+                ++summary_.problems_rejected["reference fails its own tests"];
+                c_.driver.log(fmt::format("instruct: {} rejected: reference {}", p.id,
+                                          verdict_line(r.result())));
+                continue;
+            }
+            std::string detail;
+            if (const std::string why = seen.repeats(p, s_.max_similarity, detail); !why.empty()) {
+                ++summary_.problems_rejected[why];
+                if (!detail.empty())
+                    c_.driver.log(fmt::format("instruct: {} rejected: {}", p.id, detail));
+                continue;
+            }
+            seen.add(p);
+            summary_.problems_accepted.push_back(p.id);
+            accepted.push_back(std::move(p));
         }
-        if (const auto near = index.nearest(p.prompt);
-            near && near->similarity >= s.max_similarity) {
-            ++summary.problems_rejected["too similar to an existing problem"];
-            log(c, fmt::format("instruct: {} rejected: {:.2f} similar to {}", p.id,
-                               near->similarity, near->id));
-            continue;
-        }
-        const auto hash = syntax::ast_hash(kPython, p.solution);
-        if (hash && solutions.count(*hash) != 0) {
-            ++summary.problems_rejected["same reference solution as an existing problem"];
-            log(c, fmt::format("instruct: {} rejected: its solution is {}'s", p.id,
-                               solutions.at(*hash)));
-            continue;
-        }
-        if (!ids.insert(p.id).second) {
-            ++summary.problems_rejected["duplicate"];
-            continue;
-        }
-        if (hash) solutions.emplace(*hash, p.id);
-        index.add(p.id, p.prompt);
-        summary.problems_accepted.push_back(p.id);
-        accepted.push_back(std::move(p));
+        return accepted;
     }
-    return accepted;
+
+    const LlmContext& c_;
+    const LlmSettings& s_;
+    const std::vector<Problem>& seeds_;
+    LlmSummary& summary_;
+};
+
+} // namespace
+
+Expected<std::vector<Problem>> instruct(const LlmContext& context,
+                                        const std::vector<Problem>& seeds, LlmSummary& summary) {
+    return Instruct(context, seeds, summary).run();
 }
 
 } // namespace assay::pipeline

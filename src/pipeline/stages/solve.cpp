@@ -1,21 +1,10 @@
-// solve: sampled solutions and model-written tests, chosen by agreement (CodeT).
-#include "llm/cache.hpp"
-#include "llm/reply_parser.hpp"
-#include "pipeline/similarity.hpp"
+#include "pipeline/stages/solve.hpp"
+
 #include "pipeline/stages/common.hpp"
 #include "pipeline/verify.hpp"
-#include "syntax/ast_hash.hpp"
-#include "syntax/entry_point.hpp"
-#include "syntax/split_tests.hpp"
-#include "syntax/syntax_check.hpp"
-#include "util/hash.hpp"
-#include "util/utf8.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <fmt/format.h>
-#include <fmt/ranges.h>
-#include <iostream>
 #include <set>
 
 namespace assay::pipeline {
@@ -45,151 +34,233 @@ std::vector<std::size_t> consensus(const std::vector<std::vector<std::size_t>>& 
     return best;
 }
 
-// ---------------------------------------------------------------------------------------------
-// solve: sampled solutions, LLM-written tests, CodeT agreement
+namespace {
 
-Expected<void> solve(const LlmContext& c, const std::vector<Target>& targets, LlmSummary& summary) {
-    const LlmSettings& s = c.settings;
-    std::vector<llm::ChatRequest> requests;
-    for (const Target& t : targets) {
-        const Problem& p = *t.problem;
-        const std::string solve_text = c.prompts.render(
-            "solve", "user", {{"entry_point", p.entry_point}, {"prompt", p.prompt}});
-        for (int k = 0; k < s.samples; ++k)
-            requests.push_back(
-                c.prompts.request("solve", s.model, {{"user", solve_text}},
-                                  derive_seed(c.seed, {"solve", p.id, std::to_string(k)})));
-        const std::string tests_text =
-            c.prompts.render("tests", "user",
-                             {{"count", std::to_string(s.tests_per_reply)},
-                              {"entry_point", p.entry_point},
-                              {"prompt", p.prompt}});
-        for (int k = 0; k < s.test_replies; ++k)
-            requests.push_back(
-                c.prompts.request("tests", s.model, {{"user", tests_text}},
-                                  derive_seed(c.seed, {"tests", p.id, std::to_string(k)})));
+// What a job of the solve batch checks.
+struct SolveJob {
+    enum class Role { sample_on_real_tests, sample_on_model_tests, reference_on_model_tests };
+    std::size_t target = 0;
+    Role role = Role::sample_on_real_tests;
+    std::size_t sample = 0; // for the sample roles
+};
+
+// Per target: the samples' code and the distinct model-written tests; after the batch, their runs.
+struct Work {
+    std::vector<std::pair<std::string, bool>> samples; // code, truncated
+    std::vector<std::string> tests;
+    std::vector<const Executed*> on_real_tests;  // per sample
+    std::vector<const Executed*> on_model_tests; // per sample (when there are tests)
+    const Executed* reference = nullptr;         // on the model's tests (when there are any)
+};
+
+class Solve {
+  public:
+    Solve(const LlmContext& c, const std::vector<Target>& targets, LlmSummary& summary)
+        : c_(c), s_(c.settings), targets_(targets), summary_(summary), work_(targets.size()) {}
+
+    Expected<void> run() {
+        read(c_.driver.ask("solve", requests(), summary_));
+        const auto ran = ASSAY_TRY(c_.driver.run(jobs(), "samples x tests"));
+        for (const Ran<SolveJob>& r : ran) {
+            Work& w = work_[r.tag.target];
+            switch (r.tag.role) {
+            case SolveJob::Role::sample_on_real_tests:
+                w.on_real_tests[r.tag.sample] = &r.run;
+                break;
+            case SolveJob::Role::sample_on_model_tests:
+                w.on_model_tests[r.tag.sample] = &r.run;
+                break;
+            case SolveJob::Role::reference_on_model_tests:
+                w.reference = &r.run;
+                break;
+            }
+        }
+        c_.driver.commit([&] {
+            for (std::size_t t = 0; t < targets_.size(); ++t)
+                record(*targets_[t].problem, work_[t]);
+        });
+        return {};
     }
-    const std::vector<Answer> answers = ask(c, "solve", requests, summary);
-    const std::size_t per =
-        static_cast<std::size_t>(s.samples) + static_cast<std::size_t>(s.test_replies);
 
-    // Per target: the samples' code (with their answer index) and the distinct LLM tests.
-    struct Work {
-        std::vector<std::pair<std::string, bool>> samples; // code, truncated
-        std::vector<std::string> tests;
-        std::size_t first_job = 0; // real-tests jobs, then per sample an LLM-tests job, then ref
-    };
-    std::vector<Work> work(targets.size());
-    std::vector<sandbox::HarnessJob> jobs;
-    for (std::size_t t = 0; t < targets.size(); ++t) {
-        const Problem& p = *targets[t].problem;
-        Work& w = work[t];
-        std::set<std::string> seen;
-        for (std::size_t k = 0; k < per; ++k) {
-            const Answer& a = answers[t * per + k];
-            if (!a.ok) continue;
-            if (k < static_cast<std::size_t>(s.samples)) {
-                auto code = llm::extract_code(a.content, {std::string(kPython), p.entry_point});
-                if (code)
-                    w.samples.emplace_back(code->code, a.truncated);
+  private:
+    [[nodiscard]] std::size_t per_target() const {
+        return static_cast<std::size_t>(s_.samples) + static_cast<std::size_t>(s_.test_replies);
+    }
+
+    // Per target: `samples` solutions asked for, then `test_replies` test blocks.
+    std::vector<llm::ChatRequest> requests() const {
+        const std::uint64_t seed = c_.driver.seed();
+        std::vector<llm::ChatRequest> out;
+        for (const Target& t : targets_) {
+            const Problem& p = *t.problem;
+            const std::string solve_text = c_.prompts.render(
+                "solve", "user", {{"entry_point", p.entry_point}, {"prompt", p.prompt}});
+            for (int k = 0; k < s_.samples; ++k)
+                out.push_back(
+                    c_.prompts.request("solve", s_.model, {{"user", solve_text}},
+                                       derive_seed(seed, {"solve", p.id, std::to_string(k)})));
+            const std::string tests_text =
+                c_.prompts.render("tests", "user",
+                                  {{"count", std::to_string(s_.tests_per_reply)},
+                                   {"entry_point", p.entry_point},
+                                   {"prompt", p.prompt}});
+            for (int k = 0; k < s_.test_replies; ++k)
+                out.push_back(
+                    c_.prompts.request("tests", s_.model, {{"user", tests_text}},
+                                       derive_seed(seed, {"tests", p.id, std::to_string(k)})));
+        }
+        return out;
+    }
+
+    void read(const std::vector<Answer>& answers) {
+        const std::size_t per = per_target();
+        for (std::size_t t = 0; t < targets_.size(); ++t) {
+            std::set<std::string> seen;
+            for (std::size_t k = 0; k < per; ++k) {
+                const Answer& a = answers[t * per + k];
+                if (!a.ok) continue;
+                if (k < static_cast<std::size_t>(s_.samples))
+                    read_sample(a, t);
                 else
-                    ++summary.solve_rejected["sample: no code in the reply"];
-                continue;
+                    read_tests(a, t, seen);
             }
-            const auto block = llm::extract_code(a.content, {std::string(kPython), ""});
-            if (!block) {
-                ++summary.solve_rejected["tests: no code in the reply"];
-                continue;
-            }
-            auto asserts = asserts_of(block->code, p.entry_point);
-            if (!asserts) {
-                ++summary.solve_rejected["tests: " + asserts.error().message];
-                continue;
-            }
-            if (asserts->empty()) ++summary.solve_rejected["tests: none that call the entry point"];
-            for (std::string& test : *asserts)
-                if (w.tests.size() < kMaxTestsPerProblem && seen.insert(test).second)
-                    w.tests.push_back(std::move(test));
-        }
-        Problem llm_tests = p;
-        llm_tests.test_setup.clear();
-        llm_tests.tests.clear();
-        for (std::size_t i = 0; i < w.tests.size(); ++i)
-            llm_tests.tests.push_back({fmt::format("llm_{}", i), w.tests[i], Visibility::visible});
-        w.first_job = jobs.size();
-        for (const auto& sample : w.samples)
-            jobs.push_back(make_job(p, sample.first, quick(c.language.limits)));
-        if (!w.tests.empty()) {
-            for (const auto& sample : w.samples)
-                jobs.push_back(make_job(llm_tests, sample.first, quick(c.language.limits)));
-            jobs.push_back(make_job(llm_tests, p.solution, quick(c.language.limits)));
         }
     }
-    const auto runs = ASSAY_TRY(execute(c, jobs, "samples x tests"));
 
-    c.db.transaction([&] {
-        for (std::size_t t = 0; t < targets.size(); ++t) {
-            const Problem& p = *targets[t].problem;
-            const Work& w = work[t];
-            const std::size_t n = w.samples.size();
-            std::vector<std::int64_t> ids(n);
-            std::vector<bool> real_pass(n);
-            int passed = 0;
-            for (std::size_t k = 0; k < n; ++k) {
-                const Executed& e = runs[w.first_job + k];
-                ids[k] = c.db.put_candidate(
-                    {p.id, store::CandidateKind::solution, store::Origin::llm, w.samples[k].first,
-                     std::nullopt, "solve",
-                     json{{"stage", "solve"}, {"truncated", w.samples[k].second}}.dump()});
-                c.db.put_execution(ids[k], c.run, e.key, e.result);
-                real_pass[k] = e.result.all_passed();
-                passed += real_pass[k] ? 1 : 0;
-            }
-            summary.samples += static_cast<int>(n);
-            summary.samples_passed += passed;
-            c.db.put_solve_stats(p.id, static_cast<int>(n), passed);
-            if (w.tests.empty() || n == 0) continue;
+    void read_sample(const Answer& a, std::size_t t) {
+        const Language& language = c_.driver.language();
+        auto code =
+            llm::extract_code(a.content, {language.grammar, targets_[t].problem->entry_point});
+        if (code)
+            work_[t].samples.emplace_back(code->code, a.truncated);
+        else
+            ++summary_.solve_rejected["sample: no code in the reply"];
+    }
 
-            // The solutions x tests matrix, and the agreement that chooses tests.
-            std::vector<std::vector<std::size_t>> passes(n);
-            for (std::size_t k = 0; k < n; ++k) {
-                const sandbox::JobResult& r = runs[w.first_job + n + k].result;
-                for (std::size_t i = 0; i < r.cases.size(); ++i)
-                    if (r.verdict == Verdict::ok && r.cases[i].verdict == TestVerdict::passed)
-                        passes[k].push_back(i);
-            }
-            const sandbox::JobResult& reference = runs[w.first_job + 2 * n].result;
-            const std::vector<std::size_t> group = consensus(passes);
-            std::set<std::size_t> chosen;
-            if (!group.empty()) {
-                chosen.insert(passes[group.front()].begin(), passes[group.front()].end());
-                ++summary.codet_problems;
-                summary.codet_pick_passed += real_pass[group.front()] ? 1 : 0;
-            }
-            summary.tests_proposed += static_cast<int>(w.tests.size());
-            for (std::size_t i = 0; i < w.tests.size(); ++i) {
-                const bool correct = reference.verdict == Verdict::ok &&
-                                     i < reference.cases.size() &&
-                                     reference.cases[i].verdict == TestVerdict::passed;
-                const bool is_chosen = chosen.count(i) != 0;
-                json agreeing = json::array();
-                for (std::size_t k = 0; k < n; ++k)
-                    if (std::find(passes[k].begin(), passes[k].end(), i) != passes[k].end())
-                        agreeing.push_back(ids[k]);
-                summary.tests_chosen += is_chosen ? 1 : 0;
-                summary.tests_chosen_correct += is_chosen && correct ? 1 : 0;
-                summary.tests_rejected_incorrect += !is_chosen && !correct ? 1 : 0;
-                c.db.put_candidate({p.id, store::CandidateKind::test, store::Origin::llm,
-                                    w.tests[i], std::nullopt,
-                                    is_chosen ? "codet-chosen" : "codet-rejected",
-                                    json{{"stage", "solve"},
-                                         {"passing_samples", agreeing},
-                                         {"reference_passes", correct}}
-                                        .dump()});
-            }
+    void read_tests(const Answer& a, std::size_t t, std::set<std::string>& seen) {
+        const Language& language = c_.driver.language();
+        const auto block = llm::extract_code(a.content, {language.grammar, ""});
+        if (!block) {
+            ++summary_.solve_rejected["tests: no code in the reply"];
+            return;
         }
-    });
-    return {};
+        auto asserts = asserts_of(language, block->code, targets_[t].problem->entry_point);
+        if (!asserts) {
+            ++summary_.solve_rejected["tests: " + asserts.error().message];
+            return;
+        }
+        if (asserts->empty()) ++summary_.solve_rejected["tests: none that call the entry point"];
+        Work& w = work_[t];
+        for (std::string& test : *asserts)
+            if (w.tests.size() < kMaxTestsPerProblem && seen.insert(test).second)
+                w.tests.push_back(std::move(test));
+    }
+
+    TaggedJobs<SolveJob> jobs() {
+        using Role = SolveJob::Role;
+        const sandbox::Limits limits = quick(c_.driver.language().limits);
+        TaggedJobs<SolveJob> out;
+        for (std::size_t t = 0; t < targets_.size(); ++t) {
+            const Problem& p = *targets_[t].problem;
+            Work& w = work_[t];
+            w.on_real_tests.resize(w.samples.size());
+            for (std::size_t k = 0; k < w.samples.size(); ++k)
+                out.add({t, Role::sample_on_real_tests, k},
+                        make_job(p, w.samples[k].first, limits));
+            if (w.tests.empty()) continue;
+            Problem model_tests = p;
+            model_tests.test_setup.clear();
+            model_tests.tests.clear();
+            for (std::size_t i = 0; i < w.tests.size(); ++i)
+                model_tests.tests.push_back(
+                    {fmt::format("llm_{}", i), w.tests[i], Visibility::visible});
+            w.on_model_tests.resize(w.samples.size());
+            for (std::size_t k = 0; k < w.samples.size(); ++k)
+                out.add({t, Role::sample_on_model_tests, k},
+                        make_job(model_tests, w.samples[k].first, limits));
+            out.add({t, Role::reference_on_model_tests, 0},
+                    make_job(model_tests, p.solution, limits));
+        }
+        return out;
+    }
+
+    // The samples with their runs on the real tests; returns their candidate ids.
+    std::vector<std::int64_t> record_samples(const Problem& p, const Work& w) {
+        store::Store& db = c_.driver.store();
+        std::vector<std::int64_t> ids;
+        int passed = 0;
+        for (std::size_t k = 0; k < w.samples.size(); ++k) {
+            const Executed& e = *w.on_real_tests[k];
+            ids.push_back(db.put_candidate(
+                {p.id, store::CandidateKind::solution, store::Origin::llm, w.samples[k].first,
+                 std::nullopt, "solve",
+                 json{{"stage", "solve"}, {"truncated", w.samples[k].second}}.dump()}));
+            db.put_execution(ids.back(), c_.driver.run_id(), e.key, e.result);
+            passed += e.result.all_passed() ? 1 : 0;
+        }
+        summary_.samples += static_cast<int>(w.samples.size());
+        summary_.samples_passed += passed;
+        db.put_solve_stats(p.id, static_cast<int>(w.samples.size()), passed);
+        return ids;
+    }
+
+    void record(const Problem& p, const Work& w) {
+        const std::vector<std::int64_t> ids = record_samples(p, w);
+        const std::size_t n = w.samples.size();
+        if (w.tests.empty() || n == 0) return;
+        // The solutions x tests matrix, and the agreement that chooses tests.
+        std::vector<std::vector<std::size_t>> passes(n);
+        for (std::size_t k = 0; k < n; ++k) {
+            const sandbox::JobResult& r = w.on_model_tests[k]->result;
+            for (std::size_t i = 0; i < r.cases.size(); ++i)
+                if (r.verdict == Verdict::ok && r.cases[i].verdict == TestVerdict::passed)
+                    passes[k].push_back(i);
+        }
+        const std::vector<std::size_t> group = consensus(passes);
+        std::set<std::size_t> chosen;
+        if (!group.empty()) {
+            chosen.insert(passes[group.front()].begin(), passes[group.front()].end());
+            ++summary_.codet_problems;
+            summary_.codet_pick_passed +=
+                w.on_real_tests[group.front()]->result.all_passed() ? 1 : 0;
+        }
+        summary_.tests_proposed += static_cast<int>(w.tests.size());
+        for (std::size_t i = 0; i < w.tests.size(); ++i)
+            record_test(p, w, i, chosen.count(i) != 0, passes, ids);
+    }
+
+    void record_test(const Problem& p, const Work& w, std::size_t i, bool is_chosen,
+                     const std::vector<std::vector<std::size_t>>& passes,
+                     const std::vector<std::int64_t>& ids) {
+        const sandbox::JobResult& reference = w.reference->result;
+        const bool correct = reference.verdict == Verdict::ok && i < reference.cases.size() &&
+                             reference.cases[i].verdict == TestVerdict::passed;
+        json agreeing = json::array();
+        for (std::size_t k = 0; k < passes.size(); ++k)
+            if (std::find(passes[k].begin(), passes[k].end(), i) != passes[k].end())
+                agreeing.push_back(ids[k]);
+        summary_.tests_chosen += is_chosen ? 1 : 0;
+        summary_.tests_chosen_correct += is_chosen && correct ? 1 : 0;
+        summary_.tests_rejected_incorrect += !is_chosen && !correct ? 1 : 0;
+        c_.driver.store().put_candidate(
+            {p.id, store::CandidateKind::test, store::Origin::llm, w.tests[i], std::nullopt,
+             is_chosen ? "codet-chosen" : "codet-rejected",
+             json{{"stage", "solve"}, {"passing_samples", agreeing}, {"reference_passes", correct}}
+                 .dump()});
+    }
+
+    const LlmContext& c_;
+    const LlmSettings& s_;
+    const std::vector<Target>& targets_;
+    LlmSummary& summary_;
+    std::vector<Work> work_;
+};
+
+} // namespace
+
+Expected<void> solve(const LlmContext& context, const std::vector<Target>& targets,
+                     LlmSummary& summary) {
+    return Solve(context, targets, summary).run();
 }
 
 } // namespace assay::pipeline
