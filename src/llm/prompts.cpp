@@ -153,10 +153,18 @@ Expected<PromptBook> load_prompts(const fs::path& dir, const std::vector<Templat
     return book;
 }
 
+namespace {
+// A caller asked for a template, text or placeholder the book was not loaded with: a bug in
+// assay, not bad input (the prompt files are checked against the specs at load).
+FatalError internal_error(std::string message) {
+    return FatalError(ExitCode::internal, Error{std::move(message), {}, ErrorKind::environment});
+}
+} // namespace
+
 const PromptTemplate& PromptBook::at(std::string_view kind) const {
     const auto it = templates_.find(kind);
     if (it == templates_.end())
-        throw std::logic_error(fmt::format("no prompt template '{}' was loaded", kind));
+        throw internal_error(fmt::format("no prompt template '{}' was loaded", kind));
     return it->second;
 }
 
@@ -165,7 +173,7 @@ std::string PromptBook::render(std::string_view kind, std::string_view text,
     const PromptTemplate& t = at(kind);
     const auto it = t.texts.find(std::string(text));
     if (it == t.texts.end())
-        throw std::logic_error(fmt::format("prompt '{}' has no text '{}'", kind, text));
+        throw internal_error(fmt::format("prompt '{}' has no text '{}'", kind, text));
     const std::string& source = it->second;
     std::string out;
     std::size_t copied = 0;
@@ -184,11 +192,11 @@ std::string PromptBook::render(std::string_view kind, std::string_view text,
     const std::vector<std::string> used = placeholders(source);
     for (const std::string& name : used)
         if (values.count(name) == 0)
-            throw std::logic_error(
+            throw internal_error(
                 fmt::format("prompt '{}' text '{}' needs a value for '{}'", kind, text, name));
     for (const auto& [name, value] : values)
         if (std::find(used.begin(), used.end(), name) == used.end())
-            throw std::logic_error(
+            throw internal_error(
                 fmt::format("prompt '{}' text '{}' has no placeholder '{}'", kind, text, name));
     return out;
 }

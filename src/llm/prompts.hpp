@@ -49,7 +49,8 @@ class PromptBook {
     [[nodiscard]] const PromptTemplate& at(std::string_view kind) const;
 
     // `text` of `kind` with every placeholder replaced; `values` must give exactly the
-    // placeholders of the spec the book was loaded with (a programming error otherwise).
+    // placeholders of the spec the book was loaded with (otherwise a bug in assay: FatalError,
+    // exit 3).
     [[nodiscard]] std::string render(std::string_view kind, std::string_view text,
                                      const std::map<std::string, std::string>& values) const;
 

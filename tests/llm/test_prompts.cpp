@@ -90,6 +90,6 @@ TEST_CASE("llm::PromptBook::render substitutes each value once") {
     CHECK(request.temperature == doctest::Approx(0.5));
     CHECK(request.max_tokens == 100);
     CHECK(request.seed < (1ULL << 63));
-    CHECK_THROWS(book->render("solve", "user", {{"entry_point", "f"}}));
+    CHECK_THROWS_AS(book->render("solve", "user", {{"entry_point", "f"}}), assay::FatalError);
     CHECK(placeholders("a {{x}} {{y}} {{x}} {{Not}} {{}}") == std::vector<std::string>{"x", "y"});
 }
