@@ -23,12 +23,20 @@ void JailExecutor::launch() {
     if (!launched_) launched_ = pool_->launch();
 }
 
+Expected<void> JailExecutor::started() {
+    // Each batch launches again: workers a job's trouble stopped respawn (all at once, while the
+    // syntax gate runs), and a launch that failed is tried again.
+    if (!launched_) launch();
+    Expected<void> launched = std::move(*launched_);
+    launched_.reset();
+    ASSAY_TRY(launched);
+    return pool_->await_started();
+}
+
 Expected<void> JailExecutor::run(const std::vector<sandbox::HarnessJob>& jobs,
                                  const std::vector<std::size_t>& which, const Done& done) {
     if (which.empty()) return {};
-    launch();
-    ASSAY_TRY(*launched_);
-    ASSAY_TRY(pool_->await_started());
+    ASSAY_TRY(started());
     // Each thread keeps one slot and feeds it jobs from the shared queue.
     std::atomic<std::size_t> cursor{0};
     const auto next = [&]() -> std::optional<std::pair<std::size_t, const sandbox::HarnessJob*>> {

@@ -25,8 +25,9 @@ class Executor {
     Executor& operator=(const Executor&) = delete;
     virtual ~Executor() = default;
 
-    // Starts the workers without waiting for them, so that they boot while the caller prepares
-    // the batch; a failure to start is reported by run(). Calling it again does nothing.
+    // Starts the workers that are not running without waiting for them, so that they boot while
+    // the caller prepares the batch; a failure to start is reported by the next run(). Calling
+    // it again before that run does nothing.
     virtual void launch() = 0;
     // Runs jobs[i] for every i in `which`, reporting each with done(i, result) as it ends (from
     // any thread, in any order). Fails only when no job can run (the workers cannot start).
@@ -46,6 +47,9 @@ class JailExecutor final : public Executor {
                                      const Done& done) override;
 
   private:
+    // The launch of this batch (launching now if launch() was not called), then the greetings.
+    [[nodiscard]] Expected<void> started();
+
     std::unique_ptr<sandbox::ZygotePool> pool_;
     int slots_;
     std::optional<Expected<void>> launched_;

@@ -26,7 +26,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
     (void)parse_chat_response(reply);
     for (const Section& section : sections(reply))
         if (section.name.empty()) __builtin_trap();
-    static const assay::Language python = *assay::load_language("python");
+    static const assay::Language python = assay::load_language("python").value();
     if (const auto problem = assay::pipeline::parse_problem_reply(python, std::string(reply)))
         if (problem->tests.size() < 4 || problem->entry_point.empty()) __builtin_trap();
     return 0;

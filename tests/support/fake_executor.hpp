@@ -56,8 +56,8 @@ class FakeExecutor final : public pipeline::Executor {
     Expected<void> run(const std::vector<sandbox::HarnessJob>& jobs,
                        const std::vector<std::size_t>& which, const Done& done) override {
         if (!start_error.empty()) return fail_env("{}", start_error);
-        // Results come back in reverse order, as a pool of slots may finish them: a stage that
-        // paired results with jobs by position would mislabel them here.
+        // Results come back in reverse order, as a pool of slots may finish them: run_batch must
+        // put each where its job is (and run_tagged pair it with that job's tag).
         std::vector<std::size_t> order = which;
         std::reverse(order.begin(), order.end());
         for (const std::size_t i : order) {

@@ -116,7 +116,6 @@ struct StageFixture {
     std::optional<pipeline::LlmContext> context;
 };
 
-// A reply holding `code` in a fenced Python block, then a sentence.
 // Every case failed with `message`.
 inline sandbox::JobResult all_failing(const sandbox::HarnessJob& job, const std::string& message) {
     sandbox::JobResult r = passing(job);
@@ -128,6 +127,7 @@ inline sandbox::JobResult all_failing(const sandbox::HarnessJob& job, const std:
     return r;
 }
 
+// A reply holding `code` in a fenced Python block, then a sentence.
 inline std::string fenced(const std::string& code, const std::string& prose = "Done.") {
     return "```python\n" + code + "\n```\n" + prose;
 }

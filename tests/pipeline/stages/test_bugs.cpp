@@ -56,6 +56,8 @@ TEST_CASE("pipeline::inject_bugs keeps the bugs a test catches, with a bug/fix p
         if (!marker.empty()) programs.insert(f.problem_of(r).entry_point + marker);
     }
     REQUIRE(f.client.asked.size() == 16);
+    for (const char* marker : {"CAUGHT", "SURVIVOR", "CRASH", ""})
+        REQUIRE_MESSAGE(expected[marker] > 0, "no reply of kind '", marker, "' to check");
     CHECK(summary.bugs_asked == 16);
     CHECK(summary.bugs_kept == expected["CAUGHT"]);
     CHECK(summary.bugs_rejected["passes every test"] == expected["SURVIVOR"]);
@@ -63,6 +65,11 @@ TEST_CASE("pipeline::inject_bugs keeps the bugs a test catches, with a bug/fix p
     CHECK(summary.bugs_rejected["no change to the program"] == expected[""]);
     // An unchanged program never reaches the jail, and the same program runs once.
     CHECK(f.executor.ran.size() == programs.size());
+    // Model-written code runs under the tight limits.
+    for (const sandbox::HarnessJob& job : f.executor.ran) {
+        CHECK(job.limits.wall_ms == 1500);
+        CHECK(job.limits.cpu_ms == 1000);
+    }
 
     // Each caught bug is a bug/fix row whose failing test is the one the executor failed, on
     // the problem the request was about.

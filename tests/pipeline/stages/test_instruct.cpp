@@ -91,8 +91,8 @@ TEST_CASE("pipeline::instruct with no seeds or no attempts asks nothing") {
                    [](const llm::ChatRequest&) { return reply(kVowels); });
     pipeline::LlmSummary summary;
     f.settings.new_problems = 0;
-    CHECK(pipeline::instruct(*f.context, f.problems, summary)->empty());
+    CHECK(pipeline::instruct(*f.context, f.problems, summary).value().empty());
     f.settings.new_problems = 3;
-    CHECK(pipeline::instruct(*f.context, {}, summary)->empty());
+    CHECK(pipeline::instruct(*f.context, {}, summary).value().empty());
     CHECK(f.client.asked.empty());
 }

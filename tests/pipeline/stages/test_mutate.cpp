@@ -33,6 +33,9 @@ TEST_CASE("pipeline::mutate: caught, surviving and errored mutants") {
     CHECK(all.killed > 0);
     CHECK(all.survived > 0);
     CHECK(all.errored > 0);
+    // Mutants run under the tight limits, and the syntax layer's output skips the gate.
+    for (const sandbox::HarnessJob& job : f.executor.ran)
+        CHECK(job.limits.wall_ms == 1500);
     // At most 6 per problem, every one different from its reference.
     CHECK(all.generated <= 24);
     for (const sandbox::HarnessJob& job : f.executor.ran)

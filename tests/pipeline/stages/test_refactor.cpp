@@ -54,6 +54,9 @@ TEST_CASE("pipeline::refactor_offline counts every rewrite and keeps the passing
         kept += counts.kept;
     }
     CHECK(static_cast<std::size_t>(generated) == f.executor.ran.size());
+    // Refactorings of a passing reference get the language's own limits, as the reference.
+    for (const sandbox::HarnessJob& job : f.executor.ran)
+        CHECK(job.limits.wall_ms == f.language.limits.wall_ms);
     int running_max = 0;
     for (const sandbox::HarnessJob& job : f.executor.ran)
         running_max += contains(job.code, "def running_max") ? 1 : 0;

@@ -62,6 +62,25 @@ TEST_CASE("pipeline::reflexion: a failing attempt is told why, and the retry is 
     }
 }
 
+TEST_CASE("pipeline::reflexion: an attempt that does not parse never reaches the executor") {
+    StageFixture* fixture = nullptr;
+    StageFixture f(judge, [&](const llm::ChatRequest& r) {
+        const Problem& p = fixture->problem_of(r);
+        if (assistant_turns(r) == 0) return reply(fenced("def " + p.entry_point + "(:\n    pass"));
+        return reply(fenced(p.solution));
+    });
+    fixture = &f;
+    pipeline::LlmSummary summary;
+    REQUIRE(pipeline::reflexion(*f.context, f.targets(), summary));
+    CHECK(summary.traces_solved == 4);
+    CHECK(summary.trace_steps[2] == 4);
+    for (const sandbox::HarnessJob& job : f.executor.ran)
+        CHECK(!contains(job.code, "(:"));
+    // The syntax error is what the model was told.
+    for (const llm::ChatRequest& r : f.client.asked)
+        if (assistant_turns(r) == 1) CHECK(contains(r.messages.back().content, "compile_error"));
+}
+
 TEST_CASE("pipeline::reflexion: a trace cut short by a failed call is left for a rerun") {
     StageFixture* fixture = nullptr;
     StageFixture f(judge, [&](const llm::ChatRequest& r) {
@@ -76,6 +95,8 @@ TEST_CASE("pipeline::reflexion: a trace cut short by a failed call is left for a
     REQUIRE(pipeline::reflexion(*f.context, f.targets(), summary));
     CHECK(summary.traces == 3);
     CHECK(summary.traces_aborted == 1);
-    for (const auto& row : f.exported(exports::Kind::reflexion))
+    const auto rows = f.exported(exports::Kind::reflexion);
+    REQUIRE(rows.size() == 3);
+    for (const auto& row : rows)
         CHECK(!contains(row.dump(), "def middle"));
 }

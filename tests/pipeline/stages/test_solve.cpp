@@ -62,7 +62,10 @@ TEST_CASE("pipeline::solve: CodeT keeps the tests the agreeing samples pass") {
     // samples are one program: it runs once), and the reference on the model's.
     CHECK(f.executor.ran.size() == 4 * 5);
 
-    // The SFT export holds the references and the passing samples, never the wrong one.
-    for (const auto& row : f.exported(exports::Kind::sft))
+    // The SFT export holds the references and the passing samples (the two right samples are one
+    // candidate of origin llm), never the wrong one.
+    const auto rows = f.exported(exports::Kind::sft);
+    REQUIRE(rows.size() == 8);
+    for (const auto& row : rows)
         CHECK(!contains(row.dump(), "WRONG"));
 }
