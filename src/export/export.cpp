@@ -1,9 +1,9 @@
 #include "export/export.hpp"
 
 #include "export/preference.hpp"
-#include "export/records.hpp"
 #include "export/reflexion.hpp"
 #include "export/test_script.hpp"
+#include "store/readers.hpp"
 #include "util/diff.hpp"
 
 #include <algorithm>
@@ -72,23 +72,25 @@ bool contains(std::span<const std::string_view> names, std::string_view name) {
     return std::find(names.begin(), names.end(), name) != names.end();
 }
 
-bool keep_problem(const Filters& f, const ProblemRecord& problem) {
+bool keep_problem(const Filters& f, const store::ProblemRecord& problem) {
     if (f.language && problem.problem.language != *f.language) return false;
     return !f.min_pass_rate || problem.mutation_score.value_or(-1) >= *f.min_pass_rate;
 }
 
-bool keep(Kind kind, const Filters& f, const ProblemRecord& problem, const CandidateRow& row) {
+bool keep(Kind kind, const Filters& f, const store::ProblemRecord& problem,
+          const store::CandidateRow& row) {
     if (!keep_problem(f, problem)) return false;
     return !f.kind || *f.kind == (kind == Kind::sft ? row.kind : row.label);
 }
 
-json common(const ProblemRecord& problem, const CandidateRow& row) {
+json common(const store::ProblemRecord& problem, const store::CandidateRow& row) {
     return {{"origin", row.origin},
             {"problem_id", row.problem_id},
             {"language", problem.problem.language}};
 }
 
-json sft_row(const std::string& format, const ProblemRecord& problem, const CandidateRow& row) {
+json sft_row(const std::string& format, const store::ProblemRecord& problem,
+             const store::CandidateRow& row) {
     json out = common(problem, row);
     out["kind"] = row.kind;
     if (row.kind == "refactor") out["refactor_kind"] = row.label;
@@ -107,7 +109,7 @@ json sft_row(const std::string& format, const ProblemRecord& problem, const Cand
     return out;
 }
 
-json bugfix_row(const ProblemRecord& problem, const CandidateRow& row) {
+json bugfix_row(const store::ProblemRecord& problem, const store::CandidateRow& row) {
     json out = common(problem, row);
     json failing = json::array();
     for (const sandbox::CaseResult& c : row.failing)
@@ -123,7 +125,7 @@ json bugfix_row(const ProblemRecord& problem, const CandidateRow& row) {
     return out;
 }
 
-json refactor_row(const ProblemRecord& problem, const CandidateRow& row) {
+json refactor_row(const store::ProblemRecord& problem, const store::CandidateRow& row) {
     json out = common(problem, row);
     out["prompt"] = problem.problem.prompt;
     out["original_code"] = row.parent_code;
@@ -134,15 +136,17 @@ json refactor_row(const ProblemRecord& problem, const CandidateRow& row) {
 }
 
 // sft, bugfix and refactor: one row per candidate.
-std::vector<json> candidate_export(store::Store& db, const ExportOptions& options,
-                                   const std::map<std::string, ProblemRecord>& problems) {
+Expected<std::vector<json>>
+candidate_export(store::Store& db, const ExportOptions& options,
+                 const std::map<std::string, store::ProblemRecord>& problems) {
     const std::string format = options.format.empty() ? "messages" : options.format;
     const Kind kind = options.kind;
-    const std::vector<CandidateRow> candidates = kind == Kind::sft      ? passing_solutions(db)
-                                                 : kind == Kind::bugfix ? killed_bugs(db)
-                                                                        : kept_refactorings(db);
+    const std::vector<store::CandidateRow> candidates =
+        ASSAY_TRY(kind == Kind::sft      ? store::passing_solutions(db)
+                  : kind == Kind::bugfix ? store::killed_bugs(db)
+                                         : store::kept_refactorings(db));
     std::vector<json> out;
-    for (const CandidateRow& row : candidates) {
+    for (const store::CandidateRow& row : candidates) {
         const auto problem = problems.find(row.problem_id);
         if (problem == problems.end() || !keep(kind, options.filters, problem->second, row))
             continue;
@@ -153,10 +157,12 @@ std::vector<json> candidate_export(store::Store& db, const ExportOptions& option
     return out;
 }
 
-std::vector<json> reflexion_export(store::Store& db, const Filters& f,
-                                   const std::map<std::string, ProblemRecord>& problems) {
+Expected<std::vector<json>>
+reflexion_export(store::Store& db, const Filters& f,
+                 const std::map<std::string, store::ProblemRecord>& problems) {
+    const auto trajectories = ASSAY_TRY(store::trajectories(db, "reflexion"));
     std::vector<json> out;
-    for (const TrajectoryRow& t : trajectories(db, "reflexion")) {
+    for (const store::TrajectoryRow& t : trajectories) {
         const auto problem = problems.find(t.problem_id);
         if (problem == problems.end() || t.steps.empty() || !keep_problem(f, problem->second))
             continue;
@@ -166,13 +172,15 @@ std::vector<json> reflexion_export(store::Store& db, const Filters& f,
     return out;
 }
 
-std::vector<json> dpo_export(store::Store& db, const ExportOptions& options,
-                             const std::map<std::string, ProblemRecord>& problems) {
+Expected<std::vector<json>>
+dpo_export(store::Store& db, const ExportOptions& options,
+           const std::map<std::string, store::ProblemRecord>& problems) {
     const std::string format = options.format.empty() ? "standard" : options.format;
     const Filters& f = options.filters;
+    const auto solutions = ASSAY_TRY(store::model_solutions(db));
+    const auto reflexion = ASSAY_TRY(store::trajectories(db, "reflexion"));
     std::vector<json> out;
-    for (const PreferencePair& pair :
-         preference_pairs(model_solutions(db), trajectories(db, "reflexion"))) {
+    for (const PreferencePair& pair : preference_pairs(solutions, reflexion)) {
         const auto problem = problems.find(pair.problem_id);
         if (problem == problems.end() || !keep_problem(f, problem->second)) continue;
         if (f.kind && *f.kind != to_string(pair.source)) continue;
@@ -181,8 +189,8 @@ std::vector<json> dpo_export(store::Store& db, const ExportOptions& options,
     return out;
 }
 
-std::vector<json> rows(store::Store& db, const ExportOptions& options) {
-    const auto problems = problem_records(db);
+Expected<std::vector<json>> rows(store::Store& db, const ExportOptions& options) {
+    const auto problems = ASSAY_TRY(store::problem_records(db));
     switch (options.kind) {
     case Kind::sft:
     case Kind::bugfix:
@@ -204,8 +212,14 @@ Expected<void> write_atomically(const fs::path& out, const std::vector<json>& li
     const fs::path temp = dir / fmt::format(".{}.tmp-{}", out.filename().string(), ::getpid());
     {
         std::ofstream file(temp, std::ios::binary | std::ios::trunc);
-        for (const json& line : lines)
-            file << line.dump() << '\n';
+        try {
+            for (const json& line : lines)
+                file << line.dump() << '\n';
+        } catch (const json::exception& e) {
+            // A stored text that is not UTF-8: assay should never have recorded it.
+            fs::remove(temp, error);
+            return fail_env_at(out.string(), "cannot write the export: {}", e.what());
+        }
         file.flush();
         if (!file) {
             fs::remove(temp, error);
@@ -263,7 +277,7 @@ Expected<void> validate(const ExportOptions& options) {
 Expected<std::size_t> export_jsonl(store::Store& db, const ExportOptions& options,
                                    const fs::path& out) {
     ASSAY_TRY(validate(options));
-    const auto lines = rows(db, options);
+    const auto lines = ASSAY_TRY(rows(db, options));
     ASSAY_TRY(write_atomically(out, lines));
     return lines.size();
 }

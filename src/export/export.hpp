@@ -2,7 +2,7 @@
 // per line, each with `origin` (seed: written by a person; mutation: made by an AST operator; llm:
 // made by the pipeline's model; sample: a model's answer imported by verify --solutions),
 // `problem_id` and `language`. A candidate passes when its standing (the newest execution of its
-// code on every test of its problem, records.hpp) passed.
+// code on every test of its problem, store/readers.hpp) passed.
 //   sft       one row per passing solution (references, model samples, and refactorings as
 //             extra rows with kind "refactor"); --format messages (default), alpaca or sharegpt.
 //   bugfix    one row per killed mutant whose run ended on its own (verdict ok: every case ran

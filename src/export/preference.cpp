@@ -21,7 +21,7 @@ std::string_view to_string(PairSource source) {
 
 namespace {
 // A failure of the answer, not of the machine it ran on.
-bool failed(const ExecutionSummary& e) {
+bool failed(const store::ExecutionSummary& e) {
     return !e.passed && e.verdict != "internal_error";
 }
 
@@ -35,7 +35,7 @@ bool blank(const std::string& code) {
 struct Answer {
     const std::string& origin;
     const std::string& code;
-    const ExecutionSummary& run;
+    const store::ExecutionSummary& run;
 };
 
 PreferencePair pair_of(const std::string& problem_id, PairSource source, const Answer& chosen,
@@ -60,15 +60,15 @@ PreferencePair pair_of(const std::string& problem_id, PairSource source, const A
 }
 
 struct ProblemInputs {
-    std::vector<const SolutionRow*> solutions;
-    std::vector<const TrajectoryRow*> trajectories;
+    std::vector<const store::SolutionRow*> solutions;
+    std::vector<const store::TrajectoryRow*> trajectories;
 };
 
-void sample_pairs(const std::vector<const SolutionRow*>& solutions,
+void sample_pairs(const std::vector<const store::SolutionRow*>& solutions,
                   std::vector<PreferencePair>& out) {
-    std::vector<const SolutionRow*> chosen;
-    std::vector<const SolutionRow*> rejected;
-    for (const SolutionRow* s : solutions) {
+    std::vector<const store::SolutionRow*> chosen;
+    std::vector<const store::SolutionRow*> rejected;
+    for (const store::SolutionRow* s : solutions) {
         if (s->standing.passed)
             chosen.push_back(s);
         else if (failed(s->standing))
@@ -76,20 +76,20 @@ void sample_pairs(const std::vector<const SolutionRow*>& solutions,
     }
     if (chosen.empty()) return;
     for (std::size_t j = 0; j < rejected.size(); ++j) {
-        const SolutionRow& c = *chosen[j % chosen.size()];
-        const SolutionRow& r = *rejected[j];
+        const store::SolutionRow& c = *chosen[j % chosen.size()];
+        const store::SolutionRow& r = *rejected[j];
         out.push_back(pair_of(r.problem_id, PairSource::samples, {c.origin, c.code, c.standing},
                               {r.origin, r.code, r.standing}));
     }
 }
 
-void reflexion_pairs(const TrajectoryRow& t, std::vector<PreferencePair>& out) {
+void reflexion_pairs(const store::TrajectoryRow& t, std::vector<PreferencePair>& out) {
     if (!t.solved || t.steps.empty()) return;
-    const StepRow& last = t.steps.back();
+    const store::StepRow& last = t.steps.back();
     if (!last.execution || !last.execution->passed) return;
     if (t.final_execution && !t.final_execution->passed) return;
     for (std::size_t i = 0; i + 1 < t.steps.size(); ++i) {
-        const StepRow& s = t.steps[i];
+        const store::StepRow& s = t.steps[i];
         if (s.execution && failed(*s.execution))
             out.push_back(pair_of(t.problem_id, PairSource::reflexion,
                                   {last.origin, last.code, *last.execution},
@@ -98,18 +98,18 @@ void reflexion_pairs(const TrajectoryRow& t, std::vector<PreferencePair>& out) {
 }
 } // namespace
 
-std::vector<PreferencePair> preference_pairs(const std::vector<SolutionRow>& solutions,
-                                             const std::vector<TrajectoryRow>& reflexion) {
+std::vector<PreferencePair> preference_pairs(const std::vector<store::SolutionRow>& solutions,
+                                             const std::vector<store::TrajectoryRow>& reflexion) {
     std::map<std::string, ProblemInputs> by_problem;
-    for (const SolutionRow& s : solutions)
+    for (const store::SolutionRow& s : solutions)
         by_problem[s.problem_id].solutions.push_back(&s);
-    for (const TrajectoryRow& t : reflexion)
+    for (const store::TrajectoryRow& t : reflexion)
         by_problem[t.problem_id].trajectories.push_back(&t);
     std::vector<PreferencePair> out;
     for (const auto& [problem_id, inputs] : by_problem) {
         std::vector<PreferencePair> pairs;
         sample_pairs(inputs.solutions, pairs);
-        for (const TrajectoryRow* t : inputs.trajectories)
+        for (const store::TrajectoryRow* t : inputs.trajectories)
             reflexion_pairs(*t, pairs);
         std::set<std::string> seen;
         for (PreferencePair& p : pairs)

@@ -1,7 +1,7 @@
 // Preference pairs for DPO: a passing and a failing answer to one prompt, both judged by the jail.
 #pragma once
 
-#include "export/records.hpp"
+#include "store/readers.hpp"
 
 #include <nlohmann/json.hpp>
 #include <string>
@@ -46,8 +46,8 @@ struct PreferencePair {
 // A pair with a blank answer (a reply that held no program), whose two answers are the same
 // text, or that repeats an earlier pair of the same problem, is left out.
 [[nodiscard]] std::vector<PreferencePair>
-preference_pairs(const std::vector<SolutionRow>& solutions,
-                 const std::vector<TrajectoryRow>& reflexion);
+preference_pairs(const std::vector<store::SolutionRow>& solutions,
+                 const std::vector<store::TrajectoryRow>& reflexion);
 
 // The dpo row: prompt, chosen, rejected (format "standard": strings; "messages": message lists,
 // TRL's conversational format, prompt [user] and chosen/rejected [assistant]), source, origin

@@ -5,50 +5,34 @@ namespace assay::exports {
 using nlohmann::json;
 
 namespace {
-// object[key], or null when absent.
-json field(const json& object, const char* key) {
-    if (!object.is_object()) return nullptr;
-    const auto it = object.find(key);
-    return it == object.end() ? json(nullptr) : *it;
-}
-
 std::string fenced(const std::string& language, const std::string& code) {
     const bool newline = !code.empty() && code.back() == '\n';
     return "```" + language + "\n" + code + (newline ? "" : "\n") + "```";
-}
-
-bool is_message_list(const json& messages) {
-    if (!messages.is_array() || messages.empty()) return false;
-    for (const json& m : messages)
-        if (!field(m, "role").is_string() || !field(m, "content").is_string()) return false;
-    return true;
 }
 
 json message(const std::string& role, const std::string& content) {
     return {{"role", role}, {"content", content}};
 }
 
-json final_verdict(const TrajectoryRow& t) {
+json final_verdict(const store::TrajectoryRow& t) {
     if (t.final_execution)
         return {{"verdict", t.final_execution->verdict},
                 {"tests_passed", t.final_execution->tests_passed},
                 {"tests_total", t.final_execution->tests_total}};
     // The execution it names is not stored: fall back on what the trajectory says about it.
-    const json final = field(t.meta, "final");
-    const json verdict = field(final, "verdict");
-    const json passed = field(final, "tests_passed");
-    const json total = field(final, "tests_total");
-    if (verdict.is_string() && passed.is_number_integer() && total.is_number_integer())
-        return {{"verdict", verdict}, {"tests_passed", passed}, {"tests_total", total}};
+    if (const auto& final_run = t.meta.final_run)
+        return {{"verdict", final_run->verdict},
+                {"tests_passed", final_run->tests_passed},
+                {"tests_total", final_run->tests_total}};
     return nullptr;
 }
 } // namespace
 
-json conversation(const Problem& problem, const TrajectoryRow& t) {
-    if (const json recorded = field(t.meta, "messages"); is_message_list(recorded)) {
+json conversation(const Problem& problem, const store::TrajectoryRow& t) {
+    if (const auto& recorded = t.meta.messages; recorded && !recorded->empty()) {
         json out = json::array();
-        for (const json& m : recorded)
-            out.push_back(message(m["role"].get<std::string>(), m["content"].get<std::string>()));
+        for (const store::TrajectoryMessage& m : *recorded)
+            out.push_back(message(m.role, m.content));
         return out;
     }
     json out = json::array({message("user", problem.prompt)});
@@ -66,9 +50,9 @@ json conversation(const Problem& problem, const TrajectoryRow& t) {
     return out;
 }
 
-json reflexion_row(const ProblemRecord& problem, const TrajectoryRow& t) {
+json reflexion_row(const store::ProblemRecord& problem, const store::TrajectoryRow& t) {
     json steps = json::array();
-    for (const StepRow& s : t.steps) {
+    for (const store::StepRow& s : t.steps) {
         const auto& e = s.execution;
         steps.push_back({{"code", s.code},
                          {"verdict", e ? json(e->verdict) : json(nullptr)},

@@ -2,7 +2,7 @@
 // reflection → new attempt → …), with the final code's verdict on every test.
 #pragma once
 
-#include "export/records.hpp"
+#include "store/readers.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -12,13 +12,14 @@ namespace assay::exports {
 // steps [{code, verdict, tests_passed, tests_total, feedback, reflection}] (verdict null and
 // counts 0 for a step with no recorded execution), num_steps, solved, final {verdict,
 // tests_passed, tests_total} (null when unknown) and messages (see conversation()).
-[[nodiscard]] nlohmann::json reflexion_row(const ProblemRecord& problem, const TrajectoryRow& t);
+[[nodiscard]] nlohmann::json reflexion_row(const store::ProblemRecord& problem,
+                                           const store::TrajectoryRow& t);
 
 // The trajectory as a multi-turn conversation: meta.messages as recorded when it is a non-empty
 // list of {role, content} strings; otherwise rebuilt from the steps: user = the prompt,
 // assistant = attempt 0 in a fenced block, then per later attempt i: user = the feedback on
 // attempt i-1, assistant = the reflection written with attempt i, a blank line, attempt i fenced
 // (an attempt whose reply held no program has empty code, and no block).
-[[nodiscard]] nlohmann::json conversation(const Problem& problem, const TrajectoryRow& t);
+[[nodiscard]] nlohmann::json conversation(const Problem& problem, const store::TrajectoryRow& t);
 
 } // namespace assay::exports

@@ -1,5 +1,6 @@
 #include "llm/cache.hpp"
 
+#include "store/llm_calls.hpp"
 #include "util/hash.hpp"
 
 #include <map>
@@ -11,36 +12,27 @@ std::string request_hash(const ChatRequest& request) {
 }
 
 std::optional<ChatReply> find_llm_call(store::Store& store, std::string_view hash) {
-    store::Statement s(store.handle(),
-                       "SELECT reply, finish_reason, prompt_tokens, completion_tokens, latency_ms "
-                       "FROM llm_calls WHERE request_hash = ?");
-    s.bind(1, hash);
-    if (!s.step()) return std::nullopt;
-    ChatReply reply;
-    reply.content = s.column_text(0);
-    reply.finish_reason = s.column_text(1);
-    reply.prompt_tokens = static_cast<int>(s.column_int(2));
-    reply.completion_tokens = static_cast<int>(s.column_int(3));
-    reply.latency_ms = s.column_double(4);
-    reply.from_cache = true;
-    return reply;
+    auto call = store::find_llm_call(store, hash);
+    if (!call) return std::nullopt;
+    return ChatReply{.content = std::move(call->reply),
+                     .finish_reason = std::move(call->finish_reason),
+                     .prompt_tokens = call->prompt_tokens,
+                     .completion_tokens = call->completion_tokens,
+                     .attempts = 0,
+                     .latency_ms = call->latency_ms,
+                     .from_cache = true};
 }
 
 void put_llm_call(store::Store& store, const ChatRequest& request, const ChatReply& reply) {
-    store::Statement s(store.handle(),
-                       "INSERT OR IGNORE INTO llm_calls(request_hash, model, request, reply, "
-                       "finish_reason, prompt_tokens, completion_tokens, latency_ms, attempts) "
-                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    s.bind(1, request_hash(request))
-        .bind(2, request.model)
-        .bind(3, request_json(request))
-        .bind(4, reply.content)
-        .bind(5, reply.finish_reason)
-        .bind(6, reply.prompt_tokens)
-        .bind(7, reply.completion_tokens)
-        .bind(8, reply.latency_ms)
-        .bind(9, reply.attempts)
-        .run();
+    store::put_llm_call(store, {.request_hash = request_hash(request),
+                                .model = request.model,
+                                .request = request_json(request),
+                                .reply = reply.content,
+                                .finish_reason = reply.finish_reason,
+                                .prompt_tokens = reply.prompt_tokens,
+                                .completion_tokens = reply.completion_tokens,
+                                .latency_ms = reply.latency_ms,
+                                .attempts = reply.attempts});
 }
 
 std::vector<ChatResult> CachingClient::complete(const std::vector<ChatRequest>& requests) {
@@ -50,7 +42,7 @@ std::vector<ChatResult> CachingClient::complete(const std::vector<ChatRequest>& 
     std::vector<std::string> miss_hashes;
     for (std::size_t i = 0; i < requests.size(); ++i) {
         const std::string hash = request_hash(requests[i]);
-        if (auto cached = find_llm_call(store_, hash)) {
+        if (auto cached = llm::find_llm_call(store_, hash)) {
             results[i] = std::move(*cached);
             ++hits_;
             continue;
@@ -66,7 +58,7 @@ std::vector<ChatResult> CachingClient::complete(const std::vector<ChatRequest>& 
     auto answers = misses.empty() ? std::vector<ChatResult>() : inner_.complete(misses);
     store_.transaction([&] {
         for (std::size_t m = 0; m < misses.size(); ++m) {
-            if (answers[m]) put_llm_call(store_, misses[m], *answers[m]);
+            if (answers[m]) llm::put_llm_call(store_, misses[m], *answers[m]);
             for (std::size_t i : waiting[miss_hashes[m]])
                 results[i] = answers[m];
         }

@@ -16,7 +16,8 @@ namespace assay::llm {
 // seed): requests that differ in any of these differ in hash.
 [[nodiscard]] std::string request_hash(const ChatRequest& request);
 
-// The recorded reply for `hash`, marked from_cache with attempts 0, if any.
+// The recorded reply for `hash`, marked from_cache with attempts 0, if any. Both throw
+// FatalError when a statement fails, as the store's other plain-value functions (store.hpp).
 [[nodiscard]] std::optional<ChatReply> find_llm_call(store::Store& store, std::string_view hash);
 
 // Records a successful call (the first one wins when the hash is already there).

@@ -4,10 +4,10 @@
 
 namespace assay::store {
 
-std::span<const std::string_view> migrations() {
-    static constexpr std::array<std::string_view, 4> kMigrations{
-        // 1: runs, problems, tests, candidates, executions, per-test results, trajectories.
-        R"sql(
+namespace {
+
+// 1: runs, problems, tests, candidates, executions, per-test results, trajectories.
+constexpr std::string_view kVersion1 = R"sql(
 CREATE TABLE runs (
   id INTEGER PRIMARY KEY,
   command TEXT NOT NULL,
@@ -97,10 +97,11 @@ CREATE TABLE trajectory_steps (
   reflection TEXT NOT NULL DEFAULT '',
   PRIMARY KEY (trajectory_id, position)
 );
-)sql",
-        // 2: per-problem outcome of `assay run` (reference verdict, mutation score), and a key
-        // that makes re-recording a trajectory idempotent.
-        R"sql(
+)sql";
+
+// 2: per-problem outcome of `assay run` (reference verdict, mutation score), and a key
+// that makes re-recording a trajectory idempotent.
+constexpr std::string_view kVersion2 = R"sql(
 CREATE TABLE problem_stats (
   problem_id TEXT PRIMARY KEY REFERENCES problems(id) ON DELETE CASCADE,
   run_id INTEGER NOT NULL REFERENCES runs(id),
@@ -114,10 +115,11 @@ CREATE TABLE problem_stats (
 ALTER TABLE trajectories ADD COLUMN key TEXT;
 CREATE UNIQUE INDEX trajectories_key ON trajectories(key);
 CREATE INDEX candidates_parent ON candidates(parent_id);
-)sql",
-        // 3: every successful LLM call, keyed by the content hash of its canonical request
-        // (llm::request_hash), so a rerun is answered offline. Never holds the API key.
-        R"sql(
+)sql";
+
+// 3: every successful LLM call, keyed by the content hash of its canonical request
+// (llm::request_hash), so a rerun is answered offline. Never holds the API key.
+constexpr std::string_view kVersion3 = R"sql(
 CREATE TABLE llm_calls (
   request_hash TEXT PRIMARY KEY,
   model TEXT NOT NULL,
@@ -130,15 +132,21 @@ CREATE TABLE llm_calls (
   attempts INTEGER NOT NULL,
   created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))
 );
-)sql",
-        // 4: how often sampled LLM solutions pass a problem's tests: its measured difficulty.
-        R"sql(
+)sql";
+
+// 4: how often sampled LLM solutions pass a problem's tests: its measured difficulty.
+constexpr std::string_view kVersion4 = R"sql(
 ALTER TABLE problem_stats ADD COLUMN solve_samples INTEGER;
 ALTER TABLE problem_stats ADD COLUMN solve_passed INTEGER;
 ALTER TABLE problem_stats ADD COLUMN solve_rate REAL;
 ALTER TABLE problem_stats ADD COLUMN solve_difficulty TEXT;
-)sql",
-    };
+)sql";
+
+} // namespace
+
+std::span<const std::string_view> migrations() {
+    static constexpr std::array<std::string_view, 4> kMigrations{kVersion1, kVersion2, kVersion3,
+                                                                 kVersion4};
     return kMigrations;
 }
 

@@ -1,6 +1,7 @@
 #include "store/store.hpp"
 
 #include "core/language.hpp"
+#include "store/connection.hpp"
 #include "store/migrations.hpp"
 #include "util/hash.hpp"
 
@@ -43,8 +44,31 @@ std::string_view to_string(Origin origin) {
     return "seed";
 }
 
+namespace {
+// Applies the migrations after version `from`, each in its own transaction.
+void migrate(sqlite3* db, int from) {
+    const auto all = migrations();
+    for (int version = from + 1; version <= static_cast<int>(all.size()); ++version) {
+        Transaction t(db);
+        exec(db, all[static_cast<std::size_t>(version - 1)]);
+        exec(db, fmt::format("PRAGMA user_version={}", version));
+        t.commit();
+    }
+}
+} // namespace
+
 bool cacheable(Verdict verdict) {
     return verdict != Verdict::timeout && verdict != Verdict::internal_error;
+}
+
+Error database_error(const fs::path& path, std::string_view what, const std::exception& error) {
+    const std::string reason = error.what();
+    const std::string message = what.empty() ? reason : fmt::format("{}: {}", what, reason);
+    // Not a database is the user's input; anything else (read-only, locked, I/O) is the
+    // environment's.
+    if (reason.find("file is not a database") != std::string::npos)
+        return Error{message, path.string(), ErrorKind::bad_input};
+    return Error{message, path.string(), ErrorKind::environment};
 }
 
 Expected<Store> Store::open(const fs::path& path) {
@@ -56,31 +80,18 @@ Expected<Store> Store::open(const fs::path& path) {
         return fail_env_at(path.string(), "cannot open database: {}",
                            raw != nullptr ? sqlite3_errmsg(raw) : sqlite3_errstr(code));
     sqlite3_busy_timeout(db.get(), 10'000);
-    try {
-        exec(db.get(), "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                       "PRAGMA foreign_keys=ON;");
-        Store store(std::move(db));
-        const int current = store.schema_version();
-        const auto all = migrations();
-        if (current > static_cast<int>(all.size()))
-            return fail_at(path.string(),
-                           "database schema version {} is newer than this assay ({})", current,
-                           all.size());
-        for (int version = current + 1; version <= static_cast<int>(all.size()); ++version) {
-            Transaction t(store.handle());
-            exec(store.handle(), all[static_cast<std::size_t>(version - 1)]);
-            exec(store.handle(), fmt::format("PRAGMA user_version={}", version));
-            t.commit();
-        }
-        return store;
-    } catch (const FatalError& error) {
-        // Not a database is the user's input; anything else (read-only, locked, I/O) is the
-        // environment's.
-        const std::string what = error.what();
-        if (what.find("file is not a database") != std::string::npos)
-            return fail_at(path.string(), "{}", what);
-        return fail_env_at(path.string(), "{}", what);
-    }
+    Store store(std::move(db), path);
+    const auto version = guarded(store, "", [&] {
+        exec(Connection::of(store), "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                                    "PRAGMA foreign_keys=ON;");
+        return store.schema_version();
+    });
+    if (!version) return Unexpected(version.error());
+    if (*version > static_cast<int>(migrations().size()))
+        return fail_at(path.string(), "database schema version {} is newer than this assay ({})",
+                       *version, migrations().size());
+    ASSAY_TRY(guarded(store, "", [&] { migrate(Connection::of(store), *version); }));
+    return store;
 }
 
 int Store::schema_version() {

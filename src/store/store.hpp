@@ -47,7 +47,7 @@ struct TrajectoryRecord {
     std::string kind; // "bugfix", "reflexion", ...
     std::int64_t run = 0;
     bool solved = false;
-    std::string meta_json = "{}";
+    std::string meta_json = "{}"; // nlohmann::json(TrajectoryMeta).dump() (trajectory_meta.hpp)
     std::vector<TrajectoryStep> steps; // in order, from position 0
 };
 
@@ -63,10 +63,17 @@ struct ProblemStats {
     std::optional<int> refactorings_kept;
 };
 
+// Errors: what returns Expected (open, the readers of readers.hpp and stats.hpp) never throws;
+// what returns a plain value (the writers, and the reads the pipeline makes between them) throws
+// FatalError (exit 3) when a statement fails, which ends the command and rolls back
+// `transaction` rather than lose a row.
 class Store {
   public:
     // Opens (creating if needed) the database and applies pending migrations.
     [[nodiscard]] static Expected<Store> open(const std::filesystem::path& path);
+
+    // The file it was opened from; errors about it name it.
+    [[nodiscard]] const std::filesystem::path& path() const { return path_; }
 
     // The newest schema version this build knows, and the database's.
     static constexpr int kSchemaVersion = 4;
@@ -111,11 +118,11 @@ class Store {
         t.commit();
     }
 
-    [[nodiscard]] sqlite3* handle() const { return db_.get(); }
-
   private:
-    explicit Store(DbHandle db) : db_(std::move(db)) {}
+    friend class Connection; // store/connection.hpp: the store's own files reach db_ through it
+    Store(DbHandle db, std::filesystem::path path) : db_(std::move(db)), path_(std::move(path)) {}
     DbHandle db_;
+    std::filesystem::path path_;
 };
 
 // Whether a stored verdict may answer a later run: timeouts and internal errors depend on the

@@ -1,7 +1,9 @@
 // The exit-code contract across verbs: 2 when the input is wrong, 3 when the environment fails,
 // each message naming the path and the reason.
+#include "support/llm_store.hpp"
 #include "support/process.hpp"
 #include "support/small_problems.hpp"
+#include "support/sql.hpp"
 #include "support/temp_dir.hpp"
 
 #include <doctest/doctest.h>
@@ -31,6 +33,33 @@ TEST_SUITE("cli") {
                 CHECK(r.err.find("not a database") != std::string::npos);
             }
             CHECK_FALSE(std::filesystem::exists(dir.path() / "o.jsonl"));
+        }
+        SUBCASE("a database that fails after it opened is the environment's failure (3)") {
+            const auto db = dir.path() / "llm.db";
+            {
+                auto store = assay::store::Store::open(db);
+                REQUIRE(store);
+                assay::testing::llm_store::fill(*store);
+            }
+            // The file opens and its schema reads; the first statement on the executions fails.
+            assay::testing::corrupt_table(db, "executions");
+            const auto out = dir.path() / "o.jsonl";
+            const std::vector<std::vector<std::string>> commands{
+                {"stats", "--db", db.string()},
+                {"stats", "--db", db.string(), "--json"},
+                {"export", "sft", "--db", db.string(), "--out", out.string()},
+                {"export", "bugfix", "--db", db.string(), "--out", out.string()},
+                {"export", "reflexion", "--db", db.string(), "--out", out.string()},
+                {"export", "dpo", "--db", db.string(), "--out", out.string()}};
+            for (const auto& args : commands) {
+                const Ran r = assay_binary(args);
+                INFO(args[0] << " " << args[1] << ": " << r.err);
+                CHECK(r.exit_code == 3);
+                CHECK(r.out.empty());
+                CHECK(r.err.starts_with("assay: error: " + db.string() + ": "));
+                CHECK(r.err.find("database disk image is malformed") != std::string::npos);
+            }
+            CHECK_FALSE(std::filesystem::exists(out));
         }
         SUBCASE("a database that cannot be created is the environment's failure (3)") {
             assay::testing::write_small_problems(dir);

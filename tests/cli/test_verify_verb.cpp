@@ -1,6 +1,6 @@
 // Black-box: `assay verify` as users run it.
-#include "store/store.hpp"
 #include "support/run_assay.hpp"
+#include "support/sql.hpp"
 #include "support/temp_dir.hpp"
 
 #include <doctest/doctest.h>
@@ -25,11 +25,8 @@ hidden = ["assert inc(10**20) == 10**20 + 1"]
 )";
 
 long rows(const std::filesystem::path& db, const char* table) {
-    auto store = assay::store::Store::open(db);
-    REQUIRE(store);
-    assay::store::Statement s(store->handle(), std::string("SELECT count(*) FROM ") + table);
-    s.step();
-    return static_cast<long>(s.column_int(0));
+    return static_cast<long>(
+        assay::testing::Sql(db).scalar(std::string("SELECT count(*) FROM ") + table));
 }
 } // namespace
 

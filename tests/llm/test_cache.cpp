@@ -1,6 +1,7 @@
 // The LLM call cache: answers from the store, records successes only, never stores the key.
 #include "llm/cache.hpp"
 #include "llm/script_server.hpp"
+#include "support/sql.hpp"
 #include "support/temp_dir.hpp"
 
 #include <doctest/doctest.h>
@@ -48,9 +49,7 @@ ChatRequest request(std::string prompt, std::uint64_t seed = 1) {
 }
 
 long rows(store::Store& db) {
-    store::Statement s(db.handle(), "SELECT count(*) FROM llm_calls");
-    s.step();
-    return static_cast<long>(s.column_int(0));
+    return static_cast<long>(testing::Sql(db.path()).scalar("SELECT count(*) FROM llm_calls"));
 }
 
 } // namespace
@@ -112,9 +111,10 @@ TEST_CASE("llm::CachingClient") {
     }
     SUBCASE("the row holds the canonical request and the reply") {
         (void)cache.complete({request("a")});
-        store::Statement s(db->handle(),
-                           "SELECT request_hash, model, request, reply, finish_reason, attempts "
-                           "FROM llm_calls");
+        testing::Sql sql(db->path());
+        store::Statement s =
+            sql.statement("SELECT request_hash, model, request, reply, finish_reason, attempts "
+                          "FROM llm_calls");
         REQUIRE(s.step());
         CHECK(s.column_text(0) == llm::request_hash(request("a")));
         CHECK(s.column_text(1) == "m");
@@ -172,9 +172,10 @@ TEST_CASE("llm::CachingClient over HTTP: a rerun with the server gone") {
     }
     CHECK((*http)->calls_made() == 0);
     // Not in any column of any row.
-    store::Statement s(db->handle(),
-                       "SELECT count(*) FROM llm_calls WHERE request_hash || model || "
-                       "request || reply || finish_reason LIKE ?");
+    testing::Sql sql(db->path());
+    store::Statement s =
+        sql.statement("SELECT count(*) FROM llm_calls WHERE request_hash || model || "
+                      "request || reply || finish_reason LIKE ?");
     s.bind(1, "%" + secret + "%");
     REQUIRE(s.step());
     CHECK(s.column_int(0) == 0);

@@ -6,6 +6,7 @@
 #include "support/jsonl.hpp"
 #include "support/scripted_model.hpp"
 #include "support/small_problems.hpp"
+#include "support/sql.hpp"
 #include "support/temp_dir.hpp"
 
 #include <atomic>
@@ -46,14 +47,6 @@ void one_problem(const TempDir& dir) {
     dir.write("problems/running_max.toml", testing::kRunningMax);
 }
 
-std::vector<std::string> texts(store::Store& db, const std::string& sql) {
-    store::Statement s(db.handle(), sql);
-    std::vector<std::string> out;
-    while (s.step())
-        out.push_back(s.column_text(0));
-    return out;
-}
-
 bool valid_utf8(const std::string& text) {
     try {
         (void)json(text).dump();
@@ -81,11 +74,10 @@ TEST_CASE("pipeline::run LLM stages: replies in a script with multi-byte charact
     const auto summary =
         pipeline::run(scripted_run(dir, "a.db", model.url(), "verify,bugs,reflexion,export"));
     REQUIRE_MESSAGE(summary, summary.error().describe());
-    auto db = store::Store::open(dir / "a.db");
-    REQUIRE(db);
-    for (const std::string& meta : texts(*db, "SELECT meta FROM candidates WHERE origin = 'llm'"))
+    testing::Sql db(dir / "a.db");
+    for (const std::string& meta : db.texts("SELECT meta FROM candidates WHERE origin = 'llm'"))
         CHECK(json::parse(meta, nullptr, false).is_object());
-    for (const std::string& text : texts(*db, "SELECT reflection FROM trajectory_steps"))
+    for (const std::string& text : db.texts("SELECT reflection FROM trajectory_steps"))
         CHECK(valid_utf8(text));
     const auto rows = read_jsonl(dir / "a.db.out" / "reflexion.jsonl");
     REQUIRE(rows.size() == 1);
@@ -228,9 +220,8 @@ TEST_CASE("pipeline::run LLM stages: a new problem already stored by an earlier 
         return o;
     };
     auto stored_tests = [&] {
-        auto db = store::Store::open(dir / "a.db");
-        REQUIRE(db);
-        return texts(*db, "SELECT code FROM tests WHERE problem_id LIKE 'llm/%' ORDER BY position");
+        return testing::Sql(dir / "a.db")
+            .texts("SELECT code FROM tests WHERE problem_id LIKE 'llm/%' ORDER BY position");
     };
     const auto first = pipeline::run(options(7));
     REQUIRE_MESSAGE(first, first.error().describe());
@@ -276,9 +267,8 @@ TEST_CASE("pipeline::run LLM stages: a reply cut by max_tokens whose longer retr
         return o;
     };
     auto samples = [&] {
-        auto db = store::Store::open(dir / "a.db");
-        REQUIRE(db);
-        return texts(*db, "SELECT code FROM candidates WHERE origin = 'llm' ORDER BY id");
+        return testing::Sql(dir / "a.db")
+            .texts("SELECT code FROM candidates WHERE origin = 'llm' ORDER BY id");
     };
     const auto first = pipeline::run(options());
     REQUIRE_MESSAGE(first, first.error().describe());

@@ -2,6 +2,7 @@
 #include "pipeline/run.hpp"
 #include "store/store.hpp"
 #include "support/small_problems.hpp"
+#include "support/sql.hpp"
 #include "support/temp_dir.hpp"
 
 #include <doctest/doctest.h>
@@ -22,14 +23,14 @@ pipeline::RunOptions options_for(const TempDir& dir, const std::string& db) {
     return options;
 }
 
-std::int64_t scalar(store::Store& db, const std::string& sql) {
-    store::Statement s(db.handle(), sql);
+std::int64_t scalar(testing::Sql& db, const std::string& sql) {
+    store::Statement s = db.statement(sql);
     REQUIRE(s.step());
     return s.column_int(0);
 }
 
 // Row counts of every table a run writes, except runs.
-std::vector<std::int64_t> counts(store::Store& db) {
+std::vector<std::int64_t> counts(testing::Sql& db) {
     std::vector<std::int64_t> out;
     for (const char* table : {"problems", "tests", "candidates", "executions", "test_results",
                               "trajectories", "trajectory_steps", "problem_stats"})
@@ -37,13 +38,9 @@ std::vector<std::int64_t> counts(store::Store& db) {
     return out;
 }
 
-std::vector<std::string> candidate_keys(store::Store& db) {
-    std::vector<std::string> out;
-    store::Statement s(db.handle(), "SELECT problem_id || kind || label || code_hash || meta "
-                                    "FROM candidates ORDER BY id");
-    while (s.step())
-        out.push_back(s.column_text(0));
-    return out;
+std::vector<std::string> candidate_keys(testing::Sql& db) {
+    return db.texts("SELECT problem_id || kind || label || code_hash || meta "
+                    "FROM candidates ORDER BY id");
 }
 } // namespace
 
@@ -62,17 +59,16 @@ TEST_CASE("pipeline::run") {
     REQUIRE_MESSAGE(summary, summary.error().describe());
     CHECK(summary->problems == 4);
     CHECK(summary->references_passed == 4);
-    auto db = store::Store::open(dir / "a.db");
-    REQUIRE(db);
+    testing::Sql db(dir / "a.db");
 
     SUBCASE("every killed mutant fails a test and has a bugfix trace; survivors pass") {
-        store::Statement bugs(db->handle(),
-                              "SELECT c.id, json_extract(c.meta, '$.survivor'), e.passed, "
-                              "(SELECT count(*) FROM test_results t WHERE t.execution_id = e.id "
-                              "AND t.verdict != 'passed'), c.parent_id = r.id, c.label "
-                              "FROM candidates c JOIN executions e ON e.candidate_id = c.id "
-                              "JOIN candidates r ON r.problem_id = c.problem_id AND "
-                              "r.kind = 'solution' WHERE c.kind = 'bug'");
+        store::Statement bugs =
+            db.statement("SELECT c.id, json_extract(c.meta, '$.survivor'), e.passed, "
+                         "(SELECT count(*) FROM test_results t WHERE t.execution_id = e.id "
+                         "AND t.verdict != 'passed'), c.parent_id = r.id, c.label "
+                         "FROM candidates c JOIN executions e ON e.candidate_id = c.id "
+                         "JOIN candidates r ON r.problem_id = c.problem_id AND "
+                         "r.kind = 'solution' WHERE c.kind = 'bug'");
         int killed = 0;
         while (bugs.step()) {
             CHECK(bugs.column_int(4) == 1);
@@ -87,28 +83,27 @@ TEST_CASE("pipeline::run") {
         }
         CHECK(killed >= 8);
         CHECK(
-            scalar(*db, "SELECT count(*) FROM trajectories WHERE kind = 'bugfix' AND solved = 1") ==
+            scalar(db, "SELECT count(*) FROM trajectories WHERE kind = 'bugfix' AND solved = 1") ==
             killed);
-        CHECK(scalar(*db, "SELECT count(*) FROM trajectory_steps WHERE position = 0 AND "
-                          "feedback != ''") == killed);
-        CHECK(scalar(*db, "SELECT count(*) FROM trajectory_steps s JOIN candidates c ON "
-                          "c.id = s.candidate_id WHERE s.position = 1 AND c.kind = 'solution'") ==
+        CHECK(scalar(db, "SELECT count(*) FROM trajectory_steps WHERE position = 0 AND "
+                         "feedback != ''") == killed);
+        CHECK(scalar(db, "SELECT count(*) FROM trajectory_steps s JOIN candidates c ON "
+                         "c.id = s.candidate_id WHERE s.position = 1 AND c.kind = 'solution'") ==
               killed);
     }
     SUBCASE("kept refactorings pass every test and differ from the reference") {
-        CHECK(scalar(*db, "SELECT count(*) FROM candidates WHERE kind = 'refactor'") >= 6);
-        CHECK(scalar(*db, "SELECT count(DISTINCT label) FROM candidates WHERE kind = 'refactor'") >=
+        CHECK(scalar(db, "SELECT count(*) FROM candidates WHERE kind = 'refactor'") >= 6);
+        CHECK(scalar(db, "SELECT count(DISTINCT label) FROM candidates WHERE kind = 'refactor'") >=
               3);
-        CHECK(scalar(*db,
+        CHECK(scalar(db,
                      "SELECT count(*) FROM candidates c JOIN executions e ON "
                      "e.candidate_id = c.id JOIN problems p ON p.id = c.problem_id "
                      "WHERE c.kind = 'refactor' AND (e.passed = 0 OR c.code = p.solution)") == 0);
     }
     SUBCASE("problem stats hold the mutation score") {
-        CHECK(scalar(*db, "SELECT count(*) FROM problem_stats WHERE reference_passed = 1") == 4);
-        CHECK(scalar(*db,
-                     "SELECT count(*) FROM problem_stats WHERE mutation_score IS NULL OR "
-                     "abs(mutation_score - 1.0 * mutants_killed / mutants_total) > 1e-9") == 0);
+        CHECK(scalar(db, "SELECT count(*) FROM problem_stats WHERE reference_passed = 1") == 4);
+        CHECK(scalar(db, "SELECT count(*) FROM problem_stats WHERE mutation_score IS NULL OR "
+                         "abs(mutation_score - 1.0 * mutants_killed / mutants_total) > 1e-9") == 0);
         CHECK(summary->mutation_scores.size() == 4);
     }
     SUBCASE("the datasets are written") {
@@ -123,14 +118,13 @@ TEST_CASE("pipeline::run") {
         CHECK(std::filesystem::exists(dir / "a.db.out" / "run_summary.json"));
     }
     SUBCASE("the same seed gives the same rows, again and in a fresh database") {
-        const auto before = counts(*db);
+        const auto before = counts(db);
         REQUIRE(pipeline::run(options_for(dir, "a.db")));
-        CHECK(counts(*db) == before);
+        CHECK(counts(db) == before);
         REQUIRE(pipeline::run(options_for(dir, "b.db")));
-        auto fresh = store::Store::open(dir / "b.db");
-        REQUIRE(fresh);
-        CHECK(counts(*fresh) == before);
-        CHECK(candidate_keys(*fresh) == candidate_keys(*db));
+        testing::Sql fresh(dir / "b.db");
+        CHECK(counts(fresh) == before);
+        CHECK(candidate_keys(fresh) == candidate_keys(db));
     }
 }
 

@@ -1,4 +1,5 @@
 #include "store/store.hpp"
+#include "support/sql.hpp"
 #include "support/temp_dir.hpp"
 
 #include <doctest/doctest.h>
@@ -29,9 +30,8 @@ sandbox::JobResult result(Verdict verdict) {
 }
 
 long count(store::Store& db, const char* table) {
-    store::Statement s(db.handle(), std::string("SELECT count(*) FROM ") + table);
-    s.step();
-    return static_cast<long>(s.column_int(0));
+    return static_cast<long>(
+        testing::Sql(db.path()).scalar(std::string("SELECT count(*) FROM ") + table));
 }
 } // namespace
 

@@ -1,5 +1,6 @@
 #include "pipeline/stages/bugfix.hpp"
 
+#include "store/trajectory_meta.hpp"
 #include "util/string.hpp"
 
 #include <fmt/format.h>
@@ -63,7 +64,8 @@ bool record_bug(const Driver& driver, const Bug& bug, const sandbox::HarnessJob&
          "bugfix",
          driver.run_id(),
          true,
-         nlohmann::json{{"bug_kind", bug.kind}, {"origin", std::string(to_string(bug.origin))}}
+         nlohmann::json(store::TrajectoryMeta{.bug_kind = bug.kind,
+                                              .origin = std::string(to_string(bug.origin))})
              .dump(),
          {{candidate, execution, test_feedback(job, run.result), ""},
           {bug.reference, bug.reference_execution, "", ""}}});

@@ -3,6 +3,7 @@
 #include "pipeline/stages/bugfix.hpp"
 #include "pipeline/stages/common.hpp"
 #include "pipeline/verify.hpp"
+#include "store/trajectory_meta.hpp"
 
 #include <fmt/format.h>
 
@@ -170,24 +171,25 @@ class Reflexion {
         const std::int64_t final_execution = db.put_execution(
             trace.steps.back().candidate, c_.driver.run_id(), final_run.key, final_result);
         const bool solved = trace.steps.back().result.all_passed() && final_result.all_passed();
-        json messages =
-            json::array({{{"role", "system"}, {"content", c_.prompts.at("reflexion").system}}});
+        std::vector<store::TrajectoryMessage> messages{
+            {"system", c_.prompts.at("reflexion").system}};
         for (const llm::Message& m : trace.conversation)
-            messages.push_back({{"role", m.role}, {"content", m.content}});
-        const json meta{{"messages", messages},
-                        {"final",
-                         {{"execution", final_execution},
-                          {"verdict", to_string(final_result.verdict)},
-                          {"tests_passed", final_result.passed()},
-                          {"tests_total", final_result.cases.size()}}},
-                        {"max_steps", c_.settings.max_steps},
-                        {"model", c_.settings.model},
-                        {"seed", trace.seed}};
+            messages.push_back({m.role, m.content});
+        const store::TrajectoryMeta meta{
+            .messages = std::move(messages),
+            .final_run =
+                store::TrajectoryFinal{.execution = final_execution,
+                                       .verdict = std::string(to_string(final_result.verdict)),
+                                       .tests_passed = final_result.passed(),
+                                       .tests_total = static_cast<int>(final_result.cases.size())},
+            .max_steps = c_.settings.max_steps,
+            .model = c_.settings.model,
+            .seed = trace.seed};
         std::vector<store::TrajectoryStep> steps;
         for (const Step& step : trace.steps)
             steps.push_back({step.candidate, step.execution, step.feedback, step.reflection});
         db.put_trajectory({fmt::format("reflexion:{}:{}", p.id, trace.seed), p.id, "reflexion",
-                           c_.driver.run_id(), solved, meta.dump(), std::move(steps)});
+                           c_.driver.run_id(), solved, json(meta).dump(), std::move(steps)});
         ++summary_.traces;
         summary_.traces_solved += solved ? 1 : 0;
         summary_.traces_solved_first += solved && trace.steps.size() == 1 ? 1 : 0;

@@ -3,21 +3,24 @@
 // is the newest execution of its code that ran every test of its problem (whichever candidate
 // with that code it is stored under: executions are content-addressed): a run against some of
 // them (a Reflexion attempt is run against the visible tests only) does not decide whether it
-// passes.
+// passes. Every reader returns a failing statement as an error naming the database (see
+// store.hpp); none throws.
 #pragma once
 
 #include "core/problem.hpp"
 #include "sandbox/harness.hpp"
 #include "store/store.hpp"
+#include "store/trajectory_meta.hpp"
+#include "util/error.hpp"
 
 #include <cstdint>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
-namespace assay::exports {
+namespace assay::store {
 
 // A stored problem and its mutation score (killed / stored mutants), if it has one.
 struct ProblemRecord {
@@ -72,31 +75,31 @@ struct TrajectoryRow {
     std::string key;
     std::string problem_id;
     bool solved = false;
-    nlohmann::json meta = nlohmann::json::object(); // {} when the stored text is not an object
-    std::vector<StepRow> steps;                     // in order
-    // The execution meta.final.execution names (the final code against every test), if stored.
+    TrajectoryMeta meta;        // empty when the stored text is not a JSON object
+    std::vector<StepRow> steps; // in order
+    // The execution meta.final_run names (the final code against every test), if stored.
     std::optional<ExecutionSummary> final_execution;
 };
 
 // Every stored problem, by id.
-[[nodiscard]] std::map<std::string, ProblemRecord> problem_records(store::Store& db);
+[[nodiscard]] Expected<std::map<std::string, ProblemRecord>> problem_records(Store& db);
 
 // Solutions and refactorings whose newest execution passed, by problem then id.
-[[nodiscard]] std::vector<CandidateRow> passing_solutions(store::Store& db);
+[[nodiscard]] Expected<std::vector<CandidateRow>> passing_solutions(Store& db);
 
 // Bugs whose newest execution failed and whose parent passes, with their failing cases. Only
 // bugs whose run ended on its own with the harness reporting every case (verdict ok): one that
 // hung, was killed or flooded memory or output could make an exported test script hang rather
 // than exit non-zero.
-[[nodiscard]] std::vector<CandidateRow> killed_bugs(store::Store& db);
+[[nodiscard]] Expected<std::vector<CandidateRow>> killed_bugs(Store& db);
 
 // Refactorings whose newest execution passed and whose parent passes.
-[[nodiscard]] std::vector<CandidateRow> kept_refactorings(store::Store& db);
+[[nodiscard]] Expected<std::vector<CandidateRow>> kept_refactorings(Store& db);
 
 // Solutions of origin llm or sample that have a standing, by problem then id.
-[[nodiscard]] std::vector<SolutionRow> model_solutions(store::Store& db);
+[[nodiscard]] Expected<std::vector<SolutionRow>> model_solutions(Store& db);
 
 // Trajectories of `kind` ("reflexion", "bugfix") with their steps, by problem then id.
-[[nodiscard]] std::vector<TrajectoryRow> trajectories(store::Store& db, std::string_view kind);
+[[nodiscard]] Expected<std::vector<TrajectoryRow>> trajectories(Store& db, std::string_view kind);
 
-} // namespace assay::exports
+} // namespace assay::store

@@ -1,0 +1,32 @@
+// The `llm_calls` table: every successful LLM call, keyed by the content hash of its canonical
+// request (llm::request_hash), so a rerun is answered offline. Never holds the API key.
+#pragma once
+
+#include "store/store.hpp"
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace assay::store {
+
+struct LlmCall {
+    std::string request_hash;
+    std::string model;
+    std::string request; // the canonical request JSON
+    std::string reply;
+    std::string finish_reason;
+    int prompt_tokens = 0;
+    int completion_tokens = 0;
+    double latency_ms = 0;
+    int attempts = 0; // HTTP attempts it took
+};
+
+// The call recorded under `request_hash`, if any. Throws FatalError when a statement fails, as
+// the other plain-value functions of the store (store.hpp).
+[[nodiscard]] std::optional<LlmCall> find_llm_call(Store& db, std::string_view request_hash);
+
+// Records a call; the first one wins when its hash is already there. Throws as find_llm_call.
+void put_llm_call(Store& db, const LlmCall& call);
+
+} // namespace assay::store

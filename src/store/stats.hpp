@@ -1,0 +1,31 @@
+// What a database holds, counted (assay stats).
+#pragma once
+
+#include "store/store.hpp"
+#include "util/error.hpp"
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+namespace assay::store {
+
+// Row counts by a key, keys in byte order.
+using Counts = std::map<std::string, std::int64_t>;
+
+struct DatabaseStats {
+    int schema_version = 0;
+    Counts problems;     // by source: bank, humaneval, mbpp, llm
+    Counts candidates;   // by "kind/origin"
+    Counts verdicts;     // executions by run verdict
+    Counts passed;       // executions: "passed" or "failed"
+    Counts runs;         // by "command:status"
+    Counts trajectories; // by "kind/solved" or "kind/unsolved"
+    Counts llm_calls;    // by "model finish_reason"
+    Counts difficulty;   // problems by measured solve difficulty, where measured
+};
+
+// The counts; a failing statement is an error naming the database.
+[[nodiscard]] Expected<DatabaseStats> database_stats(Store& db);
+
+} // namespace assay::store
