@@ -201,13 +201,18 @@ bool JobResult::all_passed() const {
     return verdict == Verdict::ok && !cases.empty() && passed() == static_cast<int>(cases.size());
 }
 
-JobResult interpret(const HarnessJob& job, const std::string& nonce, const std::string& lines,
-                    const Observed& seen) {
-    JobResult r;
-    std::map<std::size_t, CaseResult> reported;
-    json done;
-    std::string broken;           // the first malformed record of this job, described
-    bool runner_vanished = false; // the judge saw the runner die during a case
+namespace {
+
+// What the judge's lines said of one job.
+struct Records {
+    std::map<std::size_t, CaseResult> reported; // by case index, the first valid line of each
+    json done;                                  // the first done record; null when none came
+    std::string broken;                         // the first malformed record of this job, described
+    bool runner_vanished = false;               // the judge saw the runner die during a case
+};
+
+Records read_records(const HarnessJob& job, const std::string& nonce, const std::string& lines) {
+    Records out;
     std::size_t start = 0;
     while (start < lines.size()) {
         std::size_t end = lines.find('\n', start);
@@ -221,39 +226,31 @@ JobResult interpret(const HarnessJob& job, const std::string& nonce, const std::
         const json& tag = record["nonce"];
         if (tag.is_string() && tag.get<std::string>() != nonce) continue; // another job's
         if (const std::string why = malformed(record); !why.empty()) {
-            if (broken.empty())
-                broken = fmt::format("malformed result line: {} (line: {})", why, excerpt(raw));
+            if (out.broken.empty())
+                out.broken = fmt::format("malformed result line: {} (line: {})", why, excerpt(raw));
             continue;
         }
         if (flag(record, "done")) {
-            if (done.is_null()) done = std::move(record);
+            if (out.done.is_null()) out.done = std::move(record);
             continue;
         }
         const long index = integer(record, "i", -1);
         const auto verdict = parse_test_verdict(text(record, "verdict"));
         if (index < 0 || static_cast<std::size_t>(index) >= job.cases.size() || !verdict ||
-            reported.contains(static_cast<std::size_t>(index)))
+            out.reported.contains(static_cast<std::size_t>(index)))
             continue;
-        reported[static_cast<std::size_t>(index)] =
+        out.reported[static_cast<std::size_t>(index)] =
             CaseResult{job.cases[static_cast<std::size_t>(index)].name, *verdict,
                        text(record, "message"), number(record, "ms")};
-        runner_vanished = runner_vanished || flag(record, "runner_died");
+        out.runner_vanished = out.runner_vanished || flag(record, "runner_died");
         // The old `memory_error` flag is ignored: a MemoryError the candidate raised (or
         // RLIMIT_AS caused) is not the memory cgroup's verdict.
     }
-    for (std::size_t i = 0; i < job.cases.size(); ++i) {
-        auto it = reported.find(i);
-        r.cases.push_back(it != reported.end()
-                              ? it->second
-                              : CaseResult{job.cases[i].name, TestVerdict::error,
-                                           "no result was reported for this case", 0});
-    }
+    return out;
+}
 
-    const json& reply = seen.runner_reply;
-    const bool replied = reply.is_object() && seen.judge_reply.is_object();
-    auto either = [&seen](const char* key) {
-        return flag(seen.runner_reply, key) || flag(seen.judge_reply, key);
-    };
+// The job's CPU, wall time and peak RSS from what the supervisor and both zygotes counted.
+void add_usage(JobResult& r, const Observed& seen) {
     long reported_cpu = 0;
     for (const json* worker : {&seen.runner_reply, &seen.judge_reply}) {
         reported_cpu += std::max(0L, integer(*worker, "cpu_ms"));
@@ -263,6 +260,10 @@ JobResult interpret(const HarnessJob& job, const std::string& nonce, const std::
     // The job's CPU is the runner jail's cgroup count over the job where there is one (every
     // process the job forked included), else what the zygotes counted of their children.
     r.cpu_ms = seen.cpu_ms ? *seen.cpu_ms : reported_cpu;
+}
+
+// The program's stdout and stderr as the runner zygote's reply carries them.
+void add_output(JobResult& r, const json& reply) {
     for (auto [stream, out, truncated] :
          {std::tuple{"stdout", &r.stdout_text, &r.stdout_truncated},
           std::tuple{"stderr", &r.stderr_text, &r.stderr_truncated}}) {
@@ -271,23 +272,34 @@ JobResult interpret(const HarnessJob& job, const std::string& nonce, const std::
         // Bytes kept, not the decoded text's length: a replaced byte decodes to 3 bytes.
         *truncated = integer(s, "total") > integer(s, "kept", static_cast<long>(out->size()));
     }
+}
+
+// What the policy (verdict_policy.hpp) decides from: the job's limits, the supervisor's
+// observations, the runner's end and the judge's records.
+Observations observations(const HarnessJob& job, const Observed& seen, const Records& records,
+                          long cpu_ms) {
+    const json& reply = seen.runner_reply;
+    const bool replied = reply.is_object() && seen.judge_reply.is_object();
+    auto either = [&seen](const char* key) {
+        return flag(seen.runner_reply, key) || flag(seen.judge_reply, key);
+    };
     const json& runner = member(reply, "child");
     const std::string state = text(runner, "state");
     const long code = integer(runner, "code");
-    const std::string load = text(done, "load");
-    const std::string failure = text(done, "load_failure");
+    const std::string load = text(records.done, "load");
+    const std::string failure = text(records.done, "load_failure");
 
     Observations o;
     o.cpu_limit_ms = job.limits.cpu_ms;
     o.wall_limit_ms = job.limits.wall_ms;
     o.memory_limit_mb = job.limits.memory_mb;
     o.output_limit_bytes = static_cast<long>(job.limits.output_bytes);
-    o.harness_failure = broken;
+    o.harness_failure = records.broken;
     o.forbidden_syscall = seen.forbidden_syscall;
     o.seccomp_kills = seen.seccomp_kills;
     o.wall_timeout = seen.deadline_hit || either("timed_out");
     o.cpu_timeout = seen.cpu_limit_hit;
-    o.cpu_ms = r.cpu_ms;
+    o.cpu_ms = cpu_ms;
     o.output_limit = either("output_limit");
     o.oom = seen.oom;
     o.memory_cgroup = seen.memory_cgroup;
@@ -298,17 +310,22 @@ JobResult interpret(const HarnessJob& job, const std::string& nonce, const std::
         o.load = failure == "compile"   ? LoadFailure::compile
                  : failure == "timeout" ? LoadFailure::timeout
                                         : LoadFailure::error;
-        o.load_message = text(done, "message");
+        o.load_message = text(records.done, "message");
         // The harness's own clock is not the supervisor's: its "timeout" counts only when the
         // CPU count says the limit was reached (a deadline seen is a timeout already).
-        if (o.load == LoadFailure::timeout && cpu_exhausted(r.cpu_ms, job.limits.cpu_ms))
+        if (o.load == LoadFailure::timeout && cpu_exhausted(cpu_ms, job.limits.cpu_ms))
             o.cpu_timeout = true;
     }
-    o.incomplete = done.is_null() ||
-                   integer(done, "count", -1) != static_cast<long>(job.cases.size()) ||
-                   reported.size() != job.cases.size();
-    o.runner_vanished = runner_vanished;
-    Decision decision = decide(o);
+    o.incomplete = records.done.is_null() ||
+                   integer(records.done, "count", -1) != static_cast<long>(job.cases.size()) ||
+                   records.reported.size() != job.cases.size();
+    o.runner_vanished = records.runner_vanished;
+    return o;
+}
+
+// The verdict into the result: an ok run says why its first failing case failed, and a timeout
+// is charged to the first case that has no verdict of its own.
+void apply_decision(JobResult& r, Decision decision, const Observed& seen) {
     r.verdict = decision.verdict;
     r.message = std::move(decision.message);
     if (r.verdict == Verdict::forbidden_syscall)
@@ -325,6 +342,24 @@ JobResult interpret(const HarnessJob& job, const std::string& nonce, const std::
                 c.verdict = TestVerdict::timeout;
                 break;
             }
+}
+
+} // namespace
+
+JobResult interpret(const HarnessJob& job, const std::string& nonce, const std::string& lines,
+                    const Observed& seen) {
+    const Records records = read_records(job, nonce, lines);
+    JobResult r;
+    for (std::size_t i = 0; i < job.cases.size(); ++i) {
+        auto it = records.reported.find(i);
+        r.cases.push_back(it != records.reported.end()
+                              ? it->second
+                              : CaseResult{job.cases[i].name, TestVerdict::error,
+                                           "no result was reported for this case", 0});
+    }
+    add_usage(r, seen);
+    add_output(r, seen.runner_reply);
+    apply_decision(r, decide(observations(job, seen, records, r.cpu_ms)), seen);
     return r;
 }
 

@@ -5,6 +5,7 @@
 #include "sandbox/cgroup.hpp"
 #include "sandbox/host_probe.hpp"
 #include "sandbox/jail.hpp"
+#include "sandbox/jailed_process_state.hpp"
 #include "sandbox/kernel_compat.hpp"
 #include "sandbox/mounts.hpp"
 #include "sandbox/namespaces.hpp"
@@ -20,7 +21,6 @@
 #include <linux/capability.h>
 #include <optional>
 #include <poll.h>
-#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -286,160 +286,187 @@ Expected<void> validate(const SpawnSpec& spec) {
     return {};
 }
 
-} // namespace
+// ---- spawn's steps on the supervisor's side (the child's are child_main's).
 
-// ----------------------------------------------------------------------------------------------
-// JailedProcess
-
-struct JailedProcess::State {
-    util::Fd pidfd;
-    pid_t pid = -1;
-    util::Fd stdin_fd, stdout_fd, stderr_fd, notify_fd;
-    std::optional<Cgroup> cgroup;
-    Strength strength = Strength::strict;
-    std::string weak_dir; // host scratch directory of a weak jail, removed at the end
-    bool reaped = false;
-    int exit_code = -1;
-    int term_signal = 0;
-    rusage usage{};
-
-    void kill() {
-        if (!reaped && pidfd) {
-            sys::pidfd_send_signal(pidfd.get(), SIGKILL);
-            // Without a PID namespace the tree is the session the child created.
-            if (strength == Strength::weak) ::kill(-pid, SIGKILL);
-        }
-        if (cgroup) cgroup->kill_all();
-    }
-
-    bool reap(bool block) {
-        if (reaped) return true;
-        if (!pidfd) return false;
-        siginfo_t info{};
-        const int options = WEXITED | (block ? 0 : WNOHANG);
-        int rc;
-        while ((rc = sys::waitid_rusage(static_cast<idtype_t>(P_PIDFD),
-                                        static_cast<id_t>(pidfd.get()), &info, options, &usage)) <
-                   0 &&
-               errno == EINTR) {
-        }
-        if (rc < 0) {
-            reaped = errno == ECHILD;
-            return reaped;
-        }
-        if (info.si_pid == 0) return false;
-        reaped = true;
-        if (info.si_code == CLD_EXITED)
-            exit_code = info.si_status;
-        else
-            term_signal = info.si_status;
-        return true;
-    }
-
-    ~State() {
-        kill();
-        reap(true);
-        if (!weak_dir.empty()) {
-            std::error_code ec;
-            fs::remove_all(weak_dir, ec);
-        }
-    }
-};
-
-JailedProcess::JailedProcess() = default;
-JailedProcess::JailedProcess(JailedProcess&&) noexcept = default;
-JailedProcess& JailedProcess::operator=(JailedProcess&&) noexcept = default;
-JailedProcess::~JailedProcess() = default;
-
-pid_t JailedProcess::pid() const {
-    return state_ ? state_->pid : -1;
-}
-int JailedProcess::pidfd() const {
-    return state_ ? state_->pidfd.get() : -1;
-}
-int JailedProcess::stdin_fd() const {
-    return state_ ? state_->stdin_fd.get() : -1;
-}
-int JailedProcess::stdout_fd() const {
-    return state_ ? state_->stdout_fd.get() : -1;
-}
-int JailedProcess::stderr_fd() const {
-    return state_ ? state_->stderr_fd.get() : -1;
-}
-int JailedProcess::notify_fd() const {
-    return state_ ? state_->notify_fd.get() : -1;
-}
-void JailedProcess::close_stdin() {
-    if (state_) state_->stdin_fd.reset();
-}
-Strength JailedProcess::strength() const {
-    return state_ ? state_->strength : Strength::strict;
-}
-
-std::string JailedProcess::receive_forbidden_syscall() {
-    if (!state_ || !state_->notify_fd) return {};
-    seccomp_notif request{};
-    if (::ioctl(state_->notify_fd.get(), SECCOMP_IOCTL_NOTIF_RECV, &request) != 0) return {};
-    return syscall_name(request.data.arch, request.data.nr);
-}
-
-void JailedProcess::kill() {
-    if (state_) state_->kill();
-}
-bool JailedProcess::reap(bool block) {
-    return state_ && state_->reap(block);
-}
-int JailedProcess::exit_code() const {
-    return state_ ? state_->exit_code : -1;
-}
-int JailedProcess::term_signal() const {
-    return state_ ? state_->term_signal : 0;
-}
-
-long JailedProcess::cpu_ms() const {
-    if (!state_) return 0;
-    if (state_->cgroup && state_->cgroup->accounts_cpu()) {
-        if (const long ms = state_->cgroup->cpu_ms(); ms >= 0) return ms;
-    }
-    const rusage& u = state_->usage;
-    return (u.ru_utime.tv_sec + u.ru_stime.tv_sec) * 1000 +
-           (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1000;
-}
-
-long JailedProcess::peak_rss_kb() const {
-    if (!state_) return 0;
-    // The cgroup peak counts the whole tree but not pages first touched before the jail joined
-    // it (shared libraries already in the page cache); the rusage peak is the largest process.
-    const long group =
-        state_->cgroup && state_->cgroup->limits_memory() ? state_->cgroup->peak_kb() : -1;
-    return std::max(group, static_cast<long>(state_->usage.ru_maxrss));
-}
-
-bool JailedProcess::oom_killed() const {
-    return state_ && state_->cgroup && state_->cgroup->oom_killed();
-}
-
-bool JailedProcess::accounts_cpu() const {
-    return state_ && state_->cgroup && state_->cgroup->accounts_cpu();
-}
-
-bool JailedProcess::limits_memory() const {
-    return state_ && state_->cgroup && state_->cgroup->limits_memory();
-}
-
-// ----------------------------------------------------------------------------------------------
-// spawn
-
-Expected<JailedProcess> spawn(const SpawnSpec& spec) {
-    ASSAY_TRY(validate(spec));
-    const HostProbe& host = host_probe();
-    const bool strict = host.strict_possible();
-    if (!strict && spec.strength == Strength::strict)
+// A strict jail needs every namespace; any jail needs seccomp.
+Expected<void> check_host(const HostProbe& host, bool strict, Strength wanted) {
+    if (!strict && wanted == Strength::strict)
         return fail_env(
             "this host cannot run the strict jail (missing: {}); pass --allow-weak-jail "
             "to run with rlimits, seccomp and a clean environment only",
             fmt::join(host.gaps(), ", "));
     if (!host.seccomp) return fail_env("seccomp filters are unavailable; refusing to run any jail");
+    return {};
+}
+
+// Weak jail only: a host scratch directory stands for /work. `weak_dir` (the state's, removed
+// with it) names it before any file is written, so a failure leaves nothing behind.
+Expected<void> prepare_weak_jail(const SpawnSpec& spec, bool root, ChildPlan& plan,
+                                 std::string& weak_dir, std::vector<std::string>& argv,
+                                 std::vector<std::string>& env) {
+    char dir[] = "/tmp/assay-weak-XXXXXX";
+    if (::mkdtemp(dir) == nullptr) return fail_env("mkdtemp: {}", std::strerror(errno));
+    weak_dir = plan.weak_workdir = dir;
+    for (const auto& [name, content] : spec.files) {
+        if (name.empty() || name.find('/') != std::string::npos || name == "..")
+            return fail("file name '{}' must be a plain name", name);
+        std::FILE* out = std::fopen((plan.weak_workdir + "/" + name).c_str(), "wbx");
+        if (out == nullptr) return fail_env("create {}: {}", name, std::strerror(errno));
+        const bool ok = std::fwrite(content.data(), 1, content.size(), out) == content.size();
+        if (std::fclose(out) != 0 || !ok) return fail_env("write {}", name);
+    }
+    for (std::string& arg : argv)
+        arg = rebase_work(arg, plan.weak_workdir);
+    for (std::string& entry : env)
+        entry = rebase_work(entry, plan.weak_workdir);
+    // Without a user namespace only root can change ids: then become nobody.
+    plan.change_ids = plan.drop_groups = plan.has_caps = root;
+    plan.uid = kNobody;
+    plan.gid = kNobody;
+    if (root) {
+        for (const auto& entry : fs::recursive_directory_iterator(plan.weak_workdir))
+            (void)::lchown(entry.path().c_str(), kNobody, kNobody);
+        (void)::chown(plan.weak_workdir.c_str(), kNobody, kNobody);
+    }
+    return {};
+}
+
+// `strings` as execve wants them: pointers into them (which must outlive the clone), then null.
+std::vector<const char*> c_strings(const std::vector<std::string>& strings) {
+    std::vector<const char*> out;
+    out.reserve(strings.size() + 1);
+    for (const std::string& s : strings)
+        out.push_back(s.c_str());
+    out.push_back(nullptr);
+    return out;
+}
+
+// The jail's stdin: a stream socket whose write end is ours, or /dev/null.
+Expected<void> open_stdin(bool pipe, util::Fd& ours, util::Fd& theirs) {
+    if (pipe) {
+        util::FdPair in = ASSAY_TRY(make_socketpair(SOCK_STREAM));
+        ours = std::move(in.write);
+        theirs = std::move(in.read);
+    } else {
+        theirs = ASSAY_TRY(open_null(O_RDONLY));
+    }
+    return {};
+}
+
+// One output stream of the jail: a pipe whose read end is ours (non-blocking), or /dev/null.
+Expected<void> open_output(Output mode, util::Fd& ours, util::Fd& theirs) {
+    if (mode == Output::null) {
+        theirs = ASSAY_TRY(open_null(O_WRONLY));
+        return {};
+    }
+    util::FdPair pipe = ASSAY_TRY(make_pipe_checked());
+    ::fcntl(pipe.read.get(), F_SETFL, O_NONBLOCK);
+    ours = std::move(pipe.read);
+    theirs = std::move(pipe.write);
+    return {};
+}
+
+// The channels between supervisor and child. The child's ends are only ever used by the child;
+// ours are close-on-exec.
+struct Channels {
+    util::FdPair sync;   // "go", once the id maps are written and the child is in its cgroups
+    util::FdPair errors; // a ChildFailure, or EOF once execve succeeded
+    util::FdPair scm;    // the seccomp listener
+    util::Fd child_stdin, child_stdout, child_stderr;
+
+    void close_child_ends() {
+        sync.read.reset();
+        errors.write.reset();
+        scm.write.reset();
+        child_stdin.reset();
+        child_stdout.reset();
+        child_stderr.reset();
+    }
+};
+
+// Opens every channel, in this order; our ends of stdio go to `our_*` (the state's).
+Expected<void> open_channels(const SpawnSpec& spec, Channels& ch, util::Fd& our_stdin,
+                             util::Fd& our_stdout, util::Fd& our_stderr) {
+    ch.sync = ASSAY_TRY(make_pipe_checked());
+    ch.errors = ASSAY_TRY(make_pipe_checked());
+    ch.scm = ASSAY_TRY(make_socketpair(SOCK_SEQPACKET));
+    ASSAY_TRY(open_stdin(spec.stdin_pipe, our_stdin, ch.child_stdin));
+    ASSAY_TRY(open_output(spec.stdout_mode, our_stdout, ch.child_stdout));
+    ASSAY_TRY(open_output(spec.stderr_mode, our_stderr, ch.child_stderr));
+    return {};
+}
+
+// The child's descriptors by number: stdio as 0-2, then `pass_fds`; the control ends apart.
+void plan_descriptors(ChildPlan& plan, const Channels& ch, const std::vector<int>& pass_fds) {
+    plan.slots[0] = ch.child_stdin.get();
+    plan.slots[1] = ch.child_stdout.get();
+    plan.slots[2] = ch.child_stderr.get();
+    plan.slot_count = 3;
+    for (int fd : pass_fds)
+        plan.slots[plan.slot_count++] = fd;
+    plan.sync_read = ch.sync.read.get();
+    plan.error_write = ch.errors.write.get();
+    plan.scm_write = ch.scm.write.get();
+}
+
+// What the child waits for (step wait_for_parent): its id maps, its cgroups, then the byte.
+Expected<void> release_child(bool strict, pid_t pid, const std::optional<Cgroup>& cgroup,
+                             int sync_write) {
+    if (strict) ASSAY_TRY(write_id_maps(pid));
+    if (cgroup) ASSAY_TRY(cgroup->add(pid));
+    const char go = 1;
+    if (::write(sync_write, &go, 1) != 1)
+        return fail_env("releasing the jail: {}", std::strerror(errno));
+    return {};
+}
+
+// The child's report: EOF once execve succeeded, else the step (for mounts, the operation) that
+// failed and its errno.
+Expected<void> await_exec(int error_read, const MountPlan& mounts, const std::string& program) {
+    ChildFailure failure{};
+    ssize_t n;
+    while ((n = ::read(error_read, &failure, sizeof failure)) < 0 && errno == EINTR) {
+    }
+    if (n == static_cast<ssize_t>(sizeof failure)) {
+        const auto step = static_cast<std::size_t>(failure.step);
+        std::string what = step < std::size(kStepNames) ? kStepNames[step] : "unknown";
+        if (step == static_cast<std::size_t>(Step::mounts) && failure.op >= 0 &&
+            static_cast<std::size_t>(failure.op) < mounts.ops.size())
+            what += " (" + mounts.ops[static_cast<std::size_t>(failure.op)].describe() + ")";
+        if (step == static_cast<std::size_t>(Step::execve)) what += " " + program;
+        return fail_env("jail set-up failed at step {}: {}", what, std::strerror(failure.error));
+    }
+    if (n != 0) return fail_env("jail set-up: short report from the child");
+    return {};
+}
+
+// The seccomp listener the child sent before execve (install_seccomp).
+Expected<util::Fd> receive_listener(int socket) {
+    char byte;
+    iovec iov{&byte, 1};
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))]{};
+    msghdr msg{};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
+    if (::recvmsg(socket, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC) != 1)
+        return fail_env("receiving the seccomp listener: {}", std::strerror(errno));
+    const cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
+    if (cmsg == nullptr || cmsg->cmsg_type != SCM_RIGHTS)
+        return fail_env("receiving the seccomp listener: no descriptor");
+    int listener;
+    std::memcpy(&listener, CMSG_DATA(cmsg), sizeof listener);
+    return util::Fd(listener);
+}
+
+} // namespace
+
+Expected<JailedProcess> spawn(const SpawnSpec& spec) {
+    ASSAY_TRY(validate(spec));
+    const HostProbe& host = host_probe();
+    const bool strict = host.strict_possible();
+    ASSAY_TRY(check_host(host, strict, spec.strength));
 
     auto state = std::make_unique<JailedProcess::State>();
     state->strength = strict ? Strength::strict : Strength::weak;
@@ -447,84 +474,27 @@ Expected<JailedProcess> spawn(const SpawnSpec& spec) {
         state->cgroup = ASSAY_TRY(Cgroup::create(
             spec.cgroup_name.empty() ? unique_name() : spec.cgroup_name, spec.limits));
 
+    // The child reads the plan, and the strings and filter it points into, in its copy of this
+    // frame: they live here, not in a helper's.
     ChildPlan plan;
     plan.namespaces = strict;
     std::vector<std::string> argv = spec.argv;
     std::vector<std::string> env = spec.env;
-    if (strict) {
+    if (strict)
         plan.mounts = ASSAY_TRY(plan_mounts(spec));
-    } else {
-        char dir[] = "/tmp/assay-weak-XXXXXX";
-        if (::mkdtemp(dir) == nullptr) return fail_env("mkdtemp: {}", std::strerror(errno));
-        state->weak_dir = plan.weak_workdir = dir;
-        for (const auto& [name, content] : spec.files) {
-            if (name.empty() || name.find('/') != std::string::npos || name == "..")
-                return fail("file name '{}' must be a plain name", name);
-            std::FILE* out = std::fopen((plan.weak_workdir + "/" + name).c_str(), "wbx");
-            if (out == nullptr) return fail_env("create {}: {}", name, std::strerror(errno));
-            const bool ok = std::fwrite(content.data(), 1, content.size(), out) == content.size();
-            if (std::fclose(out) != 0 || !ok) return fail_env("write {}", name);
-        }
-        for (std::string& arg : argv)
-            arg = rebase_work(arg, plan.weak_workdir);
-        for (std::string& entry : env)
-            entry = rebase_work(entry, plan.weak_workdir);
-        // Without a user namespace only root can change ids: then become nobody.
-        plan.change_ids = plan.drop_groups = plan.has_caps = host.root;
-        plan.uid = kNobody;
-        plan.gid = kNobody;
-        if (host.root) {
-            for (const auto& entry : fs::recursive_directory_iterator(plan.weak_workdir))
-                (void)::lchown(entry.path().c_str(), kNobody, kNobody);
-            (void)::chown(plan.weak_workdir.c_str(), kNobody, kNobody);
-        }
-    }
+    else
+        ASSAY_TRY(prepare_weak_jail(spec, host.root, plan, state->weak_dir, argv, env));
     plan.rlimits = plan_rlimits(spec.limits, state->cgroup && state->cgroup->limits_memory());
     const Refusal refusal = host.seccomp_notify ? Refusal::notify : Refusal::kill;
     auto bpf = ASSAY_TRY(policy_bpf(refusal));
     plan.seccomp = &bpf;
     plan.seccomp_notify = refusal == Refusal::notify;
-    for (const std::string& arg : argv)
-        plan.argv.push_back(arg.c_str());
-    plan.argv.push_back(nullptr);
-    for (const std::string& entry : env)
-        plan.envp.push_back(entry.c_str());
-    plan.envp.push_back(nullptr);
+    plan.argv = c_strings(argv);
+    plan.envp = c_strings(env);
 
-    // Channels. The child's ends are only ever used by the child; ours are close-on-exec.
-    util::FdPair sync = ASSAY_TRY(make_pipe_checked());
-    util::FdPair errors = ASSAY_TRY(make_pipe_checked());
-    util::FdPair scm = ASSAY_TRY(make_socketpair(SOCK_SEQPACKET));
-    util::Fd child_stdin, child_stdout, child_stderr;
-    if (spec.stdin_pipe) {
-        util::FdPair in = ASSAY_TRY(make_socketpair(SOCK_STREAM));
-        state->stdin_fd = std::move(in.write);
-        child_stdin = std::move(in.read);
-    } else {
-        child_stdin = ASSAY_TRY(open_null(O_RDONLY));
-    }
-    auto output = [&](Output mode, util::Fd& ours, util::Fd& theirs) -> Expected<void> {
-        if (mode == Output::null) {
-            theirs = ASSAY_TRY(open_null(O_WRONLY));
-            return {};
-        }
-        util::FdPair pipe = ASSAY_TRY(make_pipe_checked());
-        ::fcntl(pipe.read.get(), F_SETFL, O_NONBLOCK);
-        ours = std::move(pipe.read);
-        theirs = std::move(pipe.write);
-        return {};
-    };
-    ASSAY_TRY(output(spec.stdout_mode, state->stdout_fd, child_stdout));
-    ASSAY_TRY(output(spec.stderr_mode, state->stderr_fd, child_stderr));
-    plan.slots[0] = child_stdin.get();
-    plan.slots[1] = child_stdout.get();
-    plan.slots[2] = child_stderr.get();
-    plan.slot_count = 3;
-    for (int fd : spec.pass_fds)
-        plan.slots[plan.slot_count++] = fd;
-    plan.sync_read = sync.read.get();
-    plan.error_write = errors.write.get();
-    plan.scm_write = scm.write.get();
+    Channels channels;
+    ASSAY_TRY(open_channels(spec, channels, state->stdin_fd, state->stdout_fd, state->stderr_fd));
+    plan_descriptors(plan, channels, spec.pass_fds);
 
     const long flags = SIGCHLD | CLONE_PIDFD | (strict ? jail_clone_namespaces() : 0);
     int pidfd = -1;
@@ -537,52 +507,11 @@ Expected<JailedProcess> spawn(const SpawnSpec& spec) {
     JailedProcess jail;
     jail.state_ = std::move(state); // from here on, any early return kills and reaps the child
     JailedProcess::State& st = *jail.state_;
-    sync.read.reset();
-    errors.write.reset();
-    scm.write.reset();
-    child_stdin.reset();
-    child_stdout.reset();
-    child_stderr.reset();
+    channels.close_child_ends();
 
-    if (strict) ASSAY_TRY(write_id_maps(st.pid));
-    if (st.cgroup) ASSAY_TRY(st.cgroup->add(st.pid));
-    const char go = 1;
-    if (::write(sync.write.get(), &go, 1) != 1)
-        return fail_env("releasing the jail: {}", std::strerror(errno));
-
-    ChildFailure failure{};
-    ssize_t n;
-    while ((n = ::read(errors.read.get(), &failure, sizeof failure)) < 0 && errno == EINTR) {
-    }
-    if (n == static_cast<ssize_t>(sizeof failure)) {
-        const auto step = static_cast<std::size_t>(failure.step);
-        std::string what = step < std::size(kStepNames) ? kStepNames[step] : "unknown";
-        if (step == static_cast<std::size_t>(Step::mounts) && failure.op >= 0 &&
-            static_cast<std::size_t>(failure.op) < plan.mounts.ops.size())
-            what += " (" + plan.mounts.ops[static_cast<std::size_t>(failure.op)].describe() + ")";
-        if (step == static_cast<std::size_t>(Step::execve)) what += " " + spec.argv[0];
-        return fail_env("jail set-up failed at step {}: {}", what, std::strerror(failure.error));
-    }
-    if (n != 0) return fail_env("jail set-up: short report from the child");
-
-    if (plan.seccomp_notify) {
-        char byte;
-        iovec iov{&byte, 1};
-        alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))]{};
-        msghdr msg{};
-        msg.msg_iov = &iov;
-        msg.msg_iovlen = 1;
-        msg.msg_control = control;
-        msg.msg_controllen = sizeof control;
-        if (::recvmsg(scm.read.get(), &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC) != 1)
-            return fail_env("receiving the seccomp listener: {}", std::strerror(errno));
-        const cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
-        if (cmsg == nullptr || cmsg->cmsg_type != SCM_RIGHTS)
-            return fail_env("receiving the seccomp listener: no descriptor");
-        int listener;
-        std::memcpy(&listener, CMSG_DATA(cmsg), sizeof listener);
-        st.notify_fd.reset(listener);
-    }
+    ASSAY_TRY(release_child(strict, st.pid, st.cgroup, channels.sync.write.get()));
+    ASSAY_TRY(await_exec(channels.errors.read.get(), plan.mounts, spec.argv[0]));
+    if (plan.seccomp_notify) st.notify_fd = ASSAY_TRY(receive_listener(channels.scm.read.get()));
     return jail;
 }
 

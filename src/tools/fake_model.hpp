@@ -72,7 +72,7 @@ class FakeModel {
     [[nodiscard]] std::size_t invention_count() const;
 
     // The problems, their index by entry point and a cache of their mutants and refactorings;
-    // defined in fake_model.cpp.
+    // defined in fake_model_detail.hpp.
     struct Knowledge;
 
   private:
