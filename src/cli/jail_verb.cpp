@@ -1,5 +1,6 @@
 // `assay jail`: run one program file in the jail with its language's run command and print one
-// JSON verdict (README.md "Verbs").
+// JSON verdict (README.md "Verbs"). The language is the descriptor that claims the file's
+// extension (languages/*.toml `extensions`), unless --lang names one.
 #include "cli/verb.hpp"
 #include "core/language.hpp"
 #include "sandbox/jail.hpp"
@@ -16,7 +17,7 @@ namespace assay::cli {
 namespace {
 
 struct JailOptions {
-    std::string lang = "python";
+    std::string lang; // a descriptor name; empty: by the file's extension
     double time_limit_s = 0;
     int memory_limit_mb = 0;
     bool allow_weak = false;
@@ -54,7 +55,8 @@ nlohmann::json to_json(const sandbox::RunResult& r) {
 }
 
 int run_jail(const JailOptions& options) {
-    const Language lang = value_or_throw(load_language(options.lang));
+    const Language lang = value_or_throw(options.lang.empty() ? language_for_file(options.file)
+                                                              : load_language(options.lang));
     const std::string program = read_program(options.file);
     std::vector<std::string> argv = lang.run_argv();
     argv.insert(argv.end(), options.args.begin(), options.args.end());
@@ -80,7 +82,9 @@ int run_jail(const JailOptions& options) {
 
 Action configure_jail(CLI::App& command) {
     auto options = std::make_shared<JailOptions>();
-    command.add_option("--lang", options->lang, "language descriptor (languages/NAME.toml)");
+    command.add_option("--lang", options->lang,
+                       "language descriptor (languages/NAME.toml); default: the one that claims "
+                       "the file's extension");
     command.add_option("--time-limit", options->time_limit_s, "CPU seconds (wall: twice that)")
         ->check(CLI::PositiveNumber);
     command.add_option("--memory-limit", options->memory_limit_mb, "memory in MB")

@@ -1,10 +1,13 @@
 #include "core/language.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
+#include <fmt/ranges.h>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <sys/stat.h>
 #include <toml++/toml.h>
 
@@ -30,6 +33,18 @@ std::string where(const fs::path& file, const toml::source_region& region) {
     return fmt::format("{}:{}", file.string(), region.begin.line);
 }
 
+Expected<std::string> string_key(const toml::table& table, std::string_view key,
+                                 const fs::path& file, bool required) {
+    const toml::node* node = table.get(key);
+    if (node == nullptr) {
+        if (required) return fail_at(file.string(), "missing key '{}'", key);
+        return std::string();
+    }
+    const auto* text = node->as_string();
+    if (text == nullptr) return fail_at(where(file, node->source()), "'{}' must be a string", key);
+    return text->get();
+}
+
 Expected<std::vector<std::string>> string_array(const toml::table& table, std::string_view key,
                                                 const fs::path& file, bool required) {
     const toml::node* node = table.get(key);
@@ -49,6 +64,15 @@ Expected<std::vector<std::string>> string_array(const toml::table& table, std::s
     return out;
 }
 
+// The sub-table `key` ([jail], [limits]), or nullptr when there is none.
+Expected<const toml::table*> sub_table(const toml::table& table, std::string_view key,
+                                       const fs::path& file) {
+    const toml::node* node = table.get(key);
+    if (node == nullptr) return nullptr;
+    if (const toml::table* sub = node->as_table()) return sub;
+    return fail_at(where(file, node->source()), "'{}' must be a table", key);
+}
+
 template <typename T>
 Expected<void> read_limit(const toml::table* limits, std::string_view key, T& out,
                           const fs::path& file) {
@@ -59,6 +83,19 @@ Expected<void> read_limit(const toml::table* limits, std::string_view key, T& ou
     if (!value || *value <= 0)
         return fail_at(where(file, node->source()), "limit '{}' must be a positive integer", key);
     out = static_cast<T>(*value);
+    return {};
+}
+
+Expected<void> read_limits(const toml::table* limits, sandbox::Limits& l, const fs::path& file) {
+    ASSAY_TRY(read_limit(limits, "wall_ms", l.wall_ms, file));
+    ASSAY_TRY(read_limit(limits, "cpu_ms", l.cpu_ms, file));
+    ASSAY_TRY(read_limit(limits, "memory_mb", l.memory_mb, file));
+    ASSAY_TRY(read_limit(limits, "pids", l.pids, file));
+    ASSAY_TRY(read_limit(limits, "output_bytes", l.output_bytes, file));
+    ASSAY_TRY(read_limit(limits, "fsize_mb", l.fsize_mb, file));
+    ASSAY_TRY(read_limit(limits, "tmpfs_mb", l.tmpfs_mb, file));
+    ASSAY_TRY(read_limit(limits, "tmpfs_inodes", l.tmpfs_inodes, file));
+    ASSAY_TRY(read_limit(limits, "nofile", l.nofile, file));
     return {};
 }
 
@@ -74,32 +111,111 @@ Expected<Language> load_language(const std::string& name, const fs::path& root) 
         return fail_at(where(file, error.source()), "{}", error.description());
     }
     Language lang;
-    lang.name = table["name"].value_or(name);
-    lang.source_file = table["source_file"].value_or(std::string());
-    lang.grammar = table["grammar"].value_or(std::string());
+    lang.name = ASSAY_TRY(string_key(table, "name", file, false));
+    if (lang.name.empty()) lang.name = name;
+    lang.source_file = ASSAY_TRY(string_key(table, "source_file", file, true));
     if (lang.source_file.empty()) return fail_at(file.string(), "missing key 'source_file'");
+    lang.grammar = ASSAY_TRY(string_key(table, "grammar", file, false));
     lang.extensions = ASSAY_TRY(string_array(table, "extensions", file, false));
     lang.run = ASSAY_TRY(string_array(table, "run", file, true));
     lang.zygote = ASSAY_TRY(string_array(table, "zygote", file, false));
-    if (auto harness = table["harness"].value<std::string>()) lang.harness_dir = root / *harness;
-    if (auto native = table["native"].value<std::string>())
-        lang.native_dir = native_root() / *native;
-    if (const toml::table* jail = table["jail"].as_table()) {
+    if (const auto harness = ASSAY_TRY(string_key(table, "harness", file, false)); !harness.empty())
+        lang.harness_dir = root / harness;
+    if (const auto native = ASSAY_TRY(string_key(table, "native", file, false)); !native.empty())
+        lang.native_dir = native_root() / native;
+    lang.fence_tags = ASSAY_TRY(string_array(table, "fence_tags", file, false));
+    lang.code_starts = ASSAY_TRY(string_array(table, "code_starts", file, false));
+    lang.problem_formats = ASSAY_TRY(string_array(table, "problem_formats", file, false));
+    if (const toml::table* jail = ASSAY_TRY(sub_table(table, "jail", file))) {
         lang.binds = ASSAY_TRY(string_array(*jail, "binds", file, false));
         lang.env = ASSAY_TRY(string_array(*jail, "env", file, false));
     }
-    const toml::table* limits = table["limits"].as_table();
-    auto& l = lang.limits;
-    ASSAY_TRY(read_limit(limits, "wall_ms", l.wall_ms, file));
-    ASSAY_TRY(read_limit(limits, "cpu_ms", l.cpu_ms, file));
-    ASSAY_TRY(read_limit(limits, "memory_mb", l.memory_mb, file));
-    ASSAY_TRY(read_limit(limits, "pids", l.pids, file));
-    ASSAY_TRY(read_limit(limits, "output_bytes", l.output_bytes, file));
-    ASSAY_TRY(read_limit(limits, "fsize_mb", l.fsize_mb, file));
-    ASSAY_TRY(read_limit(limits, "tmpfs_mb", l.tmpfs_mb, file));
-    ASSAY_TRY(read_limit(limits, "tmpfs_inodes", l.tmpfs_inodes, file));
-    ASSAY_TRY(read_limit(limits, "nofile", l.nofile, file));
+    const toml::table* limits = ASSAY_TRY(sub_table(table, "limits", file));
+    ASSAY_TRY(read_limits(limits, lang.limits, file));
     return lang;
+}
+
+namespace {
+
+bool holds(const std::vector<std::string>& list, std::string_view value) {
+    return std::find(list.begin(), list.end(), value) != list.end();
+}
+
+// Two descriptors that claim the same extension or format would make the choice arbitrary.
+Expected<void> check_unclaimed(const std::vector<Language>& earlier, const Language& lang,
+                               const fs::path& file) {
+    for (const Language& other : earlier) {
+        for (const std::string& extension : lang.extensions)
+            if (holds(other.extensions, extension))
+                return fail_at(file.string(), "extension '{}' is claimed by '{}' too", extension,
+                               other.name);
+        for (const std::string& format : lang.problem_formats)
+            if (holds(other.problem_formats, format))
+                return fail_at(file.string(), "problem format '{}' is claimed by '{}' too", format,
+                               other.name);
+    }
+    return {};
+}
+
+template <typename Match>
+Expected<std::optional<Language>> find_language(const fs::path& root, Match&& match) {
+    for (Language& lang : ASSAY_TRY(load_languages(root)))
+        if (match(lang)) return std::optional<Language>(std::move(lang));
+    return std::optional<Language>();
+}
+
+} // namespace
+
+Expected<std::vector<Language>> load_languages(const fs::path& root) {
+    const fs::path dir = root / "languages";
+    std::error_code error;
+    std::vector<fs::path> files;
+    for (const auto& entry : fs::directory_iterator(dir, error))
+        if (entry.path().extension() == ".toml") files.push_back(entry.path());
+    if (error) return fail_env_at(dir.string(), "cannot list: {}", error.message());
+    std::sort(files.begin(), files.end());
+    std::vector<Language> languages;
+    for (const fs::path& file : files) {
+        Language lang = ASSAY_TRY(load_language(file.stem().string(), root));
+        ASSAY_TRY(check_unclaimed(languages, lang, file));
+        languages.push_back(std::move(lang));
+    }
+    return languages;
+}
+
+Expected<Language> language_for_file(const fs::path& file, const fs::path& root) {
+    const std::string extension = file.extension().string();
+    auto found = ASSAY_TRY(find_language(root, [&](const Language& l) {
+        return !extension.empty() && holds(l.extensions, extension);
+    }));
+    if (found) return std::move(*found);
+    std::vector<std::string> known;
+    for (const Language& lang : ASSAY_TRY(load_languages(root)))
+        for (const std::string& e : lang.extensions)
+            known.push_back(fmt::format("{} ({})", e, lang.name));
+    const std::string what =
+        extension.empty()
+            ? std::string("the file has no extension to tell its language by")
+            : fmt::format("no language descriptor claims the extension '{}'", extension);
+    return fail_at(file.string(), "{} (known: {}); name one with --lang", what,
+                   known.empty() ? "none" : fmt::format("{}", fmt::join(known, ", ")));
+}
+
+Expected<Language> language_for_format(std::string_view format, const fs::path& root) {
+    auto found = ASSAY_TRY(
+        find_language(root, [&](const Language& l) { return holds(l.problem_formats, format); }));
+    if (found) return std::move(*found);
+    return fail_at((root / "languages").string(),
+                   "no language descriptor lists the problem format '{}' in problem_formats",
+                   format);
+}
+
+Expected<Language> language_for_grammar(std::string_view grammar, const fs::path& root) {
+    auto found =
+        ASSAY_TRY(find_language(root, [&](const Language& l) { return l.grammar == grammar; }));
+    if (found) return std::move(*found);
+    return fail_at((root / "languages").string(), "no language descriptor has the grammar '{}'",
+                   grammar);
 }
 
 namespace {

@@ -1,4 +1,6 @@
-// Language descriptors (languages/NAME.toml): how a language is compiled, run and jailed.
+// Language descriptors (languages/NAME.toml): how a language is compiled, run and jailed, and
+// what the rest of assay needs to know of it (its grammar, how a model's reply marks its code,
+// which benchmark formats hold it).
 #pragma once
 
 #include "sandbox/jail.hpp"
@@ -6,17 +8,18 @@
 
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace assay {
 
 struct Language {
     std::string name;
-    std::vector<std::string> extensions;
-    std::string source_file;           // program file name inside /work
-    std::vector<std::string> run;      // "{file}" is replaced by the program path
-    std::vector<std::string> zygote;   // fast-path worker command, empty if none
-    std::string grammar;               // tree-sitter grammar name
+    std::vector<std::string> extensions; // ".py": `assay jail FILE` picks the language by these
+    std::string source_file;             // program file name inside /work
+    std::vector<std::string> run;        // "{file}" is replaced by the program path
+    std::vector<std::string> zygote;     // fast-path worker command, empty if none
+    std::string grammar; // tree-sitter grammar name; the syntax layer's tables are keyed by it
     std::filesystem::path harness_dir; // absolute host path of the harness, bound at /assay
     // Absolute host path of the harness's compiled modules (a directory of the build), bound at
     // /assay-native; empty if the harness has none.
@@ -24,6 +27,13 @@ struct Language {
     std::vector<std::string> binds; // read-only host paths (same path inside)
     std::vector<std::string> env;   // the jail's whole environment
     sandbox::Limits limits;
+    // Info-string words of a fenced block in a model's reply that mean this language ("py");
+    // lower-case. The grammar name and an untagged block always count.
+    std::vector<std::string> fence_tags;
+    // Prefixes of a line at column 0 that start code in a reply without fences ("def ").
+    std::vector<std::string> code_starts;
+    // Benchmark formats (`assay verify --format`) whose problems are written in this language.
+    std::vector<std::string> problem_formats;
 
     // A spawn spec that runs `argv` with this language's binds, environment and limits.
     [[nodiscard]] sandbox::SpawnSpec spawn_spec(std::vector<std::string> argv) const;
@@ -39,8 +49,28 @@ struct Language {
 // the build directory the binary came from.
 [[nodiscard]] std::filesystem::path native_root();
 
-// Loads languages/<name>.toml from `root`. Errors name the file and line.
+// Loads languages/<name>.toml from `root`. Errors name the file and line: a missing required key
+// (`source_file`, `run`), a key of the wrong type, a limit that is not a positive integer.
 [[nodiscard]] Expected<Language> load_language(const std::string& name,
                                                const std::filesystem::path& root = project_root());
+
+// Every descriptor under `root`/languages (each *.toml), in name order. Fails on the first that
+// does not load, or when two claim the same extension or problem format.
+[[nodiscard]] Expected<std::vector<Language>>
+load_languages(const std::filesystem::path& root = project_root());
+
+// The descriptor whose `extensions` hold the extension of `file`. Fails, naming the file and the
+// extensions the descriptors know, when none does.
+[[nodiscard]] Expected<Language>
+language_for_file(const std::filesystem::path& file,
+                  const std::filesystem::path& root = project_root());
+
+// The descriptor whose `problem_formats` hold `format` ("humaneval"). Fails when none does.
+[[nodiscard]] Expected<Language>
+language_for_format(std::string_view format, const std::filesystem::path& root = project_root());
+
+// The descriptor whose `grammar` is `grammar` (the first in name order), or an error when none.
+[[nodiscard]] Expected<Language>
+language_for_grammar(std::string_view grammar, const std::filesystem::path& root = project_root());
 
 } // namespace assay

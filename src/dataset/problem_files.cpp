@@ -1,5 +1,7 @@
 #include "dataset/problem_files.hpp"
 
+#include "core/language.hpp"
+#include "syntax/entry_point.hpp"
 #include "syntax/split_tests.hpp"
 
 #include <algorithm>
@@ -120,7 +122,7 @@ std::string join(const std::vector<std::string>& parts, std::string_view separat
     return out;
 }
 
-Expected<Problem> humaneval_problem(const Record& record) {
+Expected<Problem> humaneval_problem(const Record& record, const Language& language) {
     Problem p;
     p.id = ASSAY_TRY(string_field(record, "task_id"));
     p.prompt = ASSAY_TRY(string_field(record, "prompt"));
@@ -129,13 +131,14 @@ Expected<Problem> humaneval_problem(const Record& record) {
     p.test_setup = ASSAY_TRY(string_field(record, "test"));
     if (p.test_setup.find("def check(") == std::string::npos)
         return fail_at(record.where, "field 'test' does not define check(candidate)");
-    p.language = "python";
+    p.language = language.name;
     p.title = p.id;
     p.source = ProblemSource::humaneval;
     p.completion_extends_prompt = true;
     // Each assertion of check() is its own case where the test splits cleanly; otherwise the
     // whole check() is one case, as HumanEval's own harness runs it.
-    if (auto split = syntax::split_tests(p.test_setup); split && !split->cases.empty()) {
+    if (auto split = syntax::split_tests(language.grammar, p.test_setup);
+        split && !split->cases.empty()) {
         p.test_setup = split->setup;
         p.tests = split->cases;
     } else {
@@ -144,12 +147,12 @@ Expected<Problem> humaneval_problem(const Record& record) {
     return p;
 }
 
-// MBPP names its function only in the tests: the first defined function the tests call.
-std::string mbpp_entry_point(const std::string& code, const std::vector<std::string>& tests) {
-    static const std::regex def(R"(^def\s+([A-Za-z_]\w*)\s*\()", std::regex::multiline);
-    for (auto it = std::sregex_iterator(code.begin(), code.end(), def);
-         it != std::sregex_iterator(); ++it) {
-        std::string name = (*it)[1];
+// MBPP names its function only in the tests: the first top-level function the tests call.
+std::string mbpp_entry_point(const std::string& code, const std::vector<std::string>& tests,
+                             const Language& language) {
+    const auto functions = syntax::top_level_functions(language.grammar, code);
+    if (!functions) return {};
+    for (const std::string& name : *functions) {
         const std::regex call("\\b" + name + "\\s*\\(");
         for (const std::string& test : tests)
             if (std::regex_search(test, call)) return name;
@@ -157,7 +160,7 @@ std::string mbpp_entry_point(const std::string& code, const std::vector<std::str
     return {};
 }
 
-Expected<Problem> mbpp_problem(const Record& record) {
+Expected<Problem> mbpp_problem(const Record& record, const Language& language) {
     Problem p;
     p.id = "Mbpp/" + ASSAY_TRY(string_field(record, "task_id"));
     if (record.value.contains("prompt"))
@@ -176,8 +179,8 @@ Expected<Problem> mbpp_problem(const Record& record) {
         p.tests.push_back({fmt::format("test_{}", i), tests[i], Visibility::visible});
     for (std::size_t i = 0; i < challenge.size(); ++i)
         p.tests.push_back({fmt::format("challenge_{}", i), challenge[i], Visibility::hidden});
-    p.entry_point = mbpp_entry_point(p.solution, tests);
-    p.language = "python";
+    p.entry_point = mbpp_entry_point(p.solution, tests, language);
+    p.language = language.name;
     p.title = p.id;
     p.source = ProblemSource::mbpp;
     return p;
@@ -309,14 +312,17 @@ Expected<Problem> parse_problem_toml(std::string_view text, const std::string& f
     return p;
 }
 
-Expected<std::vector<Problem>> load_problems(const fs::path& path, Format format) {
+Expected<std::vector<Problem>> load_problems(const fs::path& path, Format format,
+                                             const fs::path& root) {
     std::vector<Problem> problems;
     if (format == Format::assay) {
         problems = ASSAY_TRY(load_native(path));
     } else {
+        // A benchmark format holds one language: the descriptor that lists it says which.
+        const Language language = ASSAY_TRY(language_for_format(to_string(format), root));
         for (const Record& record : ASSAY_TRY(read_records(path))) {
-            Problem p = format == Format::humaneval ? ASSAY_TRY(humaneval_problem(record))
-                                                    : ASSAY_TRY(mbpp_problem(record));
+            Problem p = format == Format::humaneval ? ASSAY_TRY(humaneval_problem(record, language))
+                                                    : ASSAY_TRY(mbpp_problem(record, language));
             p.origin_file = record.where;
             problems.push_back(std::move(p));
         }

@@ -3,6 +3,7 @@
 // Every error names the file and line and nothing is returned half-read.
 #pragma once
 
+#include "core/language.hpp"
 #include "core/problem.hpp"
 #include "util/error.hpp"
 
@@ -22,9 +23,12 @@ enum class Format { assay, humaneval, mbpp };
 [[nodiscard]] Expected<Format> detect_format(const std::filesystem::path& path);
 
 // Loads every problem of `path` (a file, or for the native format a directory of .toml files,
-// read in name order). Ids must be unique.
-[[nodiscard]] Expected<std::vector<Problem>> load_problems(const std::filesystem::path& path,
-                                                           Format format);
+// read in name order). Ids must be unique. A native problem names its language; a benchmark's
+// problems are in the language whose descriptor under `root`/languages lists the format in
+// `problem_formats` (its grammar splits HumanEval's check() and finds MBPP's entry point).
+[[nodiscard]] Expected<std::vector<Problem>>
+load_problems(const std::filesystem::path& path, Format format,
+              const std::filesystem::path& root = project_root());
 
 // Parses one native problem file's text; `file` is used in messages.
 [[nodiscard]] Expected<Problem> parse_problem_toml(std::string_view text, const std::string& file);

@@ -1,12 +1,14 @@
 #include "llm/reply_parser.hpp"
 
+#include "core/language.hpp"
 #include "syntax/entry_point.hpp"
 #include "syntax/syntax_check.hpp"
 #include "util/string.hpp"
 
 #include <algorithm>
-#include <array>
 #include <cctype>
+#include <map>
+#include <mutex>
 #include <optional>
 
 namespace assay::llm {
@@ -120,41 +122,14 @@ std::vector<CodeBlock> fenced_blocks(std::string_view reply) {
 
 namespace {
 
-struct LanguageWords {
-    std::string_view grammar;
-    std::array<std::string_view, 5> tags;
-    std::array<std::string_view, 16> code_starts; // prefixes of a line at column 0
-};
-
-constexpr std::array<LanguageWords, 3> kLanguages{{
-    {"python",
-     {"python", "py", "python3", "py3", "ipython"},
-     {"def ", "class ", "import ", "from ", "@", "async def ", "if __name__"}},
-    {"javascript",
-     {"javascript", "js", "node", "jsx", "mjs"},
-     {"function ", "function*", "async function", "const ", "let ", "var ", "export ", "import ",
-      "class ", "'use strict'", "\"use strict\""}},
-    {"cpp",
-     {"cpp", "c++", "cc", "cxx", "hpp"},
-     {"#include", "template", "using ", "namespace ", "struct ", "class ", "int ", "long ", "bool ",
-      "void ", "double ", "auto ", "std::", "static ", "unsigned ", "size_t "}},
-}};
-
-const LanguageWords* words_for(std::string_view language) {
-    for (const LanguageWords& words : kLanguages)
-        if (words.grammar == language) return &words;
-    return nullptr;
+bool tag_matches(std::string_view tag, const CodeQuery& query) {
+    return tag.empty() || tag == query.language ||
+           std::find(query.fence_tags.begin(), query.fence_tags.end(), tag) !=
+               query.fence_tags.end();
 }
 
-bool tag_matches(std::string_view tag, std::string_view language) {
-    if (tag.empty() || tag == language) return true;
-    const LanguageWords* words = words_for(language);
-    return words != nullptr &&
-           std::find(words->tags.begin(), words->tags.end(), tag) != words->tags.end();
-}
-
-bool starts_code(std::string_view line, const LanguageWords& words) {
-    for (std::string_view start : words.code_starts)
+bool starts_code(std::string_view line, const CodeQuery& query) {
+    for (const std::string& start : query.code_starts)
         if (!start.empty() && line.starts_with(start)) return true;
     return false;
 }
@@ -193,15 +168,14 @@ bool better(const Candidate& a, const Candidate& b) {
     return a.rank() >= 2 || a.code.size() > b.code.size();
 }
 
-std::vector<Candidate> fenced_candidates(std::string_view reply, std::string_view language) {
+std::vector<Candidate> fenced_candidates(std::string_view reply, const CodeQuery& query) {
     const std::vector<CodeBlock> blocks = fenced_blocks(reply);
     const bool any_matching = std::any_of(blocks.begin(), blocks.end(), [&](const CodeBlock& b) {
-        return tag_matches(b.tag, language) && !trim(b.code).empty();
+        return tag_matches(b.tag, query) && !trim(b.code).empty();
     });
     std::vector<Candidate> out;
     for (const CodeBlock& block : blocks) {
-        if (trim(block.code).empty() || (any_matching && !tag_matches(block.tag, language)))
-            continue;
+        if (trim(block.code).empty() || (any_matching && !tag_matches(block.tag, query))) continue;
         const CodeSource source =
             block.terminated ? CodeSource::fenced : CodeSource::unterminated_fence;
         out.push_back({block.code, source, block.begin, block.end});
@@ -214,12 +188,12 @@ std::vector<Candidate> fenced_candidates(std::string_view reply, std::string_vie
 // do not start code (prose) dropped while the code does not parse (within kMaxTrailingTrims
 // drops and kMaxTrimParseBytes parsed).
 Expected<std::optional<Candidate>> bare_candidate(std::string_view reply, const CodeQuery& query) {
-    const LanguageWords* words = words_for(query.language);
+    const bool marked = !query.code_starts.empty();
     std::vector<Line> lines = split_lines(reply);
     auto first = lines.begin();
-    if (words != nullptr)
+    if (marked)
         first = std::find_if(lines.begin(), lines.end(),
-                             [&](const Line& l) { return starts_code(l.text, *words); });
+                             [&](const Line& l) { return starts_code(l.text, query); });
     if (first == lines.end()) return std::nullopt;
     auto last = lines.end();
     Candidate c{{}, CodeSource::bare, first->begin, reply.size()};
@@ -231,7 +205,7 @@ Expected<std::optional<Candidate>> bare_candidate(std::string_view reply, const 
         parsed += c.code.size();
         const Line& tail = *std::prev(last);
         const bool prose_tail =
-            words != nullptr && indentation(tail.text) == 0 && !starts_code(tail.text, *words);
+            marked && indentation(tail.text) == 0 && !starts_code(tail.text, query);
         if (c.parses || !prose_tail || std::prev(last) == first || trims == kMaxTrailingTrims ||
             parsed >= kMaxTrimParseBytes)
             break;
@@ -251,8 +225,32 @@ std::string prose_around(std::string_view reply, const Candidate& chosen) {
 
 } // namespace
 
+CodeQuery::CodeQuery(const Language& described, std::string function)
+    : language(described.grammar), entry_point(std::move(function)),
+      fence_tags(described.fence_tags), code_starts(described.code_starts) {}
+
+CodeQuery::CodeQuery(std::string grammar, std::string function)
+    : language(std::move(grammar)), entry_point(std::move(function)) {
+    struct Marks {
+        std::vector<std::string> fence_tags;
+        std::vector<std::string> code_starts;
+    };
+    static std::mutex mutex;
+    static std::map<std::string, Marks, std::less<>> by_grammar;
+    const std::lock_guard lock(mutex);
+    auto found = by_grammar.find(language);
+    if (found == by_grammar.end()) {
+        Marks marks;
+        if (auto described = language_for_grammar(language))
+            marks = {std::move(described->fence_tags), std::move(described->code_starts)};
+        found = by_grammar.emplace(language, std::move(marks)).first;
+    }
+    fence_tags = found->second.fence_tags;
+    code_starts = found->second.code_starts;
+}
+
 Expected<ExtractedCode> extract_code(std::string_view reply, const CodeQuery& query) {
-    std::vector<Candidate> candidates = fenced_candidates(reply, query.language);
+    std::vector<Candidate> candidates = fenced_candidates(reply, query);
     std::optional<Candidate> best;
     for (Candidate& c : candidates) {
         ASSAY_TRY(judge(c, query));

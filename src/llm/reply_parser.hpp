@@ -13,11 +13,15 @@
 #include <string_view>
 #include <vector>
 
+namespace assay {
+struct Language; // core/language.hpp
+} // namespace assay
+
 namespace assay::llm {
 
 // One fenced block of a reply.
 struct CodeBlock {
-    std::string tag;        // first word of the info string, lower-case: "python", "" if none
+    std::string tag;        // first word of the info string, lower-case ("" if none)
     std::string code;       // the lines between the fences, the fence's indentation removed
     bool terminated = true; // false: the reply ended inside the block (a truncated reply)
     std::size_t begin = 0;  // byte span of the block in the reply, fences included
@@ -31,9 +35,23 @@ struct CodeBlock {
 
 enum class CodeSource { fenced, unterminated_fence, bare };
 
+// What code to look for, and how a reply marks it: from the language's descriptor.
 struct CodeQuery {
-    std::string language = "python"; // a grammar name, as syntax::check_syntax takes
-    std::string entry_point;         // the function the code must define; "" when any will do
+    std::string language;    // a grammar name, as syntax::check_syntax takes
+    std::string entry_point; // the function the code must define; "" when any will do
+    // Info-string words of a fence that mean the language (lower-case); an untagged block and
+    // the grammar name always do (Language::fence_tags).
+    std::vector<std::string> fence_tags;
+    // Prefixes of a line at column 0 that start code in a reply without fences; none: the whole
+    // reply is the code (Language::code_starts).
+    std::vector<std::string> code_starts;
+
+    // The descriptor's grammar, fence tags and code starts.
+    CodeQuery(const Language& described, std::string function);
+    // The grammar with the fence tags and code starts of the descriptor under languages/ that
+    // has this grammar (none when no descriptor has it), read once per grammar: the form for
+    // callers that have not moved to the one above yet (src/pipeline, src/tools).
+    CodeQuery(std::string grammar, std::string function);
 };
 
 struct ExtractedCode {
@@ -44,12 +62,12 @@ struct ExtractedCode {
     std::string prose;                // the reply without the chosen code, trimmed
 };
 
-// The code of a reply. From fenced blocks tagged with the language or untagged (blocks tagged
-// with another language only when there is nothing else), preferring in turn: the last block
-// that defines the entry point and parses; the last that defines it; the longest that parses;
-// the longest. Without fences: the reply from its first line that starts code (`def`, `import`,
-// … at column 0), trailing prose lines dropped until it parses. Fails when the reply holds no
-// code or `language` has no grammar.
+// The code of a reply. From fenced blocks tagged with the language (its grammar name or one of
+// `fence_tags`) or untagged (blocks tagged otherwise only when there is nothing else),
+// preferring in turn: the last block that defines the entry point and parses; the last that
+// defines it; the longest that parses; the longest. Without fences: the reply from its first line
+// that starts code (one of `code_starts` at column 0, such as `def `), trailing prose lines
+// dropped until it parses. Fails when the reply holds no code or `language` has no grammar.
 [[nodiscard]] Expected<ExtractedCode> extract_code(std::string_view reply, const CodeQuery& query);
 
 enum class JsonType { string, integer, number, boolean, array, object };

@@ -1,17 +1,12 @@
 #include "syntax/grammar.hpp"
 
-#include "util/error.hpp"
-
-#include <array>
-#include <utility>
-
-extern "C" {
-const TSLanguage* tree_sitter_python();
-const TSLanguage* tree_sitter_javascript();
-const TSLanguage* tree_sitter_cpp();
-}
-
 namespace assay::syntax {
+
+// The registry: one line per grammar, each defined in src/syntax/<grammar>/grammar.cpp.
+extern const Grammar python_grammar;
+extern const Grammar javascript_grammar;
+extern const Grammar cpp_grammar;
+
 namespace {
 
 const TSLanguage* checked(std::string_view name, const TSLanguage* language) {
@@ -31,17 +26,21 @@ const TSLanguage* checked(std::string_view name, const TSLanguage* language) {
 
 } // namespace
 
-const TSLanguage* grammar(std::string_view name) {
-    using Loader = const TSLanguage* (*)();
-    static constexpr std::array<std::pair<std::string_view, Loader>, 3> loaders{{
-        {"python", tree_sitter_python},
-        {"javascript", tree_sitter_javascript},
-        {"cpp", tree_sitter_cpp},
-    }};
-    for (const auto& [known, load] : loaders) {
-        if (known == name) return checked(name, load());
-    }
+const std::vector<const Grammar*>& grammars() {
+    static const std::vector<const Grammar*> all{&python_grammar, &javascript_grammar,
+                                                 &cpp_grammar};
+    return all;
+}
+
+const Grammar* find_grammar(std::string_view name) {
+    for (const Grammar* known : grammars())
+        if (known->name == name) return known;
     return nullptr;
+}
+
+const TSLanguage* grammar(std::string_view name) {
+    const Grammar* known = find_grammar(name);
+    return known == nullptr ? nullptr : checked(name, known->parser());
 }
 
 } // namespace assay::syntax

@@ -1,6 +1,8 @@
 #include "syntax/mutate.hpp"
 
 #include "syntax/edit.hpp"
+#include "syntax/grammar.hpp"
+#include "syntax/mutation_rules.hpp"
 #include "syntax/scopes.hpp"
 #include "syntax/syntax_tree.hpp"
 
@@ -37,167 +39,6 @@ const std::vector<std::string_view> operator_names{
     "negation_removal",
 };
 
-struct Swap {
-    std::string_view from;
-    std::string_view to;
-};
-
-// What the operators need to know of a grammar. An empty entry switches its operator off.
-struct Rules {
-    std::vector<std::string_view> functions; // definitions whose `body` field is mutated
-    std::vector<std::string_view> comparisons;
-    std::vector<Swap> comparison_swaps;
-    std::vector<std::string_view> arithmetic;
-    std::vector<Swap> arithmetic_swaps;
-    std::vector<std::string_view> booleans;
-    std::vector<Swap> boolean_swaps;
-    std::vector<std::string_view> loop_controls;
-    std::vector<Swap> loop_control_swaps;
-    std::vector<std::string_view> conditionals; // their `condition` field is negated
-    std::string_view negation_format;
-    std::vector<std::string_view> subscripts;
-    std::string_view call;
-    std::string_view integer;
-    std::string_view floating;
-    std::string_view string;
-    std::vector<Swap> boolean_literals; // node type → replacement
-    std::vector<Swap> empty_values;     // returned node type → empty value of that kind
-    std::vector<std::string_view> boolean_expressions; // returned as `not (x)`
-    std::string_view null_value;
-    std::string_view block;
-    std::string_view block_filler; // a statement that does nothing
-    std::vector<std::string_view> simple_statements;
-    std::vector<std::string_view> non_positional_arguments;
-    std::vector<std::string_view> commutative_calls;
-    std::vector<Swap> negations; // node type, operator token: the node becomes its `argument`
-    std::vector<std::string_view> atoms; // need no parentheses as an operand
-    std::string_view slice;
-    std::string_view range_call;
-    std::string_view for_loop;
-};
-
-const Rules python_rules{
-    .functions = {"function_definition"},
-    .comparisons = {"comparison_operator"},
-    .comparison_swaps = {{"<", "<="},
-                         {"<=", "<"},
-                         {">", ">="},
-                         {">=", ">"},
-                         {"==", "!="},
-                         {"!=", "=="},
-                         {"in", "not in"},
-                         {"not in", "in"},
-                         {"is", "is not"},
-                         {"is not", "is"}},
-    .arithmetic = {"binary_operator", "augmented_assignment"},
-    .arithmetic_swaps = {{"+", "-"},
-                         {"-", "+"},
-                         {"*", "/"},
-                         {"/", "*"},
-                         {"//", "/"},
-                         {"%", "//"},
-                         {"+=", "-="},
-                         {"-=", "+="},
-                         {"*=", "/="},
-                         {"/=", "*="},
-                         {"//=", "/="}},
-    .booleans = {"boolean_operator"},
-    .boolean_swaps = {{"and", "or"}, {"or", "and"}},
-    .loop_controls = {"break_statement", "continue_statement"},
-    .loop_control_swaps = {{"break", "continue"}, {"continue", "break"}},
-    .conditionals = {"if_statement", "elif_clause", "while_statement"},
-    .negation_format = "not ({})",
-    .subscripts = {"subscript"},
-    .call = "call",
-    .integer = "integer",
-    .floating = "float",
-    .string = "string",
-    .boolean_literals = {{"true", "False"}, {"false", "True"}},
-    .empty_values = {{"list", "[]"},
-                     {"list_comprehension", "[]"},
-                     {"dictionary", "{}"},
-                     {"dictionary_comprehension", "{}"},
-                     {"set", "set()"},
-                     {"set_comprehension", "set()"},
-                     {"tuple", "()"},
-                     {"string", "''"}},
-    .boolean_expressions = {"comparison_operator", "boolean_operator", "not_operator"},
-    .null_value = "None",
-    .block = "block",
-    .block_filler = "pass",
-    .simple_statements = {"expression_statement", "return_statement", "break_statement",
-                          "continue_statement", "delete_statement", "raise_statement"},
-    .non_positional_arguments = {"keyword_argument", "list_splat", "dictionary_splat",
-                                 "parenthesized_list_splat"},
-    .commutative_calls = {"max", "min", "print", "gcd", "math.gcd", "math.hypot", "set"},
-    .negations = {{"not_operator", "not"}, {"unary_operator", "-"}},
-    .atoms = {"identifier", "integer", "call", "attribute", "subscript",
-              "parenthesized_expression"},
-    .slice = "slice",
-    .range_call = "range",
-    .for_loop = "for_statement",
-};
-
-const Rules javascript_rules{
-    .functions = {"function_declaration", "function_expression", "function", "arrow_function",
-                  "method_definition", "generator_function_declaration"},
-    .comparisons = {"binary_expression"},
-    .comparison_swaps = {{"<", "<="},
-                         {"<=", "<"},
-                         {">", ">="},
-                         {">=", ">"},
-                         {"==", "!="},
-                         {"!=", "=="},
-                         {"===", "!=="},
-                         {"!==", "==="}},
-    .arithmetic = {"binary_expression", "augmented_assignment_expression"},
-    .arithmetic_swaps = {{"+", "-"},
-                         {"-", "+"},
-                         {"*", "/"},
-                         {"/", "*"},
-                         {"%", "/"},
-                         {"+=", "-="},
-                         {"-=", "+="},
-                         {"*=", "/="},
-                         {"/=", "*="}},
-    .booleans = {"binary_expression"},
-    .boolean_swaps = {{"&&", "||"}, {"||", "&&"}},
-    .loop_controls = {"break_statement", "continue_statement"},
-    .loop_control_swaps = {{"break", "continue"}, {"continue", "break"}},
-    .conditionals = {"if_statement", "while_statement", "do_statement"},
-    .negation_format = "(!{})", // the condition is already parenthesized
-    .subscripts = {"subscript_expression"},
-    .call = "call_expression",
-    .integer = "number",
-    .floating = "",
-    .string = "string",
-    .boolean_literals = {{"true", "false"}, {"false", "true"}},
-    .empty_values = {{"array", "[]"},
-                     {"object", "{}"},
-                     {"string", "''"},
-                     {"template_string", "''"}},
-    .boolean_expressions = {},
-    .null_value = "null",
-    .block = "statement_block",
-    .block_filler = ";",
-    .simple_statements = {"expression_statement", "return_statement", "break_statement",
-                          "continue_statement", "throw_statement"},
-    .non_positional_arguments = {"spread_element"},
-    .commutative_calls = {"Math.max", "Math.min", "console.log"},
-    .negations = {{"unary_expression", "!"}, {"unary_expression", "-"}},
-    .atoms = {"identifier", "number", "call_expression", "member_expression",
-              "subscript_expression", "parenthesized_expression"},
-    .slice = "",
-    .range_call = "",
-    .for_loop = "",
-};
-
-const Rules* rules_for(std::string_view language) {
-    if (language == "python") return &python_rules;
-    if (language == "javascript") return &javascript_rules;
-    return nullptr;
-}
-
 bool listed(const std::vector<std::string_view>& list, std::string_view value) {
     return std::find(list.begin(), list.end(), value) != list.end();
 }
@@ -230,7 +71,7 @@ struct Proposal {
 
 class Generator {
   public:
-    Generator(const SyntaxTree& tree, const Rules& rules)
+    Generator(const SyntaxTree& tree, const MutationRules& rules)
         : tree_(tree), rules_(rules), scopes_(analyze_scopes(tree)) {
         for (const NameUse& use : scopes_.uses) {
             if (use.binding)
@@ -516,7 +357,7 @@ class Generator {
     }
 
     const SyntaxTree& tree_;
-    const Rules& rules_;
+    const MutationRules& rules_;
     Scopes scopes_;
     std::map<std::pair<int, std::string>, uint32_t> first_binding_;
     std::vector<TSNode> path_; // from the walk's root to the current node
@@ -524,7 +365,7 @@ class Generator {
 };
 
 // The outermost function definitions (methods count: classes are not functions).
-std::vector<TSNode> outermost_functions(const SyntaxTree& tree, const Rules& rules) {
+std::vector<TSNode> outermost_functions(const SyntaxTree& tree, const MutationRules& rules) {
     std::vector<TSNode> functions;
     walk(tree.root(), [&](TSNode node) {
         if (!listed(rules.functions, type(node))) return true;
@@ -535,7 +376,7 @@ std::vector<TSNode> outermost_functions(const SyntaxTree& tree, const Rules& rul
 }
 
 // Bodies of the entry point and the functions it reaches by name; of all functions without one.
-std::vector<TSNode> bodies_to_mutate(const SyntaxTree& tree, const Rules& rules,
+std::vector<TSNode> bodies_to_mutate(const SyntaxTree& tree, const MutationRules& rules,
                                      std::string_view entry_point) {
     const std::vector<TSNode> functions = outermost_functions(tree, rules);
     const auto name_of = [&](TSNode function) { return tree.text(field(function, "name")); };
@@ -581,7 +422,8 @@ const std::vector<std::string_view>& mutation_operators() {
 
 std::vector<Mutant> mutants(std::string_view language, std::string_view code,
                             std::string_view entry_point) {
-    const Rules* rules = rules_for(language);
+    const Grammar* known = find_grammar(language);
+    const MutationRules* rules = known == nullptr ? nullptr : known->mutations;
     if (rules == nullptr) return {};
     const auto tree = SyntaxTree::parse(language, std::string(code));
     if (!tree || tree->has_error()) return {};

@@ -45,8 +45,9 @@ struct Mutant {
 // functions it calls (directly or not), or every top-level function when `entry_point` is empty
 // or not found. Docstrings and other bare string statements are never touched. Every mutant
 // re-parses without error and differs from `code` and from every earlier mutant. Empty when
-// `code` has a syntax error or `language` has no mutation rules (Python and JavaScript have;
-// JavaScript lacks the Python-only operators: slices, range(), wrong_variable).
+// `code` has a syntax error or the grammar `language` has no mutation rules (mutation_rules.hpp;
+// Python and JavaScript have them; JavaScript lacks the operators its table leaves empty:
+// slices, range(), and wrong_variable, which needs the grammar's scopes).
 [[nodiscard]] std::vector<Mutant> mutants(std::string_view language, std::string_view code,
                                           std::string_view entry_point);
 

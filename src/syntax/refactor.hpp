@@ -34,8 +34,9 @@ struct Refactoring {
 
 // At most one refactoring per kind, each applying that rewrite at every place it fits. Each
 // result re-parses without error, differs from `code`, and still defines the top-level function
-// `entry_point` (when not empty). Python only: empty for other languages, for code with syntax
-// errors, and for code that calls eval/exec/locals/vars (names may be looked up by string).
+// `entry_point` (when not empty). Empty for a grammar without refactorings (only Python has them:
+// src/syntax/python/refactorings.cpp), for code with syntax errors, and, in Python, for code that
+// calls eval/exec/locals/vars (names may be looked up by string).
 [[nodiscard]] std::vector<Refactoring>
 refactorings(std::string_view language, std::string_view code, std::string_view entry_point);
 

@@ -1,5 +1,6 @@
-// Python name resolution, as much as renaming needs: which identifier occurrences are the same
-// local variable of which function.
+// Name resolution, as much as renaming needs: which identifier occurrences are the same local
+// variable of which function. Each grammar brings its own rules (grammar.hpp; Python's in
+// src/syntax/python/scopes.cpp).
 #pragma once
 
 #include "syntax/syntax_tree.hpp"
@@ -42,7 +43,8 @@ struct Scopes {
     }
 };
 
-// Resolves the names of a Python tree; empty for other languages.
+// Resolves the names of a tree by its grammar's rules; empty for a grammar without any (then
+// nothing is renamed, and ast_hash and wrong_variable see no locals).
 [[nodiscard]] Scopes analyze_scopes(const SyntaxTree& tree);
 
 } // namespace assay::syntax

@@ -74,6 +74,30 @@ TEST_SUITE("cli") {
         const Ran lang = assay("jail --lang cobol /etc/hostname");
         CHECK(lang.exit_code == 2);
     }
+    TEST_CASE("cli::jail picks the language by the file's extension; --lang overrides") {
+        const std::string py = program("hello.py", "print('by extension')\n");
+        const Ran by_extension = assay("jail --json " + py);
+        std::remove(py.c_str());
+        REQUIRE_MESSAGE(by_extension.exit_code == 0, by_extension.out);
+        CHECK(nlohmann::json::parse(by_extension.out)["stdout"] == "by extension\n");
+
+        const std::string txt = program("hello.txt", "print('by --lang')\n");
+        const Ran unknown = assay("jail --json " + txt);
+        CHECK(unknown.exit_code == 2);
+        CHECK(unknown.out.find(txt) != std::string::npos);
+        CHECK(unknown.out.find("'.txt'") != std::string::npos);
+        CHECK(unknown.out.find(".py (python)") != std::string::npos);
+        const Ran named = assay("jail --json --lang python " + txt);
+        std::remove(txt.c_str());
+        REQUIRE_MESSAGE(named.exit_code == 0, named.out);
+        CHECK(nlohmann::json::parse(named.out)["stdout"] == "by --lang\n");
+
+        const std::string bare = program("hello", "print('no extension')\n");
+        const Ran none = assay("jail --json " + bare);
+        std::remove(bare.c_str());
+        CHECK(none.exit_code == 2);
+        CHECK(none.out.find("--lang") != std::string::npos);
+    }
     TEST_CASE("cli::doctor reports the probe") {
         const Ran r = assay("doctor --json");
         REQUIRE(r.exit_code == 0);

@@ -29,6 +29,98 @@ TEST_CASE("core::load_language") {
         REQUIRE_FALSE(lang);
         CHECK(lang.error().where == (dir / "languages/x.toml").string() + ":5");
     }
+    SUBCASE("the keys for replies and benchmark formats") {
+        auto lang = load_language("python");
+        REQUIRE(lang);
+        CHECK(lang->grammar == "python");
+        CHECK(lang->extensions == std::vector<std::string>{".py"});
+        CHECK(lang->fence_tags ==
+              std::vector<std::string>{"python", "py", "python3", "py3", "ipython"});
+        CHECK(std::find(lang->code_starts.begin(), lang->code_starts.end(), "def ") !=
+              lang->code_starts.end());
+        CHECK(lang->problem_formats == std::vector<std::string>{"humaneval", "mbpp"});
+    }
+    SUBCASE("a key of the wrong type names its file and line") {
+        const std::string head = "name = \"x\"\nsource_file = \"a\"\nrun = [\"/bin/true\"]\n";
+        const auto where_of = [&](const std::string& rest) {
+            testing::TempDir dir;
+            dir.write("languages/x.toml", head + rest);
+            auto lang = load_language("x", dir.path());
+            REQUIRE_FALSE(lang);
+            return std::pair{lang.error().where.substr((dir / "languages/x.toml").string().size()),
+                             lang.error().message};
+        };
+        CHECK(where_of("fence_tags = \"py\"\n") ==
+              std::pair<std::string, std::string>{":4", "'fence_tags' must be an array"});
+        CHECK(where_of("code_starts = [\n  \"def \",\n  3,\n]\n") ==
+              std::pair<std::string, std::string>{":6", "'code_starts' must hold strings"});
+        CHECK(where_of("\nproblem_formats = {}\n") ==
+              std::pair<std::string, std::string>{":5", "'problem_formats' must be an array"});
+        CHECK(where_of("grammar = 3\n") ==
+              std::pair<std::string, std::string>{":4", "'grammar' must be a string"});
+        CHECK(where_of("harness = [\"t\"]\n") ==
+              std::pair<std::string, std::string>{":4", "'harness' must be a string"});
+        CHECK(where_of("jail = 1\n") ==
+              std::pair<std::string, std::string>{":4", "'jail' must be a table"});
+    }
+}
+
+namespace {
+
+// A project root with one descriptor per (name, body).
+void write_languages(const testing::TempDir& dir,
+                     const std::vector<std::pair<std::string, std::string>>& descriptors) {
+    for (const auto& [name, body] : descriptors)
+        dir.write("languages/" + name + ".toml",
+                  "source_file = \"main\"\nrun = [\"/bin/true\"]\n" + body);
+}
+
+} // namespace
+
+TEST_CASE("core::load_languages and the descriptor that claims something") {
+    testing::TempDir dir;
+    write_languages(dir, {{"snake", "extensions = [\".sn\", \".snk\"]\ngrammar = \"python\"\n"
+                                    "problem_formats = [\"humaneval\"]\n"},
+                          {"curly", "extensions = [\".cy\"]\ngrammar = \"javascript\"\n"}});
+    SUBCASE("every descriptor, in name order") {
+        auto all = load_languages(dir.path());
+        REQUIRE(all);
+        REQUIRE(all->size() == 2);
+        CHECK(all->at(0).name == "curly");
+        CHECK(all->at(1).name == "snake");
+    }
+    SUBCASE("by a file's extension") {
+        CHECK(language_for_file("/tmp/a.snk", dir.path())->name == "snake");
+        CHECK(language_for_file("b.cy", dir.path())->name == "curly");
+        const auto unknown = language_for_file("/tmp/prog.rb", dir.path());
+        REQUIRE_FALSE(unknown);
+        CHECK(unknown.error().where == "/tmp/prog.rb");
+        CHECK(unknown.error().message.find("'.rb'") != std::string::npos);
+        CHECK(unknown.error().message.find(".sn (snake)") != std::string::npos);
+        CHECK_FALSE(language_for_file("/tmp/Makefile", dir.path()));
+    }
+    SUBCASE("by a benchmark format, by a grammar") {
+        CHECK(language_for_format("humaneval", dir.path())->name == "snake");
+        CHECK_FALSE(language_for_format("mbpp", dir.path()));
+        CHECK(language_for_grammar("javascript", dir.path())->name == "curly");
+        CHECK_FALSE(language_for_grammar("cpp", dir.path()));
+    }
+    SUBCASE("two descriptors claiming one extension or format") {
+        write_languages(dir, {{"twin", "extensions = [\".cy\"]\n"}});
+        const auto clash = load_languages(dir.path());
+        REQUIRE_FALSE(clash);
+        CHECK(clash.error().where == (dir / "languages/twin.toml").string());
+        CHECK(clash.error().message == "extension '.cy' is claimed by 'curly' too");
+        write_languages(dir, {{"twin", "problem_formats = [\"humaneval\"]\n"}});
+        CHECK(load_languages(dir.path()).error().message ==
+              "problem format 'humaneval' is claimed by 'snake' too");
+    }
+    SUBCASE("the project's own descriptors") {
+        auto all = load_languages();
+        REQUIRE(all);
+        CHECK(language_for_file("x.py")->name == load_language("python")->name);
+        CHECK(language_for_format("mbpp")->name == "python");
+    }
 }
 
 TEST_CASE("core::Language::spawn_spec binds a harness the jail user can reach") {

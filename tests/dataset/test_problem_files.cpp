@@ -85,6 +85,41 @@ TEST_CASE("dataset::load_problems reads the real benchmarks") {
     }
 }
 
+TEST_CASE(
+    "dataset::load_problems: a benchmark's language is the descriptor that lists its format") {
+    TempDir dir;
+    const auto humaneval =
+        dir.write("he.jsonl",
+                  "{\"task_id\": \"A/0\", \"prompt\": \"def f():\\n\", \"entry_point\": \"f\", "
+                  "\"canonical_solution\": \"  return 1\\n\", \"test\": \"def check(candidate):\\n"
+                  "    assert candidate() == 1\\n    assert candidate() != 2\\n\"}\n");
+    const auto mbpp = dir.write("mbpp.jsonl", "{\"task_id\": 3, \"text\": \"x\", \"code\": "
+                                              "\"import os\\n@staticmethod\\ndef g(): pass\\n"
+                                              "def f(): return g()\\n\", "
+                                              "\"test_list\": [\"assert f() is None\"]}\n");
+    SUBCASE("the project's descriptors") {
+        const auto he = dataset::load_problems(humaneval, dataset::Format::humaneval);
+        REQUIRE(he);
+        CHECK(he->at(0).language == language_for_format("humaneval")->name);
+        CHECK(he->at(0).tests.size() == 2); // split by the language's grammar
+        const auto mb = dataset::load_problems(mbpp, dataset::Format::mbpp);
+        REQUIRE(mb);
+        CHECK(mb->at(0).language == language_for_format("mbpp")->name);
+        CHECK(mb->at(0).entry_point == "f"); // the first top-level function the tests call
+    }
+    SUBCASE("another root: its descriptor's name, or an error when none lists the format") {
+        dir.write("root/languages/snake.toml",
+                  "source_file = \"m\"\nrun = [\"/bin/true\"]\ngrammar = \"python\"\n"
+                  "problem_formats = [\"humaneval\"]\n");
+        const auto he = dataset::load_problems(humaneval, dataset::Format::humaneval, dir / "root");
+        REQUIRE(he);
+        CHECK(he->at(0).language == "snake");
+        const auto mb = dataset::load_problems(mbpp, dataset::Format::mbpp, dir / "root");
+        REQUIRE_FALSE(mb);
+        CHECK(mb.error().message.find("'mbpp'") != std::string::npos);
+    }
+}
+
 TEST_CASE("dataset::load_problems rejects bad input with file and line") {
     TempDir dir;
     SUBCASE("a truncated JSON line") {

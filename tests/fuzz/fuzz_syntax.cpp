@@ -2,6 +2,7 @@
 // Build with -DASSAY_FUZZ=ON (clang), run: build/fuzz_syntax -max_len=4096 corpus/
 #include "syntax/ast_hash.hpp"
 #include "syntax/entry_point.hpp"
+#include "syntax/grammar.hpp"
 #include "syntax/mutate.hpp"
 #include "syntax/refactor.hpp"
 #include "syntax/split_tests.hpp"
@@ -13,11 +14,11 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
     if (size == 0) return 0;
-    // The first byte picks the language, the rest is the code.
-    static constexpr std::string_view languages[] = {"python", "javascript", "cpp"};
-    const std::string_view language = languages[data[0] % 3];
-    const std::string_view code(reinterpret_cast<const char*>(data) + 1, size - 1);
     using namespace assay::syntax;
+    // The first byte picks the grammar (every registered one), the rest is the code.
+    const auto& all = grammars();
+    const std::string_view language = all[data[0] % all.size()]->name;
+    const std::string_view code(reinterpret_cast<const char*>(data) + 1, size - 1);
     (void)check_syntax(language, code);
     (void)ast_hash(language, code);
     (void)top_level_functions(language, code);
@@ -25,6 +26,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
     (void)mutants(language, code, "f");
     (void)sample_mutants(language, code, "", 5, size);
     (void)refactorings(language, code, "f");
-    if (language == "python") (void)split_tests(code);
+    (void)split_tests(language, code);
+    (void)split_asserts(language, code);
+    (void)depends_on(language, code, "f");
+    (void)plain_test(language, code, "f");
     return 0;
 }

@@ -1,4 +1,5 @@
 // Reading untrusted model replies: code blocks, bare code, JSON objects.
+#include "core/language.hpp"
 #include "llm/reply_parser.hpp"
 
 #include <chrono>
@@ -10,8 +11,17 @@ namespace {
 
 const std::string kFunction = "def add(a, b):\n    return a + b\n";
 
+const assay::Language& python() {
+    static const assay::Language language = assay::load_language("python").value();
+    return language;
+}
+
+CodeQuery query(std::string entry_point) {
+    return {python(), std::move(entry_point)};
+}
+
 ExtractedCode extract(std::string_view reply, std::string entry_point = "add") {
-    auto code = extract_code(reply, {"python", std::move(entry_point)});
+    auto code = extract_code(reply, query(std::move(entry_point)));
     REQUIRE(code);
     return *code;
 }
@@ -116,12 +126,46 @@ TEST_CASE("llm::extract_code") {
         CHECK(code.prose.ends_with("Hope it helps!"));
     }
     SUBCASE("no code at all") {
-        CHECK_FALSE(extract_code("I cannot help with that.", {"python", "add"}));
-        CHECK_FALSE(extract_code("", {"python", "add"}));
-        CHECK_FALSE(extract_code("```python\n\n```\n", {"python", "add"}));
+        CHECK_FALSE(extract_code("I cannot help with that.", query("add")));
+        CHECK_FALSE(extract_code("", query("add")));
+        CHECK_FALSE(extract_code("```python\n\n```\n", query("add")));
     }
     SUBCASE("an unknown grammar fails") {
         CHECK_FALSE(extract_code("```\nx\n```", {"cobol", ""}));
+    }
+}
+
+TEST_CASE("llm::CodeQuery: how a reply marks code comes from the language") {
+    SUBCASE("from a descriptor: its grammar, fence tags and code starts") {
+        const CodeQuery q(python(), "add");
+        CHECK(q.language == python().grammar);
+        CHECK(q.fence_tags == python().fence_tags);
+        CHECK(q.code_starts == python().code_starts);
+    }
+    SUBCASE("the grammar-only form reads the descriptor with that grammar") {
+        const CodeQuery q(python().grammar, "add");
+        CHECK(q.fence_tags == python().fence_tags);
+        CHECK(q.code_starts == python().code_starts);
+        CHECK(CodeQuery("cobol", "").fence_tags.empty());
+    }
+    SUBCASE("fence tags: only the caller's count, besides the grammar name and no tag") {
+        assay::Language snake = python();
+        snake.fence_tags = {"snake"};
+        const std::string reply = "```py\nx = 1\n```\n```snake\n" + kFunction + "```\n";
+        CHECK(extract_code(reply, {snake, ""})->code == kFunction);
+        CHECK(extract_code(reply, query("add"))->code == "x = 1\n");
+        snake.fence_tags.clear();
+        CHECK(extract_code("```python\nx = 1\n```\n```snake\n" + kFunction + "```\n", {snake, ""})
+                  ->code == "x = 1\n");
+    }
+    SUBCASE("code starts: without any, a reply without fences is all code") {
+        const std::string reply = "Here it is.\n" + kFunction;
+        CHECK(extract(reply).code == kFunction);
+        assay::Language plain = python();
+        plain.code_starts.clear();
+        CHECK(extract_code(reply, {plain, "add"})->code == reply);
+        plain.code_starts = {"Here"};
+        CHECK(extract_code(reply, {plain, "add"})->code == reply);
     }
 }
 
@@ -136,24 +180,24 @@ TEST_CASE("llm::extract_code on hostile replies") {
         for (int i = 0; i < 5000; ++i)
             reply += "```\nx = " + std::to_string(i) + "\n```\n";
         reply += "```python\n" + kFunction + "```\n";
-        CHECK(extract_code(reply, {"python", "add"}));
+        CHECK(extract_code(reply, query("add")));
     }
     SUBCASE("NUL bytes") {
         std::string reply = "```python\n" + kFunction + "```\n";
         reply.insert(3, 1, '\0');
         reply += std::string("\0\0```\0", 6);
-        CHECK(extract_code(reply, {"python", "add"}));
-        (void)extract_code(std::string("\0def add(a, b):\0", 16), {"python", "add"});
+        CHECK(extract_code(reply, query("add")));
+        (void)extract_code(std::string("\0def add(a, b):\0", 16), query("add"));
     }
     SUBCASE("unbalanced fences") {
         for (const char* reply : {"```", "```\n", "~~~~\n```\n", "```python\n```python\n```\n```",
                                   "\n```\n\n```\n```\n", "`````````````````````````````````"})
-            (void)extract_code(reply, {"python", "add"});
+            (void)extract_code(reply, query("add"));
         CHECK(extract("```\n```python\n" + kFunction + "```\n").code.find("def add") !=
               std::string::npos);
     }
     SUBCASE("long lines of prose with no code") {
-        CHECK_FALSE(extract_code(std::string(1 << 20, 'a') + " b", {"python", "add"}));
+        CHECK_FALSE(extract_code(std::string(1 << 20, 'a') + " b", query("add")));
     }
     SUBCASE("bare code that never parses, then thousands of lines of prose") {
         // Each trailing line dropped meant a parse of everything before it (prose parses at
@@ -163,7 +207,7 @@ TEST_CASE("llm::extract_code on hostile replies") {
             reply += "This line is prose and it goes on for a while, number " + std::to_string(i) +
                      ".\n";
         const auto started = std::chrono::steady_clock::now();
-        const auto code = extract_code(reply, {"python", "add"});
+        const auto code = extract_code(reply, query("add"));
         const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
         REQUIRE(code);
         CHECK(!code->parses);

@@ -1,3 +1,4 @@
+#include "core/language.hpp"
 #include "syntax/grammar.hpp"
 
 #include <doctest/doctest.h>
@@ -16,5 +17,50 @@ TEST_CASE("syntax::grammar") {
         CHECK(grammar("ruby") == nullptr);
         CHECK(grammar("") == nullptr);
         CHECK(grammar("Python") == nullptr);
+    }
+}
+
+namespace {
+
+// doctest cannot print a function pointer.
+template <typename Pointer> bool present(Pointer pointer) {
+    return pointer != nullptr;
+}
+
+} // namespace
+
+TEST_CASE("syntax::find_grammar: one registry of every grammar's tables") {
+    using namespace assay::syntax;
+    SUBCASE("each registered grammar once, found by its name") {
+        REQUIRE(grammars().size() == 3);
+        for (const Grammar* known : grammars()) {
+            CHECK(find_grammar(known->name) == known);
+            CHECK(present(known->parser));
+            CHECK(present(known->function));
+        }
+        CHECK(find_grammar("ruby") == nullptr);
+    }
+    SUBCASE("what each grammar has") {
+        const Grammar* python = find_grammar("python");
+        REQUIRE(python != nullptr);
+        CHECK(present(python->mutations));
+        CHECK(present(python->scopes));
+        CHECK(present(python->refactorings));
+        CHECK(present(python->tests));
+        const Grammar* javascript = find_grammar("javascript");
+        REQUIRE(javascript != nullptr);
+        CHECK(present(javascript->mutations));
+        CHECK_FALSE(present(javascript->scopes));
+        CHECK_FALSE(present(javascript->refactorings));
+        CHECK_FALSE(present(javascript->tests));
+        const Grammar* cpp = find_grammar("cpp");
+        REQUIRE(cpp != nullptr);
+        CHECK_FALSE(present(cpp->mutations));
+    }
+    SUBCASE("every descriptor under languages/ names a registered grammar") {
+        const auto languages = assay::load_languages();
+        REQUIRE(languages);
+        for (const assay::Language& language : *languages)
+            CHECK_MESSAGE(find_grammar(language.grammar) != nullptr, language.name);
     }
 }

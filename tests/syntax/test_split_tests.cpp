@@ -7,6 +7,10 @@
 using namespace std::string_literals;
 using assay::syntax::split_tests;
 
+namespace {
+constexpr std::string_view kPython = "python";
+} // namespace
+
 TEST_CASE("syntax::split_tests") {
     SUBCASE("asserts, setup statements and compound statements") {
         const std::string test = "METADATA = {}\n\n"
@@ -21,7 +25,7 @@ TEST_CASE("syntax::split_tests") {
                                  "    assert math.isclose(candidate(0.5),\n"
                                  "                        1.0)\n\n"
                                  "check(f)\n";
-        const auto split = split_tests(test);
+        const auto split = split_tests(kPython, test);
         REQUIRE(split.has_value());
         REQUIRE(split->cases.size() == 3);
         CHECK(split->cases[0].name == "check_0");
@@ -35,32 +39,33 @@ TEST_CASE("syntax::split_tests") {
         CHECK(split->setup == test.substr(0, test.find("check(f)")) + "\n");
     }
     SUBCASE("multi-line strings keep their content") {
-        const auto split = split_tests("def check(candidate):\n"
-                                       "    assert candidate('''a\n    b''') == 1\n");
+        const auto split = split_tests(kPython, "def check(candidate):\n"
+                                                "    assert candidate('''a\n    b''') == 1\n");
         REQUIRE(split.has_value());
         CHECK(split->cases.at(0).code == "assert candidate('''a\n    b''') == 1\n");
     }
     SUBCASE("a body without asserts is one case") {
         const auto split =
-            split_tests("def check(candidate):\n    candidate(1)\n    candidate(2)\n");
+            split_tests(kPython, "def check(candidate):\n    candidate(1)\n    candidate(2)\n");
         REQUIRE(split.has_value());
         REQUIRE(split->cases.size() == 1);
         CHECK(split->cases[0].code == "candidate(1)\ncandidate(2)\n");
     }
     SUBCASE("errors: no check, syntax error, hostile input") {
-        CHECK(split_tests("def test(c):\n    assert c(1)\n").error().message ==
+        CHECK(split_tests(kPython, "def test(c):\n    assert c(1)\n").error().message ==
               "the test code defines no module-level `def check(candidate)`");
-        const auto broken = split_tests("def check(candidate):\n    assert candidate(1 == 2\n");
+        const auto broken =
+            split_tests(kPython, "def check(candidate):\n    assert candidate(1 == 2\n");
         REQUIRE_FALSE(broken.has_value());
         CHECK(broken.error().where.starts_with("test:2:"));
-        CHECK_FALSE(split_tests("").has_value());
-        CHECK_FALSE(split_tests("\0\xff def check"s).has_value());
+        CHECK_FALSE(split_tests(kPython, "").has_value());
+        CHECK_FALSE(split_tests(kPython, "\0\xff def check"s).has_value());
     }
     SUBCASE("HumanEval/32: imports, setup and a loop of asserts") {
         // Reads ../shared/data: nothing to check where a clone has none.
         if (assay::testing::no_shared_data()) return;
         const auto& task = assay::test::humaneval().at(32);
-        const auto split = split_tests(task.test);
+        const auto split = split_tests(kPython, task.test);
         REQUIRE(split.has_value());
         REQUIRE(split->cases.size() == 1);
         CHECK(
@@ -71,7 +76,7 @@ TEST_CASE("syntax::split_tests") {
     SUBCASE("HumanEval/151: setup assignments reach only later cases") {
         // Reads ../shared/data: nothing to check where a clone has none.
         if (assay::testing::no_shared_data()) return;
-        const auto split = split_tests(assay::test::humaneval().at(151).test);
+        const auto split = split_tests(kPython, assay::test::humaneval().at(151).test);
         REQUIRE(split.has_value());
         REQUIRE(split->cases.size() == 7);
         CHECK(split->cases[0].code == "assert candidate([]) == 0 , \"This prints if this assert "
@@ -89,7 +94,7 @@ TEST_CASE("syntax::split_tests on HumanEval" * doctest::skip(assay::testing::no_
     std::string script = "import sys\ntasks = []\n";
     std::size_t total = 0;
     for (const auto& task : assay::test::humaneval()) {
-        const auto split = split_tests(task.test);
+        const auto split = split_tests(kPython, task.test);
         REQUIRE_MESSAGE(split.has_value(), task.task_id);
         script += "tasks.append((" + assay::test::python_literal(task.task_id) + ", " +
                   assay::test::python_literal(task.prompt + task.canonical_solution) + ", " +
@@ -123,8 +128,8 @@ print('passed', passed)
 TEST_CASE("syntax::split_asserts") {
     SUBCASE("one case per asserting statement, with the statements before it") {
         const auto split = assay::syntax::split_asserts(
-            "import math\nassert f(1) == 1\nxs = [1, 2]\nassert f(xs) == 3\n"
-            "for x in range(3):\n    assert f(x) >= 0\nprint('done')\n");
+            kPython, "import math\nassert f(1) == 1\nxs = [1, 2]\nassert f(xs) == 3\n"
+                     "for x in range(3):\n    assert f(x) >= 0\nprint('done')\n");
         REQUIRE(split);
         CHECK(split->setup.empty());
         REQUIRE(split->cases.size() == 3);
@@ -134,10 +139,10 @@ TEST_CASE("syntax::split_asserts") {
         CHECK(split->cases[2].code.ends_with("for x in range(3):\n    assert f(x) >= 0\n"));
     }
     SUBCASE("no asserts, syntax errors") {
-        const auto none = assay::syntax::split_asserts("x = 1\n");
+        const auto none = assay::syntax::split_asserts(kPython, "x = 1\n");
         REQUIRE(none);
         CHECK(none->cases.empty());
-        const auto bad = assay::syntax::split_asserts("assert f(1) == \n");
+        const auto bad = assay::syntax::split_asserts(kPython, "assert f(1) == \n");
         REQUIRE(!bad);
         CHECK(bad.error().where.starts_with("test:1:"));
     }
@@ -146,32 +151,33 @@ TEST_CASE("syntax::split_asserts") {
 TEST_CASE("syntax::depends_on") {
     using assay::syntax::depends_on;
     SUBCASE("a call, a reference, a use inside a loop") {
-        CHECK(depends_on("assert f(1) == 1\n", "f"));
-        CHECK(depends_on("assert list(map(f, [1])) == [1]", "f"));
-        CHECK(depends_on("for x in range(3):\n    assert f(x) >= 0\n", "f"));
+        CHECK(depends_on(kPython, "assert f(1) == 1\n", "f"));
+        CHECK(depends_on(kPython, "assert list(map(f, [1])) == [1]", "f"));
+        CHECK(depends_on(kPython, "for x in range(3):\n    assert f(x) >= 0\n", "f"));
     }
     SUBCASE("not a use: text in a string or a comment, an attribute, a keyword, another name") {
-        CHECK_FALSE(depends_on("assert 'f' != 'g'", "f"));
-        CHECK_FALSE(depends_on("assert True  # f", "f"));
-        CHECK_FALSE(depends_on("assert math.f == 1", "f"));
-        CHECK_FALSE(depends_on("assert dict(f=1) == {'f': 1}", "f"));
-        CHECK_FALSE(depends_on("assert fa(1) == 1", "f"));
-        CHECK_FALSE(depends_on("assert True", "e")); // the letter of `True`, not a name
+        CHECK_FALSE(depends_on(kPython, "assert 'f' != 'g'", "f"));
+        CHECK_FALSE(depends_on(kPython, "assert True  # f", "f"));
+        CHECK_FALSE(depends_on(kPython, "assert math.f == 1", "f"));
+        CHECK_FALSE(depends_on(kPython, "assert dict(f=1) == {'f': 1}", "f"));
+        CHECK_FALSE(depends_on(kPython, "assert fa(1) == 1", "f"));
+        CHECK_FALSE(depends_on(kPython, "assert True", "e")); // the letter of `True`, not a name
     }
     SUBCASE("through names that earlier statements bind from it") {
-        CHECK(depends_on("r = f(2)\nassert r == 4\n", "f"));
-        CHECK(
-            depends_on("m = [[1]]\nr = m\nfor _ in range(4):\n    r = f(r)\nassert r == m\n", "f"));
-        CHECK(depends_on("a, b = f(1)\nc = a + 1\nassert c == 2\n", "f"));
-        CHECK(depends_on("def g(x):\n    return f(x)\nassert g(1) == 1\n", "f"));
+        CHECK(depends_on(kPython, "r = f(2)\nassert r == 4\n", "f"));
+        CHECK(depends_on(
+            kPython, "m = [[1]]\nr = m\nfor _ in range(4):\n    r = f(r)\nassert r == m\n", "f"));
+        CHECK(depends_on(kPython, "a, b = f(1)\nc = a + 1\nassert c == 2\n", "f"));
+        CHECK(depends_on(kPython, "def g(x):\n    return f(x)\nassert g(1) == 1\n", "f"));
         // Setup that calls it does not make an assert that ignores it a test of it.
-        CHECK_FALSE(depends_on("r = f(2)\nassert True\n", "f"));
-        CHECK_FALSE(depends_on("r = sorted(f(2))\nassert sorted([2, 1]) == [1, 2]\n", "f"));
-        CHECK_FALSE(depends_on("x = 1\nassert x == 1\n", "f"));
+        CHECK_FALSE(depends_on(kPython, "r = f(2)\nassert True\n", "f"));
+        CHECK_FALSE(
+            depends_on(kPython, "r = sorted(f(2))\nassert sorted([2, 1]) == [1, 2]\n", "f"));
+        CHECK_FALSE(depends_on(kPython, "x = 1\nassert x == 1\n", "f"));
     }
     SUBCASE("code that does not parse") {
-        CHECK_FALSE(depends_on("assert f(1) ==", "f"));
-        CHECK_FALSE(depends_on("", "f"));
+        CHECK_FALSE(depends_on(kPython, "assert f(1) ==", "f"));
+        CHECK_FALSE(depends_on(kPython, "", "f"));
     }
 }
 
@@ -182,7 +188,7 @@ TEST_CASE("syntax::plain_test: model-written tests that cannot reach the harness
                            "r = f(2)\nassert r == 4", "a, b = f(3)\nassert (a, b) == (1, 2)",
                            "assert sorted(f('ba')) == ['a', 'b']", "assert f(f'{1}') == 1",
                            "assert f([1] * 10 ** 3)[-1] == 1"})
-        CHECK_MESSAGE(plain_test(ok, "f"), ok);
+        CHECK_MESSAGE(plain_test(kPython, ok, "f"), ok);
     // What a forging test needs: imports, attributes, dunder names, other builtins, definitions.
     for (const char* bad :
          {"import gc\nassert f(1) == 2", "assert f(1) == 2 or __import__('os')",
@@ -191,5 +197,26 @@ TEST_CASE("syntax::plain_test: model-written tests that cannot reach the harness
           "assert (lambda: 1)() == f(1)", "def g():\n    pass\nassert f(1) == g()",
           "assert f(1) == 2\nprint('x')", "assert f(1).real == 1", "assert _f(1) == 1",
           "x.y = f(1)\nassert x", "assert f(1) == (y := 2)", "assert f(1) == 2 =="})
-        CHECK_MESSAGE(!plain_test(bad, "f"), bad);
+        CHECK_MESSAGE(!plain_test(kPython, bad, "f"), bad);
+}
+
+TEST_CASE("syntax::split_tests by grammar") {
+    using namespace assay::syntax;
+    const std::string check = "def check(candidate):\n    assert candidate(1) == 2\n";
+    SUBCASE("a grammar without a test splitter fails, or finds nothing") {
+        const auto split = split_tests("javascript", check);
+        REQUIRE_FALSE(split.has_value());
+        CHECK(split.error().message == "no test splitter for the grammar 'javascript'");
+        CHECK_FALSE(split_asserts("cobol", "assert f(1) == 1\n").has_value());
+        CHECK_FALSE(depends_on("cpp", "assert f(1) == 1\n", "f"));
+        CHECK_FALSE(plain_test("javascript", "assert f(1) == 1\n", "f"));
+    }
+    SUBCASE("the forms without a grammar are Python's") {
+        CHECK(split_tests(check)->cases.at(0).code ==
+              split_tests(kPython, check)->cases.at(0).code);
+        CHECK(split_asserts("x = 1\nassert f(x) == 2\n")->cases.at(0).code ==
+              split_asserts(kPython, "x = 1\nassert f(x) == 2\n")->cases.at(0).code);
+        CHECK(depends_on("r = f(2)\nassert r == 4\n", "f"));
+        CHECK(plain_test("assert f(1) == 2\n", "f"));
+    }
 }

@@ -1,0 +1,14 @@
+// C++'s tables and passes for the syntax layer, registered as one Grammar
+// (src/syntax/cpp/grammar.cpp). Only the generic files reach them, through the registry.
+#pragma once
+
+#include "syntax/grammar.hpp"
+
+#include <optional>
+
+namespace assay::syntax::cpp {
+
+// A function definition, also inside a template declaration (entry_point.cpp).
+[[nodiscard]] std::optional<FunctionNodes> function(TSNode whole, TSNode node);
+
+} // namespace assay::syntax::cpp

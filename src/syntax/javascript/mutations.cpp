@@ -1,0 +1,61 @@
+// JavaScript's mutation table (mutation_rules.hpp).
+#include "syntax/javascript/javascript.hpp"
+#include "syntax/mutation_rules.hpp"
+
+namespace assay::syntax::javascript {
+
+const MutationRules mutation_rules{
+    .functions = {"function_declaration", "function_expression", "function", "arrow_function",
+                  "method_definition", "generator_function_declaration"},
+    .comparisons = {"binary_expression"},
+    .comparison_swaps = {{"<", "<="},
+                         {"<=", "<"},
+                         {">", ">="},
+                         {">=", ">"},
+                         {"==", "!="},
+                         {"!=", "=="},
+                         {"===", "!=="},
+                         {"!==", "==="}},
+    .arithmetic = {"binary_expression", "augmented_assignment_expression"},
+    .arithmetic_swaps = {{"+", "-"},
+                         {"-", "+"},
+                         {"*", "/"},
+                         {"/", "*"},
+                         {"%", "/"},
+                         {"+=", "-="},
+                         {"-=", "+="},
+                         {"*=", "/="},
+                         {"/=", "*="}},
+    .booleans = {"binary_expression"},
+    .boolean_swaps = {{"&&", "||"}, {"||", "&&"}},
+    .loop_controls = {"break_statement", "continue_statement"},
+    .loop_control_swaps = {{"break", "continue"}, {"continue", "break"}},
+    .conditionals = {"if_statement", "while_statement", "do_statement"},
+    .negation_format = "(!{})", // the condition is already parenthesized
+    .subscripts = {"subscript_expression"},
+    .call = "call_expression",
+    .integer = "number",
+    .floating = "",
+    .string = "string",
+    .boolean_literals = {{"true", "false"}, {"false", "true"}},
+    .empty_values = {{"array", "[]"},
+                     {"object", "{}"},
+                     {"string", "''"},
+                     {"template_string", "''"}},
+    .boolean_expressions = {},
+    .null_value = "null",
+    .block = "statement_block",
+    .block_filler = ";",
+    .simple_statements = {"expression_statement", "return_statement", "break_statement",
+                          "continue_statement", "throw_statement"},
+    .non_positional_arguments = {"spread_element"},
+    .commutative_calls = {"Math.max", "Math.min", "console.log"},
+    .negations = {{"unary_expression", "!"}, {"unary_expression", "-"}},
+    .atoms = {"identifier", "number", "call_expression", "member_expression",
+              "subscript_expression", "parenthesized_expression"},
+    .slice = "",
+    .range_call = "",
+    .for_loop = "",
+};
+
+} // namespace assay::syntax::javascript
