@@ -4,13 +4,11 @@
 #include "cli/verb.hpp"
 #include "core/language.hpp"
 #include "sandbox/jail.hpp"
+#include "util/file.hpp"
 
-#include <filesystem>
 #include <fmt/format.h>
-#include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 namespace assay::cli {
 
@@ -25,15 +23,6 @@ struct JailOptions {
     std::string file;
     std::vector<std::string> args;
 };
-
-std::string read_program(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!std::filesystem::is_regular_file(path) || !in)
-        throw FatalError(Error{"no such program file", path});
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
 
 nlohmann::json to_json(const sandbox::RunResult& r) {
     nlohmann::json out = {
@@ -57,7 +46,7 @@ nlohmann::json to_json(const sandbox::RunResult& r) {
 int run_jail(const JailOptions& options) {
     const Language lang = value_or_throw(options.lang.empty() ? language_for_file(options.file)
                                                               : load_language(options.lang));
-    const std::string program = read_program(options.file);
+    const std::string program = value_or_throw(util::read_file(options.file));
     std::vector<std::string> argv = lang.run_argv();
     argv.insert(argv.end(), options.args.begin(), options.args.end());
     sandbox::SpawnSpec spec = lang.spawn_spec(std::move(argv));

@@ -113,6 +113,8 @@ Expected<Language> load_language(const std::string& name, const fs::path& root) 
     Language lang;
     lang.name = ASSAY_TRY(string_key(table, "name", file, false));
     if (lang.name.empty()) lang.name = name;
+    lang.title = ASSAY_TRY(string_key(table, "title", file, false));
+    if (lang.title.empty()) lang.title = lang.name;
     lang.source_file = ASSAY_TRY(string_key(table, "source_file", file, true));
     if (lang.source_file.empty()) return fail_at(file.string(), "missing key 'source_file'");
     lang.grammar = ASSAY_TRY(string_key(table, "grammar", file, false));

@@ -15,6 +15,7 @@ namespace assay {
 
 struct Language {
     std::string name;
+    std::string title; // the language's name in text a person or a model reads ("Python")
     std::vector<std::string> extensions; // ".py": `assay jail FILE` picks the language by these
     std::string source_file;             // program file name inside /work
     std::vector<std::string> run;        // "{file}" is replaced by the program path

@@ -3,10 +3,10 @@
 #include "core/language.hpp"
 #include "syntax/entry_point.hpp"
 #include "syntax/split_tests.hpp"
+#include "util/file.hpp"
 
 #include <algorithm>
 #include <cstring>
-#include <fstream>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -242,29 +242,27 @@ Expected<std::vector<Problem>> load_native(const fs::path& path) {
 } // namespace
 
 Expected<std::string> read_text_file(const fs::path& path) {
+    if (!ends_with(path.string(), ".gz")) return util::read_file(path.string());
+    // gzopen would wait on a FIFO and read a directory as empty: the same refusals as
+    // util::read_file first.
     std::error_code error;
-    if (!fs::exists(path, error)) return fail_at(path.string(), "no such file");
-    if (fs::is_directory(path, error)) return fail_at(path.string(), "is a directory, not a file");
-    if (ends_with(path.string(), ".gz")) {
-        std::unique_ptr<gzFile_s, GzCloser> file(gzopen(path.c_str(), "rb"));
-        if (!file) return fail_at(path.string(), "cannot open: {}", std::strerror(errno));
-        std::string out;
-        char buffer[65536];
-        int n = 0;
-        while ((n = gzread(file.get(), buffer, sizeof buffer)) > 0)
-            out.append(buffer, static_cast<std::size_t>(n));
-        int code = Z_OK;
-        const char* message = gzerror(file.get(), &code);
-        if (n < 0 || (code != Z_OK && code != Z_STREAM_END))
-            return fail_at(path.string(), "corrupt gzip data: {}", message);
-        return out;
-    }
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return fail_at(path.string(), "cannot read: {}", std::strerror(errno));
-    std::ostringstream out;
-    out << in.rdbuf();
-    if (in.bad()) return fail_at(path.string(), "read error");
-    return out.str();
+    const fs::file_status status = fs::status(path, error);
+    if (!fs::exists(status)) return fail_at(path.string(), "no such file");
+    if (!fs::is_regular_file(status))
+        return fail_at(path.string(), "{}",
+                       fs::is_directory(status) ? "is a directory" : "not a regular file");
+    std::unique_ptr<gzFile_s, GzCloser> file(gzopen(path.c_str(), "rb"));
+    if (!file) return fail_at(path.string(), "cannot open: {}", std::strerror(errno));
+    std::string out;
+    char buffer[65536];
+    int n = 0;
+    while ((n = gzread(file.get(), buffer, sizeof buffer)) > 0)
+        out.append(buffer, static_cast<std::size_t>(n));
+    int code = Z_OK;
+    const char* message = gzerror(file.get(), &code);
+    if (n < 0 || (code != Z_OK && code != Z_STREAM_END))
+        return fail_at(path.string(), "corrupt gzip data: {}", message);
+    return out;
 }
 
 Expected<Format> detect_format(const fs::path& path) {

@@ -49,8 +49,8 @@ struct CodeQuery {
     // The descriptor's grammar, fence tags and code starts.
     CodeQuery(const Language& described, std::string function);
     // The grammar with the fence tags and code starts of the descriptor under languages/ that
-    // has this grammar (none when no descriptor has it), read once per grammar: the form for
-    // callers that have not moved to the one above yet (src/pipeline, src/tools).
+    // has this grammar (none when no descriptor has it), read once per grammar: for callers that
+    // hold a grammar name and no descriptor (the fake model in src/tools, tests).
     CodeQuery(std::string grammar, std::string function);
 };
 

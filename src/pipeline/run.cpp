@@ -203,9 +203,7 @@ Expected<std::vector<ReferenceRun>> run_offline_stages(const Driver& driver,
     return references;
 }
 
-} // namespace
-
-Expected<RunSummary> run(const RunOptions& options) {
+Expected<RunSummary> run_stages(const RunOptions& options) {
     const auto started = std::chrono::steady_clock::now();
     std::vector<Problem> problems = ASSAY_TRY(load_all(options));
     const Language language = ASSAY_TRY(language_of(problems));
@@ -267,6 +265,14 @@ Expected<RunSummary> run(const RunOptions& options) {
     if (has(options.stages, Stage::export_datasets))
         std::ofstream(options.out / "run_summary.json") << summary.to_json().dump(2) << '\n';
     return summary;
+}
+
+} // namespace
+
+Expected<RunSummary> run(const RunOptions& options) {
+    // A store writer ends the command when a statement fails (a full disk, a database locked or
+    // damaged under the run); here that becomes the error returned, naming the database.
+    return catching_fatal([&] { return run_stages(options); });
 }
 
 } // namespace assay::pipeline

@@ -69,7 +69,9 @@ Expected<Language> language_of(const std::vector<Problem>& problems) {
     return language;
 }
 
-Expected<VerifyReport> verify(const VerifyOptions& options) {
+namespace {
+
+Expected<VerifyReport> verify_samples(const VerifyOptions& options) {
     const auto started = std::chrono::steady_clock::now();
     const dataset::Format format =
         options.format ? *options.format : ASSAY_TRY(dataset::detect_format(options.problems));
@@ -127,6 +129,13 @@ Expected<VerifyReport> verify(const VerifyOptions& options) {
     }
     report.outcomes = std::move(outcomes);
     return report;
+}
+
+} // namespace
+
+Expected<VerifyReport> verify(const VerifyOptions& options) {
+    // As pipeline::run: a failing store statement becomes the error returned.
+    return catching_fatal([&] { return verify_samples(options); });
 }
 
 } // namespace assay::pipeline

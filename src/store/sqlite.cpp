@@ -4,8 +4,7 @@ namespace assay::store {
 
 namespace {
 [[noreturn]] void fail_sql(sqlite3* db, std::string_view what) {
-    throw FatalError(ExitCode::internal,
-                     Error{fmt::format("SQLite: {}: {}", what, sqlite3_errmsg(db)), {}});
+    throw SqlError(fmt::format("SQLite: {}: {}", what, sqlite3_errmsg(db)));
 }
 } // namespace
 
@@ -76,7 +75,7 @@ void exec(sqlite3* db, std::string_view sql) {
     if (sqlite3_exec(db, text.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
         const std::string why = message != nullptr ? message : "unknown error";
         sqlite3_free(message);
-        throw FatalError(ExitCode::internal, Error{fmt::format("SQLite: {}", why), {}});
+        throw SqlError(fmt::format("SQLite: {}", why));
     }
 }
 

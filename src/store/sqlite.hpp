@@ -13,12 +13,20 @@
 
 namespace assay::store {
 
+// A statement that failed: "SQLite: what: reason".
+class SqlError : public FatalError {
+  public:
+    explicit SqlError(std::string message)
+        : FatalError(Error{std::move(message), {}, ErrorKind::environment}) {}
+};
+
 // Owns a connection (from sqlite3_open_v2), closed with sqlite3_close_v2.
 using DbHandle = util::CHandle<sqlite3, sqlite3_close_v2>;
 
 // A prepared statement. bind() is 1-based like SQLite; step() returns true while rows come.
-// Failures throw FatalError(internal): the store is a trusted local file, and a failing write
-// must stop the command rather than silently lose a row.
+// Failures throw SqlError (a FatalError, exit 3): the store is a trusted local file, and a
+// failing write must stop the command rather than silently lose a row; Store::transaction names
+// the database in it.
 class Statement {
   public:
     Statement(sqlite3* db, std::string_view sql);

@@ -3,12 +3,11 @@
 #include "core/language.hpp"
 #include "store/connection.hpp"
 #include "store/migrations.hpp"
+#include "util/file.hpp"
 #include "util/hash.hpp"
 
 #include <algorithm>
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 namespace assay::store {
 
@@ -69,6 +68,10 @@ Error database_error(const fs::path& path, std::string_view what, const std::exc
     if (reason.find("file is not a database") != std::string::npos)
         return Error{message, path.string(), ErrorKind::bad_input};
     return Error{message, path.string(), ErrorKind::environment};
+}
+
+void Store::fail_statement(const SqlError& error) const {
+    throw FatalError(database_error(path_, "", error));
 }
 
 Expected<Store> Store::open(const fs::path& path) {
@@ -347,11 +350,8 @@ const std::string& harness_fingerprint() {
         std::sort(files.begin(), files.end());
         std::vector<std::string> contents;
         for (const fs::path& file : files) {
-            std::ifstream in(file, std::ios::binary);
-            std::ostringstream text;
-            text << in.rdbuf();
             contents.push_back(fs::relative(file, project_root()).string());
-            contents.push_back(text.str());
+            contents.push_back(value_or_throw(util::read_file(file.string())));
         }
         return util::content_hash_parts({contents.begin(), contents.end()});
     }();

@@ -111,14 +111,20 @@ class Store {
     std::int64_t put_execution(std::int64_t candidate, std::int64_t run, std::string_view key,
                                const sandbox::JobResult& result);
 
-    // Runs `body` in one write transaction.
+    // Runs `body` in one write transaction; on a failing statement rolls it back and throws
+    // FatalError naming this database (exit 3; 2 when the file is not a database).
     template <typename F> void transaction(F&& body) {
-        Transaction t(db_.get());
-        body();
-        t.commit();
+        try {
+            Transaction t(db_.get());
+            body();
+            t.commit();
+        } catch (const SqlError& error) {
+            fail_statement(error);
+        }
     }
 
   private:
+    [[noreturn]] void fail_statement(const SqlError& error) const;
     friend class Connection; // store/connection.hpp: the store's own files reach db_ through it
     Store(DbHandle db, std::filesystem::path path) : db_(std::move(db)), path_(std::move(path)) {}
     DbHandle db_;

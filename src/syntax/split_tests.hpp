@@ -64,11 +64,4 @@ struct TestSplitter {
     bool (*plain_test)(std::string_view test_case, std::string_view name) = nullptr;
 };
 
-// The forms without a grammar are Python's, kept for callers that have not moved to the forms
-// above yet (src/pipeline); they go once none is left.
-[[nodiscard]] Expected<SplitTests> split_tests(std::string_view test_code);
-[[nodiscard]] Expected<SplitTests> split_asserts(std::string_view test_code);
-[[nodiscard]] bool depends_on(std::string_view test_case, std::string_view name);
-[[nodiscard]] bool plain_test(std::string_view test_case, std::string_view name);
-
 } // namespace assay::syntax

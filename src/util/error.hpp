@@ -70,17 +70,33 @@ template <typename... Args>
 }
 
 // Ends the command: thrown once (by value_or_throw or a verb), caught once in main, which
-// prints it and exits with its code. Functions that return Expected never throw it.
+// prints it and exits with its code. Functions that return Expected never let it out: those over
+// code that may throw it (the store's writers) end in `catching_fatal`.
 class FatalError : public std::runtime_error {
   public:
-    explicit FatalError(const Error& error) : FatalError(error.exit_code(), error) {}
-    FatalError(ExitCode code, const Error& error)
-        : std::runtime_error(error.describe()), code_(code) {}
+    explicit FatalError(const Error& error)
+        : std::runtime_error(error.describe()), error_(error), code_(error.exit_code()) {}
+    FatalError(ExitCode code, Error error)
+        : std::runtime_error(error.describe()), error_(std::move(error)), code_(code) {
+        error_.kind = code == ExitCode::bad_input ? ErrorKind::bad_input : ErrorKind::environment;
+    }
     [[nodiscard]] ExitCode code() const { return code_; }
+    [[nodiscard]] const Error& error() const { return error_; }
 
   private:
+    Error error_;
     ExitCode code_;
 };
+
+// body()'s Expected, or the FatalError it threw as its Error: the boundary of a function that
+// returns Expected around code that ends the command on failure (a store writer's statement).
+template <typename Body> auto catching_fatal(Body&& body) -> decltype(body()) {
+    try {
+        return body();
+    } catch (const FatalError& fatal) {
+        return Unexpected(fatal.error());
+    }
+}
 
 // Unwraps an Expected, or ends the command with the error's own exit code.
 template <typename T> T value_or_throw(Expected<T> value) {

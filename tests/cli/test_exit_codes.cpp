@@ -61,6 +61,35 @@ TEST_SUITE("cli") {
             }
             CHECK_FALSE(std::filesystem::exists(out));
         }
+        SUBCASE("a database whose writes fail in the middle of a run ends it with 3, naming it") {
+            assay::testing::write_small_problems(dir);
+            const auto db = dir.path() / "refusing.db";
+            REQUIRE(assay::store::Store::open(db));
+            // The schema is the store's own; the first execution a stage writes is refused, as a
+            // full disk or a database locked by another writer would refuse it.
+            assay::testing::Sql(db).exec("CREATE TRIGGER refuse BEFORE INSERT ON executions "
+                                         "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END");
+            const auto out = dir.path() / "out";
+            const std::vector<std::vector<std::string>> commands{
+                {"run", "--problems", (dir.path() / "problems").string(), "--db", db.string(),
+                 "--out", out.string()},
+                {"verify", "--problems", (dir.path() / "problems").string(), "--canonical", "--db",
+                 db.string()}};
+            for (const auto& args : commands) {
+                const Ran r = assay_binary(args);
+                INFO(args[0] << ": " << r.err);
+                CHECK(r.exit_code == 3);
+                // The last line, after any progress.
+                CHECK(r.err.find("\nassay: error: " + db.string() +
+                                 ": SQLite: step: refused by "
+                                 "the test\n") != std::string::npos);
+            }
+            // Nothing of the failed stage was kept, and nothing was exported.
+            assay::testing::Sql sql(db);
+            CHECK(sql.scalar("SELECT count(*) FROM executions") == 0);
+            CHECK(sql.scalar("SELECT count(*) FROM candidates") == 0);
+            CHECK_FALSE(std::filesystem::exists(out / "sft.jsonl"));
+        }
         SUBCASE("a database that cannot be created is the environment's failure (3)") {
             assay::testing::write_small_problems(dir);
             const Ran r =

@@ -33,12 +33,20 @@ TEST_CASE("core::load_language") {
         auto lang = load_language("python");
         REQUIRE(lang);
         CHECK(lang->grammar == "python");
+        CHECK(lang->title == "Python");
         CHECK(lang->extensions == std::vector<std::string>{".py"});
         CHECK(lang->fence_tags ==
               std::vector<std::string>{"python", "py", "python3", "py3", "ipython"});
         CHECK(std::find(lang->code_starts.begin(), lang->code_starts.end(), "def ") !=
               lang->code_starts.end());
         CHECK(lang->problem_formats == std::vector<std::string>{"humaneval", "mbpp"});
+    }
+    SUBCASE("a descriptor without a title is called by its name") {
+        testing::TempDir dir;
+        dir.write("languages/x.toml", "name = \"x\"\nsource_file = \"a\"\nrun = [\"/bin/true\"]\n");
+        auto lang = load_language("x", dir.path());
+        REQUIRE(lang);
+        CHECK(lang->title == "x");
     }
     SUBCASE("a key of the wrong type names its file and line") {
         const std::string head = "name = \"x\"\nsource_file = \"a\"\nrun = [\"/bin/true\"]\n";
@@ -56,6 +64,8 @@ TEST_CASE("core::load_language") {
               std::pair<std::string, std::string>{":6", "'code_starts' must hold strings"});
         CHECK(where_of("\nproblem_formats = {}\n") ==
               std::pair<std::string, std::string>{":5", "'problem_formats' must be an array"});
+        CHECK(where_of("title = 3\n") ==
+              std::pair<std::string, std::string>{":4", "'title' must be a string"});
         CHECK(where_of("grammar = 3\n") ==
               std::pair<std::string, std::string>{":4", "'grammar' must be a string"});
         CHECK(where_of("harness = [\"t\"]\n") ==

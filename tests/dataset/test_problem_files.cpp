@@ -2,6 +2,7 @@
 #include "support/temp_dir.hpp"
 
 #include <doctest/doctest.h>
+#include <sys/stat.h>
 
 using namespace assay;
 using assay::testing::TempDir;
@@ -141,7 +142,20 @@ TEST_CASE("dataset::load_problems rejects bad input with file and line") {
     SUBCASE("a missing file") {
         auto problems = dataset::load_problems(dir / "nope.jsonl", dataset::Format::humaneval);
         REQUIRE_FALSE(problems);
-        CHECK(problems.error().message == "no such file");
+        CHECK(problems.error().message == "cannot read: No such file or directory");
+    }
+    SUBCASE("a FIFO or a directory is refused, not waited on") {
+        for (const char* name : {"fifo.jsonl", "fifo.jsonl.gz"}) {
+            REQUIRE(::mkfifo((dir / name).c_str(), 0600) == 0);
+            auto problems = dataset::load_problems(dir / name, dataset::Format::humaneval);
+            REQUIRE_FALSE(problems);
+            CHECK(problems.error().message == "not a regular file");
+            CHECK(problems.error().exit_code() == ExitCode::bad_input);
+        }
+        std::filesystem::create_directory(dir / "d.jsonl.gz");
+        auto problems = dataset::load_problems(dir / "d.jsonl.gz", dataset::Format::mbpp);
+        REQUIRE_FALSE(problems);
+        CHECK(problems.error().message == "is a directory");
     }
     SUBCASE("corrupt gzip") {
         auto file = dir.write("x.jsonl.gz", "\x1f\x8b\x08\x00garbage-not-deflate");

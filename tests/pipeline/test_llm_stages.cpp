@@ -128,6 +128,16 @@ TEST_CASE("pipeline::parse_problem_reply") {
                                                   "assert count_vowels(\"xyz\" == "));
         REQUIRE(p);
         CHECK(p->tests.size() == 4);
+        // Only statements that assert: a line that merely starts with the word is no test.
+        const std::string first = "assert count_vowels(\"\") == 0\n";
+        const auto q = parse_problem_reply(
+            python(), replace(replace(kReply, "assert count_vowels(\"xyz\") == 0",
+                                      "assert count_vowels(\"xyz\" == "),
+                              first, first + "assertion = count_vowels(\"a\")\n"));
+        REQUIRE(q);
+        CHECK(q->tests.size() == 4);
+        for (const TestCase& t : q->tests)
+            CHECK(t.code.starts_with("assert count_vowels("));
     }
 }
 

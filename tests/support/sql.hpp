@@ -44,6 +44,9 @@ class Sql {
         return out;
     }
 
+    // Runs statements that return no rows (DDL, a trigger).
+    void exec(std::string_view sql) { store::exec(db_.get(), sql); }
+
   private:
     store::DbHandle db_;
 };

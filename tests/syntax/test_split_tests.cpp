@@ -211,12 +211,4 @@ TEST_CASE("syntax::split_tests by grammar") {
         CHECK_FALSE(depends_on("cpp", "assert f(1) == 1\n", "f"));
         CHECK_FALSE(plain_test("javascript", "assert f(1) == 1\n", "f"));
     }
-    SUBCASE("the forms without a grammar are Python's") {
-        CHECK(split_tests(check)->cases.at(0).code ==
-              split_tests(kPython, check)->cases.at(0).code);
-        CHECK(split_asserts("x = 1\nassert f(x) == 2\n")->cases.at(0).code ==
-              split_asserts(kPython, "x = 1\nassert f(x) == 2\n")->cases.at(0).code);
-        CHECK(depends_on("r = f(2)\nassert r == 4\n", "f"));
-        CHECK(plain_test("assert f(1) == 2\n", "f"));
-    }
 }

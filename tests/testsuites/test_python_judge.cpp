@@ -513,13 +513,13 @@ TEST_CASE("testsuites/python: a check() split into cases keeps what earlier asse
     // Each case of a split check() replays the earlier asserts that share its state (as
     // `assert (…) or True`), so a call that changed the input, a generator that advanced or a
     // stack that was popped is seen as under plain python3.
-    const auto split = syntax::split_tests("def check(candidate):\n"
-                                           "    data = [3, 1, 2]\n"
-                                           "    assert candidate(data) == [1, 2, 3]\n"
-                                           "    assert data == [3, 1, 2]\n"
-                                           "    r = iter(candidate([5, 4]))\n"
-                                           "    assert next(r) == 4\n"
-                                           "    assert next(r) == 5\n");
+    const auto split = syntax::split_tests("python", "def check(candidate):\n"
+                                                     "    data = [3, 1, 2]\n"
+                                                     "    assert candidate(data) == [1, 2, 3]\n"
+                                                     "    assert data == [3, 1, 2]\n"
+                                                     "    r = iter(candidate([5, 4]))\n"
+                                                     "    assert next(r) == 4\n"
+                                                     "    assert next(r) == 5\n");
     REQUIRE(split);
     HarnessJob j = make("", {});
     j.entry_point = "candidate_fn";

@@ -34,4 +34,18 @@ TEST_CASE("util::error: the kind of an error decides the exit code") {
             CHECK(std::string(e.what()) == "a.jsonl:2: not JSON");
         }
     }
+    SUBCASE("catching_fatal turns what a body threw back into its Error") {
+        const Expected<int> fine = catching_fatal([]() -> Expected<int> { return 3; });
+        CHECK(fine.value() == 3);
+        const Expected<int> thrown = catching_fatal([]() -> Expected<int> {
+            throw FatalError(Error{"disk full", "/db", ErrorKind::environment});
+        });
+        REQUIRE_FALSE(thrown);
+        CHECK(thrown.error().describe() == "/db: disk full");
+        CHECK(thrown.error().exit_code() == ExitCode::internal);
+        const Expected<void> coded = catching_fatal([]() -> Expected<void> {
+            throw FatalError(ExitCode::internal, Error{"SQLite: locked", {}});
+        });
+        CHECK(coded.error().exit_code() == ExitCode::internal);
+    }
 }

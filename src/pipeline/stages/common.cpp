@@ -8,7 +8,6 @@
 #include "syntax/ast_hash.hpp"
 #include "syntax/entry_point.hpp"
 #include "syntax/split_tests.hpp"
-#include "syntax/syntax_check.hpp"
 #include "util/hash.hpp"
 #include "util/utf8.hpp"
 
@@ -41,7 +40,7 @@ sandbox::Limits quick(sandbox::Limits limits) {
 
 Expected<llm::ExtractedCode> code_of(const Language& language, const std::string& reply,
                                      const std::string& entry_point) {
-    auto code = llm::extract_code(reply, {language.grammar, entry_point});
+    auto code = llm::extract_code(reply, {language, entry_point});
     if (!code) return fail("no code in the reply");
     if (!code->parses) return fail("the code has a syntax error");
     if (!entry_point.empty() && !code->defines_entry_point)
@@ -58,25 +57,26 @@ Expected<std::vector<std::string>> asserts_of(const Language& language, std::str
         // `candidate` is the entry point too, in the jail and in the exported scripts.
         // Model-written tests run in the judge: only plain ones (syntax::plain_test), which
         // cannot reach the harness to forge their results.
-        if (!syntax::plain_test(text, entry_point)) return;
-        if (entry_point.empty() || syntax::depends_on(text, entry_point) ||
-            syntax::depends_on(text, "candidate"))
+        if (!syntax::plain_test(language.grammar, text, entry_point)) return;
+        if (entry_point.empty() || syntax::depends_on(language.grammar, text, entry_point) ||
+            syntax::depends_on(language.grammar, text, "candidate"))
             out.push_back(std::move(text));
     };
-    if (auto split = syntax::split_asserts(code)) {
+    if (auto split = syntax::split_asserts(language.grammar, code)) {
         for (TestCase& t : split->cases)
             keep(std::move(t.code));
         return out;
     }
+    // The block does not parse: each line that is a whole asserting statement by itself.
     std::size_t at = 0;
     while (at < code.size()) {
         std::size_t eol = code.find('\n', at);
         if (eol == std::string_view::npos) eol = code.size();
         const std::string line = trimmed(code.substr(at, eol - at));
         at = eol + 1;
-        if (!line.starts_with("assert")) continue;
-        const auto error = syntax::check_syntax(language.grammar, line);
-        if (error && !error->has_value()) keep(line);
+        if (auto alone = syntax::split_asserts(language.grammar, line);
+            alone && alone->cases.size() == 1)
+            keep(std::move(alone->cases.front().code));
     }
     return out;
 }

@@ -37,7 +37,7 @@ Expected<Problem> parse_problem_reply(const Language& language, const std::strin
     auto solution = code_of(language, ASSAY_TRY(need("solution")), entry);
     if (!solution) return fail("solution: {}", solution.error().message);
     p.solution = solution->code;
-    const auto tests_code = llm::extract_code(ASSAY_TRY(need("tests")), {language.grammar, ""});
+    const auto tests_code = llm::extract_code(ASSAY_TRY(need("tests")), {language, ""});
     if (!tests_code) return fail("tests: no code");
     auto all_asserts = asserts_of(language, tests_code->code, entry);
     if (!all_asserts) return fail("tests: {}", all_asserts.error().message);

@@ -99,8 +99,7 @@ class Reflexion {
             return false;
         }
         const Problem& p = *targets_[trace.target].problem;
-        auto code =
-            llm::extract_code(answer.content, {c_.driver.language().grammar, p.entry_point});
+        auto code = llm::extract_code(answer.content, {c_.driver.language(), p.entry_point});
         Step step;
         step.code = code ? code->code : std::string();
         if (!trace.steps.empty())
@@ -133,7 +132,8 @@ class Reflexion {
             trace.done = true;
             return;
         }
-        step.feedback = step.code.empty() ? std::string("Your reply held no Python program.")
+        step.feedback = step.code.empty() ? fmt::format("Your reply held no {} program.",
+                                                        c_.driver.language().title)
                                           : test_feedback(ran.job, step.result);
         if (round + 1 < c_.settings.max_steps)
             trace.conversation.push_back(

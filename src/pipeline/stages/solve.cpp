@@ -129,8 +129,7 @@ class Solve {
 
     void read_sample(const Answer& a, std::size_t t) {
         const Language& language = c_.driver.language();
-        auto code =
-            llm::extract_code(a.content, {language.grammar, targets_[t].problem->entry_point});
+        auto code = llm::extract_code(a.content, {language, targets_[t].problem->entry_point});
         if (code)
             work_[t].samples.emplace_back(code->code, a.truncated);
         else
@@ -139,7 +138,7 @@ class Solve {
 
     void read_tests(const Answer& a, std::size_t t, std::set<std::string>& seen) {
         const Language& language = c_.driver.language();
-        const auto block = llm::extract_code(a.content, {language.grammar, ""});
+        const auto block = llm::extract_code(a.content, {language, ""});
         if (!block) {
             ++summary_.solve_rejected["tests: no code in the reply"];
             return;

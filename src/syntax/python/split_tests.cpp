@@ -291,23 +291,3 @@ bool depends_on(std::string_view test_case, std::string_view name) {
 const TestSplitter test_splitter{split_check, split_asserts, depends_on, plain_test};
 
 } // namespace assay::syntax::python
-
-namespace assay::syntax {
-
-Expected<SplitTests> split_tests(std::string_view test_code) {
-    return python::split_check(test_code);
-}
-
-Expected<SplitTests> split_asserts(std::string_view test_code) {
-    return python::split_asserts(test_code);
-}
-
-bool depends_on(std::string_view test_case, std::string_view name) {
-    return python::depends_on(test_case, name);
-}
-
-bool plain_test(std::string_view test_case, std::string_view name) {
-    return python::plain_test(test_case, name);
-}
-
-} // namespace assay::syntax
