@@ -15,7 +15,8 @@ Expected<std::string> read_file(const std::string& path) {
     Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
     if (!fd) {
         const int error = errno;
-        if (error == ENOENT || error == ENOTDIR || error == ELOOP || error == ENAMETOOLONG)
+        if (error == ENOENT) return fail_at(path, "no such file");
+        if (error == ENOTDIR || error == ELOOP || error == ENAMETOOLONG)
             return fail_at(path, "cannot read: {}", std::strerror(error));
         return fail_env_at(path, "cannot read: {}", std::strerror(error));
     }
