@@ -11,6 +11,7 @@ int main(int argc, char** argv) {
     CLI::App app{"assay: synthesise code training data and prove every sample by running it"};
     app.require_subcommand(1);
     app.set_version_flag("--version", "assay 0.1.0");
+    assay::cli::set_command_line(argc, argv);
     assay::cli::Action action;
     for (const assay::cli::Verb& verb : assay::cli::verbs()) {
         CLI::App* command = app.add_subcommand(verb.name, verb.summary);

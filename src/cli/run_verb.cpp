@@ -5,8 +5,12 @@
 #include "cli/verb.hpp"
 #include "llm/client.hpp"
 #include "pipeline/run.hpp"
+#include "util/interrupt.hpp"
 
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
+#include <filesystem>
 #include <fmt/format.h>
 #include <memory>
 #include <unistd.h>
@@ -55,9 +59,35 @@ void check_llm(const RunArgs& args, const std::string& url) {
     if (l.max_similarity <= 0 || l.max_similarity > 1) bad("--max-similarity must be in (0, 1]");
 }
 
+// A path the run will create or write: `what` (a flag) must be, or be creatable as, `kind` in
+// a directory this process can write. Checked before any work; nothing is created.
+void check_writable(const char* what, const std::filesystem::path& path, bool directory) {
+    namespace fs = std::filesystem;
+    const auto bad = [&](const std::string& why) {
+        throw FatalError(Error{fmt::format("{} {}: {}", what, path.string(), why), {}});
+    };
+    std::error_code error;
+    if (fs::exists(path, error)) {
+        if (directory != fs::is_directory(path, error))
+            bad(directory ? "not a directory" : "is a directory, not a database file");
+        if (::access(path.c_str(), W_OK) != 0)
+            bad(fmt::format("not writable: {}", std::strerror(errno)));
+        return;
+    }
+    fs::path ancestor = fs::absolute(path, error).parent_path();
+    while (!ancestor.empty() && !fs::exists(ancestor, error) && ancestor != ancestor.parent_path())
+        ancestor = ancestor.parent_path();
+    if (!fs::is_directory(ancestor, error))
+        bad(fmt::format("cannot be created: {} is not a directory", ancestor.string()));
+    if (::access(ancestor.c_str(), W_OK | X_OK) != 0)
+        bad(fmt::format("cannot be created in {}: {}", ancestor.string(), std::strerror(errno)));
+}
+
 int run_run(const RunArgs& args) {
     const std::string url = llm_url(args);
     check_llm(args, url);
+    check_writable("--db", args.db, false);
+    check_writable("--out", args.out, true);
     pipeline::RunOptions options;
     if (!url.empty()) {
         options.llm = args.llm;
@@ -71,17 +101,32 @@ int run_run(const RunArgs& args) {
     options.stages = args.stages.empty()
                          ? (url.empty() ? pipeline::offline_stages() : pipeline::all_stages())
                          : value_or_throw(pipeline::parse_stages(args.stages));
-    options.jobs = std::max(1, args.jobs);
+    options.jobs = args.jobs;
     options.limit = args.limit;
     options.seed = args.seed;
     options.mutants_per_problem = args.mutants_per_problem;
     options.allow_weak_jail = args.allow_weak_jail;
     options.progress = true;
-    const auto summary = value_or_throw(pipeline::run(options));
+    util::install_stop_handlers();
+    auto ran = pipeline::run(options);
+    if (!ran && ran.error().kind == ErrorKind::interrupted) {
+        fmt::print(stderr,
+                   "assay: {}: stopped; every finished job and answered LLM call is kept in {}\n"
+                   "assay: to resume, run the same command again: {}\n",
+                   ran.error().message, options.db.string(), command_line());
+        return static_cast<int>(ran.error().exit_code());
+    }
+    const auto summary = value_or_throw(std::move(ran));
     if (args.json)
         fmt::print("{}\n", summary.to_json().dump());
     else
         fmt::print("{}", summary.describe());
+    if (summary.problems > 0 &&
+        summary.references_failed.size() == static_cast<std::size_t>(summary.problems)) {
+        fmt::print(stderr, "assay: error: no reference solution passed its tests (the FAIL lines "
+                           "above say why): there is nothing to build data on\n");
+        return static_cast<int>(ExitCode::work_failed);
+    }
     if (summary.llm && summary.llm->failed() > 0) {
         // Failed calls are never recorded as data: the rows are right, some are missing.
         fmt::print(stderr,
@@ -106,7 +151,8 @@ Action configure_run(CLI::App& command) {
     command.add_option("--stages", args->stages,
                        "comma-separated: instruct,verify,mutate,refactor,solve,bugs,reflexion,"
                        "export (default: all with an LLM, the offline four without)");
-    command.add_option("--jobs,-j", args->jobs, "jailed workers in parallel (default: 2)");
+    command.add_option("--jobs,-j", args->jobs, "jailed workers in parallel (default: 2)")
+        ->check(CLI::PositiveNumber);
     command.add_option("--limit", args->limit, "only the first N problems");
     command.add_option("--seed", args->seed, "chooses the mutants; same seed, same rows");
     command.add_option("--mutants-per-problem", args->mutants_per_problem,

@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <functional>
 #include <span>
+#include <string>
 
 namespace assay::cli {
 
@@ -19,6 +20,11 @@ struct Verb {
 
 // Every verb, in the order `assay --help` lists them.
 [[nodiscard]] std::span<const Verb> verbs();
+
+// The command line this process was started with, quoted for a POSIX shell where needed
+// (main records it): what a message tells the user to run again.
+void set_command_line(int argc, char** argv);
+[[nodiscard]] const std::string& command_line();
 
 // The verbs' configure functions, one per file in src/cli/.
 Action configure_run(CLI::App& command);    // run_verb.cpp

@@ -21,4 +21,37 @@ std::span<const Verb> verbs() {
     return kVerbs;
 }
 
+namespace {
+std::string& recorded_command_line() {
+    static std::string line;
+    return line;
+}
+
+// `word` as a POSIX shell reads it back: bare when it holds only safe characters, else in single
+// quotes (a quote inside written as '\'').
+std::string shell_quoted(std::string_view word) {
+    const bool safe = !word.empty() &&
+                      word.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                             "0123456789@%+=:,./_-") == std::string_view::npos;
+    if (safe) return std::string(word);
+    std::string out = "'";
+    for (char c : word)
+        out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return out + "'";
+}
+} // namespace
+
+void set_command_line(int argc, char** argv) {
+    std::string& line = recorded_command_line();
+    line.clear();
+    for (int i = 0; i < argc; ++i) {
+        if (i > 0) line += ' ';
+        line += shell_quoted(argv[i]);
+    }
+}
+
+const std::string& command_line() {
+    return recorded_command_line();
+}
+
 } // namespace assay::cli

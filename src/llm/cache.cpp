@@ -36,6 +36,11 @@ void put_llm_call(store::Store& store, const ChatRequest& request, const ChatRep
 }
 
 std::vector<ChatResult> CachingClient::complete(const std::vector<ChatRequest>& requests) {
+    return complete(requests, {});
+}
+
+std::vector<ChatResult> CachingClient::complete(const std::vector<ChatRequest>& requests,
+                                                const Answered& answered) {
     std::vector<std::optional<ChatResult>> results(requests.size());
     std::vector<ChatRequest> misses;
     std::map<std::string, std::vector<std::size_t>> waiting; // hash → indices into requests
@@ -45,6 +50,7 @@ std::vector<ChatResult> CachingClient::complete(const std::vector<ChatRequest>& 
         if (auto cached = llm::find_llm_call(store_, hash)) {
             results[i] = std::move(*cached);
             ++hits_;
+            if (answered) answered(i, *results[i]);
             continue;
         }
         auto& indices = waiting[hash];
@@ -55,14 +61,24 @@ std::vector<ChatResult> CachingClient::complete(const std::vector<ChatRequest>& 
         indices.push_back(i);
     }
     misses_ += static_cast<std::int64_t>(misses.size());
-    auto answers = misses.empty() ? std::vector<ChatResult>() : inner_.complete(misses);
-    store_.transaction([&] {
-        for (std::size_t m = 0; m < misses.size(); ++m) {
-            if (answers[m]) llm::put_llm_call(store_, misses[m], *answers[m]);
-            for (std::size_t i : waiting[miss_hashes[m]])
-                results[i] = answers[m];
+    // Each answer is recorded as it arrives. A failed write must not unwind through the inner
+    // client's transfer loop: it is kept, later answers are not recorded, and it ends the batch.
+    std::optional<FatalError> unrecorded;
+    const auto arrived = [&](std::size_t m, const ChatResult& answer) {
+        if (answer && !unrecorded) {
+            try {
+                store_.transaction([&] { llm::put_llm_call(store_, misses[m], *answer); });
+            } catch (const FatalError& error) {
+                unrecorded = error;
+            }
         }
-    });
+        for (std::size_t i : waiting[miss_hashes[m]]) {
+            results[i] = answer;
+            if (answered) answered(i, answer);
+        }
+    };
+    if (!misses.empty()) (void)inner_.complete(misses, arrived);
+    if (unrecorded) throw *unrecorded;
     std::vector<ChatResult> out;
     out.reserve(results.size());
     for (auto& result : results)

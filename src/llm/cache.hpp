@@ -24,8 +24,9 @@ namespace assay::llm {
 void put_llm_call(store::Store& store, const ChatRequest& request, const ChatReply& reply);
 
 // Wraps any client: answers from the store when the request was seen, otherwise asks `inner`
-// (each distinct request once per batch) and records every success. Failures are not recorded,
-// so a rerun asks again.
+// (each distinct request once per batch) and records every success the moment it arrives, in a
+// transaction of its own, so a run killed mid-batch never asks (and pays for) it again.
+// Failures are not recorded, so a rerun asks again.
 class CachingClient final : public LlmClient {
   public:
     // Neither is owned; both must outlive this client. `store` is used from the calling thread.
@@ -33,6 +34,9 @@ class CachingClient final : public LlmClient {
 
     [[nodiscard]] std::vector<ChatResult>
     complete(const std::vector<ChatRequest>& requests) override;
+    // Throws FatalError (naming the database) when an answer cannot be recorded, after the batch.
+    [[nodiscard]] std::vector<ChatResult> complete(const std::vector<ChatRequest>& requests,
+                                                   const Answered& answered) override;
 
     // Requests answered from the store, and requests passed to `inner`, so far.
     [[nodiscard]] std::int64_t hits() const { return hits_; }

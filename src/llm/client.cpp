@@ -1,11 +1,13 @@
 #include "llm/client.hpp"
 
 #include "llm/curl_handles.hpp"
+#include "util/interrupt.hpp"
 #include "util/utf8.hpp"
 
 #include <algorithm>
 #include <cstdlib>
 #include <deque>
+#include <fmt/format.h>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -32,6 +34,8 @@ std::string_view to_string(LlmFailure failure) {
         return "budget";
     case LlmFailure::internal:
         return "internal";
+    case LlmFailure::interrupted:
+        return "interrupted";
     }
     return "internal";
 }
@@ -189,8 +193,10 @@ class Batch {
   public:
     using State = HttpClient::State;
 
-    Batch(State& state, const std::vector<ChatRequest>& requests)
-        : state_(state), results_(requests.size()), unfinished_(requests.size()) {
+    Batch(State& state, const std::vector<ChatRequest>& requests,
+          const LlmClient::Answered& answered)
+        : state_(state), answered_(answered), results_(requests.size()),
+          unfinished_(requests.size()) {
         for (std::size_t i = 0; i < requests.size(); ++i) {
             auto transfer = std::make_unique<Transfer>();
             transfer->index = i;
@@ -203,6 +209,10 @@ class Batch {
 
     std::vector<ChatResult> run() {
         while (unfinished_ > 0) {
+            if (util::stop_signal() != 0) {
+                abandon();
+                break;
+            }
             start_ready();
             int running = 0;
             curl_multi_perform(state_.multi.get(), &running);
@@ -346,6 +356,21 @@ class Batch {
         return milliseconds(pick(state_.rng));
     }
 
+    // SIGINT/SIGTERM: every request not answered yet fails now, its transfer dropped.
+    void abandon() {
+        for (const auto& t : transfers_) {
+            if (results_[t->index]) continue;
+            if (t->easy) {
+                curl_multi_remove_handle(state_.multi.get(), t->easy.get());
+                t->easy.reset();
+                --in_flight_;
+            }
+            finish(*t, tl::unexpected(llm_error(
+                           LlmFailure::interrupted,
+                           fmt::format("not answered: {}", util::interrupted().value().message))));
+        }
+    }
+
     void finish(Transfer& t, ChatResult result) {
         if (result) {
             result->attempts = t.attempts;
@@ -356,6 +381,7 @@ class Batch {
         }
         results_[t.index] = std::move(result);
         --unfinished_;
+        if (answered_) answered_(t.index, *results_[t.index]);
     }
 
     // Until libcurl has something to do or the next retry is due (at most one second).
@@ -371,6 +397,7 @@ class Batch {
     }
 
     State& state_;
+    const LlmClient::Answered& answered_;
     std::vector<std::unique_ptr<Transfer>> transfers_;
     std::vector<std::optional<ChatResult>> results_;
     std::deque<Transfer*> fresh_;
@@ -415,7 +442,12 @@ Expected<std::unique_ptr<HttpClient>> HttpClient::create(HttpClientOptions optio
 }
 
 std::vector<ChatResult> HttpClient::complete(const std::vector<ChatRequest>& requests) {
-    return Batch(*state_, requests).run();
+    return complete(requests, {});
+}
+
+std::vector<ChatResult> HttpClient::complete(const std::vector<ChatRequest>& requests,
+                                             const Answered& answered) {
+    return Batch(*state_, requests, answered).run();
 }
 
 std::int64_t HttpClient::calls_made() const {

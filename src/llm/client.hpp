@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <nlohmann/json_fwd.hpp>
 #include <string>
@@ -46,6 +47,7 @@ enum class LlmFailure {
     bad_body,    // a reply that is not a chat completion (or too large)
     budget,      // not sent: the client's call or token budget is spent
     internal,    // libcurl itself failed (out of memory, bad option)
+    interrupted, // SIGINT/SIGTERM stopped the batch before this request was answered
 };
 
 [[nodiscard]] std::string_view to_string(LlmFailure failure);
@@ -63,11 +65,24 @@ using ChatResult = tl::expected<ChatReply, LlmError>;
 // a double.
 class LlmClient {
   public:
+    // Called with a request's index and its final result the moment it is known, on the thread
+    // that called complete().
+    using Answered = std::function<void(std::size_t, const ChatResult&)>;
+
     virtual ~LlmClient() = default;
     // One result per request, in order. Requests run concurrently; a failure of one does not
     // affect the others.
     [[nodiscard]] virtual std::vector<ChatResult>
     complete(const std::vector<ChatRequest>& requests) = 0;
+    // The same, telling `answered` of each result as it arrives (so it can be kept before the
+    // batch ends). This default tells it of each once all are in.
+    [[nodiscard]] virtual std::vector<ChatResult> complete(const std::vector<ChatRequest>& requests,
+                                                           const Answered& answered) {
+        std::vector<ChatResult> out = complete(requests);
+        for (std::size_t i = 0; i < out.size(); ++i)
+            answered(i, out[i]);
+        return out;
+    }
 };
 
 // Caps over the lifetime of one client; negative means unlimited. A call is one HTTP request
@@ -122,6 +137,10 @@ class HttpClient final : public LlmClient {
 
     [[nodiscard]] std::vector<ChatResult>
     complete(const std::vector<ChatRequest>& requests) override;
+    // Stops early on SIGINT/SIGTERM (util/interrupt.hpp): transfers in flight are dropped and
+    // every request not answered yet fails with LlmFailure::interrupted.
+    [[nodiscard]] std::vector<ChatResult> complete(const std::vector<ChatRequest>& requests,
+                                                   const Answered& answered) override;
 
     // HTTP requests sent and tokens reported so far.
     [[nodiscard]] std::int64_t calls_made() const;

@@ -2,14 +2,60 @@
 
 #include "pipeline/parallel.hpp"
 #include "syntax/syntax_check.hpp"
+#include "util/interrupt.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <map>
+#include <mutex>
 #include <optional>
 
 namespace assay::pipeline {
 
 namespace {
+// Results journaled as they arrive (Store::journal_results), a few at a time: the callback of
+// every executor thread adds here; whoever fills the buffer, or finds it older than a second,
+// writes it in one transaction. A failed write is kept and returned once the batch is over.
+class Journal {
+  public:
+    explicit Journal(store::Store* store) : store_(store) {}
+
+    void add(const std::string& key, const sandbox::JobResult& result) {
+        if (store_ == nullptr) return;
+        std::lock_guard lock(mutex_);
+        pending_.emplace_back(key, result);
+        if (pending_.size() >= kBatch || Clock::now() - written_ > std::chrono::seconds(1)) write();
+    }
+    [[nodiscard]] Expected<void> finish() {
+        if (store_ == nullptr) return {};
+        std::lock_guard lock(mutex_);
+        write();
+        if (error_) return Unexpected(*error_);
+        return {};
+    }
+
+  private:
+    using Clock = std::chrono::steady_clock;
+    static constexpr std::size_t kBatch = 32;
+
+    void write() {
+        written_ = Clock::now();
+        if (pending_.empty() || error_) return;
+        try {
+            store_->journal_results(pending_);
+        } catch (const FatalError& error) {
+            error_ = error.error();
+        }
+        pending_.clear();
+    }
+
+    store::Store* store_;
+    std::mutex mutex_;
+    std::vector<std::pair<std::string, sandbox::JobResult>> pending_;
+    Clock::time_point written_ = Clock::now();
+    std::optional<Error> error_;
+};
+
 sandbox::JobResult compile_error(const sandbox::HarnessJob& job, const std::string& message) {
     sandbox::JobResult r;
     r.verdict = Verdict::compile_error;
@@ -23,6 +69,7 @@ sandbox::JobResult compile_error(const sandbox::HarnessJob& job, const std::stri
 Expected<std::vector<Executed>> run_batch(Executor& executor,
                                           const std::vector<sandbox::HarnessJob>& jobs,
                                           const BatchOptions& options) {
+    if (util::stop_signal() != 0) return util::interrupted();
     std::vector<Executed> out(jobs.size());
     std::vector<std::size_t> pending;
     std::map<std::string, std::size_t> first_with_key;
@@ -61,11 +108,17 @@ Expected<std::vector<Executed>> run_batch(Executor& executor,
     }
     if (!pending.empty()) {
         Progress progress(options.label, pending.size(), options.progress);
-        ASSAY_TRY(executor.run(jobs, pending, [&](std::size_t i, sandbox::JobResult result) {
+        Journal journal(options.cache);
+        const auto ran = executor.run(jobs, pending, [&](std::size_t i, sandbox::JobResult result) {
             out[i].result = std::move(result);
+            journal.add(out[i].key, out[i].result);
             progress.tick(out[i].result.all_passed());
-        }));
+        });
+        ASSAY_TRY(journal.finish());
+        ASSAY_TRY(ran);
         progress.finish();
+        // The executor stopped taking jobs: what finished is journaled, the rest is not run.
+        if (util::stop_signal() != 0) return util::interrupted();
     }
     for (const auto& [duplicate, original] : copies)
         out[duplicate].result = out[original].result;

@@ -22,8 +22,10 @@ struct Executed {
 };
 
 struct BatchOptions {
-    store::Store* cache = nullptr; // answer from (never write to) this store's cache when set
-    std::string label;             // the progress line's label
+    // Answer from this store's execution cache, and journal each result there the moment it
+    // is known (Store::journal_results), when set.
+    store::Store* cache = nullptr;
+    std::string label; // the progress line's label
     bool progress = false;
     std::string grammar; // the syntax gate's tree-sitter grammar; empty: no gate
     bool dedupe = true;  // identical jobs (same key) run once and share the result
@@ -31,7 +33,9 @@ struct BatchOptions {
 
 // Runs every job and returns the results in job order. A job whose code does not parse is a
 // compile_error without a jail run; a job identical to an earlier one shares its result; a job
-// in the cache is answered from it. Fails only when the executor cannot start.
+// in the cache is answered from it. Fails when the executor cannot start, when the cache's
+// journal cannot be written, or (ErrorKind::interrupted) when SIGINT/SIGTERM stopped it: then the
+// results that finished are journaled and the rest never ran.
 [[nodiscard]] Expected<std::vector<Executed>>
 run_batch(Executor& executor, const std::vector<sandbox::HarnessJob>& jobs,
           const BatchOptions& options);

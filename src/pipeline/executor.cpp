@@ -1,6 +1,7 @@
 #include "pipeline/executor.hpp"
 
 #include "pipeline/parallel.hpp"
+#include "util/interrupt.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -40,6 +41,8 @@ Expected<void> JailExecutor::run(const std::vector<sandbox::HarnessJob>& jobs,
     // Each thread keeps one slot and feeds it jobs from the shared queue.
     std::atomic<std::size_t> cursor{0};
     const auto next = [&]() -> std::optional<std::pair<std::size_t, const sandbox::HarnessJob*>> {
+        // SIGINT/SIGTERM: no new job; the ones running finish and are reported.
+        if (util::stop_signal() != 0) return std::nullopt;
         const std::size_t k = cursor++;
         if (k >= which.size()) return std::nullopt;
         return std::pair{k, &jobs[which[k]]};

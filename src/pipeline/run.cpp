@@ -11,6 +11,7 @@
 #include "pipeline/stages/references.hpp"
 #include "pipeline/verify.hpp"
 #include "store/store.hpp"
+#include "util/interrupt.hpp"
 #include "util/string.hpp"
 
 #include <algorithm>
@@ -203,30 +204,12 @@ Expected<std::vector<ReferenceRun>> run_offline_stages(const Driver& driver,
     return references;
 }
 
-Expected<RunSummary> run_stages(const RunOptions& options) {
+// The stages and the export of a run recorded in `db` (summary.run_id), which they mark done.
+Expected<void> run_recorded(const RunOptions& options, std::vector<Problem>& problems,
+                            const Language& language, const std::optional<llm::PromptBook>& prompts,
+                            store::Store& db, RunSummary& summary) {
     const auto started = std::chrono::steady_clock::now();
-    std::vector<Problem> problems = ASSAY_TRY(load_all(options));
-    const Language language = ASSAY_TRY(language_of(problems));
-    std::optional<llm::PromptBook> prompts;
-    if (options.llm) {
-        if (options.llm->url.empty()) return fail("--llm-url is empty");
-        if (options.llm->model.empty()) return fail("--model is required with --llm-url");
-        prompts = ASSAY_TRY(llm::load_prompts(project_root() / "src" / "llm" / "prompts",
-                                              llm::pipeline_templates()));
-    } else {
-        for (Stage stage : options.stages)
-            if (needs_llm(stage))
-                return fail("stage '{}' needs an LLM: give --llm-url and --model",
-                            stage_name(stage));
-    }
-
-    std::error_code ignored;
-    if (options.db.has_parent_path()) fs::create_directories(options.db.parent_path(), ignored);
-    auto db = ASSAY_TRY(store::Store::open(options.db));
     JailExecutor executor(language, options.jobs, options.allow_weak_jail);
-    RunSummary summary;
-    db.transaction([&] { summary.run_id = db.begin_run("run", run_args(options).dump()); });
-
     std::unique_ptr<llm::HttpClient> http;
     std::optional<llm::CachingClient> client;
     if (options.llm) {
@@ -255,6 +238,10 @@ Expected<RunSummary> run_stages(const RunOptions& options) {
         llm_summary.cache_hits = client->hits();
         summary.llm = llm_summary;
     }
+    // A stage that ran out of work because of SIGINT/SIGTERM (a batch of failed calls) does not
+    // count as done: no export from part of the work.
+    if (util::stop_signal() != 0) return util::interrupted();
+    std::error_code ignored;
     if (has(options.stages, Stage::export_datasets)) {
         fs::create_directories(options.out, ignored);
         ASSAY_TRY(export_all(db, options.out, summary));
@@ -264,6 +251,52 @@ Expected<RunSummary> run_stages(const RunOptions& options) {
     db.transaction([&] { db.finish_run(summary.run_id, "done", summary.to_json().dump()); });
     if (has(options.stages, Stage::export_datasets))
         std::ofstream(options.out / "run_summary.json") << summary.to_json().dump(2) << '\n';
+    return {};
+}
+
+// A run that ended in an error is `interrupted` (SIGINT/SIGTERM) or `failed`, with the error.
+// Best effort: the error may be the database's own.
+void record_end(store::Store& db, std::int64_t run, const Error& error) {
+    try {
+        const json summary = {{"error", error.describe()}};
+        db.transaction([&] {
+            db.finish_run(run, error.kind == ErrorKind::interrupted ? "interrupted" : "failed",
+                          summary.dump());
+        });
+    } catch (const FatalError&) {
+    }
+}
+
+Expected<RunSummary> run_stages(const RunOptions& options) {
+    std::vector<Problem> problems = ASSAY_TRY(load_all(options));
+    const Language language = ASSAY_TRY(language_of(problems));
+    std::optional<llm::PromptBook> prompts;
+    if (options.llm) {
+        if (options.llm->url.empty()) return fail("--llm-url is empty");
+        if (options.llm->model.empty()) return fail("--model is required with --llm-url");
+        prompts = ASSAY_TRY(llm::load_prompts(project_root() / "src" / "llm" / "prompts",
+                                              llm::pipeline_templates()));
+    } else {
+        for (Stage stage : options.stages)
+            if (needs_llm(stage))
+                return fail("stage '{}' needs an LLM: give --llm-url and --model",
+                            stage_name(stage));
+    }
+
+    std::error_code ignored;
+    if (options.db.has_parent_path()) fs::create_directories(options.db.parent_path(), ignored);
+    auto db = ASSAY_TRY(store::Store::open(options.db));
+    RunSummary summary;
+    db.transaction([&] {
+        summary.runs_died = db.mark_dead_runs();
+        summary.run_id = db.begin_run("run", run_args(options).dump());
+    });
+    const auto done = catching_fatal(
+        [&] { return run_recorded(options, problems, language, prompts, db, summary); });
+    if (!done) {
+        record_end(db, summary.run_id, done.error());
+        return Unexpected(done.error());
+    }
     return summary;
 }
 

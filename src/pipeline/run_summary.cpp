@@ -31,6 +31,8 @@ json RunSummary::to_json() const {
 std::string RunSummary::describe() const {
     std::string out = fmt::format("problems: {} (references passed {}, failed {})\n", problems,
                                   references_passed, references_failed.size());
+    if (runs_died > 0)
+        out += fmt::format("earlier runs found dead (killed) and marked died: {}\n", runs_died);
     for (const auto& [id, why] : references_failed)
         out += fmt::format("  FAIL {}: {}\n", id, why);
     MutantCounts all;

@@ -36,6 +36,7 @@ struct RunSummary {
     std::map<std::string, std::size_t> exported;          // file name → rows
     std::optional<LlmSummary> llm;
     std::int64_t run_id = 0;
+    int runs_died = 0; // earlier runs of the database found `running` with their process gone
     double seconds = 0;
 
     [[nodiscard]] nlohmann::json to_json() const;

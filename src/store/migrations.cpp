@@ -142,11 +142,26 @@ ALTER TABLE problem_stats ADD COLUMN solve_rate REAL;
 ALTER TABLE problem_stats ADD COLUMN solve_difficulty TEXT;
 )sql";
 
+// 5: crash-safe runs. A job's result is journaled the moment it is known (job_results, keyed
+// by the execution key; a rerun is answered from it; put_execution moves it into executions),
+// and a run records the process that owns it, so the next run can tell one that died from one
+// still going.
+constexpr std::string_view kVersion5 = R"sql(
+CREATE TABLE job_results (
+  key TEXT PRIMARY KEY,
+  result TEXT NOT NULL,
+  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))
+);
+ALTER TABLE runs ADD COLUMN host TEXT;
+ALTER TABLE runs ADD COLUMN pid INTEGER;
+ALTER TABLE runs ADD COLUMN process_start TEXT;
+)sql";
+
 } // namespace
 
 std::span<const std::string_view> migrations() {
-    static constexpr std::array<std::string_view, 4> kMigrations{kVersion1, kVersion2, kVersion3,
-                                                                 kVersion4};
+    static constexpr std::array<std::string_view, 5> kMigrations{kVersion1, kVersion2, kVersion3,
+                                                                 kVersion4, kVersion5};
     return kMigrations;
 }
 

@@ -5,9 +5,14 @@
 #include "store/migrations.hpp"
 #include "util/file.hpp"
 #include "util/hash.hpp"
+#include "util/string.hpp"
 
 #include <algorithm>
+#include <array>
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <sstream>
+#include <unistd.h>
 
 namespace assay::store {
 
@@ -102,10 +107,63 @@ int Store::schema_version() {
     return s.step() ? static_cast<int>(s.column_int(0)) : 0;
 }
 
+namespace {
+
+// This machine's name and boot: a pid means this process only on the same host and boot.
+std::string host_identity() {
+    std::array<char, 256> name{};
+    if (::gethostname(name.data(), name.size() - 1) != 0) return "";
+    auto boot = util::read_file("/proc/sys/kernel/random/boot_id");
+    return fmt::format("{}/{}", name.data(), boot ? util::trimmed(*boot) : std::string());
+}
+
+// When the process `pid` started, in clock ticks since boot (field 22 of /proc/PID/stat), or ""
+// when there is no such process: with the pid, it names one process however pids are reused.
+std::string process_start(long pid) {
+    auto stat = util::read_file(fmt::format("/proc/{}/stat", pid));
+    if (!stat) return "";
+    // The command name (field 2) may hold spaces and parentheses: count from the last ')'.
+    const std::size_t close = stat->rfind(')');
+    if (close == std::string::npos) return "";
+    std::istringstream fields(stat->substr(close + 1));
+    std::string field;
+    for (int i = 3; i <= 22 && fields >> field; ++i) {
+        if (i == 22) return field;
+    }
+    return "";
+}
+
+} // namespace
+
 std::int64_t Store::begin_run(std::string_view command, std::string_view args_json) {
-    Statement s(db_.get(), "INSERT INTO runs(command, args) VALUES (?, ?)");
-    s.bind(1, command).bind(2, args_json).run();
+    Statement s(db_.get(),
+                "INSERT INTO runs(command, args, host, pid, process_start) VALUES (?,?,?,?,?)");
+    const long pid = ::getpid();
+    s.bind(1, command).bind(2, args_json).bind(3, host_identity());
+    s.bind(4, static_cast<std::int64_t>(pid)).bind(5, process_start(pid)).run();
     return sqlite3_last_insert_rowid(db_.get());
+}
+
+int Store::mark_dead_runs() {
+    std::vector<std::int64_t> dead;
+    {
+        Statement s(db_.get(), "SELECT id, pid, process_start FROM runs WHERE status = 'running' "
+                               "AND host = ? AND pid IS NOT NULL");
+        s.bind(1, host_identity());
+        while (s.step()) {
+            const std::string started = s.column_text(2);
+            // Without its start (an unreadable /proc) a run cannot be told from a live one.
+            if (!started.empty() && process_start(s.column_int(1)) != started)
+                dead.push_back(s.column_int(0));
+        }
+    }
+    Statement mark(db_.get(), "UPDATE runs SET status = 'died', finished_at = "
+                              "strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = ?");
+    for (std::int64_t id : dead) {
+        mark.bind(1, id).run();
+        mark.reset();
+    }
+    return static_cast<int>(dead.size());
 }
 
 void Store::finish_run(std::int64_t run, std::string_view status, std::string_view summary_json) {
@@ -264,7 +322,7 @@ std::optional<sandbox::JobResult> Store::find_execution(std::string_view key) {
                            "stdout_truncated, stderr_truncated, message, forbidden_syscall "
                            "FROM executions WHERE key = ?");
     s.bind(1, key);
-    if (!s.step()) return std::nullopt;
+    if (!s.step()) return journaled_result(key);
     sandbox::JobResult r;
     const std::int64_t id = s.column_int(0);
     r.verdict = parse_verdict(s.column_text(1)).value_or(Verdict::internal_error);
@@ -331,6 +389,7 @@ std::int64_t Store::put_execution(std::int64_t candidate, std::int64_t run, std:
         test.bind(4, to_string(c.verdict)).bind(5, c.message).bind(6, c.ms).run();
         test.reset();
     }
+    drop_journaled(key);
     return id;
 }
 

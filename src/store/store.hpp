@@ -76,12 +76,18 @@ class Store {
     [[nodiscard]] const std::filesystem::path& path() const { return path_; }
 
     // The newest schema version this build knows, and the database's.
-    static constexpr int kSchemaVersion = 4;
+    static constexpr int kSchemaVersion = 5;
     [[nodiscard]] int schema_version();
 
-    // One invocation of a verb. finish_run records its status and a JSON summary.
+    // One invocation of a verb, owned by this process (host, pid and the process's start, so
+    // that a later run can tell whether it is still going). finish_run records its status
+    // ("done", "interrupted", "failed") and a JSON summary.
     std::int64_t begin_run(std::string_view command, std::string_view args_json);
     void finish_run(std::int64_t run, std::string_view status, std::string_view summary_json);
+    // Marks `died` every run still `running` whose process on this host is gone (killed, or the
+    // machine restarted); returns how many. Runs of other hosts, and of builds that did not
+    // record their process, are left as they are.
+    int mark_dead_runs();
 
     // Inserts or updates a problem and its tests (keyed by id).
     void put_problem(const Problem& problem);
@@ -104,10 +110,15 @@ class Store {
     // hard. Does nothing when `samples` is 0.
     void put_solve_stats(std::string_view problem_id, int samples, int passed);
 
-    // The cached result of an execution with this key, if any (and cacheable).
+    // The cached result of an execution with this key, if any (and cacheable): a recorded
+    // execution's, else a journaled one's.
     [[nodiscard]] std::optional<sandbox::JobResult> find_execution(std::string_view key);
+    // Journals job results (key, result) the moment they are known, in one transaction of its
+    // own, before any record is built from them: a run killed mid-batch keeps them, and its rerun
+    // is answered from them (find_execution). Uncacheable verdicts are skipped.
+    void journal_results(const std::vector<std::pair<std::string, sandbox::JobResult>>& results);
     // Records an execution (and its per-test results) unless one with `key` exists; returns
-    // the execution id either way.
+    // the execution id either way. Its journaled result, if any, is dropped.
     std::int64_t put_execution(std::int64_t candidate, std::int64_t run, std::string_view key,
                                const sandbox::JobResult& result);
 
@@ -125,6 +136,8 @@ class Store {
 
   private:
     [[noreturn]] void fail_statement(const SqlError& error) const;
+    [[nodiscard]] std::optional<sandbox::JobResult> journaled_result(std::string_view key);
+    void drop_journaled(std::string_view key);
     friend class Connection; // store/connection.hpp: the store's own files reach db_ through it
     Store(DbHandle db, std::filesystem::path path) : db_(std::move(db)), path_(std::move(path)) {}
     DbHandle db_;

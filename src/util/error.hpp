@@ -13,14 +13,23 @@
 namespace assay {
 
 // Exit codes of the command line (README "Exit codes"): 1 when the work ran and some of it
-// failed (`verify --gate`), 2 for bad input, 3 for a failure of the environment or of assay.
-enum class ExitCode : int { success = 0, work_failed = 1, bad_input = 2, internal = 3 };
+// failed (`verify --gate`), 2 for bad input, 3 for a failure of the environment or of assay,
+// 128 + the signal when SIGINT (130) or SIGTERM (143) stopped it.
+enum class ExitCode : int {
+    success = 0,
+    work_failed = 1,
+    bad_input = 2,
+    internal = 3,
+    sigint = 130,
+    sigterm = 143
+};
 
 // Whose fault an error is, and so the exit code it ends a command with. `bad_input`: what the
 // user gave (a flag, a problem file, a database of another schema); the fix is in the input.
 // `environment`: the machine or assay itself (a file that cannot be written, a jail that cannot
 // start, a library that fails); the message names the path or call and the reason.
-enum class ErrorKind { bad_input, environment };
+// `interrupted`: SIGINT or SIGTERM asked the command to stop (util/interrupt.hpp).
+enum class ErrorKind { bad_input, environment, interrupted };
 
 // What went wrong, in words a user can act on. `where` names the file and line when the error
 // comes from input ("problems/x.toml:12"), or the path an environment failure concerns.
@@ -28,13 +37,22 @@ struct Error {
     std::string message;
     std::string where;
     ErrorKind kind = ErrorKind::bad_input;
+    int signal = 0; // the signal of an `interrupted` error
 
     // "where: message", or just the message.
     [[nodiscard]] std::string describe() const {
         return where.empty() ? message : fmt::format("{}: {}", where, message);
     }
     [[nodiscard]] ExitCode exit_code() const {
-        return kind == ErrorKind::bad_input ? ExitCode::bad_input : ExitCode::internal;
+        switch (kind) {
+        case ErrorKind::bad_input:
+            return ExitCode::bad_input;
+        case ErrorKind::interrupted:
+            return signal == 15 ? ExitCode::sigterm : ExitCode::sigint;
+        case ErrorKind::environment:
+            break;
+        }
+        return ExitCode::internal;
     }
 };
 

@@ -79,10 +79,8 @@ TEST_SUITE("cli") {
                 const Ran r = assay_binary(args);
                 INFO(args[0] << ": " << r.err);
                 CHECK(r.exit_code == 3);
-                // The last line, after any progress.
-                CHECK(r.err.find("\nassay: error: " + db.string() +
-                                 ": SQLite: step: refused by "
-                                 "the test\n") != std::string::npos);
+                CHECK(r.err.find("assay: error: " + db.string() +
+                                 ": SQLite: step: refused by the test\n") != std::string::npos);
             }
             // Nothing of the failed stage was kept, and nothing was exported.
             assay::testing::Sql sql(db);
@@ -90,15 +88,23 @@ TEST_SUITE("cli") {
             CHECK(sql.scalar("SELECT count(*) FROM candidates") == 0);
             CHECK_FALSE(std::filesystem::exists(out / "sft.jsonl"));
         }
-        SUBCASE("a database that cannot be created is the environment's failure (3)") {
+        SUBCASE("a database path under a file is bad input (2), found before any work") {
             assay::testing::write_small_problems(dir);
             const Ran r =
                 assay_binary({"run", "--problems", (dir.path() / "problems").string(), "--db",
                               unopenable, "--out", (dir.path() / "out").string()});
             INFO(r.err);
+            CHECK(r.exit_code == 2);
+            CHECK(r.err.find("--db " + unopenable + ": cannot be created: " + blocker.string() +
+                             " is not a directory") != std::string::npos);
+            CHECK_FALSE(std::filesystem::exists(dir.path() / "out"));
+        }
+        SUBCASE("a database that cannot be opened is the environment's failure (3)") {
+            // `stats` reads what exists: a directory where the database should be cannot open.
+            const Ran r = assay_binary({"stats", "--db", dir.path().string()});
+            INFO(r.err);
             CHECK(r.exit_code == 3);
-            CHECK(r.err.find(unopenable) != std::string::npos);
-            CHECK(r.err.find("cannot open database") != std::string::npos);
+            CHECK(r.err.find(dir.path().string()) != std::string::npos);
         }
     }
 }

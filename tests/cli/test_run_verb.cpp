@@ -125,6 +125,19 @@ TEST_SUITE("cli") {
             CHECK(!std::filesystem::exists(dir / "none.db"));
         }
     }
+    TEST_CASE("cli::run where every reference fails exits 1 and says why") {
+        TempDir dir;
+        std::string wrong = assay::testing::kRunningMax;
+        const std::string right = "if best is None or x > best:";
+        wrong.replace(wrong.find(right), right.size(), "if best is None or x < best:");
+        dir.write("problems/running_max.toml", wrong);
+        const Ran r = assay_binary(run_args(dir));
+        CHECK(r.exit_code == 1);
+        const auto summary = nlohmann::json::parse(r.out);
+        CHECK(summary["references_passed"] == 0);
+        CHECK(summary["references_failed"].contains("t/running_max"));
+        CHECK(r.err.find("no reference solution passed its tests") != std::string::npos);
+    }
     TEST_CASE("cli::run bad input exits 2 and creates no database") {
         TempDir dir;
         SUBCASE("missing problems") {
@@ -170,6 +183,29 @@ TEST_SUITE("cli") {
             const Ran env = assay_binary(run_args(dir), {{"ASSAY_LLM_URL", "http://127.0.0.1:9"}});
             CHECK(env.exit_code == 2);
             CHECK(env.err.find("needs --model") != std::string::npos);
+        }
+        SUBCASE("bad --jobs, --out and --db are found before any work") {
+            assay::testing::write_small_problems(dir);
+            const auto file = dir.write("a-file", "not a directory\n");
+            const std::vector<std::pair<std::vector<std::string>, std::string>> cases{
+                {{"--jobs", "0"}, "--jobs"},
+                {{"--jobs", "-3"}, "--jobs"},
+                {{"--out", file.string()}, "--out " + file.string() + ": not a directory"},
+                {{"--out", (file / "sub").string()},
+                 "--out " + (file / "sub").string() + ": cannot be created: " + file.string() +
+                     " is not a directory"},
+                {{"--db", dir.path().string()}, "is a directory, not a database file"},
+            };
+            for (const auto& [extra, expected] : cases) {
+                auto args = run_args(dir);
+                // The flag given replaces run_args' own.
+                const auto own = std::find(args.begin(), args.end(), extra[0]);
+                if (own != args.end()) args.erase(own, own + 2);
+                args.insert(args.end(), extra.begin(), extra.end());
+                const Ran r = assay_binary(args);
+                CHECK(r.exit_code == 2);
+                CHECK_MESSAGE(r.err.find(expected) != std::string::npos, r.err);
+            }
         }
         CHECK(!std::filesystem::exists(dir / "a.db"));
         CHECK(!std::filesystem::exists(dir / "out"));

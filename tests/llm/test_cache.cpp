@@ -184,3 +184,55 @@ TEST_CASE("llm::CachingClient over HTTP: a rerun with the server gone") {
     REQUIRE_FALSE(uncached[0]);
     CHECK(uncached[0].error().kind == llm::LlmFailure::connection);
 }
+
+namespace {
+
+// Answers one request at a time, and before each answer looks in the store for the ones it gave
+// before: what a run killed mid-batch keeps.
+class OneByOne final : public llm::LlmClient {
+  public:
+    explicit OneByOne(store::Store& db) : db_(db) {}
+    std::vector<ChatResult> complete(const std::vector<ChatRequest>& requests) override {
+        return complete(requests, {});
+    }
+    std::vector<ChatResult> complete(const std::vector<ChatRequest>& requests,
+                                     const Answered& answered) override {
+        std::vector<ChatResult> out;
+        for (std::size_t i = 0; i < requests.size(); ++i) {
+            for (std::size_t before = 0; before < i; ++before)
+                stored_before.push_back(
+                    llm::find_llm_call(db_, llm::request_hash(requests[before])).has_value());
+            ChatReply reply;
+            reply.content = "answer " + std::to_string(i);
+            reply.finish_reason = "stop";
+            out.emplace_back(reply);
+            if (answered) answered(i, out.back());
+        }
+        return out;
+    }
+    std::vector<bool> stored_before;
+
+  private:
+    store::Store& db_;
+};
+
+} // namespace
+
+TEST_CASE("llm::CachingClient records each answer the moment it arrives") {
+    TempDir dir;
+    auto db = store::Store::open(dir / "a.db");
+    REQUIRE(db);
+    OneByOne inner(*db);
+    llm::CachingClient client(inner, *db);
+    std::vector<std::size_t> told;
+    const auto results = client.complete({request("a"), request("b"), request("a"), request("c")},
+                                         [&](std::size_t i, const ChatResult& r) {
+                                             CHECK(r);
+                                             told.push_back(i);
+                                         });
+    REQUIRE(results.size() == 4);
+    CHECK(results[2]->content == results[0]->content); // asked once, told to both
+    CHECK(told == std::vector<std::size_t>{0, 2, 1, 3});
+    CHECK(inner.stored_before == std::vector<bool>{true, true, true});
+    CHECK(rows(*db) == 3);
+}

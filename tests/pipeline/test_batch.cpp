@@ -2,8 +2,10 @@
 // executor finishes in; the syntax gate, the execution cache and deduplication keep jobs from
 // reaching it; a host that cannot jail matters only when a job needs it.
 #include "pipeline/batch.hpp"
+#include "support/sql.hpp"
 #include "support/stage_fixture.hpp"
 
+#include <csignal>
 #include <doctest/doctest.h>
 
 using namespace assay;
@@ -95,5 +97,68 @@ TEST_CASE("pipeline::run_batch: gate, deduplication and cache") {
         REQUIRE(!failed);
         CHECK(failed.error().message == "cannot jail here");
         CHECK(failed.error().kind == ErrorKind::environment);
+    }
+}
+
+TEST_CASE("pipeline::run_batch journals each result, and a rerun is answered from the journal") {
+    TempDir dir;
+    store::Store db = open_store(dir / "a.db");
+    std::vector<sandbox::HarnessJob> jobs;
+    for (int i = 0; i < 40; ++i)
+        jobs.push_back(
+            job_of(fmt::format("def f():\n    return 1  # {}{}", i, i % 3 ? "" : " fail")));
+
+    SUBCASE("a batch stopped by SIGINT keeps what finished") {
+        // The rule raises SIGINT while the 10th job runs: the handler records it, the batch ends
+        // as interrupted, and the ten results are in the journal.
+        util::install_stop_handlers();
+        int seen = 0;
+        FakeExecutor stopping([&](const sandbox::HarnessJob& job) {
+            if (++seen == 10) std::raise(SIGINT);
+            return judge(job);
+        });
+        const auto out = pipeline::run_batch(stopping, jobs, {&db, "t", false, ""});
+        util::clear_stop_signal();
+        std::signal(SIGINT, SIG_DFL);
+        std::signal(SIGTERM, SIG_DFL);
+        REQUIRE(!out);
+        CHECK(out.error().kind == ErrorKind::interrupted);
+        CHECK(out.error().exit_code() == ExitCode::sigint);
+        CHECK(Sql(db.path()).scalar("SELECT count(*) FROM job_results") == 10);
+
+        FakeExecutor again(judge);
+        const auto rerun = pipeline::run_batch(again, jobs, {&db, "t", false, ""});
+        REQUIRE(rerun);
+        CHECK(again.ran.size() == 30);
+        int cached = 0;
+        for (std::size_t i = 0; i < jobs.size(); ++i) {
+            cached += (*rerun)[i].cached ? 1 : 0;
+            CHECK((*rerun)[i].result.all_passed() == (i % 3 != 0));
+        }
+        CHECK(cached == 10);
+    }
+    SUBCASE("recording an execution drops its journaled result") {
+        FakeExecutor executor(judge);
+        REQUIRE(pipeline::run_batch(executor, jobs, {&db, "t", false, ""}));
+        CHECK(Sql(db.path()).scalar("SELECT count(*) FROM job_results") == 40);
+        db.transaction([&] {
+            Problem p;
+            p.id = "p";
+            p.language = "python";
+            p.entry_point = "f";
+            db.put_problem(p);
+            const auto run = db.begin_run("test", "{}");
+            const auto c = db.put_candidate(
+                {"p", store::CandidateKind::solution, store::Origin::seed, jobs[0].code});
+            db.put_execution(c, run, store::execution_key(jobs[0]), judge(jobs[0]));
+        });
+        CHECK(Sql(db.path()).scalar("SELECT count(*) FROM job_results") == 39);
+        FakeExecutor none(judge);
+        const auto rerun = pipeline::run_batch(none, jobs, {&db, "t", false, ""});
+        REQUIRE(rerun);
+        CHECK(none.ran.empty());
+        CHECK((*rerun)[0].cached);
+        CHECK((*rerun)[0].result.cases.size() == 2);
+        CHECK((*rerun)[3].result.cases[1].message == jobs[3].code);
     }
 }

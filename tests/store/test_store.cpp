@@ -119,3 +119,34 @@ TEST_CASE("store::execution_key covers code, tests and limits") {
     CHECK(store::execution_key(other) != base);
     CHECK(store::execution_key(job) == base);
 }
+
+TEST_CASE("store::Store::mark_dead_runs: a run whose process is gone is marked died") {
+    TempDir dir;
+    auto db = store::Store::open(dir / "a.db");
+    REQUIRE(db);
+    std::int64_t live = 0;
+    std::int64_t gone = 0;
+    std::int64_t elsewhere = 0;
+    db->transaction([&] {
+        live = db->begin_run("run", "{}");
+        gone = db->begin_run("run", "{}");
+        elsewhere = db->begin_run("run", "{}");
+    });
+    testing::Sql sql(db->path());
+    // The same pid started at another moment: a process that died and whose pid came back.
+    sql.exec(fmt::format("UPDATE runs SET process_start = '1' WHERE id = {}", gone));
+    sql.exec(fmt::format("UPDATE runs SET host = 'other-host/boot', process_start = '1' "
+                         "WHERE id = {}",
+                         elsewhere));
+    int marked = 0;
+    db->transaction([&] { marked = db->mark_dead_runs(); });
+    CHECK(marked == 1);
+    const auto status = [&](std::int64_t run) {
+        return sql.texts(fmt::format("SELECT status FROM runs WHERE id = {}", run)).at(0);
+    };
+    CHECK(status(live) == "running");
+    CHECK(status(gone) == "died");
+    CHECK(status(elsewhere) == "running"); // another machine's process: not ours to judge
+    db->transaction([&] { marked = db->mark_dead_runs(); });
+    CHECK(marked == 0);
+}

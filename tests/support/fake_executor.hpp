@@ -5,6 +5,7 @@
 #pragma once
 
 #include "pipeline/executor.hpp"
+#include "util/interrupt.hpp"
 
 #include <algorithm>
 #include <functional>
@@ -61,6 +62,8 @@ class FakeExecutor final : public pipeline::Executor {
         std::vector<std::size_t> order = which;
         std::reverse(order.begin(), order.end());
         for (const std::size_t i : order) {
+            // As the jail executor: after SIGINT/SIGTERM no new job starts.
+            if (util::stop_signal() != 0) break;
             ran.push_back(jobs[i]);
             done(i, rule_(jobs[i]));
         }

@@ -7,6 +7,8 @@
 #include <boost/process.hpp>
 #include <chrono>
 #include <fstream>
+#include <functional>
+#include <signal.h>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -29,10 +31,15 @@ inline std::string slurp(const std::filesystem::path& file) {
     return text.str();
 }
 
+// Asked every 20 ms while the program runs: a signal to send it now, or 0. Each signal it
+// returns is sent once (a later different one is sent too).
+using Signaller = std::function<int()>;
+
 // Runs `program` with `args` and extra environment variables `env`.
 inline Ran run_process(const std::string& program, const std::vector<std::string>& args,
                        std::chrono::seconds timeout = std::chrono::seconds(300),
-                       const std::vector<std::pair<std::string, std::string>>& env = {}) {
+                       const std::vector<std::pair<std::string, std::string>>& env = {},
+                       const Signaller& signaller = {}) {
     namespace bp = boost::process;
     TempDir scratch;
     bp::environment environment = boost::this_process::environment();
@@ -44,11 +51,21 @@ inline Ran run_process(const std::string& program, const std::vector<std::string
     // the child has already exited.
     Ran ran;
     const auto deadline = std::chrono::steady_clock::now() + timeout;
+    auto polled = std::chrono::steady_clock::now();
+    int sent = 0;
     while (child.running()) {
         if (std::chrono::steady_clock::now() > deadline) {
             child.terminate();
             ran.timed_out = true;
             break;
+        }
+        if (signaller &&
+            std::chrono::steady_clock::now() - polled > std::chrono::milliseconds(20)) {
+            polled = std::chrono::steady_clock::now();
+            if (const int signal = signaller(); signal != 0 && signal != sent) {
+                ::kill(child.id(), signal);
+                sent = signal;
+            }
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
@@ -60,8 +77,9 @@ inline Ran run_process(const std::string& program, const std::vector<std::string
 
 // Runs the built `assay` binary.
 inline Ran assay_binary(const std::vector<std::string>& args,
-                        const std::vector<std::pair<std::string, std::string>>& env = {}) {
-    return run_process(ASSAY_BINARY, args, std::chrono::seconds(300), env);
+                        const std::vector<std::pair<std::string, std::string>>& env = {},
+                        const Signaller& signaller = {}) {
+    return run_process(ASSAY_BINARY, args, std::chrono::seconds(300), env, signaller);
 }
 
 } // namespace assay::testing
