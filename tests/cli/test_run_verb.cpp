@@ -1,5 +1,6 @@
 // Black-box: `assay run` and `assay export` through the built binary, and the exported bug/fix
 // pairs re-checked under plain python3.
+#include "store/store.hpp"
 #include "support/jsonl.hpp"
 #include "support/process.hpp"
 #include "support/small_problems.hpp"
@@ -74,7 +75,7 @@ TEST_SUITE("cli") {
             const Ran st = assay_binary({"stats", "--db", (dir / "a.db").string(), "--json"});
             REQUIRE_MESSAGE(st.exit_code == 0, st.err);
             const json stats = json::parse(st.out);
-            CHECK(stats["schema_version"] == 4);
+            CHECK(stats["schema_version"] == assay::store::Store::kSchemaVersion);
             CHECK(stats["problems"]["bank"] == 4);
             CHECK(stats["candidates"]["solution/seed"] == 4);
             CHECK(stats["runs"]["run:done"] == 1);
