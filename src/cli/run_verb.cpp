@@ -1,7 +1,7 @@
 // assay run [--problems PATH]... [--db FILE] [--out DIR] [--llm-url URL --model NAME]
 //           [--stages LIST] [--jobs N] [--limit N] [--seed N] [LLM and offline knobs]
-// Offline without an LLM; with --llm-url (or $ASSAY_LLM_URL; key from $ASSAY_API_KEY or
-// $OPENAI_API_KEY) every stage, the LLM ones included.
+// Offline without an LLM; with --llm-url (or $ASSAY_LLM_URL, or $OPENAI_BASE_URL when --model is
+// given; key from $ASSAY_API_KEY or $OPENAI_API_KEY) every stage, the LLM ones included.
 #include "cli/verb.hpp"
 #include "llm/client.hpp"
 #include "pipeline/run.hpp"
@@ -34,17 +34,25 @@ struct RunArgs {
     bool allow_weak_jail = false;
 };
 
-// --llm-url, else $ASSAY_LLM_URL, else "" (offline).
+std::string env(const char* name) {
+    const char* value = std::getenv(name);
+    return value == nullptr ? std::string() : std::string(value);
+}
+
+// --llm-url, else $ASSAY_LLM_URL, else (when --model asks for an LLM) $OPENAI_BASE_URL, else ""
+// (offline). $OPENAI_BASE_URL alone does not make a run an LLM run: it is often set for other
+// tools.
 std::string llm_url(const RunArgs& args) {
     if (!args.llm_url.empty()) return args.llm_url;
-    const char* env = std::getenv("ASSAY_LLM_URL");
-    return env == nullptr ? std::string() : std::string(env);
+    if (std::string url = env("ASSAY_LLM_URL"); !url.empty()) return url;
+    return args.model.empty() ? std::string() : env("OPENAI_BASE_URL");
 }
 
 void check_llm(const RunArgs& args, const std::string& url) {
     auto bad = [](std::string message) { throw FatalError(Error{std::move(message), {}}); };
     if (url.empty()) {
-        if (!args.model.empty()) bad("--model needs an LLM: give --llm-url (or ASSAY_LLM_URL)");
+        if (!args.model.empty())
+            bad("--model needs an LLM: give --llm-url (or ASSAY_LLM_URL or OPENAI_BASE_URL)");
         return;
     }
     if (const auto checked = llm::check_base_url(url); !checked)
@@ -52,6 +60,7 @@ void check_llm(const RunArgs& args, const std::string& url) {
     if (args.model.empty()) bad("--llm-url needs --model (the model name the server serves)");
     const pipeline::LlmSettings& l = args.llm;
     if (l.concurrency < 1) bad("--llm-concurrency must be at least 1");
+    if (l.stall_timeout_s < 1) bad("--llm-stall-timeout must be at least 1 (seconds)");
     if (l.samples < 0 || l.test_replies < 0 || l.bugs < 0 || l.refactors < 0)
         bad("--samples, --test-replies, --bugs-per-problem and --refactors-per-problem must "
             "not be negative");
@@ -158,7 +167,8 @@ Action configure_run(CLI::App& command) {
     command.add_option("--mutants-per-problem", args->mutants_per_problem,
                        "mutants sampled per reference (default: 8)");
     command.add_option("--llm-url", args->llm_url,
-                       "OpenAI-compatible server, e.g. http://127.0.0.1:8000 (or ASSAY_LLM_URL)");
+                       "OpenAI-compatible server, e.g. http://127.0.0.1:8000/v1 (or ASSAY_LLM_URL, "
+                       "or OPENAI_BASE_URL with --model)");
     command.add_option("--model", args->model, "the model name the server serves");
     pipeline::LlmSettings& l = args->llm;
     command.add_option("--llm-concurrency", l.concurrency, "LLM requests in flight (default: 8)");
@@ -167,6 +177,9 @@ Action configure_run(CLI::App& command) {
     command.add_option("--max-tokens", l.max_tokens,
                        "prompt + completion tokens over the run (default: no cap)");
     command.add_option("--llm-timeout", l.timeout_s, "seconds per request attempt (default: 120)");
+    command.add_option("--llm-stall-timeout", l.stall_timeout_s,
+                       "seconds a started reply may go at under a byte a second before the "
+                       "attempt fails (default: 30)");
     command.add_option("--llm-attempts", l.max_attempts,
                        "attempts per request, with backoff (default: 5)");
     command.add_option("--new-problems", l.new_problems,

@@ -8,7 +8,6 @@
 #include <cstdlib>
 #include <deque>
 #include <fmt/format.h>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <queue>
@@ -30,6 +29,8 @@ std::string_view to_string(LlmFailure failure) {
         return "connection";
     case LlmFailure::bad_body:
         return "bad_body";
+    case LlmFailure::empty_reply:
+        return "empty_reply";
     case LlmFailure::budget:
         return "budget";
     case LlmFailure::internal:
@@ -38,23 +39,6 @@ std::string_view to_string(LlmFailure failure) {
         return "interrupted";
     }
     return "internal";
-}
-
-std::string api_key_from_env() {
-    for (const char* name : {"ASSAY_API_KEY", "OPENAI_API_KEY"})
-        if (const char* key = std::getenv(name); key != nullptr && *key != '\0') return key;
-    return {};
-}
-
-Expected<void> check_base_url(const std::string& url) {
-    if (!url.starts_with("http://") && !url.starts_with("https://"))
-        return fail("'{}' must start with http:// or https://", url);
-    const CurlUrl parsed(curl_url());
-    if (!parsed) return fail_env("libcurl: cannot create a URL handle");
-    if (const CURLUcode code = curl_url_set(parsed.get(), CURLUPART_URL, url.c_str(), 0);
-        code != CURLUE_OK)
-        return fail("'{}' is not a URL: {}", url, curl_url_strerror(code));
-    return {};
 }
 
 std::string request_json(const ChatRequest& request) {
@@ -149,17 +133,63 @@ struct Transfer {
     std::string response;
     std::size_t max_body = 0;
     bool too_large = false;
+    // The stall watch of the attempt in flight: bytes received (headers and body) and, once
+    // the first arrived, (when, bytes received by then) samples over the last stall window.
+    milliseconds stall_timeout{0};
+    std::size_t received = 0;
+    std::deque<std::pair<Clock::time_point, std::size_t>> samples;
+    bool stalled = false;
+
+    void begin_attempt() {
+        response.clear();
+        too_large = false;
+        received = 0;
+        samples.clear();
+        stalled = false;
+    }
+
+    void count(std::size_t bytes) {
+        if (received == 0 && bytes > 0) samples.emplace_back(Clock::now(), 0);
+        received += bytes;
+    }
 };
 
 std::size_t collect_body(char* data, std::size_t size, std::size_t count, void* user) {
     auto* transfer = static_cast<Transfer*>(user);
     const std::size_t bytes = size * count;
+    transfer->count(bytes);
     if (transfer->response.size() + bytes > transfer->max_body) {
         transfer->too_large = true;
         return 0; // makes libcurl abort the transfer with CURLE_WRITE_ERROR
     }
     transfer->response.append(data, bytes);
     return bytes;
+}
+
+std::size_t count_header(char*, std::size_t size, std::size_t count, void* user) {
+    static_cast<Transfer*>(user)->count(size * count);
+    return size * count;
+}
+
+// libcurl's progress callback (at least once a second while a transfer is in flight): aborts
+// an attempt whose reply started and then received no more than one byte a second over the
+// last stall window. Not libcurl's own low-speed limit, which also counts the silence while the
+// server generates the reply before sending any of it.
+int watch_stall(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+    auto* t = static_cast<Transfer*>(user);
+    if (t->samples.empty()) return 0;
+    const auto now = Clock::now();
+    t->samples.emplace_back(now, t->received);
+    const auto window_start = now - t->stall_timeout;
+    while (t->samples.size() > 1 && t->samples[1].first <= window_start)
+        t->samples.pop_front();
+    const auto& [since, bytes_then] = t->samples.front();
+    if (since > window_start) return 0; // not one whole window since the reply started
+    const auto seconds = std::max<std::int64_t>(
+        1, std::chrono::duration_cast<std::chrono::seconds>(t->stall_timeout).count());
+    if (t->received - bytes_then > static_cast<std::size_t>(seconds)) return 0;
+    t->stalled = true;
+    return 1; // CURLE_ABORTED_BY_CALLBACK
 }
 
 struct LaterFirst {
@@ -255,8 +285,8 @@ class Batch {
 
     void start(Transfer& t) {
         t.easy.reset(curl_easy_init());
-        t.response.clear();
-        t.too_large = false;
+        t.begin_attempt();
+        t.stall_timeout = state_.options.stall_timeout;
         if (!t.easy || !configure(t) ||
             curl_multi_add_handle(state_.multi.get(), t.easy.get()) != CURLM_OK) {
             t.easy.reset();
@@ -283,6 +313,11 @@ class Batch {
         set(CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(t.body.size()));
         set(CURLOPT_WRITEFUNCTION, &collect_body);
         set(CURLOPT_WRITEDATA, static_cast<void*>(&t));
+        set(CURLOPT_HEADERFUNCTION, &count_header);
+        set(CURLOPT_HEADERDATA, static_cast<void*>(&t));
+        set(CURLOPT_NOPROGRESS, 0L);
+        set(CURLOPT_XFERINFOFUNCTION, &watch_stall);
+        set(CURLOPT_XFERINFODATA, static_cast<void*>(&t));
         set(CURLOPT_PRIVATE, static_cast<void*>(&t));
         set(CURLOPT_TIMEOUT_MS, static_cast<long>(o.timeout.count()));
         set(CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(o.connect_timeout.count()));
@@ -319,29 +354,56 @@ class Batch {
         retries_.push(&t);
     }
 
-    // Finishes `t` on success; otherwise returns the error and whether it is worth retrying.
+    // Finishes `t` on success; otherwise returns the error, naming the URL, and whether it is
+    // worth retrying.
     std::pair<std::optional<LlmError>, bool> classify(Transfer& t, CURLcode code, long status) {
         const int s = static_cast<int>(status);
-        if (code == CURLE_OPERATION_TIMEDOUT)
-            return {llm_error(LlmFailure::timeout, fmt::format("no complete reply within {} ms",
-                                                               state_.options.timeout.count())),
+        const std::string& url = state_.url;
+        if (code == CURLE_ABORTED_BY_CALLBACK && t.stalled)
+            return {llm_error(LlmFailure::timeout,
+                              fmt::format("the reply from {} stalled: at most one byte a second "
+                                          "for {} ms after it started ({} bytes received)",
+                                          url, t.stall_timeout.count(), t.received)),
                     true};
+        if (code == CURLE_OPERATION_TIMEDOUT)
+            return {
+                llm_error(LlmFailure::timeout, fmt::format("no complete reply from {} within {} ms",
+                                                           url, state_.options.timeout.count())),
+                true};
         if (code == CURLE_WRITE_ERROR && t.too_large)
             return {llm_error(LlmFailure::bad_body,
-                              fmt::format("reply larger than {} bytes", t.max_body)),
+                              fmt::format("reply from {} larger than {} bytes", url, t.max_body)),
                     false};
         if (code == CURLE_OUT_OF_MEMORY || code == CURLE_URL_MALFORMAT ||
             code == CURLE_UNSUPPORTED_PROTOCOL || code == CURLE_BAD_FUNCTION_ARGUMENT)
-            return {llm_error(LlmFailure::internal, curl_easy_strerror(code)), false};
+            return {llm_error(LlmFailure::internal,
+                              fmt::format("{}: {}", url, curl_easy_strerror(code))),
+                    false};
         if (code != CURLE_OK)
-            return {llm_error(LlmFailure::connection, curl_easy_strerror(code), s), true};
+            return {llm_error(LlmFailure::connection,
+                              fmt::format("{}: {}", url, curl_easy_strerror(code)), s),
+                    true};
         if (status < 200 || status >= 300)
             return {llm_error(LlmFailure::http_status,
-                              fmt::format("HTTP {}: {}", status, snippet(t.response)), s),
+                              fmt::format("HTTP {} from {}: {}", status, url, snippet(t.response)),
+                              s),
                     retryable_status(status)};
         auto reply = parse_chat_response(t.response);
-        if (!reply) return {llm_error(LlmFailure::bad_body, reply.error().message, s), true};
+        if (!reply)
+            return {llm_error(LlmFailure::bad_body,
+                              fmt::format("{} (from {})", reply.error().message, url), s),
+                    true};
         state_.tokens += reply->prompt_tokens + reply->completion_tokens;
+        // An empty answer is a fault of the server, never an answer to keep; one cut by
+        // max_tokens before any content (a reasoning model still thinking) is the caller's to
+        // ask again with more.
+        if (reply->content.empty() && reply->finish_reason != "length")
+            return {llm_error(LlmFailure::empty_reply,
+                              fmt::format("the reply from {} has no content (message.content is "
+                                          "null or empty): {}",
+                                          url, snippet(t.response)),
+                              s),
+                    true};
         finish(t, std::move(*reply));
         return {std::nullopt, false};
     }
@@ -412,20 +474,16 @@ HttpClient::HttpClient(std::unique_ptr<State> state) : state_(std::move(state)) 
 HttpClient::~HttpClient() = default;
 
 Expected<std::unique_ptr<HttpClient>> HttpClient::create(HttpClientOptions options) {
-    static std::once_flag initialised;
-    static CURLcode init_code = CURLE_OK;
-    std::call_once(initialised, [] { init_code = curl_global_init(CURL_GLOBAL_DEFAULT); });
-    if (init_code != CURLE_OK) return fail_env("libcurl: {}", curl_easy_strerror(init_code));
+    ASSAY_TRY(init_curl());
     if (options.base_url.empty()) return fail("no LLM server URL given");
-    ASSAY_TRY(check_base_url(options.base_url));
     if (options.max_in_flight < 1 || options.max_attempts < 1)
         return fail("max_in_flight and max_attempts must be at least 1");
 
+    if (options.stall_timeout < milliseconds(1000))
+        return fail("the stall timeout must be at least one second");
+
     auto state = std::make_unique<State>();
-    state->url = options.base_url;
-    while (!state->url.empty() && state->url.back() == '/')
-        state->url.pop_back();
-    state->url += "/v1/chat/completions";
+    state->url = endpoint_url(ASSAY_TRY(normalise_base_url(options.base_url)), "chat/completions");
     state->multi.reset(curl_multi_init());
     if (!state->multi) return fail_env("libcurl: cannot create a multi handle");
     curl_multi_setopt(state->multi.get(), CURLMOPT_MAXCONNECTS,

@@ -1,5 +1,5 @@
 // The LLM boundary (ARCHITECTURE.md "The LLM stages"): chat requests to any OpenAI-compatible
-// `/v1/chat/completions` server, many in flight, with retries, timeouts and budgets.
+// `{base}/chat/completions` server, many in flight, with retries, timeouts and budgets.
 #pragma once
 
 #include "util/error.hpp"
@@ -41,10 +41,11 @@ struct ChatReply {
 };
 
 enum class LlmFailure {
-    timeout,     // the last attempt hit the per-request timeout
+    timeout,     // the last attempt hit the per-request timeout, or its reply stalled
     http_status, // a non-retryable status, or a retryable one on the last attempt
     connection,  // refused, reset, dropped mid-reply
     bad_body,    // a reply that is not a chat completion (or too large)
+    empty_reply, // a chat completion whose content is null or empty (and not cut by max_tokens)
     budget,      // not sent: the client's call or token budget is spent
     internal,    // libcurl itself failed (out of memory, bad option)
     interrupted, // SIGINT/SIGTERM stopped the batch before this request was answered
@@ -94,14 +95,18 @@ struct Budget {
 };
 
 struct HttpClientOptions {
-    // Scheme, host and port, optionally a path prefix: "http://127.0.0.1:8080". Requests go to
-    // `base_url + "/v1/chat/completions"`.
+    // The server as a user writes it (normalise_base_url): "http://127.0.0.1:8080",
+    // "http://127.0.0.1:8080/v1", or the full ".../v1/chat/completions".
     std::string base_url;
     // Sent as `Authorization: Bearer …` when not empty; never logged, never stored.
     std::string api_key;
     int max_in_flight = 16;
     std::chrono::milliseconds timeout{120'000}; // per attempt, whole transfer
     std::chrono::milliseconds connect_timeout{10'000};
+    // Once the reply has started (its first header byte), an attempt that receives no more than
+    // one byte a second over this long has stalled: a timeout, retried. Before the first byte
+    // only `timeout` applies, since a server sends nothing while it generates the whole reply.
+    std::chrono::milliseconds stall_timeout{30'000};
     int max_attempts = 5;
     // Backoff before attempt k+1 is uniform in [0, min(cap, base * 2^(k-1))] ("full jitter"),
     // unless the server sent Retry-After, which is honoured up to retry_after_cap.
@@ -116,6 +121,18 @@ struct HttpClientOptions {
 // Fails, saying why, unless `url` is an http:// or https:// URL with a host (and a valid port,
 // when it has one): what HttpClient takes as base_url.
 [[nodiscard]] Expected<void> check_base_url(const std::string& url);
+
+// The base that `/chat/completions` and `/models` are appended to, from a URL as users write
+// it: the server's root gets `/v1` ("http://h:8000" → "http://h:8000/v1"), a path that has a
+// version segment (`/v1`, `/proxy/v1`, `/v1beta/openai`) is kept, any other path gets `/v1`
+// (`/proxy` → `/proxy/v1`), and a full `…/chat/completions` URL is cut before that, whatever
+// precedes it; trailing slashes go, a query stays. Takes what the user wrote (a root-level
+// "http://h/chat/completions" gives "http://h/", which is not to be normalised again). Fails as
+// check_base_url.
+[[nodiscard]] Expected<std::string> normalise_base_url(const std::string& url);
+
+// `base` (from normalise_base_url) with `/leaf` appended to its path: endpoint_url(b, "models").
+[[nodiscard]] std::string endpoint_url(const std::string& base, std::string_view leaf);
 
 // $ASSAY_API_KEY, else $OPENAI_API_KEY, else "".
 [[nodiscard]] std::string api_key_from_env();

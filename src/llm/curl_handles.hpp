@@ -2,8 +2,10 @@
 #pragma once
 
 #include "util/c_handle.hpp"
+#include "util/error.hpp"
 
 #include <curl/curl.h>
+#include <mutex>
 
 namespace assay::llm {
 
@@ -23,6 +25,15 @@ using CurlUrl = util::CHandle<CURLU, curl_url_cleanup>;
     (void)list.release();
     list.reset(grown);
     return true;
+}
+
+// curl_global_init, once per process, before the first handle.
+[[nodiscard]] inline Expected<void> init_curl() {
+    static std::once_flag initialised;
+    static CURLcode code = CURLE_OK;
+    std::call_once(initialised, [] { code = curl_global_init(CURL_GLOBAL_DEFAULT); });
+    if (code != CURLE_OK) return fail_env("libcurl: {}", curl_easy_strerror(code));
+    return {};
 }
 
 } // namespace assay::llm

@@ -4,12 +4,14 @@
 #include "dataset/problem_files.hpp"
 #include "export/export.hpp"
 #include "llm/cache.hpp"
+#include "llm/preflight.hpp"
 #include "llm/prompts.hpp"
 #include "pipeline/executor.hpp"
 #include "pipeline/llm_stages.hpp"
 #include "pipeline/stages/mutate.hpp"
 #include "pipeline/stages/references.hpp"
 #include "pipeline/verify.hpp"
+#include "store/llm_calls.hpp"
 #include "store/store.hpp"
 #include "util/interrupt.hpp"
 #include "util/string.hpp"
@@ -17,6 +19,7 @@
 #include <algorithm>
 #include <chrono>
 #include <fstream>
+#include <iostream>
 #include <set>
 
 namespace assay::pipeline {
@@ -131,17 +134,27 @@ std::vector<Stage> offline_stages() {
 
 namespace {
 
-Expected<std::unique_ptr<llm::HttpClient>>
-make_client(const LlmSettings& s, const std::string& api_key, std::uint64_t seed) {
+llm::HttpClientOptions client_options(const LlmSettings& s, const std::string& api_key,
+                                      std::uint64_t seed) {
     llm::HttpClientOptions o;
     o.base_url = s.url;
     o.api_key = api_key;
     o.max_in_flight = std::max(1, s.concurrency);
     o.timeout = std::chrono::seconds(std::max(1, s.timeout_s));
+    o.stall_timeout = std::chrono::seconds(std::max(1, s.stall_timeout_s));
     o.max_attempts = std::max(1, s.max_attempts);
     o.budget = {s.max_calls, s.max_tokens};
     o.jitter_seed = seed + 1;
-    return llm::HttpClient::create(std::move(o));
+    return o;
+}
+
+// The pre-flight (llm/preflight.hpp), before the run is recorded or any stage runs.
+Expected<void> check_server(const RunOptions& options, store::Store& db) {
+    const std::string note = ASSAY_TRY(
+        llm::preflight(client_options(*options.llm, options.api_key, options.seed),
+                       options.llm->model, store::count_llm_calls(db, options.llm->model)));
+    if (!note.empty()) std::cerr << "assay: warning: " << note << '\n';
+    return {};
 }
 
 // The LLM stages after the offline ones, on the problems whose reference passed.
@@ -213,7 +226,8 @@ Expected<void> run_recorded(const RunOptions& options, std::vector<Problem>& pro
     std::unique_ptr<llm::HttpClient> http;
     std::optional<llm::CachingClient> client;
     if (options.llm) {
-        http = ASSAY_TRY(make_client(*options.llm, options.api_key, options.seed));
+        http = ASSAY_TRY(
+            llm::HttpClient::create(client_options(*options.llm, options.api_key, options.seed)));
         client.emplace(*http, db);
     }
     const Driver driver(db, executor, language, client ? &*client : nullptr,
@@ -286,6 +300,7 @@ Expected<RunSummary> run_stages(const RunOptions& options) {
     std::error_code ignored;
     if (options.db.has_parent_path()) fs::create_directories(options.db.parent_path(), ignored);
     auto db = ASSAY_TRY(store::Store::open(options.db));
+    if (options.llm) ASSAY_TRY(check_server(options, db));
     RunSummary summary;
     db.transaction([&] {
         summary.runs_died = db.mark_dead_runs();

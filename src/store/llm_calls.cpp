@@ -38,4 +38,10 @@ void put_llm_call(Store& db, const LlmCall& call) {
         .run();
 }
 
+std::int64_t count_llm_calls(Store& db, std::string_view model) {
+    Statement s(Connection::of(db), "SELECT count(*) FROM llm_calls WHERE model = ?");
+    s.bind(1, model);
+    return s.step() ? s.column_int(0) : 0;
+}
+
 } // namespace assay::store

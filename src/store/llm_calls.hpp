@@ -4,6 +4,7 @@
 
 #include "store/store.hpp"
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -28,5 +29,8 @@ struct LlmCall {
 
 // Records a call; the first one wins when its hash is already there. Throws as find_llm_call.
 void put_llm_call(Store& db, const LlmCall& call);
+
+// How many calls of `model` are recorded. Throws as find_llm_call.
+[[nodiscard]] std::int64_t count_llm_calls(Store& db, std::string_view model);
 
 } // namespace assay::store

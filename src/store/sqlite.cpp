@@ -1,8 +1,13 @@
 #include "store/sqlite.hpp"
 
+#include <algorithm>
+#include <thread>
+
 namespace assay::store {
 
 namespace {
+constexpr auto kLongestPause = std::chrono::milliseconds(50);
+
 [[noreturn]] void fail_sql(sqlite3* db, std::string_view what) {
     throw SqlError(fmt::format("SQLite: {}: {}", what, sqlite3_errmsg(db)));
 }
@@ -79,8 +84,21 @@ void exec(sqlite3* db, std::string_view sql) {
     }
 }
 
-Transaction::Transaction(sqlite3* db) : db_(db) {
-    exec(db_, "BEGIN IMMEDIATE");
+void exec_waiting(sqlite3* db, std::string_view sql, std::chrono::milliseconds patience) {
+    using Clock = std::chrono::steady_clock;
+    const auto deadline = Clock::now() + patience;
+    const std::string text(sql);
+    for (auto pause = std::chrono::milliseconds(1);; pause = std::min(2 * pause, kLongestPause)) {
+        const int code = sqlite3_exec(db, text.c_str(), nullptr, nullptr, nullptr);
+        if (code == SQLITE_OK) return;
+        if ((code & 0xff) != SQLITE_BUSY || Clock::now() >= deadline)
+            fail_sql(db, fmt::format("'{}'", sql.substr(0, 60)));
+        std::this_thread::sleep_for(pause);
+    }
+}
+
+Transaction::Transaction(sqlite3* db, std::chrono::milliseconds patience) : db_(db) {
+    exec_waiting(db_, "BEGIN IMMEDIATE", patience);
 }
 
 Transaction::~Transaction() {

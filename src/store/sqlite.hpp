@@ -4,6 +4,7 @@
 #include "util/c_handle.hpp"
 #include "util/error.hpp"
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -61,10 +62,18 @@ class Statement {
 // Runs SQL with no results (may hold several statements); throws on failure.
 void exec(sqlite3* db, std::string_view sql);
 
-// BEGIN IMMEDIATE on construction, ROLLBACK on destruction unless commit() was called.
+// exec(), run again while SQLite answers SQLITE_BUSY until `patience` has passed. For the lock
+// upgrades where SQLite fails at once instead of calling the busy handler: the exclusive lock of
+// `PRAGMA journal_mode=WAL` on a fresh file (taken inside a read it has begun, where waiting
+// could deadlock), which a second process opening the same fresh file runs into.
+void exec_waiting(sqlite3* db, std::string_view sql, std::chrono::milliseconds patience);
+
+// BEGIN IMMEDIATE on construction (retried as exec_waiting for `patience`, when given, on top
+// of the busy handler), ROLLBACK on destruction unless commit() was called.
 class Transaction {
   public:
-    explicit Transaction(sqlite3* db);
+    explicit Transaction(sqlite3* db,
+                         std::chrono::milliseconds patience = std::chrono::milliseconds(0));
     Transaction(const Transaction&) = delete;
     Transaction& operator=(const Transaction&) = delete;
     ~Transaction();

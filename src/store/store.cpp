@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -49,16 +50,33 @@ std::string_view to_string(Origin origin) {
 }
 
 namespace {
-// Applies the migrations after version `from`, each in its own transaction.
-void migrate(sqlite3* db, int from) {
+
+constexpr auto kBusyTimeout = std::chrono::milliseconds(10'000);
+
+// The schema version, and every migration after it, in one immediate transaction: two
+// processes opening one fresh database at once must not both see version 0 and both migrate.
+// An up-to-date database is seen without taking the write lock; the version that decides is
+// the one read inside the transaction.
+Expected<void> migrate(Store& store) {
     const auto all = migrations();
-    for (int version = from + 1; version <= static_cast<int>(all.size()); ++version) {
-        Transaction t(db);
+    const int newest = static_cast<int>(all.size());
+    sqlite3* db = Connection::of(store);
+    auto too_new = [&](int version) {
+        return fail_at(store.path().string(),
+                       "database schema version {} is newer than this assay ({})", version, newest);
+    };
+    if (const int seen = store.schema_version(); seen >= newest)
+        return seen > newest ? Expected<void>(too_new(seen)) : Expected<void>();
+    Transaction t(db, kBusyTimeout);
+    const int from = store.schema_version();
+    if (from > newest) return too_new(from);
+    for (int version = from + 1; version <= newest; ++version)
         exec(db, all[static_cast<std::size_t>(version - 1)]);
-        exec(db, fmt::format("PRAGMA user_version={}", version));
-        t.commit();
-    }
+    if (from < newest) exec(db, fmt::format("PRAGMA user_version={}", newest));
+    t.commit();
+    return {};
 }
+
 } // namespace
 
 bool cacheable(Verdict verdict) {
@@ -87,18 +105,16 @@ Expected<Store> Store::open(const fs::path& path) {
     if (code != SQLITE_OK)
         return fail_env_at(path.string(), "cannot open database: {}",
                            raw != nullptr ? sqlite3_errmsg(raw) : sqlite3_errstr(code));
-    sqlite3_busy_timeout(db.get(), 10'000);
+    sqlite3_busy_timeout(db.get(), static_cast<int>(kBusyTimeout.count()));
     Store store(std::move(db), path);
-    const auto version = guarded(store, "", [&] {
-        exec(Connection::of(store), "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                                    "PRAGMA foreign_keys=ON;");
-        return store.schema_version();
+    const auto migrated = guarded(store, "", [&]() -> Expected<void> {
+        sqlite3* c = Connection::of(store);
+        exec_waiting(c, "PRAGMA journal_mode=WAL", kBusyTimeout);
+        exec(c, "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
+        return migrate(store);
     });
-    if (!version) return Unexpected(version.error());
-    if (*version > static_cast<int>(migrations().size()))
-        return fail_at(path.string(), "database schema version {} is newer than this assay ({})",
-                       *version, migrations().size());
-    ASSAY_TRY(guarded(store, "", [&] { migrate(Connection::of(store), *version); }));
+    if (!migrated) return Unexpected(migrated.error());
+    ASSAY_TRY(*migrated);
     return store;
 }
 

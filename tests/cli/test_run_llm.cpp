@@ -3,9 +3,11 @@
 // slow and malformed replies), then the same command on a copy of the database with the server
 // gone, which must give the same rows from the cache.
 #include "core/language.hpp"
+#include "llm/script_server.hpp"
 #include "support/fake_llm_process.hpp"
 #include "support/jsonl.hpp"
 #include "support/process.hpp"
+#include "support/sql.hpp"
 #include "support/temp_dir.hpp"
 
 #include <doctest/doctest.h>
@@ -165,16 +167,187 @@ TEST_SUITE("cli") {
             CHECK(second["first_error"] == "");
             CHECK(open.err.find("failed") == std::string::npos);
         }
-        SUBCASE("an unreachable server: the offline rows, exit 1, a clear message") {
+        SUBCASE("an unreachable server: exit 3 before any stage, naming the URL") {
             const Ran none =
                 assay_binary(args("http://127.0.0.1:1", "b.db", "out", {"--llm-attempts", "2"}));
-            CHECK(none.exit_code == 1);
-            CHECK(none.err.find("no LLM request succeeded") != std::string::npos);
-            CHECK(none.err.find("connection") != std::string::npos);
-            const json summary = json::parse(none.out);
-            CHECK(summary["references_passed"] == 3);
-            CHECK(read_jsonl(dir / "out" / "sft.jsonl").size() >= 3);
-            CHECK(read_jsonl(dir / "out" / "reflexion.jsonl").empty());
+            CHECK(none.exit_code == 3);
+            CHECK_MESSAGE(none.err.find("GET http://127.0.0.1:1/v1/models: ") != std::string::npos,
+                          none.err);
+            CHECK(none.err.find("onnect") != std::string::npos);
+            CHECK(none.out.empty());
+            CHECK(assay::testing::Sql(dir / "b.db").scalar("SELECT count(*) FROM runs") == 0);
+            CHECK_FALSE(fs::exists(dir / "out"));
+        }
+    }
+}
+
+namespace {
+
+// A small LLM run: one bank problem, solve only (which implies verify), one sample and one test
+// reply, so each run makes a handful of requests.
+std::vector<std::string> small_run(const TempDir& dir, const std::string& db,
+                                   std::vector<std::string> extra) {
+    std::vector<std::string> a{"run",
+                               "--problems",
+                               (assay::project_root() / "problems").string(),
+                               "--model",
+                               "fake-model",
+                               "--limit",
+                               "1",
+                               "--stages",
+                               "solve",
+                               "--samples",
+                               "1",
+                               "--test-replies",
+                               "1",
+                               "--db",
+                               (dir / db).string(),
+                               "--out",
+                               (dir / (db + ".out")).string(),
+                               "--json"};
+    a.insert(a.end(), extra.begin(), extra.end());
+    return a;
+}
+
+// The LLM requests of a run's summary, and how many of them failed.
+std::pair<int, int> requests_and_failures(const json& summary) {
+    int requests = 0;
+    int failed = 0;
+    for (const auto& [stage, calls] : summary["llm"]["calls"].items()) {
+        requests += calls["requests"].get<int>();
+        failed += calls["failed"].get<int>();
+    }
+    return {requests, failed};
+}
+
+long llm_calls(const fs::path& db) {
+    return static_cast<long>(assay::testing::Sql(db).scalar("SELECT count(*) FROM llm_calls"));
+}
+
+} // namespace
+
+TEST_SUITE("cli") {
+    TEST_CASE("cli::run --llm-url as users write it, and from the environment") {
+        TempDir dir;
+        FakeLlm server({"--seed", "3"});
+        const std::string root = server.url();
+        const std::string dead = "http://127.0.0.1:1";
+        using Env = std::vector<std::pair<std::string, std::string>>;
+        struct Form {
+            std::vector<std::string> flags;
+            Env env;
+        };
+        const std::vector<Form> forms{
+            {{"--llm-url", root}, {}},
+            {{"--llm-url", root + "/"}, {}},
+            {{"--llm-url", root + "/v1"}, {}},
+            {{"--llm-url", root + "/v1/"}, {}},
+            {{"--llm-url", root + "/v1/chat/completions"}, {}},
+            {{}, {{"OPENAI_BASE_URL", root + "/v1"}}},
+            // --llm-url, then ASSAY_LLM_URL, then OPENAI_BASE_URL.
+            {{}, {{"ASSAY_LLM_URL", root + "/v1"}, {"OPENAI_BASE_URL", dead}}},
+            {{"--llm-url", root + "/v1"}, {{"ASSAY_LLM_URL", dead}, {"OPENAI_BASE_URL", dead}}},
+        };
+        for (std::size_t i = 0; i < forms.size(); ++i) {
+            const std::string db = "form" + std::to_string(i) + ".db";
+            const Ran ran = assay_binary(small_run(dir, db, forms[i].flags), forms[i].env);
+            INFO("form ", i, ": ", ran.err);
+            REQUIRE(ran.exit_code == 0);
+            const json summary = json::parse(ran.out);
+            const auto [requests, failed] = requests_and_failures(summary);
+            CHECK(requests >= 2);
+            CHECK(failed == 0);
+            CHECK(summary["llm"]["http_requests"].get<int>() >= requests);
+            CHECK(llm_calls(dir / db) == requests);
+        }
+        // OPENAI_BASE_URL alone (no --model) leaves a run offline.
+        const Ran ran = assay_binary({"run", "--problems",
+                                      (assay::project_root() / "problems").string(), "--limit", "1",
+                                      "--stages", "verify", "--db", (dir / "offline.db").string(),
+                                      "--out", (dir / "offline").string(), "--json"},
+                                     {{"OPENAI_BASE_URL", dead}});
+        REQUIRE_MESSAGE(ran.exit_code == 0, ran.err);
+        CHECK(json::parse(ran.out)["llm"].is_null());
+    }
+
+    TEST_CASE("cli::run pre-flight: the model, a server without a list, a wrong path") {
+        TempDir dir;
+        FakeLlm server({"--seed", "3"});
+        SUBCASE("a model the server does not serve: exit 2 before any stage") {
+            auto args = small_run(dir, "a.db", {"--llm-url", server.url() + "/v1"});
+            args[4] = "gpt-4o";
+            const Ran ran = assay_binary(args);
+            CHECK(ran.exit_code == 2);
+            CHECK_MESSAGE(ran.err.find("model 'gpt-4o' is not served by " + server.url() +
+                                       "/v1/models; it serves: fake-model") != std::string::npos,
+                          ran.err);
+            CHECK(assay::testing::Sql(dir / "a.db").scalar("SELECT count(*) FROM runs") == 0);
+        }
+        SUBCASE("a path the server does not have: every request fails naming the URL asked") {
+            const Ran ran =
+                assay_binary(small_run(dir, "b.db", {"--llm-url", server.url() + "/v1/v1"}));
+            CHECK(ran.exit_code == 1);
+            const std::string asked = "HTTP 404 from " + server.url() + "/v1/v1/chat/completions";
+            CHECK_MESSAGE(ran.err.find(asked) != std::string::npos, ran.err);
+            CHECK(ran.err.find("no LLM request succeeded") != std::string::npos);
+            // The same message is in the run's summary, in the store.
+            const auto summaries =
+                assay::testing::Sql(dir / "b.db").texts("SELECT summary FROM runs");
+            REQUIRE(summaries.size() == 1);
+            CHECK(summaries[0].find(asked) != std::string::npos);
+            CHECK(llm_calls(dir / "b.db") == 0);
+        }
+        SUBCASE("a server without GET /models: the run goes on") {
+            assay::testing::ScriptServer bare(
+                [](int, const httplib::Request&, httplib::Response& res) {
+                    res.set_content(assay::testing::chat_body("I cannot help with that."),
+                                    "application/json");
+                });
+            const Ran ran = assay_binary(small_run(dir, "c.db", {"--llm-url", bare.url() + "/v1"}));
+            CHECK_MESSAGE(ran.exit_code == 0, ran.err);
+            CHECK(bare.calls() >= 2);
+            CHECK(ran.err.find("warning: GET") == std::string::npos);
+        }
+    }
+
+    TEST_CASE("cli::run against a server that answers null or stalls") {
+        TempDir dir;
+        SUBCASE("content null: nothing stored, exit 1, the reason said") {
+            assay::testing::ScriptServer nulls(
+                [](int, const httplib::Request&, httplib::Response& res) {
+                    res.set_content(assay::testing::null_content_body(), "application/json");
+                });
+            const Ran ran = assay_binary(
+                small_run(dir, "n.db", {"--llm-url", nulls.url() + "/v1", "--llm-attempts", "2"}));
+            CHECK(ran.exit_code == 1);
+            CHECK_MESSAGE(ran.err.find("no content") != std::string::npos, ran.err);
+            CHECK(ran.err.find("empty_reply") != std::string::npos);
+            CHECK(llm_calls(dir / "n.db") == 0);
+            const auto [requests, failed] = requests_and_failures(json::parse(ran.out));
+            CHECK(requests >= 2);
+            CHECK(failed == requests);
+            CHECK(nulls.calls() == 2 * requests); // every request tried twice
+        }
+        SUBCASE("a reply that trickles a byte every two seconds fails after the stall timeout") {
+            assay::testing::ScriptServer slow(
+                [](int, const httplib::Request&, httplib::Response& res) {
+                    assay::testing::trickle(res, std::chrono::milliseconds(2000));
+                });
+            const auto start = std::chrono::steady_clock::now();
+            const Ran ran =
+                assay_binary(small_run(dir, "s.db",
+                                       {"--llm-url", slow.url() + "/v1", "--llm-stall-timeout", "1",
+                                        "--llm-attempts", "2", "--llm-timeout", "120"}));
+            const double seconds =
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+            CHECK(ran.exit_code == 1);
+            CHECK_MESSAGE(ran.err.find("stalled") != std::string::npos, ran.err);
+            CHECK(llm_calls(dir / "s.db") == 0);
+            const auto [requests, failed] = requests_and_failures(json::parse(ran.out));
+            CHECK(failed == requests);
+            CHECK(slow.calls() == 2 * requests);
+            CHECK(seconds < 30);
+            MESSAGE(requests, " requests, two stalled attempts each, in ", seconds, " s");
         }
     }
 }

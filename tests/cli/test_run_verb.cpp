@@ -173,6 +173,8 @@ TEST_SUITE("cli") {
                 {{"--stages", "verify,solve"}, "stage 'solve' needs an LLM"},
                 {{"--llm-url", "http://127.0.0.1:9", "--model", "m", "--max-steps", "0"},
                  "--max-steps"},
+                {{"--llm-url", "http://127.0.0.1:9", "--model", "m", "--llm-stall-timeout", "0"},
+                 "--llm-stall-timeout must be at least 1"},
             };
             for (const auto& [extra, expected] : cases) {
                 auto args = run_args(dir);

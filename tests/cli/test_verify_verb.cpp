@@ -1,9 +1,12 @@
 // Black-box: `assay verify` as users run it.
+#include "store/store.hpp"
 #include "support/run_assay.hpp"
+#include "support/small_problems.hpp"
 #include "support/sql.hpp"
 #include "support/temp_dir.hpp"
 
 #include <doctest/doctest.h>
+#include <future>
 #include <nlohmann/json.hpp>
 
 using assay::testing::run_assay;
@@ -62,6 +65,28 @@ TEST_SUITE("cli") {
                                           samples.string(), "--gate"});
             CHECK(gated.exit_code == 1);
             CHECK(gated.out.find("1 passed, 2 failed") != std::string::npos);
+        }
+    }
+
+    TEST_CASE("cli::verify: two processes on one fresh database both succeed") {
+        TempDir dir;
+        const auto problems = assay::testing::write_small_problems(dir);
+        for (int round = 0; round < 3; ++round) {
+            const auto db = dir / ("fresh-" + std::to_string(round) + ".db");
+            auto verify = [&] {
+                return run_assay({"verify", "--problems", problems.string(), "--canonical", "--db",
+                                  db.string(), "--json"});
+            };
+            auto first = std::async(std::launch::async, verify);
+            auto second = std::async(std::launch::async, verify);
+            for (auto* ran : {&first, &second}) {
+                const auto result = ran->get();
+                CHECK_MESSAGE(result.exit_code == 0, result.err);
+            }
+            CHECK(rows(db, "runs") == 2);
+            CHECK(rows(db, "problems") == 4);
+            CHECK(assay::testing::Sql(db).scalar("PRAGMA user_version") ==
+                  assay::store::Store::kSchemaVersion);
         }
     }
 

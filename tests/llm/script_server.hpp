@@ -1,5 +1,6 @@
 // A real HTTP server on 127.0.0.1 (ephemeral port) for client tests: `/v1/chat/completions` is
-// answered by a scripted handler that sees the call number. Records what the client sent.
+// answered by a scripted handler that sees the call number, other routes by what `routes` adds
+// (GET /v1/models, say). Records what the client sent to /v1/chat/completions.
 #pragma once
 
 #include "tools/http_listen.hpp"
@@ -32,6 +33,32 @@ inline std::string chat_body(const std::string& content, const std::string& fini
         .dump();
 }
 
+// A chat completion reply whose message content is JSON null.
+inline std::string null_content_body() {
+    return nlohmann::json{{"id", "chatcmpl-test"},
+                          {"object", "chat.completion"},
+                          {"choices",
+                           {{{"index", 0},
+                             {"message", {{"role", "assistant"}, {"content", nullptr}}},
+                             {"finish_reason", "stop"}}}}}
+        .dump();
+}
+
+// Sends the headers at once, then one byte of a body every `every` until the client gives up
+// (a server that has stalled mid-reply).
+inline void trickle(httplib::Response& res, std::chrono::milliseconds every) {
+    res.set_chunked_content_provider(
+        "application/json", [every](std::size_t, httplib::DataSink& sink) {
+            if (!sink.write("{", 1)) return false;
+            for (auto slept = std::chrono::milliseconds(0); slept < every;
+                 slept += std::chrono::milliseconds(50)) {
+                if (!sink.is_writable()) return false;
+                std::this_thread::sleep_for(std::chrono::milliseconds(50));
+            }
+            return true;
+        });
+}
+
 // Makes the server close the connection after the headers, before the promised body.
 inline void drop_connection(httplib::Response& res) {
     res.set_content_provider(100, "application/json",
@@ -44,11 +71,14 @@ class ScriptServer {
     // `call` counts from 0 in arrival order.
     using Handler = std::function<void(int call, const httplib::Request&, httplib::Response&)>;
 
-    explicit ScriptServer(Handler handler, std::size_t threads = 72)
+    using Routes = std::function<void(httplib::Server&)>;
+
+    explicit ScriptServer(Handler handler, std::size_t threads = 72, const Routes& routes = {})
         : handler_(std::move(handler)) {
         server_.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
         server_.Post("/v1/chat/completions", [this](const httplib::Request& req,
                                                     httplib::Response& res) { serve(req, res); });
+        if (routes) routes(server_);
         port_ = tools::bind_for_bursts(server_, "127.0.0.1", 0);
         if (port_ <= 0) throw std::runtime_error("cannot bind a loopback port");
         // bind_to_any_port already listens: connections queue until the loop accepts them.

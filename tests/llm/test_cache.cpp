@@ -236,3 +236,35 @@ TEST_CASE("llm::CachingClient records each answer the moment it arrives") {
     CHECK(inner.stored_before == std::vector<bool>{true, true, true});
     CHECK(rows(*db) == 3);
 }
+
+TEST_CASE("llm::CachingClient over HTTP: a reply without content is never cached") {
+    TempDir dir;
+    // Null content on the first two arrivals of each request, then an answer.
+    assay::testing::ScriptServer server(
+        [](int call, const httplib::Request&, httplib::Response& res) {
+            res.set_content(call < 2 ? assay::testing::null_content_body()
+                                     : assay::testing::chat_body("answer"),
+                            "application/json");
+        });
+    llm::HttpClientOptions options;
+    options.base_url = server.url() + "/v1";
+    options.max_attempts = 1;
+    auto http = llm::HttpClient::create(options);
+    REQUIRE(http);
+    auto db = store::Store::open(dir / "llm.db");
+    REQUIRE(db);
+    llm::CachingClient cache(**http, *db);
+    for (int round = 0; round < 2; ++round) {
+        const auto failed = cache.complete({request("q")});
+        REQUIRE_FALSE(failed[0]);
+        CHECK(failed[0].error().kind == llm::LlmFailure::empty_reply);
+        CHECK(rows(*db) == 0);
+    }
+    // A later call reaches the server again and keeps its real answer.
+    const auto answered = cache.complete({request("q")});
+    REQUIRE(answered[0]);
+    CHECK(answered[0]->content == "answer");
+    CHECK_FALSE(answered[0]->from_cache);
+    CHECK(rows(*db) == 1);
+    CHECK(server.calls() == 3);
+}

@@ -229,6 +229,9 @@ TEST_CASE("llm::HttpClient timeouts and connection failures") {
         REQUIRE_FALSE(result);
         CHECK(result.error().kind == LlmFailure::connection);
         CHECK(result.error().attempts == 2);
+        CHECK_MESSAGE(result.error().message.find(url + "/v1/chat/completions") !=
+                          std::string::npos,
+                      result.error().message);
     }
     SUBCASE("a reply over the size cap") {
         ScriptServer server([](int, const httplib::Request&, httplib::Response& res) {
@@ -341,4 +344,165 @@ TEST_CASE("llm::HttpClient keeps many requests in flight") {
     CHECK(server.peak_in_flight() >= 16);
     CHECK(elapsed < 3.0);
     MESSAGE("32 × 200 ms in ", elapsed, " s, peak in flight ", server.peak_in_flight());
+}
+
+TEST_CASE("llm::normalise_base_url takes the URL as users write it") {
+    const std::vector<std::pair<std::string, std::string>> cases{
+        {"http://h:8000", "http://h:8000/v1"},
+        {"http://h:8000/", "http://h:8000/v1"},
+        {"http://h:8000/v1", "http://h:8000/v1"},
+        {"http://h:8000/v1/", "http://h:8000/v1"},
+        {"http://h:8000/v1//", "http://h:8000/v1"},
+        {"http://h:8000/v1/chat/completions", "http://h:8000/v1"},
+        {"http://h:8000/v1/chat/completions/", "http://h:8000/v1"},
+        {"https://h/proxy/v1", "https://h/proxy/v1"},
+        {"https://h/proxy", "https://h/proxy/v1"},
+        {"https://h/api/v1/chat/completions", "https://h/api/v1"},
+        {"https://h/v1beta/openai/", "https://h/v1beta/openai"},
+        {"https://h/v1?key=1", "https://h/v1?key=1"},
+        {"http://h:4000/chat/completions", "http://h:4000/"},
+    };
+    for (const auto& [written, base] : cases) {
+        const auto normalised = assay::llm::normalise_base_url(written);
+        REQUIRE_MESSAGE(normalised, written);
+        CHECK_MESSAGE(*normalised == base, written);
+    }
+    CHECK(assay::llm::endpoint_url("http://h:8000/v1", "chat/completions") ==
+          "http://h:8000/v1/chat/completions");
+    CHECK(assay::llm::endpoint_url("https://h/v1?key=1", "models") == "https://h/v1/models?key=1");
+    CHECK(assay::llm::endpoint_url("http://h:4000/", "chat/completions") ==
+          "http://h:4000/chat/completions");
+    CHECK_FALSE(assay::llm::normalise_base_url("ftp://h/v1"));
+    CHECK_FALSE(assay::llm::normalise_base_url("http://"));
+}
+
+TEST_CASE("llm::HttpClient reaches /v1/chat/completions from every form of the URL") {
+    ScriptServer server([](int, const httplib::Request&, httplib::Response& res) {
+        res.set_content(chat_body("ok"), "application/json");
+    });
+    for (const std::string& written :
+         {server.url(), server.url() + "/", server.url() + "/v1", server.url() + "/v1/",
+          server.url() + "/v1/chat/completions"}) {
+        auto options = fast_options(server);
+        options.base_url = written;
+        auto client = make_client(options);
+        const auto result = complete_one(*client);
+        CHECK_MESSAGE(result, written);
+    }
+    CHECK(server.calls() == 5);
+}
+
+TEST_CASE("llm::HttpClient names the URL it asked in every failure") {
+    ScriptServer server([](int, const httplib::Request&, httplib::Response& res) {
+        res.status = 500;
+        res.set_content("upstream broke", "text/plain");
+    });
+    SUBCASE("a path the server does not have: 404, final") {
+        auto options = fast_options(server);
+        options.base_url = server.url() + "/v1/v1";
+        auto client = make_client(options);
+        const auto result = complete_one(*client);
+        REQUIRE_FALSE(result);
+        CHECK(result.error().kind == LlmFailure::http_status);
+        CHECK(result.error().attempts == 1);
+        CHECK_MESSAGE(result.error().message.starts_with("HTTP 404 from " + server.url() +
+                                                         "/v1/v1/chat/completions"),
+                      result.error().message);
+        CHECK(server.calls() == 0);
+    }
+    SUBCASE("a status with a body") {
+        auto options = fast_options(server);
+        options.max_attempts = 1;
+        auto client = make_client(options);
+        const auto result = complete_one(*client);
+        REQUIRE_FALSE(result);
+        CHECK(result.error().message ==
+              "HTTP 500 from " + server.url() + "/v1/chat/completions: upstream broke");
+    }
+}
+
+TEST_CASE("llm::HttpClient: a reply without content is a failed attempt") {
+    SUBCASE("null content, then an answer") {
+        ScriptServer server([](int call, const httplib::Request&, httplib::Response& res) {
+            res.set_content(call == 0 ? assay::testing::null_content_body() : chat_body("ok"),
+                            "application/json");
+        });
+        auto client = make_client(fast_options(server));
+        const auto result = complete_one(*client);
+        REQUIRE(result);
+        CHECK(result->content == "ok");
+        CHECK(result->attempts == 2);
+    }
+    SUBCASE("null or empty content on every attempt") {
+        ScriptServer server([](int call, const httplib::Request&, httplib::Response& res) {
+            res.set_content(call % 2 == 0 ? assay::testing::null_content_body() : chat_body(""),
+                            "application/json");
+        });
+        auto client = make_client(fast_options(server));
+        const auto result = complete_one(*client);
+        REQUIRE_FALSE(result);
+        CHECK(result.error().kind == LlmFailure::empty_reply);
+        CHECK(result.error().attempts == 4);
+        CHECK(server.calls() == 4);
+        CHECK_MESSAGE(result.error().message.find("no content") != std::string::npos,
+                      result.error().message);
+        CHECK(result.error().message.find(server.url()) != std::string::npos);
+    }
+    SUBCASE("empty and cut by max_tokens is the caller's to ask again with more") {
+        ScriptServer server([](int, const httplib::Request&, httplib::Response& res) {
+            res.set_content(chat_body("", "length"), "application/json");
+        });
+        auto client = make_client(fast_options(server));
+        const auto result = complete_one(*client);
+        REQUIRE(result);
+        CHECK(result->finish_reason == "length");
+        CHECK(result->attempts == 1);
+    }
+}
+
+TEST_CASE("llm::HttpClient: a reply that stalls fails after the stall timeout") {
+    SUBCASE("headers, then a byte every two seconds: each attempt stalls") {
+        ScriptServer server([](int, const httplib::Request&, httplib::Response& res) {
+            assay::testing::trickle(res, milliseconds(2000));
+        });
+        auto options = fast_options(server);
+        options.timeout = milliseconds(60'000);
+        options.stall_timeout = milliseconds(1000);
+        options.max_attempts = 2;
+        auto client = make_client(options);
+        const auto start = Clock::now();
+        const auto result = complete_one(*client);
+        const double elapsed = seconds_between(start, Clock::now());
+        REQUIRE_FALSE(result);
+        CHECK(result.error().kind == LlmFailure::timeout);
+        CHECK(result.error().attempts == 2);
+        CHECK_MESSAGE(result.error().message.find("stalled") != std::string::npos,
+                      result.error().message);
+        CHECK(result.error().message.find(server.url()) != std::string::npos);
+        const auto arrivals = server.arrivals();
+        REQUIRE(arrivals.size() == 2);
+        // Each attempt ends between one stall window and a few seconds, not at the total timeout.
+        CHECK(seconds_between(arrivals[0], arrivals[1]) >= 1.0);
+        CHECK(seconds_between(arrivals[0], arrivals[1]) < 5.0);
+        CHECK(elapsed < 10.0);
+        MESSAGE("two stalled attempts in ", elapsed, " s");
+    }
+    SUBCASE("a server silent while it generates is not a stall") {
+        ScriptServer server([](int, const httplib::Request&, httplib::Response& res) {
+            std::this_thread::sleep_for(milliseconds(2500));
+            res.set_content(chat_body("worth the wait"), "application/json");
+        });
+        auto options = fast_options(server);
+        options.stall_timeout = milliseconds(1000);
+        auto client = make_client(options);
+        const auto result = complete_one(*client);
+        REQUIRE(result);
+        CHECK(result->attempts == 1);
+    }
+    SUBCASE("under a second is refused") {
+        HttpClientOptions options;
+        options.base_url = "http://127.0.0.1:9";
+        options.stall_timeout = milliseconds(500);
+        CHECK_FALSE(HttpClient::create(options));
+    }
 }

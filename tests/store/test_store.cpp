@@ -2,7 +2,10 @@
 #include "support/sql.hpp"
 #include "support/temp_dir.hpp"
 
+#include <cstdio>
 #include <doctest/doctest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 using namespace assay;
 using assay::testing::TempDir;
@@ -104,6 +107,46 @@ TEST_CASE("store::Store::open reports an unusable path") {
     auto db = store::Store::open("/nonexistent-dir/x.db");
     REQUIRE_FALSE(db);
     CHECK(db.error().where == "/nonexistent-dir/x.db");
+}
+
+// N processes open one fresh database at the same moment (released together through a pipe), 20
+// rounds: every one succeeds and finds the schema at the newest version.
+TEST_CASE("store::Store::open is safe when processes open a fresh database together") {
+    TempDir dir;
+    constexpr int kProcesses = 6;
+    constexpr int kRounds = 20;
+    int succeeded = 0;
+    for (int round = 0; round < kRounds; ++round) {
+        const auto path = dir / ("fresh-" + std::to_string(round) + ".db");
+        int gate[2];
+        REQUIRE(::pipe(gate) == 0);
+        std::vector<pid_t> children;
+        for (int i = 0; i < kProcesses; ++i) {
+            const pid_t pid = ::fork();
+            REQUIRE(pid >= 0);
+            if (pid == 0) {
+                ::close(gate[1]);
+                char byte = 0;
+                (void)!::read(gate[0], &byte, 1); // returns at EOF: everyone starts at once
+                auto db = store::Store::open(path);
+                if (!db) std::fprintf(stderr, "open: %s\n", db.error().describe().c_str());
+                ::_exit(db && db->schema_version() == store::Store::kSchemaVersion ? 0 : 1);
+            }
+            children.push_back(pid);
+        }
+        ::close(gate[0]);
+        ::close(gate[1]);
+        for (const pid_t pid : children) {
+            int status = 0;
+            REQUIRE(::waitpid(pid, &status, 0) == pid);
+            succeeded += WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 1 : 0;
+        }
+        auto db = store::Store::open(path);
+        REQUIRE(db);
+        CHECK(db->schema_version() == store::Store::kSchemaVersion);
+        CHECK(testing::Sql(path).scalar("SELECT count(*) FROM runs") == 0);
+    }
+    CHECK(succeeded == kProcesses * kRounds);
 }
 
 TEST_CASE("store::execution_key covers code, tests and limits") {

@@ -15,12 +15,13 @@ namespace assay::pipeline {
 
 // What an LLM run asks for, per problem unless said otherwise.
 struct LlmSettings {
-    std::string url; // the server: "http://127.0.0.1:8080" (the client adds /v1/chat/completions)
+    std::string url; // the server as the user wrote it (llm::normalise_base_url)
     std::string model;
     int concurrency = 8;          // requests in flight
     std::int64_t max_calls = -1;  // HTTP requests over the run; negative: unlimited
     std::int64_t max_tokens = -1; // prompt + completion tokens over the run
     int timeout_s = 120;          // per request attempt
+    int stall_timeout_s = 30;     // a reply that started and then stalls (HttpClientOptions)
     int max_attempts = 5;         // per request, with backoff (Retry-After honoured)
     int new_problems = -1;        // instruct attempts; negative: half the seed problems, >= 2
     int samples = 4;              // sampled solutions (solve)
