@@ -76,7 +76,7 @@ class Store {
     [[nodiscard]] const std::filesystem::path& path() const { return path_; }
 
     // The newest schema version this build knows, and the database's.
-    static constexpr int kSchemaVersion = 4;
+    static constexpr int kSchemaVersion = 5;
     [[nodiscard]] int schema_version();
 
     // One invocation of a verb. finish_run records its status and a JSON summary.

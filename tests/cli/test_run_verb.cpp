@@ -74,7 +74,7 @@ TEST_SUITE("cli") {
             const Ran st = assay_binary({"stats", "--db", (dir / "a.db").string(), "--json"});
             REQUIRE_MESSAGE(st.exit_code == 0, st.err);
             const json stats = json::parse(st.out);
-            CHECK(stats["schema_version"] == 4);
+            CHECK(stats["schema_version"] == 5);
             CHECK(stats["problems"]["bank"] == 4);
             CHECK(stats["candidates"]["solution/seed"] == 4);
             CHECK(stats["runs"]["run:done"] == 1);
