@@ -1,5 +1,5 @@
 // assay export KIND --db FILE --out FILE [--format NAME] [--min-pass-rate X] [--language L]
-//              [--kind K]
+//              [--kind K] [--with-reasoning]
 #include "cli/verb.hpp"
 #include "export/export.hpp"
 
@@ -18,6 +18,7 @@ struct ExportArgs {
     std::optional<double> min_pass_rate;
     std::optional<std::string> language;
     std::optional<std::string> bug_kind;
+    bool with_reasoning = false;
 };
 
 int run_export(const ExportArgs& args) {
@@ -25,6 +26,7 @@ int run_export(const ExportArgs& args) {
     options.kind = value_or_throw(exports::parse_kind(args.kind));
     options.format = args.format;
     options.filters = {args.min_pass_rate, args.language, args.bug_kind};
+    options.with_reasoning = args.with_reasoning;
     value_or_throw(exports::validate(options));
     if (!std::filesystem::exists(args.db)) throw FatalError(Error{"no such database", args.db});
     auto db = value_or_throw(store::Store::open(args.db));
@@ -48,6 +50,9 @@ Action configure_export(CLI::App& command) {
     command.add_option("--kind", args->bug_kind,
                        "bugfix: bug kind; refactor: refactoring kind; sft: solution or refactor; "
                        "reflexion: solved or unsolved; dpo: samples or reflexion");
+    command.add_flag("--with-reasoning", args->with_reasoning,
+                     "rows built from a model's answer carry its reasoning (`reasoning`; \"\" "
+                     "for rows no model wrote); not for dpo");
     return [args] { return run_export(*args); };
 }
 

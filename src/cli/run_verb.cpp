@@ -32,6 +32,7 @@ struct RunArgs {
     std::size_t mutants_per_problem = 8;
     bool json = false;
     bool allow_weak_jail = false;
+    bool with_reasoning = false;
 };
 
 std::string env(const char* name) {
@@ -115,6 +116,7 @@ int run_run(const RunArgs& args) {
     options.seed = args.seed;
     options.mutants_per_problem = args.mutants_per_problem;
     options.allow_weak_jail = args.allow_weak_jail;
+    options.with_reasoning = args.with_reasoning;
     options.progress = true;
     util::install_stop_handlers();
     auto ran = pipeline::run(options);
@@ -193,6 +195,8 @@ Action configure_run(CLI::App& command) {
     command.add_option("--max-steps", l.max_steps, "Reflexion attempts per trace (default: 4)");
     command.add_option("--max-similarity", l.max_similarity,
                        "reject a new problem this similar to a known one (default: 0.5)");
+    command.add_flag("--with-reasoning", args->with_reasoning,
+                     "the exports carry the model's reasoning before each answer (`reasoning`)");
     command.add_flag("--json", args->json, "print the summary as one JSON object");
     command.add_flag("--allow-weak-jail", args->allow_weak_jail,
                      "run even where the host cannot create namespaces (weaker isolation)");

@@ -93,6 +93,12 @@ json common(const store::ProblemRecord& problem, const store::CandidateRow& row)
             {"language", problem.problem.language}};
 }
 
+// The row with the reasoning of the answer it was built from, when asked.
+json with_reasoning(json row, bool asked, const store::CandidateRow& candidate) {
+    if (asked) row["reasoning"] = candidate.reasoning;
+    return row;
+}
+
 json sft_row(const std::string& format, const store::ProblemRecord& problem,
              const store::CandidateRow& row) {
     json out = common(problem, row);
@@ -154,16 +160,18 @@ candidate_export(store::Store& db, const ExportOptions& options,
         const auto problem = problems.find(row.problem_id);
         if (problem == problems.end() || !keep(kind, options.filters, problem->second, row))
             continue;
-        out.push_back(kind == Kind::sft      ? sft_row(format, problem->second, row)
-                      : kind == Kind::bugfix ? bugfix_row(problem->second, row)
-                                             : refactor_row(problem->second, row));
+        out.push_back(with_reasoning(kind == Kind::sft      ? sft_row(format, problem->second, row)
+                                     : kind == Kind::bugfix ? bugfix_row(problem->second, row)
+                                                            : refactor_row(problem->second, row),
+                                     options.with_reasoning, row));
     }
     return out;
 }
 
 Expected<std::vector<json>>
-reflexion_export(store::Store& db, const Filters& f,
+reflexion_export(store::Store& db, const ExportOptions& options,
                  const std::map<std::string, store::ProblemRecord>& problems) {
+    const Filters& f = options.filters;
     const auto trajectories = ASSAY_TRY(store::trajectories(db, "reflexion"));
     std::vector<json> out;
     for (const store::TrajectoryRow& t : trajectories) {
@@ -171,7 +179,7 @@ reflexion_export(store::Store& db, const Filters& f,
         if (problem == problems.end() || t.steps.empty() || !keep_problem(f, problem->second))
             continue;
         if (f.kind && (*f.kind == "solved") != t.solved) continue;
-        out.push_back(reflexion_row(problem->second, t));
+        out.push_back(reflexion_row(problem->second, t, options.with_reasoning));
     }
     return out;
 }
@@ -201,7 +209,7 @@ Expected<std::vector<json>> rows(store::Store& db, const ExportOptions& options)
     case Kind::refactor:
         return candidate_export(db, options, problems);
     case Kind::reflexion:
-        return reflexion_export(db, options.filters, problems);
+        return reflexion_export(db, options, problems);
     case Kind::dpo:
         return dpo_export(db, options, problems);
     }

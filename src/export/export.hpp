@@ -20,6 +20,11 @@
 //             (the chosen answer's), rejected_origin, chosen_tests_passed,
 //             rejected_tests_passed, tests_total, rejected_verdict, rejected_feedback {name,
 //             message}; see preference.hpp for how pairs are made.
+// With `with_reasoning` (off by default), the rows built from a model's answer carry the model's
+// reasoning before it (llm_calls.reasoning): sft, bugfix and refactor rows a top-level
+// `reasoning`, reflexion rows one per step and per assistant message. Every row of those kinds
+// has the field then; it is "" for rows no model wrote (references, AST mutants and
+// refactorings), and for answers given without reasoning. dpo rows never have it.
 // test_code is self-contained Python (see test_script.hpp): appended to the fixed or refactored
 // code it exits 0, appended to the buggy code it exits non-zero.
 #pragma once
@@ -56,6 +61,7 @@ struct ExportOptions {
     // jsonl only. Empty means the default.
     std::string format;
     Filters filters;
+    bool with_reasoning = false; // the `reasoning` fields (above)
 };
 
 // Checks the options (format valid for the kind, pass rate in [0, 1], --kind one of the values

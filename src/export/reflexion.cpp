@@ -50,7 +50,20 @@ json conversation(const Problem& problem, const store::TrajectoryRow& t) {
     return out;
 }
 
-json reflexion_row(const store::ProblemRecord& problem, const store::TrajectoryRow& t) {
+namespace {
+// The i-th assistant message gets the reasoning of step i.
+void add_reasoning(json& messages, const store::TrajectoryRow& t) {
+    std::size_t step = 0;
+    for (json& m : messages)
+        if (m["role"] == "assistant") {
+            m["reasoning"] = step < t.steps.size() ? t.steps[step].reasoning : std::string();
+            ++step;
+        }
+}
+} // namespace
+
+json reflexion_row(const store::ProblemRecord& problem, const store::TrajectoryRow& t,
+                   bool with_reasoning) {
     json steps = json::array();
     for (const store::StepRow& s : t.steps) {
         const auto& e = s.execution;
@@ -60,7 +73,10 @@ json reflexion_row(const store::ProblemRecord& problem, const store::TrajectoryR
                          {"tests_total", e ? e->tests_total : 0},
                          {"feedback", s.feedback},
                          {"reflection", s.reflection}});
+        if (with_reasoning) steps.back()["reasoning"] = s.reasoning;
     }
+    json messages = conversation(problem.problem, t);
+    if (with_reasoning) add_reasoning(messages, t);
     return {{"origin", t.steps.empty() ? std::string() : t.steps.front().origin},
             {"problem_id", t.problem_id},
             {"language", problem.problem.language},
@@ -70,7 +86,7 @@ json reflexion_row(const store::ProblemRecord& problem, const store::TrajectoryR
             {"num_steps", t.steps.size()},
             {"solved", t.solved},
             {"final", final_verdict(t)},
-            {"messages", conversation(problem.problem, t)}};
+            {"messages", std::move(messages)}};
 }
 
 } // namespace assay::exports

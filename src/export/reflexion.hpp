@@ -11,9 +11,13 @@ namespace assay::exports {
 // The row: origin (the first attempt's), problem_id, language, prompt, key (the trajectory's),
 // steps [{code, verdict, tests_passed, tests_total, feedback, reflection}] (verdict null and
 // counts 0 for a step with no recorded execution), num_steps, solved, final {verdict,
-// tests_passed, tests_total} (null when unknown) and messages (see conversation()).
+// tests_passed, tests_total} (null when unknown) and messages (see conversation()). With
+// `with_reasoning`, each step and each assistant message (the i-th answers step i) also has
+// `reasoning`: the model's reasoning before that answer ("" when there was none or it is not
+// stored).
 [[nodiscard]] nlohmann::json reflexion_row(const store::ProblemRecord& problem,
-                                           const store::TrajectoryRow& t);
+                                           const store::TrajectoryRow& t,
+                                           bool with_reasoning = false);
 
 // The trajectory as a multi-turn conversation: meta.messages as recorded when it is a non-empty
 // list of {role, content} strings; otherwise rebuilt from the steps: user = the prompt,

@@ -1,5 +1,6 @@
 #include "llm/cache.hpp"
 
+#include "llm/reply_parser.hpp"
 #include "store/llm_calls.hpp"
 #include "util/hash.hpp"
 
@@ -14,7 +15,11 @@ std::string request_hash(const ChatRequest& request) {
 std::optional<ChatReply> find_llm_call(store::Store& store, std::string_view hash) {
     auto call = store::find_llm_call(store, hash);
     if (!call) return std::nullopt;
-    return ChatReply{.content = std::move(call->reply),
+    // A call recorded before the reasoning had its own column holds it in its reply still.
+    Reasoned split = call->reasoning ? Reasoned{std::move(call->reply), std::move(*call->reasoning)}
+                                     : split_reasoning(call->reply);
+    return ChatReply{.content = std::move(split.answer),
+                     .reasoning = std::move(split.reasoning),
                      .finish_reason = std::move(call->finish_reason),
                      .prompt_tokens = call->prompt_tokens,
                      .completion_tokens = call->completion_tokens,
@@ -28,6 +33,7 @@ void put_llm_call(store::Store& store, const ChatRequest& request, const ChatRep
                                 .model = request.model,
                                 .request = request_json(request),
                                 .reply = reply.content,
+                                .reasoning = reply.reasoning,
                                 .finish_reason = reply.finish_reason,
                                 .prompt_tokens = reply.prompt_tokens,
                                 .completion_tokens = reply.completion_tokens,

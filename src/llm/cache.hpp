@@ -16,11 +16,13 @@ namespace assay::llm {
 // seed): requests that differ in any of these differ in hash.
 [[nodiscard]] std::string request_hash(const ChatRequest& request);
 
-// The recorded reply for `hash`, marked from_cache with attempts 0, if any. Both throw
+// The recorded reply for `hash`, marked from_cache with attempts 0, if any: answer and reasoning
+// apart (a call recorded before schema version 5 is split as it is read). Both throw
 // FatalError when a statement fails, as the store's other plain-value functions (store.hpp).
 [[nodiscard]] std::optional<ChatReply> find_llm_call(store::Store& store, std::string_view hash);
 
-// Records a successful call (the first one wins when the hash is already there).
+// Records a successful call, its answer and reasoning apart (the first one wins when the hash is
+// already there).
 void put_llm_call(store::Store& store, const ChatRequest& request, const ChatReply& reply);
 
 // Wraps any client: answers from the store when the request was seen, otherwise asks `inner`

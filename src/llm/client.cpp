@@ -1,7 +1,9 @@
 #include "llm/client.hpp"
 
 #include "llm/curl_handles.hpp"
+#include "llm/reply_parser.hpp"
 #include "util/interrupt.hpp"
+#include "util/string.hpp"
 #include "util/utf8.hpp"
 
 #include <algorithm>
@@ -82,6 +84,17 @@ int token_count(const json* usage, const char* key) {
     return static_cast<int>(std::clamp<std::int64_t>(count->get<std::int64_t>(), 0, 1 << 30));
 }
 
+// The reasoning a server returned beside the content (vLLM's and SGLang's reasoning parsers and
+// DeepSeek's API: `reasoning_content`; others: `reasoning`), trimmed; "" when neither is a string.
+std::string reasoning_field(const json& message) {
+    for (const char* key : {"reasoning_content", "reasoning"})
+        if (const json* value = member(message, key); value != nullptr && value->is_string()) {
+            const std::string_view text = util::trim(value->get_ref<const std::string&>());
+            if (!text.empty()) return std::string(text);
+        }
+    return {};
+}
+
 } // namespace
 
 Expected<ChatReply> parse_chat_response(std::string_view body) {
@@ -100,7 +113,11 @@ Expected<ChatReply> parse_chat_response(std::string_view body) {
     const auto finish = string_or_null(member(choice, "finish_reason"));
     if (!content || !finish) return fail("reply's first choice is malformed: {}", snippet(body));
     ChatReply out;
-    out.content = *content;
+    Reasoned split = split_reasoning(*content);
+    out.content = std::move(split.answer);
+    out.reasoning = reasoning_field(*message);
+    if (!split.reasoning.empty())
+        out.reasoning += (out.reasoning.empty() ? "" : "\n\n") + split.reasoning;
     out.finish_reason = *finish;
     const json* usage = member(reply, "usage");
     out.prompt_tokens = token_count(usage, "prompt_tokens");

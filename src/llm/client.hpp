@@ -31,7 +31,12 @@ struct ChatRequest {
 };
 
 struct ChatReply {
+    // The answer: the message's content without the reasoning a reasoning model put before it
+    // (split_reasoning, reply_parser.hpp). Everything that reads replies reads this.
     std::string content;
+    // The reasoning: the message's `reasoning_content` (or `reasoning`) field, then the think
+    // blocks split off its content; "" when there is none. Training data, never parsed.
+    std::string reasoning;
     std::string finish_reason; // "stop", "length" (truncated: the caller decides), … or ""
     int prompt_tokens = 0;
     int completion_tokens = 0;
@@ -140,8 +145,10 @@ struct HttpClientOptions {
 // The canonical JSON of a request, also its request body: keys sorted, every field present.
 [[nodiscard]] std::string request_json(const ChatRequest& request);
 
-// Parses a `/v1/chat/completions` response body into content, finish reason and token counts.
-// Fails on anything else (including a body that holds an `error` object).
+// Parses a `/v1/chat/completions` response body into answer, reasoning, finish reason and token
+// counts; the reasoning is split from the answer here, once for every client. Fails on anything
+// else (including a body that holds an `error` object). A reasoning field that is not a string is
+// ignored.
 [[nodiscard]] Expected<ChatReply> parse_chat_response(std::string_view body);
 
 // The HTTP implementation on libcurl's multi interface. Not thread-safe: one thread calls

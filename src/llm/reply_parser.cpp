@@ -6,6 +6,7 @@
 #include "util/string.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <map>
 #include <mutex>
@@ -432,6 +433,117 @@ std::optional<std::string> section(const std::vector<Section>& all, std::string_
     for (const Section& s : all)
         if (s.name == name) return s.body;
     return std::nullopt;
+}
+
+} // namespace assay::llm
+
+namespace assay::llm {
+
+namespace {
+
+constexpr std::array<std::string_view, 2> kThinkTags{"think", "thinking"};
+constexpr std::size_t kNone = std::string_view::npos;
+
+bool same_letter(char a, char b) {
+    return std::tolower(static_cast<unsigned char>(a)) ==
+           std::tolower(static_cast<unsigned char>(b));
+}
+
+// The end of the tag `<name>` (closing: `</name>`; any case, blanks before the `>`) that starts
+// at `at`, or kNone.
+std::size_t tag_at(std::string_view text, std::size_t at, std::string_view name, bool closing) {
+    const std::string_view open = closing ? "</" : "<";
+    if (text.substr(at, open.size()) != open) return kNone;
+    const std::string_view word = text.substr(at + open.size(), name.size());
+    if (word.size() != name.size() ||
+        !std::equal(word.begin(), word.end(), name.begin(), name.end(), same_letter))
+        return kNone;
+    const std::size_t end = text.find_first_not_of(" \t\r\n", at + open.size() + name.size());
+    return end != kNone && text[end] == '>' ? end + 1 : kNone;
+}
+
+struct Span {
+    std::size_t begin = kNone;
+    std::size_t end = kNone;
+};
+
+// The first tag `<name>` (or `</name>`) at or after `from`.
+Span find_tag(std::string_view text, std::string_view name, bool closing, std::size_t from) {
+    for (std::size_t at = text.find('<', from); at != kNone; at = text.find('<', at + 1))
+        if (const std::size_t end = tag_at(text, at, name, closing); end != kNone) return {at, end};
+    return {};
+}
+
+// The first closing think tag with no opening tag of its name before it, outside terminated
+// fenced blocks, or an empty span.
+Span orphan_close(std::string_view text) {
+    Span first;
+    std::optional<std::vector<CodeBlock>> blocks; // read only when a closing tag is there
+    const auto fenced = [&](std::size_t at) {
+        if (!blocks) blocks = fenced_blocks(text);
+        // Blocks are in order and do not overlap: the one that may hold `at` starts last before.
+        const auto after = std::upper_bound(
+            blocks->begin(), blocks->end(), at,
+            [](std::size_t position, const CodeBlock& b) { return position < b.begin; });
+        if (after == blocks->begin()) return false;
+        const CodeBlock& b = *std::prev(after);
+        return b.terminated && at < b.end;
+    };
+    for (const std::string_view name : kThinkTags) {
+        Span tag = find_tag(text, name, true, 0);
+        while (tag.begin != kNone && fenced(tag.begin))
+            tag = find_tag(text, name, true, tag.end);
+        if (tag.begin != kNone && tag.begin < first.begin &&
+            find_tag(text.substr(0, tag.begin), name, false, 0).begin == kNone)
+            first = tag;
+    }
+    return first;
+}
+
+// Reads the think blocks that start `text` at `at` (blanks before each) into `parts`, and moves
+// `at` past them. False when the last one never closes (`at` is then the end).
+bool leading_blocks(std::string_view text, std::size_t& at, std::vector<std::string_view>& parts) {
+    for (;;) {
+        const std::size_t start = text.find_first_not_of(" \t\r\n", at);
+        if (start == kNone) return true;
+        std::string_view name;
+        std::size_t body = kNone;
+        for (const std::string_view candidate : kThinkTags)
+            if (body = tag_at(text, start, candidate, false); body != kNone) {
+                name = candidate;
+                break;
+            }
+        if (body == kNone) return true;
+        const Span close = find_tag(text, name, true, body);
+        parts.push_back(text.substr(body, close.begin == kNone ? kNone : close.begin - body));
+        at = close.begin == kNone ? text.size() : close.end;
+        if (close.begin == kNone) return false;
+    }
+}
+
+} // namespace
+
+Reasoned split_reasoning(std::string_view reply) {
+    std::vector<std::string_view> parts;
+    std::size_t at = 0;
+    bool closed = leading_blocks(reply, at, parts);
+    if (parts.empty()) {
+        const Span orphan = orphan_close(reply);
+        if (orphan.begin == kNone) return {std::string(reply), {}};
+        parts.push_back(reply.substr(0, orphan.begin));
+        at = orphan.end;
+        closed = leading_blocks(reply, at, parts);
+    }
+    std::string reasoning;
+    for (const std::string_view part : parts) {
+        const std::string_view text = trim(part);
+        if (text.empty()) continue;
+        if (!reasoning.empty()) reasoning += "\n\n";
+        reasoning += text;
+    }
+    const std::size_t answer = closed ? reply.find_first_not_of(" \t\r\n", at) : kNone;
+    return {answer == kNone ? std::string() : std::string(reply.substr(answer)),
+            std::move(reasoning)};
 }
 
 } // namespace assay::llm

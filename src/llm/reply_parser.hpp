@@ -1,6 +1,6 @@
-// Reading model replies, which are untrusted text: code from fenced blocks or bare text, JSON
-// objects validated against the fields the caller needs. Linear in the reply's size apart from
-// a bounded number of parses; never throws on any input.
+// Reading model replies, which are untrusted text: the reasoning split from the answer, code from
+// fenced blocks or bare text, JSON objects validated against the fields the caller needs. Linear in
+// the reply's size apart from a bounded number of parses; never throws on any input.
 #pragma once
 
 #include "util/error.hpp"
@@ -18,6 +18,24 @@ struct Language; // core/language.hpp
 } // namespace assay
 
 namespace assay::llm {
+
+// A reply of a reasoning model (DeepSeek-R1, Qwen3, QwQ, …) split into its reasoning and its
+// answer. Everything else in this file reads an answer: code, sections and JSON objects are never
+// taken from the reasoning, which often holds drafts of the very function asked for.
+struct Reasoned {
+    std::string answer;
+    std::string reasoning; // "" when the reply has none
+};
+
+// Splits off the reasoning a reply starts with: each leading `<think>…</think>` or
+// `<thinking>…</thinking>` block (tags in any case, whitespace around them and between blocks;
+// the first closing tag of the same name ends a block). A closing tag with no opening tag before
+// it (servers that put the opening tag in the prompt and strip it from the reply) makes
+// everything before it reasoning, unless it lies inside a terminated fenced block. A block that
+// never closes makes the whole rest of the reply reasoning and the answer empty. The answer is
+// the rest with its leading whitespace removed; a reply with no reasoning is its own answer,
+// unchanged. The reasoning is the blocks' texts, trimmed, joined by a blank line.
+[[nodiscard]] Reasoned split_reasoning(std::string_view reply);
 
 // One fenced block of a reply.
 struct CodeBlock {
@@ -62,12 +80,13 @@ struct ExtractedCode {
     std::string prose;                // the reply without the chosen code, trimmed
 };
 
-// The code of a reply. From fenced blocks tagged with the language (its grammar name or one of
-// `fence_tags`) or untagged (blocks tagged otherwise only when there is nothing else),
-// preferring in turn: the last block that defines the entry point and parses; the last that
-// defines it; the longest that parses; the longest. Without fences: the reply from its first line
-// that starts code (one of `code_starts` at column 0, such as `def `), trailing prose lines
-// dropped until it parses. Fails when the reply holds no code or `language` has no grammar.
+// The code of an answer (a reply without its reasoning: split_reasoning). From fenced blocks tagged
+// with the language (its grammar name or one of `fence_tags`) or untagged (blocks tagged otherwise
+// only when there is nothing else), preferring in turn: the last block that defines the entry point
+// and parses; the last that defines it; the longest that parses; the longest. Without fences: the
+// reply from its first line that starts code (one of `code_starts` at column 0, such as `def `),
+// trailing prose lines dropped until it parses. Fails when the reply holds no code or `language`
+// has no grammar.
 [[nodiscard]] Expected<ExtractedCode> extract_code(std::string_view reply, const CodeQuery& query);
 
 enum class JsonType { string, integer, number, boolean, array, object };

@@ -1,5 +1,6 @@
 #include "pipeline/driver.hpp"
 
+#include "llm/cache.hpp"
 #include "util/utf8.hpp"
 
 #include <algorithm>
@@ -50,18 +51,19 @@ std::vector<Answer> Driver::ask(std::string_view stage,
         none.message = "this run has no model (--llm-url)";
         results.assign(requests.size(), tl::unexpected(none));
     }
-    std::vector<int> max_tokens; // of the request each result answers
-    max_tokens.reserve(requests.size());
+    std::vector<const llm::ChatRequest*> asked; // the request each result answers
+    asked.reserve(requests.size());
     for (const llm::ChatRequest& r : requests)
-        max_tokens.push_back(r.max_tokens);
-    if (const Longer longer = cut_short(requests, results); !longer.which.empty()) {
+        asked.push_back(&r);
+    const Longer longer = cut_short(requests, results); // outlives `asked`'s pointers into it
+    if (!longer.which.empty()) {
         calls.retried_for_length += static_cast<int>(longer.which.size());
         std::vector<llm::ChatResult> second = client_->complete(longer.requests);
         // A retry that fails is the request's failure: keeping the cut reply instead would
         // record it as data, and a later run that gets the whole reply would add a second row.
         for (std::size_t k = 0; k < longer.which.size(); ++k) {
             results[longer.which[k]] = std::move(second[k]);
-            max_tokens[longer.which[k]] = longer.requests[k].max_tokens;
+            asked[longer.which[k]] = &longer.requests[k];
         }
     }
     std::vector<Answer> out(results.size());
@@ -75,8 +77,11 @@ std::vector<Answer> Driver::ask(std::string_view stage,
             continue;
         }
         out[i].ok = true;
-        const std::size_t limit = kMaxBytesPerToken * static_cast<std::size_t>(max_tokens[i]);
+        const std::size_t limit =
+            kMaxBytesPerToken * static_cast<std::size_t>(std::max(asked[i]->max_tokens, 0));
         out[i].content = util::utf8_prefix(results[i]->content, limit);
+        out[i].reasoning = util::utf8_prefix(results[i]->reasoning, limit);
+        out[i].call = llm::request_hash(*asked[i]);
         out[i].truncated =
             results[i]->finish_reason == "length" || results[i]->content.size() > limit;
         calls.truncated += out[i].truncated ? 1 : 0;

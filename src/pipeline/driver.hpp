@@ -22,7 +22,11 @@ namespace assay::pipeline {
 // One reply (or why there is none) to one request of a stage.
 struct Answer {
     bool ok = false;
-    std::string content;
+    std::string content;   // the answer, without the model's reasoning (llm::ChatReply::content)
+    std::string reasoning; // the model's reasoning, cut as the content is; never parsed
+    // The request hash (llm::request_hash) of the call that gave the content: where its
+    // reasoning is stored (llm_calls), for a record to name (candidate meta `llm_call`).
+    std::string call;
     std::string error;
     bool truncated = false; // still cut by max_tokens after asking again
 };

@@ -91,11 +91,13 @@ json run_args(const RunOptions& options) {
                                 : json()}};
 }
 
-Expected<void> export_all(store::Store& db, const fs::path& out, RunSummary& summary) {
+Expected<void> export_all(store::Store& db, const fs::path& out, bool with_reasoning,
+                          RunSummary& summary) {
     for (exports::Kind kind : {exports::Kind::sft, exports::Kind::bugfix, exports::Kind::refactor,
                                exports::Kind::reflexion, exports::Kind::dpo}) {
         const std::string name = fmt::format("{}.jsonl", exports::to_string(kind));
-        summary.exported[name] = ASSAY_TRY(exports::export_jsonl(db, {kind, "", {}}, out / name));
+        summary.exported[name] =
+            ASSAY_TRY(exports::export_jsonl(db, {kind, "", {}, with_reasoning}, out / name));
     }
     return {};
 }
@@ -258,7 +260,7 @@ Expected<void> run_recorded(const RunOptions& options, std::vector<Problem>& pro
     std::error_code ignored;
     if (has(options.stages, Stage::export_datasets)) {
         fs::create_directories(options.out, ignored);
-        ASSAY_TRY(export_all(db, options.out, summary));
+        ASSAY_TRY(export_all(db, options.out, options.with_reasoning, summary));
     }
     summary.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

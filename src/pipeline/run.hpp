@@ -52,6 +52,8 @@ struct RunOptions {
     std::size_t mutants_per_problem = 8;
     bool allow_weak_jail = false;
     bool progress = false; // progress lines on stderr
+    // The exports carry the model's reasoning (exports::ExportOptions::with_reasoning).
+    bool with_reasoning = false;
     // The LLM pipeline; absent: offline (the LLM stages are then refused).
     std::optional<LlmSettings> llm;
     std::string api_key; // sent to the server, never stored or logged

@@ -15,7 +15,10 @@ struct LlmCall {
     std::string request_hash;
     std::string model;
     std::string request; // the canonical request JSON
-    std::string reply;
+    std::string reply;   // the answer (llm::ChatReply::content)
+    // The reasoning apart from the answer ("" when there was none); nullopt for a call recorded
+    // before schema version 5, whose `reply` still holds any reasoning.
+    std::optional<std::string> reasoning;
     std::string finish_reason;
     int prompt_tokens = 0;
     int completion_tokens = 0;

@@ -157,11 +157,18 @@ ALTER TABLE runs ADD COLUMN pid INTEGER;
 ALTER TABLE runs ADD COLUMN process_start TEXT;
 )sql";
 
+// 6: the reasoning of each LLM call (a reasoning model's think blocks or reasoning field), apart
+// from its answer in `reply`. NULL for calls recorded before: their `reply` is the whole content,
+// reasoning included, and is split when read (llm::find_llm_call).
+constexpr std::string_view kVersion6 = R"sql(
+ALTER TABLE llm_calls ADD COLUMN reasoning TEXT;
+)sql";
+
 } // namespace
 
 std::span<const std::string_view> migrations() {
-    static constexpr std::array<std::string_view, 5> kMigrations{kVersion1, kVersion2, kVersion3,
-                                                                 kVersion4, kVersion5};
+    static constexpr std::array<std::string_view, 6> kMigrations{kVersion1, kVersion2, kVersion3,
+                                                                 kVersion4, kVersion5, kVersion6};
     return kMigrations;
 }
 

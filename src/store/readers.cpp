@@ -19,6 +19,22 @@ std::string standing(std::string_view candidate, std::string_view alias) {
                        candidate, alias);
 }
 
+// The reasoning of llm call `call` (its request_hash), cut as the driver cuts the answer (16
+// bytes per token asked for; pipeline::kMaxBytesPerToken), "" when it is NULL (a call recorded
+// before schema version 5).
+std::string reasoning_of(std::string_view call) {
+    return fmt::format("coalesce(substr({0}.reasoning, 1, 16 * json_extract({0}.request, "
+                       "'$.max_tokens')), '')",
+                       call);
+}
+
+// Joins the llm call a candidate's meta names (`llm_call`) as `alias`, when there is one.
+std::string llm_call(std::string_view candidate, std::string_view alias) {
+    return fmt::format(" LEFT JOIN llm_calls {1} ON {1}.request_hash = CASE WHEN "
+                       "json_valid({0}.meta) THEN json_extract({0}.meta, '$.llm_call') END",
+                       candidate, alias);
+}
+
 sandbox::CaseResult case_result(const Statement& s) {
     return {.name = s.column_text(0),
             .verdict = parse_test_verdict(s.column_text(1)).value_or(TestVerdict::error),
@@ -28,8 +44,8 @@ sandbox::CaseResult case_result(const Statement& s) {
 
 std::vector<CandidateRow> candidate_rows(sqlite3* db, const std::string& where, bool with_parent) {
     std::string sql = "SELECT c.problem_id, c.kind, c.origin, c.label, c.code, " +
-                      std::string(with_parent ? "p.code" : "''") + ", e.id FROM candidates c " +
-                      standing("c", "e");
+                      std::string(with_parent ? "p.code" : "''") + ", e.id, " + reasoning_of("l") +
+                      " FROM candidates c " + standing("c", "e") + llm_call("c", "l");
     if (with_parent)
         sql += " JOIN candidates p ON p.id = c.parent_id " + standing("p", "pe") +
                " AND pe.passed = 1";
@@ -45,7 +61,8 @@ std::vector<CandidateRow> candidate_rows(sqlite3* db, const std::string& where, 
                          .label = s.column_text(3),
                          .code = s.column_text(4),
                          .parent_code = s.column_text(5),
-                         .failing = {}};
+                         .failing = {},
+                         .reasoning = s.column_text(7)};
         cases.bind(1, s.column_int(6));
         while (cases.step())
             row.failing.push_back(case_result(cases));
@@ -99,12 +116,23 @@ std::vector<StepRow> steps_of(Statement& steps, ExecutionReader& executions, std
                      .code = steps.column_text(3),
                      .execution = {},
                      .feedback = steps.column_text(5),
-                     .reflection = steps.column_text(6)};
+                     .reflection = steps.column_text(6),
+                     .reasoning = {}};
         if (!steps.column_is_null(4)) step.execution = executions.read(steps.column_int(4));
         out.push_back(std::move(step));
     }
     steps.reset();
     return out;
+}
+
+// Each step's reasoning, from the call the trajectory's meta names for it.
+void add_reasoning(Statement& reasoning, TrajectoryRow& t) {
+    if (!t.meta.calls) return;
+    for (std::size_t i = 0; i < t.steps.size() && i < t.meta.calls->size(); ++i) {
+        reasoning.bind(1, (*t.meta.calls)[i]);
+        if (reasoning.step()) t.steps[i].reasoning = reasoning.column_text(0);
+        reasoning.reset();
+    }
 }
 } // namespace
 
@@ -173,6 +201,8 @@ Expected<std::vector<TrajectoryRow>> trajectories(Store& db, std::string_view ki
                         "SELECT s.candidate_id, c.kind, c.origin, c.code, s.execution_id, "
                         "s.feedback, s.reflection FROM trajectory_steps s JOIN candidates c "
                         "ON c.id = s.candidate_id WHERE s.trajectory_id = ? ORDER BY s.position");
+        Statement reasoning(Connection::of(db), "SELECT " + reasoning_of("l") +
+                                                    " FROM llm_calls l WHERE l.request_hash = ?");
         ExecutionReader executions(Connection::of(db));
         std::vector<TrajectoryRow> out;
         s.bind(1, kind);
@@ -185,6 +215,7 @@ Expected<std::vector<TrajectoryRow>> trajectories(Store& db, std::string_view ki
                             .steps = {},
                             .final_execution = {}};
             t.steps = steps_of(steps, executions, t.id);
+            add_reasoning(reasoning, t);
             if (t.meta.final_run) t.final_execution = executions.read(t.meta.final_run->execution);
             out.push_back(std::move(t));
         }

@@ -37,6 +37,10 @@ struct CandidateRow {
     std::string code;
     std::string parent_code;
     std::vector<sandbox::CaseResult> failing; // the cases that did not pass (bugs only)
+    // The reasoning of the llm call its meta names (`llm_call`: model samples, bugs and
+    // refactorings), cut at 16 bytes per token asked for as the answer was; "" when it names
+    // none, the call is not stored, or the call had none.
+    std::string reasoning;
 };
 
 // How one stored execution went.
@@ -68,6 +72,9 @@ struct StepRow {
     std::optional<ExecutionSummary> execution;
     std::string feedback;
     std::string reflection;
+    // The reasoning of the call the trajectory's meta names for this step (`calls`), as
+    // CandidateRow::reasoning; "" when there is none.
+    std::string reasoning;
 };
 
 struct TrajectoryRow {

@@ -33,6 +33,16 @@ std::optional<std::vector<TrajectoryMessage>> read_messages(const json& in) {
     return out;
 }
 
+std::optional<std::vector<std::string>> read_calls(const json& in) {
+    if (!in.is_array()) return std::nullopt;
+    std::vector<std::string> out;
+    for (const json& call : in) {
+        if (!call.is_string()) return std::nullopt;
+        out.push_back(call.get<std::string>());
+    }
+    return out;
+}
+
 std::optional<TrajectoryFinal> read_final(const json& in) {
     if (!in.is_object()) return std::nullopt;
     const json* execution = integer_member(in, "execution");
@@ -64,6 +74,7 @@ void to_json(json& out, const TrajectoryMeta& meta) {
     if (meta.bug_kind) out["bug_kind"] = *meta.bug_kind;
     if (meta.origin) out["origin"] = *meta.origin;
     if (meta.messages) out["messages"] = *meta.messages;
+    if (meta.calls) out["calls"] = *meta.calls;
     if (meta.final_run) out["final"] = *meta.final_run;
     if (meta.max_steps) out["max_steps"] = *meta.max_steps;
     if (meta.model) out["model"] = *meta.model;
@@ -76,6 +87,7 @@ void from_json(const json& in, TrajectoryMeta& meta) {
     if (const json* v = string_member(in, "bug_kind")) meta.bug_kind = v->get<std::string>();
     if (const json* v = string_member(in, "origin")) meta.origin = v->get<std::string>();
     if (const auto v = in.find("messages"); v != in.end()) meta.messages = read_messages(*v);
+    if (const auto v = in.find("calls"); v != in.end()) meta.calls = read_calls(*v);
     if (const auto v = in.find("final"); v != in.end()) meta.final_run = read_final(*v);
     if (const json* v = integer_member(in, "max_steps")) meta.max_steps = v->get<int>();
     if (const json* v = string_member(in, "model")) meta.model = v->get<std::string>();

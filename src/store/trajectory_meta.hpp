@@ -2,7 +2,7 @@
 // `nlohmann::json(meta).dump()`; only the fields that are set are written (a JSON object sorts
 // its keys), so each kind keeps its own keys:
 //   bugfix     {"bug_kind", "origin"}: "mutation" (an AST operator) or "llm" (the model);
-//   reflexion  {"final", "max_steps", "messages", "model", "seed"}.
+//   reflexion  {"calls", "final", "max_steps", "messages", "model", "seed"}.
 #pragma once
 
 #include <cstdint>
@@ -38,6 +38,9 @@ struct TrajectoryMeta {
     std::optional<std::string> origin;   // bugfix: who made the bug, "mutation" or "llm"
     // reflexion: the conversation, system message first.
     std::optional<std::vector<TrajectoryMessage>> messages;
+    // reflexion: the request hash (llm::request_hash) of the call each step's answer came from,
+    // in step order: where its reasoning is stored (llm_calls).
+    std::optional<std::vector<std::string>> calls;
     std::optional<TrajectoryFinal> final_run;
     std::optional<int> max_steps;
     std::optional<std::string> model;
@@ -52,7 +55,8 @@ void to_json(nlohmann::json& out, const TrajectoryMeta& meta);
 
 // Reads what it can and never throws: stored meta may come from an older build or by hand, so a
 // field that is absent or of another type is left unset, as is a message list with an entry
-// that is not {role, content} strings and a final run missing one of its four fields.
+// that is not {role, content} strings, a call list with an entry that is not a string and a final
+// run missing one of its four fields.
 void from_json(const nlohmann::json& in, TrajectoryMeta& meta);
 
 // The meta stored as `text`; empty when it is not a JSON object.

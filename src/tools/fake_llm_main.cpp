@@ -1,6 +1,6 @@
 // assay-fake-llm: an OpenAI-compatible server that answers like a model, for tests and benches.
 //   assay-fake-llm --port N [--host H] [--seed S] [--fault-rate F] [--latency-ms MS] [--threads T]
-//                  [--problems PATH]... [--inventions PATH]...
+//                  [--reasoning [think|field|both]] [--problems PATH]... [--inventions PATH]...
 // It knows the problems of --problems (default: the project's problems/) and offers the problems
 // of --inventions (default: tests/fake_llm/inventions/) as new ones; both defaults are found as
 // core/language.cpp finds the project ($ASSAY_HOME, else the source tree) and skipped with a
@@ -31,6 +31,13 @@ int main(int argc, char** argv) {
     app.add_option("--latency-ms", options.latency_ms, "added to every answer");
     app.add_option("--slow-ms", options.slow_ms, "how late a slow fault answers");
     app.add_option("--threads", options.threads, "handler threads (one per open connection)");
+    std::string reasoning;
+    auto* reasoning_option =
+        app.add_option("--reasoning", reasoning,
+                       "answer as a reasoning model: think (a think block before each answer; "
+                       "the default when no value is given), field (reasoning_content) or both "
+                       "(either, per reply)")
+            ->expected(0, 1);
     std::vector<std::string> problems;
     std::vector<std::string> inventions;
     app.add_option("--problems", problems,
@@ -40,6 +47,15 @@ int main(int argc, char** argv) {
                    "native-format problems it offers as new exercises (repeatable; default: "
                    "tests/fake_llm/inventions/)");
     CLI11_PARSE(app, argc, argv);
+    if (reasoning_option->count() > 0) {
+        const auto mode =
+            assay::tools::parse_reasoning_mode(reasoning.empty() ? "think" : reasoning);
+        if (!mode) {
+            fmt::print(stderr, "assay-fake-llm: --reasoning: {}\n", mode.error().message);
+            return 2;
+        }
+        options.reasoning = *mode;
+    }
 
     const auto paths = [](const std::vector<std::string>& given, const char* fallback) {
         std::vector<std::filesystem::path> out(given.begin(), given.end());

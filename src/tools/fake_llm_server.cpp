@@ -41,18 +41,19 @@ std::string completion_body(const json& request, const FakeReply& reply) {
     for (const json& m : request.value("messages", json::array()))
         if (m.is_object() && m.contains("content") && m["content"].is_string())
             prompt_chars += m["content"].get_ref<const std::string&>().size();
-    return json{{"id", "chatcmpl-fake"},
-                {"object", "chat.completion"},
-                {"model", request.contains("model") && request["model"].is_string()
-                              ? request["model"].get<std::string>()
-                              : std::string("fake-model")},
-                {"choices",
-                 {{{"index", 0},
-                   {"message", {{"role", "assistant"}, {"content", reply.content}}},
-                   {"finish_reason", reply.finish_reason}}}},
-                {"usage",
-                 {{"prompt_tokens", prompt_chars / 4 + 1},
-                  {"completion_tokens", reply.content.size() / 4 + 1}}}}
+    json message{{"role", "assistant"}, {"content", reply.content}};
+    if (!reply.reasoning.empty()) message["reasoning_content"] = reply.reasoning;
+    return json{
+        {"id", "chatcmpl-fake"},
+        {"object", "chat.completion"},
+        {"model", request.contains("model") && request["model"].is_string()
+                      ? request["model"].get<std::string>()
+                      : std::string("fake-model")},
+        {"choices",
+         {{{"index", 0}, {"message", std::move(message)}, {"finish_reason", reply.finish_reason}}}},
+        {"usage",
+         {{"prompt_tokens", prompt_chars / 4 + 1},
+          {"completion_tokens", (reply.content.size() + reply.reasoning.size()) / 4 + 1}}}}
         .dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
@@ -122,8 +123,9 @@ struct FakeLlmServer::Impl {
             return refuse(res, 400, "only n = 1 is supported");
         if (inject(fake_fault(options.seed, options.fault_rate, req.body, arrival(req.body)), res))
             return;
-        res.set_content(completion_body(request, model.reply(options.seed, request)),
-                        "application/json");
+        res.set_content(
+            completion_body(request, model.reply(options.seed, request, options.reasoning)),
+            "application/json");
     }
 };
 

@@ -19,6 +19,8 @@ struct FakeLlmOptions {
     int latency_ms = 0;        // added to every answer
     int slow_ms = 3000;        // how late a Fault::slow answer comes
     std::size_t threads = 128; // handler threads; one per open connection
+    // Answers as a reasoning model: a think block or `reasoning_content` (fake_model.hpp).
+    ReasoningMode reasoning = ReasoningMode::off;
 };
 
 // How a call fails. `none` answers normally.

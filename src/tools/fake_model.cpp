@@ -112,7 +112,7 @@ Expected<FakeModel> FakeModel::load(const std::vector<fs::path>& problems,
     return FakeModel(std::move(known), std::move(invented));
 }
 
-FakeReply FakeModel::reply(std::uint64_t seed, const json& request) const {
+FakeReply FakeModel::reply(std::uint64_t seed, const json& request, ReasoningMode reasoning) const {
     try {
         const FakeRequest r = read_request(request);
         const std::string seed_text = std::to_string(seed);
@@ -132,7 +132,9 @@ FakeReply FakeModel::reply(std::uint64_t seed, const json& request) const {
         const auto limit = static_cast<std::size_t>(r.max_tokens) * 4;
         if (reply.content.size() > limit)
             reply = {std::string(util::utf8_prefix(reply.content, limit)), "length"};
-        return reply;
+        if (reasoning == ReasoningMode::off) return reply;
+        return with_reasoning(*knowledge_, r, std::move(reply), reasoning,
+                              draw({"reasoning", seed_text, r.canonical}));
     } catch (const std::exception&) {
         return {"Sorry, I could not make sense of that request.", "stop"};
     }

@@ -23,6 +23,12 @@
 // Anything else (no task line, an unknown kind, a problem it does not know): canned, mostly
 // wrong code for the function the prompt names. A reply longer than about four characters per
 // `max_tokens` is cut, with finish_reason "length".
+//
+// As a reasoning model (ReasoningMode), every reply also has reasoning before its answer: a few
+// lines of prose around a plausible wrong draft of the answer's code (a mutant of it, or for a
+// tests reply asserts with wrong expected values), in a fenced block whose first line is
+// kDraftMarker; for instruct and evolve under a `## Solution` heading. The answer itself is the
+// reply of the mode off, byte for byte.
 #pragma once
 
 #include "core/problem.hpp"
@@ -41,7 +47,22 @@ namespace assay::tools {
 struct FakeReply {
     std::string content;
     std::string finish_reason; // "stop" or "length"
+    std::string reasoning;     // the message's `reasoning_content`; "" when it has none
 };
+
+// Where a reasoning model's reasoning goes. `think`: a think block before the answer in the
+// content, of one of the forms servers send (drawn per reply: `<think>…</think>` 60%,
+// `<THINKING>…</THINKING>` 15%, the opening tag stripped (`…</think>`) 15%, two blocks 10%);
+// `field`: `reasoning_content`, the content being the answer alone; `both`: each reply draws
+// one of the two, half and half.
+enum class ReasoningMode { off, think, field, both };
+
+// "think", "field" or "both" (and "off"); fails naming the choices.
+[[nodiscard]] Expected<ReasoningMode> parse_reasoning_mode(std::string_view name);
+
+// The first line of every draft in a fake reasoning: a comment no answer ever holds, so a draft
+// that leaks into a record is found by it.
+constexpr std::string_view kDraftMarker = "# assay-fake-draft: a first attempt, not checked";
 
 class FakeModel {
   public:
@@ -60,7 +81,10 @@ class FakeModel {
 
     // The reply to a chat-completions request body. Never throws; any JSON is a request.
     // Safe to call from many threads at once.
-    [[nodiscard]] FakeReply reply(std::uint64_t seed, const nlohmann::json& request) const;
+    // `reasoning` other than off adds the reasoning (above), drawn from (seed, request) apart
+    // from the answer.
+    [[nodiscard]] FakeReply reply(std::uint64_t seed, const nlohmann::json& request,
+                                  ReasoningMode reasoning = ReasoningMode::off) const;
 
     // The known problem (inventions included) whose entry point is `entry_point`; when several
     // share it, the first whose prompt's first line occurs in `context`, else the first loaded.

@@ -125,6 +125,13 @@ FakeReply write_refactor(const Context& c);
 FakeReply write_reflexion(const Context& c);
 FakeReply write_retry(const Context& c);
 
+// ---- Reasoning (fake_reasoning.cpp).
+
+// `answer` with the reasoning a reasoning model writes before it, placed as `mode` says
+// (fake_model.hpp); drawn from `h`.
+FakeReply with_reasoning(const FakeModel::Knowledge& knowledge, const FakeRequest& request,
+                         FakeReply answer, ReasoningMode mode, std::uint64_t h);
+
 // ---- New exercises (fake_exercises.cpp).
 
 // instruct and evolve.

@@ -10,6 +10,7 @@
 #include "support/sql.hpp"
 #include "support/temp_dir.hpp"
 
+#include <algorithm>
 #include <doctest/doctest.h>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -349,5 +350,117 @@ TEST_SUITE("cli") {
             CHECK(seconds < 30);
             MESSAGE(requests, " requests, two stalled attempts each, in ", seconds, " s");
         }
+    }
+}
+
+namespace {
+
+// `row` without its reasoning fields (top level, per step, per message).
+json without_reasoning(json row) {
+    row.erase("reasoning");
+    for (const char* list : {"steps", "messages"})
+        if (row.contains(list))
+            for (json& item : row[list])
+                item.erase("reasoning");
+    return row;
+}
+
+std::int64_t count_in_db(const fs::path& db, const std::string& sql) {
+    sqlite3* raw = nullptr;
+    REQUIRE(sqlite3_open_v2(db.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+    sqlite3_stmt* statement = nullptr;
+    REQUIRE(sqlite3_prepare_v2(raw, sql.c_str(), -1, &statement, nullptr) == SQLITE_OK);
+    REQUIRE(sqlite3_step(statement) == SQLITE_ROW);
+    const std::int64_t n = sqlite3_column_int64(statement, 0);
+    sqlite3_finalize(statement);
+    sqlite3_close(raw);
+    return n;
+}
+
+} // namespace
+
+TEST_SUITE("cli") {
+    TEST_CASE("cli::run against a reasoning model: no draft in any record, the reasoning on ask") {
+        TempDir dir;
+        const std::string marker = "assay-fake-draft";
+        const char* kFiles[] = {"sft.jsonl", "bugfix.jsonl", "refactor.jsonl", "reflexion.jsonl",
+                                "dpo.jsonl"};
+        auto args = [&](const std::string& url, const std::string& db, const std::string& out) {
+            std::vector<std::string> a = run_args(url, dir, db, out);
+            *(std::find(a.begin(), a.end(), "--limit") + 1) = "6";
+            return a;
+        };
+        Ran plain;
+        {
+            FakeLlm server({"--seed", "3"});
+            plain = assay_binary(args(server.url(), "plain.db", "plain"));
+        }
+        REQUIRE_MESSAGE(plain.exit_code == 0, plain.err);
+        // think blocks of every form and reasoning_content, per reply.
+        FakeLlm server({"--seed", "3", "--reasoning", "both"});
+        const Ran reasoning = assay_binary(args(server.url(), "r.db", "r"));
+        REQUIRE_MESSAGE(reasoning.exit_code == 0, reasoning.err);
+
+        // The stages read the answers, which are the plain model's: the same requests, the same
+        // rows. No draft reached a candidate, a problem, a trajectory or an export.
+        std::size_t rows = 0;
+        for (const char* file : kFiles) {
+            const std::string text = slurp(dir / "r" / file);
+            CHECK_MESSAGE(text.find(marker) == std::string::npos, file);
+            CHECK_MESSAGE(text == slurp(dir / "plain" / file), file);
+            rows += read_jsonl(dir / "r" / file).size();
+        }
+        MESSAGE(rows, " rows exported against the reasoning model");
+        CHECK(rows > 20);
+        const fs::path db = dir / "r.db";
+        CHECK(count_in_db(db, "SELECT count(*) FROM candidates WHERE code LIKE '%" + marker +
+                                  "%'") == 0);
+        CHECK(count_in_db(db, "SELECT count(*) FROM problems WHERE solution || prompt LIKE '%" +
+                                  marker + "%'") == 0);
+        CHECK(count_in_db(db, "SELECT count(*) FROM tests WHERE code LIKE '%" + marker + "%'") ==
+              0);
+        CHECK(count_in_db(db, "SELECT count(*) FROM trajectories WHERE meta LIKE '%" + marker +
+                                  "%'") == 0);
+        // Every call's reasoning is stored apart from its answer.
+        CHECK(count_in_db(db, "SELECT count(*) FROM llm_calls WHERE reasoning NOT LIKE '%" +
+                                  marker + "%' OR reply LIKE '%" + marker + "%'") == 0);
+        CHECK(count_in_db(db, "SELECT count(*) FROM llm_calls") > 50);
+
+        // --with-reasoning, answered from the cache: the same rows plus the reasoning, which
+        // holds the draft; "" on the rows no model wrote.
+        fs::copy_file(db, dir / "w.db");
+        std::vector<std::string> with = args(server.url(), "w.db", "w");
+        with.push_back("--with-reasoning");
+        const Ran asked = assay_binary(with);
+        REQUIRE_MESSAGE(asked.exit_code == 0, asked.err);
+        CHECK(json::parse(asked.out)["llm"]["http_requests"] == 0);
+        int llm_rows = 0;
+        for (const char* file : kFiles) {
+            CAPTURE(file);
+            const auto got = read_jsonl(dir / "w" / file);
+            const auto before = read_jsonl(dir / "r" / file);
+            REQUIRE(got.size() == before.size());
+            for (std::size_t i = 0; i < got.size(); ++i) {
+                const json& row = got[i];
+                CHECK(without_reasoning(row) == before[i]);
+                CHECK(without_reasoning(row).dump().find(marker) == std::string::npos);
+                if (std::string(file) == "dpo.jsonl") {
+                    CHECK_FALSE(row.contains("reasoning"));
+                } else if (std::string(file) == "reflexion.jsonl") {
+                    for (const json& step : row["steps"])
+                        CHECK(step["reasoning"].get<std::string>().find(marker) !=
+                              std::string::npos);
+                } else {
+                    REQUIRE(row.contains("reasoning"));
+                    // A sample, bug or refactoring of the model carries its draft; the rows
+                    // no model wrote carry "".
+                    const bool drafted =
+                        row["reasoning"].get<std::string>().find(marker) != std::string::npos;
+                    llm_rows += drafted ? 1 : 0;
+                    if (row["origin"] != "llm") CHECK(row["reasoning"] == "");
+                }
+            }
+        }
+        CHECK(llm_rows > 5);
     }
 }

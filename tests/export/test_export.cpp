@@ -1,13 +1,17 @@
 // The exports over a store filled by hand (no jail), and the test scripts under plain python3.
 #include "export/export.hpp"
 #include "export/test_script.hpp"
+#include "store/llm_calls.hpp"
+#include "store/trajectory_meta.hpp"
 #include "support/jsonl.hpp"
 #include "support/llm_store.hpp"
 #include "support/process.hpp"
+#include "support/sql.hpp"
 #include "support/temp_dir.hpp"
 
 #include <doctest/doctest.h>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <tuple>
 #include <vector>
@@ -504,5 +508,130 @@ TEST_CASE("exports: bad options for reflexion and dpo; failed writes leave nothi
         dir.write("file", "x");
         CHECK(!exports::export_jsonl(*db, {K::dpo, "", {}}, dir / "file" / "o.jsonl"));
         CHECK(!std::filesystem::exists(dir / "file" / "o.jsonl"));
+    }
+}
+
+namespace {
+// fill(), plus what the model wrote with its reasoning: a sample, a bug, a refactoring, and a
+// Reflexion trace of two steps, each naming its llm call; the calls' reasoning in llm_calls.
+void fill_with_reasoning(store::Store& db) {
+    fill(db);
+    const Problem p = add_problem();
+    const auto pass = outcome({TestVerdict::passed, TestVerdict::passed, TestVerdict::passed});
+    const auto meta = [](const char* call) { return json{{"llm_call", call}}.dump(); };
+    const auto call = [&](const std::string& hash, std::string reasoning, int max_tokens = 1000) {
+        store::put_llm_call(db, {.request_hash = hash,
+                                 .model = "m",
+                                 .request = json{{"max_tokens", max_tokens}}.dump(),
+                                 .reply = "answer",
+                                 .reasoning = std::move(reasoning)});
+    };
+    db.transaction([&] {
+        const auto run = db.begin_run("run", "{}");
+        const auto ref = db.put_candidate(
+            {p.id, store::CandidateKind::solution, store::Origin::seed, p.solution});
+        const auto sample = db.put_candidate(
+            {p.id, store::CandidateKind::solution, store::Origin::llm,
+             "def add(a, b):\n    return sum((a, b))\n", std::nullopt, "solve", meta("h-sample")});
+        db.put_execution(sample, run, "k-sample", pass);
+        const auto bug = db.put_candidate({p.id, store::CandidateKind::bug, store::Origin::llm,
+                                           "def add(a, b):\n    return a * b\n", ref,
+                                           "wrong_operator", meta("h-bug")});
+        db.put_execution(bug, run, "k-llm-bug",
+                         outcome({TestVerdict::failed, TestVerdict::passed, TestVerdict::failed}));
+        const auto refactoring = db.put_candidate(
+            {p.id, store::CandidateKind::refactor, store::Origin::llm,
+             "def add(x, y):\n    return x + y\n", ref, "readability", meta("h-refactor")});
+        db.put_execution(refactoring, run, "k-llm-refactor", pass);
+        const auto step0 = db.put_candidate({p.id, store::CandidateKind::solution,
+                                             store::Origin::llm, "def add(a, b):\n    return a\n",
+                                             std::nullopt, "reflexion", meta("h-step0")});
+        const auto step0_run = db.put_execution(
+            step0, run, "k-step0", outcome({TestVerdict::failed, TestVerdict::failed}));
+        const auto step1 = db.put_candidate({p.id, store::CandidateKind::repair, store::Origin::llm,
+                                             p.solution, step0, "reflexion", meta("h-step1")});
+        const auto step1_run = db.put_execution(step1, run, "k-step1", pass);
+        const store::TrajectoryMeta trace{
+            .messages = std::vector<store::TrajectoryMessage>{{"system", "s"},
+                                                              {"user", "u"},
+                                                              {"assistant", "a0"},
+                                                              {"user", "feedback"},
+                                                              {"assistant", "a1"}},
+            .calls = std::vector<std::string>{"h-step0", "h-step1"}};
+        db.put_trajectory({"reflexion:bank/add:1",
+                           p.id,
+                           "reflexion",
+                           run,
+                           true,
+                           json(trace).dump(),
+                           {{step0, step0_run, "feedback", ""}, {step1, step1_run, "", "oops"}}});
+        call("h-sample", std::string(300, 's'), 10); // cut at 16 bytes per token asked for
+        call("h-bug", "make it multiply");
+        call("h-refactor", "rename for readability");
+        call("h-step0", "first try");
+        call("h-step1", ""); // answered without reasoning
+    });
+}
+} // namespace
+
+TEST_CASE("exports: --with-reasoning") {
+    TempDir dir;
+    auto db = store::Store::open(dir / "a.db");
+    REQUIRE(db);
+    fill_with_reasoning(*db);
+    using K = exports::Kind;
+    const auto rows_of = [&](K kind, bool with_reasoning) {
+        exports::ExportOptions options{kind, "", {}, with_reasoning};
+        const auto out = dir / "out.jsonl";
+        REQUIRE(exports::export_jsonl(*db, options, out));
+        return read_jsonl(out);
+    };
+    SUBCASE("off by default: no row has the field") {
+        for (const K kind : {K::sft, K::bugfix, K::refactor, K::reflexion, K::dpo})
+            for (const json& row : rows_of(kind, false))
+                CHECK(row.dump().find("reasoning") == std::string::npos);
+    }
+    SUBCASE("sft, bugfix, refactor: the answer's reasoning, \"\" for rows no model wrote") {
+        std::map<std::string, std::string> sft;
+        for (const json& row : rows_of(K::sft, true))
+            sft[row["messages"][1]["content"]] = row["reasoning"];
+        CHECK(sft.at("def add(a, b):\n    return sum((a, b))\n") == std::string(160, 's'));
+        CHECK(sft.at(add_problem().solution) == ""); // the reference
+        CHECK(sft.at("def add(first, second):\n    return first + second\n") == "");
+        std::map<std::string, std::string> bugs;
+        for (const json& row : rows_of(K::bugfix, true))
+            bugs[row["origin"]] = row["reasoning"];
+        CHECK(bugs ==
+              std::map<std::string, std::string>{{"llm", "make it multiply"}, {"mutation", ""}});
+        std::map<std::string, std::string> refactorings;
+        for (const json& row : rows_of(K::refactor, true))
+            refactorings[row["origin"]] = row["reasoning"];
+        CHECK(refactorings == std::map<std::string, std::string>{{"llm", "rename for readability"},
+                                                                 {"mutation", ""}});
+    }
+    SUBCASE("reflexion: each step and each assistant message") {
+        const auto rows = rows_of(K::reflexion, true);
+        REQUIRE(rows.size() == 1);
+        const json& steps = rows[0]["steps"];
+        REQUIRE(steps.size() == 2);
+        CHECK(steps[0]["reasoning"] == "first try");
+        CHECK(steps[1]["reasoning"] == "");
+        std::vector<std::string> assistant;
+        for (const json& m : rows[0]["messages"]) {
+            if (m["role"] == "assistant")
+                assistant.push_back(m["reasoning"]);
+            else
+                CHECK_FALSE(m.contains("reasoning"));
+        }
+        CHECK(assistant == std::vector<std::string>{"first try", ""});
+    }
+    SUBCASE("a call that is not stored, or meta that is not JSON, gives \"\"") {
+        testing::Sql(db->path())
+            .exec("DELETE FROM llm_calls WHERE request_hash = 'h-bug'; "
+                  "UPDATE candidates SET meta = 'not json' "
+                  "WHERE label = 'readability'");
+        for (const K kind : {K::bugfix, K::refactor})
+            for (const json& row : rows_of(kind, true))
+                CHECK(row["reasoning"] == "");
     }
 }

@@ -1,5 +1,5 @@
-// libFuzzer target for reading model replies (untrusted text): fences, code choice, JSON, and the
-// chat-completions body itself.
+// libFuzzer target for reading model replies (untrusted text): reasoning, fences, code choice,
+// JSON, and the chat-completions body itself.
 // Build with -DASSAY_FUZZ=ON (clang), run: build/fuzz_reply_parser -max_len=8192 corpus/
 #include "llm/client.hpp"
 #include "llm/reply_parser.hpp"
@@ -24,6 +24,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
     (void)extract_json_object(reply);
     (void)extract_json_object(reply, fields);
     (void)parse_chat_response(reply);
+    const Reasoned split = split_reasoning(reply);
+    if (split.answer.size() + split.reasoning.size() > reply.size()) __builtin_trap();
+    (void)extract_code(split.answer, {std::string(language), named ? "f" : ""});
     for (const Section& section : sections(reply))
         if (section.name.empty()) __builtin_trap();
     static const assay::Language python = assay::load_language("python").value();

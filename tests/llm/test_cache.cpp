@@ -1,6 +1,7 @@
 // The LLM call cache: answers from the store, records successes only, never stores the key.
 #include "llm/cache.hpp"
 #include "llm/script_server.hpp"
+#include "support/fake_client.hpp"
 #include "support/sql.hpp"
 #include "support/temp_dir.hpp"
 
@@ -267,4 +268,52 @@ TEST_CASE("llm::CachingClient over HTTP: a reply without content is never cached
     CHECK_FALSE(answered[0]->from_cache);
     CHECK(rows(*db) == 1);
     CHECK(server.calls() == 3);
+}
+
+TEST_CASE("llm::CachingClient keeps the reasoning apart from the answer") {
+    TempDir dir;
+    auto db = store::Store::open(dir / "llm.db");
+    REQUIRE(db);
+    testing::FakeClient inner([](const ChatRequest& r) {
+        ChatResult reply = testing::reply("answer to " + r.messages.back().content);
+        reply->reasoning = "thought about " + r.messages.back().content;
+        return reply;
+    });
+    llm::CachingClient cache(inner, *db);
+    SUBCASE("stored in its column, answered from it") {
+        const auto first = cache.complete({request("a")});
+        REQUIRE(first[0]);
+        CHECK(first[0]->reasoning == "thought about a");
+        const auto again = cache.complete({request("a")});
+        REQUIRE(again[0]);
+        CHECK(again[0]->from_cache);
+        CHECK(again[0]->content == "answer to a");
+        CHECK(again[0]->reasoning == "thought about a");
+        CHECK(inner.asked.size() == 1);
+        testing::Sql sql(db->path());
+        CHECK(sql.texts("SELECT reply FROM llm_calls") == std::vector<std::string>{"answer to a"});
+        CHECK(sql.texts("SELECT reasoning FROM llm_calls") ==
+              std::vector<std::string>{"thought about a"});
+    }
+    SUBCASE("a call recorded before the column existed is split as it is read") {
+        testing::Sql(db->path())
+            .exec("INSERT INTO llm_calls(request_hash, model, request, reply, finish_reason, "
+                  "prompt_tokens, completion_tokens, latency_ms, attempts) VALUES ('" +
+                  llm::request_hash(request("old")) +
+                  "', 'm', '{}', '<think>old draft</think>\n\nold answer', 'stop', 1, 1, 1, 1)");
+        const auto cached = cache.complete({request("old")});
+        REQUIRE(cached[0]);
+        CHECK(cached[0]->from_cache);
+        CHECK(cached[0]->content == "old answer");
+        CHECK(cached[0]->reasoning == "old draft");
+        CHECK(inner.asked.empty());
+    }
+    SUBCASE("a reply without reasoning stores an empty one") {
+        testing::FakeClient plain([](const ChatRequest&) { return testing::reply("just this"); });
+        llm::CachingClient plain_cache(plain, *db);
+        (void)plain_cache.complete({request("b")});
+        CHECK(testing::Sql(db->path())
+                  .scalar("SELECT count(*) FROM llm_calls "
+                          "WHERE reasoning = '' AND reply = 'just this'") == 1);
+    }
 }

@@ -75,6 +75,50 @@ TEST_CASE("llm::parse_chat_response") {
     }
 }
 
+TEST_CASE("llm::parse_chat_response splits the reasoning from the answer") {
+    const auto parse = [](const nlohmann::json& message) {
+        const nlohmann::json body{{"choices", {{{"message", message}, {"finish_reason", "stop"}}}}};
+        auto reply = assay::llm::parse_chat_response(body.dump());
+        REQUIRE(reply);
+        return *reply;
+    };
+    const std::string answer = "```python\ndef f():\n    return 1\n```";
+    SUBCASE("reasoning_content, or reasoning, beside the content") {
+        for (const char* key : {"reasoning_content", "reasoning"}) {
+            const auto reply = parse({{"content", answer}, {key, "  Let me think.\n"}});
+            CHECK(reply.content == answer);
+            CHECK(reply.reasoning == "Let me think.");
+        }
+    }
+    SUBCASE("think blocks in the content") {
+        const auto reply = parse({{"content", "<think>\nhmm\n</think>\n\n" + answer}});
+        CHECK(reply.content == answer);
+        CHECK(reply.reasoning == "hmm");
+    }
+    SUBCASE("both: the field first, then the blocks") {
+        const auto reply =
+            parse({{"content", "draft</think>" + answer}, {"reasoning_content", "field"}});
+        CHECK(reply.content == answer);
+        CHECK(reply.reasoning == "field\n\ndraft");
+    }
+    SUBCASE("reasoning with an empty or null content: no answer") {
+        CHECK(parse({{"content", ""}, {"reasoning_content", "all thought"}}).content.empty());
+        const auto reply = parse({{"content", nullptr}, {"reasoning_content", "all thought"}});
+        CHECK(reply.content.empty());
+        CHECK(reply.reasoning == "all thought");
+    }
+    SUBCASE("a reasoning field that is not a string is ignored") {
+        const auto reply = parse({{"content", answer}, {"reasoning", {{"effort", "high"}}}});
+        CHECK(reply.content == answer);
+        CHECK(reply.reasoning.empty());
+    }
+    SUBCASE("a reply without reasoning is unchanged") {
+        const auto reply = parse({{"content", "  " + answer + "\n"}});
+        CHECK(reply.content == "  " + answer + "\n");
+        CHECK(reply.reasoning.empty());
+    }
+}
+
 TEST_CASE("llm::request_json is canonical and never sends n") {
     const auto body = nlohmann::json::parse(assay::llm::request_json(request("hello", 42)));
     CHECK(body["model"] == "test-model");

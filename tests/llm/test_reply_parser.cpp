@@ -1,7 +1,9 @@
 // Reading untrusted model replies: code blocks, bare code, JSON objects.
 #include "core/language.hpp"
 #include "llm/reply_parser.hpp"
+#include "util/string.hpp"
 
+#include <array>
 #include <chrono>
 #include <doctest/doctest.h>
 
@@ -294,4 +296,109 @@ TEST_CASE("llm::sections") {
     // An unterminated fence swallows the rest; a lone '#' line is not a heading.
     CHECK(sections("## A\n```\n## B\n").size() == 1);
     CHECK(sections("#\n# \n##\n").empty());
+}
+
+TEST_CASE("llm::split_reasoning") {
+    const std::string draft = "```python\ndef add(a, b):\n    return a - b\n```\n";
+    const std::string answer = "Here:\n\n```python\n" + kFunction + "```\n";
+    SUBCASE("a reply without reasoning is its own answer, byte for byte") {
+        for (const std::string& reply :
+             {answer, std::string(), std::string("  \n  x  \n"), std::string("<b>bold</b> text"),
+              std::string("I will <think> about it"), std::string("a < b and c > d")}) {
+            const Reasoned split = split_reasoning(reply);
+            CHECK(split.answer == reply);
+            CHECK(split.reasoning.empty());
+        }
+    }
+    SUBCASE("a think block, in any case, with whitespace around") {
+        for (const std::string open :
+             {"<think>", "<THINK>", "<Think >", "<thinking>", "<THINKING>"}) {
+            std::string close = open;
+            close.insert(1, "/");
+            const Reasoned split = split_reasoning("\n  " + open + "\n  Let me see.\n" + draft +
+                                                   close + "\n\n" + answer);
+            INFO(open);
+            CHECK(split.answer == answer);
+            CHECK(split.reasoning == "Let me see.\n" + assay::util::trimmed(draft));
+        }
+    }
+    SUBCASE("a block is closed by a tag of its own name") {
+        const Reasoned split = split_reasoning("<thinking>a </think> b</thinking>done");
+        CHECK(split.reasoning == "a </think> b");
+        CHECK(split.answer == "done");
+    }
+    SUBCASE("several blocks in a row, empty ones dropped") {
+        const Reasoned split = split_reasoning(
+            "<think>one</think>\n<think>\n</think> <thinking>two</thinking>\n" + answer);
+        CHECK(split.reasoning == "one\n\ntwo");
+        CHECK(split.answer == answer);
+    }
+    SUBCASE("a block that never closes: all reasoning, no answer") {
+        const Reasoned split = split_reasoning("<think>\nLet me draft it.\n" + draft);
+        CHECK(split.answer.empty());
+        CHECK(split.reasoning == "Let me draft it.\n" + assay::util::trimmed(draft));
+        CHECK_FALSE(extract_code(split.answer, query("add")));
+        const Reasoned after = split_reasoning("<think>a</think>\n<think>b");
+        CHECK(after.answer.empty());
+        CHECK(after.reasoning == "a\n\nb");
+    }
+    SUBCASE("a closing tag with no opening tag: everything before it is reasoning") {
+        const Reasoned split = split_reasoning("Okay, so\n" + draft + "</think>\n\n" + answer);
+        CHECK(split.reasoning == "Okay, so\n" + assay::util::trimmed(draft));
+        CHECK(split.answer == answer);
+        const Reasoned upper = split_reasoning("hmm\n</THINKING>\nfinal");
+        CHECK(upper.reasoning == "hmm");
+        CHECK(upper.answer == "final");
+        // A block may follow it.
+        const Reasoned more = split_reasoning("a</think><think>b</think>c");
+        CHECK(more.reasoning == "a\n\nb");
+        CHECK(more.answer == "c");
+    }
+    SUBCASE("a closing tag inside a fenced block of the answer is code") {
+        const std::string reply =
+            "```python\ndef strip(s):\n    return s.split('</think>')[-1]\n```\n";
+        CHECK(split_reasoning(reply).answer == reply);
+        CHECK(split_reasoning(reply).reasoning.empty());
+    }
+    SUBCASE("a closing tag after an opening one later in the text is not an orphan") {
+        const std::string reply = "Sure. <think>x</think> y";
+        CHECK(split_reasoning(reply).answer == reply);
+    }
+    SUBCASE("code is taken from the answer, never from a draft in the reasoning") {
+        // The draft defines the entry point and parses, and the answer is bare code: read
+        // whole, the extractor would pick the draft.
+        const std::string reply = "<think>\n" + draft + "</think>\n" + kFunction;
+        const auto whole = extract(reply);
+        CHECK(whole.code.find("a - b") != std::string::npos);
+        const auto code = extract(split_reasoning(reply).answer);
+        CHECK(code.code == kFunction);
+        CHECK(code.source == CodeSource::bare);
+    }
+    SUBCASE("sections and JSON objects come from the answer") {
+        const std::string reply = "<think>\n## Solution\n" + draft + R"({"score": 1})" +
+                                  "\n</think>\n## Title\nAdd\n## Solution\n```python\n" +
+                                  kFunction + "```\n" + R"({"score": 2})";
+        const Reasoned split = split_reasoning(reply);
+        CHECK(section(sections(reply), "solution")->find("a - b") != std::string::npos);
+        CHECK(section(sections(split.answer), "solution")->find("a + b") != std::string::npos);
+        CHECK(section(sections(split.answer), "title") == "Add");
+        const std::array fields{JsonField{"score", JsonType::integer}};
+        CHECK((*extract_json_object(reply, fields))["score"] == 1);
+        CHECK((*extract_json_object(split.answer, fields))["score"] == 2);
+    }
+    SUBCASE("hostile replies stay linear") {
+        const std::string many(1 << 20, '<');
+        const auto start = std::chrono::steady_clock::now();
+        CHECK(split_reasoning(many).answer == many);
+        CHECK(split_reasoning("</think" + many).answer.size() == many.size() + 7);
+        std::string opens;
+        for (int i = 0; i < 20000; ++i)
+            opens += "<think>x</think>";
+        CHECK(split_reasoning(opens).answer.empty());
+        std::string fenced_closes; // every closing tag inside a block: each one looked up
+        for (int i = 0; i < 20000; ++i)
+            fenced_closes += "```\n</think>\n```\n";
+        CHECK(split_reasoning(fenced_closes).answer == fenced_closes);
+        CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(5));
+    }
 }

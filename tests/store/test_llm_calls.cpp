@@ -46,3 +46,24 @@ TEST_CASE("store::find_llm_call and store::put_llm_call") {
         CHECK_THROWS_AS((void)store::find_llm_call(*db, "h1"), FatalError);
     }
 }
+
+TEST_CASE("store::LlmCall reasoning") {
+    TempDir dir;
+    auto db = store::Store::open(dir / "a.db");
+    REQUIRE(db);
+    store::LlmCall with = call("h1", "answer");
+    with.reasoning = "first I thought";
+    store::put_llm_call(*db, with);
+    store::put_llm_call(*db, call("h2", "plain")); // none given: stored as ""
+    testing::Sql(db->path())
+        .exec("INSERT INTO llm_calls(request_hash, model, request, reply, finish_reason, "
+              "prompt_tokens, completion_tokens, latency_ms, attempts) "
+              "VALUES ('h3', 'm', '{}', '<think>t</think>a', 'stop', 1, 1, 1, 1)");
+    CHECK(store::find_llm_call(*db, "h1")->reasoning == "first I thought");
+    CHECK(store::find_llm_call(*db, "h2")->reasoning == "");
+    // Recorded before schema version 5: no reasoning apart, the reply as it came.
+    const auto old = store::find_llm_call(*db, "h3");
+    REQUIRE(old);
+    CHECK_FALSE(old->reasoning);
+    CHECK(old->reply == "<think>t</think>a");
+}

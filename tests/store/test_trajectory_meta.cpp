@@ -71,6 +71,10 @@ TEST_CASE("store::TrajectoryMeta") {
         CHECK(parse_trajectory_meta(dump(meta)) == meta);
         const TrajectoryMeta bug{.bug_kind = "off_by_one", .origin = "llm"};
         CHECK(parse_trajectory_meta(dump(bug)) == bug);
+        const TrajectoryMeta calls{.calls = std::vector<std::string>{"h1", ""}};
+        CHECK(dump(calls) == R"({"calls":["h1",""]})");
+        CHECK(parse_trajectory_meta(dump(calls)) == calls);
+        CHECK_FALSE(parse_trajectory_meta(R"({"calls":["h1",2]})").calls);
     }
     SUBCASE("odd stored text: what cannot be read is left unset, nothing throws") {
         CHECK(parse_trajectory_meta("") == TrajectoryMeta{});

@@ -42,15 +42,15 @@ class Bugs {
             return;
         }
         const Target& t = targets_[bug.target];
-        const bool caught =
-            record_bug(c_.driver,
-                       {.problem = t.problem,
-                        .reference = t.reference,
-                        .origin = store::Origin::llm,
-                        .kind = bug.label,
-                        .code = bug.code,
-                        .meta = {{"description", bug.description}, {"stage", "bugs"}}},
-                       ran.job, ran.run);
+        const bool caught = record_bug(
+            c_.driver,
+            {.problem = t.problem,
+             .reference = t.reference,
+             .origin = store::Origin::llm,
+             .kind = bug.label,
+             .code = bug.code,
+             .meta = {{"description", bug.description}, {"stage", "bugs"}, {"llm_call", bug.call}}},
+            ran.job, ran.run);
         if (caught)
             ++summary_.bugs_kept;
         else

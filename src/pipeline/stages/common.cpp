@@ -185,7 +185,7 @@ std::vector<Transform> transforms(const LlmContext& c, const std::vector<Target>
             continue;
         }
         out.push_back({what[i].first, what[i].second, clip(trimmed(code->prose), 1000),
-                       std::move(code->code)});
+                       std::move(code->code), answers[i].call});
     }
     return out;
 }

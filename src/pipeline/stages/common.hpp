@@ -66,6 +66,7 @@ struct Transform {
     std::string label;       // bug category or refactoring goal
     std::string description; // the model's words about it
     std::string code;
+    std::string call; // the llm call the reply came from (Answer::call)
 };
 
 // Asks for one transformation per (target, index), and returns the replies that hold a program

@@ -97,9 +97,10 @@ class LlmRefactor {
             return;
         }
         const Target& t = targets_[change.target];
-        record_refactoring(c_.driver, *t.problem, t.reference, store::Origin::llm, change.label,
-                           change.code,
-                           {{"description", change.description}, {"stage", "refactor"}}, run);
+        record_refactoring(
+            c_.driver, *t.problem, t.reference, store::Origin::llm, change.label, change.code,
+            {{"description", change.description}, {"stage", "refactor"}, {"llm_call", change.call}},
+            run);
         ++summary_.refactors_kept;
     }
 

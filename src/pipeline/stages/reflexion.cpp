@@ -16,6 +16,7 @@ namespace {
 
 struct Step {
     std::string code;
+    std::string call; // the llm call whose answer holds it
     std::int64_t candidate = 0;
     std::int64_t execution = 0;
     sandbox::JobResult result; // visible tests
@@ -102,6 +103,7 @@ class Reflexion {
         auto code = llm::extract_code(answer.content, {c_.driver.language(), p.entry_point});
         Step step;
         step.code = code ? code->code : std::string();
+        step.call = answer.call;
         if (!trace.steps.empty())
             trace.steps.back().reflection =
                 clip(trimmed(code ? code->prose : answer.content), 4000);
@@ -124,7 +126,10 @@ class Reflexion {
                  first ? std::nullopt
                        : std::optional<std::int64_t>(trace.steps[trace.steps.size() - 2].candidate),
                  "reflexion",
-                 json{{"stage", "reflexion"}, {"step", trace.steps.size() - 1}}.dump()});
+                 json{{"stage", "reflexion"},
+                      {"step", trace.steps.size() - 1},
+                      {"llm_call", step.call}}
+                     .dump()});
             step.execution =
                 db.put_execution(step.candidate, c_.driver.run_id(), ran.run.key, step.result);
         });
@@ -175,8 +180,12 @@ class Reflexion {
             {"system", c_.prompts.at("reflexion").system}};
         for (const llm::Message& m : trace.conversation)
             messages.push_back({m.role, m.content});
+        std::vector<std::string> calls;
+        for (const Step& step : trace.steps)
+            calls.push_back(step.call);
         const store::TrajectoryMeta meta{
             .messages = std::move(messages),
+            .calls = std::move(calls),
             .final_run =
                 store::TrajectoryFinal{.execution = final_execution,
                                        .verdict = std::string(to_string(final_result.verdict)),

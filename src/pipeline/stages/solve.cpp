@@ -46,7 +46,12 @@ struct SolveJob {
 
 // Per target: the samples' code and the distinct model-written tests; after the batch, their runs.
 struct Work {
-    std::vector<std::pair<std::string, bool>> samples; // code, truncated
+    struct Sample {
+        std::string code;
+        bool truncated = false;
+        std::string call; // the llm call it came from
+    };
+    std::vector<Sample> samples;
     std::vector<std::string> tests;
     std::vector<const Executed*> on_real_tests;  // per sample
     std::vector<const Executed*> on_model_tests; // per sample (when there are tests)
@@ -131,7 +136,7 @@ class Solve {
         const Language& language = c_.driver.language();
         auto code = llm::extract_code(a.content, {language, targets_[t].problem->entry_point});
         if (code)
-            work_[t].samples.emplace_back(code->code, a.truncated);
+            work_[t].samples.push_back({code->code, a.truncated, a.call});
         else
             ++summary_.solve_rejected["sample: no code in the reply"];
     }
@@ -164,8 +169,7 @@ class Solve {
             Work& w = work_[t];
             w.on_real_tests.resize(w.samples.size());
             for (std::size_t k = 0; k < w.samples.size(); ++k)
-                out.add({t, Role::sample_on_real_tests, k},
-                        make_job(p, w.samples[k].first, limits));
+                out.add({t, Role::sample_on_real_tests, k}, make_job(p, w.samples[k].code, limits));
             if (w.tests.empty()) continue;
             Problem model_tests = p;
             model_tests.test_setup.clear();
@@ -176,7 +180,7 @@ class Solve {
             w.on_model_tests.resize(w.samples.size());
             for (std::size_t k = 0; k < w.samples.size(); ++k)
                 out.add({t, Role::sample_on_model_tests, k},
-                        make_job(model_tests, w.samples[k].first, limits));
+                        make_job(model_tests, w.samples[k].code, limits));
             out.add({t, Role::reference_on_model_tests, 0},
                     make_job(model_tests, p.solution, limits));
         }
@@ -190,10 +194,13 @@ class Solve {
         int passed = 0;
         for (std::size_t k = 0; k < w.samples.size(); ++k) {
             const Executed& e = *w.on_real_tests[k];
-            ids.push_back(db.put_candidate(
-                {p.id, store::CandidateKind::solution, store::Origin::llm, w.samples[k].first,
-                 std::nullopt, "solve",
-                 json{{"stage", "solve"}, {"truncated", w.samples[k].second}}.dump()}));
+            ids.push_back(
+                db.put_candidate({p.id, store::CandidateKind::solution, store::Origin::llm,
+                                  w.samples[k].code, std::nullopt, "solve",
+                                  json{{"stage", "solve"},
+                                       {"truncated", w.samples[k].truncated},
+                                       {"llm_call", w.samples[k].call}}
+                                      .dump()}));
             db.put_execution(ids.back(), c_.driver.run_id(), e.key, e.result);
             passed += e.result.all_passed() ? 1 : 0;
         }
