@@ -26,6 +26,22 @@ sandbox::JobResult judge(const sandbox::HarnessJob& job) {
     return contains(job.code, "fail") ? failing(job, 1, job.code) : passing(job);
 }
 
+// Records `job`'s execution with `result` as a stage would: its problem, a run, its candidate.
+void record_execution(store::Store& db, const sandbox::HarnessJob& job,
+                      const sandbox::JobResult& result) {
+    db.transaction([&] {
+        Problem p;
+        p.id = "p";
+        p.language = "python";
+        p.entry_point = "f";
+        db.put_problem(p);
+        const auto run = db.begin_run("test", "{}");
+        const auto c =
+            db.put_candidate({"p", store::CandidateKind::solution, store::Origin::seed, job.code});
+        db.put_execution(c, run, store::execution_key(job), result);
+    });
+}
+
 } // namespace
 
 TEST_CASE("pipeline::run_tagged: each result comes back with its own tag") {
@@ -72,18 +88,7 @@ TEST_CASE("pipeline::run_batch: gate, deduplication and cache") {
         CHECK((*out)[0].key != (*out)[3].key);
     }
     SUBCASE("what the store has run answers, and the executor is not even started") {
-        db.transaction([&] {
-            Problem p;
-            p.id = "p";
-            p.language = "python";
-            p.entry_point = "f";
-            db.put_problem(p);
-            const auto run = db.begin_run("test", "{}");
-            const auto c = db.put_candidate(
-                {"p", store::CandidateKind::solution, store::Origin::seed, jobs[3].code});
-            db.put_execution(c, run, store::execution_key(jobs[3]),
-                             ended(jobs[3], Verdict::runtime_error, "stored"));
-        });
+        record_execution(db, jobs[3], ended(jobs[3], Verdict::runtime_error, "stored"));
         const std::vector<sandbox::HarnessJob> only = {jobs[3]};
         executor.start_error = "cannot jail here";
         const auto out = pipeline::run_batch(executor, only, {&db, "t", false, ""});
@@ -141,17 +146,7 @@ TEST_CASE("pipeline::run_batch journals each result, and a rerun is answered fro
         FakeExecutor executor(judge);
         REQUIRE(pipeline::run_batch(executor, jobs, {&db, "t", false, ""}));
         CHECK(Sql(db.path()).scalar("SELECT count(*) FROM job_results") == 40);
-        db.transaction([&] {
-            Problem p;
-            p.id = "p";
-            p.language = "python";
-            p.entry_point = "f";
-            db.put_problem(p);
-            const auto run = db.begin_run("test", "{}");
-            const auto c = db.put_candidate(
-                {"p", store::CandidateKind::solution, store::Origin::seed, jobs[0].code});
-            db.put_execution(c, run, store::execution_key(jobs[0]), judge(jobs[0]));
-        });
+        record_execution(db, jobs[0], judge(jobs[0]));
         CHECK(Sql(db.path()).scalar("SELECT count(*) FROM job_results") == 39);
         FakeExecutor none(judge);
         const auto rerun = pipeline::run_batch(none, jobs, {&db, "t", false, ""});
