@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <memory>
 
 namespace assay::cli {
@@ -29,9 +30,22 @@ int run_export(const ExportArgs& args) {
     options.with_reasoning = args.with_reasoning;
     value_or_throw(exports::validate(options));
     if (!std::filesystem::exists(args.db)) throw FatalError(Error{"no such database", args.db});
+    if (std::filesystem::is_directory(args.out))
+        throw FatalError(Error{"--out is a directory: give the JSONL file to write", args.out});
     auto db = value_or_throw(store::Store::open(args.db));
     const auto rows = value_or_throw(exports::export_jsonl(db, options, args.out));
     fmt::print("{} rows → {}\n", rows, args.out);
+    if (rows == 0) {
+        // An empty file is a valid answer, but rarely the one wanted: say which filter emptied it.
+        std::vector<std::string> filters;
+        if (args.language) filters.push_back(fmt::format("--language {}", *args.language));
+        if (args.bug_kind) filters.push_back(fmt::format("--kind {}", *args.bug_kind));
+        if (args.min_pass_rate)
+            filters.push_back(fmt::format("--min-pass-rate {}", *args.min_pass_rate));
+        fmt::print(stderr, "assay: warning: no {} row in {}{}\n", args.kind, args.db,
+                   filters.empty() ? std::string()
+                                   : fmt::format(" matched {}", fmt::join(filters, ", ")));
+    }
     return static_cast<int>(ExitCode::success);
 }
 } // namespace

@@ -8,6 +8,7 @@
 #include <doctest/doctest.h>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <unistd.h>
 
 using assay::testing::assay_binary;
 using assay::testing::Ran;
@@ -100,13 +101,32 @@ TEST_SUITE("cli") {
             CHECK(k.exit_code == 2);
             CHECK(assay::testing::slurp(old) == "old\n");
         }
-        SUBCASE("a failed write leaves no file behind") {
+        SUBCASE("a directory as --out is bad input, and leaves no file behind") {
             std::filesystem::create_directories(dir / "taken");
             const Ran r = assay_binary({"export", "dpo", "--db", db, "--out", out("taken")});
-            CHECK(r.exit_code == 3);
+            CHECK(r.exit_code == 2);
+            CHECK(r.err.find(out("taken") + ": --out is a directory") != std::string::npos);
             CHECK(std::filesystem::is_directory(dir / "taken"));
             for (const auto& entry : std::filesystem::directory_iterator(dir.path()))
                 CHECK(entry.path().filename().string().find(".tmp-") == std::string::npos);
+        }
+        SUBCASE("a filter that matches nothing says so") {
+            const Ran r = assay_binary({"export", "reflexion", "--db", db, "--out",
+                                        out("none.jsonl"), "--language", "cobol"});
+            CHECK(r.exit_code == 0);
+            CHECK(read_jsonl(dir / "none.jsonl").empty());
+            CHECK(r.err.find("assay: warning: no reflexion row in " + db +
+                             " matched --language cobol") != std::string::npos);
+        }
+        SUBCASE("a stale temporary file of a killed export is removed by the next one") {
+            // A pid no process has (above the kernel's pid_max).
+            const auto stale = dir.write(".r.jsonl.tmp-99999999", "half a row");
+            const auto mine = dir.write(".r.jsonl.tmp-" + std::to_string(::getpid()), "live");
+            const Ran r =
+                assay_binary({"export", "reflexion", "--db", db, "--out", out("r.jsonl")});
+            CHECK(r.exit_code == 0);
+            CHECK_FALSE(std::filesystem::exists(stale));
+            CHECK(std::filesystem::exists(mine)); // a live process's file is left alone
         }
     }
 }
