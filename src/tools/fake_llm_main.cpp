@@ -1,6 +1,7 @@
 // assay-fake-llm: an OpenAI-compatible server that answers like a model, for tests and benches.
 //   assay-fake-llm --port N [--host H] [--seed S] [--fault-rate F] [--latency-ms MS] [--threads T]
-//                  [--reasoning [think|field|both]] [--problems PATH]... [--inventions PATH]...
+//                  [--log FILE] [--reasoning [think|field|both]] [--problems PATH]...
+//                  [--inventions PATH]...
 // It knows the problems of --problems (default: the project's problems/) and offers the problems
 // of --inventions (default: tests/fake_llm/inventions/) as new ones; both defaults are found as
 // core/language.cpp finds the project ($ASSAY_HOME, else the source tree) and skipped with a
@@ -31,6 +32,9 @@ int main(int argc, char** argv) {
     app.add_option("--latency-ms", options.latency_ms, "added to every answer");
     app.add_option("--slow-ms", options.slow_ms, "how late a slow fault answers");
     app.add_option("--threads", options.threads, "handler threads (one per open connection)");
+    app.add_option("--log", options.log,
+                   "append one JSON line per chat request: its body's hash, which arrival of "
+                   "that body it is, and the outcome (answered or the fault)");
     std::string reasoning;
     auto* reasoning_option =
         app.add_option("--reasoning", reasoning,
@@ -88,7 +92,7 @@ int main(int argc, char** argv) {
     const auto bound = server.bind(host, port);
     if (!bound) {
         fmt::print(stderr, "assay-fake-llm: {}\n", bound.error().describe());
-        return 2;
+        return static_cast<int>(bound.error().exit_code());
     }
     std::thread stopper([&] {
         int signal = 0;

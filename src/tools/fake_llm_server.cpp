@@ -5,6 +5,9 @@
 
 #include <array>
 #include <atomic>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <fmt/format.h>
 #include <httplib.h>
 #include <map>
@@ -32,6 +35,26 @@ Fault fake_fault(std::uint64_t seed, double fault_rate, const std::string& body,
     constexpr std::array kFaults{Fault::rate_limited, Fault::server_error, Fault::unavailable,
                                  Fault::dropped,      Fault::slow,         Fault::malformed};
     return kFaults[(h >> 32) % kFaults.size()];
+}
+
+std::string_view fault_name(Fault fault) {
+    switch (fault) {
+    case Fault::none:
+        return "answered";
+    case Fault::rate_limited:
+        return "rate_limited";
+    case Fault::server_error:
+        return "server_error";
+    case Fault::unavailable:
+        return "unavailable";
+    case Fault::dropped:
+        return "dropped";
+    case Fault::slow:
+        return "slow";
+    case Fault::malformed:
+        return "malformed";
+    }
+    return "unknown";
 }
 
 namespace {
@@ -72,12 +95,27 @@ struct FakeLlmServer::Impl {
     httplib::Server server;
     std::mutex mutex;
     std::map<std::string, int> seen; // request hash → arrivals so far
+    std::unique_ptr<std::FILE, int (*)(std::FILE*)> log{nullptr, &std::fclose};
     std::atomic<bool> serving{false};
     std::atomic<bool> stopped{false};
 
     int arrival(const std::string& body) {
         std::lock_guard lock(mutex);
         return seen[util::content_hash(body)]++;
+    }
+
+    // One line in the log, written through before the reply is sent. A slow reply is an answer.
+    void record(const std::string& body, int arrival, Fault fault) {
+        if (!log) return;
+        const std::string line =
+            json{{"request", util::content_hash(body)},
+                 {"arrival", arrival},
+                 {"outcome", fault == Fault::slow ? "answered" : fault_name(fault)}}
+                .dump() +
+            "\n";
+        std::lock_guard lock(mutex);
+        std::fwrite(line.data(), 1, line.size(), log.get());
+        std::fflush(log.get());
     }
 
     // Answers with `fault`; false when the call should be answered normally after all.
@@ -121,8 +159,10 @@ struct FakeLlmServer::Impl {
         if (const auto n = request.find("n");
             n != request.end() && !(n->is_number_integer() && n->get<std::int64_t>() == 1))
             return refuse(res, 400, "only n = 1 is supported");
-        if (inject(fake_fault(options.seed, options.fault_rate, req.body, arrival(req.body)), res))
-            return;
+        const int seen_before = arrival(req.body);
+        const Fault fault = fake_fault(options.seed, options.fault_rate, req.body, seen_before);
+        record(req.body, seen_before, fault);
+        if (inject(fault, res)) return;
         res.set_content(
             completion_body(request, model.reply(options.seed, request, options.reasoning)),
             "application/json");
@@ -131,9 +171,9 @@ struct FakeLlmServer::Impl {
 
 FakeLlmServer::FakeLlmServer(FakeLlmOptions options, FakeModel model)
     : impl_(std::make_unique<Impl>()) {
-    impl_->options = options;
+    impl_->options = std::move(options);
     impl_->model = std::move(model);
-    const std::size_t threads = std::max<std::size_t>(options.threads, 1);
+    const std::size_t threads = std::max<std::size_t>(impl_->options.threads, 1);
     impl_->server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
     // Real servers (uvicorn, llama-server) answer without Nagle delays; so does this one.
     impl_->server.set_tcp_nodelay(true);
@@ -152,6 +192,12 @@ FakeLlmServer::~FakeLlmServer() {
 }
 
 Expected<int> FakeLlmServer::bind(const std::string& host, int port) {
+    if (!impl_->options.log.empty()) {
+        impl_->log.reset(std::fopen(impl_->options.log.c_str(), "ae"));
+        if (!impl_->log)
+            return fail_env("{}: cannot open the log: {}", impl_->options.log,
+                            std::strerror(errno));
+    }
     const int bound = bind_for_bursts(impl_->server, host, port);
     if (bound <= 0) return fail("cannot listen on {}:{}", host, port);
     return bound;

@@ -21,10 +21,17 @@ struct FakeLlmOptions {
     std::size_t threads = 128; // handler threads; one per open connection
     // Answers as a reasoning model: a think block or `reasoning_content` (fake_model.hpp).
     ReasoningMode reasoning = ReasoningMode::off;
+    // When set, one JSON line per chat request is appended here as it is answered:
+    // {"request": content hash of the body, "arrival": 0-based count of that body, "outcome":
+    // "answered" or the fault's name}. Lets a test count what a client asked twice.
+    std::string log;
 };
 
 // How a call fails. `none` answers normally.
 enum class Fault { none, rate_limited, server_error, unavailable, dropped, slow, malformed };
+
+// "answered" for none, else the fault's name (the log's outcome).
+[[nodiscard]] std::string_view fault_name(Fault fault);
 
 // Whether the `seen`-th arrival (0-based) of the same request body fails, and how.
 [[nodiscard]] Fault fake_fault(std::uint64_t seed, double fault_rate, const std::string& body,
@@ -39,7 +46,8 @@ class FakeLlmServer {
     FakeLlmServer(const FakeLlmServer&) = delete;
     FakeLlmServer& operator=(const FakeLlmServer&) = delete;
 
-    // Binds and listens on host:port (port 0: any free port); returns the port.
+    // Opens the log (if any), binds and listens on host:port (port 0: any free port); returns
+    // the port.
     [[nodiscard]] Expected<int> bind(const std::string& host, int port);
     // Accepts connections until stop(); call after bind().
     void serve();

@@ -1,16 +1,23 @@
 // Black-box: a run killed with SIGKILL at several points and run again each time ends with the
-// exports of a run never killed; SIGINT and SIGTERM stop a run cleanly and it resumes.
+// exports of a run never killed — offline, and with an LLM (assay-fake-llm), where no answered
+// call may be asked again but the few in flight at a kill; SIGINT and SIGTERM stop a run cleanly
+// and it resumes.
 #include "core/language.hpp"
+#include "support/fake_llm_process.hpp"
 #include "support/process.hpp"
 #include "support/sql.hpp"
 #include "support/temp_dir.hpp"
 
 #include <doctest/doctest.h>
 #include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 using assay::testing::assay_binary;
+using assay::testing::FakeLlm;
 using assay::testing::Ran;
 using assay::testing::slurp;
 using assay::testing::TempDir;
@@ -21,10 +28,11 @@ namespace {
 const std::vector<std::string> kExports{"sft.jsonl", "bugfix.jsonl", "refactor.jsonl",
                                         "reflexion.jsonl", "dpo.jsonl"};
 
-std::vector<std::string> run_args(const fs::path& db, const fs::path& out) {
+std::vector<std::string> run_args(const fs::path& db, const fs::path& out,
+                                  const std::string& limit = "20") {
     return {"run",        "--problems", (assay::project_root() / "problems").string(),
             "--db",       db.string(),  "--out",
-            out.string(), "--limit",    "20",
+            out.string(), "--limit",    limit,
             "--seed",     "1",          "--jobs",
             "2"};
 }
@@ -39,6 +47,33 @@ std::int64_t finished_jobs(const fs::path& db) {
     } catch (const std::exception&) {
         return 0;
     }
+}
+
+std::vector<std::string> llm_run_args(const std::string& url, const fs::path& db,
+                                      const fs::path& out) {
+    std::vector<std::string> args = run_args(db, out, "12");
+    args.insert(args.end(), {"--llm-url", url + "/v1", "--model", "fake-model", "--llm-concurrency",
+                             "4", "--llm-timeout", "5", "--llm-attempts", "10"});
+    return args;
+}
+
+// How many times the server answered each request body (assay-fake-llm --log).
+std::map<std::string, int> answers_per_request(const fs::path& log) {
+    std::map<std::string, int> out;
+    std::ifstream in(log);
+    for (std::string line; std::getline(in, line);) {
+        const auto entry = nlohmann::json::parse(line, nullptr, false);
+        if (entry.is_object() && entry.value("outcome", "") == "answered")
+            ++out[entry.value("request", "")];
+    }
+    return out;
+}
+
+int total_answers(const fs::path& log) {
+    int total = 0;
+    for (const auto& [request, answers] : answers_per_request(log))
+        total += answers;
+    return total;
 }
 
 std::string last_status(const fs::path& db) {
@@ -125,5 +160,53 @@ TEST_SUITE("slow") {
             CHECK(last_status(db) == "done");
             CHECK(fs::exists(out / "sft.jsonl"));
         }
+    }
+
+    TEST_CASE("cli::run with an LLM killed at several points asks no answered call again") {
+        TempDir dir;
+        // The whole run, on a server of its own: how many answers a run takes.
+        FakeLlm first({"--seed", "1", "--fault-rate", "0.1", "--slow-ms", "400", "--latency-ms",
+                       "20", "--log", (dir / "whole.log").string()});
+        const Ran whole = assay_binary(llm_run_args(first.url(), dir / "whole.db", dir / "whole"));
+        INFO(whole.err);
+        REQUIRE(whole.exit_code == 0);
+        const int all_answers = total_answers(dir / "whole.log");
+        REQUIRE(all_answers > 40);
+
+        FakeLlm server({"--seed", "1", "--fault-rate", "0.1", "--slow-ms", "400", "--latency-ms",
+                        "20", "--log", (dir / "killed.log").string()});
+        const fs::path db = dir / "killed.db";
+        const fs::path out = dir / "killed";
+        int kills = 0;
+        for (const int at : {all_answers / 5, all_answers / 2, all_answers * 4 / 5}) {
+            const Ran killed = assay_binary(llm_run_args(server.url(), db, out), {}, [&] {
+                return total_answers(dir / "killed.log") >= at ? SIGKILL : 0;
+            });
+            if (last_status(db) != "running") continue; // it finished before the kill point
+            ++kills;
+        }
+        CHECK(kills >= 2);
+        const Ran resumed = assay_binary(llm_run_args(server.url(), db, out));
+        INFO(resumed.err);
+        REQUIRE(resumed.exit_code == 0);
+        for (const std::string& name : kExports) {
+            INFO(name);
+            REQUIRE(fs::exists(out / name));
+            CHECK(slurp(out / name) == slurp(dir / "whole" / name));
+        }
+        // Every call answered once, but those in flight when a kill came (at most
+        // --llm-concurrency each time).
+        int asked_again = 0;
+        for (const auto& [request, answers] : answers_per_request(dir / "killed.log"))
+            asked_again += answers - 1;
+        MESSAGE(kills << " kills; " << asked_again << " answered calls asked again, of "
+                      << all_answers);
+        CHECK(asked_again <= kills * 4);
+        CHECK(answers_per_request(dir / "killed.log").size() ==
+              answers_per_request(dir / "whole.log").size());
+        assay::testing::Sql sql(db);
+        CHECK(sql.scalar("SELECT count(*) FROM runs WHERE status = 'running'") == 0);
+        CHECK(sql.scalar("SELECT count(*) FROM runs WHERE status = 'died'") == kills);
+        CHECK(hidden_files(out).empty());
     }
 }
