@@ -59,6 +59,9 @@ struct JobResult {
     bool stderr_truncated = false;
     std::string forbidden_syscall;
     std::string message; // why the verdict is not ok, or the first failing case's message
+    // Not stored: the verdict may have been caused from outside the job (Decision::run_again);
+    // an executor runs such a job once more and keeps that second result.
+    bool run_again = false;
 
     [[nodiscard]] int passed() const;
     // The candidate passes: run ok, every expected case reported, every case passed.

@@ -328,6 +328,7 @@ Observations observations(const HarnessJob& job, const Observed& seen, const Rec
 void apply_decision(JobResult& r, Decision decision, const Observed& seen) {
     r.verdict = decision.verdict;
     r.message = std::move(decision.message);
+    r.run_again = decision.run_again;
     if (r.verdict == Verdict::forbidden_syscall)
         r.forbidden_syscall = seen.forbidden_syscall.empty() ? "unknown" : seen.forbidden_syscall;
     if (r.verdict == Verdict::ok)
@@ -336,10 +337,13 @@ void apply_decision(JobResult& r, Decision decision, const Observed& seen) {
                 r.message = c.message;
                 break;
             }
+    // The case the time ran out in, in the same words whoever saw it first: the judge (which
+    // then reported it) or the supervisor (which killed the job before it could).
     if (r.verdict == Verdict::timeout)
         for (CaseResult& c : r.cases)
-            if (c.verdict == TestVerdict::error) {
+            if (c.verdict == TestVerdict::error || c.verdict == TestVerdict::timeout) {
                 c.verdict = TestVerdict::timeout;
+                c.message = "the time limit ran out while the candidate was running";
                 break;
             }
 }

@@ -19,7 +19,21 @@ bool cpu_exhausted(long cpu_ms, long limit_ms) {
     return limit_ms > 0 && cpu_ms >= limit_ms - cpu_margin_ms(limit_ms);
 }
 
+namespace {
+Decision decide_verdict(const Observations& seen);
+} // namespace
+
 Decision decide(const Observations& seen) {
+    Decision decision = decide_verdict(seen);
+    // A runtime error that a worker's death or a SIGKILL/SIGPIPE the supervisor did not send
+    // came with (at load or later) may have come from outside the job.
+    decision.run_again = decision.verdict == Verdict::runtime_error &&
+                         (seen.worker_died || seen.signal == SIGKILL || seen.signal == SIGPIPE);
+    return decision;
+}
+
+namespace {
+Decision decide_verdict(const Observations& seen) {
     auto with_memory_note = [&seen](std::string message) {
         if (!seen.memory_cgroup)
             message += " (no memory cgroup on this host: the memory limit is RLIMIT_AS, whose "
@@ -69,5 +83,7 @@ Decision decide(const Observations& seen) {
         return {Verdict::runtime_error, "the program ended during a test case"};
     return {Verdict::ok, {}};
 }
+
+} // namespace
 
 } // namespace assay::sandbox

@@ -68,6 +68,10 @@ struct Observations {
 struct Decision {
     Verdict verdict = Verdict::internal_error;
     std::string message;
+    // The failure may have come from outside the job (a worker died; a SIGKILL or SIGPIPE the
+    // supervisor did not send, e.g. another process's kill, or the judge closing the channel
+    // at its own deadline under load): the job deserves one more run in fresh jails.
+    bool run_again = false;
 };
 
 [[nodiscard]] Decision decide(const Observations& seen);

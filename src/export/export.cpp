@@ -1,18 +1,23 @@
 #include "export/export.hpp"
 
+#include "core/language.hpp"
 #include "export/preference.hpp"
 #include "export/reflexion.hpp"
 #include "export/test_script.hpp"
 #include "store/readers.hpp"
+#include "syntax/ast_hash.hpp"
 #include "util/diff.hpp"
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <functional>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <span>
 #include <unistd.h>
@@ -145,7 +150,62 @@ json refactor_row(const store::ProblemRecord& problem, const store::CandidateRow
     return out;
 }
 
-// sft, bugfix and refactor: one row per candidate.
+// When rows repeat one another, the one kept: a person's first, then the model's, then imported
+// samples, then what AST operators made.
+int origin_rank(std::string_view origin) {
+    constexpr std::array<std::string_view, 4> kOrder{"seed", "llm", "sample", "mutation"};
+    const auto* found = std::find(kOrder.begin(), kOrder.end(), origin);
+    return static_cast<int>(found - kOrder.begin());
+}
+
+// A program's identity for deduplication: its normalised syntax tree (syntax::ast_hash:
+// comments, layout and local names aside) in its language's grammar, or, where that cannot be
+// had, its text without whitespace.
+class CodeIdentity {
+  public:
+    std::string operator()(const std::string& language, const std::string& code) {
+        auto grammar = grammars_.find(language);
+        if (grammar == grammars_.end()) {
+            const auto loaded = load_language(language);
+            grammar = grammars_.emplace(language, loaded ? loaded->grammar : std::string()).first;
+        }
+        if (!grammar->second.empty())
+            if (auto hash = syntax::ast_hash(grammar->second, code)) return "ast:" + *hash;
+        std::string squeezed;
+        for (const char c : code)
+            if (std::isspace(static_cast<unsigned char>(c)) == 0) squeezed += c;
+        return "text:" + squeezed;
+    }
+
+  private:
+    std::map<std::string, std::string> grammars_;
+};
+
+// Of rows with the same key, keeps the one whose origin ranks first (the earliest among equals),
+// at the place of the first of them.
+std::vector<json> distinct(std::vector<std::pair<std::string, json>> keyed) {
+    std::map<std::string, std::size_t> best; // key → index into keyed
+    std::vector<std::size_t> order;
+    for (std::size_t i = 0; i < keyed.size(); ++i) {
+        const auto [at, inserted] = best.emplace(keyed[i].first, i);
+        if (inserted) {
+            order.push_back(i);
+            continue;
+        }
+        const auto rank = [&](std::size_t k) {
+            return origin_rank(keyed[k].second.value("origin", std::string()));
+        };
+        if (rank(i) < rank(at->second)) at->second = i;
+    }
+    std::vector<json> out;
+    out.reserve(order.size());
+    for (const std::size_t first : order)
+        out.push_back(std::move(keyed[best[keyed[first].first]].second));
+    return out;
+}
+
+// sft, bugfix and refactor: one row per distinct program of a problem (the candidate for sft,
+// the buggy program for bugfix, the refactored one for refactor; see CodeIdentity).
 Expected<std::vector<json>>
 candidate_export(store::Store& db, const ExportOptions& options,
                  const std::map<std::string, store::ProblemRecord>& problems) {
@@ -155,17 +215,20 @@ candidate_export(store::Store& db, const ExportOptions& options,
         ASSAY_TRY(kind == Kind::sft      ? store::passing_solutions(db)
                   : kind == Kind::bugfix ? store::killed_bugs(db)
                                          : store::kept_refactorings(db));
-    std::vector<json> out;
+    CodeIdentity identity;
+    std::vector<std::pair<std::string, json>> keyed;
     for (const store::CandidateRow& row : candidates) {
         const auto problem = problems.find(row.problem_id);
         if (problem == problems.end() || !keep(kind, options.filters, problem->second, row))
             continue;
-        out.push_back(with_reasoning(kind == Kind::sft      ? sft_row(format, problem->second, row)
-                                     : kind == Kind::bugfix ? bugfix_row(problem->second, row)
-                                                            : refactor_row(problem->second, row),
-                                     options.with_reasoning, row));
+        keyed.emplace_back(
+            row.problem_id + '\n' + identity(problem->second.problem.language, row.code),
+            with_reasoning(kind == Kind::sft      ? sft_row(format, problem->second, row)
+                           : kind == Kind::bugfix ? bugfix_row(problem->second, row)
+                                                  : refactor_row(problem->second, row),
+                           options.with_reasoning, row));
     }
-    return out;
+    return distinct(std::move(keyed));
 }
 
 Expected<std::vector<json>>
@@ -191,14 +254,19 @@ dpo_export(store::Store& db, const ExportOptions& options,
     const Filters& f = options.filters;
     const auto solutions = ASSAY_TRY(store::model_solutions(db));
     const auto reflexion = ASSAY_TRY(store::trajectories(db, "reflexion"));
-    std::vector<json> out;
+    // One pair per distinct (chosen, rejected) programs of a problem.
+    CodeIdentity identity;
+    std::vector<std::pair<std::string, json>> keyed;
     for (const PreferencePair& pair : preference_pairs(solutions, reflexion)) {
         const auto problem = problems.find(pair.problem_id);
         if (problem == problems.end() || !keep_problem(f, problem->second)) continue;
         if (f.kind && *f.kind != to_string(pair.source)) continue;
-        out.push_back(dpo_row(format, problem->second.problem, pair));
+        const std::string& language = problem->second.problem.language;
+        keyed.emplace_back(pair.problem_id + '\n' + identity(language, pair.chosen) + '\n' +
+                               identity(language, pair.rejected),
+                           dpo_row(format, problem->second.problem, pair));
     }
-    return out;
+    return distinct(std::move(keyed));
 }
 
 Expected<std::vector<json>> rows(store::Store& db, const ExportOptions& options) {
@@ -233,38 +301,32 @@ void remove_stale_temps(const fs::path& dir, const fs::path& out) {
     }
 }
 
-// Writes `lines` to a temporary file beside `out`, then renames it over `out`.
-Expected<void> write_atomically(const fs::path& out, const std::vector<json>& lines) {
+// Writes what `write` puts in a stream to a temporary file beside `out`; returns its path.
+Expected<fs::path> write_temp(const fs::path& out,
+                              const std::function<void(std::ostream&)>& write) {
     const fs::path dir = out.has_parent_path() ? out.parent_path() : fs::path(".");
     std::error_code error;
     fs::create_directories(dir, error);
     remove_stale_temps(dir, out);
     const fs::path temp = dir / fmt::format(".{}.tmp-{}", out.filename().string(), ::getpid());
-    {
-        std::ofstream file(temp, std::ios::binary | std::ios::trunc);
-        try {
-            for (const json& line : lines)
-                file << line.dump() << '\n';
-        } catch (const json::exception& e) {
-            // A stored text that is not UTF-8: assay should never have recorded it.
-            fs::remove(temp, error);
-            return fail_env_at(out.string(), "cannot write the export: {}", e.what());
-        }
-        file.flush();
-        if (!file) {
-            const int why = errno;
-            fs::remove(temp, error);
-            return fail_env_at(out.string(), "cannot write the export: {}",
-                               why != 0 ? std::strerror(why) : "write failed");
-        }
-    }
-    fs::rename(temp, out, error);
-    if (error) {
-        const std::string why = error.message();
+    std::ofstream file(temp, std::ios::binary | std::ios::trunc);
+    try {
+        write(file);
+    } catch (const json::exception& e) {
+        // A stored text that is not UTF-8: assay should never have recorded it.
+        file.close();
         fs::remove(temp, error);
-        return fail_env_at(out.string(), "cannot move the export into place: {}", why);
+        return fail_env_at(out.string(), "cannot write the export: {}", e.what());
     }
-    return {};
+    file.flush();
+    if (!file) {
+        const int why = errno;
+        file.close();
+        fs::remove(temp, error);
+        return fail_env_at(out.string(), "cannot write the export: {}",
+                           why != 0 ? std::strerror(why) : "write failed");
+    }
+    return temp;
 }
 
 } // namespace
@@ -307,12 +369,51 @@ Expected<void> validate(const ExportOptions& options) {
     return {};
 }
 
-Expected<std::size_t> export_jsonl(store::Store& db, const ExportOptions& options,
-                                   const fs::path& out) {
+Staging::~Staging() {
+    std::error_code ignored;
+    for (const auto& [temp, out] : staged_)
+        fs::remove(temp, ignored);
+}
+
+Expected<std::size_t> Staging::add_export(store::Store& db, const ExportOptions& options,
+                                          const fs::path& out) {
     ASSAY_TRY(validate(options));
     const auto lines = ASSAY_TRY(rows(db, options));
-    ASSAY_TRY(write_atomically(out, lines));
+    const fs::path temp = ASSAY_TRY(write_temp(out, [&](std::ostream& file) {
+        for (const json& line : lines)
+            file << line.dump() << '\n';
+    }));
+    staged_.emplace_back(temp, out);
     return lines.size();
+}
+
+Expected<void> Staging::add_text(const fs::path& out, const std::string& text) {
+    const fs::path temp = ASSAY_TRY(write_temp(out, [&](std::ostream& file) { file << text; }));
+    staged_.emplace_back(temp, out);
+    return {};
+}
+
+Expected<void> Staging::commit() {
+    std::error_code error;
+    for (std::size_t i = 0; i < staged_.size(); ++i) {
+        const auto& [temp, out] = staged_[i];
+        fs::rename(temp, out, error);
+        if (error) {
+            const std::string why = error.message();
+            staged_.erase(staged_.begin(), staged_.begin() + static_cast<std::ptrdiff_t>(i));
+            return fail_env_at(out.string(), "cannot move the export into place: {}", why);
+        }
+    }
+    staged_.clear();
+    return {};
+}
+
+Expected<std::size_t> export_jsonl(store::Store& db, const ExportOptions& options,
+                                   const fs::path& out) {
+    Staging staging;
+    const std::size_t count = ASSAY_TRY(staging.add_export(db, options, out));
+    ASSAY_TRY(staging.commit());
+    return count;
 }
 
 } // namespace assay::exports

@@ -36,6 +36,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace assay::exports {
 
@@ -67,6 +69,27 @@ struct ExportOptions {
 // Checks the options (format valid for the kind, pass rate in [0, 1], --kind one of the values
 // the kind knows where that set is closed).
 [[nodiscard]] Expected<void> validate(const ExportOptions& options);
+
+// Files written together: each to a temporary file beside it (`.NAME.tmp-PID`; those a killed
+// process left are removed by the next write of NAME), all moved into place by commit(), so a
+// failure or a stop before it changes none of them. Destroyed uncommitted, it removes its
+// temporary files.
+class Staging {
+  public:
+    Staging() = default;
+    Staging(const Staging&) = delete;
+    Staging& operator=(const Staging&) = delete;
+    ~Staging();
+    // Writes the export's rows; returns their number.
+    [[nodiscard]] Expected<std::size_t> add_export(store::Store& db, const ExportOptions& options,
+                                                   const std::filesystem::path& out);
+    [[nodiscard]] Expected<void> add_text(const std::filesystem::path& out,
+                                          const std::string& text);
+    [[nodiscard]] Expected<void> commit();
+
+  private:
+    std::vector<std::pair<std::filesystem::path, std::filesystem::path>> staged_; // temp, out
+};
 
 // Writes the rows to `out` through a temporary file in the same directory, renamed into place
 // only when complete; returns the number of rows.

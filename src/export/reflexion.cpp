@@ -28,12 +28,25 @@ json final_verdict(const store::TrajectoryRow& t) {
 }
 } // namespace
 
+namespace {
+// Each assistant turn's `weight` (the OpenAI fine-tuning convention, read by axolotl too): 1 for
+// the last one when the trajectory is solved (the passing attempt), 0 for the failed attempts.
+json weighted(json messages, bool solved) {
+    std::size_t last = messages.size();
+    for (std::size_t i = 0; i < messages.size(); ++i)
+        if (messages[i]["role"] == "assistant") last = i;
+    for (std::size_t i = 0; i < messages.size(); ++i)
+        if (messages[i]["role"] == "assistant") messages[i]["weight"] = solved && i == last ? 1 : 0;
+    return messages;
+}
+} // namespace
+
 json conversation(const Problem& problem, const store::TrajectoryRow& t) {
     if (const auto& recorded = t.meta.messages; recorded && !recorded->empty()) {
         json out = json::array();
         for (const store::TrajectoryMessage& m : *recorded)
             out.push_back(message(m.role, m.content));
-        return out;
+        return weighted(std::move(out), t.solved);
     }
     json out = json::array({message("user", problem.prompt)});
     for (std::size_t i = 0; i < t.steps.size(); ++i) {
@@ -47,7 +60,7 @@ json conversation(const Problem& problem, const store::TrajectoryRow& t) {
             reply += (reply.empty() ? "" : "\n\n") + fenced(problem.language, t.steps[i].code);
         out.push_back(message("assistant", reply));
     }
-    return out;
+    return weighted(std::move(out), t.solved);
 }
 
 namespace {

@@ -23,7 +23,10 @@ namespace assay::exports {
 // list of {role, content} strings; otherwise rebuilt from the steps: user = the prompt,
 // assistant = attempt 0 in a fenced block, then per later attempt i: user = the feedback on
 // attempt i-1, assistant = the reflection written with attempt i, a blank line, attempt i fenced
-// (an attempt whose reply held no program has empty code, and no block).
+// (an attempt whose reply held no program has empty code, and no block). Every assistant message
+// has `weight` (OpenAI's fine-tuning convention, also read by axolotl): 1 on the last one of a
+// solved trajectory, the passing attempt; 0 on the failed attempts, so they are context, not
+// targets.
 [[nodiscard]] nlohmann::json conversation(const Problem& problem, const store::TrajectoryRow& t);
 
 } // namespace assay::exports

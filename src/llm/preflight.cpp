@@ -1,6 +1,7 @@
 #include "llm/preflight.hpp"
 
 #include "llm/curl_handles.hpp"
+#include "util/interrupt.hpp"
 #include "util/string.hpp"
 #include "util/utf8.hpp"
 
@@ -22,6 +23,12 @@ std::size_t keep_body(char* data, std::size_t size, std::size_t count, void* use
     if (body->size() + bytes > kMaxBody) return 0;
     body->append(data, bytes);
     return bytes;
+}
+
+// Aborts the transfer once SIGINT or SIGTERM came (libcurl calls it about once a second, and
+// more often while data flows).
+int stop_on_signal(void*, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+    return util::stop_signal() != 0 ? 1 : 0;
 }
 
 // The ids of an OpenAI-style model list ({"data": [{"id": …}, …]}), or nullopt.
@@ -71,7 +78,10 @@ Expected<ServedModels> served_models(const HttpClientOptions& options) {
     set(CURLOPT_TIMEOUT_MS, static_cast<long>(std::min(options.timeout, kLongest).count()));
     set(CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options.connect_timeout.count()));
     set(CURLOPT_NOSIGNAL, 1L);
+    set(CURLOPT_NOPROGRESS, 0L);
+    set(CURLOPT_XFERINFOFUNCTION, &stop_on_signal);
     if (code == CURLE_OK) code = curl_easy_perform(e);
+    if (util::stop_signal() != 0) return util::interrupted();
     if (code != CURLE_OK)
         return fail_env("cannot reach the LLM server: GET {}: {}", out.url,
                         curl_easy_strerror(code));
@@ -99,7 +109,7 @@ Expected<std::string> preflight(const HttpClientOptions& options, std::string_vi
                                 std::int64_t cached_calls) {
     auto served = served_models(options);
     if (!served) {
-        if (served.error().kind == ErrorKind::bad_input || cached_calls == 0)
+        if (served.error().kind != ErrorKind::environment || cached_calls == 0)
             return Unexpected(served.error());
         return fmt::format("{}; going on with the {} answers of '{}' in the database (a request "
                            "they do not answer fails)",

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <mutex>
 
 namespace assay::pipeline {
 
@@ -47,11 +48,36 @@ Expected<void> JailExecutor::run(const std::vector<sandbox::HarnessJob>& jobs,
         if (k >= which.size()) return std::nullopt;
         return std::pair{k, &jobs[which[k]]};
     };
+    // A result that may have been caused from outside the job waits for a second run.
+    std::mutex again_mutex;
+    std::vector<std::size_t> again;
     const auto finished = [&](std::size_t k, sandbox::JobResult result) {
+        if (result.run_again) {
+            std::lock_guard lock(again_mutex);
+            again.push_back(which[k]);
+            return;
+        }
         done(which[k], std::move(result));
     };
     parallel_for(slots_, std::min(static_cast<std::size_t>(slots_), which.size()),
                  [&](std::size_t) { pool_->serve(next, finished); });
+    if (again.empty()) return {};
+    // Fresh jails (started() respawns the workers that died), then the second result stands.
+    if (util::stop_signal() == 0) ASSAY_TRY(started());
+    std::atomic<std::size_t> retry{0};
+    const auto next_again =
+        [&]() -> std::optional<std::pair<std::size_t, const sandbox::HarnessJob*>> {
+        if (util::stop_signal() != 0) return std::nullopt;
+        const std::size_t k = retry++;
+        if (k >= again.size()) return std::nullopt;
+        return std::pair{k, &jobs[again[k]]};
+    };
+    const auto finished_again = [&](std::size_t k, sandbox::JobResult result) {
+        result.run_again = false;
+        done(again[k], std::move(result));
+    };
+    parallel_for(slots_, std::min(static_cast<std::size_t>(slots_), again.size()),
+                 [&](std::size_t) { pool_->serve(next_again, finished_again); });
     return {};
 }
 

@@ -91,13 +91,15 @@ json run_args(const RunOptions& options) {
                                 : json()}};
 }
 
+// Writes every export into `staging` (moved into place together by its commit()).
 Expected<void> export_all(store::Store& db, const fs::path& out, bool with_reasoning,
-                          RunSummary& summary) {
+                          exports::Staging& staging, RunSummary& summary) {
     for (exports::Kind kind : {exports::Kind::sft, exports::Kind::bugfix, exports::Kind::refactor,
                                exports::Kind::reflexion, exports::Kind::dpo}) {
         const std::string name = fmt::format("{}.jsonl", exports::to_string(kind));
         summary.exported[name] =
-            ASSAY_TRY(exports::export_jsonl(db, {kind, "", {}, with_reasoning}, out / name));
+            ASSAY_TRY(staging.add_export(db, {kind, "", {}, with_reasoning}, out / name));
+        if (util::stop_signal() != 0) return util::interrupted();
     }
     return {};
 }
@@ -257,16 +259,27 @@ Expected<void> run_recorded(const RunOptions& options, std::vector<Problem>& pro
     // A stage that ran out of work because of SIGINT/SIGTERM (a batch of failed calls) does not
     // count as done: no export from part of the work.
     if (util::stop_signal() != 0) return util::interrupted();
-    std::error_code ignored;
-    if (has(options.stages, Stage::export_datasets)) {
+    // The exports and run_summary.json are written beside their places and moved there
+    // together, only when all are written and no stop came: never a mix of two runs' files.
+    exports::Staging staging;
+    const bool exporting = has(options.stages, Stage::export_datasets);
+    if (exporting) {
+        std::error_code ignored;
         fs::create_directories(options.out, ignored);
-        ASSAY_TRY(export_all(db, options.out, options.with_reasoning, summary));
+        ASSAY_TRY(export_all(db, options.out, options.with_reasoning, staging, summary));
     }
     summary.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    db.transaction([&] { db.finish_run(summary.run_id, "done", summary.to_json().dump()); });
-    if (has(options.stages, Stage::export_datasets))
-        std::ofstream(options.out / "run_summary.json") << summary.to_json().dump(2) << '\n';
+    if (exporting)
+        ASSAY_TRY(
+            staging.add_text(options.out / "run_summary.json", summary.to_json().dump(2) + "\n"));
+    if (util::stop_signal() != 0) return util::interrupted();
+    ASSAY_TRY(staging.commit());
+    // The run is over: its journal of unrecorded results is no longer needed.
+    db.transaction([&] {
+        db.finish_run(summary.run_id, "done", summary.to_json().dump());
+        db.clear_journal(summary.run_id);
+    });
     return {};
 }
 

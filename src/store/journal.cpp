@@ -83,6 +83,12 @@ std::optional<sandbox::JobResult> Store::journaled_result(std::string_view key) 
     return from_text(s.column_text(0));
 }
 
+void Store::clear_journal(std::int64_t finished) {
+    Statement s(db_.get(), "DELETE FROM job_results WHERE NOT EXISTS (SELECT 1 FROM runs WHERE "
+                           "status = 'running' AND id != ?)");
+    s.bind(1, finished).run();
+}
+
 void Store::drop_journaled(std::string_view key) {
     Statement s(db_.get(), "DELETE FROM job_results WHERE key = ?");
     s.bind(1, key).run();

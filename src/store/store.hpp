@@ -117,6 +117,9 @@ class Store {
     // own, before any record is built from them: a run killed mid-batch keeps them, and its rerun
     // is answered from them (find_execution). Uncacheable verdicts are skipped.
     void journal_results(const std::vector<std::pair<std::string, sandbox::JobResult>>& results);
+    // Empties the journal when `finished` (a run that just ended) was the only run running: what
+    // it held was never recorded because no stage kept it.
+    void clear_journal(std::int64_t finished);
     // Records an execution (and its per-test results) unless one with `key` exists; returns
     // the execution id either way. Its journaled result, if any, is dropped.
     std::int64_t put_execution(std::int64_t candidate, std::int64_t run, std::string_view key,

@@ -3,6 +3,7 @@
 #include "syntax/grammar.hpp"
 #include "syntax/syntax_tree.hpp"
 
+#include <cctype>
 #include <optional>
 
 namespace assay::syntax {
@@ -69,6 +70,22 @@ Expected<std::vector<std::string>> top_level_functions(std::string_view language
     for (const FunctionNodes& function : functions(tree))
         names.emplace_back(tree.text(function.name));
     return names;
+}
+
+bool same_signature(std::string_view language, std::string_view before, std::string_view after,
+                    std::string_view name) {
+    const auto old = find_function(language, before, name);
+    const auto now = find_function(language, after, name);
+    if (!old || !now || old->parameters.size() != now->parameters.size()) return false;
+    const auto squeezed = [](std::string_view text) {
+        std::string out;
+        for (const char c : text)
+            if (std::isspace(static_cast<unsigned char>(c)) == 0) out += c;
+        return out;
+    };
+    for (std::size_t i = 0; i < old->parameters.size(); ++i)
+        if (squeezed(old->parameters[i].text) != squeezed(now->parameters[i].text)) return false;
+    return true;
 }
 
 } // namespace assay::syntax

@@ -33,6 +33,12 @@ struct FunctionInfo {
 [[nodiscard]] Expected<FunctionInfo> find_function(std::string_view language, std::string_view code,
                                                    std::string_view name);
 
+// Whether `after` defines the top-level function `name` with the interface it has in `before`:
+// the same parameters (names, defaults, annotations, kinds) in the same order, whitespace aside.
+// False when either program lacks it.
+[[nodiscard]] bool same_signature(std::string_view language, std::string_view before,
+                                  std::string_view after, std::string_view name);
+
 // Names of all top-level functions, in source order.
 [[nodiscard]] Expected<std::vector<std::string>> top_level_functions(std::string_view language,
                                                                      std::string_view code);

@@ -26,7 +26,9 @@ std::vector<Refactoring> refactorings(std::string_view language, std::string_vie
     std::vector<Refactoring> result;
     for (Refactoring& candidate : known->refactorings(*tree)) {
         if (candidate.code == code || !parses_cleanly(language, candidate.code)) continue;
-        if (!entry_point.empty() && !find_function(language, candidate.code, entry_point)) continue;
+        // The prompt asks for this interface and the tests may call it by keyword.
+        if (!entry_point.empty() && !same_signature(language, code, candidate.code, entry_point))
+            continue;
         result.push_back(std::move(candidate));
     }
     return result;

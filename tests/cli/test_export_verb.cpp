@@ -44,7 +44,10 @@ TEST_SUITE("cli") {
             REQUIRE(rows.size() == 4);
             CHECK(rows[0]["key"] == "reflexion:llm/abs_diff:11");
             CHECK(rows[0]["num_steps"] == 3);
-            CHECK(rows[0]["messages"] == llm::abs_diff_messages());
+            json messages = llm::abs_diff_messages(); // weighted: only the passing attempt
+            for (const std::size_t i : {2, 4, 6})
+                messages[i]["weight"] = i == 6 ? 1 : 0;
+            CHECK(rows[0]["messages"] == messages);
             const Ran solved =
                 assay_binary({"export", "reflexion", "--db", db, "--out", out("s.jsonl"), "--kind",
                               "solved", "--language", "python"});

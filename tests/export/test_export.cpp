@@ -77,7 +77,7 @@ void fill(store::Store& db) {
                          outcome({TestVerdict::passed, TestVerdict::passed, TestVerdict::passed}));
         const auto refactored = db.put_candidate(
             {p.id, store::CandidateKind::refactor, store::Origin::mutation,
-             "def add(first, second):\n    return first + second\n", ref, "rename_locals"});
+             "def add(a, b):\n    total = a + b\n    return total\n", ref, "introduce_variable"});
         db.put_execution(refactored, run, "k-refactor",
                          outcome({TestVerdict::passed, TestVerdict::passed, TestVerdict::passed}));
         db.put_problem_stats({p.id, run, true, "", 2, 1, 1});
@@ -145,7 +145,7 @@ TEST_CASE("exports::export_jsonl") {
         CHECK(messages[0]["messages"][0]["content"] == "Write add(a, b).");
         CHECK(messages[0]["messages"][1]["content"] == add_problem().solution);
         CHECK(messages[1]["origin"] == "mutation");
-        CHECK(messages[1]["refactor_kind"] == "rename_locals");
+        CHECK(messages[1]["refactor_kind"] == "introduce_variable");
         const auto alpaca = rows_of({exports::Kind::sft, "alpaca", {}});
         CHECK(alpaca[0]["instruction"] == "Write add(a, b).");
         CHECK(alpaca[0]["output"] == add_problem().solution);
@@ -171,7 +171,7 @@ TEST_CASE("exports::export_jsonl") {
     SUBCASE("refactor rows") {
         const auto rows = rows_of({exports::Kind::refactor, "", {}});
         REQUIRE(rows.size() == 1);
-        CHECK(rows[0]["refactor_kind"] == "rename_locals");
+        CHECK(rows[0]["refactor_kind"] == "introduce_variable");
         CHECK(rows[0]["original_code"] == add_problem().solution);
         CHECK(run_script(dir, rows[0]["refactored_code"], rows[0]["test_code"]) == 0);
     }
@@ -210,6 +210,11 @@ json message(const char* role, const std::string& content) {
     return {{"role", role}, {"content", content}};
 }
 
+// An assistant message with its training weight.
+json answer(const std::string& content, int weight) {
+    return {{"role", "assistant"}, {"content", content}, {"weight", weight}};
+}
+
 json step(const std::string& code, const char* verdict, int passed, int total,
           const std::string& feedback, const std::string& reflection) {
     return {{"code", code},         {"verdict", verdict},   {"tests_passed", passed},
@@ -238,6 +243,59 @@ pairs(const std::vector<json>& rows) {
 }
 } // namespace
 
+TEST_CASE("exports: one row per distinct program of a problem, the canonical origin kept") {
+    TempDir dir;
+    auto db = store::Store::open(dir / "a.db");
+    REQUIRE(db);
+    fill(*db);
+    const Problem p = add_problem();
+    const auto pass = outcome({TestVerdict::passed, TestVerdict::passed, TestVerdict::passed});
+    db->transaction([&] {
+        const auto run = db->begin_run("run", "{}");
+        // The reference again, from a model and from imported samples: reformatted, commented,
+        // its locals renamed.
+        const auto llm =
+            db->put_candidate({p.id, store::CandidateKind::solution, store::Origin::llm,
+                               "def add(x, y):\n    # sum\n    return x+y\n"});
+        db->put_execution(llm, run, "k-llm", pass);
+        const auto sample =
+            db->put_candidate({p.id, store::CandidateKind::solution, store::Origin::sample,
+                               "def add(p, q):\n\n    return p + q  # done\n"});
+        db->put_execution(sample, run, "k-sample", pass);
+        // A different program, twice: the model's row is kept over the sample's.
+        const auto other_sample =
+            db->put_candidate({p.id, store::CandidateKind::solution, store::Origin::sample,
+                               "def add(a, b):\n    return sum([a, b])\n"});
+        db->put_execution(other_sample, run, "k-other-sample", pass);
+        const auto other_llm =
+            db->put_candidate({p.id, store::CandidateKind::solution, store::Origin::llm,
+                               "def add(a, b):\n    return sum([a,  b])\n"});
+        db->put_execution(other_llm, run, "k-other-llm", pass);
+        // A model's bug that is the AST operator's bug: one bugfix row, the model's.
+        const auto ref = db->put_candidate(
+            {p.id, store::CandidateKind::solution, store::Origin::seed, p.solution});
+        const auto bug = db->put_candidate({p.id, store::CandidateKind::bug, store::Origin::llm,
+                                            "def add(a, b):\n    return a-b\n", ref,
+                                            "wrong_operator", R"({"survivor":false})"});
+        db->put_execution(bug, run, "k-llm-bug",
+                          outcome({TestVerdict::failed, TestVerdict::passed, TestVerdict::failed}));
+    });
+    const auto out = dir / "sft.jsonl";
+    REQUIRE(exports::export_jsonl(*db, {exports::Kind::sft, "", {}}, out));
+    std::vector<std::pair<std::string, std::string>> sft;
+    for (const json& row : read_jsonl(out))
+        sft.emplace_back(row["origin"], row["messages"][1]["content"]);
+    CHECK(sft == std::vector<std::pair<std::string, std::string>>{
+                     {"seed", p.solution},
+                     {"mutation", "def add(a, b):\n    total = a + b\n    return total\n"},
+                     {"llm", "def add(a, b):\n    return sum([a,  b])\n"}});
+    REQUIRE(exports::export_jsonl(*db, {exports::Kind::bugfix, "", {}}, out));
+    const auto bugs = read_jsonl(out);
+    REQUIRE(bugs.size() == 1);
+    CHECK(bugs[0]["origin"] == "llm");
+    CHECK(bugs[0]["bug_kind"] == "wrong_operator");
+}
+
 TEST_CASE("exports::reflexion") {
     TempDir dir;
     auto db = store::Store::open(dir / "a.db");
@@ -265,7 +323,11 @@ TEST_CASE("exports::reflexion") {
             {"solved", true},
             {"final", final_run("ok", 3, 3)},
             {"messages", llm::abs_diff_messages()}};
-        CHECK(rows[0] == expected);
+        // Only the passing attempt, the last, is a training target.
+        json weighted = expected;
+        for (const std::size_t i : {2, 4, 6})
+            weighted["messages"][i]["weight"] = i == 6 ? 1 : 0;
+        CHECK(rows[0] == weighted);
         std::vector<std::string> roles;
         for (const json& m : rows[0]["messages"])
             roles.push_back(m["role"].get<std::string>());
@@ -286,11 +348,11 @@ TEST_CASE("exports::reflexion") {
             {"solved", false},
             {"final", final_run("ok", 2, 3)},
             {"messages",
-             json::array({message("user", llm::kPrompt),
-                          message("assistant", "```python\n" + llm::kLoop + "```"),
-                          message("user", llm::kLoopFeedback),
-                          message("assistant", llm::kLoopReflection + "\n\n```python\n" +
-                                                   llm::kHiddenFail + "```")})}};
+             json::array(
+                 {message("user", llm::kPrompt), answer("```python\n" + llm::kLoop + "```", 0),
+                  message("user", llm::kLoopFeedback),
+                  answer(llm::kLoopReflection + "\n\n```python\n" + llm::kHiddenFail + "```",
+                         0)})}}; // unsolved: nothing to train on
         CHECK(rows[1] == expected);
     }
     SUBCASE("one attempt; the recorded conversation as it is") {
@@ -300,8 +362,7 @@ TEST_CASE("exports::reflexion") {
         CHECK(rows[2]["final"] == final_run("ok", 2, 3));
         REQUIRE(rows[2]["messages"].size() == 3);
         CHECK(rows[2]["messages"][0] == message("system", "Be brief."));
-        CHECK(rows[2]["messages"][2] ==
-              message("assistant", "```python\n" + llm::kHiddenFail + "```"));
+        CHECK(rows[2]["messages"][2] == answer("```python\n" + llm::kHiddenFail + "```", 0));
     }
     SUBCASE("malformed messages are rebuilt; an unstored final run falls back on the meta") {
         const json& row = rows[3];
@@ -314,13 +375,13 @@ TEST_CASE("exports::reflexion") {
                            step("", "compile_error", 0, 1, llm::kNoProgram, llm::kJsReflection1),
                            step(llm::kJsGood, "ok", 1, 1, "", "")}));
         CHECK(row["messages"] ==
-              json::array({message("user", "Write `js_max(a, b)`."),
-                           message("assistant", "```javascript\n" + llm::kJsStep0 + "```"),
-                           message("user", llm::kJsFeedback0),
-                           message("assistant", llm::kJsReflection0), // the reply held no program
-                           message("user", llm::kNoProgram),
-                           message("assistant", llm::kJsReflection1 + "\n\n```javascript\n" +
-                                                    llm::kJsGood + "```")}));
+              json::array(
+                  {message("user", "Write `js_max(a, b)`."),
+                   answer("```javascript\n" + llm::kJsStep0 + "```", 0),
+                   message("user", llm::kJsFeedback0),
+                   answer(llm::kJsReflection0, 0), // the reply held no program
+                   message("user", llm::kNoProgram),
+                   answer(llm::kJsReflection1 + "\n\n```javascript\n" + llm::kJsGood + "```", 1)}));
     }
     SUBCASE("filters") {
         using K = exports::Kind;
@@ -509,6 +570,38 @@ TEST_CASE("exports: bad options for reflexion and dpo; failed writes leave nothi
         CHECK(!exports::export_jsonl(*db, {K::dpo, "", {}}, dir / "file" / "o.jsonl"));
         CHECK(!std::filesystem::exists(dir / "file" / "o.jsonl"));
     }
+    SUBCASE("files staged together: all moved by commit, none when one fails or none commits") {
+        const auto sft = dir.write("sft.jsonl", "old sft\n");
+        const auto summary = dir.write("summary.json", "old summary\n");
+        const auto hidden = [&] {
+            int count = 0;
+            for (const auto& entry : std::filesystem::directory_iterator(dir.path()))
+                count += entry.path().filename().string().starts_with(".") ? 1 : 0;
+            return count;
+        };
+        {
+            exports::Staging staging;
+            REQUIRE(staging.add_export(*db, {K::sft, "", {}}, sft));
+            CHECK(hidden() == 1);
+            dir.write("file", "x");
+            const auto failed = staging.add_text(dir / "file" / "summary.json", "new\n");
+            REQUIRE(!failed);
+            CHECK(failed.error().describe().find("file/summary.json") != std::string::npos);
+        } // never committed
+        CHECK(testing::slurp(sft) == "old sft\n");
+        CHECK(hidden() == 0);
+        {
+            exports::Staging staging;
+            const auto rows = staging.add_export(*db, {K::sft, "", {}}, sft);
+            REQUIRE(rows);
+            REQUIRE(staging.add_text(summary, "new summary\n"));
+            CHECK(testing::slurp(sft) == "old sft\n"); // nothing moves before commit()
+            REQUIRE(staging.commit());
+            CHECK(read_jsonl(sft).size() == *rows);
+            CHECK(testing::slurp(summary) == "new summary\n");
+        }
+        CHECK(hidden() == 0);
+    }
 }
 
 namespace {
@@ -597,7 +690,9 @@ TEST_CASE("exports: --with-reasoning") {
             sft[row["messages"][1]["content"]] = row["reasoning"];
         CHECK(sft.at("def add(a, b):\n    return sum((a, b))\n") == std::string(160, 's'));
         CHECK(sft.at(add_problem().solution) == ""); // the reference
-        CHECK(sft.at("def add(first, second):\n    return first + second\n") == "");
+        CHECK(sft.at("def add(a, b):\n    total = a + b\n    return total\n") == "");
+        // The model's refactoring only renamed the parameters: the reference's row stands for it.
+        CHECK(sft.count("def add(x, y):\n    return x + y\n") == 0);
         std::map<std::string, std::string> bugs;
         for (const json& row : rows_of(K::bugfix, true))
             bugs[row["origin"]] = row["reasoning"];

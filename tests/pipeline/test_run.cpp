@@ -4,6 +4,7 @@
 #include "support/small_problems.hpp"
 #include "support/sql.hpp"
 #include "support/temp_dir.hpp"
+#include "syntax/entry_point.hpp"
 
 #include <doctest/doctest.h>
 #include <fstream>
@@ -92,7 +93,14 @@ TEST_CASE("pipeline::run") {
               killed);
     }
     SUBCASE("kept refactorings pass every test and differ from the reference") {
-        CHECK(scalar(db, "SELECT count(*) FROM candidates WHERE kind = 'refactor'") >= 6);
+        CHECK(scalar(db, "SELECT count(*) FROM candidates WHERE kind = 'refactor'") >= 5);
+        // Each keeps the interface the prompt asks for.
+        store::Statement kept = db.statement(
+            "SELECT p.solution, c.code, p.entry_point FROM candidates c JOIN problems p ON "
+            "p.id = c.problem_id WHERE c.kind = 'refactor'");
+        while (kept.step())
+            CHECK(syntax::same_signature("python", kept.column_text(0), kept.column_text(1),
+                                         kept.column_text(2)));
         CHECK(scalar(db, "SELECT count(DISTINCT label) FROM candidates WHERE kind = 'refactor'") >=
               3);
         CHECK(scalar(db,
@@ -109,7 +117,7 @@ TEST_CASE("pipeline::run") {
     SUBCASE("the datasets are written") {
         CHECK(summary->exported.at("sft.jsonl") >= 4);
         CHECK(summary->exported.at("bugfix.jsonl") >= 8);
-        CHECK(summary->exported.at("refactor.jsonl") >= 6);
+        CHECK(summary->exported.at("refactor.jsonl") >= 5);
         std::ifstream in(dir / "a.db.out" / "bugfix.jsonl");
         std::size_t lines = 0;
         for (std::string line; std::getline(in, line); ++lines)

@@ -118,4 +118,27 @@ TEST_CASE("sandbox::decide") {
         o.runner_vanished = true;
         CHECK(decide(o).verdict == Verdict::runtime_error);
     }
+    SUBCASE("what may come from outside the job is run again; the job's own failures are not") {
+        auto o = base();
+        o.worker_died = true;
+        CHECK(decide(o).run_again);
+        for (const int signal : {SIGKILL, SIGPIPE}) {
+            o = base();
+            o.signal = signal;
+            CHECK(decide(o).verdict == Verdict::runtime_error);
+            CHECK(decide(o).run_again);
+        }
+        o = base();
+        o.signal = SIGSEGV;
+        CHECK_FALSE(decide(o).run_again);
+        o = base();
+        o.exit_code = 1;
+        CHECK_FALSE(decide(o).run_again);
+        o = base();
+        o.signal = SIGKILL;
+        o.oom = true;
+        CHECK(decide(o).verdict == Verdict::memory_limit);
+        CHECK_FALSE(decide(o).run_again);
+        CHECK_FALSE(decide(base()).run_again);
+    }
 }

@@ -1,5 +1,6 @@
 #include "support.hpp"
 #include "support/temp_dir.hpp"
+#include "syntax/entry_point.hpp"
 #include "syntax/refactor.hpp"
 #include "syntax/split_tests.hpp"
 
@@ -9,6 +10,7 @@
 using namespace std::string_literals;
 using assay::syntax::Refactoring;
 using assay::syntax::refactorings;
+using assay::syntax::same_signature;
 
 namespace {
 
@@ -38,25 +40,54 @@ TEST_CASE("syntax::refactor") {
         const auto all = refactorings("python", code, "f");
         REQUIRE_FALSE(all.empty());
         CHECK(all[0].kind == "rename_locals");
-        // `value` is kept: it is used as a keyword argument (g(value=…)); `count` the attribute and
-        // LIMIT the global are kept (and `count` is not reused as a new name); the closure's
-        // `total` follows its variable; the comprehension's `n` is its own variable.
+        // `nums` and `value` are kept: a top-level function's parameters are its interface
+        // (the prompt names them, a caller may pass them by keyword); `count` the attribute and
+        // LIMIT the global are kept; the closure's `total` follows its variable; the nested
+        // function's parameter `x` is renamed; the comprehension's `n` is its own variable.
         CHECK(all[0].code == "LIMIT = 3\n\n"
-                             "def f(numbers, value=0):\n"
+                             "def f(nums, value=0):\n"
                              "    running_total = value\n"
                              "    def add(item):\n"
                              "        nonlocal running_total\n"
                              "        running_total += item * LIMIT\n"
-                             "    for size in numbers:\n"
+                             "    for size in nums:\n"
                              "        add(size)\n"
-                             "    return running_total, numbers.count(0), [n_value for n_value in "
-                             "numbers], g(value=running_total)\n");
+                             "    return running_total, nums.count(0), [n_value for n_value in "
+                             "nums], g(value=running_total)\n");
         CHECK(all[0].description ==
-              "renamed nums → numbers, total → running_total, n → size, x → item, n → n_value");
+              "renamed total → running_total, n → size, x → item, n → n_value");
     }
     SUBCASE("rename_locals avoids names already in the program") {
-        CHECK(rewritten("def f(i):\n    index = i\n    return index\n", "rename_locals") ==
-              "def f(idx):\n    position = idx\n    return position\n");
+        CHECK(
+            rewritten("def f(n):\n    i = n\n    index = i\n    return index\n", "rename_locals") ==
+            "def f(n):\n    idx = n\n    position = idx\n    return position\n");
+    }
+    SUBCASE("rename_locals keeps every interface: the entry point's, a method's, a lambda's") {
+        // A method's parameters are kept like a function's; a nested function's and a
+        // lambda's are not part of the program's interface.
+        CHECK(rewritten("class Box:\n    def put(self, item):\n        kept = item\n        "
+                        "return kept\n\ndef f(a):\n    key = lambda v: -v\n    return "
+                        "sorted(a, key=key)\n",
+                        "rename_locals") ==
+              "class Box:\n    def put(self, item):\n        kept_value = item\n        "
+              "return kept_value\n\ndef f(a):\n    name_key = lambda element: -element\n    "
+              "return sorted(a, key=name_key)\n");
+        // Nothing but parameters to rename: no refactoring at all.
+        CHECK(rewritten("def f(a, b=2):\n    return a + b\n", "rename_locals").empty());
+    }
+    SUBCASE("same_signature: names, defaults, annotations and order; not whitespace") {
+        const std::string f = "def f(a, b: int = 2, *rest, key=None):\n    return a\n";
+        CHECK(
+            same_signature("python", f, "def f(a, b:int=2, *rest, key = None):\n    pass\n", "f"));
+        CHECK_FALSE(
+            same_signature("python", f, "def f(x, b: int = 2, *rest, key=None): pass\n", "f"));
+        CHECK_FALSE(
+            same_signature("python", f, "def f(a, b: int = 3, *rest, key=None): pass\n", "f"));
+        CHECK_FALSE(
+            same_signature("python", f, "def f(a, *rest, b: int = 2, key=None): pass\n", "f"));
+        CHECK_FALSE(same_signature("python", f, "def f(a, b: int = 2, *rest): pass\n", "f"));
+        CHECK_FALSE(
+            same_signature("python", f, "def g(a, b: int = 2, *rest, key=None): pass\n", "f"));
     }
     SUBCASE("loop_to_comprehension, with and without a condition") {
         CHECK(rewritten(
@@ -110,8 +141,8 @@ TEST_CASE("syntax::refactor") {
         CHECK(refactorings("python", "", "").empty());
         CHECK(refactorings("python", "def f(a):\n    return eval('a')\n", "f").empty());
         CHECK(refactorings("python", "def f(a):\n    return a\0\xff"s, "f").empty());
-        const std::string deep = "def f(a):\n    return " + std::string(10'000, '(') + "a" +
-                                 std::string(10'000, ')') + "\n";
+        const std::string deep = "def f(a):\n    b = a\n    return " + std::string(10'000, '(') +
+                                 "b" + std::string(10'000, ')') + "\n";
         CHECK(refactorings("python", deep, "f").size() == 1);
     }
 }

@@ -777,12 +777,14 @@ def _short(value):
 
 
 def _candidate_message(info):
-    """The message plain python3 would print for what the candidate's side raised."""
+    """The message plain python3 would print for what the candidate's side raised: the
+    traceback (which ends with the exception), or the exception alone when there is none."""
+    trace = str(info.get("traceback", ""))
+    if trace:
+        return trace
     name = str(info.get("type", "Exception"))
     text = str(info.get("message", ""))
-    head = "%s: %s" % (name, text) if text else name
-    trace = str(info.get("traceback", ""))
-    return head + ("\n" + trace if trace else "")
+    return "%s: %s" % (name, text) if text else name
 
 
 # ---- the job ----------------------------------------------------------------------------------

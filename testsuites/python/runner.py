@@ -18,6 +18,7 @@ entry point, then what the test setup binds. Each case gets its own copy of it.
 
 import ast
 import builtins
+import linecache
 import os
 import sys
 import traceback
@@ -29,6 +30,14 @@ from segments import Source
 
 PROGRAM = "/work/solution.py"
 HARNESS_DIR = os.path.dirname(os.path.abspath(__file__))
+# What a traceback calls the program: the name a user would run it by, not the jail's path.
+PROGRAM_SHOWN = "solution.py"
+
+
+def _remember_source(filename, source):
+    """Lets tracebacks quote the lines of code that never was a file (mtime None: linecache
+    keeps the entry until it is replaced)."""
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
 
 
 def _safe_str(value):
@@ -48,7 +57,8 @@ def describe_exception(error):
         lines = traceback.format_list(frames[-12:])
         tail = traceback.format_exception_only(type(error), error)
         text = ("Traceback (most recent call last):\n" + "".join(lines) if lines else "")
-        text = (text + "".join(tail))[-4000:]
+        text = (text + "".join(tail)).replace('File "%s"' % PROGRAM, 'File "%s"' % PROGRAM_SHOWN)
+        text = text[-4000:]
     except BaseException:  # noqa: B036
         text = ""
     return {
@@ -149,6 +159,7 @@ class Runner:
 
     def load(self, code):
         """Compiles (reporting that before any candidate code runs), then runs the program."""
+        _remember_source(PROGRAM, code)
         try:
             program = compile(code, PROGRAM, "exec")
         except BaseException as error:  # noqa: B036
@@ -189,6 +200,7 @@ class Runner:
         ns["__assay_assert_equal__"] = _assert_equal
         setup = request.get("setup") or ""
         if setup:
+            _remember_source("<test>", setup)
             exec(compile(setup, "<test>", "exec"), ns)
         self.base = ns
 
@@ -206,9 +218,12 @@ class Runner:
         ns = self.namespace(case)
         try:
             if item.get("op") == "eval":
+                # Compiled inside parentheses: a space for the "(" keeps the columns right.
+                _remember_source("<test>", " " + item["expr"])
                 value = eval(compile("(" + item["expr"] + "\n)", "<test>", "eval"), ns)
                 return {"value": encode_value(value)}
             source = item["code"]
+            _remember_source("<test>", source)
             tree = ast.parse(source, "<test>", "exec")
             exec(compile(_explain_asserts(tree, source), "<test>", "exec"), ns)
             return {"ok": True}

@@ -184,6 +184,12 @@ std::vector<Transform> transforms(const LlmContext& c, const std::vector<Target>
             ++rejected["no change to the program"];
             continue;
         }
+        // A bug or a refactoring of the program the prompt asks for: the same interface.
+        if (!p.entry_point.empty() &&
+            !syntax::same_signature(language.grammar, p.solution, code->code, p.entry_point)) {
+            ++rejected[fmt::format("changes the signature of `{}`", p.entry_point)];
+            continue;
+        }
         out.push_back({what[i].first, what[i].second, clip(trimmed(code->prose), 1000),
                        std::move(code->code), answers[i].call});
     }

@@ -384,10 +384,17 @@ std::optional<Refactoring> rename_locals(const SyntaxTree& tree) {
     for (std::size_t index = 0; index < scopes.scopes.size(); ++index) {
         if (!scopes.renamable(static_cast<int>(index))) continue;
         const Scope& scope = scopes.scopes[index];
+        // A top-level function's or a method's parameters are its interface: a caller may
+        // pass them by keyword, and the prompt names them.
+        const bool interface =
+            scope.kind == ScopeKind::function &&
+            (scope.parent == -1 ||
+             scopes.scopes[static_cast<std::size_t>(scope.parent)].kind == ScopeKind::class_body);
         for (const std::string& local : scope.locals) {
             const bool parameter = std::find(scope.parameters.begin(), scope.parameters.end(),
                                              local) != scope.parameters.end();
-            if (reserved.contains(local) || (parameter && keywords.contains(local))) continue;
+            if (reserved.contains(local) || (parameter && (interface || keywords.contains(local))))
+                continue;
             std::string fresh = names.fresh(local);
             described.push_back(fmt::format("{} → {}", local, fresh));
             renamed.emplace(std::pair<int, std::string_view>{static_cast<int>(index), local},

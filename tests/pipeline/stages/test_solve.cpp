@@ -62,10 +62,12 @@ TEST_CASE("pipeline::solve: CodeT keeps the tests the agreeing samples pass") {
     // samples are one program: it runs once), and the reference on the model's.
     CHECK(f.executor.ran.size() == 4 * 5);
 
-    // The SFT export holds the references and the passing samples (the two right samples are one
-    // candidate of origin llm), never the wrong one.
+    // The SFT export holds one row per distinct program: the right samples are the reference's
+    // code, so the reference's row (origin seed) stands for them; never the wrong one.
     const auto rows = f.exported(exports::Kind::sft);
-    REQUIRE(rows.size() == 8);
-    for (const auto& row : rows)
+    REQUIRE(rows.size() == 4);
+    for (const auto& row : rows) {
+        CHECK(row["origin"] == "seed");
         CHECK(!contains(row.dump(), "WRONG"));
+    }
 }
