@@ -1,5 +1,6 @@
 // assay export KIND --db FILE --out FILE [--format NAME] [--min-pass-rate X] [--language L]
 //              [--kind K] [--with-reasoning]
+#include "cli/known_values.hpp"
 #include "cli/verb.hpp"
 #include "export/export.hpp"
 
@@ -33,6 +34,14 @@ int run_export(const ExportArgs& args) {
     if (std::filesystem::is_directory(args.out))
         throw FatalError(Error{"--out is a directory: give the JSONL file to write", args.out});
     auto db = value_or_throw(store::Store::open(args.db));
+    // Unknown filter values are refused before anything is written; a known one may match nothing.
+    if (args.language)
+        value_or_throw(
+            check_known("--language", *args.language, value_or_throw(known_languages(db))));
+    if (args.bug_kind &&
+        (options.kind == exports::Kind::bugfix || options.kind == exports::Kind::refactor))
+        value_or_throw(check_known(fmt::format("{} --kind", args.kind), *args.bug_kind,
+                                   value_or_throw(known_labels(options.kind, db))));
     const auto rows = value_or_throw(exports::export_jsonl(db, options, args.out));
     fmt::print("{} rows → {}\n", rows, args.out);
     if (rows == 0) {

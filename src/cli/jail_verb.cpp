@@ -1,6 +1,7 @@
 // `assay jail`: run one program file in the jail with its language's run command and print one
 // JSON verdict (README.md "Verbs"). The language is the descriptor that claims the file's
 // extension (languages/*.toml `extensions`), unless --lang names one.
+#include "cli/known_values.hpp"
 #include "cli/verb.hpp"
 #include "core/language.hpp"
 #include "sandbox/jail.hpp"
@@ -44,6 +45,12 @@ nlohmann::json to_json(const sandbox::RunResult& r) {
 }
 
 int run_jail(const JailOptions& options) {
+    if (!options.lang.empty()) {
+        std::vector<std::string> names;
+        for (const Language& language : value_or_throw(load_languages()))
+            names.push_back(language.name);
+        value_or_throw(check_known("--lang", options.lang, names));
+    }
     const Language lang = value_or_throw(options.lang.empty() ? language_for_file(options.file)
                                                               : load_language(options.lang));
     const std::string program = value_or_throw(util::read_file(options.file));

@@ -1,12 +1,15 @@
 // assay run [--problems PATH]... [--db FILE] [--out DIR] [--llm-url URL --model NAME]
-//           [--stages LIST] [--jobs N] [--limit N] [--seed N] [LLM and offline knobs]
+//           [--stages LIST] [--jobs N] [--limit N] [--seed N] [--config FILE]
+//           [LLM and offline knobs]
 // Offline without an LLM; with --llm-url (or $ASSAY_LLM_URL, or $OPENAI_BASE_URL when --model is
 // given; key from $ASSAY_API_KEY or $OPENAI_API_KEY) every stage, the LLM ones included.
+#include "cli/run_config.hpp"
 #include "cli/verb.hpp"
 #include "llm/client.hpp"
 #include "pipeline/run.hpp"
 #include "util/interrupt.hpp"
 
+#include <array>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -19,6 +22,7 @@ namespace assay::cli {
 
 namespace {
 struct RunArgs {
+    std::string config; // a TOML file of options (run_config.hpp); empty: none
     std::vector<std::string> problems;
     std::string db = "out/assay.db";
     std::string out = "out";
@@ -151,19 +155,58 @@ int run_run(const RunArgs& args) {
     }
     return static_cast<int>(ExitCode::success);
 }
+// The options of the file that hold paths, and the one that takes a comma-separated list.
+constexpr std::array<std::string_view, 3> kPathKeys{"problems", "db", "out"};
+constexpr std::array<std::string_view, 1> kCommaKeys{"stages"};
+
+// `run --help` ends with what each stage does, so the LLM ones read as part of the main job.
+constexpr const char* kStagesHelp = R"(Stages (--stages; in run order):
+  instruct   LLM: new problems by Self-Instruct and Evol-Instruct of the seed problems, each
+             kept when its reference passes its own tests and it is unlike the known ones
+  verify     each problem's reference solution against its own tests, in the jail
+  mutate     AST mutation operators on each passing reference; a mutant a test catches is a
+             bug/fix pair
+  refactor   rewrites of each passing reference kept when every test still passes: AST
+             refactorings, and with an LLM the model's
+  solve      LLM: sampled solutions per problem (pass rate = difficulty, pairs for dpo) and
+             model-written tests chosen by agreement with the samples
+  bugs       LLM: realistic bugs by category, kept when a test catches them
+  reflexion  LLM: repair traces: attempt, test feedback, reflection, new attempt, until solved
+             or --max-steps
+  export     write sft, bugfix, refactor, reflexion and dpo .jsonl to --out
+Without an LLM the default is verify,mutate,refactor,export; with --llm-url, every stage.
+--config FILE: a TOML file whose keys are the long options above without -- (limit = 3,
+problems = ["bank"], json = true); options on the command line win; relative paths in the
+file are taken from the file's directory.)";
+
+Expected<void> check_stages(const std::string& list) {
+    ASSAY_TRY(pipeline::parse_stages(list));
+    return {};
+}
 } // namespace
 
 Action configure_run(CLI::App& command) {
     auto args = std::make_shared<RunArgs>();
+    command.footer(kStagesHelp);
+    command.add_option("--config", args->config,
+                       "a TOML file of these options (keys: the long names without --); the "
+                       "command line overrides it");
     command.add_option("--problems", args->problems,
                        "problem files or directories (repeatable; default: problems)");
     command.add_option("--db", args->db, "the SQLite database (default: out/assay.db)");
     command.add_option("--out", args->out, "where the datasets go (default: out)");
-    command.add_option("--stages", args->stages,
-                       "comma-separated: instruct,verify,mutate,refactor,solve,bugs,reflexion,"
-                       "export (default: all with an LLM, the offline four without)");
+    command
+        .add_option("--stages", args->stages,
+                    "comma-separated: instruct,verify,mutate,refactor,solve,bugs,reflexion,"
+                    "export (default: all with an LLM, the offline four without; see below)")
+        ->check(CLI::Validator(
+            [](std::string& list) {
+                const auto parsed = check_stages(list);
+                return parsed ? std::string() : parsed.error().message;
+            },
+            ""));
     command.add_option("--jobs,-j", args->jobs, "jailed workers in parallel (default: 2)")
-        ->check(CLI::PositiveNumber);
+        ->check(at_least_one());
     command.add_option("--limit", args->limit, "only the first N problems");
     command.add_option("--seed", args->seed, "chooses the mutants; same seed, same rows");
     command.add_option("--mutants-per-problem", args->mutants_per_problem,
@@ -200,7 +243,12 @@ Action configure_run(CLI::App& command) {
     command.add_flag("--json", args->json, "print the summary as one JSON object");
     command.add_flag("--allow-weak-jail", args->allow_weak_jail,
                      "run even where the host cannot create namespaces (weaker isolation)");
-    return [args] { return run_run(*args); };
+    return [args, &command] {
+        // Before any check or work: the file's values fill what the command line left unset.
+        if (!args->config.empty())
+            value_or_throw(apply_config(command, args->config, {kPathKeys, kCommaKeys}));
+        return run_run(*args);
+    };
 }
 
 } // namespace assay::cli

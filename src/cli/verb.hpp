@@ -26,6 +26,9 @@ struct Verb {
 void set_command_line(int argc, char** argv);
 [[nodiscard]] const std::string& command_line();
 
+// A CLI11 check for a count of workers: an integer of at least 1 ("must be at least 1, not 0").
+[[nodiscard]] CLI::Validator at_least_one();
+
 // The verbs' configure functions, one per file in src/cli/.
 Action configure_run(CLI::App& command);    // run_verb.cpp
 Action configure_export(CLI::App& command); // export_verb.cpp

@@ -6,7 +6,9 @@ namespace assay::cli {
 
 std::span<const Verb> verbs() {
     static constexpr std::array kVerbs{
-        Verb{"run", "the main job: verify references, inject bugs, refactor, export (offline)",
+        Verb{"run",
+             "the main job: verify references, inject bugs, refactor, export; with an LLM also "
+             "new problems, sampled solutions, LLM bugs and Reflexion traces",
              &configure_run},
         Verb{"verify", "check solutions against a benchmark's tests in the jail",
              &configure_verify},
@@ -52,6 +54,17 @@ void set_command_line(int argc, char** argv) {
 
 const std::string& command_line() {
     return recorded_command_line();
+}
+
+CLI::Validator at_least_one() {
+    return CLI::Validator(
+        [](std::string& value) {
+            long long n = 0;
+            return CLI::detail::lexical_cast(value, n) && n >= 1
+                       ? std::string()
+                       : "must be an integer of at least 1, not " + value;
+        },
+        "POSITIVE");
 }
 
 } // namespace assay::cli

@@ -70,7 +70,7 @@ Action configure_verify(CLI::App& command) {
                        "(evalplus)");
     command.add_option("--db", args->db, "record everything in this SQLite database");
     command.add_option("--jobs,-j", args->jobs, "jailed workers in parallel")
-        ->check(CLI::PositiveNumber);
+        ->check(at_least_one());
     command.add_flag("--json", args->json, "print one JSON object");
     command.add_flag("--gate", args->gate, "exit 1 unless every sample passed");
     command.add_flag("--no-cache", args->no_cache, "run again even if the database has a result");

@@ -35,7 +35,9 @@ constexpr std::array<Kind, 5> kKinds{Kind::sft, Kind::bugfix, Kind::refactor, Ki
 constexpr std::array<std::string_view, 3> kSftFormats{"messages", "alpaca", "sharegpt"};
 constexpr std::array<std::string_view, 2> kDpoFormats{"standard", "messages"};
 constexpr std::array<std::string_view, 1> kPlainFormats{"jsonl"};
-// The values --kind may take where they form a closed set.
+// The values --kind may take where they form a closed set (bugfix and refactor labels are
+// open: operators, prompt categories and goals; src/cli/known_values.hpp checks those).
+constexpr std::array<std::string_view, 2> kSftKinds{"solution", "refactor"};
 constexpr std::array<std::string_view, 2> kReflexionKinds{"solved", "unsolved"};
 constexpr std::array<std::string_view, 2> kDpoKinds{"samples", "reflexion"};
 
@@ -60,6 +62,7 @@ std::span<const std::string_view> kind_values(Kind kind) {
     case Kind::dpo:
         return kDpoKinds;
     case Kind::sft:
+        return kSftKinds;
     case Kind::bugfix:
     case Kind::refactor:
         return {};

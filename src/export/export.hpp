@@ -67,7 +67,7 @@ struct ExportOptions {
 };
 
 // Checks the options (format valid for the kind, pass rate in [0, 1], --kind one of the values
-// the kind knows where that set is closed).
+// the kind knows where that set is closed: sft, reflexion, dpo).
 [[nodiscard]] Expected<void> validate(const ExportOptions& options);
 
 // Files written together: each to a temporary file beside it (`.NAME.tmp-PID`; those a killed

@@ -223,4 +223,26 @@ Expected<std::vector<TrajectoryRow>> trajectories(Store& db, std::string_view ki
     });
 }
 
+Expected<std::vector<std::string>> candidate_labels(Store& db, std::string_view kind) {
+    return guarded(db, "reading the candidate labels", [&] {
+        Statement s(Connection::of(db), "SELECT DISTINCT label FROM candidates WHERE kind = ? "
+                                        "AND label != '' ORDER BY label");
+        s.bind(1, kind);
+        std::vector<std::string> out;
+        while (s.step())
+            out.push_back(s.column_text(0));
+        return out;
+    });
+}
+
+Expected<std::vector<std::string>> problem_languages(Store& db) {
+    return guarded(db, "reading the problem languages", [&] {
+        Statement s(Connection::of(db), "SELECT DISTINCT language FROM problems ORDER BY language");
+        std::vector<std::string> out;
+        while (s.step())
+            out.push_back(s.column_text(0));
+        return out;
+    });
+}
+
 } // namespace assay::store

@@ -109,4 +109,11 @@ struct TrajectoryRow {
 // Trajectories of `kind` ("reflexion", "bugfix") with their steps, by problem then id.
 [[nodiscard]] Expected<std::vector<TrajectoryRow>> trajectories(Store& db, std::string_view kind);
 
+// The distinct labels of the candidates of `kind` ("bug": mutation operators and bug categories;
+// "refactor": refactoring kinds and goals), sorted: what an export's --kind can match.
+[[nodiscard]] Expected<std::vector<std::string>> candidate_labels(Store& db, std::string_view kind);
+
+// The distinct languages of the stored problems, sorted.
+[[nodiscard]] Expected<std::vector<std::string>> problem_languages(Store& db);
+
 } // namespace assay::store

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -18,5 +19,12 @@ namespace assay::util {
 
 // At most `limit` bytes of `text`, cut between UTF-8 characters, " …" appended when cut.
 [[nodiscard]] std::string clip(std::string_view text, std::size_t limit);
+
+// `names` as a reader lists them: "a", "a or b", "a, b or c".
+[[nodiscard]] std::string one_of(std::span<const std::string> names);
+
+// The name of `names` closest to `word` by edit distance (what a typo most likely meant), or ""
+// when none is close: within a third of the longer name's length, at least 1, at most 3.
+[[nodiscard]] std::string nearest(std::string_view word, std::span<const std::string> names);
 
 } // namespace assay::util

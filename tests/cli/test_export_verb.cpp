@@ -113,13 +113,58 @@ TEST_SUITE("cli") {
             for (const auto& entry : std::filesystem::directory_iterator(dir.path()))
                 CHECK(entry.path().filename().string().find(".tmp-") == std::string::npos);
         }
-        SUBCASE("a filter that matches nothing says so") {
-            const Ran r = assay_binary({"export", "reflexion", "--db", db, "--out",
-                                        out("none.jsonl"), "--language", "cobol"});
-            CHECK(r.exit_code == 0);
+        SUBCASE("a known filter value that matches nothing says so") {
+            // wrong-operator is a bug category of the prompt book; this database has none.
+            const Ran r = assay_binary({"export", "bugfix", "--db", db, "--out", out("none.jsonl"),
+                                        "--kind", "wrong-operator"});
+            CHECK_MESSAGE(r.exit_code == 0, r.err);
             CHECK(read_jsonl(dir / "none.jsonl").empty());
-            CHECK(r.err.find("assay: warning: no reflexion row in " + db +
-                             " matched --language cobol") != std::string::npos);
+            CHECK(r.err.find("assay: warning: no bugfix row in " + db +
+                             " matched --kind wrong-operator") != std::string::npos);
+            // An AST operator no row has, on a kind that has rows.
+            const Ran op = assay_binary({"export", "bugfix", "--db", db, "--out", out("op.jsonl"),
+                                         "--kind", "negation_removal"});
+            CHECK_MESSAGE(op.exit_code == 0, op.err);
+            CHECK(op.err.find("matched --kind negation_removal") != std::string::npos);
+            // The label the database holds, and a language only the database knows.
+            const Ran label = assay_binary({"export", "bugfix", "--db", db, "--out",
+                                            out("label.jsonl"), "--kind", "off_by_one"});
+            CHECK_MESSAGE(label.exit_code == 0, label.err);
+            const Ran js = assay_binary({"export", "dpo", "--db", db, "--out", out("js.jsonl"),
+                                         "--language", "javascript"});
+            CHECK_MESSAGE(js.exit_code == 0, js.err);
+            CHECK(!read_jsonl(dir / "js.jsonl").empty());
+        }
+        SUBCASE("an unknown filter value is refused before anything is written") {
+            const std::vector<std::pair<std::vector<std::string>, std::string>> cases{
+                {{"reflexion", "--language", "cobol"},
+                 "unknown --language 'cobol' (known: javascript or python)"},
+                {{"sft", "--language", "pyton"},
+                 "unknown --language 'pyton' (did you mean 'python'? known: javascript or "
+                 "python)"},
+                {{"bugfix", "--kind", "of_by_one"},
+                 "unknown bugfix --kind 'of_by_one' (did you mean 'off_by_one'? known: "},
+                {{"refactor", "--kind", "nonsense"}, "unknown refactor --kind 'nonsense' (known: "},
+                {{"sft", "--kind", "bug"},
+                 "unknown sft --kind 'bug' (expected solution or refactor)"},
+                {{"sftt"}, "unknown export kind 'sftt'"},
+            };
+            for (const auto& [flags, message] : cases) {
+                std::vector<std::string> args{"export"};
+                args.insert(args.end(), flags.begin(), flags.end());
+                args.insert(args.end(), {"--db", db, "--out", out("x.jsonl")});
+                const Ran r = assay_binary(args);
+                INFO(flags[0]);
+                CHECK(r.exit_code == 2);
+                CHECK_MESSAGE(r.err.find(message) != std::string::npos, r.err);
+                CHECK(r.out.empty());
+                CHECK(!std::filesystem::exists(dir / "x.jsonl"));
+            }
+            // The bugfix list names the AST operators and the prompt book's categories.
+            const Ran r = assay_binary(
+                {"export", "bugfix", "--kind", "x", "--db", db, "--out", out("x.jsonl")});
+            CHECK(r.err.find("negation_removal") != std::string::npos);
+            CHECK(r.err.find("off-by-one") != std::string::npos);
         }
         SUBCASE("a stale temporary file of a killed export is removed by the next one") {
             // A pid no process has (above the kernel's pid_max).

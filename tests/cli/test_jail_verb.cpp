@@ -73,6 +73,11 @@ TEST_SUITE("cli") {
         CHECK(missing.out.find("/nonexistent/prog.py") != std::string::npos);
         const Ran lang = assay("jail --lang cobol /etc/hostname");
         CHECK(lang.exit_code == 2);
+        CHECK_MESSAGE(lang.out.find("unknown --lang 'cobol' (known: python)") != std::string::npos,
+                      lang.out);
+        const Ran typo = assay("jail --lang pyhton /etc/hostname");
+        CHECK(typo.exit_code == 2);
+        CHECK_MESSAGE(typo.out.find("did you mean 'python'?") != std::string::npos, typo.out);
     }
     TEST_CASE("cli::jail picks the language by the file's extension; --lang overrides") {
         const std::string py = program("hello.py", "print('by extension')\n");

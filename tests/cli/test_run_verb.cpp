@@ -247,7 +247,10 @@ TEST_SUITE("cli") {
             args.insert(args.end(), {"--stages", "verify,fuzz"});
             const Ran r = assay_binary(args);
             CHECK(r.exit_code == 2);
-            CHECK(r.err.find("fuzz") != std::string::npos);
+            CHECK_MESSAGE(r.err.find("--stages: unknown stage 'fuzz' (expected instruct, verify, "
+                                     "mutate, refactor, solve, bugs, reflexion, export)") !=
+                              std::string::npos,
+                          r.err);
         }
         SUBCASE("bad LLM usage") {
             assay::testing::write_small_problems(dir);
