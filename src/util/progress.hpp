@@ -21,7 +21,7 @@ enum class ProgressMode {
 };
 
 // The count a line names besides done: `ok` (jail batches: jobs that passed every test) or
-// `failed` (LLM batches: requests that failed after every retry).
+// `failed` (LLM batches: requests that failed after every retry; named only when there are some).
 enum class Shown { ok, failed };
 
 // In log mode, the longest silence: after this many seconds without a line, one is written even

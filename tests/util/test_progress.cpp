@@ -145,6 +145,16 @@ TEST_CASE("util::Progress in a log") {
         p.end();
         CHECK(b.take() == "jobs: 10/10 done, 4 failed, 4 cached, 0.6/s, took 5s\n");
     }
+    SUBCASE("an LLM batch without a failure does not name failures") {
+        Progress p(b.options(ProgressMode::log, 2, Shown::failed));
+        p.started();
+        b.now += 1;
+        finish(p, 1);
+        CHECK(b.take() == "jobs: 1/2 done, 0 in flight, 1.0/s, ETA 1s, 1s elapsed\n");
+        finish(p, 1, Outcome::ok, From::cache);
+        p.end();
+        CHECK(b.take() == "jobs: 2/2 done, 1 cached, 1.0/s, took 1s\n");
+    }
     SUBCASE("off, or nothing to do: nothing written") {
         {
             Progress off(b.options(ProgressMode::off, 10));
