@@ -46,7 +46,7 @@ std::vector<ChatResult> CachingClient::complete(const std::vector<ChatRequest>& 
 }
 
 std::vector<ChatResult> CachingClient::complete(const std::vector<ChatRequest>& requests,
-                                                const Answered& answered) {
+                                                const Listener& listener) {
     std::vector<std::optional<ChatResult>> results(requests.size());
     std::vector<ChatRequest> misses;
     std::map<std::string, std::vector<std::size_t>> waiting; // hash → indices into requests
@@ -56,7 +56,7 @@ std::vector<ChatResult> CachingClient::complete(const std::vector<ChatRequest>& 
         if (auto cached = llm::find_llm_call(store_, hash)) {
             results[i] = std::move(*cached);
             ++hits_;
-            if (answered) answered(i, *results[i]);
+            if (listener.answered) listener.answered(i, *results[i]);
             continue;
         }
         auto& indices = waiting[hash];
@@ -80,10 +80,15 @@ std::vector<ChatResult> CachingClient::complete(const std::vector<ChatRequest>& 
         }
         for (std::size_t i : waiting[miss_hashes[m]]) {
             results[i] = answer;
-            if (answered) answered(i, answer);
+            if (listener.answered) listener.answered(i, answer);
         }
     };
-    if (!misses.empty()) (void)inner_.complete(misses, arrived);
+    const auto sent = [&](std::size_t m) {
+        if (listener.sent)
+            for (std::size_t i : waiting[miss_hashes[m]])
+                listener.sent(i);
+    };
+    if (!misses.empty()) (void)inner_.complete(misses, {sent, arrived});
     if (unrecorded) throw *unrecorded;
     std::vector<ChatResult> out;
     out.reserve(results.size());

@@ -37,8 +37,10 @@ class CachingClient final : public LlmClient {
     [[nodiscard]] std::vector<ChatResult>
     complete(const std::vector<ChatRequest>& requests) override;
     // Throws FatalError (naming the database) when an answer cannot be recorded, after the batch.
+    // An answer from the store is told to `listener` at once (marked from_cache), before any
+    // request is sent; `inner`'s sent and answered are passed on for every request they stand for.
     [[nodiscard]] std::vector<ChatResult> complete(const std::vector<ChatRequest>& requests,
-                                                   const Answered& answered) override;
+                                                   const Listener& listener) override;
 
     // Requests answered from the store, and requests passed to `inner`, so far.
     [[nodiscard]] std::int64_t hits() const { return hits_; }

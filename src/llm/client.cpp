@@ -241,8 +241,8 @@ class Batch {
     using State = HttpClient::State;
 
     Batch(State& state, const std::vector<ChatRequest>& requests,
-          const LlmClient::Answered& answered)
-        : state_(state), answered_(answered), results_(requests.size()),
+          const LlmClient::Listener& listener)
+        : state_(state), listener_(listener), results_(requests.size()),
           unfinished_(requests.size()) {
         for (std::size_t i = 0; i < requests.size(); ++i) {
             auto transfer = std::make_unique<Transfer>();
@@ -311,10 +311,12 @@ class Batch {
                           llm_error(LlmFailure::internal, "libcurl could not set up the request")));
             return;
         }
-        if (t.attempts == 0) t.first_sent = Clock::now();
-        ++t.attempts;
         ++state_.calls;
         ++in_flight_;
+        if (t.attempts++ == 0) {
+            t.first_sent = Clock::now();
+            if (listener_.sent) listener_.sent(t.index);
+        }
     }
 
     bool configure(Transfer& t) {
@@ -460,7 +462,7 @@ class Batch {
         }
         results_[t.index] = std::move(result);
         --unfinished_;
-        if (answered_) answered_(t.index, *results_[t.index]);
+        if (listener_.answered) listener_.answered(t.index, *results_[t.index]);
     }
 
     // Until libcurl has something to do or the next retry is due (at most one second).
@@ -476,7 +478,7 @@ class Batch {
     }
 
     State& state_;
-    const LlmClient::Answered& answered_;
+    const LlmClient::Listener& listener_;
     std::vector<std::unique_ptr<Transfer>> transfers_;
     std::vector<std::optional<ChatResult>> results_;
     std::deque<Transfer*> fresh_;
@@ -521,8 +523,8 @@ std::vector<ChatResult> HttpClient::complete(const std::vector<ChatRequest>& req
 }
 
 std::vector<ChatResult> HttpClient::complete(const std::vector<ChatRequest>& requests,
-                                             const Answered& answered) {
-    return Batch(*state_, requests, answered).run();
+                                             const Listener& listener) {
+    return Batch(*state_, requests, listener).run();
 }
 
 std::int64_t HttpClient::calls_made() const {

@@ -74,19 +74,32 @@ class LlmClient {
     // Called with a request's index and its final result the moment it is known, on the thread
     // that called complete().
     using Answered = std::function<void(std::size_t, const ChatResult&)>;
+    // What complete() tells its caller while the batch runs (a progress line), on the thread that
+    // called complete(). Either may be empty.
+    struct Listener {
+        // Request i was sent (its first attempt; retries are not told). A request answered from
+        // a cache, or failed before it was sent (a budget spent), never is.
+        std::function<void(std::size_t)> sent;
+        Answered answered;
+    };
 
     virtual ~LlmClient() = default;
     // One result per request, in order. Requests run concurrently; a failure of one does not
     // affect the others.
     [[nodiscard]] virtual std::vector<ChatResult>
     complete(const std::vector<ChatRequest>& requests) = 0;
-    // The same, telling `answered` of each result as it arrives (so it can be kept before the
-    // batch ends). This default tells it of each once all are in.
+    // The same, telling `listener` of each request as it is sent and of each result as it
+    // arrives (so it can be kept before the batch ends). This default tells it that all were
+    // sent, and of each result once all are in.
     [[nodiscard]] virtual std::vector<ChatResult> complete(const std::vector<ChatRequest>& requests,
-                                                           const Answered& answered) {
+                                                           const Listener& listener) {
+        if (listener.sent)
+            for (std::size_t i = 0; i < requests.size(); ++i)
+                listener.sent(i);
         std::vector<ChatResult> out = complete(requests);
-        for (std::size_t i = 0; i < out.size(); ++i)
-            answered(i, out[i]);
+        if (listener.answered)
+            for (std::size_t i = 0; i < out.size(); ++i)
+                listener.answered(i, out[i]);
         return out;
     }
 };
@@ -164,7 +177,7 @@ class HttpClient final : public LlmClient {
     // Stops early on SIGINT/SIGTERM (util/interrupt.hpp): transfers in flight are dropped and
     // every request not answered yet fails with LlmFailure::interrupted.
     [[nodiscard]] std::vector<ChatResult> complete(const std::vector<ChatRequest>& requests,
-                                                   const Answered& answered) override;
+                                                   const Listener& listener) override;
 
     // HTTP requests sent and tokens reported so far.
     [[nodiscard]] std::int64_t calls_made() const;

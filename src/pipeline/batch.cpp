@@ -1,8 +1,8 @@
 #include "pipeline/batch.hpp"
 
-#include "pipeline/parallel.hpp"
 #include "syntax/syntax_check.hpp"
 #include "util/interrupt.hpp"
+#include "util/progress.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -107,16 +107,21 @@ Expected<std::vector<Executed>> run_batch(Executor& executor,
         pending.push_back(i);
     }
     if (!pending.empty()) {
-        Progress progress(options.label, pending.size(), options.progress);
+        // Ended by its destructor on every way out, the early ones included.
+        util::Progress progress(
+            util::stderr_progress(options.label, pending.size(), options.progress));
         Journal journal(options.cache);
-        const auto ran = executor.run(jobs, pending, [&](std::size_t i, sandbox::JobResult result) {
-            out[i].result = std::move(result);
-            journal.add(out[i].key, out[i].result);
-            progress.tick(out[i].result.all_passed());
-        });
+        const auto ran = executor.run(
+            jobs, pending, [&](std::size_t) { progress.started(); },
+            [&](std::size_t i, sandbox::JobResult result) {
+                out[i].result = std::move(result);
+                journal.add(out[i].key, out[i].result);
+                progress.finished(out[i].result.all_passed() ? util::Outcome::ok
+                                                             : util::Outcome::failed);
+            });
         ASSAY_TRY(journal.finish());
         ASSAY_TRY(ran);
-        progress.finish();
+        progress.end();
         // The executor stopped taking jobs: what finished is journaled, the rest is not run.
         if (util::stop_signal() != 0) return util::interrupted();
     }

@@ -1,6 +1,7 @@
 #include "pipeline/driver.hpp"
 
 #include "llm/cache.hpp"
+#include "util/progress.hpp"
 #include "util/utf8.hpp"
 
 #include <algorithm>
@@ -35,6 +36,36 @@ Longer cut_short(const std::vector<llm::ChatRequest>& requests,
     return out;
 }
 
+// Asks `requests` with a progress line (util::Progress) on stderr when `enabled`: done, in flight
+// (sent and not answered), failed after every retry, answered from the cache, rate and ETA.
+std::vector<llm::ChatResult> complete_with_progress(llm::LlmClient& client,
+                                                    const std::vector<llm::ChatRequest>& requests,
+                                                    std::string label, bool enabled) {
+    util::ProgressOptions options =
+        util::stderr_progress(std::move(label), requests.size(), enabled);
+    options.shown = util::Shown::failed;
+    util::Progress progress(std::move(options)); // its destructor ends the line if this throws
+    std::vector<char> sent(requests.size(), 0);
+    const llm::LlmClient::Listener listener{
+        .sent =
+            [&](std::size_t i) {
+                sent[i] = 1;
+                progress.started();
+            },
+        .answered =
+            [&](std::size_t i, const llm::ChatResult& result) {
+                // Not done: the line's last says where the batch stopped.
+                if (!result && result.error().kind == llm::LlmFailure::interrupted) return;
+                const util::From from = sent[i] != 0                   ? util::From::flight
+                                        : result && result->from_cache ? util::From::cache
+                                                                       : util::From::not_sent;
+                progress.finished(result ? util::Outcome::ok : util::Outcome::failed, from);
+            }};
+    std::vector<llm::ChatResult> results = client.complete(requests, listener);
+    progress.end();
+    return results;
+}
+
 } // namespace
 
 std::vector<Answer> Driver::ask(std::string_view stage,
@@ -45,7 +76,8 @@ std::vector<Answer> Driver::ask(std::string_view stage,
     if (!requests.empty()) log(fmt::format("{}: {} requests", stage, requests.size()));
     std::vector<llm::ChatResult> results;
     if (client_ != nullptr) {
-        results = client_->complete(requests);
+        results = complete_with_progress(*client_, requests, fmt::format("llm: {}", stage),
+                                         options_.progress);
     } else {
         llm::LlmError none;
         none.message = "this run has no model (--llm-url)";
@@ -58,7 +90,9 @@ std::vector<Answer> Driver::ask(std::string_view stage,
     const Longer longer = cut_short(requests, results); // outlives `asked`'s pointers into it
     if (!longer.which.empty()) {
         calls.retried_for_length += static_cast<int>(longer.which.size());
-        std::vector<llm::ChatResult> second = client_->complete(longer.requests);
+        std::vector<llm::ChatResult> second =
+            complete_with_progress(*client_, longer.requests,
+                                   fmt::format("llm: {} (more tokens)", stage), options_.progress);
         // A retry that fails is the request's failure: keeping the cut reply instead would
         // record it as data, and a later run that gets the whole reply would add a second row.
         for (std::size_t k = 0; k < longer.which.size(); ++k) {

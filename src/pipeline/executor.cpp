@@ -36,7 +36,8 @@ Expected<void> JailExecutor::started() {
 }
 
 Expected<void> JailExecutor::run(const std::vector<sandbox::HarnessJob>& jobs,
-                                 const std::vector<std::size_t>& which, const Done& done) {
+                                 const std::vector<std::size_t>& which, const Started& on_start,
+                                 const Done& done) {
     if (which.empty()) return {};
     ASSAY_TRY(started());
     // Each thread keeps one slot and feeds it jobs from the shared queue.
@@ -46,6 +47,7 @@ Expected<void> JailExecutor::run(const std::vector<sandbox::HarnessJob>& jobs,
         if (util::stop_signal() != 0) return std::nullopt;
         const std::size_t k = cursor++;
         if (k >= which.size()) return std::nullopt;
+        if (on_start) on_start(which[k]);
         return std::pair{k, &jobs[which[k]]};
     };
     // A result that may have been caused from outside the job waits for a second run.

@@ -18,6 +18,7 @@ namespace assay::pipeline {
 
 class Executor {
   public:
+    using Started = std::function<void(std::size_t)>;
     using Done = std::function<void(std::size_t, sandbox::JobResult)>;
 
     Executor() = default;
@@ -29,11 +30,12 @@ class Executor {
     // the caller prepares the batch; a failure to start is reported by the next run(). Calling
     // it again before that run does nothing.
     virtual void launch() = 0;
-    // Runs jobs[i] for every i in `which`, reporting each with done(i, result) as it ends (from
-    // any thread, in any order). Fails only when no job can run (the workers cannot start).
+    // Runs jobs[i] for every i in `which`, telling on_start(i) when a worker takes it and
+    // done(i, result) as it ends (from any thread, in any order). Fails only when no job can run
+    // (the workers cannot start).
     [[nodiscard]] virtual Expected<void> run(const std::vector<sandbox::HarnessJob>& jobs,
                                              const std::vector<std::size_t>& which,
-                                             const Done& done) = 0;
+                                             const Started& on_start, const Done& done) = 0;
 };
 
 // `slots` jailed zygote slots for `language`, started on first use; with `allow_weak_jail` a host
@@ -43,7 +45,7 @@ class JailExecutor final : public Executor {
     JailExecutor(const Language& language, int slots, bool allow_weak_jail);
     void launch() override;
     [[nodiscard]] Expected<void> run(const std::vector<sandbox::HarnessJob>& jobs,
-                                     const std::vector<std::size_t>& which,
+                                     const std::vector<std::size_t>& which, const Started& on_start,
                                      const Done& done) override;
 
   private:

@@ -197,9 +197,10 @@ class OneByOne final : public llm::LlmClient {
         return complete(requests, {});
     }
     std::vector<ChatResult> complete(const std::vector<ChatRequest>& requests,
-                                     const Answered& answered) override {
+                                     const Listener& listener) override {
         std::vector<ChatResult> out;
         for (std::size_t i = 0; i < requests.size(); ++i) {
+            if (listener.sent) listener.sent(i);
             for (std::size_t before = 0; before < i; ++before)
                 stored_before.push_back(
                     llm::find_llm_call(db_, llm::request_hash(requests[before])).has_value());
@@ -207,7 +208,7 @@ class OneByOne final : public llm::LlmClient {
             reply.content = "answer " + std::to_string(i);
             reply.finish_reason = "stop";
             out.emplace_back(reply);
-            if (answered) answered(i, out.back());
+            if (listener.answered) listener.answered(i, out.back());
         }
         return out;
     }
@@ -226,16 +227,33 @@ TEST_CASE("llm::CachingClient records each answer the moment it arrives") {
     OneByOne inner(*db);
     llm::CachingClient client(inner, *db);
     std::vector<std::size_t> told;
-    const auto results = client.complete({request("a"), request("b"), request("a"), request("c")},
-                                         [&](std::size_t i, const ChatResult& r) {
-                                             CHECK(r);
-                                             told.push_back(i);
-                                         });
+    std::vector<std::size_t> sent;
+    std::vector<bool> cached;
+    const llm::LlmClient::Listener listener{.sent = [&](std::size_t i) { sent.push_back(i); },
+                                            .answered =
+                                                [&](std::size_t i, const ChatResult& r) {
+                                                    CHECK(r);
+                                                    told.push_back(i);
+                                                    cached.push_back(r && r->from_cache);
+                                                }};
+    const auto results =
+        client.complete({request("a"), request("b"), request("a"), request("c")}, listener);
     REQUIRE(results.size() == 4);
     CHECK(results[2]->content == results[0]->content); // asked once, told to both
     CHECK(told == std::vector<std::size_t>{0, 2, 1, 3});
+    CHECK(sent == std::vector<std::size_t>{0, 2, 1, 3}); // one send stands for both a's
+    CHECK(cached == std::vector<bool>{false, false, false, false});
     CHECK(inner.stored_before == std::vector<bool>{true, true, true});
     CHECK(rows(*db) == 3);
+
+    // A request the store answers is told at once, from the cache, and never sent.
+    told.clear();
+    sent.clear();
+    cached.clear();
+    (void)client.complete({request("d"), request("b")}, listener);
+    CHECK(told == std::vector<std::size_t>{1, 0});
+    CHECK(sent == std::vector<std::size_t>{0});
+    CHECK(cached == std::vector<bool>{true, false});
 }
 
 TEST_CASE("llm::CachingClient over HTTP: a reply without content is never cached") {

@@ -2,7 +2,10 @@
 #include "llm/client.hpp"
 #include "llm/script_server.hpp"
 
+#include <algorithm>
 #include <doctest/doctest.h>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 #include <stdlib.h>
 
@@ -367,6 +370,42 @@ TEST_CASE("llm::HttpClient budgets") {
         CHECK(third.error().kind == LlmFailure::budget);
         CHECK(server.calls() == 2);
     }
+}
+
+TEST_CASE("llm::HttpClient tells its listener of each request's send, once, and its answer") {
+    ScriptServer server([](int call, const httplib::Request&, httplib::Response& res) {
+        if (call == 0) {
+            res.status = 500;
+            return;
+        }
+        res.set_content(chat_body("ok"), "application/json");
+    });
+    auto options = fast_options(server);
+    options.max_in_flight = 1;
+    options.budget.max_calls = 3;
+    auto client = make_client(options);
+    std::vector<std::string> events;
+    const assay::llm::LlmClient::Listener listener{
+        .sent = [&](std::size_t i) { events.push_back("sent " + std::to_string(i)); },
+        .answered =
+            [&](std::size_t i, const ChatResult& r) {
+                events.push_back((r ? "ok " : "failed ") + std::to_string(i));
+            }};
+    const auto results = client->complete({request("a"), request("b"), request("c")}, listener);
+    INFO(fmt::format("{}", fmt::join(events, ", ")));
+    const auto at = [&](const std::string& event) {
+        return std::find(events.begin(), events.end(), event) - events.begin();
+    };
+    CHECK(at("sent 0") < at("ok 0"));
+    CHECK(at("sent 1") < at("ok 1"));
+    // a: a 500, then an answer (two calls, one send told; while it waits to retry, b goes); b:
+    // one call; c: the budget is spent, so it fails without being sent. Each answer comes after
+    // its send.
+    std::sort(events.begin(), events.end());
+    CHECK(events == std::vector<std::string>{"failed 2", "ok 0", "ok 1", "sent 0", "sent 1"});
+    CHECK(server.calls() == 3);
+    REQUIRE_FALSE(results[2]);
+    CHECK(results[2].error().kind == LlmFailure::budget);
 }
 
 TEST_CASE("llm::HttpClient keeps many requests in flight") {

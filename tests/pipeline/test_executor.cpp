@@ -90,7 +90,7 @@ TEST_CASE("pipeline::JailExecutor runs a job killed from outside again and repor
         }
     });
     std::vector<sandbox::JobResult> reported;
-    const auto ran = executor.run(jobs, {0}, [&](std::size_t i, sandbox::JobResult result) {
+    const auto ran = executor.run(jobs, {0}, {}, [&](std::size_t i, sandbox::JobResult result) {
         CHECK(i == 0);
         reported.push_back(std::move(result));
     });
@@ -119,7 +119,7 @@ TEST_CASE("pipeline::JailExecutor: a job that kills itself fails after its secon
         pipeline::make_job(problem, code, language->limits)};
     pipeline::JailExecutor executor(*language, 1, false);
     std::vector<sandbox::JobResult> reported;
-    REQUIRE(executor.run(jobs, {0}, [&](std::size_t, sandbox::JobResult result) {
+    REQUIRE(executor.run(jobs, {0}, {}, [&](std::size_t, sandbox::JobResult result) {
         reported.push_back(std::move(result));
     }));
     REQUIRE(reported.size() == 1);

@@ -55,7 +55,8 @@ class FakeExecutor final : public pipeline::Executor {
     void launch() override { ++launches; }
 
     Expected<void> run(const std::vector<sandbox::HarnessJob>& jobs,
-                       const std::vector<std::size_t>& which, const Done& done) override {
+                       const std::vector<std::size_t>& which, const Started& on_start,
+                       const Done& done) override {
         if (!start_error.empty()) return fail_env("{}", start_error);
         // Results come back in reverse order, as a pool of slots may finish them: run_batch must
         // put each where its job is (and run_tagged pair it with that job's tag).
@@ -65,6 +66,7 @@ class FakeExecutor final : public pipeline::Executor {
             // As the jail executor: after SIGINT/SIGTERM no new job starts.
             if (util::stop_signal() != 0) break;
             ran.push_back(jobs[i]);
+            on_start(i);
             done(i, rule_(jobs[i]));
         }
         return {};
