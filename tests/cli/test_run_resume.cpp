@@ -76,6 +76,15 @@ int total_answers(const fs::path& log) {
     return total;
 }
 
+// Every export in `out` is there, with the bytes of the one in `whole`.
+void same_exports(const fs::path& out, const fs::path& whole) {
+    for (const std::string& name : kExports) {
+        INFO(name);
+        REQUIRE(fs::exists(out / name));
+        CHECK(slurp(out / name) == slurp(whole / name));
+    }
+}
+
 std::string last_status(const fs::path& db) {
     assay::testing::Sql sql(db);
     const auto statuses = sql.texts("SELECT status FROM runs ORDER BY id DESC LIMIT 1");
@@ -123,11 +132,7 @@ TEST_SUITE("slow") {
         const Ran resumed = assay_binary(run_args(db, out));
         INFO(resumed.err);
         REQUIRE(resumed.exit_code == 0);
-        for (const std::string& name : kExports) {
-            INFO(name);
-            REQUIRE(fs::exists(out / name));
-            CHECK(slurp(out / name) == slurp(dir / "whole" / name));
-        }
+        same_exports(out, dir / "whole");
         assay::testing::Sql sql(db);
         CHECK(sql.scalar("SELECT count(*) FROM runs WHERE status = 'running'") == 0);
         CHECK(sql.scalar("SELECT count(*) FROM runs WHERE status = 'died'") == kills);
@@ -189,11 +194,7 @@ TEST_SUITE("slow") {
         const Ran resumed = assay_binary(llm_run_args(server.url(), db, out));
         INFO(resumed.err);
         REQUIRE(resumed.exit_code == 0);
-        for (const std::string& name : kExports) {
-            INFO(name);
-            REQUIRE(fs::exists(out / name));
-            CHECK(slurp(out / name) == slurp(dir / "whole" / name));
-        }
+        same_exports(out, dir / "whole");
         // Every call answered once, but those in flight when a kill came (at most
         // --llm-concurrency each time).
         int asked_again = 0;

@@ -64,19 +64,23 @@ pid_t job_runner() {
     return 0;
 }
 
+// A job running `code` on one test, `assert f() == 1`.
+sandbox::HarnessJob job_of(const std::string& code, const Language& language) {
+    Problem problem;
+    problem.id = "p";
+    problem.language = "python";
+    problem.entry_point = "f";
+    problem.tests = {{"t0", "assert f() == 1"}};
+    return pipeline::make_job(problem, code, language.limits);
+}
+
 } // namespace
 
 TEST_CASE("pipeline::JailExecutor runs a job killed from outside again and reports it once") {
     const auto language = load_language("python");
     REQUIRE(language);
-    Problem problem;
-    problem.id = "slow";
-    problem.language = "python";
-    problem.entry_point = "f";
-    problem.tests = {{"t0", "assert f() == 1"}};
-    const std::string code = "import time\n\ndef f():\n    time.sleep(1.5)\n    return 1\n";
     const std::vector<sandbox::HarnessJob> jobs{
-        pipeline::make_job(problem, code, language->limits)};
+        job_of("import time\n\ndef f():\n    time.sleep(1.5)\n    return 1\n", *language)};
 
     pipeline::JailExecutor executor(*language, 1, false);
     std::atomic<bool> killed{false};
@@ -108,15 +112,8 @@ TEST_CASE("pipeline::JailExecutor runs a job killed from outside again and repor
 TEST_CASE("pipeline::JailExecutor: a job that kills itself fails after its second run") {
     const auto language = load_language("python");
     REQUIRE(language);
-    Problem problem;
-    problem.id = "suicide";
-    problem.language = "python";
-    problem.entry_point = "f";
-    problem.tests = {{"t0", "assert f() == 1"}};
-    const std::string code =
-        "import os, signal\n\ndef f():\n    os.kill(os.getpid(), signal.SIGKILL)\n";
-    const std::vector<sandbox::HarnessJob> jobs{
-        pipeline::make_job(problem, code, language->limits)};
+    const std::vector<sandbox::HarnessJob> jobs{job_of(
+        "import os, signal\n\ndef f():\n    os.kill(os.getpid(), signal.SIGKILL)\n", *language)};
     pipeline::JailExecutor executor(*language, 1, false);
     std::vector<sandbox::JobResult> reported;
     REQUIRE(executor.run(jobs, {0}, {}, [&](std::size_t, sandbox::JobResult result) {
