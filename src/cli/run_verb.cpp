@@ -33,6 +33,9 @@ struct RunArgs {
     bool json = false;
     bool allow_weak_jail = false;
     bool with_reasoning = false;
+    bool no_decontaminate = false;
+    std::vector<std::string> benchmarks; // empty: pipeline::default_benchmarks()
+    pipeline::DecontaminateOptions decontamination;
 };
 
 std::string env(const char* name) {
@@ -117,6 +120,15 @@ int run_run(const RunArgs& args) {
     options.mutants_per_problem = args.mutants_per_problem;
     options.allow_weak_jail = args.allow_weak_jail;
     options.with_reasoning = args.with_reasoning;
+    options.decontamination = args.decontamination;
+    if (args.benchmarks.empty())
+        options.decontamination.benchmarks = pipeline::default_benchmarks();
+    else
+        options.decontamination.benchmarks.assign(args.benchmarks.begin(), args.benchmarks.end());
+    if (args.no_decontaminate) {
+        std::erase(options.stages, pipeline::Stage::decontaminate);
+        options.decontaminate_exports = false;
+    }
     options.progress = true;
     util::install_stop_handlers();
     auto ran = pipeline::run(options);
@@ -200,6 +212,22 @@ Action configure_run(CLI::App& command) {
     command.add_flag("--json", args->json, "print the summary as one JSON object");
     command.add_flag("--allow-weak-jail", args->allow_weak_jail,
                      "run even where the host cannot create namespaces (weaker isolation)");
+    pipeline::DecontaminateOptions& d = args->decontamination;
+    command.add_flag("--no-decontaminate", args->no_decontaminate,
+                     "skip the decontaminate stage and export every row");
+    command.add_option("--benchmarks", args->benchmarks,
+                       "benchmark files to decontaminate against (default: HumanEval, MBPP and "
+                       "HumanEval-X in ../shared/data, those present)");
+    command.add_option("--ngram-size", d.ngram,
+                       "words per n-gram of the benchmark overlap rules (default: 10)");
+    command.add_option("--prompt-shingle", d.prompt_shingle,
+                       "words per MinHash shingle of a prompt (default: 3)");
+    command.add_option("--code-shingle", d.code_shingle,
+                       "tokens per MinHash shingle of a program (default: 5)");
+    command.add_option("--benchmark-threshold", d.benchmark_threshold,
+                       "drop a prompt this similar (Jaccard) to a benchmark prompt (default: 0.3)");
+    command.add_option("--dedup-threshold", d.dedup_threshold,
+                       "near-duplicate problems: keep one of those this similar (default: 0.7)");
     return [args] { return run_run(*args); };
 }
 

@@ -29,7 +29,7 @@ using nlohmann::json;
 
 namespace {
 
-constexpr std::array<std::pair<std::string_view, Stage>, 8> kStages{{
+constexpr std::array<std::pair<std::string_view, Stage>, 9> kStages{{
     {"instruct", Stage::instruct},
     {"verify", Stage::verify},
     {"mutate", Stage::mutate},
@@ -37,6 +37,7 @@ constexpr std::array<std::pair<std::string_view, Stage>, 8> kStages{{
     {"solve", Stage::solve},
     {"bugs", Stage::bugs},
     {"reflexion", Stage::reflexion},
+    {"decontaminate", Stage::decontaminate},
     {"export", Stage::export_datasets},
 }};
 
@@ -92,12 +93,12 @@ json run_args(const RunOptions& options) {
 }
 
 Expected<void> export_all(store::Store& db, const fs::path& out, bool with_reasoning,
-                          RunSummary& summary) {
+                          bool decontaminated, RunSummary& summary) {
     for (exports::Kind kind : {exports::Kind::sft, exports::Kind::bugfix, exports::Kind::refactor,
                                exports::Kind::reflexion, exports::Kind::dpo}) {
         const std::string name = fmt::format("{}.jsonl", exports::to_string(kind));
-        summary.exported[name] =
-            ASSAY_TRY(exports::export_jsonl(db, {kind, "", {}, with_reasoning}, out / name));
+        summary.exported[name] = ASSAY_TRY(
+            exports::export_jsonl(db, {kind, "", {}, with_reasoning, decontaminated}, out / name));
     }
     return {};
 }
@@ -113,7 +114,7 @@ Expected<std::vector<Stage>> parse_stages(std::string_view list) {
                                      [&](const auto& entry) { return entry.first == name; });
         if (it == kStages.end())
             return fail("unknown stage '{}' (expected instruct, verify, mutate, refactor, solve, "
-                        "bugs, reflexion, export)",
+                        "bugs, reflexion, decontaminate, export)",
                         name);
         if (!has(out, it->second)) out.push_back(it->second);
         list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
@@ -131,7 +132,8 @@ std::vector<Stage> all_stages() {
 }
 
 std::vector<Stage> offline_stages() {
-    return {Stage::verify, Stage::mutate, Stage::refactor, Stage::export_datasets};
+    return {Stage::verify, Stage::mutate, Stage::refactor, Stage::decontaminate,
+            Stage::export_datasets};
 }
 
 namespace {
@@ -196,8 +198,9 @@ Expected<std::vector<ReferenceRun>> run_offline_stages(const Driver& driver,
                                                        RunSummary& summary) {
     summary.problems = static_cast<int>(problems.size());
     const std::vector<Stage>& stages = options.stages;
-    if (!std::any_of(stages.begin(), stages.end(),
-                     [](Stage s) { return s != Stage::instruct && s != Stage::export_datasets; })) {
+    if (!std::any_of(stages.begin(), stages.end(), [](Stage s) {
+            return s != Stage::instruct && s != Stage::decontaminate && s != Stage::export_datasets;
+        })) {
         driver.commit([&] {
             for (const Problem& p : problems)
                 driver.store().put_problem(p);
@@ -222,7 +225,8 @@ Expected<std::vector<ReferenceRun>> run_offline_stages(const Driver& driver,
 // The stages and the export of a run recorded in `db` (summary.run_id), which they mark done.
 Expected<void> run_recorded(const RunOptions& options, std::vector<Problem>& problems,
                             const Language& language, const std::optional<llm::PromptBook>& prompts,
-                            store::Store& db, RunSummary& summary) {
+                            const std::vector<Problem>& benchmarks, store::Store& db,
+                            RunSummary& summary) {
     const auto started = std::chrono::steady_clock::now();
     JailExecutor executor(language, options.jobs, options.allow_weak_jail);
     std::unique_ptr<llm::HttpClient> http;
@@ -257,10 +261,13 @@ Expected<void> run_recorded(const RunOptions& options, std::vector<Problem>& pro
     // A stage that ran out of work because of SIGINT/SIGTERM (a batch of failed calls) does not
     // count as done: no export from part of the work.
     if (util::stop_signal() != 0) return util::interrupted();
+    if (has(options.stages, Stage::decontaminate))
+        ASSAY_TRY(decontaminate(driver, benchmarks, options.decontamination, summary));
     std::error_code ignored;
     if (has(options.stages, Stage::export_datasets)) {
         fs::create_directories(options.out, ignored);
-        ASSAY_TRY(export_all(db, options.out, options.with_reasoning, summary));
+        ASSAY_TRY(export_all(db, options.out, options.with_reasoning, options.decontaminate_exports,
+                             summary));
     }
     summary.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -298,6 +305,9 @@ Expected<RunSummary> run_stages(const RunOptions& options) {
                 return fail("stage '{}' needs an LLM: give --llm-url and --model",
                             stage_name(stage));
     }
+    std::vector<Problem> benchmarks;
+    if (has(options.stages, Stage::decontaminate))
+        benchmarks = ASSAY_TRY(load_benchmarks(options.decontamination));
 
     std::error_code ignored;
     if (options.db.has_parent_path()) fs::create_directories(options.db.parent_path(), ignored);
@@ -308,8 +318,9 @@ Expected<RunSummary> run_stages(const RunOptions& options) {
         summary.runs_died = db.mark_dead_runs();
         summary.run_id = db.begin_run("run", run_args(options).dump());
     });
-    const auto done = catching_fatal(
-        [&] { return run_recorded(options, problems, language, prompts, db, summary); });
+    const auto done = catching_fatal([&] {
+        return run_recorded(options, problems, language, prompts, benchmarks, db, summary);
+    });
     if (!done) {
         record_end(db, summary.run_id, done.error());
         return Unexpected(done.error());
