@@ -1,8 +1,9 @@
 // assay export KIND --db FILE --out FILE [--format NAME] [--min-pass-rate X] [--language L]
-//              [--kind K] [--with-reasoning]
+//              [--kind K] [--with-reasoning] [--no-decontaminate]
 #include "cli/known_values.hpp"
 #include "cli/verb.hpp"
 #include "export/export.hpp"
+#include "store/exclusions.hpp"
 
 #include <filesystem>
 #include <fmt/format.h>
@@ -21,6 +22,7 @@ struct ExportArgs {
     std::optional<std::string> language;
     std::optional<std::string> bug_kind;
     bool with_reasoning = false;
+    bool no_decontaminate = false;
 };
 
 int run_export(const ExportArgs& args) {
@@ -29,6 +31,7 @@ int run_export(const ExportArgs& args) {
     options.format = args.format;
     options.filters = {args.min_pass_rate, args.language, args.bug_kind};
     options.with_reasoning = args.with_reasoning;
+    options.decontaminate = !args.no_decontaminate;
     value_or_throw(exports::validate(options));
     if (!std::filesystem::exists(args.db)) throw FatalError(Error{"no such database", args.db});
     if (std::filesystem::is_directory(args.out))
@@ -44,6 +47,14 @@ int run_export(const ExportArgs& args) {
                                    value_or_throw(known_labels(options.kind, db))));
     const auto rows = value_or_throw(exports::export_jsonl(db, options, args.out));
     fmt::print("{} rows → {}\n", rows, args.out);
+    if (options.decontaminate) {
+        const auto excluded = value_or_throw(store::excluded_problems(db));
+        if (!excluded.empty())
+            fmt::print("left out the rows of {} problems recorded as contaminated or "
+                       "near-duplicate (assay stats shows the rules; --no-decontaminate keeps "
+                       "them)\n",
+                       excluded.size());
+    }
     if (rows == 0) {
         // An empty file is a valid answer, but rarely the one wanted: say which filter emptied it.
         std::vector<std::string> filters;
@@ -76,6 +87,9 @@ Action configure_export(CLI::App& command) {
     command.add_flag("--with-reasoning", args->with_reasoning,
                      "rows built from a model's answer carry its reasoning (`reasoning`; \"\" "
                      "for rows no model wrote); not for dpo");
+    command.add_flag("--no-decontaminate", args->no_decontaminate,
+                     "keep the rows of problems recorded as contaminated or near-duplicate "
+                     "(table exclusions)");
     return [args] { return run_export(*args); };
 }
 

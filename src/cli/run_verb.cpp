@@ -37,6 +37,9 @@ struct RunArgs {
     bool json = false;
     bool allow_weak_jail = false;
     bool with_reasoning = false;
+    bool no_decontaminate = false;
+    std::vector<std::string> benchmarks; // empty: pipeline::default_benchmarks()
+    pipeline::DecontaminateOptions decontamination;
 };
 
 std::string env(const char* name) {
@@ -121,6 +124,15 @@ int run_run(const RunArgs& args) {
     options.mutants_per_problem = args.mutants_per_problem;
     options.allow_weak_jail = args.allow_weak_jail;
     options.with_reasoning = args.with_reasoning;
+    options.decontamination = args.decontamination;
+    if (args.benchmarks.empty())
+        options.decontamination.benchmarks = pipeline::default_benchmarks();
+    else
+        options.decontamination.benchmarks.assign(args.benchmarks.begin(), args.benchmarks.end());
+    if (args.no_decontaminate) {
+        std::erase(options.stages, pipeline::Stage::decontaminate);
+        options.decontaminate_exports = false;
+    }
     options.progress = true;
     util::install_stop_handlers();
     auto ran = pipeline::run(options);
@@ -156,7 +168,7 @@ int run_run(const RunArgs& args) {
     return static_cast<int>(ExitCode::success);
 }
 // The options of the file that hold paths, and the one that takes a comma-separated list.
-constexpr std::array<std::string_view, 3> kPathKeys{"problems", "db", "out"};
+constexpr std::array<std::string_view, 4> kPathKeys{"problems", "db", "out", "benchmarks"};
 constexpr std::array<std::string_view, 1> kCommaKeys{"stages"};
 
 // `run --help` ends with what each stage does, so the LLM ones read as part of the main job.
@@ -173,8 +185,10 @@ constexpr const char* kStagesHelp = R"(Stages (--stages; in run order):
   bugs       LLM: realistic bugs by category, kept when a test catches them
   reflexion  LLM: repair traces: attempt, test feedback, reflection, new attempt, until solved
              or --max-steps
+  decontaminate  leave out of the exports the problems that copy or nearly copy a benchmark
+             (--benchmarks) and all but one of each cluster of near-duplicate problems
   export     write sft, bugfix, refactor, reflexion and dpo .jsonl to --out
-Without an LLM the default is verify,mutate,refactor,export; with --llm-url, every stage.
+Without an LLM the default is verify,mutate,refactor,decontaminate,export; with --llm-url, every stage.
 --config FILE: a TOML file whose keys are the long options above without -- (limit = 3,
 problems = ["bank"], json = true); options on the command line win; relative paths in the
 file are taken from the file's directory.)";
@@ -243,6 +257,22 @@ Action configure_run(CLI::App& command) {
     command.add_flag("--json", args->json, "print the summary as one JSON object");
     command.add_flag("--allow-weak-jail", args->allow_weak_jail,
                      "run even where the host cannot create namespaces (weaker isolation)");
+    pipeline::DecontaminateOptions& d = args->decontamination;
+    command.add_flag("--no-decontaminate", args->no_decontaminate,
+                     "skip the decontaminate stage and export every row");
+    command.add_option("--benchmarks", args->benchmarks,
+                       "benchmark files to decontaminate against (default: HumanEval, MBPP and "
+                       "HumanEval-X in ../shared/data, those present)");
+    command.add_option("--ngram-size", d.ngram,
+                       "words per n-gram of the benchmark overlap rules (default: 10)");
+    command.add_option("--prompt-shingle", d.prompt_shingle,
+                       "words per MinHash shingle of a prompt (default: 3)");
+    command.add_option("--code-shingle", d.code_shingle,
+                       "tokens per MinHash shingle of a program (default: 5)");
+    command.add_option("--benchmark-threshold", d.benchmark_threshold,
+                       "drop a prompt this similar (Jaccard) to a benchmark prompt (default: 0.3)");
+    command.add_option("--dedup-threshold", d.dedup_threshold,
+                       "near-duplicate problems: keep one of those this similar (default: 0.7)");
     return [args, &command] {
         // Before any check or work: the file's values fill what the command line left unset.
         if (!args->config.empty())

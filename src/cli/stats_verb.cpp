@@ -30,6 +30,7 @@ int run_stats(const StatsArgs& args) {
         {"trajectories", counted.trajectories},
         {"llm_calls", counted.llm_calls},
         {"difficulty", counted.difficulty},
+        {"exclusions", counted.exclusions},
     };
     if (args.json) {
         fmt::print("{}\n", stats.dump());
@@ -37,7 +38,7 @@ int run_stats(const StatsArgs& args) {
     }
     fmt::print("{} (schema v{})\n", args.db, counted.schema_version);
     for (const char* section : {"problems", "candidates", "verdicts", "passed", "runs",
-                                "trajectories", "llm_calls", "difficulty"}) {
+                                "trajectories", "llm_calls", "difficulty", "exclusions"}) {
         fmt::print("{}:\n", section);
         for (const auto& [key, value] : stats[section].items())
             fmt::print("  {:<28} {}\n", key, value.get<long>());

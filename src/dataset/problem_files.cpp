@@ -6,6 +6,7 @@
 #include "util/file.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cstring>
 #include <map>
 #include <memory>
@@ -334,6 +335,36 @@ Expected<std::vector<Problem>> load_problems(const fs::path& path, Format format
     }
     if (problems.empty()) return fail_at(path.string(), "no problems");
     return problems;
+}
+
+Expected<std::vector<Problem>> load_benchmark(const fs::path& path, const fs::path& root) {
+    std::error_code error;
+    if (!fs::is_directory(path, error) && path.extension() != ".toml") {
+        auto records = ASSAY_TRY(read_records(path));
+        if (!records.empty() && records.front().value.contains("declaration")) {
+            std::vector<Problem> problems;
+            for (const Record& record : records) {
+                Problem p;
+                p.id = ASSAY_TRY(string_field(record, "task_id"));
+                std::string language = p.id.substr(0, p.id.find('/'));
+                std::transform(language.begin(), language.end(), language.begin(), [](char c) {
+                    return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+                });
+                p.language = language;
+                p.title = p.id;
+                p.prompt = ASSAY_TRY(string_field(record, "prompt"));
+                p.solution = ASSAY_TRY(string_field(record, "declaration")) +
+                             ASSAY_TRY(string_field(record, "canonical_solution"));
+                p.test_setup = ASSAY_TRY(string_field(record, "test"));
+                p.source = ProblemSource::humaneval;
+                p.origin_file = record.where;
+                problems.push_back(std::move(p));
+            }
+            if (problems.empty()) return fail_at(path.string(), "no problems");
+            return problems;
+        }
+    }
+    return load_problems(path, ASSAY_TRY(detect_format(path)), root);
 }
 
 Expected<std::vector<Sample>> load_samples(const fs::path& path,

@@ -30,6 +30,15 @@ enum class Format { assay, humaneval, mbpp };
 load_problems(const std::filesystem::path& path, Format format,
               const std::filesystem::path& root = project_root());
 
+// Loads a benchmark to decontaminate against (pipeline/stages/decontaminate.hpp): what
+// load_problems reads (the format detected), or HumanEval-X (records with `declaration`:
+// `task_id` "CPP/N", "JavaScript/N", ...), whose problems get the language named by the task id's
+// prefix in lower case ("cpp", "javascript"), `prompt`, `declaration + canonical_solution` as the
+// solution and `test` as test_setup, with no cases (they are not run, only compared).
+[[nodiscard]] Expected<std::vector<Problem>>
+load_benchmark(const std::filesystem::path& path,
+               const std::filesystem::path& root = project_root());
+
 // Parses one native problem file's text; `file` is used in messages.
 [[nodiscard]] Expected<Problem> parse_problem_toml(std::string_view text, const std::string& file);
 

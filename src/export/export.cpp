@@ -4,6 +4,7 @@
 #include "export/preference.hpp"
 #include "export/reflexion.hpp"
 #include "export/test_script.hpp"
+#include "store/exclusions.hpp"
 #include "store/readers.hpp"
 #include "syntax/ast_hash.hpp"
 #include "util/diff.hpp"
@@ -273,7 +274,10 @@ dpo_export(store::Store& db, const ExportOptions& options,
 }
 
 Expected<std::vector<json>> rows(store::Store& db, const ExportOptions& options) {
-    const auto problems = ASSAY_TRY(store::problem_records(db));
+    auto problems = ASSAY_TRY(store::problem_records(db));
+    if (options.decontaminate)
+        for (const std::string& id : ASSAY_TRY(store::excluded_problems(db)))
+            problems.erase(id);
     switch (options.kind) {
     case Kind::sft:
     case Kind::bugfix:

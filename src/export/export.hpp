@@ -64,6 +64,9 @@ struct ExportOptions {
     std::string format;
     Filters filters;
     bool with_reasoning = false; // the `reasoning` fields (above)
+    // Leave out every row of a problem recorded in `exclusions` (decontamination and near-
+    // duplicates, pipeline/stages/decontaminate.hpp); false: --no-decontaminate.
+    bool decontaminate = true;
 };
 
 // Checks the options (format valid for the kind, pass rate in [0, 1], --kind one of the values

@@ -29,7 +29,7 @@ using nlohmann::json;
 
 namespace {
 
-constexpr std::array<std::pair<std::string_view, Stage>, 8> kStages{{
+constexpr std::array<std::pair<std::string_view, Stage>, 9> kStages{{
     {"instruct", Stage::instruct},
     {"verify", Stage::verify},
     {"mutate", Stage::mutate},
@@ -37,6 +37,7 @@ constexpr std::array<std::pair<std::string_view, Stage>, 8> kStages{{
     {"solve", Stage::solve},
     {"bugs", Stage::bugs},
     {"reflexion", Stage::reflexion},
+    {"decontaminate", Stage::decontaminate},
     {"export", Stage::export_datasets},
 }};
 
@@ -93,12 +94,12 @@ json run_args(const RunOptions& options) {
 
 // Writes every export into `staging` (moved into place together by its commit()).
 Expected<void> export_all(store::Store& db, const fs::path& out, bool with_reasoning,
-                          exports::Staging& staging, RunSummary& summary) {
+                          bool decontaminated, exports::Staging& staging, RunSummary& summary) {
     for (exports::Kind kind : {exports::Kind::sft, exports::Kind::bugfix, exports::Kind::refactor,
                                exports::Kind::reflexion, exports::Kind::dpo}) {
         const std::string name = fmt::format("{}.jsonl", exports::to_string(kind));
-        summary.exported[name] =
-            ASSAY_TRY(staging.add_export(db, {kind, "", {}, with_reasoning}, out / name));
+        summary.exported[name] = ASSAY_TRY(
+            staging.add_export(db, {kind, "", {}, with_reasoning, decontaminated}, out / name));
         if (util::stop_signal() != 0) return util::interrupted();
     }
     return {};
@@ -115,7 +116,7 @@ Expected<std::vector<Stage>> parse_stages(std::string_view list) {
                                      [&](const auto& entry) { return entry.first == name; });
         if (it == kStages.end())
             return fail("unknown stage '{}' (expected instruct, verify, mutate, refactor, solve, "
-                        "bugs, reflexion, export)",
+                        "bugs, reflexion, decontaminate, export)",
                         name);
         if (!has(out, it->second)) out.push_back(it->second);
         list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
@@ -133,7 +134,8 @@ std::vector<Stage> all_stages() {
 }
 
 std::vector<Stage> offline_stages() {
-    return {Stage::verify, Stage::mutate, Stage::refactor, Stage::export_datasets};
+    return {Stage::verify, Stage::mutate, Stage::refactor, Stage::decontaminate,
+            Stage::export_datasets};
 }
 
 namespace {
@@ -198,8 +200,9 @@ Expected<std::vector<ReferenceRun>> run_offline_stages(const Driver& driver,
                                                        RunSummary& summary) {
     summary.problems = static_cast<int>(problems.size());
     const std::vector<Stage>& stages = options.stages;
-    if (!std::any_of(stages.begin(), stages.end(),
-                     [](Stage s) { return s != Stage::instruct && s != Stage::export_datasets; })) {
+    if (!std::any_of(stages.begin(), stages.end(), [](Stage s) {
+            return s != Stage::instruct && s != Stage::decontaminate && s != Stage::export_datasets;
+        })) {
         driver.commit([&] {
             for (const Problem& p : problems)
                 driver.store().put_problem(p);
@@ -224,7 +227,8 @@ Expected<std::vector<ReferenceRun>> run_offline_stages(const Driver& driver,
 // The stages and the export of a run recorded in `db` (summary.run_id), which they mark done.
 Expected<void> run_recorded(const RunOptions& options, std::vector<Problem>& problems,
                             const Language& language, const std::optional<llm::PromptBook>& prompts,
-                            store::Store& db, RunSummary& summary) {
+                            const std::vector<Problem>& benchmarks, store::Store& db,
+                            RunSummary& summary) {
     const auto started = std::chrono::steady_clock::now();
     JailExecutor executor(language, options.jobs, options.allow_weak_jail);
     std::unique_ptr<llm::HttpClient> http;
@@ -259,6 +263,8 @@ Expected<void> run_recorded(const RunOptions& options, std::vector<Problem>& pro
     // A stage that ran out of work because of SIGINT/SIGTERM (a batch of failed calls) does not
     // count as done: no export from part of the work.
     if (util::stop_signal() != 0) return util::interrupted();
+    if (has(options.stages, Stage::decontaminate))
+        ASSAY_TRY(decontaminate(driver, benchmarks, options.decontamination, summary));
     // The exports and run_summary.json are written beside their places and moved there
     // together, only when all are written and no stop came: never a mix of two runs' files.
     exports::Staging staging;
@@ -266,7 +272,8 @@ Expected<void> run_recorded(const RunOptions& options, std::vector<Problem>& pro
     if (exporting) {
         std::error_code ignored;
         fs::create_directories(options.out, ignored);
-        ASSAY_TRY(export_all(db, options.out, options.with_reasoning, staging, summary));
+        ASSAY_TRY(export_all(db, options.out, options.with_reasoning, options.decontaminate_exports,
+                             staging, summary));
     }
     summary.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -311,6 +318,9 @@ Expected<RunSummary> run_stages(const RunOptions& options) {
                 return fail("stage '{}' needs an LLM: give --llm-url and --model",
                             stage_name(stage));
     }
+    std::vector<Problem> benchmarks;
+    if (has(options.stages, Stage::decontaminate))
+        benchmarks = ASSAY_TRY(load_benchmarks(options.decontamination));
 
     std::error_code ignored;
     if (options.db.has_parent_path()) fs::create_directories(options.db.parent_path(), ignored);
@@ -321,8 +331,9 @@ Expected<RunSummary> run_stages(const RunOptions& options) {
         summary.runs_died = db.mark_dead_runs();
         summary.run_id = db.begin_run("run", run_args(options).dump());
     });
-    const auto done = catching_fatal(
-        [&] { return run_recorded(options, problems, language, prompts, db, summary); });
+    const auto done = catching_fatal([&] {
+        return run_recorded(options, problems, language, prompts, benchmarks, db, summary);
+    });
     if (!done) {
         record_end(db, summary.run_id, done.error());
         return Unexpected(done.error());

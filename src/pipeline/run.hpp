@@ -19,6 +19,7 @@
 
 #include "pipeline/run_summary.hpp"
 #include "pipeline/stages/context.hpp"
+#include "pipeline/stages/decontaminate.hpp"
 #include "util/error.hpp"
 
 #include <cstdint>
@@ -34,17 +35,28 @@ namespace assay::pipeline {
 
 // Offline stages, then the ones that need an LLM (instruct, solve, bugs, reflexion). With an LLM,
 // refactor also asks the model for refactorings.
-enum class Stage { verify, mutate, refactor, export_datasets, instruct, solve, bugs, reflexion };
+enum class Stage {
+    verify,
+    mutate,
+    refactor,
+    decontaminate,
+    export_datasets,
+    instruct,
+    solve,
+    bugs,
+    reflexion
+};
 
-// Parses "verify,mutate,refactor,export,instruct,solve,bugs,reflexion" (any subset, any order).
-// Every stage but instruct and export works on passing references, so it implies verify.
+// Parses "verify,mutate,refactor,decontaminate,export,instruct,solve,bugs,reflexion" (any subset,
+// any order). Every stage but instruct, decontaminate and export works on passing references, so
+// it implies verify.
 [[nodiscard]] Expected<std::vector<Stage>> parse_stages(std::string_view list);
 
 struct RunOptions {
     std::vector<std::filesystem::path> problems{"problems"}; // files or directories
     std::filesystem::path db = "out/assay.db";
     std::filesystem::path out = "out"; // the exported datasets and run_summary.json
-    std::vector<Stage> stages{Stage::verify, Stage::mutate, Stage::refactor,
+    std::vector<Stage> stages{Stage::verify, Stage::mutate, Stage::refactor, Stage::decontaminate,
                               Stage::export_datasets};
     int jobs = 2;
     std::optional<std::size_t> limit; // only the first N problems (in load order)
@@ -54,12 +66,17 @@ struct RunOptions {
     bool progress = false; // progress lines on stderr
     // The exports carry the model's reasoning (exports::ExportOptions::with_reasoning).
     bool with_reasoning = false;
+    // The decontaminate stage's benchmarks and settings (it runs when `stages` has it).
+    DecontaminateOptions decontamination;
+    // The exports leave out the problems recorded in `exclusions` (false: --no-decontaminate).
+    bool decontaminate_exports = true;
     // The LLM pipeline; absent: offline (the LLM stages are then refused).
     std::optional<LlmSettings> llm;
     std::string api_key; // sent to the server, never stored or logged
 };
 
-// Every stage, in run order: what `--stages` means when an LLM is configured.
+// Every stage, in run order: what `--stages` means when an LLM is configured. Both lists hold
+// decontaminate (before export); --no-decontaminate takes it out.
 [[nodiscard]] std::vector<Stage> all_stages();
 // The offline stages: the default without an LLM.
 [[nodiscard]] std::vector<Stage> offline_stages();

@@ -25,6 +25,12 @@ json RunSummary::to_json() const {
             {"mutation_scores", mutation_scores},
             {"exported", exported},
             {"llm", llm ? llm->to_json() : json()},
+            {"decontamination", decontamination ? json{{"benchmark_files", decontamination->files},
+                                                       {"benchmarks", decontamination->benchmarks},
+                                                       {"checked", decontamination->checked},
+                                                       {"dropped", decontamination->total()},
+                                                       {"by_rule", decontamination->dropped}}
+                                                : json()},
             {"seconds", seconds}};
 }
 
@@ -57,6 +63,18 @@ std::string RunSummary::describe() const {
         out += fmt::format("refactoring {:<30} {:>4} generated {:>4} kept\n", kind, c.generated,
                            c.kept);
     if (llm) out += llm->describe();
+    if (decontamination) {
+        const DecontaminationCounts& d = *decontamination;
+        std::string rules;
+        for (const auto& [rule, count] : d.dropped)
+            rules += fmt::format("{}{} {}", rules.empty() ? "" : ", ", rule, count);
+        out += fmt::format("decontamination: dropped {} of {} problems from the exports{} "
+                           "(against {} benchmark problems in {} files)\n",
+                           d.total(), d.checked, rules.empty() ? "" : " (" + rules + ")",
+                           d.benchmarks, d.files.size());
+    } else if (!exported.empty()) {
+        out += "decontamination: off (every stored problem is exported)\n";
+    }
     for (const auto& [file, rows] : exported)
         out += fmt::format("exported {}: {} rows\n", file, rows);
     out += fmt::format("wall time: {:.1f} s\n", seconds);

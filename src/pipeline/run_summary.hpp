@@ -26,6 +26,21 @@ struct RefactorCounts {
     int kept = 0; // passed every test
 };
 
+// What the decontaminate stage did (pipeline/stages/decontaminate.hpp).
+struct DecontaminationCounts {
+    std::vector<std::string> files;     // the benchmark files
+    int benchmarks = 0;                 // benchmark problems loaded from them
+    int checked = 0;                    // stored problems checked
+    std::map<std::string, int> dropped; // problems left out of the exports, by rule
+
+    [[nodiscard]] int total() const {
+        int n = 0;
+        for (const auto& [rule, count] : dropped)
+            n += count;
+        return n;
+    }
+};
+
 struct RunSummary {
     int problems = 0;
     int references_passed = 0;
@@ -35,6 +50,7 @@ struct RunSummary {
     std::map<std::string, double> mutation_scores;        // problem id → killed / stored
     std::map<std::string, std::size_t> exported;          // file name → rows
     std::optional<LlmSummary> llm;
+    std::optional<DecontaminationCounts> decontamination; // absent: the stage did not run
     std::int64_t run_id = 0;
     int runs_died = 0; // earlier runs of the database found `running` with their process gone
     double seconds = 0;

@@ -164,11 +164,27 @@ constexpr std::string_view kVersion6 = R"sql(
 ALTER TABLE llm_calls ADD COLUMN reasoning TEXT;
 )sql";
 
+// 7: decontamination and near-duplicate removal (pipeline/stages/decontaminate.hpp): one row per
+// problem left out of the exports, with the rule, what it matched and the score. The newest
+// decontamination replaces the rows of earlier ones.
+constexpr std::string_view kVersion7 = R"sql(
+CREATE TABLE exclusions (
+  id INTEGER PRIMARY KEY,
+  problem_id TEXT NOT NULL REFERENCES problems(id),
+  candidate_id INTEGER REFERENCES candidates(id),
+  rule TEXT NOT NULL,
+  against TEXT NOT NULL,
+  score REAL NOT NULL,
+  run_id INTEGER NOT NULL REFERENCES runs(id)
+);
+CREATE INDEX exclusions_problem ON exclusions(problem_id);
+)sql";
+
 } // namespace
 
 std::span<const std::string_view> migrations() {
-    static constexpr std::array<std::string_view, 6> kMigrations{kVersion1, kVersion2, kVersion3,
-                                                                 kVersion4, kVersion5, kVersion6};
+    static constexpr std::array<std::string_view, 7> kMigrations{
+        kVersion1, kVersion2, kVersion3, kVersion4, kVersion5, kVersion6, kVersion7};
     return kMigrations;
 }
 

@@ -35,6 +35,7 @@ Expected<DatabaseStats> database_stats(Store& db) {
             .difficulty = counts(db, "SELECT solve_difficulty, count(*) FROM problem_stats "
                                      "WHERE solve_difficulty IS NOT NULL "
                                      "GROUP BY solve_difficulty"),
+            .exclusions = counts(db, "SELECT rule, count(*) FROM exclusions GROUP BY rule"),
         };
     });
 }

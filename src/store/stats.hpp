@@ -23,6 +23,7 @@ struct DatabaseStats {
     Counts trajectories; // by "kind/solved" or "kind/unsolved"
     Counts llm_calls;    // by "model finish_reason"
     Counts difficulty;   // problems by measured solve difficulty, where measured
+    Counts exclusions;   // problems left out of the exports, by rule (store/exclusions.hpp)
 };
 
 // The counts; a failing statement is an error naming the database.

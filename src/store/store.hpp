@@ -76,7 +76,7 @@ class Store {
     [[nodiscard]] const std::filesystem::path& path() const { return path_; }
 
     // The newest schema version this build knows, and the database's.
-    static constexpr int kSchemaVersion = 6;
+    static constexpr int kSchemaVersion = 7;
     [[nodiscard]] int schema_version();
 
     // One invocation of a verb, owned by this process (host, pid and the process's start, so

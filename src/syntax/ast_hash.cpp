@@ -1,10 +1,14 @@
 #include "syntax/ast_hash.hpp"
 
+#include "syntax/entry_point.hpp"
 #include "syntax/scopes.hpp"
 #include "syntax/syntax_tree.hpp"
 #include "util/hash.hpp"
 
+#include <algorithm>
+#include <array>
 #include <cctype>
+#include <map>
 #include <unordered_map>
 
 namespace assay::syntax {
@@ -36,37 +40,104 @@ std::string string_start(std::string_view text) {
     return prefix;
 }
 
-} // namespace
+enum class Loose { no, yes };
 
-Expected<std::string> ast_hash(std::string_view language, std::string_view code) {
+// Node kinds a loose hash leaves out, with their subtrees (the grammars that have them).
+constexpr std::array<std::string_view, 4> kDroppedKinds{
+    "type", "import_statement", "import_from_statement", "future_import_statement"};
+
+bool is_docstring(TSNode node) {
+    return type(node) == "expression_statement" && ts_node_named_child_count(node) == 1 &&
+           type(ts_node_named_child(node, 0)) == "string";
+}
+
+// A loose hash's view of a node: left out (with its subtree), or kept.
+bool dropped(TSNode node) {
+    const std::string_view kind = type(node);
+    if (std::find(kDroppedKinds.begin(), kDroppedKinds.end(), kind) != kDroppedKinds.end())
+        return true;
+    if (is_docstring(node)) return true;
+    // The `:` of an annotated parameter and the `->` before a return annotation.
+    if (!ts_node_is_named(node)) {
+        const TSNode parent = ts_node_parent(node);
+        const std::string_view parent_kind = ts_node_is_null(parent) ? "" : type(parent);
+        if (kind == ":" &&
+            (parent_kind == "typed_parameter" || parent_kind == "typed_default_parameter"))
+            return true;
+        if (kind == "->") return true;
+    }
+    return false;
+}
+
+// An annotated parameter reads, once its annotation is gone, as the plain one.
+std::string_view loose_kind(std::string_view kind) {
+    if (kind == "typed_default_parameter") return "default_parameter";
+    return kind;
+}
+
+Expected<std::string> structure_hash(std::string_view language, std::string_view code,
+                                     Loose loose) {
     const SyntaxTree tree = ASSAY_TRY(SyntaxTree::parse(language, std::string(code)));
     const auto renamed = canonical_names(analyze_scopes(tree), tree);
+    // The program's top-level function names → their canonical spelling, given at first use.
+    std::map<std::string, std::string, std::less<>> globals;
+    if (loose == Loose::yes) {
+        if (auto functions = top_level_functions(language, code))
+            for (std::string& name : *functions)
+                globals.try_emplace(std::move(name));
+    }
+    std::size_t next_global = 0;
     std::string tokens;
     tokens.reserve(code.size() * 2);
     const auto emit = [&](std::string_view token) {
         tokens.append(token);
         tokens.push_back('\x1f');
     };
+    // A typed parameter's own node is left out: its name reads as an untyped parameter's.
+    const auto silent = [&](TSNode node) {
+        return loose == Loose::yes && type(node) == "typed_parameter";
+    };
     walk(
         tree.root(),
         [&](TSNode node) {
             const std::string_view kind = type(node);
             if (kind == "comment") return false;
-            emit(kind);
+            if (loose == Loose::yes && dropped(node)) return false;
+            if (!silent(node)) emit(loose == Loose::yes ? loose_kind(kind) : kind);
             if (ts_node_child_count(node) > 0 || !ts_node_is_named(node)) return true;
             // A named leaf: its text is what it is.
             if (kind == "string_start") {
                 emit(string_start(tree.text(node)));
             } else if (kind != "string_end" && end(node) > start(node)) {
                 const auto name = renamed.find(start(node));
-                emit(name != renamed.end() ? std::string_view(name->second) : tree.text(node));
+                if (name != renamed.end()) {
+                    emit(name->second);
+                } else if (auto global = globals.find(tree.text(node)); global != globals.end()) {
+                    if (global->second.empty())
+                        global->second = fmt::format("$g.{}", next_global++);
+                    emit(global->second);
+                } else {
+                    emit(tree.text(node));
+                }
             }
             return true;
         },
         [&](TSNode node) {
-            if (type(node) != "comment") emit(")");
+            if (type(node) == "comment" || silent(node)) return;
+            if (loose == Loose::yes && dropped(node)) return;
+            emit(")");
         });
     return util::content_hash(tokens);
+}
+
+} // namespace
+
+Expected<std::string> ast_hash(std::string_view language, std::string_view code) {
+    return structure_hash(language, code, Loose::no);
+}
+
+Expected<std::string> ast_fingerprint(std::string_view language, std::string_view code) {
+    return structure_hash(language, code, Loose::yes);
 }
 
 } // namespace assay::syntax

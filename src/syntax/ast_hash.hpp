@@ -18,4 +18,13 @@ namespace assay::syntax {
 // grammar or the parser gives up.
 [[nodiscard]] Expected<std::string> ast_hash(std::string_view language, std::string_view code);
 
+// A looser hash of `code` for telling a copy of a known program apart from new code
+// (decontamination): ast_hash's normalisation, and besides the names of the program's top-level
+// functions renamed by first occurrence (so a renamed function with renamed parameters and
+// locals still matches), docstrings (a statement that is only a string), type annotations and
+// import statements left out. Two programs that differ only in those hash equal. In grammars
+// without such nodes (no docstrings or annotations) only the renaming applies.
+[[nodiscard]] Expected<std::string> ast_fingerprint(std::string_view language,
+                                                    std::string_view code);
+
 } // namespace assay::syntax

@@ -247,10 +247,11 @@ TEST_SUITE("cli") {
             args.insert(args.end(), {"--stages", "verify,fuzz"});
             const Ran r = assay_binary(args);
             CHECK(r.exit_code == 2);
-            CHECK_MESSAGE(r.err.find("--stages: unknown stage 'fuzz' (expected instruct, verify, "
-                                     "mutate, refactor, solve, bugs, reflexion, export)") !=
-                              std::string::npos,
-                          r.err);
+            CHECK_MESSAGE(
+                r.err.find("--stages: unknown stage 'fuzz' (expected instruct, verify, "
+                           "mutate, refactor, solve, bugs, reflexion, decontaminate, export)") !=
+                    std::string::npos,
+                r.err);
         }
         SUBCASE("bad LLM usage") {
             assay::testing::write_small_problems(dir);

@@ -65,3 +65,49 @@ TEST_CASE("syntax::ast_hash") {
         CHECK_FALSE(ast_hash("cobol", "x").has_value());
     }
 }
+
+TEST_CASE("syntax::ast_fingerprint") {
+    const auto print = [](std::string_view code) {
+        const auto result = assay::syntax::ast_fingerprint("python", code);
+        REQUIRE(result.has_value());
+        return *result;
+    };
+    const std::string original = "from typing import List\n\n\n"
+                                 "def has_pair(numbers: List[float], gap: float = 1.0) -> bool:\n"
+                                 "    \"\"\" Whether two numbers are closer than gap.\"\"\"\n"
+                                 "    for i, a in enumerate(numbers):\n"
+                                 "        for j, b in enumerate(numbers):\n"
+                                 "            if i != j and abs(a - b) < gap:\n"
+                                 "                return helper(True)\n"
+                                 "    return False\n\n\n"
+                                 "def helper(x):\n"
+                                 "    return x\n";
+    SUBCASE("renamed functions, parameters and locals; no docstring, annotations or imports") {
+        const std::string copy = "def close(values, limit=1.0):\n"
+                                 "    '''Another statement entirely.'''\n"
+                                 "    for p, x in enumerate(values):\n"
+                                 "        for q, y in enumerate(values):\n"
+                                 "            if p != q and abs(x - y) < limit:\n"
+                                 "                return ident(True)\n"
+                                 "    return False\n\n\n"
+                                 "def ident(v):\n"
+                                 "    return v\n";
+        CHECK(print(original) == print(copy));
+        CHECK(assay::syntax::ast_hash("python", original).value() !=
+              assay::syntax::ast_hash("python", copy).value());
+    }
+    SUBCASE("a different program differs") {
+        const std::string other = "def close(values, limit=1.0):\n"
+                                  "    for p, x in enumerate(values):\n"
+                                  "        for q, y in enumerate(values):\n"
+                                  "            if p != q and abs(x - y) <= limit:\n"
+                                  "                return ident(True)\n"
+                                  "    return False\n\n\n"
+                                  "def ident(v):\n"
+                                  "    return v\n";
+        CHECK(print(original) != print(other));
+        // Builtins are kept: max is not min.
+        CHECK(print("def f(a):\n    return max(a)\n") != print("def g(b):\n    return min(b)\n"));
+        CHECK(print("def f(a):\n    return max(a)\n") == print("def g(b):\n    return max(b)\n"));
+    }
+}

@@ -1,0 +1,259 @@
+#include "pipeline/stages/decontaminate.hpp"
+
+#include "dataset/problem_files.hpp"
+#include "syntax/ast_hash.hpp"
+#include "util/hash.hpp"
+#include "util/minhash.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <unordered_map>
+
+namespace assay::pipeline {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// Whitespace runs as one space, none at the ends: what "exact" ignores.
+std::string squeeze(std::string_view code) {
+    std::string out;
+    bool space = false;
+    for (const char c : code) {
+        if (std::isspace(static_cast<unsigned char>(c)) != 0) {
+            space = !out.empty();
+            continue;
+        }
+        if (space) out.push_back(' ');
+        space = false;
+        out.push_back(c);
+    }
+    return out;
+}
+
+std::vector<std::uint64_t> word_grams(std::string_view text, int n) {
+    return util::shingles(util::words(text), n, /*skip_numeric=*/true);
+}
+
+// Seed problems (bank, imported benchmarks) are kept before the ones a model made.
+int keep_rank(const Problem& p) {
+    return p.source == ProblemSource::llm ? 1 : 0;
+}
+
+} // namespace
+
+struct Decontaminator::Index {
+    std::string language;
+    std::string grammar;
+    DecontaminateOptions options;
+    std::vector<std::string> ids;                             // benchmark task ids
+    std::unordered_map<std::string, std::size_t> exact;       // squeezed solution → benchmark
+    std::unordered_map<std::string, std::size_t> fingerprint; // ast_fingerprint → benchmark
+    std::unordered_map<std::uint64_t, std::size_t> ngrams;    // n-gram → first benchmark with it
+    std::vector<std::vector<std::uint64_t>> prompt_shingles;
+    util::LshIndex prompts{1, 1};
+
+    // The n-gram rule on one text: the share of its n-grams found, and the benchmark holding most.
+    struct Overlap {
+        double share = 0;
+        std::size_t against = 0;
+    };
+    [[nodiscard]] std::optional<Overlap> overlap(std::string_view text) const {
+        const auto grams = word_grams(text, options.ngram);
+        std::map<std::size_t, int> hits;
+        int found = 0;
+        for (const std::uint64_t g : grams)
+            if (const auto it = ngrams.find(g); it != ngrams.end()) ++found, ++hits[it->second];
+        if (found == 0) return std::nullopt;
+        const auto best = std::max_element(hits.begin(), hits.end(), [](auto& a, auto& b) {
+            return a.second < b.second; // the first of equals: the lowest benchmark index
+        });
+        return Overlap{static_cast<double>(found) / static_cast<double>(grams.size()), best->first};
+    }
+};
+
+Decontaminator::Decontaminator(const std::vector<Problem>& benchmarks, std::string language,
+                               std::string grammar, DecontaminateOptions options)
+    : index_(std::make_unique<Index>()) {
+    Index& x = *index_;
+    x.language = std::move(language);
+    x.grammar = std::move(grammar);
+    x.options = std::move(options);
+    x.prompts =
+        util::LshIndex::for_threshold(x.options.benchmark_threshold, x.options.permutations);
+    for (const Problem& b : benchmarks) {
+        const std::size_t i = x.ids.size();
+        x.ids.push_back(b.id);
+        x.exact.try_emplace(squeeze(b.solution), i);
+        if (b.language == x.language)
+            if (auto f = syntax::ast_fingerprint(x.grammar, b.solution))
+                x.fingerprint.try_emplace(*f, i);
+        std::string tests = b.test_setup;
+        for (const TestCase& t : b.tests)
+            tests += "\n" + t.code;
+        for (const std::string_view text :
+             {std::string_view(b.prompt), std::string_view(b.solution), std::string_view(tests)})
+            for (const std::uint64_t g : word_grams(text, x.options.ngram))
+                x.ngrams.try_emplace(g, i);
+        x.prompt_shingles.push_back(
+            util::shingles(util::words(b.prompt), x.options.prompt_shingle));
+        x.prompts.add(i, util::minhash(x.prompt_shingles.back(), x.options.permutations));
+    }
+}
+
+Decontaminator::~Decontaminator() = default;
+
+std::vector<store::Exclusion> Decontaminator::check(const std::vector<Subject>& subjects) const {
+    const Index& x = *index_;
+    const DecontaminateOptions& o = x.options;
+    std::vector<std::optional<store::Exclusion>> verdicts(subjects.size());
+
+    // Against the benchmarks.
+    for (std::size_t s = 0; s < subjects.size(); ++s) {
+        const Problem& p = *subjects[s].problem;
+        std::vector<store::CandidateCode> programs{{0, p.id, p.solution}};
+        programs.insert(programs.end(), subjects[s].programs.begin(), subjects[s].programs.end());
+        const auto found = [&](std::optional<std::int64_t> candidate, std::string rule,
+                               std::size_t against, double score) {
+            verdicts[s] =
+                store::Exclusion{p.id, candidate, std::move(rule), x.ids[against], score, 0};
+        };
+        const auto candidate_of = [](const store::CandidateCode& c) {
+            return c.id == 0 ? std::nullopt : std::optional(c.id);
+        };
+        for (const auto& c : programs)
+            if (!verdicts[s])
+                if (const auto it = x.exact.find(squeeze(c.code)); it != x.exact.end())
+                    found(candidate_of(c), "exact_solution", it->second, 1);
+        if (p.language == x.language)
+            for (const auto& c : programs)
+                if (!verdicts[s])
+                    if (const auto f = syntax::ast_fingerprint(x.grammar, c.code))
+                        if (const auto it = x.fingerprint.find(*f); it != x.fingerprint.end())
+                            found(candidate_of(c), "ast_solution", it->second, 1);
+        if (!verdicts[s])
+            if (const auto hit = x.overlap(p.prompt))
+                found(std::nullopt, "ngram_prompt", hit->against, hit->share);
+        for (const auto& c : programs)
+            if (!verdicts[s])
+                if (const auto hit = x.overlap(c.code))
+                    found(candidate_of(c), "ngram_solution", hit->against, hit->share);
+        if (!verdicts[s]) {
+            const auto shingles = util::shingles(util::words(p.prompt), o.prompt_shingle);
+            double best = 0;
+            std::size_t against = 0;
+            for (const std::size_t b :
+                 x.prompts.candidates(util::minhash(shingles, o.permutations))) {
+                const double j = util::jaccard(shingles, x.prompt_shingles[b]);
+                if (j > best) best = j, against = b;
+            }
+            if (best >= o.benchmark_threshold && best > 0)
+                found(std::nullopt, "similar_prompt", against, best);
+        }
+    }
+
+    // Near-duplicates among the rest: greedy, in keep order, against the kept ones.
+    std::vector<std::size_t> order;
+    for (std::size_t s = 0; s < subjects.size(); ++s)
+        if (!verdicts[s]) order.push_back(s);
+    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+        const Problem& pa = *subjects[a].problem;
+        const Problem& pb = *subjects[b].problem;
+        return std::pair(keep_rank(pa), std::string_view(pa.id)) <
+               std::pair(keep_rank(pb), std::string_view(pb.id));
+    });
+    std::vector<std::vector<std::uint64_t>> prompt_sets(subjects.size());
+    std::vector<std::vector<std::uint64_t>> code_sets(subjects.size());
+    util::LshIndex prompts = util::LshIndex::for_threshold(o.dedup_threshold, o.permutations);
+    util::LshIndex codes = util::LshIndex::for_threshold(o.dedup_threshold, o.permutations);
+    for (const std::size_t s : order) {
+        const Problem& p = *subjects[s].problem;
+        prompt_sets[s] = util::shingles(util::words(p.prompt), o.prompt_shingle);
+        code_sets[s] = util::shingles(util::code_tokens(p.solution), o.code_shingle);
+        const auto prompt_signature = util::minhash(prompt_sets[s], o.permutations);
+        const auto code_signature = util::minhash(code_sets[s], o.permutations);
+        std::optional<store::Exclusion> nearest;
+        const auto consider = [&](const std::vector<std::size_t>& kept, const auto& sets,
+                                  const char* rule) {
+            for (const std::size_t k : kept) {
+                const double j = util::jaccard(sets[s], sets[k]);
+                if (j >= o.dedup_threshold && (!nearest || j > nearest->score))
+                    nearest =
+                        store::Exclusion{p.id, std::nullopt, rule, subjects[k].problem->id, j, 0};
+            }
+        };
+        consider(prompts.candidates(prompt_signature), prompt_sets, "near_duplicate_prompt");
+        consider(codes.candidates(code_signature), code_sets, "near_duplicate_solution");
+        if (nearest) {
+            verdicts[s] = std::move(nearest);
+        } else {
+            prompts.add(s, prompt_signature);
+            codes.add(s, code_signature);
+        }
+    }
+
+    std::vector<store::Exclusion> out;
+    for (auto& v : verdicts)
+        if (v) out.push_back(std::move(*v));
+    return out;
+}
+
+std::vector<fs::path> default_benchmarks(const fs::path& root) {
+    std::vector<fs::path> out;
+    const fs::path data = root / ".." / "shared" / "data";
+    for (const char* name : {"HumanEval.jsonl.gz", "mbpp-sanitized.json",
+                             "humaneval-x-cpp.jsonl.gz", "humaneval-x-js.jsonl.gz"}) {
+        std::error_code error;
+        if (fs::is_regular_file(data / name, error))
+            out.push_back((data / name).lexically_normal());
+    }
+    return out;
+}
+
+Expected<std::vector<Problem>> load_benchmarks(const DecontaminateOptions& options) {
+    if (options.ngram < 1) return fail("--ngram-size must be at least 1, not {}", options.ngram);
+    if (options.prompt_shingle < 1 || options.code_shingle < 1)
+        return fail("shingle sizes must be at least 1");
+    for (const double t : {options.benchmark_threshold, options.dedup_threshold})
+        if (!(t > 0 && t <= 1)) return fail("a similarity threshold must be in (0, 1], not {}", t);
+    std::vector<Problem> out;
+    for (const fs::path& path : options.benchmarks) {
+        std::error_code error;
+        if (!fs::exists(path, error)) return fail_at(path.string(), "no such benchmark file");
+        auto problems = ASSAY_TRY(dataset::load_benchmark(path));
+        std::move(problems.begin(), problems.end(), std::back_inserter(out));
+    }
+    return out;
+}
+
+Expected<void> decontaminate(const Driver& driver, const std::vector<Problem>& benchmarks,
+                             const DecontaminateOptions& options, RunSummary& summary) {
+    store::Store& db = driver.store();
+    const std::vector<Problem> problems = db.problems();
+    const auto codes = ASSAY_TRY(store::candidate_codes(db));
+    std::map<std::string, std::vector<store::CandidateCode>> by_problem;
+    for (const store::CandidateCode& c : codes)
+        by_problem[c.problem_id].push_back(c);
+    std::vector<Subject> subjects;
+    subjects.reserve(problems.size());
+    for (const Problem& p : problems)
+        subjects.push_back({&p, by_problem[p.id]});
+    const Language& language = driver.language();
+    const Decontaminator checker(benchmarks, language.name, language.grammar, options);
+    std::vector<store::Exclusion> excluded = checker.check(subjects);
+    for (store::Exclusion& e : excluded)
+        e.run = driver.run_id();
+    driver.commit([&] { store::replace_exclusions(db, excluded); });
+    DecontaminationCounts counts;
+    counts.benchmarks = static_cast<int>(benchmarks.size());
+    for (const fs::path& f : options.benchmarks)
+        counts.files.push_back(f.string());
+    counts.checked = static_cast<int>(subjects.size());
+    for (const store::Exclusion& e : excluded)
+        ++counts.dropped[e.rule];
+    summary.decontamination = std::move(counts);
+    return {};
+}
+
+} // namespace assay::pipeline
