@@ -11,6 +11,7 @@
 #include "pipeline/stages/mutate.hpp"
 #include "pipeline/stages/references.hpp"
 #include "pipeline/verify.hpp"
+#include "report/report.hpp"
 #include "store/llm_calls.hpp"
 #include "store/store.hpp"
 #include "util/interrupt.hpp"
@@ -264,6 +265,11 @@ Expected<void> run_recorded(const RunOptions& options, std::vector<Problem>& pro
     }
     summary.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    if (has(options.stages, Stage::export_datasets)) {
+        const std::string html = ASSAY_TRY(
+            report::build(db, report::FinishingRun{summary.run_id, summary.to_json().dump()}));
+        ASSAY_TRY(report::write_file(options.out / "report.html", html));
+    }
     db.transaction([&] { db.finish_run(summary.run_id, "done", summary.to_json().dump()); });
     if (has(options.stages, Stage::export_datasets))
         std::ofstream(options.out / "run_summary.json") << summary.to_json().dump(2) << '\n';
