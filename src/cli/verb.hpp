@@ -34,6 +34,7 @@ Action configure_run(CLI::App& command);    // run_verb.cpp
 Action configure_export(CLI::App& command); // export_verb.cpp
 Action configure_verify(CLI::App& command);
 Action configure_stats(CLI::App& command);
+Action configure_report(CLI::App& command); // report_verb.cpp
 Action configure_jail(CLI::App& command);   // jail_verb.cpp
 Action configure_doctor(CLI::App& command); // doctor_verb.cpp
 } // namespace assay::cli

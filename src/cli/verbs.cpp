@@ -18,6 +18,7 @@ std::span<const Verb> verbs() {
              &configure_doctor},
         Verb{"export", "write a dataset (sft, bugfix, refactor, reflexion, dpo) as JSONL",
              &configure_export},
+        Verb{"report", "write a database's numbers and charts as one HTML page", &configure_report},
         Verb{"stats", "summarise a database", &configure_stats},
     };
     return kVerbs;

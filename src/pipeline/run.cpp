@@ -11,6 +11,7 @@
 #include "pipeline/stages/mutate.hpp"
 #include "pipeline/stages/references.hpp"
 #include "pipeline/verify.hpp"
+#include "report/report.hpp"
 #include "store/llm_calls.hpp"
 #include "store/store.hpp"
 #include "util/interrupt.hpp"
@@ -277,9 +278,14 @@ Expected<void> run_recorded(const RunOptions& options, std::vector<Problem>& pro
     }
     summary.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    if (exporting)
+    if (exporting) {
+        // The report sees the run as it ends: its summary stands in for the one not yet stored.
+        const std::string html = ASSAY_TRY(
+            report::build(db, report::FinishingRun{summary.run_id, summary.to_json().dump()}));
+        ASSAY_TRY(staging.add_text(options.out / "report.html", html));
         ASSAY_TRY(
             staging.add_text(options.out / "run_summary.json", summary.to_json().dump(2) + "\n"));
+    }
     if (util::stop_signal() != 0) return util::interrupted();
     ASSAY_TRY(staging.commit());
     // The run is over: its journal of unrecorded results is no longer needed.

@@ -6,6 +6,7 @@
 
 #include <exception>
 #include <filesystem>
+#include <string>
 #include <string_view>
 #include <type_traits>
 
@@ -15,6 +16,11 @@ class Connection {
   public:
     [[nodiscard]] static sqlite3* of(Store& store) { return store.db_.get(); }
 };
+
+// SQL joining the standing of the candidate row aliased `candidate` as execution `alias`: the
+// newest execution of its code on its problem that ran every test (readers.hpp). Defined in
+// readers.cpp.
+[[nodiscard]] std::string standing_join(std::string_view candidate, std::string_view alias);
 
 // What a failed statement on the database at `path` ends with: bad input when the file is not a
 // database (README "Exit codes"), the environment's failure otherwise (locked, read-only,

@@ -4,13 +4,12 @@
 
 namespace assay::store {
 
-namespace {
 // Joins the standing of candidate `candidate` as `alias`: the newest execution of its code on
 // its problem with as many cases as the problem has tests (every job of a full run has one case
 // per test). Of its code, not of the candidate row: executions are content-addressed, so when a
 // model's refactoring, bug or sample is the very program another candidate already ran with the
 // same tests and limits, the execution is that other candidate's.
-std::string standing(std::string_view candidate, std::string_view alias) {
+std::string standing_join(std::string_view candidate, std::string_view alias) {
     return fmt::format("JOIN executions {1} ON {1}.id = (SELECT max(x.id) FROM executions x "
                        "JOIN candidates same ON same.id = x.candidate_id "
                        "WHERE same.problem_id = {0}.problem_id AND same.code_hash = {0}.code_hash "
@@ -19,6 +18,7 @@ std::string standing(std::string_view candidate, std::string_view alias) {
                        candidate, alias);
 }
 
+namespace {
 // The reasoning of llm call `call` (its request_hash), cut as the driver cuts the answer (16
 // bytes per token asked for; pipeline::kMaxBytesPerToken), "" when it is NULL (a call recorded
 // before schema version 5).
@@ -45,9 +45,9 @@ sandbox::CaseResult case_result(const Statement& s) {
 std::vector<CandidateRow> candidate_rows(sqlite3* db, const std::string& where, bool with_parent) {
     std::string sql = "SELECT c.problem_id, c.kind, c.origin, c.label, c.code, " +
                       std::string(with_parent ? "p.code" : "''") + ", e.id, " + reasoning_of("l") +
-                      " FROM candidates c " + standing("c", "e") + llm_call("c", "l");
+                      " FROM candidates c " + standing_join("c", "e") + llm_call("c", "l");
     if (with_parent)
-        sql += " JOIN candidates p ON p.id = c.parent_id " + standing("p", "pe") +
+        sql += " JOIN candidates p ON p.id = c.parent_id " + standing_join("p", "pe") +
                " AND pe.passed = 1";
     sql += " WHERE " + where + " ORDER BY c.problem_id, c.id";
     std::vector<CandidateRow> rows;
@@ -176,7 +176,7 @@ Expected<std::vector<SolutionRow>> model_solutions(Store& db) {
     return guarded(db, "reading the model solutions", [&] {
         Statement s(Connection::of(db), "SELECT c.id, c.problem_id, c.origin, c.code, e.id "
                                         "FROM candidates c " +
-                                            standing("c", "e") +
+                                            standing_join("c", "e") +
                                             " WHERE c.kind = 'solution' AND c.origin IN ('llm', "
                                             "'sample') ORDER BY c.problem_id, c.id");
         ExecutionReader executions(Connection::of(db));
