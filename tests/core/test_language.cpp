@@ -12,7 +12,7 @@ TEST_CASE("core::load_language") {
         auto lang = load_language("python");
         REQUIRE(lang);
         CHECK(lang->run_argv() ==
-              std::vector<std::string>{"/usr/bin/python3", "-I", "-S", "/work/main.py"});
+              std::vector<std::string>{"/usr/bin/python3", "-s", "-P", "-S", "/work/main.py"});
         CHECK(lang->limits.cpu_ms > 0);
         CHECK_FALSE(lang->zygote.empty());
     }

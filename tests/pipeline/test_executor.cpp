@@ -124,3 +124,27 @@ TEST_CASE("pipeline::JailExecutor: a job that kills itself fails after its secon
     CHECK(reported[0].message == "the program was killed by SIGKILL");
     CHECK_FALSE(reported[0].all_passed());
 }
+
+TEST_CASE("pipeline::JailExecutor: string hashes and set order are the same in every pool") {
+    // Python seeds str hashes per process unless told not to; a candidate's failure then reads
+    // differently on each run. Two executors start two zygote pools: the same failure, twice.
+    const auto language = load_language("python");
+    REQUIRE(language);
+    const std::vector<sandbox::HarnessJob> jobs{
+        job_of("def f():\n    return (hash('assay'), ','.join({'apple', 'pear', 'fig', 'kiwi'}))\n",
+               *language)};
+    std::vector<std::string> messages;
+    for (int pool = 0; pool < 2; ++pool) {
+        pipeline::JailExecutor executor(*language, 1, false);
+        REQUIRE(executor.run(jobs, {0}, {}, [&](std::size_t, sandbox::JobResult result) {
+            CHECK(result.verdict == Verdict::ok);
+            REQUIRE(result.cases.size() == 1);
+            CHECK(result.cases[0].verdict == TestVerdict::failed);
+            messages.push_back(result.cases[0].message);
+        }));
+    }
+    REQUIRE(messages.size() == 2);
+    INFO(messages[0]);
+    CHECK(messages[0].find("apple") != std::string::npos);
+    CHECK(messages[0] == messages[1]);
+}
