@@ -271,6 +271,9 @@ Action configure_run(CLI::App& command) {
                        "tokens per MinHash shingle of a program (default: 5)");
     command.add_option("--benchmark-threshold", d.benchmark_threshold,
                        "drop a prompt this similar (Jaccard) to a benchmark prompt (default: 0.3)");
+    command.add_option("--word-threshold", d.word_threshold,
+                       "drop a prompt whose content words are this similar (IDF-weighted "
+                       "Jaccard) to a benchmark prompt's (default: 0.3)");
     command.add_option("--dedup-threshold", d.dedup_threshold,
                        "near-duplicate problems: keep one of those this similar (default: 0.7)");
     return [args, &command] {

@@ -6,8 +6,11 @@
 #include "util/minhash.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
+#include <cmath>
 #include <map>
+#include <set>
 #include <unordered_map>
 
 namespace assay::pipeline {
@@ -36,6 +39,49 @@ std::vector<std::uint64_t> word_grams(std::string_view text, int n) {
     return util::shingles(util::words(text), n, /*skip_numeric=*/true);
 }
 
+// Words that say nothing of what a problem asks (articles, prepositions, the words of every task
+// statement); content_words drops them.
+constexpr std::array<std::string_view, 58> kStopWords{
+    "a",       "an",     "and",    "any",  "are",    "as",   "at",      "be",     "by",
+    "can",     "def",    "do",     "does", "each",   "else", "for",     "from",   "function",
+    "given",   "if",     "import", "in",   "into",   "is",   "it",      "its",    "may",
+    "must",    "no",     "not",    "of",   "on",     "or",   "program", "python", "return",
+    "returns", "should", "so",     "than", "that",   "the",  "their",   "them",   "then",
+    "there",   "they",   "this",   "to",   "typing", "we",   "whether", "which",  "will",
+    "with",    "write",  "you",    "your"};
+
+// The content words of a statement: runs of letters (snake_case and camelCase split), lower-
+// cased, stop words and single letters dropped, a plural or -ing/-ed ending cut from longer
+// words, as a set. A paraphrase keeps most of them where it changes most word triples.
+std::set<std::string> content_words(std::string_view text) {
+    std::set<std::string> out;
+    std::string word;
+    const auto flush = [&] {
+        if (word.size() > 1 &&
+            std::find(kStopWords.begin(), kStopWords.end(), word) == kStopWords.end()) {
+            for (const std::string_view ending : {"ing", "ed", "es", "s"})
+                if (word.size() > 4 && word.ends_with(ending)) {
+                    word.resize(word.size() - ending.size());
+                    break;
+                }
+            out.insert(word);
+        }
+        word.clear();
+    };
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        if (std::isalpha(c) == 0) {
+            flush();
+            continue;
+        }
+        if (std::isupper(c) != 0 && i > 0 && std::islower(static_cast<unsigned char>(text[i - 1])))
+            flush();
+        word.push_back(static_cast<char>(std::tolower(c)));
+    }
+    flush();
+    return out;
+}
+
 // Seed problems (bank, imported benchmarks) are kept before the ones a model made.
 int keep_rank(const Problem& p) {
     return p.source == ProblemSource::llm ? 1 : 0;
@@ -53,6 +99,47 @@ struct Decontaminator::Index {
     std::unordered_map<std::uint64_t, std::size_t> ngrams;    // n-gram → first benchmark with it
     std::vector<std::vector<std::uint64_t>> prompt_shingles;
     util::LshIndex prompts{1, 1};
+    // similar_prompt_words: each benchmark prompt's content-word weight, and each word's IDF
+    // (over the benchmark prompts) and the benchmarks whose prompt holds it.
+    std::vector<double> prompt_weight;
+    struct Word {
+        double idf = 0;
+        std::vector<std::size_t> benchmarks;
+    };
+    std::unordered_map<std::string, Word> words;
+
+    [[nodiscard]] double idf(const std::string& word) const {
+        const auto it = words.find(word);
+        if (it != words.end()) return it->second.idf;
+        return std::log(static_cast<double>(ids.size() + 1)) + 1; // a word no benchmark has
+    }
+
+    // similar_prompt_words on `text`: the benchmark prompt whose content words it matches best
+    // (IDF-weighted Jaccard at least `threshold`, or at least kLooseJaccard with kContained of
+    // the benchmark's words inside `text`), and the Jaccard; nullopt when none does.
+    static constexpr double kContained = 0.6;
+    static constexpr double kLooseJaccard = 0.25;
+    [[nodiscard]] std::optional<std::pair<double, std::size_t>>
+    closest_words(std::string_view text, double threshold) const {
+        const std::set<std::string> mine = content_words(text);
+        double weight = 0;
+        std::unordered_map<std::size_t, double> shared; // benchmark → weight of common words
+        for (const std::string& w : mine) {
+            weight += idf(w);
+            if (const auto it = words.find(w); it != words.end())
+                for (const std::size_t b : it->second.benchmarks)
+                    shared[b] += it->second.idf;
+        }
+        std::optional<std::pair<double, std::size_t>> best;
+        for (const auto& [b, common] : shared) {
+            const double j = common / (weight + prompt_weight[b] - common);
+            const bool similar =
+                j >= threshold || (j >= kLooseJaccard && common >= kContained * prompt_weight[b]);
+            if (similar && (!best || j > best->first || (j == best->first && b < best->second)))
+                best = std::pair(j, b);
+        }
+        return best;
+    }
 
     // The n-gram rule on one text: the share of its n-grams found, and the benchmark holding most.
     struct Overlap {
@@ -99,7 +186,16 @@ Decontaminator::Decontaminator(const std::vector<Problem>& benchmarks, std::stri
         x.prompt_shingles.push_back(
             util::shingles(util::words(b.prompt), x.options.prompt_shingle));
         x.prompts.add(i, util::minhash(x.prompt_shingles.back(), x.options.permutations));
+        for (const std::string& w : content_words(b.prompt))
+            x.words[w].benchmarks.push_back(i);
     }
+    const auto n = static_cast<double>(x.ids.size());
+    for (auto& [word, entry] : x.words)
+        entry.idf = std::log((n + 1) / (static_cast<double>(entry.benchmarks.size()) + 1)) + 1;
+    x.prompt_weight.assign(x.ids.size(), 0);
+    for (const auto& [word, entry] : x.words)
+        for (const std::size_t b : entry.benchmarks)
+            x.prompt_weight[b] += entry.idf;
 }
 
 Decontaminator::~Decontaminator() = default;
@@ -150,6 +246,10 @@ std::vector<store::Exclusion> Decontaminator::check(const std::vector<Subject>& 
             }
             if (best >= o.benchmark_threshold && best > 0)
                 found(std::nullopt, "similar_prompt", against, best);
+        }
+        if (!verdicts[s]) {
+            if (const auto hit = x.closest_words(p.prompt, o.word_threshold))
+                found(std::nullopt, "similar_prompt_words", hit->second, hit->first);
         }
     }
 
@@ -215,7 +315,8 @@ Expected<std::vector<Problem>> load_benchmarks(const DecontaminateOptions& optio
     if (options.ngram < 1) return fail("--ngram-size must be at least 1, not {}", options.ngram);
     if (options.prompt_shingle < 1 || options.code_shingle < 1)
         return fail("shingle sizes must be at least 1");
-    for (const double t : {options.benchmark_threshold, options.dedup_threshold})
+    for (const double t :
+         {options.benchmark_threshold, options.word_threshold, options.dedup_threshold})
         if (!(t > 0 && t <= 1)) return fail("a similarity threshold must be in (0, 1], not {}", t);
     std::vector<Problem> out;
     for (const fs::path& path : options.benchmarks) {

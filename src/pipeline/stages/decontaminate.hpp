@@ -15,6 +15,12 @@
 //                      and SelfCodeAlign's rule); score: the share of its n-grams that do;
 //   similar_prompt     the prompt's word-shingle Jaccard with a benchmark prompt is at least
 //                      `benchmark_threshold` (a reworded statement shares few n-grams);
+//   similar_prompt_words
+//                      the IDF-weighted Jaccard of the prompt's content words (stop words out,
+//                      plurals and -ing/-ed cut; IDF over the benchmark prompts) with a benchmark
+//                      prompt's is at least `word_threshold`, or at least 0.25 with 60% of the
+//                      benchmark's word weight inside the prompt: a paraphrase that swaps many
+//                      words keeps the rare ones the task is about;
 //   near_duplicate_prompt, near_duplicate_solution
 //                      among the problems no benchmark rule dropped, taken seed problems first
 //                      (bank, imported), then LLM-made ones, each in id order: a problem whose
@@ -48,6 +54,7 @@ struct DecontaminateOptions {
     int code_shingle = 5;             // tokens per shingle of a program (MinHash)
     int permutations = 128;           // MinHash signature length
     double benchmark_threshold = 0.3; // similar_prompt: Jaccard with a benchmark prompt
+    double word_threshold = 0.3;      // similar_prompt_words: weighted content-word Jaccard
     double dedup_threshold = 0.7;     // near_duplicate_*: Jaccard between two problems
 };
 

@@ -8,6 +8,7 @@
 #include "support/stage_fixture.hpp"
 
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 #include <map>
 #include <set>
 
@@ -133,4 +134,47 @@ TEST_CASE("pipeline::decontaminate: the bank against the default benchmarks" *
     for (const Problem& p : *humaneval)
         subjects.push_back({&p, {}});
     CHECK(checker.check(subjects).size() == 164);
+
+    // MBPP statements with their common words swapped for others, each with a program of its
+    // own: no n-gram or word triple is left, the rare words are.
+    const auto paraphrase = [](std::string id, std::string entry, std::string prompt,
+                               std::string solution) {
+        Problem p;
+        p.id = std::move(id);
+        p.language = "python";
+        p.entry_point = std::move(entry);
+        p.prompt = std::move(prompt);
+        p.solution = std::move(solution);
+        return p;
+    };
+    const std::vector<Problem> reworded{
+        paraphrase("r/largest", "top_n",
+                   "Create a routine to compute the n largest integers out of a provided list of "
+                   "numbers, handed back in descending order.",
+                   "def top_n(xs, n):\n    return sorted(xs, reverse=True)[:n]\n"),
+        paraphrase("r/bit", "one_bit_apart",
+                   "Code a helper to test if two numbers differ at one single bit position only.",
+                   "def one_bit_apart(a, b):\n    return bin(a ^ b).count('1') == 1\n"),
+        // Not a benchmark's: a statement of its own sharing a few common words.
+        paraphrase("r/own", "merge_intervals",
+                   "Merge overlapping closed intervals given as pairs and return them sorted "
+                   "by start.",
+                   "def merge_intervals(xs):\n    return xs\n")};
+    subjects.clear();
+    for (const Problem& p : reworded)
+        subjects.push_back({&p, {}});
+    std::map<std::string, store::Exclusion> found;
+    std::string seen;
+    for (const store::Exclusion& e : checker.check(subjects)) {
+        found[e.problem_id] = e;
+        seen += fmt::format("{} {} {} {:.2f}\n", e.problem_id, e.rule, e.against, e.score);
+    }
+    INFO(seen);
+    REQUIRE(found.count("r/largest") == 1);
+    CHECK(found.at("r/largest").rule == "similar_prompt_words");
+    CHECK(found.at("r/largest").against == "Mbpp/4");
+    REQUIRE(found.count("r/bit") == 1);
+    CHECK(found.at("r/bit").rule == "similar_prompt_words");
+    CHECK(found.at("r/bit").against == "Mbpp/6");
+    CHECK(found.count("r/own") == 0);
 }
