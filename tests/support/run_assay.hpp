@@ -1,8 +1,13 @@
-// Runs the built `assay` binary for black-box tests, and plain programs for comparisons.
+// Runs the built `assay` binary for black-box tests, and a program file alone in the jail for
+// comparisons with what plain python3 does (never outside the jail: an exported or mutated
+// program is not trusted on the host).
 #pragma once
 
 #include "support/process.hpp"
 
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -13,11 +18,16 @@ inline Ran run_assay(const std::vector<std::string>& args) {
     return assay_binary(args);
 }
 
-// Any program's exit code, or -1 when it ran past `timeout_seconds` and was killed.
-inline int run_program(const std::string& program, const std::vector<std::string>& args,
-                       int timeout_seconds = 30) {
-    const Ran ran = run_process(program, args, std::chrono::seconds(timeout_seconds));
-    return ran.timed_out ? -1 : ran.exit_code;
+// What a program file does run alone in the jail's cold path (`assay jail`, the file's language
+// by its extension, `python3 -s -P -S FILE` for .py): its exit code, or -1 when it ran past
+// `cpu_seconds` (wall: twice that) and was stopped. Throws when `assay jail` itself fails.
+inline int run_jailed(const std::filesystem::path& file, int cpu_seconds = 10) {
+    const Ran ran = assay_binary(
+        {"jail", "--json", "--time-limit", std::to_string(cpu_seconds), file.string()});
+    if (ran.exit_code != 0)
+        throw std::runtime_error("assay jail " + file.string() + " failed: " + ran.err);
+    const auto verdict = nlohmann::json::parse(ran.out);
+    if (verdict["verdict"] == "timeout") return -1;
+    return verdict["exit_code"].get<int>();
 }
-
 } // namespace assay::testing
