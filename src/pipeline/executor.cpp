@@ -35,51 +35,55 @@ Expected<void> JailExecutor::started() {
     return pool_->await_started();
 }
 
-Expected<void> JailExecutor::run(const std::vector<sandbox::HarnessJob>& jobs,
-                                 const std::vector<std::size_t>& which, const Started& on_start,
-                                 const Done& done) {
-    if (which.empty()) return {};
-    ASSAY_TRY(started());
-    // Each thread keeps one slot and feeds it jobs from the shared queue.
+namespace {
+
+// One pass over `which` on the pool's slots: each thread keeps one slot and feeds it jobs from a
+// shared queue; `finished` gets each job's index in `jobs` and its result. SIGINT/SIGTERM: no new
+// job; the ones running finish and are reported.
+void serve_pass(sandbox::ZygotePool& pool, int slots, const std::vector<sandbox::HarnessJob>& jobs,
+                const std::vector<std::size_t>& which, const Executor::Started& on_start,
+                const Executor::Done& finished) {
     std::atomic<std::size_t> cursor{0};
     const auto next = [&]() -> std::optional<std::pair<std::size_t, const sandbox::HarnessJob*>> {
-        // SIGINT/SIGTERM: no new job; the ones running finish and are reported.
         if (util::stop_signal() != 0) return std::nullopt;
         const std::size_t k = cursor++;
         if (k >= which.size()) return std::nullopt;
         if (on_start) on_start(which[k]);
         return std::pair{k, &jobs[which[k]]};
     };
+    parallel_for(slots, std::min(static_cast<std::size_t>(slots), which.size()), [&](std::size_t) {
+        pool.serve(next, [&](std::size_t k, sandbox::JobResult result) {
+            finished(which[k], std::move(result));
+        });
+    });
+}
+
+} // namespace
+
+Expected<void> JailExecutor::run(const std::vector<sandbox::HarnessJob>& jobs,
+                                 const std::vector<std::size_t>& which, const Started& on_start,
+                                 const Done& done) {
+    if (which.empty()) return {};
+    ASSAY_TRY(started());
     // A result that may have been caused from outside the job waits for a second run.
     std::mutex again_mutex;
     std::vector<std::size_t> again;
-    const auto finished = [&](std::size_t k, sandbox::JobResult result) {
-        if (result.run_again) {
-            std::lock_guard lock(again_mutex);
-            again.push_back(which[k]);
-            return;
-        }
-        done(which[k], std::move(result));
-    };
-    parallel_for(slots_, std::min(static_cast<std::size_t>(slots_), which.size()),
-                 [&](std::size_t) { pool_->serve(next, finished); });
+    serve_pass(*pool_, slots_, jobs, which, on_start,
+               [&](std::size_t i, sandbox::JobResult result) {
+                   if (result.run_again) {
+                       std::lock_guard lock(again_mutex);
+                       again.push_back(i);
+                       return;
+                   }
+                   done(i, std::move(result));
+               });
     if (again.empty()) return {};
     // Fresh jails (started() respawns the workers that died), then the second result stands.
     if (util::stop_signal() == 0) ASSAY_TRY(started());
-    std::atomic<std::size_t> retry{0};
-    const auto next_again =
-        [&]() -> std::optional<std::pair<std::size_t, const sandbox::HarnessJob*>> {
-        if (util::stop_signal() != 0) return std::nullopt;
-        const std::size_t k = retry++;
-        if (k >= again.size()) return std::nullopt;
-        return std::pair{k, &jobs[again[k]]};
-    };
-    const auto finished_again = [&](std::size_t k, sandbox::JobResult result) {
+    serve_pass(*pool_, slots_, jobs, again, {}, [&](std::size_t i, sandbox::JobResult result) {
         result.run_again = false;
-        done(again[k], std::move(result));
-    };
-    parallel_for(slots_, std::min(static_cast<std::size_t>(slots_), again.size()),
-                 [&](std::size_t) { pool_->serve(next_again, finished_again); });
+        done(i, std::move(result));
+    });
     return {};
 }
 
