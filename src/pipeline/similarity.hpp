@@ -5,15 +5,14 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_set>
 #include <vector>
 
 namespace assay::pipeline {
 
-// The set of word n-grams of `text`: words are runs of letters and digits, lower-cased; code
-// and punctuation count only through the words in them. A text of fewer than n words has one
-// n-gram, its whole word sequence, so short texts still compare.
-[[nodiscard]] std::unordered_set<std::uint64_t> word_ngrams(std::string_view text, int n);
+// The word n-grams of `text` (util::words, util::shingles: sorted hashes): words are runs of
+// letters and digits, lower-cased; code and punctuation count only through the words in them. A
+// text of fewer than n words has one n-gram, its whole word sequence, so short texts still compare.
+[[nodiscard]] std::vector<std::uint64_t> word_ngrams(std::string_view text, int n);
 
 // |A ∩ B| / |A ∪ B| of the two texts' n-grams; 0 when both are empty.
 [[nodiscard]] double ngram_similarity(std::string_view a, std::string_view b, int n = 3);
@@ -33,7 +32,7 @@ class NgramIndex {
 
   private:
     int n_;
-    std::vector<std::pair<std::string, std::unordered_set<std::uint64_t>>> entries_;
+    std::vector<std::pair<std::string, std::vector<std::uint64_t>>> entries_;
 };
 
 } // namespace assay::pipeline
