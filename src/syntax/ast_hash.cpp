@@ -40,6 +40,16 @@ std::string string_start(std::string_view text) {
     return prefix;
 }
 
+// Grouping parentheses are layout: the tree's shape already says what they group, so
+// `return (a + b)` is `return a + b`, while `(a + b) * c` and `a + b * c` stay apart. Such a node
+// and its own `(` and `)` leave no token; what is inside does.
+bool grouping(TSNode node) {
+    if (type(node) == "parenthesized_expression") return true;
+    if (ts_node_is_named(node)) return false;
+    const TSNode parent = ts_node_parent(node);
+    return !ts_node_is_null(parent) && type(parent) == "parenthesized_expression";
+}
+
 enum class Loose { no, yes };
 
 // Node kinds a loose hash leaves out, with their subtrees (the grammars that have them).
@@ -102,6 +112,7 @@ Expected<std::string> structure_hash(std::string_view language, std::string_view
         [&](TSNode node) {
             const std::string_view kind = type(node);
             if (kind == "comment") return false;
+            if (grouping(node)) return ts_node_is_named(node);
             if (loose == Loose::yes && dropped(node)) return false;
             if (!silent(node)) emit(loose == Loose::yes ? loose_kind(kind) : kind);
             if (ts_node_child_count(node) > 0 || !ts_node_is_named(node)) return true;
@@ -123,7 +134,7 @@ Expected<std::string> structure_hash(std::string_view language, std::string_view
             return true;
         },
         [&](TSNode node) {
-            if (type(node) == "comment" || silent(node)) return;
+            if (type(node) == "comment" || silent(node) || grouping(node)) return;
             if (loose == Loose::yes && dropped(node)) return;
             emit(")");
         });

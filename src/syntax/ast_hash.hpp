@@ -9,13 +9,13 @@
 namespace assay::syntax {
 
 // Hex digest (util::content_hash) of the normalised syntax tree of `code`. Comments, whitespace,
-// layout and string quote style are ignored; in Python, local variables and parameters are
-// alpha-renamed by first occurrence within each function (a closure's use of an enclosing local
-// is renamed consistently with it), while function names, attribute names, keyword-argument names,
-// globals and builtins are kept. So two programs that differ only in comments, formatting or local
-// names hash equal. Other languages get the same treatment except renaming. Code with syntax
-// errors hashes too (its ERROR nodes are part of the structure). Fails only when `language` has no
-// grammar or the parser gives up.
+// layout, grouping parentheses and string quote style are ignored; in Python, local variables and
+// parameters are alpha-renamed by first occurrence within each function (a closure's use of an
+// enclosing local is renamed consistently with it), while function names, attribute names,
+// keyword-argument names, globals and builtins are kept. So two programs that differ only in
+// comments, formatting or local names hash equal. Other languages get the same treatment except
+// renaming. Code with syntax errors hashes too (its ERROR nodes are part of the structure). Fails
+// only when `language` has no grammar or the parser gives up.
 [[nodiscard]] Expected<std::string> ast_hash(std::string_view language, std::string_view code);
 
 // A looser hash of `code` for telling a copy of a known program apart from new code

@@ -20,8 +20,13 @@ TEST_CASE("syntax::ast_hash") {
                              "        acc += abs(v)\n"
                              "    return acc\n";
     SUBCASE("comments, whitespace and quote style are ignored") {
-        // Redundant parentheses are structure, not layout.
-        CHECK(hash(base) != hash(base.substr(0, base.size() - 4) + "(acc)\n"));
+        // Grouping parentheses are layout: the tree says what they group.
+        CHECK(hash(base) == hash(base.substr(0, base.size() - 4) + "((acc))\n"));
+        CHECK(hash("def f(a, b):\n    return (a + b) * 2\n") !=
+              hash("def f(a, b):\n    return a + b * 2\n"));
+        CHECK(hash("def f(a, b):\n    return (a + b) * 2\n") ==
+              hash("def f(a, b):\n    return ((a) + (b)) * (2)\n"));
+        CHECK(hash("x = (1 + 2)", "javascript") == hash("x = 1 + 2", "javascript"));
         CHECK(hash(base) == hash("# sums\ndef total( values,start = 0 ):  # doc\n"
                                  "    acc=start\n\n"
                                  "    for v in values :\n"
