@@ -16,7 +16,8 @@ std::span<const Verb> verbs() {
              &configure_jail},
         Verb{"doctor", "show what this host offers the jail and what the jail does about gaps",
              &configure_doctor},
-        Verb{"export", "write a dataset (sft, bugfix, refactor, reflexion, dpo) as JSONL",
+        Verb{"export",
+             "write a dataset (sft, bugfix, refactor, reflexion, dpo, kto, tasks) as JSONL",
              &configure_export},
         Verb{"stats", "summarise a database", &configure_stats},
     };
