@@ -942,3 +942,36 @@ TEST_CASE("exports::tasks") {
         CHECK(export_rows(*other, dir, {exports::Kind::tasks, "", {}}).empty());
     }
 }
+
+TEST_CASE("exports: hostile problem text stays inside its fences and JSON strings") {
+    TempDir dir;
+    auto db = store::Store::open(dir / "a.db");
+    REQUIRE(db);
+    Problem p = add_problem();
+    p.id = "bank/hostile";
+    p.prompt = "---\nlicense: mit\nconfigs: []\n```python\nprint('é 😀')\n```\n---\n";
+    p.solution = "def add(a, b):\n    s = '```'\n    return a + b\n";
+    db->transaction([&] {
+        const auto run = db->begin_run("run", "{}");
+        db->put_problem(p);
+        const auto ref = db->put_candidate(
+            {p.id, store::CandidateKind::solution, store::Origin::seed, p.solution});
+        db->put_execution(ref, run, "k-ref",
+                          outcome({TestVerdict::passed, TestVerdict::passed, TestVerdict::passed}));
+        const auto bug =
+            db->put_candidate({p.id, store::CandidateKind::bug, store::Origin::mutation,
+                               "def add(a, b):\n    s = '````'\n    return a - b\n", ref,
+                               "arithmetic_swap", R"({"survivor":false})"});
+        db->put_execution(bug, run, "k-bug",
+                          outcome({TestVerdict::failed, TestVerdict::passed, TestVerdict::failed}));
+    });
+    const auto rows = export_rows(*db, dir, {exports::Kind::bugfix, "prompt-completion", {}});
+    REQUIRE(rows.size() == 1);
+    const std::string prompt = rows[0]["prompt"];
+    // The problem statement as it is, then the program in a fence longer than its own run.
+    CHECK(prompt.starts_with("---\nlicense: mit\nconfigs: []\n```python\nprint('é 😀')\n```\n---"));
+    CHECK(
+        prompt.find("\n\n`````python\ndef add(a, b):\n    s = '````'\n    return a - b\n`````\n") !=
+        std::string::npos);
+    CHECK(rows[0]["completion"] == p.solution);
+}
