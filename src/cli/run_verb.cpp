@@ -187,7 +187,8 @@ constexpr const char* kStagesHelp = R"(Stages (--stages; in run order):
              or --max-steps
   decontaminate  leave out of the exports the problems that copy or nearly copy a benchmark
              (--benchmarks) and all but one of each cluster of near-duplicate problems
-  export     write sft, bugfix, refactor, reflexion and dpo .jsonl to --out
+  export     write sft, bugfix, refactor, reflexion, dpo, kto and tasks .jsonl to --out,
+             with dataset_info.json (LLaMA-Factory) and a dataset card README.md
 Without an LLM the default is verify,mutate,refactor,decontaminate,export; with --llm-url, every stage.
 --config FILE: a TOML file whose keys are the long options above without -- (limit = 3,
 problems = ["bank"], json = true); options on the command line win; relative paths in the

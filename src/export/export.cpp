@@ -1,13 +1,19 @@
 #include "export/export.hpp"
 
 #include "core/language.hpp"
+#include "export/conversation.hpp"
+#include "export/dataset_card.hpp"
+#include "export/instructions.hpp"
+#include "export/kto.hpp"
 #include "export/preference.hpp"
 #include "export/reflexion.hpp"
+#include "export/tasks.hpp"
 #include "export/test_script.hpp"
 #include "store/exclusions.hpp"
 #include "store/readers.hpp"
 #include "syntax/ast_hash.hpp"
 #include "util/diff.hpp"
+#include "util/file.hpp"
 
 #include <algorithm>
 #include <array>
@@ -20,6 +26,7 @@
 #include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <span>
 #include <unistd.h>
 
@@ -30,17 +37,23 @@ using nlohmann::json;
 
 namespace {
 
-constexpr std::array<Kind, 5> kKinds{Kind::sft, Kind::bugfix, Kind::refactor, Kind::reflexion,
-                                     Kind::dpo};
+constexpr std::array<Kind, 7> kKinds{Kind::sft, Kind::bugfix, Kind::refactor, Kind::reflexion,
+                                     Kind::dpo, Kind::kto,    Kind::tasks};
 // The formats of each kind, the default first.
-constexpr std::array<std::string_view, 3> kSftFormats{"messages", "alpaca", "sharegpt"};
-constexpr std::array<std::string_view, 2> kDpoFormats{"standard", "messages"};
-constexpr std::array<std::string_view, 1> kPlainFormats{"jsonl"};
+constexpr std::array<std::string_view, 4> kSftFormats{"messages", "alpaca", "sharegpt",
+                                                      "prompt-completion"};
+constexpr std::array<std::string_view, 3> kPairFormats{"standard", "prompt-completion", "messages"};
+constexpr std::array<std::string_view, 4> kDpoFormats{"standard", "messages", "sharegpt", "alpaca"};
+constexpr std::array<std::string_view, 2> kKtoFormats{"standard", "messages"};
+constexpr std::array<std::string_view, 1> kPlainFormats{"standard"};
 // The values --kind may take where they form a closed set (bugfix and refactor labels are
 // open: operators, prompt categories and goals; src/cli/known_values.hpp checks those).
 constexpr std::array<std::string_view, 2> kSftKinds{"solution", "refactor"};
 constexpr std::array<std::string_view, 2> kReflexionKinds{"solved", "unsolved"};
 constexpr std::array<std::string_view, 2> kDpoKinds{"samples", "reflexion"};
+constexpr std::array<std::string_view, 5> kKtoKinds{"solution", "refactor", "bug", "failed_sample",
+                                                    "failed_attempt"};
+constexpr std::array<std::string_view, 2> kTaskKinds{"seed", "llm"};
 
 std::span<const std::string_view> formats(Kind kind) {
     switch (kind) {
@@ -48,9 +61,13 @@ std::span<const std::string_view> formats(Kind kind) {
         return kSftFormats;
     case Kind::dpo:
         return kDpoFormats;
+    case Kind::kto:
+        return kKtoFormats;
     case Kind::bugfix:
     case Kind::refactor:
+        return kPairFormats;
     case Kind::reflexion:
+    case Kind::tasks:
         return kPlainFormats;
     }
     return kPlainFormats;
@@ -64,6 +81,10 @@ std::span<const std::string_view> kind_values(Kind kind) {
         return kDpoKinds;
     case Kind::sft:
         return kSftKinds;
+    case Kind::kto:
+        return kKtoKinds;
+    case Kind::tasks:
+        return kTaskKinds;
     case Kind::bugfix:
     case Kind::refactor:
         return {};
@@ -114,7 +135,10 @@ json sft_row(const std::string& format, const store::ProblemRecord& problem,
     out["kind"] = row.kind;
     if (row.kind == "refactor") out["refactor_kind"] = row.label;
     const std::string& prompt = problem.problem.prompt;
-    if (format == "alpaca") {
+    if (format == "prompt-completion") {
+        out["prompt"] = prompt;
+        out["completion"] = row.code;
+    } else if (format == "alpaca") {
         out["instruction"] = prompt;
         out["input"] = "";
         out["output"] = row.code;
@@ -128,8 +152,27 @@ json sft_row(const std::string& format, const store::ProblemRecord& problem,
     return out;
 }
 
-json bugfix_row(const store::ProblemRecord& problem, const store::CandidateRow& row) {
+// A bugfix or refactor row in the prompt-completion or messages format: the instruction as the
+// prompt (user turn), `reply` as the completion (the assistant turn, the target).
+json instructed_row(json out, const std::string& format, const std::string& instruction,
+                    const std::string& reply) {
+    if (format == "messages") {
+        out["messages"] = exchange(instruction, reply);
+    } else {
+        out["prompt"] = instruction;
+        out["completion"] = reply;
+    }
+    return out;
+}
+
+json bugfix_row(const std::string& format, const store::ProblemRecord& problem,
+                const store::CandidateRow& row) {
     json out = common(problem, row);
+    if (format != "standard") {
+        out["bug_kind"] = row.label;
+        return instructed_row(std::move(out), format, bugfix_instruction(problem.problem, row),
+                              row.parent_code);
+    }
     json failing = json::array();
     for (const sandbox::CaseResult& c : row.failing)
         failing.push_back(
@@ -144,8 +187,14 @@ json bugfix_row(const store::ProblemRecord& problem, const store::CandidateRow& 
     return out;
 }
 
-json refactor_row(const store::ProblemRecord& problem, const store::CandidateRow& row) {
+json refactor_row(const std::string& format, const store::ProblemRecord& problem,
+                  const store::CandidateRow& row) {
     json out = common(problem, row);
+    if (format != "standard") {
+        out["refactor_kind"] = row.label;
+        return instructed_row(std::move(out), format, refactor_instruction(problem.problem, row),
+                              row.code);
+    }
     out["prompt"] = problem.problem.prompt;
     out["original_code"] = row.parent_code;
     out["refactored_code"] = row.code;
@@ -213,7 +262,7 @@ std::vector<json> distinct(std::vector<std::pair<std::string, json>> keyed) {
 Expected<std::vector<json>>
 candidate_export(store::Store& db, const ExportOptions& options,
                  const std::map<std::string, store::ProblemRecord>& problems) {
-    const std::string format = options.format.empty() ? "messages" : options.format;
+    const std::string format = format_of(options);
     const Kind kind = options.kind;
     const std::vector<store::CandidateRow> candidates =
         ASSAY_TRY(kind == Kind::sft      ? store::passing_solutions(db)
@@ -228,8 +277,8 @@ candidate_export(store::Store& db, const ExportOptions& options,
         keyed.emplace_back(
             row.problem_id + '\n' + identity(problem->second.problem.language, row.code),
             with_reasoning(kind == Kind::sft      ? sft_row(format, problem->second, row)
-                           : kind == Kind::bugfix ? bugfix_row(problem->second, row)
-                                                  : refactor_row(problem->second, row),
+                           : kind == Kind::bugfix ? bugfix_row(format, problem->second, row)
+                                                  : refactor_row(format, problem->second, row),
                            options.with_reasoning, row));
     }
     return distinct(std::move(keyed));
@@ -254,7 +303,7 @@ reflexion_export(store::Store& db, const ExportOptions& options,
 Expected<std::vector<json>>
 dpo_export(store::Store& db, const ExportOptions& options,
            const std::map<std::string, store::ProblemRecord>& problems) {
-    const std::string format = options.format.empty() ? "standard" : options.format;
+    const std::string format = format_of(options);
     const Filters& f = options.filters;
     const auto solutions = ASSAY_TRY(store::model_solutions(db));
     const auto reflexion = ASSAY_TRY(store::trajectories(db, "reflexion"));
@@ -273,6 +322,53 @@ dpo_export(store::Store& db, const ExportOptions& options,
     return distinct(std::move(keyed));
 }
 
+Expected<std::vector<json>>
+kto_export(store::Store& db, const ExportOptions& options,
+           const std::map<std::string, store::ProblemRecord>& problems) {
+    const std::string format = format_of(options);
+    const Filters& f = options.filters;
+    const auto candidates = kto_candidates(
+        ASSAY_TRY(store::passing_solutions(db)), ASSAY_TRY(store::killed_bugs(db)),
+        ASSAY_TRY(store::model_solutions(db)), ASSAY_TRY(store::trajectories(db, "reflexion")));
+    CodeIdentity identity;
+    std::vector<std::pair<std::string, json>> keyed;
+    std::map<std::string, std::set<bool>> labels; // key → the labels its rows have
+    for (const KtoCandidate& c : candidates) {
+        const auto problem = problems.find(c.problem_id);
+        if (problem == problems.end() || !keep_problem(f, problem->second)) continue;
+        if (f.kind && *f.kind != to_string(c.source)) continue;
+        std::string key = c.problem_id + '\n' + identity(problem->second.problem.language, c.code);
+        labels[key].insert(label_of(c.source));
+        keyed.emplace_back(std::move(key), kto_row(format, problem->second.problem, c));
+    }
+    // One program cannot be both a good and a bad answer: leave out those that were both.
+    std::erase_if(keyed, [&](const auto& row) { return labels[row.first].size() > 1; });
+    return distinct(std::move(keyed));
+}
+
+Expected<std::vector<json>>
+tasks_export(store::Store& db, const ExportOptions& options,
+             const std::map<std::string, store::ProblemRecord>& problems) {
+    const Filters& f = options.filters;
+    const auto samples = sample_records(ASSAY_TRY(store::model_solutions(db)), problems);
+    std::vector<json> out;
+    std::set<std::string> done;
+    for (const store::CandidateRow& row : ASSAY_TRY(store::passing_solutions(db))) {
+        const auto problem = problems.find(row.problem_id);
+        // The problem's own reference: the solution whose code is the problem's.
+        if (problem == problems.end() || row.kind != "solution" ||
+            row.code != problem->second.problem.solution || done.contains(row.problem_id) ||
+            !keep_problem(f, problem->second) || (f.kind && *f.kind != row.origin))
+            continue;
+        done.insert(row.problem_id);
+        const auto record = samples.find(row.problem_id);
+        out.push_back(
+            task_row(problem->second, row,
+                     record == samples.end() ? std::nullopt : std::optional(record->second)));
+    }
+    return out;
+}
+
 Expected<std::vector<json>> rows(store::Store& db, const ExportOptions& options) {
     auto problems = ASSAY_TRY(store::problem_records(db));
     if (options.decontaminate)
@@ -287,6 +383,10 @@ Expected<std::vector<json>> rows(store::Store& db, const ExportOptions& options)
         return reflexion_export(db, options, problems);
     case Kind::dpo:
         return dpo_export(db, options, problems);
+    case Kind::kto:
+        return kto_export(db, options, problems);
+    case Kind::tasks:
+        return tasks_export(db, options, problems);
     }
     return {};
 }
@@ -341,7 +441,8 @@ Expected<fs::path> write_temp(const fs::path& out,
 Expected<Kind> parse_kind(std::string_view name) {
     for (Kind k : kKinds)
         if (to_string(k) == name) return k;
-    return fail("unknown export kind '{}' (expected sft, bugfix, refactor, reflexion or dpo)",
+    return fail("unknown export kind '{}' (expected sft, bugfix, refactor, reflexion, dpo, kto or "
+                "tasks)",
                 name);
 }
 
@@ -357,8 +458,16 @@ std::string_view to_string(Kind kind) {
         return "reflexion";
     case Kind::dpo:
         return "dpo";
+    case Kind::kto:
+        return "kto";
+    case Kind::tasks:
+        return "tasks";
     }
     return "sft";
+}
+
+std::string format_of(const ExportOptions& options) {
+    return options.format.empty() ? std::string(formats(options.kind).front()) : options.format;
 }
 
 Expected<void> validate(const ExportOptions& options) {
@@ -398,6 +507,39 @@ Expected<void> Staging::add_text(const fs::path& out, const std::string& text) {
     const fs::path temp = ASSAY_TRY(write_temp(out, [&](std::ostream& file) { file << text; }));
     staged_.emplace_back(temp, out);
     return {};
+}
+
+Expected<bool> Staging::add_dataset_files(store::Store& db, const fs::path& dir,
+                                          const std::vector<ExportedFile>& files,
+                                          const std::optional<std::string>& license,
+                                          bool keep_others) {
+    if (license) ASSAY_TRY(check_license(*license));
+    const fs::path info_path = dir / "dataset_info.json";
+    const json info = merge_dataset_info(ASSAY_TRY(read_dataset_info(info_path)), files);
+    ASSAY_TRY(add_text(info_path, info.dump(2, ' ', false, json::error_handler_t::replace) + "\n"));
+    const fs::path readme = dir / "README.md";
+    std::optional<CardState> previous;
+    std::error_code error;
+    if (fs::exists(readme, error)) {
+        // A card assay did not write (or cannot read) is a person's: left as it is.
+        const auto text = util::read_file(readme.string());
+        if (!text || !written_by_assay(*text)) return false;
+        previous = read_card_state(*text);
+    }
+    CardState state;
+    if (keep_others && previous)
+        for (const ExportedFile& old : previous->files) {
+            const bool replaced = std::any_of(files.begin(), files.end(), [&](const auto& f) {
+                return f.file_name == old.file_name;
+            });
+            if (!replaced && fs::is_regular_file(dir / old.file_name, error))
+                state.files.push_back(old);
+        }
+    state.files.insert(state.files.end(), files.begin(), files.end());
+    state.license = license ? *license : previous ? previous->license : "other";
+    const auto exclusions = ASSAY_TRY(store::exclusions(db));
+    ASSAY_TRY(add_text(readme, dataset_card(state, exclusions)));
+    return true;
 }
 
 Expected<void> Staging::commit() {

@@ -1,5 +1,6 @@
 #include "export/preference.hpp"
 
+#include "export/conversation.hpp"
 #include "util/hash.hpp"
 
 #include <map>
@@ -133,9 +134,20 @@ json dpo_row(std::string_view format, const Problem& problem, const PreferencePa
         {"rejected_verdict", pair.rejected_verdict},
         {"rejected_feedback", {{"name", pair.failing_test}, {"message", pair.failing_message}}}};
     if (format == "messages") {
-        row["prompt"] = json::array({{{"role", "user"}, {"content", problem.prompt}}});
-        row["chosen"] = json::array({{{"role", "assistant"}, {"content", pair.chosen}}});
-        row["rejected"] = json::array({{{"role", "assistant"}, {"content", pair.rejected}}});
+        row["prompt"] = json::array({message("user", problem.prompt)});
+        row["chosen"] = json::array({message("assistant", pair.chosen)});
+        row["rejected"] = json::array({message("assistant", pair.rejected)});
+    } else if (format == "sharegpt") {
+        // LLaMA-Factory's ranking shape: the conversation up to the answer (ending with the
+        // human turn), the two answers as single gpt messages.
+        row["conversations"] = json::array({{{"from", "human"}, {"value", problem.prompt}}});
+        row["chosen"] = {{"from", "gpt"}, {"value", pair.chosen}};
+        row["rejected"] = {{"from", "gpt"}, {"value", pair.rejected}};
+    } else if (format == "alpaca") {
+        row["instruction"] = problem.prompt;
+        row["input"] = "";
+        row["chosen"] = pair.chosen;
+        row["rejected"] = pair.rejected;
     } else {
         row["prompt"] = problem.prompt;
         row["chosen"] = pair.chosen;

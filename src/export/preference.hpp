@@ -50,7 +50,10 @@ preference_pairs(const std::vector<store::SolutionRow>& solutions,
                  const std::vector<store::TrajectoryRow>& reflexion);
 
 // The dpo row: prompt, chosen, rejected (format "standard": strings; "messages": message lists,
-// TRL's conversational format, prompt [user] and chosen/rejected [assistant]), source, origin
+// TRL's conversational format, prompt [user] and chosen/rejected [assistant]; "sharegpt":
+// LLaMA-Factory's ranking shape, conversations [{from: human, value: prompt}] and chosen/rejected
+// {from: gpt, value}, no prompt; "alpaca": instruction (the prompt), input "", chosen and
+// rejected strings), source, origin
 // (the chosen answer's), rejected_origin, problem_id, language, chosen_tests_passed,
 // rejected_tests_passed, tests_total, rejected_verdict, rejected_feedback {name, message}.
 [[nodiscard]] nlohmann::json dpo_row(std::string_view format, const Problem& problem,

@@ -1,19 +1,12 @@
 #include "export/reflexion.hpp"
 
+#include "export/conversation.hpp"
+
 namespace assay::exports {
 
 using nlohmann::json;
 
 namespace {
-std::string fenced(const std::string& language, const std::string& code) {
-    const bool newline = !code.empty() && code.back() == '\n';
-    return "```" + language + "\n" + code + (newline ? "" : "\n") + "```";
-}
-
-json message(const std::string& role, const std::string& content) {
-    return {{"role", role}, {"content", content}};
-}
-
 json final_verdict(const store::TrajectoryRow& t) {
     if (t.final_execution)
         return {{"verdict", t.final_execution->verdict},
@@ -25,19 +18,6 @@ json final_verdict(const store::TrajectoryRow& t) {
                 {"tests_passed", final_run->tests_passed},
                 {"tests_total", final_run->tests_total}};
     return nullptr;
-}
-} // namespace
-
-namespace {
-// Each assistant turn's `weight` (the OpenAI fine-tuning convention, read by axolotl too): 1 for
-// the last one when the trajectory is solved (the passing attempt), 0 for the failed attempts.
-json weighted(json messages, bool solved) {
-    std::size_t last = messages.size();
-    for (std::size_t i = 0; i < messages.size(); ++i)
-        if (messages[i]["role"] == "assistant") last = i;
-    for (std::size_t i = 0; i < messages.size(); ++i)
-        if (messages[i]["role"] == "assistant") messages[i]["weight"] = solved && i == last ? 1 : 0;
-    return messages;
 }
 } // namespace
 

@@ -2,6 +2,7 @@
 
 #include "core/language.hpp"
 #include "dataset/problem_files.hpp"
+#include "export/dataset_card.hpp"
 #include "export/export.hpp"
 #include "llm/cache.hpp"
 #include "llm/preflight.hpp"
@@ -93,16 +94,23 @@ json run_args(const RunOptions& options) {
                                 : json()}};
 }
 
-// Writes every export into `staging` (moved into place together by its commit()).
+// Writes every export, LLaMA-Factory's dataset_info.json and the dataset card into `staging`
+// (moved into place together by its commit()).
 Expected<void> export_all(store::Store& db, const fs::path& out, bool with_reasoning,
                           bool decontaminated, exports::Staging& staging, RunSummary& summary) {
-    for (exports::Kind kind : {exports::Kind::sft, exports::Kind::bugfix, exports::Kind::refactor,
-                               exports::Kind::reflexion, exports::Kind::dpo}) {
+    std::vector<exports::ExportedFile> files;
+    for (exports::Kind kind :
+         {exports::Kind::sft, exports::Kind::bugfix, exports::Kind::refactor,
+          exports::Kind::reflexion, exports::Kind::dpo, exports::Kind::kto, exports::Kind::tasks}) {
         const std::string name = fmt::format("{}.jsonl", exports::to_string(kind));
-        summary.exported[name] = ASSAY_TRY(
-            staging.add_export(db, {kind, "", {}, with_reasoning, decontaminated}, out / name));
+        const exports::ExportOptions options{kind, "", {}, with_reasoning, decontaminated};
+        summary.exported[name] = ASSAY_TRY(staging.add_export(db, options, out / name));
+        files.push_back({name, options, summary.exported[name]});
         if (util::stop_signal() != 0) return util::interrupted();
     }
+    if (!ASSAY_TRY(staging.add_dataset_files(db, out, files, std::nullopt, false)))
+        fmt::print(stderr, "assay: {} was not written by assay: left as it is\n",
+                   (out / "README.md").string());
     return {};
 }
 
@@ -327,6 +335,10 @@ Expected<RunSummary> run_stages(const RunOptions& options) {
     std::vector<Problem> benchmarks;
     if (has(options.stages, Stage::decontaminate))
         benchmarks = ASSAY_TRY(load_benchmarks(options.decontamination));
+    // The exports merge their entries into the dataset_info.json there: one that does not read
+    // is bad input, found before any work.
+    if (has(options.stages, Stage::export_datasets))
+        ASSAY_TRY(exports::read_dataset_info(options.out / "dataset_info.json"));
 
     std::error_code ignored;
     if (options.db.has_parent_path()) fs::create_directories(options.db.parent_path(), ignored);

@@ -85,8 +85,9 @@ struct RunOptions {
 // and line, and nothing is created or written); then runs the stages with a pool of `jobs`
 // jailed workers (instruct first, then the offline stages on seed and new problems, then the
 // other LLM stages on the problems whose reference passes), recording each stage's results in
-// a transaction; the export stage writes sft, bugfix, refactor, reflexion and dpo .jsonl to
-// `out`. Reruns answer from the execution and LLM caches and add no duplicate rows.
+// a transaction; the export stage writes sft, bugfix, refactor, reflexion, dpo, kto and tasks
+// .jsonl, dataset_info.json and the dataset card README.md to `out`. Reruns answer from the
+// execution and LLM caches and add no duplicate rows.
 [[nodiscard]] Expected<RunSummary> run(const RunOptions& options);
 
 } // namespace assay::pipeline

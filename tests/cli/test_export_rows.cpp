@@ -1,7 +1,8 @@
 // The rows a run exports are clean, black-box, offline on the bank and against assay-fake-llm:
-// one row per (problem, program) in every export, every refactoring keeps the interface of the
-// functions it rewrites, no text shows the harness (its paths, files or frames), and every
-// assistant turn of a conversation says whether it is trained on (`weight` 0 or 1).
+// one row per (problem, program) in every export (one per problem in tasks), every refactoring
+// keeps the interface of the functions it rewrites, no text shows the harness (its paths, files
+// or frames), and every assistant turn of a conversation says whether it is trained on (`weight`
+// 0 or 1).
 #include "core/language.hpp"
 #include "support/fake_llm_process.hpp"
 #include "support/jsonl.hpp"
@@ -100,6 +101,10 @@ std::size_t check_exports(const fs::path& out) {
                  identity(row["rejected"].get<std::string>()));
     for (const json& row : rows_of("reflexion.jsonl"))
         check_weights(row["messages"]);
+    for (const json& row : rows_of("kto.jsonl"))
+        once("kto", row, identity(row["completion"].get<std::string>()));
+    for (const json& row : rows_of("tasks.jsonl"))
+        once("tasks", row, "");
     return total;
 }
 

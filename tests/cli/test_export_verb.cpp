@@ -79,8 +79,8 @@ TEST_SUITE("cli") {
             const auto old = dir.write("old.jsonl", "old\n");
             const std::vector<std::pair<std::vector<std::string>, std::string>> cases{
                 {{"--format", "chatml"},
-                 "unknown dpo format 'chatml' (expected standard or messages)"},
-                {{"--format", "alpaca"}, "unknown dpo format 'alpaca'"},
+                 "unknown dpo format 'chatml' (expected standard, messages, sharegpt or alpaca)"},
+                {{"--format", "prompt-completion"}, "unknown dpo format 'prompt-completion'"},
                 {{"--kind", "solved"},
                  "unknown dpo --kind 'solved' (expected samples or reflexion)"},
             };
@@ -95,7 +95,7 @@ TEST_SUITE("cli") {
             const Ran r = assay_binary(
                 {"export", "reflexion", "--db", db, "--out", old.string(), "--format", "messages"});
             CHECK(r.exit_code == 2);
-            CHECK_MESSAGE(r.err.find("unknown reflexion format 'messages' (expected jsonl)") !=
+            CHECK_MESSAGE(r.err.find("unknown reflexion format 'messages' (expected standard)") !=
                               std::string::npos,
                           r.err);
             CHECK(assay::testing::slurp(old) == "old\n");

@@ -9,6 +9,7 @@
 #include "support/process.hpp"
 #include "support/sql.hpp"
 #include "support/temp_dir.hpp"
+#include "support/trainer_formats.hpp"
 
 #include <algorithm>
 #include <doctest/doctest.h>
@@ -108,6 +109,10 @@ TEST_SUITE("cli") {
         CHECK(multi_step >= 1);
         CHECK(solved >= 1);
         CHECK(!read_jsonl(dir / "out" / "dpo.jsonl").empty());
+        CHECK(!read_jsonl(dir / "out" / "kto.jsonl").empty());
+        // Every file loads as the trainers read it.
+        for (const std::string& problem : assay::testing::formats::run_directory(dir / "out"))
+            FAIL_CHECK(problem);
 
         // The key went to the server and nowhere else.
         CHECK(slurp(dir / "a.db").find(kSecret) == std::string::npos);
@@ -121,7 +126,8 @@ TEST_SUITE("cli") {
         const json rerun = json::parse(again.out);
         CHECK(rerun["llm"]["http_requests"] == 0);
         for (const char* file :
-             {"sft.jsonl", "bugfix.jsonl", "refactor.jsonl", "reflexion.jsonl", "dpo.jsonl"}) {
+             {"sft.jsonl", "bugfix.jsonl", "refactor.jsonl", "reflexion.jsonl", "dpo.jsonl",
+              "kto.jsonl", "tasks.jsonl", "dataset_info.json", "README.md"}) {
             CHECK_MESSAGE(slurp(dir / "out2" / file) == slurp(dir / "out" / file), file);
         }
     }

@@ -202,7 +202,7 @@ TEST_SUITE("cli") {
             const std::string db = (dir / "a.db").string();
             const std::string out = (dir / "bad.jsonl").string();
             for (const auto& args : std::vector<std::vector<std::string>>{
-                     {"export", "kto", "--db", db, "--out", out},
+                     {"export", "grpo", "--db", db, "--out", out},
                      {"export", "sft", "--db", db, "--out", out, "--format", "chatml"},
                      {"export", "bugfix", "--db", db, "--out", out, "--format", "alpaca"},
                      {"export", "sft", "--db", db, "--out", out, "--min-pass-rate", "1.5"},

@@ -1,7 +1,9 @@
 // The exports over a store filled by hand (no jail), and the test scripts under plain python3.
+#include "export/conversation.hpp"
 #include "export/export.hpp"
 #include "export/test_script.hpp"
 #include "store/llm_calls.hpp"
+#include "store/readers.hpp"
 #include "store/trajectory_meta.hpp"
 #include "support/jsonl.hpp"
 #include "support/llm_store.hpp"
@@ -185,7 +187,7 @@ TEST_CASE("exports::export_jsonl") {
         CHECK(!exports::validate({exports::Kind::sft, "chatml", {}}));
         CHECK(!exports::validate({exports::Kind::bugfix, "alpaca", {}}));
         CHECK(!exports::validate({exports::Kind::sft, "", {1.5, {}, {}}}));
-        CHECK(!exports::parse_kind("kto"));
+        CHECK(!exports::parse_kind("ktoo"));
         dir.write("file", "x");
         CHECK(!exports::export_jsonl(*db, {exports::Kind::sft, "", {}}, dir / "file" / "o.jsonl"));
         CHECK(!std::filesystem::exists(dir / "file" / "o.jsonl"));
@@ -389,7 +391,7 @@ TEST_CASE("exports::reflexion") {
               std::vector<std::string>{"reflexion:llm/abs_diff:11", "reflexion:llm/js_max:1"});
         CHECK(keys(export_rows(*db, dir, {K::reflexion, "", {{}, {}, "unsolved"}})) ==
               std::vector<std::string>{"reflexion:llm/abs_diff:12", "reflexion:llm/abs_diff:13"});
-        CHECK(keys(export_rows(*db, dir, {K::reflexion, "jsonl", {{}, "javascript", {}}})) ==
+        CHECK(keys(export_rows(*db, dir, {K::reflexion, "standard", {{}, "javascript", {}}})) ==
               std::vector<std::string>{"reflexion:llm/js_max:1"});
         CHECK(export_rows(*db, dir, {K::reflexion, "", {{}, "python", "solved"}}).size() == 1);
         // No problem here has a mutation score.
@@ -540,10 +542,10 @@ TEST_CASE("exports: bad options for reflexion and dpo; failed writes leave nothi
         return checked ? std::string() : checked.error().describe();
     };
     CHECK(error({K::dpo, "chatml", {}}) ==
-          "unknown dpo format 'chatml' (expected standard or messages)");
-    CHECK(error({K::dpo, "alpaca", {}}) != "");
+          "unknown dpo format 'chatml' (expected standard, messages, sharegpt or alpaca)");
+    CHECK(error({K::dpo, "prompt-completion", {}}) != "");
     CHECK(error({K::reflexion, "messages", {}}) ==
-          "unknown reflexion format 'messages' (expected jsonl)");
+          "unknown reflexion format 'messages' (expected standard)");
     CHECK(error({K::reflexion, "", {{}, {}, "maybe"}}) ==
           "unknown reflexion --kind 'maybe' (expected solved or unsolved)");
     CHECK(error({K::dpo, "", {{}, {}, "solved"}}) ==
@@ -729,4 +731,247 @@ TEST_CASE("exports: --with-reasoning") {
             for (const json& row : rows_of(kind, true))
                 CHECK(row["reasoning"] == "");
     }
+}
+
+TEST_CASE("exports: prompt-completion and messages for sft, bugfix and refactor") {
+    TempDir dir;
+    auto db = store::Store::open(dir / "a.db");
+    REQUIRE(db);
+    fill(*db);
+    const Problem p = add_problem();
+    const std::string refactored = "def add(a, b):\n    total = a + b\n    return total\n";
+
+    SUBCASE("sft prompt-completion: the problem and the program") {
+        const auto rows = export_rows(*db, dir, {exports::Kind::sft, "prompt-completion", {}});
+        REQUIRE(rows.size() == 2);
+        CHECK(rows[0]["prompt"] == p.prompt);
+        CHECK(rows[0]["completion"] == p.solution);
+        CHECK(rows[0]["origin"] == "seed");
+        CHECK_FALSE(rows[0].contains("messages"));
+        CHECK(rows[1]["completion"] == refactored);
+        CHECK(rows[1]["refactor_kind"] == "introduce_variable");
+    }
+    SUBCASE("bugfix: the buggy program and failing tests asked, the fix answered") {
+        const std::string instruction =
+            "Write add(a, b).\n\nThe program below was written for this task, but it fails some "
+            "of its tests.\n\n```python\ndef add(a, b):\n    return a - b\n```\n\nFailing "
+            "tests:\n\n- visible_0 (failed):\n    assert add(1, 2) == 3\n    AssertionError: "
+            "nope\n\n- hidden_0 (failed):\n    assert add(2, 2) == 4\n    AssertionError: "
+            "nope\n\nFix the bug. Reply with the whole corrected program, keeping the function "
+            "`add` and its signature.";
+        const auto pc = export_rows(*db, dir, {exports::Kind::bugfix, "prompt-completion", {}});
+        REQUIRE(pc.size() == 1);
+        CHECK(pc[0]["prompt"] == instruction);
+        CHECK(pc[0]["completion"] == p.solution);
+        CHECK(pc[0]["bug_kind"] == "arithmetic_swap");
+        CHECK(pc[0]["origin"] == "mutation");
+        CHECK_FALSE(pc[0].contains("buggy_code"));
+        const auto messages = export_rows(*db, dir, {exports::Kind::bugfix, "messages", {}});
+        REQUIRE(messages.size() == 1);
+        CHECK(messages[0]["messages"] ==
+              json::array({message("user", instruction), answer(p.solution, 1)}));
+        CHECK_FALSE(messages[0].contains("prompt"));
+        // The default is the flat row, as before.
+        CHECK(export_rows(*db, dir, {exports::Kind::bugfix, "standard", {}})[0]["buggy_code"] ==
+              "def add(a, b):\n    return a - b\n");
+    }
+    SUBCASE("refactor: the refactoring named, the original fenced, the refactored answered") {
+        const auto pc = export_rows(*db, dir, {exports::Kind::refactor, "prompt-completion", {}});
+        REQUIRE(pc.size() == 1);
+        CHECK(pc[0]["prompt"] ==
+              "Write add(a, b).\n\nThis program solves the task and passes all of its "
+              "tests:\n\n```python\n" +
+                  p.solution +
+                  "```\n\nRefactor it with the refactoring `introduce_variable`. Keep its "
+                  "behaviour and the name, parameters and defaults of `add` unchanged. Reply "
+                  "with the whole refactored program.");
+        CHECK(pc[0]["completion"] == refactored);
+        const auto messages = export_rows(*db, dir, {exports::Kind::refactor, "messages", {}});
+        REQUIRE(messages.size() == 1);
+        CHECK(messages[0]["messages"][1] == answer(refactored, 1));
+        CHECK(messages[0]["refactor_kind"] == "introduce_variable");
+    }
+    SUBCASE("formats each kind takes") {
+        CHECK(exports::validate({exports::Kind::bugfix, "messages", {}}));
+        CHECK(exports::validate({exports::Kind::refactor, "prompt-completion", {}}));
+        CHECK_FALSE(exports::validate({exports::Kind::bugfix, "jsonl", {}}));
+        CHECK_FALSE(exports::validate({exports::Kind::reflexion, "messages", {}}));
+        CHECK_FALSE(exports::validate({exports::Kind::tasks, "messages", {}}));
+        CHECK(exports::format_of({exports::Kind::bugfix, "", {}}) == "standard");
+        CHECK(exports::format_of({exports::Kind::sft, "", {}}) == "messages");
+    }
+}
+
+TEST_CASE("exports::fenced: a fence longer than any backtick run of the code") {
+    CHECK(exports::fenced("python", "x = 1\n") == "```python\nx = 1\n```");
+    CHECK(exports::fenced("python", "s = '```'") == "````python\ns = '```'\n````");
+    CHECK(exports::fenced("js", "a(`x`)\n") == "```js\na(`x`)\n```");
+}
+
+TEST_CASE("exports::kto") {
+    TempDir dir;
+    auto db = store::Store::open(dir / "a.db");
+    REQUIRE(db);
+    llm::fill(*db);
+    // (source, label, completion) of one problem's rows, in order.
+    const auto of = [](const std::vector<json>& rows, const std::string& problem) {
+        std::vector<std::tuple<std::string, bool, std::string>> out;
+        for (const json& row : rows)
+            if (row["problem_id"] == problem)
+                out.emplace_back(row["source"], row["label"], row["completion"]);
+        return out;
+    };
+    SUBCASE("passing programs true, killed bugs and failed answers false, each program once") {
+        const auto rows = export_rows(*db, dir, {exports::Kind::kto, "", {}});
+        using Row = std::tuple<std::string, bool, std::string>;
+        CHECK(of(rows, "llm/abs_diff") ==
+              std::vector<Row>{{"solution", true, llm::kGood1},
+                               {"solution", true, llm::kGood2},
+                               {"bug", false, llm::kOffByOne},
+                               {"failed_sample", false, llm::kWrong},
+                               {"failed_sample", false, llm::kSyntax},
+                               {"failed_sample", false, llm::kLoop},
+                               {"failed_sample", false, llm::kHiddenFail},
+                               {"failed_sample", false, llm::kSampleWrong},
+                               {"failed_attempt", false, llm::kUnclosed}});
+        for (const json& row : rows) {
+            CHECK(row["prompt"].is_string());
+            CHECK(row["label"].is_boolean());
+            CHECK(row["completion"] != llm::kFlaky); // internal_error: the machine's fault
+        }
+        CHECK(rows[0]["prompt"] == llm::kPrompt);
+        CHECK(rows[0]["language"] == "python");
+    }
+    SUBCASE("messages: TRL's conversational lists") {
+        const auto rows = export_rows(*db, dir, {exports::Kind::kto, "messages", {}});
+        REQUIRE_FALSE(rows.empty());
+        CHECK(rows[0]["prompt"] == json::array({message("user", llm::kPrompt)}));
+        CHECK(rows[0]["completion"] == json::array({message("assistant", llm::kGood1)}));
+        CHECK(rows[0]["label"] == true);
+    }
+    SUBCASE("filters: --kind is the source, --language the problem's") {
+        const auto bugs = export_rows(*db, dir, {exports::Kind::kto, "", {{}, {}, "bug"}});
+        REQUIRE(bugs.size() == 1);
+        CHECK(bugs[0]["completion"] == llm::kOffByOne);
+        for (const json& row :
+             export_rows(*db, dir, {exports::Kind::kto, "", {{}, "javascript", {}}}))
+            CHECK(row["language"] == "javascript");
+        CHECK_FALSE(exports::validate({exports::Kind::kto, "", {{}, {}, "samples"}}));
+        CHECK_FALSE(exports::validate({exports::Kind::kto, "sharegpt", {}}));
+    }
+    SUBCASE("a program that both passed and failed is left out") {
+        const Problem abs = [&] {
+            auto problems = store::problem_records(*db);
+            REQUIRE(problems);
+            return problems->at("llm/abs_diff").problem;
+        }();
+        db->transaction([&] {
+            const auto run = db->begin_run("run", "{}");
+            // kGood1 reformatted (the same normalised tree), as a bug that failed.
+            const auto bug =
+                db->put_candidate({abs.id, store::CandidateKind::bug, store::Origin::mutation,
+                                   "def abs_diff(x, y):\n    return abs(x - y)\n", 1, "odd",
+                                   R"({"survivor":false})"});
+            db->put_execution(
+                bug, run, "k-odd",
+                llm::result(Verdict::ok, {{"visible_0", TestVerdict::failed, "AssertionError"},
+                                          {"visible_1", TestVerdict::passed, ""},
+                                          {"hidden_0", TestVerdict::passed, ""}}));
+        });
+        const auto rows = export_rows(*db, dir, {exports::Kind::kto, "", {}});
+        for (const auto& [source, label, code] : of(rows, "llm/abs_diff"))
+            CHECK(code != llm::kGood1);
+    }
+}
+
+TEST_CASE("exports::tasks") {
+    TempDir dir;
+    auto db = store::Store::open(dir / "a.db");
+    REQUIRE(db);
+    fill(*db);
+    const Problem p = add_problem();
+    SUBCASE("one row per problem whose reference passed; no samples: no measured rate") {
+        const auto rows = export_rows(*db, dir, {exports::Kind::tasks, "", {}});
+        REQUIRE(rows.size() == 1);
+        const json& row = rows[0];
+        CHECK(row["problem_id"] == "bank/add");
+        CHECK(row["origin"] == "seed");
+        CHECK(row["source"] == "bank");
+        CHECK(row["prompt"] == p.prompt);
+        CHECK(row["entry_point"] == "add");
+        CHECK(row["language"] == "python");
+        CHECK(row["reference"] == p.solution);
+        CHECK(row["tests"] == exports::test_script(p));
+        CHECK(row["test_setup"] == p.test_setup);
+        CHECK(row["test_list"] ==
+              json{"assert add(1, 2) == 3", "check(candidate)", "assert add(2, 2) == 4"});
+        CHECK(row["sample_pass_rate"].is_null());
+        CHECK(row["samples"] == 0);
+        CHECK(row["stated_difficulty"].is_null());
+        CHECK_FALSE(row.contains("completion"));
+    }
+    SUBCASE("sample_pass_rate: the model's samples that passed, internal errors not counted") {
+        db->transaction([&] {
+            const auto run = db->begin_run("run", "{}");
+            const auto put = [&](const char* code, sandbox::JobResult r, const char* key) {
+                const auto id = db->put_candidate(
+                    {p.id, store::CandidateKind::solution, store::Origin::llm, code});
+                db->put_execution(id, run, key, r);
+            };
+            put("def add(a, b):\n    return b + a\n",
+                outcome({TestVerdict::passed, TestVerdict::passed, TestVerdict::passed}), "s1");
+            put("def add(a, b):\n    return a * b\n",
+                outcome({TestVerdict::failed, TestVerdict::failed, TestVerdict::passed}), "s2");
+            put("def add(a, b):\n    return a - b - 0\n",
+                outcome({TestVerdict::failed, TestVerdict::passed, TestVerdict::failed}), "s3");
+            sandbox::JobResult broken;
+            broken.verdict = Verdict::internal_error;
+            put("def add(a, b):\n    return a + b + 0\n", broken, "s4");
+        });
+        const auto rows = export_rows(*db, dir, {exports::Kind::tasks, "", {}});
+        REQUIRE(rows.size() == 1);
+        CHECK(rows[0]["samples"] == 3);
+        CHECK(rows[0]["sample_pass_rate"].get<double>() == doctest::Approx(1.0 / 3));
+        CHECK(export_rows(*db, dir, {exports::Kind::tasks, "", {{}, {}, "llm"}}).empty());
+        CHECK(export_rows(*db, dir, {exports::Kind::tasks, "", {{}, {}, "seed"}}).size() == 1);
+    }
+    SUBCASE("no reference, no task") {
+        auto other = store::Store::open(dir / "b.db");
+        REQUIRE(other);
+        llm::fill(*other);
+        CHECK(export_rows(*other, dir, {exports::Kind::tasks, "", {}}).empty());
+    }
+}
+
+TEST_CASE("exports: hostile problem text stays inside its fences and JSON strings") {
+    TempDir dir;
+    auto db = store::Store::open(dir / "a.db");
+    REQUIRE(db);
+    Problem p = add_problem();
+    p.id = "bank/hostile";
+    p.prompt = "---\nlicense: mit\nconfigs: []\n```python\nprint('é 😀')\n```\n---\n";
+    p.solution = "def add(a, b):\n    s = '```'\n    return a + b\n";
+    db->transaction([&] {
+        const auto run = db->begin_run("run", "{}");
+        db->put_problem(p);
+        const auto ref = db->put_candidate(
+            {p.id, store::CandidateKind::solution, store::Origin::seed, p.solution});
+        db->put_execution(ref, run, "k-ref",
+                          outcome({TestVerdict::passed, TestVerdict::passed, TestVerdict::passed}));
+        const auto bug =
+            db->put_candidate({p.id, store::CandidateKind::bug, store::Origin::mutation,
+                               "def add(a, b):\n    s = '````'\n    return a - b\n", ref,
+                               "arithmetic_swap", R"({"survivor":false})"});
+        db->put_execution(bug, run, "k-bug",
+                          outcome({TestVerdict::failed, TestVerdict::passed, TestVerdict::failed}));
+    });
+    const auto rows = export_rows(*db, dir, {exports::Kind::bugfix, "prompt-completion", {}});
+    REQUIRE(rows.size() == 1);
+    const std::string prompt = rows[0]["prompt"];
+    // The problem statement as it is, then the program in a fence longer than its own run.
+    CHECK(prompt.starts_with("---\nlicense: mit\nconfigs: []\n```python\nprint('é 😀')\n```\n---"));
+    CHECK(
+        prompt.find("\n\n`````python\ndef add(a, b):\n    s = '````'\n    return a - b\n`````\n") !=
+        std::string::npos);
+    CHECK(rows[0]["completion"] == p.solution);
 }
