@@ -26,6 +26,7 @@ struct ExportArgs {
     std::optional<std::string> bug_kind;
     bool with_reasoning = false;
     bool no_decontaminate = false;
+    bool train_reflections = false;
     std::optional<std::string> license;
 };
 
@@ -36,6 +37,7 @@ int run_export(const ExportArgs& args) {
     options.filters = {args.min_pass_rate, args.language, args.bug_kind};
     options.with_reasoning = args.with_reasoning;
     options.decontaminate = !args.no_decontaminate;
+    options.train_reflections = args.train_reflections;
     value_or_throw(exports::validate(options));
     if (args.license) value_or_throw(exports::check_license(*args.license));
     if (!std::filesystem::exists(args.db)) throw FatalError(Error{"no such database", args.db});
@@ -121,6 +123,9 @@ Action configure_export(CLI::App& command) {
     command.add_flag("--no-decontaminate", args->no_decontaminate,
                      "keep the rows of problems recorded as contaminated or near-duplicate "
                      "(table exclusions)");
+    command.add_flag("--train-reflections", args->train_reflections,
+                     "reflexion: weight 1 on every assistant turn of a solved trace after the "
+                     "first (reflections and the attempts they led to), not only the last");
     command.add_option("--license", args->license,
                        "the dataset card's license id (default: the card's own, else other)");
     return [args] { return run_export(*args); };

@@ -37,6 +37,7 @@ struct RunArgs {
     bool json = false;
     bool allow_weak_jail = false;
     bool with_reasoning = false;
+    bool train_reflections = false;
     bool no_decontaminate = false;
     std::vector<std::string> benchmarks; // empty: pipeline::default_benchmarks()
     pipeline::DecontaminateOptions decontamination;
@@ -124,6 +125,7 @@ int run_run(const RunArgs& args) {
     options.mutants_per_problem = args.mutants_per_problem;
     options.allow_weak_jail = args.allow_weak_jail;
     options.with_reasoning = args.with_reasoning;
+    options.train_reflections = args.train_reflections;
     options.decontamination = args.decontamination;
     if (args.benchmarks.empty())
         options.decontamination.benchmarks = pipeline::default_benchmarks();
@@ -255,6 +257,9 @@ Action configure_run(CLI::App& command) {
                        "reject a new problem this similar to a known one (default: 0.5)");
     command.add_flag("--with-reasoning", args->with_reasoning,
                      "the exports carry the model's reasoning before each answer (`reasoning`)");
+    command.add_flag("--train-reflections", args->train_reflections,
+                     "reflexion.jsonl: weight 1 on every assistant turn of a solved trace after "
+                     "the first (reflections and the attempts they led to), not only the last");
     command.add_flag("--json", args->json, "print the summary as one JSON object");
     command.add_flag("--allow-weak-jail", args->allow_weak_jail,
                      "run even where the host cannot create namespaces (weaker isolation)");

@@ -22,13 +22,16 @@ std::string fenced(const std::string& language, const std::string& code) {
     return fence + language + "\n" + code + (newline ? "" : "\n") + fence;
 }
 
-json weighted(json messages, bool trained) {
+json weighted(json messages, bool trained, bool from_second) {
     std::size_t last = messages.size();
     for (std::size_t i = 0; i < messages.size(); ++i)
         if (messages[i]["role"] == "assistant") last = i;
+    bool first = true;
     for (std::size_t i = 0; i < messages.size(); ++i)
-        if (messages[i]["role"] == "assistant")
-            messages[i]["weight"] = trained && i == last ? 1 : 0;
+        if (messages[i]["role"] == "assistant") {
+            messages[i]["weight"] = trained && (i == last || (from_second && !first)) ? 1 : 0;
+            first = false;
+        }
     return messages;
 }
 

@@ -18,8 +18,10 @@ namespace assay::exports {
 [[nodiscard]] std::string fenced(const std::string& language, const std::string& code);
 
 // The messages with `weight` on every assistant turn: 1 on the last one when `trained` (the
-// answer the conversation ends with is a target), 0 on every other (context, not targets).
-[[nodiscard]] nlohmann::json weighted(nlohmann::json messages, bool trained);
+// answer the conversation ends with is a target), 0 on every other (context, not targets); with
+// `from_second` (and `trained`), 1 on every assistant turn after the first too.
+[[nodiscard]] nlohmann::json weighted(nlohmann::json messages, bool trained,
+                                      bool from_second = false);
 
 // [user: prompt, assistant: reply (weight 1)]: a one-turn exchange whose reply is the target.
 [[nodiscard]] nlohmann::json exchange(const std::string& prompt, const std::string& reply);

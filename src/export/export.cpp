@@ -295,7 +295,8 @@ reflexion_export(store::Store& db, const ExportOptions& options,
         if (problem == problems.end() || t.steps.empty() || !keep_problem(f, problem->second))
             continue;
         if (f.kind && (*f.kind == "solved") != t.solved) continue;
-        out.push_back(reflexion_row(problem->second, t, options.with_reasoning));
+        out.push_back(
+            reflexion_row(problem->second, t, options.with_reasoning, options.train_reflections));
     }
     return out;
 }

@@ -89,6 +89,9 @@ struct ExportOptions {
     // Leave out every row of a problem recorded in `exclusions` (decontamination and near-
     // duplicates, pipeline/stages/decontaminate.hpp); false: --no-decontaminate.
     bool decontaminate = true;
+    // reflexion: every assistant turn of a solved trace after the first (a reflection and the
+    // attempt it led to) is trained too (`weight` 1), not only the passing one.
+    bool train_reflections = false;
 };
 
 // The format the options ask for, the kind's default when `format` is empty.

@@ -21,12 +21,12 @@ json final_verdict(const store::TrajectoryRow& t) {
 }
 } // namespace
 
-json conversation(const Problem& problem, const store::TrajectoryRow& t) {
+json conversation(const Problem& problem, const store::TrajectoryRow& t, bool train_reflections) {
     if (const auto& recorded = t.meta.messages; recorded && !recorded->empty()) {
         json out = json::array();
         for (const store::TrajectoryMessage& m : *recorded)
             out.push_back(message(m.role, m.content));
-        return weighted(std::move(out), t.solved);
+        return weighted(std::move(out), t.solved, train_reflections);
     }
     json out = json::array({message("user", problem.prompt)});
     for (std::size_t i = 0; i < t.steps.size(); ++i) {
@@ -40,7 +40,7 @@ json conversation(const Problem& problem, const store::TrajectoryRow& t) {
             reply += (reply.empty() ? "" : "\n\n") + fenced(problem.language, t.steps[i].code);
         out.push_back(message("assistant", reply));
     }
-    return weighted(std::move(out), t.solved);
+    return weighted(std::move(out), t.solved, train_reflections);
 }
 
 namespace {
@@ -56,7 +56,7 @@ void add_reasoning(json& messages, const store::TrajectoryRow& t) {
 } // namespace
 
 json reflexion_row(const store::ProblemRecord& problem, const store::TrajectoryRow& t,
-                   bool with_reasoning) {
+                   bool with_reasoning, bool train_reflections) {
     json steps = json::array();
     for (const store::StepRow& s : t.steps) {
         const auto& e = s.execution;
@@ -68,7 +68,7 @@ json reflexion_row(const store::ProblemRecord& problem, const store::TrajectoryR
                          {"reflection", s.reflection}});
         if (with_reasoning) steps.back()["reasoning"] = s.reasoning;
     }
-    json messages = conversation(problem.problem, t);
+    json messages = conversation(problem.problem, t, train_reflections);
     if (with_reasoning) add_reasoning(messages, t);
     return {{"origin", t.steps.empty() ? std::string() : t.steps.front().origin},
             {"problem_id", t.problem_id},

@@ -17,7 +17,8 @@ namespace assay::exports {
 // stored).
 [[nodiscard]] nlohmann::json reflexion_row(const store::ProblemRecord& problem,
                                            const store::TrajectoryRow& t,
-                                           bool with_reasoning = false);
+                                           bool with_reasoning = false,
+                                           bool train_reflections = false);
 
 // The trajectory as a multi-turn conversation: meta.messages as recorded when it is a non-empty
 // list of {role, content} strings; otherwise rebuilt from the steps: user = the prompt,
@@ -26,7 +27,9 @@ namespace assay::exports {
 // (an attempt whose reply held no program has empty code, and no block). Every assistant message
 // has `weight` (OpenAI's fine-tuning convention, also read by axolotl): 1 on the last one of a
 // solved trajectory, the passing attempt; 0 on the failed attempts, so they are context, not
-// targets.
-[[nodiscard]] nlohmann::json conversation(const Problem& problem, const store::TrajectoryRow& t);
+// targets. With `train_reflections`, a solved trajectory's assistant turns after the first (each
+// a reflection and the attempt it led to) have weight 1 too.
+[[nodiscard]] nlohmann::json conversation(const Problem& problem, const store::TrajectoryRow& t,
+                                          bool train_reflections = false);
 
 } // namespace assay::exports

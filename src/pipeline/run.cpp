@@ -96,14 +96,16 @@ json run_args(const RunOptions& options) {
 
 // Writes every export, LLaMA-Factory's dataset_info.json and the dataset card into `staging`
 // (moved into place together by its commit()).
-Expected<void> export_all(store::Store& db, const fs::path& out, bool with_reasoning,
-                          bool decontaminated, exports::Staging& staging, RunSummary& summary) {
+// `base` holds what every export shares (reasoning, decontamination, reflections).
+Expected<void> export_all(store::Store& db, const fs::path& out, const exports::ExportOptions& base,
+                          exports::Staging& staging, RunSummary& summary) {
     std::vector<exports::ExportedFile> files;
     for (exports::Kind kind :
          {exports::Kind::sft, exports::Kind::bugfix, exports::Kind::refactor,
           exports::Kind::reflexion, exports::Kind::dpo, exports::Kind::kto, exports::Kind::tasks}) {
         const std::string name = fmt::format("{}.jsonl", exports::to_string(kind));
-        const exports::ExportOptions options{kind, "", {}, with_reasoning, decontaminated};
+        exports::ExportOptions options = base;
+        options.kind = kind;
         summary.exported[name] = ASSAY_TRY(staging.add_export(db, options, out / name));
         files.push_back({name, options, summary.exported[name]});
         if (util::stop_signal() != 0) return util::interrupted();
@@ -281,8 +283,11 @@ Expected<void> run_recorded(const RunOptions& options, std::vector<Problem>& pro
     if (exporting) {
         std::error_code ignored;
         fs::create_directories(options.out, ignored);
-        ASSAY_TRY(export_all(db, options.out, options.with_reasoning, options.decontaminate_exports,
-                             staging, summary));
+        exports::ExportOptions base;
+        base.with_reasoning = options.with_reasoning;
+        base.decontaminate = options.decontaminate_exports;
+        base.train_reflections = options.train_reflections;
+        ASSAY_TRY(export_all(db, options.out, base, staging, summary));
     }
     summary.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

@@ -70,6 +70,8 @@ struct RunOptions {
     DecontaminateOptions decontamination;
     // The exports leave out the problems recorded in `exclusions` (false: --no-decontaminate).
     bool decontaminate_exports = true;
+    // reflexion.jsonl trains the reflections too (exports::ExportOptions::train_reflections).
+    bool train_reflections = false;
     // The LLM pipeline; absent: offline (the LLM stages are then refused).
     std::optional<LlmSettings> llm;
     std::string api_key; // sent to the server, never stored or logged

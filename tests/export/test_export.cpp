@@ -336,6 +336,21 @@ TEST_CASE("exports::reflexion") {
         CHECK(roles == std::vector<std::string>{"system", "user", "assistant", "user", "assistant",
                                                 "user", "assistant"});
     }
+    SUBCASE("--train-reflections: every assistant turn after the first of a solved trace") {
+        exports::ExportOptions options{exports::Kind::reflexion, "", {}};
+        options.train_reflections = true;
+        const auto trained = export_rows(*db, dir, options);
+        REQUIRE(trained.size() == 4);
+        std::vector<int> weights;
+        for (const json& m : trained[0]["messages"])
+            if (m["role"] == "assistant") weights.push_back(m["weight"].get<int>());
+        CHECK(weights == std::vector<int>{0, 1, 1});
+        // An unsolved trace trains nothing, flag or not.
+        for (std::size_t i = 1; i < trained.size(); ++i)
+            if (!trained[i]["solved"].get<bool>())
+                for (const json& m : trained[i]["messages"])
+                    if (m["role"] == "assistant") CHECK(m["weight"] == 0);
+    }
     SUBCASE("unsolved: passes the visible tests, fails a hidden one; messages rebuilt") {
         const json expected{
             {"origin", "llm"},
