@@ -1,4 +1,5 @@
-// The exports over a store filled by hand (no jail), and the test scripts under plain python3.
+// The exports over a store filled by hand (no jail), and the test scripts under plain python3
+// (alone in the jail).
 #include "export/conversation.hpp"
 #include "export/export.hpp"
 #include "export/test_script.hpp"
@@ -8,6 +9,7 @@
 #include "support/jsonl.hpp"
 #include "support/llm_store.hpp"
 #include "support/process.hpp"
+#include "support/run_assay.hpp"
 #include "support/sql.hpp"
 #include "support/temp_dir.hpp"
 
@@ -49,11 +51,9 @@ sandbox::JobResult outcome(std::vector<TestVerdict> verdicts) {
     return r;
 }
 
-// Runs `program + "\n\n" + script` with python3; returns its exit code.
+// Runs `program + "\n\n" + script` as plain python3 alone in the jail; returns its exit code.
 int run_script(const TempDir& dir, const std::string& program, const std::string& script) {
-    const auto file = dir.write("script.py", program + "\n\n" + script);
-    return testing::run_process("/usr/bin/python3", {file.string()}, std::chrono::seconds(30))
-        .exit_code;
+    return testing::run_jailed(dir.write("script.py", program + "\n\n" + script));
 }
 
 // A store holding add() with its reference, a killed bug, a survivor and a refactoring.

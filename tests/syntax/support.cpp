@@ -1,12 +1,12 @@
 #include "support.hpp"
 
+#include "support/process.hpp"
+#include "support/temp_dir.hpp"
+
 #include <array>
-#include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
-#include <unistd.h>
 #include <zlib.h>
 
 namespace assay::test {
@@ -47,19 +47,15 @@ const std::vector<HumanEvalTask>& humaneval() {
 }
 
 std::string run_python(const std::string& script) {
-    const auto path = std::filesystem::temp_directory_path() /
-                      ("assay_syntax_test_" + std::to_string(::getpid()) + ".py");
-    std::ofstream(path) << script;
-    std::string output;
-    if (FILE* pipe = ::popen(("/usr/bin/python3 -I " + path.string()).c_str(), "r")) {
-        std::array<char, 4096> buffer{};
-        std::size_t read = 0;
-        while ((read = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0)
-            output.append(buffer.data(), read);
-        ::pclose(pipe);
-    }
-    std::filesystem::remove(path);
-    return output;
+    // In the jail's cold path (`assay jail`), never on the host: the script runs programs this
+    // project rewrote.
+    const testing::TempDir dir;
+    const auto path = dir.write("script.py", script);
+    const testing::Ran ran =
+        testing::assay_binary({"jail", "--json", "--time-limit", "60", path.string()});
+    if (ran.exit_code != 0)
+        throw std::runtime_error("assay jail " + path.string() + " failed: " + ran.err);
+    return nlohmann::json::parse(ran.out).at("stdout").get<std::string>();
 }
 
 std::string python_literal(const std::string& text) {

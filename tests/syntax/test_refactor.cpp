@@ -147,7 +147,8 @@ TEST_CASE("syntax::refactor") {
     }
 }
 
-// Refactored HumanEval canonical solutions still pass every test case (run with python3).
+// Refactored HumanEval canonical solutions still pass every test case (run with python3, alone
+// in the jail).
 // Reads ../shared/data (HumanEval, MBPP): skipped, with tests/main.cpp's message, where a clone has
 // none.
 TEST_CASE("syntax::refactor on HumanEval keeps semantics" *

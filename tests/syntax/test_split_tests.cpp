@@ -87,7 +87,8 @@ TEST_CASE("syntax::split_tests") {
     }
 }
 
-// Every split case of every HumanEval task passes on the canonical solution, run with python3.
+// Every split case of every HumanEval task passes on the canonical solution, run with python3
+// alone in the jail.
 // Reads ../shared/data (HumanEval, MBPP): skipped, with tests/main.cpp's message, where a clone has
 // none.
 TEST_CASE("syntax::split_tests on HumanEval" * doctest::skip(assay::testing::no_shared_data())) {
