@@ -3,6 +3,7 @@
 #include "store/store.hpp"
 #include "support/jsonl.hpp"
 #include "support/process.hpp"
+#include "support/run_assay.hpp"
 #include "support/small_problems.hpp"
 #include "support/temp_dir.hpp"
 
@@ -28,12 +29,9 @@ using nlohmann::json;
 
 namespace {
 
-// Exit code of `code` run by /usr/bin/python3 (-1 when it had to be killed).
+// Exit code of `code` run as plain python3 alone in the jail (-1 when it had to be stopped).
 int python_exit(const TempDir& dir, const std::string& code) {
-    const auto file = dir.write("check.py", code);
-    return assay::testing::run_process("/usr/bin/python3", {file.string()},
-                                       std::chrono::seconds(30))
-        .exit_code;
+    return assay::testing::run_jailed(dir.write("check.py", code));
 }
 
 std::vector<std::string> run_args(const TempDir& dir) {
