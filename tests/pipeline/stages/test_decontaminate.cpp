@@ -105,6 +105,8 @@ TEST_CASE("pipeline::decontaminate: options and benchmark files") {
     CHECK_FALSE(pipeline::load_benchmarks(options));
 }
 
+// Reads ../shared/data (HumanEval, MBPP, HumanEval-X): skipped, with tests/main.cpp's message,
+// where a clone has none.
 TEST_CASE("pipeline::decontaminate: the bank against the default benchmarks" *
           doctest::skip(no_shared_data())) {
     pipeline::DecontaminateOptions options;
