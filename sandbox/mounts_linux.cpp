@@ -152,7 +152,8 @@ int apply(const MountOp& op) noexcept {
         return ::mount(nullptr, target, nullptr, flags, nullptr) == 0 ? 0 : errno;
     }
     case Kind::write: {
-        const int fd = ::open(target, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+        // Executable: a compiled program is one of the files.
+        const int fd = ::open(target, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0755);
         if (fd < 0) return errno;
         const int err = write_all(fd, *op.content);
         ::close(fd);

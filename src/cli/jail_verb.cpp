@@ -1,9 +1,11 @@
-// `assay jail`: run one program file in the jail with its language's run command and print one
-// JSON verdict (README.md "Verbs"). The language is the descriptor that claims the file's
+// `assay jail`: run one program file in the jail with its language's run command (after its
+// compile command, in a jail of its own, for a compiled language) and print one JSON verdict
+// (README.md "Verbs"). The language is the descriptor that claims the file's
 // extension (languages/*.toml `extensions`), unless --lang names one.
 #include "cli/known_values.hpp"
 #include "cli/verb.hpp"
 #include "core/language.hpp"
+#include "pipeline/program_executor.hpp"
 #include "sandbox/jail.hpp"
 #include "util/file.hpp"
 
@@ -57,7 +59,22 @@ int run_jail(const JailOptions& options) {
     std::vector<std::string> argv = lang.run_argv();
     argv.insert(argv.end(), options.args.begin(), options.args.end());
     sandbox::SpawnSpec spec = lang.spawn_spec(std::move(argv));
-    spec.files.emplace_back(lang.source_file, program);
+    if (lang.compile.empty()) {
+        spec.files.emplace_back(lang.source_file, program);
+    } else {
+        // A compiled language: the compiler runs first, in a jail of its own.
+        pipeline::ProgramExecutor compiler(lang, 1, options.allow_weak);
+        const pipeline::Compiled compiled = compiler.compile(program);
+        if (!compiled.ok()) {
+            sandbox::RunResult failed;
+            failed.verdict = Verdict::compile_error;
+            failed.message = compiled.error;
+            fmt::print("{}\n", to_json(failed).dump(options.json ? -1 : 2, ' ', false,
+                                                    nlohmann::json::error_handler_t::replace));
+            return static_cast<int>(ExitCode::success);
+        }
+        spec.files.emplace_back("program", compiled.binary);
+    }
     if (options.time_limit_s > 0) {
         spec.limits.cpu_ms = static_cast<int>(options.time_limit_s * 1000);
         spec.limits.wall_ms = std::max(spec.limits.cpu_ms * 2, spec.limits.cpu_ms + 1000);

@@ -8,6 +8,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <regex>
 #include <sys/stat.h>
 #include <toml++/toml.h>
 
@@ -134,6 +135,38 @@ Expected<Language> load_language(const std::string& name, const fs::path& root) 
     }
     const toml::table* limits = ASSAY_TRY(sub_table(table, "limits", file));
     ASSAY_TRY(read_limits(limits, lang.limits, file));
+    lang.compile = ASSAY_TRY(string_array(table, "compile", file, false));
+    lang.compile_limits = lang.limits;
+    const toml::table* compile_limits = ASSAY_TRY(sub_table(table, "compile_limits", file));
+    ASSAY_TRY(read_limits(compile_limits, lang.compile_limits, file));
+    lang.precompile = ASSAY_TRY(string_array(table, "precompile", file, false));
+    lang.use_precompiled = ASSAY_TRY(string_array(table, "use_precompiled", file, false));
+    if (const toml::node* gate = table.get("syntax_gate")) {
+        const auto* value = gate->as_boolean();
+        if (value == nullptr)
+            return fail_at(where(file, gate->source()), "'syntax_gate' must be true or false");
+        lang.syntax_gate = value->get();
+    }
+    lang.header_line = ASSAY_TRY(string_key(table, "header_line", file, false));
+    try {
+        (void)std::regex(lang.header_line, std::regex::ECMAScript);
+    } catch (const std::regex_error& error) {
+        return fail_at(where(file, table.get("header_line")->source()),
+                       "'header_line' is not a regular expression: {}", error.what());
+    }
+    if (const toml::table* programs = ASSAY_TRY(sub_table(table, "programs", file))) {
+        ProgramTemplates& t = lang.programs;
+        for (auto [key, out] : {std::pair{"runner", &t.runner},
+                                {"judge", &t.judge},
+                                {"emit", &t.emit},
+                                {"take", &t.take},
+                                {"check", &t.check},
+                                {"compare", &t.compare},
+                                {"runner_case", &t.runner_case},
+                                {"whole_case", &t.whole_case},
+                                {"judge_case", &t.judge_case}})
+            *out = ASSAY_TRY(string_key(*programs, key, file, true));
+    }
     return lang;
 }
 
@@ -292,11 +325,23 @@ sandbox::SpawnSpec Language::spawn_spec(std::vector<std::string> argv) const {
     return spec;
 }
 
-std::vector<std::string> Language::run_argv() const {
-    std::vector<std::string> argv = run;
-    for (std::string& arg : argv)
-        if (arg == "{file}") arg = "/work/" + source_file;
+namespace {
+std::vector<std::string> in_work(std::vector<std::string> argv, const std::string& file) {
+    for (std::string& arg : argv) {
+        if (arg == "{file}") arg = file;
+        if (arg == "{out}") arg = "/work/program";
+    }
     return argv;
+}
+} // namespace
+
+std::vector<std::string> Language::run_argv() const {
+    return in_work(run, "/work/" + source_file);
+}
+
+// The compiler runs in /work and names the file as given: its messages say "main.cpp:4:12".
+std::vector<std::string> Language::compile_argv() const {
+    return in_work(compile, source_file);
 }
 
 } // namespace assay

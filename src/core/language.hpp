@@ -13,13 +13,46 @@
 
 namespace assay {
 
+// The judge model's two programs for a language without a zygote (pipeline/judge_programs.hpp):
+// harness files that frame them and the snippets a test case becomes. Placeholders: {id} a hole's
+// number, {expr} its code, {case} a case's number, {body} its statements, {cond}, {lhs}, {rhs},
+// {op} an assertion's parts.
+struct ProgramTemplates {
+    std::string runner;      // harness file: {{program}}, {{setup}}, {{cases}}
+    std::string judge;       // harness file: {{setup}}, {{cases}}
+    std::string emit;        // runner: a hole, its value sent (an expression of that value)
+    std::string take;        // judge: a hole, its value received
+    std::string check;       // judge: a single-condition assertion
+    std::string compare;     // judge: an assertion `lhs op rhs`
+    std::string runner_case; // runner: one split case
+    std::string whole_case;  // runner: one case run whole (it reports its own result)
+    std::string judge_case;  // judge: one split case
+
+    [[nodiscard]] bool empty() const { return runner.empty(); }
+};
+
 struct Language {
     std::string name;
     std::string title; // the language's name in text a person or a model reads ("Python")
     std::vector<std::string> extensions; // ".py": `assay jail FILE` picks the language by these
     std::string source_file;             // program file name inside /work
-    std::vector<std::string> run;        // "{file}" is replaced by the program path
-    std::vector<std::string> zygote;     // fast-path worker command, empty if none
+    std::vector<std::string> run; // "{file}" is the program path, "{out}" a compiled program's
+    // A compiled language's compile command (empty for others), run in a jail of its own with
+    // `compile_limits`: "{file}" is the source in /work, "{out}" the program it writes
+    // (/work/program), which `run` then starts.
+    std::vector<std::string> compile;
+    sandbox::Limits compile_limits;
+    // The program's leading lines that match `header_line` (a regex; comments before them are
+    // kept in place) are built once per distinct text by `precompile` ("{header}", "{out}") and
+    // reach the compile through `use_precompiled` ("{header}"), exactly as if written in place.
+    std::vector<std::string> precompile;
+    std::vector<std::string> use_precompiled;
+    std::string header_line;
+    ProgramTemplates programs; // [programs]: the judge model's two programs (no zygote)
+    // Whether tree-sitter's syntax check may reject a program before it runs (`compile_error`).
+    // False where the grammar misreads valid programs (C++'s `typeid(int)`): the compiler decides.
+    bool syntax_gate = true;
+    std::vector<std::string> zygote; // fast-path worker command, empty if none
     std::string grammar; // tree-sitter grammar name; the syntax layer's tables are keyed by it
     std::filesystem::path harness_dir; // absolute host path of the harness, bound at /assay
     // Absolute host path of the harness's compiled modules (a directory of the build), bound at
@@ -38,8 +71,12 @@ struct Language {
 
     // A spawn spec that runs `argv` with this language's binds, environment and limits.
     [[nodiscard]] sandbox::SpawnSpec spawn_spec(std::vector<std::string> argv) const;
-    // `run` with {file} replaced by /work/<source_file>.
+    // `run` with {file} replaced by /work/<source_file> and {out} by /work/program.
     [[nodiscard]] std::vector<std::string> run_argv() const;
+    // `compile` the same way, but with {file} as the bare file name (the compiler runs in /work).
+    [[nodiscard]] std::vector<std::string> compile_argv() const;
+    // The grammar of the syntax gate (pipeline/batch.hpp), empty when there is none.
+    [[nodiscard]] std::string gate_grammar() const { return syntax_gate ? grammar : std::string(); }
 };
 
 // The directory holding languages/, problems/, testsuites/: $ASSAY_HOME, else the source tree

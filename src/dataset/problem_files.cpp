@@ -26,7 +26,8 @@ Expected<Format> parse_format(std::string_view name) {
     if (name == "assay") return Format::assay;
     if (name == "humaneval") return Format::humaneval;
     if (name == "mbpp") return Format::mbpp;
-    return fail("unknown format '{}' (expected humaneval, mbpp or assay)", name);
+    if (name == "humaneval-x") return Format::humaneval_x;
+    return fail("unknown format '{}' (expected humaneval, humaneval-x, mbpp or assay)", name);
 }
 
 std::string_view to_string(Format format) {
@@ -37,6 +38,8 @@ std::string_view to_string(Format format) {
         return "humaneval";
     case Format::mbpp:
         return "mbpp";
+    case Format::humaneval_x:
+        return "humaneval-x";
     }
     return "unknown";
 }
@@ -145,6 +148,44 @@ Expected<Problem> humaneval_problem(const Record& record, const Language& langua
     } else {
         p.tests.push_back({"check", "check(candidate)", Visibility::visible});
     }
+    return p;
+}
+
+// HumanEval-X's language is the task id's prefix ("CPP/0" → cpp, "JavaScript/0" → javascript).
+std::string humaneval_x_language(const std::string& task_id) {
+    std::string language = task_id.substr(0, task_id.find('/'));
+    std::transform(language.begin(), language.end(), language.begin(), [](char c) {
+        return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    });
+    return language;
+}
+
+// A HumanEval-X record: the program is `declaration + canonical_solution` (a completion continues
+// `prompt`); the entry point is the declaration's last function; the set-up is the declaration's
+// own lines as declarations (the judge's types) and the test without its main or test function,
+// whose assertions are the cases.
+Expected<Problem> humaneval_x_problem(const Record& record, const Language& language) {
+    Problem p;
+    p.id = ASSAY_TRY(string_field(record, "task_id"));
+    p.prompt = ASSAY_TRY(string_field(record, "prompt"));
+    const std::string declaration = ASSAY_TRY(string_field(record, "declaration"));
+    p.solution = declaration + ASSAY_TRY(string_field(record, "canonical_solution"));
+    const std::string test = ASSAY_TRY(string_field(record, "test"));
+    const auto functions = syntax::top_level_functions(language.grammar, declaration + "\n}");
+    if (!functions || functions->empty())
+        return fail_at(record.where, "field 'declaration' declares no function");
+    p.entry_point = functions->back();
+    auto split = syntax::split_tests(language.grammar, test);
+    if (!split) return fail_at(record.where, "field 'test': {}", split.error().message);
+    const auto declared = syntax::prototypes(language.grammar, declaration);
+    if (!declared)
+        return fail_at(record.where, "field 'declaration': {}", declared.error().message);
+    p.test_setup = declared->empty() ? split->setup : *declared + "\n" + split->setup;
+    p.tests = split->cases;
+    p.language = language.name;
+    p.title = p.id;
+    p.source = ProblemSource::humaneval;
+    p.completion_extends_prompt = true;
     return p;
 }
 
@@ -271,6 +312,7 @@ Expected<Format> detect_format(const fs::path& path) {
     if (fs::is_directory(path, error) || path.extension() == ".toml") return Format::assay;
     auto records = ASSAY_TRY(read_records(path));
     if (records.empty()) return fail_at(path.string(), "no records");
+    if (records.front().value.contains("declaration")) return Format::humaneval_x;
     if (records.front().value.contains("canonical_solution")) return Format::humaneval;
     if (records.front().value.contains("test_list")) return Format::mbpp;
     return fail_at(records.front().where, "cannot tell the format; pass --format");
@@ -316,6 +358,23 @@ Expected<std::vector<Problem>> load_problems(const fs::path& path, Format format
     std::vector<Problem> problems;
     if (format == Format::assay) {
         problems = ASSAY_TRY(load_native(path));
+    } else if (format == Format::humaneval_x) {
+        // One file per language; each record's task id says which.
+        std::map<std::string, Language> languages;
+        for (const Record& record : ASSAY_TRY(read_records(path))) {
+            const std::string name =
+                humaneval_x_language(ASSAY_TRY(string_field(record, "task_id")));
+            if (!languages.contains(name)) {
+                auto language = load_language(name, root);
+                if (!language)
+                    return fail_at(record.where, "task id names the language '{}': {}", name,
+                                   language.error().message);
+                languages.emplace(name, std::move(*language));
+            }
+            Problem p = ASSAY_TRY(humaneval_x_problem(record, languages.at(name)));
+            p.origin_file = record.where;
+            problems.push_back(std::move(p));
+        }
     } else {
         // A benchmark format holds one language: the descriptor that lists it says which.
         const Language language = ASSAY_TRY(language_for_format(to_string(format), root));
@@ -346,11 +405,7 @@ Expected<std::vector<Problem>> load_benchmark(const fs::path& path, const fs::pa
             for (const Record& record : records) {
                 Problem p;
                 p.id = ASSAY_TRY(string_field(record, "task_id"));
-                std::string language = p.id.substr(0, p.id.find('/'));
-                std::transform(language.begin(), language.end(), language.begin(), [](char c) {
-                    return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-                });
-                p.language = language;
+                p.language = humaneval_x_language(p.id);
                 p.title = p.id;
                 p.prompt = ASSAY_TRY(string_field(record, "prompt"));
                 p.solution = ASSAY_TRY(string_field(record, "declaration")) +

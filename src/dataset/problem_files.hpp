@@ -14,18 +14,19 @@
 
 namespace assay::dataset {
 
-enum class Format { assay, humaneval, mbpp };
+enum class Format { assay, humaneval, mbpp, humaneval_x };
 
 [[nodiscard]] Expected<Format> parse_format(std::string_view name);
 [[nodiscard]] std::string_view to_string(Format format);
 // The format a path most likely holds: a directory or .toml → assay; a file whose first record
-// has `canonical_solution` → humaneval; `test_list` → mbpp.
+// has `declaration` → humaneval-x; `canonical_solution` → humaneval; `test_list` → mbpp.
 [[nodiscard]] Expected<Format> detect_format(const std::filesystem::path& path);
 
 // Loads every problem of `path` (a file, or for the native format a directory of .toml files,
 // read in name order). Ids must be unique. A native problem names its language; a benchmark's
 // problems are in the language whose descriptor under `root`/languages lists the format in
-// `problem_formats` (its grammar splits HumanEval's check() and finds MBPP's entry point).
+// `problem_formats` (its grammar splits HumanEval's check() and finds MBPP's entry point), except
+// HumanEval-X's, whose task id's prefix names the language ("CPP/0" → cpp).
 [[nodiscard]] Expected<std::vector<Problem>>
 load_problems(const std::filesystem::path& path, Format format,
               const std::filesystem::path& root = project_root());

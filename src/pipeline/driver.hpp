@@ -63,7 +63,7 @@ class Driver {
                                                       Gate gate = Gate::syntax) const {
         return run_tagged(executor_, std::move(jobs),
                           {&db_, std::move(label), options_.progress,
-                           gate == Gate::syntax ? language_.grammar : std::string()});
+                           gate == Gate::syntax ? language_.gate_grammar() : std::string()});
     }
 
     // Writes records in one transaction: all of them, or (on failure) none.

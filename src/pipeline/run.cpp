@@ -9,6 +9,7 @@
 #include "llm/prompts.hpp"
 #include "pipeline/executor.hpp"
 #include "pipeline/llm_stages.hpp"
+#include "pipeline/program_executor.hpp"
 #include "pipeline/stages/mutate.hpp"
 #include "pipeline/stages/references.hpp"
 #include "pipeline/verify.hpp"
@@ -241,7 +242,7 @@ Expected<void> run_recorded(const RunOptions& options, std::vector<Problem>& pro
                             const std::vector<Problem>& benchmarks, store::Store& db,
                             RunSummary& summary) {
     const auto started = std::chrono::steady_clock::now();
-    JailExecutor executor(language, options.jobs, options.allow_weak_jail);
+    const auto executor = make_executor(language, options.jobs, options.allow_weak_jail);
     std::unique_ptr<llm::HttpClient> http;
     std::optional<llm::CachingClient> client;
     if (options.llm) {
@@ -249,7 +250,7 @@ Expected<void> run_recorded(const RunOptions& options, std::vector<Problem>& pro
             llm::HttpClient::create(client_options(*options.llm, options.api_key, options.seed)));
         client.emplace(*http, db);
     }
-    const Driver driver(db, executor, language, client ? &*client : nullptr,
+    const Driver driver(db, *executor, language, client ? &*client : nullptr,
                         {summary.run_id, options.seed, options.progress});
     std::optional<LlmContext> context;
     LlmSummary llm_summary;

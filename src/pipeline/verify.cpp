@@ -2,6 +2,7 @@
 
 #include "core/language.hpp"
 #include "pipeline/batch.hpp"
+#include "pipeline/program_executor.hpp"
 #include "store/store.hpp"
 
 #include <algorithm>
@@ -91,11 +92,11 @@ Expected<VerifyReport> verify_samples(const VerifyOptions& options) {
     jobs.reserve(samples.size());
     for (const dataset::Sample& s : samples)
         jobs.push_back(make_job(*by_id.at(s.task_id), s.program, language.limits));
-    JailExecutor executor(language, options.jobs, options.allow_weak_jail);
+    const auto executor = make_executor(language, options.jobs, options.allow_weak_jail);
     const auto executed =
-        ASSAY_TRY(run_batch(executor, jobs,
+        ASSAY_TRY(run_batch(*executor, jobs,
                             {db && options.use_cache ? &*db : nullptr, "verify", options.progress,
-                             language.grammar, options.dedupe}));
+                             language.gate_grammar(), options.dedupe}));
     std::vector<SampleOutcome> outcomes;
     for (std::size_t i = 0; i < samples.size(); ++i)
         outcomes.push_back(

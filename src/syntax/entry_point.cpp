@@ -88,4 +88,26 @@ bool same_signature(std::string_view language, std::string_view before, std::str
     return true;
 }
 
+Expected<std::string> prototypes(std::string_view language, std::string_view code) {
+    const Grammar* known = find_grammar(language);
+    if (known == nullptr || !known->declares_functions) return std::string();
+    SyntaxTree tree = ASSAY_TRY(SyntaxTree::parse(language, std::string(code)));
+    if (tree.has_error()) tree = ASSAY_TRY(SyntaxTree::parse(language, std::string(code) + "\n}"));
+    std::string out;
+    uint32_t copied = 0;
+    for (const FunctionNodes& function : functions(tree)) {
+        TSNode definition = function.whole;
+        if (type(definition) == "template_declaration")
+            for (const TSNode child : named_children(definition))
+                if (type(child) == "function_definition") definition = child;
+        const TSNode body = field(definition, "body");
+        if (ts_node_is_null(body) || start(body) < copied) continue;
+        out.append(tree.source().substr(copied, start(body) - copied));
+        out += ";";
+        copied = end(body);
+    }
+    out.append(tree.source().substr(copied));
+    return out;
+}
+
 } // namespace assay::syntax

@@ -43,4 +43,11 @@ struct FunctionInfo {
 [[nodiscard]] Expected<std::vector<std::string>> top_level_functions(std::string_view language,
                                                                      std::string_view code);
 
+// Declarations of `code`'s top-level functions for a program that uses them before it sees their
+// definitions (a C++ judge, which gets a problem's declaration but not the candidate's code):
+// the code with each top-level function's body replaced by `;` (an unfinished last body, as a
+// HumanEval-X declaration ends, counts). Empty for a grammar whose programs need none
+// (Grammar::declares_functions false).
+[[nodiscard]] Expected<std::string> prototypes(std::string_view language, std::string_view code);
+
 } // namespace assay::syntax

@@ -19,6 +19,7 @@ struct Scopes;        // syntax/scopes.hpp
 struct Refactoring;   // syntax/refactor.hpp
 struct MutationRules; // syntax/mutation_rules.hpp
 struct TestSplitter;  // syntax/split_tests.hpp
+struct CasePlanRules; // syntax/case_plan.hpp
 
 // A top-level function as the grammar shows it: the whole definition (for its byte range), the
 // node that holds the name, and the parameter list (or a lone parameter).
@@ -40,6 +41,9 @@ struct Grammar {
     Scopes (*scopes)(const SyntaxTree& tree) = nullptr;                         // scopes.hpp
     std::vector<Refactoring> (*refactorings)(const SyntaxTree& tree) = nullptr; // refactor.hpp
     const TestSplitter* tests = nullptr;                                        // split_tests.hpp
+    const CasePlanRules* case_plan = nullptr;                                   // case_plan.hpp
+    // Programs must declare a function before a call (C++): see prototypes() (entry_point.hpp).
+    bool declares_functions = false;
 };
 
 // Every registered grammar, in a fixed order.

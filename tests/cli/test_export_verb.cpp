@@ -138,10 +138,10 @@ TEST_SUITE("cli") {
         SUBCASE("an unknown filter value is refused before anything is written") {
             const std::vector<std::pair<std::vector<std::string>, std::string>> cases{
                 {{"reflexion", "--language", "cobol"},
-                 "unknown --language 'cobol' (known: javascript or python)"},
+                 "unknown --language 'cobol' (known: cpp, javascript or python)"},
                 {{"sft", "--language", "pyton"},
-                 "unknown --language 'pyton' (did you mean 'python'? known: javascript or "
-                 "python)"},
+                 "unknown --language 'pyton' (did you mean 'python'? known: cpp, javascript "
+                 "or python)"},
                 {{"bugfix", "--kind", "of_by_one"},
                  "unknown bugfix --kind 'of_by_one' (did you mean 'off_by_one'? known: "},
                 {{"refactor", "--kind", "nonsense"}, "unknown refactor --kind 'nonsense' (known: "},

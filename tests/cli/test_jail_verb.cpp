@@ -73,7 +73,8 @@ TEST_SUITE("cli") {
         CHECK(missing.out.find("/nonexistent/prog.py") != std::string::npos);
         const Ran lang = assay("jail --lang cobol /etc/hostname");
         CHECK(lang.exit_code == 2);
-        CHECK_MESSAGE(lang.out.find("unknown --lang 'cobol' (known: python)") != std::string::npos,
+        CHECK_MESSAGE(lang.out.find("unknown --lang 'cobol' (known: cpp, javascript or python)") !=
+                          std::string::npos,
                       lang.out);
         const Ran typo = assay("jail --lang pyhton /etc/hostname");
         CHECK(typo.exit_code == 2);
@@ -102,6 +103,28 @@ TEST_SUITE("cli") {
         std::remove(bare.c_str());
         CHECK(none.exit_code == 2);
         CHECK(none.out.find("--lang") != std::string::npos);
+    }
+    TEST_CASE("cli::jail compiles C++ in a jail of its own, then runs it; runs JavaScript") {
+        const std::string cpp =
+            program("hello.cpp", "#include <cstdio>\nint main() { std::puts(\"c++\"); }\n");
+        const Ran ran = assay("jail --json " + cpp);
+        REQUIRE_MESSAGE(ran.exit_code == 0, ran.out);
+        CHECK(nlohmann::json::parse(ran.out)["verdict"] == "ok");
+        CHECK(nlohmann::json::parse(ran.out)["stdout"] == "c++\n");
+        const std::string broken = program("broken.cpp", "int main() {\n  return x;\n}\n");
+        const Ran failed = assay("jail --json " + broken);
+        std::remove(cpp.c_str());
+        std::remove(broken.c_str());
+        REQUIRE_MESSAGE(failed.exit_code == 0, failed.out);
+        const auto verdict = nlohmann::json::parse(failed.out);
+        CHECK(verdict["verdict"] == "compile_error");
+        CHECK(verdict["message"].get<std::string>().find("main.cpp:2:10: error:") == 0);
+        const std::string js =
+            program("hello.js", "console.log([1, 2].map(x => x * 2).join(','))\n");
+        const Ran node = assay("jail --json " + js);
+        std::remove(js.c_str());
+        REQUIRE_MESSAGE(node.exit_code == 0, node.out);
+        CHECK(nlohmann::json::parse(node.out)["stdout"] == "2,4\n");
     }
     TEST_CASE("cli::doctor reports the probe") {
         const Ran r = assay("doctor --json");

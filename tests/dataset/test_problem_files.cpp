@@ -198,3 +198,58 @@ TEST_CASE("dataset::load_samples") {
         CHECK_FALSE(dataset::load_samples(file, *problems));
     }
 }
+
+// Reads ../shared/data's HumanEval-X files: skipped (doctest::skip) where a clone has none.
+TEST_CASE("dataset::load_problems reads HumanEval-X in C++ and JavaScript" *
+          doctest::skip(assay::testing::no_shared_data())) {
+    using namespace assay;
+    const auto data = testing::shared_data();
+    SUBCASE("C++: the declaration's prototype and the test's helpers are the set-up") {
+        REQUIRE(dataset::detect_format(data / "humaneval-x-cpp.jsonl.gz") ==
+                dataset::Format::humaneval_x);
+        const auto problems =
+            dataset::load_problems(data / "humaneval-x-cpp.jsonl.gz", dataset::Format::humaneval_x);
+        REQUIRE(problems);
+        REQUIRE(problems->size() == 164);
+        const Problem& p = problems->front();
+        CHECK(p.id == "CPP/0");
+        CHECK(p.language == "cpp");
+        CHECK(p.entry_point == "has_close_elements");
+        CHECK(p.completion_extends_prompt);
+        CHECK(
+            p.test_setup.find("bool has_close_elements(vector<float> numbers, float threshold);") !=
+            std::string::npos);
+        CHECK(p.test_setup.find("int main") == std::string::npos);
+        REQUIRE(p.tests.size() == 7);
+        // The declaration the first two assertions use comes with each of them.
+        CHECK(p.tests[0].code.starts_with("vector<float> a={1.0, 2.0, 3.9, 4.0, 5.0, 2.2};\n"));
+        CHECK(p.tests[6].code.find("has_close_elements({1.1, 2.2, 3.1, 4.1, 5.1}, 0.5)") !=
+              std::string::npos);
+        const Problem& separate = (*problems)[1];
+        CHECK(separate.test_setup.find("bool issame(vector<string> a,vector<string>b)") !=
+              std::string::npos);
+    }
+    SUBCASE("JavaScript: the test function's assertions are the cases") {
+        const auto problems =
+            dataset::load_problems(data / "humaneval-x-js.jsonl.gz", dataset::Format::humaneval_x);
+        REQUIRE(problems);
+        const Problem& p = problems->front();
+        CHECK(p.language == "javascript");
+        CHECK(p.entry_point == "hasCloseElements");
+        CHECK(p.tests.size() == 7);
+        CHECK(p.test_setup.find("testHasCloseElements") == std::string::npos);
+        CHECK(p.tests[1].code.find("console.assert(") == 0);
+    }
+    SUBCASE("a record whose test has no main is an error at its line") {
+        testing::TempDir dir;
+        dir.write(
+            "x.jsonl",
+            R"({"task_id": "CPP/0", "prompt": "int f(){", "declaration": "int f(){", )"
+            R"("canonical_solution": "return 1;}", "test": "void g() {}", "example_test": ""})"
+            "\n");
+        const auto loaded = dataset::load_problems(dir / "x.jsonl", dataset::Format::humaneval_x);
+        REQUIRE_FALSE(loaded);
+        CHECK(loaded.error().where == (dir / "x.jsonl").string() + ":1");
+        CHECK(loaded.error().message.find("no `int main()`") != std::string::npos);
+    }
+}

@@ -52,10 +52,16 @@ TEST_CASE("syntax::find_grammar: one registry of every grammar's tables") {
         CHECK(present(javascript->mutations));
         CHECK_FALSE(present(javascript->scopes));
         CHECK_FALSE(present(javascript->refactorings));
-        CHECK_FALSE(present(javascript->tests));
+        CHECK(present(javascript->tests));
+        CHECK(present(javascript->case_plan));
+        CHECK_FALSE(javascript->declares_functions);
         const Grammar* cpp = find_grammar("cpp");
         REQUIRE(cpp != nullptr);
         CHECK_FALSE(present(cpp->mutations));
+        CHECK(present(cpp->tests));
+        CHECK(present(cpp->case_plan));
+        CHECK(cpp->declares_functions);
+        CHECK_FALSE(present(python->case_plan));
     }
     SUBCASE("every descriptor under languages/ names a registered grammar") {
         const auto languages = assay::load_languages();

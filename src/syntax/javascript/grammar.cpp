@@ -1,6 +1,8 @@
-// JavaScript in the grammar registry (grammar.hpp): functions and mutations; no scopes,
-// refactorings or test splitting yet.
+// JavaScript in the grammar registry (grammar.hpp): functions, mutations, test splitting
+// and the judge's case plan; no scopes or refactorings yet.
+#include "syntax/case_plan.hpp"
 #include "syntax/javascript/javascript.hpp"
+#include "syntax/split_tests.hpp"
 
 extern "C" const TSLanguage* tree_sitter_javascript();
 
@@ -11,6 +13,8 @@ extern const Grammar javascript_grammar{
     .parser = tree_sitter_javascript,
     .function = javascript::function,
     .mutations = &javascript::mutation_rules,
+    .tests = &javascript::test_splitter,
+    .case_plan = &javascript::case_plan_rules,
 };
 
 } // namespace assay::syntax

@@ -12,5 +12,7 @@ namespace assay::syntax::javascript {
 // (entry_point.cpp).
 [[nodiscard]] std::optional<FunctionNodes> function(TSNode whole, TSNode node);
 extern const MutationRules mutation_rules;
+extern const CasePlanRules case_plan_rules; // case_plan.cpp
+extern const TestSplitter test_splitter;    // split_tests.cpp
 
 } // namespace assay::syntax::javascript

@@ -1,0 +1,511 @@
+#include "pipeline/program_executor.hpp"
+
+#include "pipeline/parallel.hpp"
+#include "sandbox/harness_wire.hpp" // memfd_with, make_nonce, not_run: the fast path's wire helpers
+#include "util/hash.hpp"
+#include "util/interrupt.hpp"
+#include "util/string.hpp"
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace assay::pipeline {
+
+namespace fs = std::filesystem;
+using sandbox::HarnessJob;
+using sandbox::JobResult;
+
+namespace {
+
+constexpr const char* kPrecompiledDir = "/assay-pch";
+
+std::vector<std::string_view> lines(std::string_view text) {
+    std::vector<std::string_view> out;
+    while (!text.empty()) {
+        const std::size_t eol = text.find('\n');
+        out.push_back(text.substr(0, eol));
+        if (eol == std::string_view::npos) break;
+        text.remove_prefix(eol + 1);
+    }
+    return out;
+}
+constexpr std::size_t kMaxValuesBytes = 64u << 20;
+
+// The program's leading lines that `line` matches, and the program with those lines left blank
+// (so every other line keeps its number). Blank lines and comments before and between them stay
+// in the program; the first other line ends the header. A `//` comment that continues onto the
+// next line (a trailing backslash) ends it too.
+struct HeaderSplit {
+    std::string header;
+    std::string rest;
+};
+
+HeaderSplit split_header(const std::string& source, const std::regex& line) {
+    HeaderSplit out;
+    bool in_comment = false;
+    std::size_t at = 0;
+    while (at < source.size()) {
+        const std::size_t eol = source.find('\n', at);
+        const std::size_t next = eol == std::string::npos ? source.size() : eol + 1;
+        const std::string text =
+            source.substr(at, (eol == std::string::npos ? source.size() : eol) - at);
+        const std::string_view bare = util::trim(text);
+        bool header_line = false;
+        if (in_comment) {
+            const std::size_t close = bare.find("*/");
+            if (close != std::string_view::npos) {
+                if (!util::trim(bare.substr(close + 2)).empty()) break;
+                in_comment = false;
+            }
+        } else if (bare.empty()) {
+        } else if (bare.starts_with("//")) {
+            if (bare.back() == '\\') break;
+        } else if (bare.starts_with("/*")) {
+            const std::size_t close = bare.find("*/", 2);
+            if (close == std::string_view::npos)
+                in_comment = true;
+            else if (!util::trim(bare.substr(close + 2)).empty())
+                break;
+        } else if (std::regex_match(text, line)) {
+            header_line = true;
+        } else {
+            break;
+        }
+        if (header_line) {
+            out.header += text + "\n";
+            out.rest += eol == std::string::npos ? "" : "\n";
+        } else {
+            out.rest += source.substr(at, next - at);
+        }
+        at = next;
+    }
+    out.rest += source.substr(at);
+    return out;
+}
+
+std::vector<std::string>
+substituted(std::vector<std::string> argv,
+            const std::vector<std::pair<std::string, std::string>>& values) {
+    for (std::string& arg : argv)
+        arg = fill(arg, values);
+    return argv;
+}
+
+// argv run so that what it writes to stdout goes to stderr, then `produced` is sent on stdout.
+std::vector<std::string> sending(const std::vector<std::string>& argv,
+                                 const std::string& produced) {
+    std::vector<std::string> out{"/bin/sh", "-c", "\"$0\" \"$@\" >&2 && exec /bin/cat " + produced};
+    out.insert(out.end(), argv.begin(), argv.end());
+    return out;
+}
+
+// The compiler's first error line, or why the compile did not finish.
+std::string compile_error(const sandbox::RunResult& r, const sandbox::Limits& limits) {
+    switch (r.verdict) {
+    case Verdict::timeout:
+        return fmt::format("the compiler ran past its time limit ({} ms CPU, {} ms wall)",
+                           limits.cpu_ms, limits.wall_ms);
+    case Verdict::memory_limit:
+        return fmt::format("the compiler ran out of memory ({} MB)", limits.memory_mb);
+    case Verdict::output_limit:
+        return fmt::format("the compiler's output passed its limit ({} bytes)",
+                           limits.output_bytes);
+    case Verdict::forbidden_syscall:
+        return "the compiler made a forbidden system call: " + r.forbidden_syscall;
+    default:
+        break;
+    }
+    std::string first;
+    for (const std::string_view line : lines(r.stderr_text)) {
+        if (line.find(": error:") != std::string_view::npos ||
+            line.find(": fatal error:") != std::string_view::npos)
+            return util::clip(std::string(line), 500);
+        if (first.empty() && !util::trim(line).empty()) first = line;
+    }
+    if (!first.empty()) return util::clip(first, 500);
+    return r.message.empty() ? "the compiler failed" : r.message;
+}
+
+// The line of a crashed program's stderr that says why: an error or a C++ terminate message.
+std::string stderr_reason(const std::string& text) {
+    std::string last;
+    for (const std::string_view line : lines(text)) {
+        const std::string_view bare = util::trim(line);
+        if (bare.empty()) continue;
+        if (bare.find("Error") != std::string_view::npos || bare.starts_with("terminate called") ||
+            bare.find("Assertion") != std::string_view::npos)
+            return util::clip(std::string(bare), 300);
+        last = bare;
+    }
+    return util::clip(last, 300);
+}
+
+std::string read_all(int fd, std::size_t cap) {
+    std::string out;
+    if (::lseek(fd, 0, SEEK_SET) != 0) return out;
+    char buffer[65536];
+    while (out.size() < cap) {
+        const ssize_t n = ::read(fd, buffer, sizeof buffer);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        out.append(buffer, static_cast<std::size_t>(n));
+    }
+    return out.substr(0, cap);
+}
+
+// The runner's records: kind and number → payload.
+std::map<std::pair<char, long>, std::string> records(const std::string& values) {
+    std::map<std::pair<char, long>, std::string> out;
+    std::size_t at = 0;
+    while (at < values.size()) {
+        const std::size_t eol = values.find('\n', at);
+        if (eol == std::string::npos) break;
+        // "<kind> <number> <size>"
+        const std::string head = values.substr(at, eol - at);
+        if (head.size() < 5 || head[1] != ' ') break;
+        const char kind = head[0];
+        char* end = nullptr;
+        const long number = std::strtol(head.c_str() + 2, &end, 10);
+        if (end == nullptr || *end != ' ') break;
+        char* size_end = nullptr;
+        const unsigned long size = std::strtoul(end + 1, &size_end, 10);
+        if (size_end == end + 1 || *size_end != '\0' || size > values.size() ||
+            eol + 1 + size > values.size())
+            break;
+        out.emplace(std::pair{kind, number}, values.substr(eol + 1, size));
+        at = eol + 1 + size + 1;
+    }
+    return out;
+}
+
+std::string values_text(const ProgramCase& c, const nlohmann::json& values) {
+    std::string out;
+    for (const auto& [id, code] : c.holes) {
+        const auto it = values.find(std::to_string(id));
+        if (it == values.end() || !it->is_string()) continue;
+        out += fmt::format("\n  {} returned {}", util::clip(code, 200),
+                           util::clip(it->get<std::string>(), 500));
+    }
+    return out;
+}
+
+// One case of the judge's line.
+sandbox::CaseResult judged(const ProgramCase& c, const nlohmann::json& line) {
+    sandbox::CaseResult out{c.name, TestVerdict::error, "", 0};
+    const std::string verdict = line.value("verdict", "");
+    const nlohmann::json values = line.value("values", nlohmann::json::object());
+    const std::string message = line.contains("message") && line["message"].is_string()
+                                    ? line["message"].get<std::string>()
+                                    : std::string();
+    if (verdict == "passed") {
+        out.verdict = TestVerdict::passed;
+    } else if (verdict == "failed") {
+        out.verdict = TestVerdict::failed;
+        out.message = "assertion failed: " + util::clip(c.assertion, 500);
+        if (line.contains("lhs") && line["lhs"].is_string() && line["rhs"].is_string())
+            out.message += fmt::format("\n  left: {}\n  right: {}",
+                                       util::clip(line["lhs"].get<std::string>(), 500),
+                                       util::clip(line["rhs"].get<std::string>(), 500));
+        if (!message.empty()) out.message += "\n  " + util::clip(message, 1000);
+        out.message += values_text(c, values);
+    } else {
+        out.message = message.empty() ? "the judge gave no result" : message;
+    }
+    return out;
+}
+
+// The job's result from the runner's run and records and the judge's lines.
+JobResult interpret(const JudgePrograms& programs, const sandbox::RunResult& ran,
+                    const std::map<std::pair<char, long>, std::string>& recs,
+                    const std::map<long, nlohmann::json>& reported,
+                    const sandbox::RunResult& judged_run) {
+    JobResult out;
+    out.cpu_ms = ran.cpu_ms;
+    out.wall_ms = static_cast<double>(ran.wall_ms);
+    out.peak_rss_kb = ran.peak_rss_kb;
+    out.stdout_text = ran.stdout_text;
+    out.stderr_text = ran.stderr_text;
+    out.stdout_truncated = ran.stdout_truncated;
+    out.stderr_truncated = ran.stderr_truncated;
+    out.forbidden_syscall = ran.forbidden_syscall;
+    const std::string stopped =
+        ran.verdict == Verdict::ok
+            ? std::string("the candidate's program stopped before this case")
+            : fmt::format("the candidate's program stopped before this case: {}{}", ran.message,
+                          stderr_reason(ran.stderr_text).empty()
+                              ? std::string()
+                              : " (" + stderr_reason(ran.stderr_text) + ")");
+    bool complete = true;
+    for (std::size_t k = 0; k < programs.cases.size(); ++k) {
+        const ProgramCase& c = programs.cases[k];
+        sandbox::CaseResult result{c.name, TestVerdict::error, "", 0};
+        if (c.whole) {
+            const auto it = recs.find({'W', static_cast<long>(k)});
+            if (it == recs.end()) {
+                complete = false;
+                result.verdict =
+                    ran.verdict == Verdict::timeout ? TestVerdict::timeout : TestVerdict::error;
+                result.message = stopped;
+            } else if (it->second == "passed") {
+                result.verdict = TestVerdict::passed;
+            } else if (it->second.starts_with("failed")) {
+                result.verdict = TestVerdict::failed;
+                result.message = "assertion failed: " + util::clip(c.assertion, 500);
+            } else {
+                result.message = util::clip(
+                    it->second.substr(std::min<std::size_t>(6, it->second.size())), 1000);
+            }
+        } else if (const auto it = reported.find(static_cast<long>(k)); it != reported.end()) {
+            result = judged(c, it->second);
+            if (result.message == "the candidate's program stopped before this case") {
+                complete = false;
+                result.message = stopped;
+                if (ran.verdict == Verdict::timeout) result.verdict = TestVerdict::timeout;
+            }
+        } else {
+            complete = false;
+            result.message = judged_run.verdict == Verdict::ok
+                                 ? "the judge reported nothing for this case"
+                                 : "the judge failed: " + judged_run.message;
+        }
+        out.cases.push_back(std::move(result));
+    }
+    if (ran.verdict != Verdict::ok) {
+        out.verdict = ran.verdict;
+        const std::string reason = stderr_reason(ran.stderr_text);
+        out.message = reason.empty() ? ran.message : ran.message + ": " + reason;
+    } else if (judged_run.verdict != Verdict::ok) {
+        out.verdict = Verdict::internal_error;
+        out.message =
+            "the judge failed: " + judged_run.message + " " + stderr_reason(judged_run.stderr_text);
+    } else if (!complete) {
+        out.verdict = Verdict::runtime_error;
+        out.message = "the candidate's program exited before every case ran";
+    } else {
+        out.verdict = Verdict::ok;
+        for (const auto& c : out.cases)
+            if (c.verdict != TestVerdict::passed) {
+                out.message = c.message;
+                break;
+            }
+    }
+    return out;
+}
+
+} // namespace
+
+ProgramExecutor::ProgramExecutor(Language language, int slots, bool allow_weak_jail)
+    : language_(std::move(language)), slots_(std::max(1, slots)), weak_(allow_weak_jail),
+      frames_(load_frames(language_)) {
+    if (!language_.header_line.empty()) {
+        try {
+            header_line_.emplace(language_.header_line, std::regex::ECMAScript);
+        } catch (const std::regex_error&) {
+            // A pattern that does not compile: no precompiled headers (load_language checks it).
+        }
+    }
+}
+
+ProgramExecutor::~ProgramExecutor() {
+    std::error_code ignored;
+    if (!scratch_.empty()) fs::remove_all(scratch_, ignored);
+}
+
+sandbox::SpawnSpec ProgramExecutor::spec(std::vector<std::string> argv,
+                                         const sandbox::Limits& limits) const {
+    sandbox::SpawnSpec s = language_.spawn_spec(std::move(argv));
+    s.limits = limits;
+    s.strength = weak_ ? sandbox::Strength::weak : sandbox::Strength::strict;
+    return s;
+}
+
+std::optional<std::string> ProgramExecutor::precompiled(const std::string& header) {
+    const std::string key = util::content_hash(header);
+    std::promise<std::optional<std::string>> promise;
+    std::shared_future<std::optional<std::string>> waiting;
+    {
+        std::lock_guard lock(mutex_);
+        if (const auto it = headers_.find(key); it != headers_.end()) {
+            waiting = it->second;
+        } else {
+            // The first program with this header compiles without one: a header only pays
+            // when the batch holds it twice.
+            if (++header_seen_[key] < 2) return std::nullopt;
+            if (scratch_.empty()) {
+                std::string dir = (fs::temp_directory_path() / "assay-pch-XXXXXX").string();
+                if (::mkdtemp(dir.data()) == nullptr) return std::nullopt;
+                ::chmod(dir.c_str(), 0755);
+                scratch_ = dir;
+            }
+            headers_[key] = promise.get_future().share();
+        }
+    }
+    if (waiting.valid()) return waiting.get();
+    std::optional<std::string> built;
+    const std::vector<std::string> argv = substituted(
+        language_.precompile, {{"header", "/work/header.hpp"}, {"out", "/work/header.hpp.gch"}});
+    sandbox::SpawnSpec s = spec(sending(argv, "/work/header.hpp.gch"), language_.compile_limits);
+    s.files.emplace_back("header.hpp", header);
+    const sandbox::RunResult r = sandbox::run(s);
+    if (r.verdict == Verdict::ok && r.exit_code == 0 && !r.stdout_text.empty()) {
+        const fs::path base = scratch_ / key;
+        std::ofstream(base.string() + ".hpp", std::ios::binary) << header;
+        std::ofstream(base.string() + ".hpp.gch", std::ios::binary) << r.stdout_text;
+        ::chmod((base.string() + ".hpp").c_str(), 0644);
+        ::chmod((base.string() + ".hpp.gch").c_str(), 0644);
+        built = key;
+    }
+    promise.set_value(built);
+    return built;
+}
+
+Compiled ProgramExecutor::compile(const std::string& source) {
+    std::vector<std::string> argv = language_.compile_argv();
+    std::string program = source;
+    bool with_header = false;
+    std::string header_name;
+    if (!language_.precompile.empty() && header_line_ && !argv.empty()) {
+        HeaderSplit split = split_header(source, *header_line_);
+        if (!split.header.empty()) {
+            if (auto name = precompiled(split.header)) {
+                header_name = *name;
+                program = std::move(split.rest);
+                with_header = true;
+            }
+        }
+    }
+    if (with_header) {
+        const auto use =
+            substituted(language_.use_precompiled,
+                        {{"header", fmt::format("{}/{}.hpp", kPrecompiledDir, header_name)}});
+        argv.insert(argv.begin() + 1, use.begin(), use.end());
+    }
+    sandbox::SpawnSpec s = spec(sending(argv, "/work/program"), language_.compile_limits);
+    s.files.emplace_back(language_.source_file, program);
+    if (with_header) s.binds.push_back({scratch_.string(), kPrecompiledDir, false});
+    const sandbox::RunResult r = sandbox::run(s);
+    Compiled out;
+    if (r.verdict == Verdict::ok && r.exit_code == 0 && !r.stdout_text.empty())
+        out.binary = r.stdout_text;
+    else
+        out.error = compile_error(r, language_.compile_limits);
+    return out;
+}
+
+Compiled ProgramExecutor::compile_cached(const std::string& source) {
+    const std::string key = util::content_hash(source);
+    std::promise<Compiled> promise;
+    std::shared_future<Compiled> waiting;
+    {
+        std::lock_guard lock(mutex_);
+        if (const auto it = judges_.find(key); it != judges_.end())
+            waiting = it->second;
+        else
+            judges_[key] = promise.get_future().share();
+    }
+    if (waiting.valid()) return waiting.get();
+    Compiled built = compile(source);
+    promise.set_value(built);
+    return built;
+}
+
+std::optional<JobResult> ProgramExecutor::compile_programs(const HarnessJob& job,
+                                                           JudgePrograms& programs,
+                                                           std::string& runner,
+                                                           std::string& judge) {
+    Compiled r = compile(programs.runner);
+    Compiled j = programs.judge.empty() || !r.ok() ? Compiled{} : compile_cached(programs.judge);
+    if (!r.ok() || !j.ok()) {
+        // Not splittable as compiled code (a type the codec lacks, a test the judge cannot
+        // hold): every case runs whole, as under plain execution.
+        auto whole = build_programs(language_, *frames_, job, true);
+        if (!whole) return sandbox::wire::not_run(job, whole.error().message);
+        programs = std::move(*whole);
+        r = compile(programs.runner);
+        if (!r.ok()) {
+            JobResult out = sandbox::wire::not_run(job, r.error);
+            out.verdict = Verdict::compile_error;
+            for (auto& c : out.cases)
+                c.message = "compile error: " + r.error;
+            return out;
+        }
+        j = {};
+    }
+    runner = std::move(r.binary);
+    judge = std::move(j.binary);
+    return std::nullopt;
+}
+
+JobResult ProgramExecutor::run_job(const HarnessJob& job) {
+    if (!frames_) return sandbox::wire::not_run(job, frames_.error().message);
+    auto built = build_programs(language_, *frames_, job, false);
+    if (!built) return sandbox::wire::not_run(job, built.error().message);
+    JudgePrograms programs = std::move(*built);
+    const bool compiled = !language_.compile.empty();
+    std::string runner = programs.runner;
+    std::string judge = programs.judge;
+    if (compiled) {
+        if (auto failed = compile_programs(job, programs, runner, judge)) return std::move(*failed);
+    }
+    const std::string file = compiled ? std::string("program") : language_.source_file;
+
+    auto values_fd = sandbox::wire::memfd_with("values", "");
+    if (!values_fd) return sandbox::wire::not_run(job, values_fd.error().message);
+    sandbox::SpawnSpec rs = spec(language_.run_argv(), job.limits);
+    rs.files.emplace_back(file, runner);
+    rs.pass_fds.push_back(values_fd->get());
+    const sandbox::RunResult ran = sandbox::run(rs);
+    const std::string values = read_all(values_fd->get(), kMaxValuesBytes);
+
+    std::map<long, nlohmann::json> reported;
+    sandbox::RunResult judged_run;
+    judged_run.verdict = Verdict::ok;
+    if (!programs.judge.empty()) {
+        const std::string nonce = sandbox::wire::make_nonce();
+        sandbox::SpawnSpec js = spec(language_.run_argv(), language_.limits);
+        js.files.emplace_back(file, judge);
+        js.files.emplace_back("values", values);
+        js.files.emplace_back("nonce", nonce);
+        judged_run = sandbox::run(js);
+        for (const std::string_view line : lines(judged_run.stdout_text)) {
+            if (!line.starts_with(nonce + " ")) continue;
+            auto parsed = nlohmann::json::parse(line.substr(nonce.size() + 1), nullptr, false);
+            if (!parsed.is_object() || !parsed.contains("case") ||
+                !parsed["case"].is_number_integer())
+                continue;
+            reported.emplace(parsed["case"].get<long>(), std::move(parsed));
+        }
+    }
+
+    return interpret(programs, ran, records(values), reported, judged_run);
+}
+
+Expected<void> ProgramExecutor::run(const std::vector<HarnessJob>& jobs,
+                                    const std::vector<std::size_t>& which, const Started& on_start,
+                                    const Done& done) {
+    if (which.empty()) return {};
+    ASSAY_TRY(frames_);
+    std::atomic<std::size_t> cursor{0};
+    parallel_for(slots_, std::min(static_cast<std::size_t>(slots_), which.size()),
+                 [&](std::size_t) {
+                     for (;;) {
+                         if (util::stop_signal() != 0) return;
+                         const std::size_t k = cursor++;
+                         if (k >= which.size()) return;
+                         if (on_start) on_start(which[k]);
+                         done(which[k], run_job(jobs[which[k]]));
+                     }
+                 });
+    return {};
+}
+
+std::unique_ptr<Executor> make_executor(const Language& language, int slots, bool allow_weak_jail) {
+    if (!language.zygote.empty())
+        return std::make_unique<JailExecutor>(language, slots, allow_weak_jail);
+    return std::make_unique<ProgramExecutor>(language, slots, allow_weak_jail);
+}
+
+} // namespace assay::pipeline

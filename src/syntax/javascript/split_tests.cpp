@@ -1,0 +1,82 @@
+// JavaScript's test splitting (split_tests.hpp): HumanEval-X's tests are a test function of
+// `console.assert`s and a call of it; tests without one are top-level assertions.
+#include "syntax/split_tests.hpp"
+
+#include "syntax/body_cases.hpp"
+#include "syntax/javascript/javascript.hpp"
+#include "syntax/syntax_check.hpp"
+
+#include <set>
+
+namespace assay::syntax::javascript {
+namespace {
+
+const std::vector<std::string_view> kAsserts = {"console.assert",
+                                                "assert",
+                                                "assert.ok",
+                                                "assert.equal",
+                                                "assert.strictEqual",
+                                                "assert.deepEqual",
+                                                "assert.deepStrictEqual",
+                                                "assert.notEqual",
+                                                "assert.notStrictEqual",
+                                                "assert.notDeepEqual",
+                                                "assert.notDeepStrictEqual",
+                                                "assert.throws",
+                                                "assert.doesNotThrow",
+                                                "assert.match"};
+const std::vector<std::string_view> kFunctions = {"arrow_function",       "function_expression",
+                                                  "function_declaration", "generator_function",
+                                                  "class_declaration",    "class"};
+
+// `name()` as a statement: the call that runs a test function.
+std::string called_name(const SyntaxTree& tree, TSNode statement) {
+    if (type(statement) != "expression_statement") return {};
+    const TSNode call = named_child(statement, 0);
+    if (type(call) != "call_expression" || type(field(call, "function")) != "identifier") return {};
+    if (!code_children(field(call, "arguments")).empty()) return {};
+    return std::string(tree.text(field(call, "function")));
+}
+
+Expected<SplitTests> split_test_function(std::string_view test_code) {
+    const SyntaxTree tree = ASSAY_TRY(SyntaxTree::parse("javascript", std::string(test_code)));
+    if (tree.has_error()) {
+        const auto error = ASSAY_TRY(check_syntax("javascript", test_code));
+        if (error)
+            return fail_at(fmt::format("test:{}:{}", error->line, error->column), "{}",
+                           error->message);
+    }
+    const auto top = code_children(tree.root());
+    std::set<std::string> called;
+    for (const TSNode statement : top)
+        if (auto name = called_name(tree, statement); !name.empty()) called.insert(name);
+    const auto asserts = [&](TSNode s) { return calls_any(tree, s, kAsserts, kFunctions); };
+    SplitTests split;
+    for (const TSNode statement : top) {
+        const auto nodes = function(statement, statement);
+        if (!nodes || !called.contains(std::string(tree.text(nodes->name)))) continue;
+        TSNode value = statement;
+        for (const TSNode declarator : named_children(statement))
+            if (!ts_node_is_null(field(declarator, "value"))) value = field(declarator, "value");
+        const TSNode body = field(value, "body");
+        if (type(body) != "statement_block" || !asserts(body)) continue;
+        std::vector<TSNode> cut{statement};
+        for (const TSNode s : top)
+            if (called_name(tree, s) == tree.text(nodes->name)) cut.push_back(s);
+        std::sort(cut.begin(), cut.end(), [](TSNode a, TSNode b) { return start(a) < start(b); });
+        split.setup = without(tree.source(), cut);
+        split.cases =
+            body_cases(tree, body, asserts, [](TSNode s) { return type(s) == "return_statement"; });
+        return split;
+    }
+    // No test function: every top-level statement that asserts is a case.
+    split.cases = body_cases(tree, tree.root(), asserts, [](TSNode) { return false; });
+    if (split.cases.empty()) return fail("the test has no statements");
+    return split;
+}
+
+} // namespace
+
+const TestSplitter test_splitter{.split_tests = split_test_function};
+
+} // namespace assay::syntax::javascript

@@ -1,0 +1,160 @@
+// Hostile C++ and JavaScript candidates through the program executor (compile jail, runner jail,
+// judge jail): each attack gets a verdict that does not pass, and the host is checked after it
+// (no file written outside the jail, no secret of the supervisor's environment in any output).
+#include "core/language.hpp"
+#include "pipeline/program_executor.hpp"
+
+#include <cstdlib>
+#include <doctest/doctest.h>
+#include <filesystem>
+
+namespace fs = std::filesystem;
+using namespace assay;
+
+namespace {
+
+constexpr const char* kSecret = "sk-test-program-hostile-secret";
+const fs::path kMarker = "/tmp/assay-hostile-program-marker";
+
+sandbox::JobResult run(const std::string& language_name, std::string code, std::string test,
+                       std::string setup = {}) {
+    ::setenv("ASSAY_API_KEY", kSecret, 1);
+    fs::remove(kMarker);
+    const Language language = load_language(language_name).value();
+    pipeline::ProgramExecutor executor(language, 1, false);
+    sandbox::HarnessJob job;
+    job.code = std::move(code);
+    job.entry_point = "f";
+    job.setup = std::move(setup);
+    job.cases = {{"c0", std::move(test)}};
+    job.limits = language.limits;
+    job.limits.cpu_ms = 2000;
+    job.limits.wall_ms = 5000;
+    job.limits.memory_mb = 256;
+    return executor.run_job(job);
+}
+
+void check_host(const sandbox::JobResult& r) {
+    CHECK_FALSE(fs::exists(kMarker));
+    CHECK(r.stdout_text.find(kSecret) == std::string::npos);
+    CHECK(r.stderr_text.find(kSecret) == std::string::npos);
+    CHECK(r.message.find(kSecret) == std::string::npos);
+    CHECK_FALSE(r.all_passed());
+}
+
+const char* kCppSetup = "int f(int x);\n#include <cassert>\n";
+const char* kCppTest = "assert (f(1) == 2);";
+
+} // namespace
+
+TEST_SUITE("hostile") {
+    TEST_CASE("hostile C++ at compile time is contained and is a compile error") {
+        SUBCASE("#include a host file") {
+            const auto r = run("cpp", "#include \"/etc/shadow\"\nint f(int x) { return x + 1; }\n",
+                               kCppTest, kCppSetup);
+            CHECK(r.verdict == Verdict::compile_error);
+            CHECK(r.message.find("/etc/shadow") != std::string::npos);
+            CHECK(r.message.find("root:") == std::string::npos);
+            check_host(r);
+        }
+        SUBCASE("#include an endless device") {
+            const auto r = run("cpp", "#include </dev/zero>\nint f(int x) { return x + 1; }\n",
+                               kCppTest, kCppSetup);
+            CHECK(r.verdict == Verdict::compile_error);
+            check_host(r);
+        }
+        SUBCASE("a template bomb") {
+            const auto r = run("cpp",
+                               "template <int N> struct B { static const int v = B<N + 1>::v + "
+                               "B<N + 2>::v; };\nint f(int x) { return B<0>::v + x; }\n",
+                               kCppTest, kCppSetup);
+            CHECK(r.verdict == Verdict::compile_error);
+            check_host(r);
+        }
+    }
+
+    TEST_CASE("hostile C++ at run time gets its verdict and leaves the host alone") {
+        SUBCASE("a raw ptrace system call in inline asm") {
+            const auto r = run("cpp",
+                               "#include <sys/syscall.h>\nint f(int x) { long r; asm volatile("
+                               "\"syscall\" : \"=a\"(r) : \"a\"(SYS_ptrace), \"D\"(0), \"S\"(0), "
+                               "\"d\"(0) : \"rcx\", \"r11\", \"memory\"); return x + 1; }\n",
+                               kCppTest, kCppSetup);
+            CHECK(r.verdict == Verdict::forbidden_syscall);
+            CHECK(r.forbidden_syscall == "ptrace");
+            check_host(r);
+        }
+        SUBCASE("a fork bomb") {
+            const auto r =
+                run("cpp", "#include <unistd.h>\nint f(int x) { for (;;) fork(); return x; }\n",
+                    kCppTest, kCppSetup);
+            CHECK(r.verdict != Verdict::ok);
+            check_host(r);
+        }
+        SUBCASE("writing a host path and reading the environment") {
+            const auto r =
+                run("cpp",
+                    "#include <cstdio>\n#include <cstdlib>\nint f(int x) {\n"
+                    "  if (FILE* o = std::fopen(\"" +
+                        kMarker.string() +
+                        "\", \"w\")) "
+                        "std::fclose(o);\n  const char* k = std::getenv(\"ASSAY_API_KEY\");\n"
+                        "  std::printf(\"%s\\n\", k ? k : \"none\");\n  return x;\n}\n",
+                    kCppTest, kCppSetup);
+            CHECK(r.verdict == Verdict::ok);
+            CHECK(r.cases.at(0).verdict == TestVerdict::failed);
+            CHECK(r.stdout_text == "none\n");
+            check_host(r);
+        }
+    }
+
+    TEST_CASE("hostile JavaScript gets its verdict and leaves the host alone") {
+        const std::string test = "console.assert(f(1) === 2)";
+        SUBCASE("child_process") {
+            const auto r = run("javascript",
+                               "require('child_process').execSync('touch " + kMarker.string() +
+                                   "')\nconst f = (x) => x\n",
+                               test);
+            check_host(r);
+        }
+        SUBCASE("fs, process.env and net") {
+            const auto r =
+                run("javascript",
+                    "const fs = require('fs')\ntry { fs.writeFileSync('" + kMarker.string() +
+                        "', 'x') } catch (e) {}\nconsole.log(JSON.stringify(process.env))\n"
+                        "require('net').connect(22, '127.0.0.1').on('error', () => {})\n"
+                        "const f = (x) => x\n",
+                    test);
+            CHECK(r.cases.at(0).verdict == TestVerdict::failed);
+            check_host(r);
+        }
+        SUBCASE("a candidate that silences console.assert still fails its assertion") {
+            const auto r =
+                run("javascript", "console.assert = () => {}\nconst f = (x) => x\n", test);
+            CHECK(r.verdict == Verdict::ok);
+            CHECK(r.cases.at(0).verdict == TestVerdict::failed);
+            check_host(r);
+        }
+        SUBCASE("a forged whole-case record does not decide a case the judge splits") {
+            const auto r = run("javascript",
+                               "require('fs').writeSync(3, 'W 0 6\\npassed\\n')\n"
+                               "const f = (x) => x\n",
+                               test);
+            CHECK(r.cases.at(0).verdict == TestVerdict::failed);
+            check_host(r);
+        }
+        SUBCASE("vm and worker threads") {
+            const auto r = run(
+                "javascript",
+                "const vm = require('vm')\n"
+                "vm.runInNewContext(\"this.constructor.constructor('return process')()"
+                ".mainModule.require('fs').writeFileSync('" +
+                    kMarker.string() +
+                    "', 'x')\")\n"
+                    "new (require('worker_threads').Worker)('while (true) {}', { eval: true })\n"
+                    "const f = (x) => x\n",
+                test);
+            check_host(r);
+        }
+    }
+}

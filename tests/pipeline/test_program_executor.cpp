@@ -1,0 +1,140 @@
+// ProgramExecutor in real jails: C++ and JavaScript jobs as the judge model's two programs.
+// Verdicts, per-case results and their messages, and that expected values stay out of the
+// runner's source while the candidate's code stays out of the judge's.
+#include "core/language.hpp"
+#include "pipeline/program_executor.hpp"
+
+#include <doctest/doctest.h>
+#include <filesystem>
+
+using namespace assay;
+
+namespace {
+
+struct Fixture {
+    Language language;
+    pipeline::ProgramExecutor executor;
+    explicit Fixture(const std::string& name)
+        : language(load_language(name).value()), executor(language, 1, false) {}
+
+    sandbox::HarnessJob job(std::string code, std::string entry, std::string setup,
+                            std::vector<std::string> cases) const {
+        sandbox::HarnessJob j;
+        j.code = std::move(code);
+        j.entry_point = std::move(entry);
+        j.setup = std::move(setup);
+        for (std::size_t i = 0; i < cases.size(); ++i)
+            j.cases.push_back({"c" + std::to_string(i), std::move(cases[i])});
+        j.limits = language.limits;
+        j.limits.cpu_ms = 2000;
+        j.limits.wall_ms = 4000;
+        return j;
+    }
+};
+
+const char* kCppSetup =
+    "#include <vector>\nusing namespace std;\nvector<int> twice(vector<int> v);\n"
+    "bool issame(vector<int> a, vector<int> b) { return a == b; }\n";
+const char* kCppTwice = "#include <vector>\n#include <stdexcept>\nusing namespace std;\n"
+                        "vector<int> twice(vector<int> v) {\n"
+                        "    if (v.empty()) throw out_of_range(\"empty input\");\n"
+                        "    for (auto& x : v) x *= 2;\n    return v;\n}\n";
+
+} // namespace
+
+TEST_CASE("pipeline::ProgramExecutor runs C++ as runner and judge") {
+    Fixture f("cpp");
+    const auto job = f.job(
+        kCppTwice, "twice", kCppSetup,
+        {"assert (issame(twice({1, 2}), {2, 4}));", "assert (twice({3}) == vector<int>{7});",
+         "vector<int> v = {5};\nassert (twice(v)[0] == 10);", "assert (twice({}).size() == 0);",
+         "for (int i = 1; i < 3; i++) assert (twice({i})[0] == 2 * i);"});
+    SUBCASE("the expected side stays in the judge, the candidate in the runner") {
+        const auto frames = pipeline::load_frames(f.language);
+        REQUIRE(frames);
+        const auto programs = pipeline::build_programs(f.language, *frames, job, false);
+        REQUIRE(programs);
+        CHECK(programs->runner.find("{2, 4}") == std::string::npos);
+        CHECK(programs->runner.find("vector<int>{7}") == std::string::npos);
+        CHECK(programs->runner.find("x *= 2") != std::string::npos);
+        CHECK(programs->judge.find("x *= 2") == std::string::npos);
+        CHECK(programs->judge.find("vector<int>{7}") != std::string::npos);
+        // The loop cannot be split: it runs whole, in the runner, and says why.
+        CHECK(programs->cases[4].whole);
+        CHECK(programs->cases[4].why == "a candidate call inside a for_statement");
+    }
+    SUBCASE("per-case verdicts with both sides of a failed comparison") {
+        const sandbox::JobResult r = f.executor.run_job(job);
+        CHECK(r.verdict == Verdict::ok);
+        REQUIRE(r.cases.size() == 5);
+        CHECK(r.cases[0].verdict == TestVerdict::passed);
+        CHECK(r.cases[1].verdict == TestVerdict::failed);
+        CHECK(r.cases[1].message.find("left: {6}") != std::string::npos);
+        CHECK(r.cases[1].message.find("right: {7}") != std::string::npos);
+        CHECK(r.cases[1].message.find("twice({3}) returned {6}") != std::string::npos);
+        CHECK(r.cases[2].verdict == TestVerdict::passed);
+        CHECK(r.cases[3].verdict == TestVerdict::error);
+        CHECK(r.cases[3].message.find("std::out_of_range: empty input") != std::string::npos);
+        CHECK(r.cases[4].verdict == TestVerdict::passed);
+        CHECK(r.message == r.cases[1].message);
+    }
+    SUBCASE("a compile error names the program's own line") {
+        auto broken = job;
+        broken.code =
+            "#include <vector>\nusing namespace std;\nvector<int> twice(vector<int> v) {\n"
+            "    return v +;\n}\n";
+        const sandbox::JobResult r = f.executor.run_job(broken);
+        CHECK(r.verdict == Verdict::compile_error);
+        CHECK(r.message.find("main.cpp:4:") != std::string::npos);
+        CHECK(r.cases[0].message.find("compile error: main.cpp:4:") == 0);
+    }
+    SUBCASE("a crash ends the run: later cases say the program stopped") {
+        auto crashing = job;
+        crashing.code =
+            "#include <vector>\nusing namespace std;\nvector<int> twice(vector<int> v) {\n"
+            "    if (v.size() == 1) { volatile int* p = nullptr; *p = 1; }\n"
+            "    for (auto& x : v) x *= 2;\n    return v;\n}\n";
+        const sandbox::JobResult r = f.executor.run_job(crashing);
+        CHECK(r.verdict == Verdict::runtime_error);
+        CHECK(r.cases[0].verdict == TestVerdict::passed);
+        CHECK(r.cases[1].verdict == TestVerdict::error);
+        CHECK(r.cases[1].message.find("stopped before this case") != std::string::npos);
+    }
+}
+
+TEST_CASE("pipeline::ProgramExecutor runs JavaScript as runner and judge") {
+    Fixture f("javascript");
+    const auto job = f.job(
+        "const twice = (xs) => {\n  if (xs.length === 0) throw new RangeError('empty input')\n"
+        "  return xs.map(x => x * 2)\n}\n",
+        "twice", "const assert = require('assert')\n",
+        {"console.assert(JSON.stringify(twice([1, 2])) === JSON.stringify([2, 4]))",
+         "console.assert(twice([3])[0] === 7)", "assert.deepStrictEqual(twice([1]), [3])",
+         "console.assert(twice([]).length === 0)",
+         "const m = new Map([[1, 2]])\nconsole.assert(twice([...m.keys()])[0] === 2)"});
+    const sandbox::JobResult r = f.executor.run_job(job);
+    CHECK(r.verdict == Verdict::ok);
+    REQUIRE(r.cases.size() == 5);
+    CHECK(r.cases[0].verdict == TestVerdict::passed);
+    // console.assert prints and does not throw under node: here a false one fails its case.
+    CHECK(r.cases[1].verdict == TestVerdict::failed);
+    CHECK(r.cases[1].message.find("left: 6") != std::string::npos);
+    CHECK(r.cases[1].message.find("right: 7") != std::string::npos);
+    CHECK(r.cases[2].verdict == TestVerdict::failed);
+    CHECK(r.cases[2].message.find("Expected values to be strictly deep-equal") !=
+          std::string::npos);
+    CHECK(r.cases[3].verdict == TestVerdict::error);
+    CHECK(r.cases[3].message.find("RangeError: empty input") != std::string::npos);
+    CHECK(r.cases[4].verdict == TestVerdict::passed);
+}
+
+TEST_CASE("pipeline::make_executor: a zygote language gets the pool, others programs") {
+    const auto python = load_language("python");
+    REQUIRE(python);
+    CHECK(dynamic_cast<pipeline::JailExecutor*>(pipeline::make_executor(*python, 1, false).get()) !=
+          nullptr);
+    const auto cpp = load_language("cpp");
+    REQUIRE(cpp);
+    CHECK(dynamic_cast<pipeline::ProgramExecutor*>(pipeline::make_executor(*cpp, 1, false).get()) !=
+          nullptr);
+}

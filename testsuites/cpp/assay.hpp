@@ -1,0 +1,678 @@
+// assay's C++ harness (testsuites/cpp), the judge model's two programs (../shared/DESIGN.md "The
+// judge model"; the host side is src/pipeline/judge_programs.*):
+//  - the runner (runner.cpp.in): the candidate's program, then this file, then a main that
+//    evaluates the candidate's side of each assertion natively and sends each value, canonically
+//    encoded, as a record on fd 3 (ASSAY_CASE, emit); a case that cannot be split runs whole and
+//    reports only its own result (ASSAY_WHOLE_CASE);
+//  - the judge (judge.cpp.in): the tests' set-up, then this file, then a main that evaluates each
+//    assertion with the candidate's values read back as the types the problem declares (take) and
+//    prints one JSON line per case, prefixed by the job's nonce.
+// The codec covers integers, floating point, bool, char, strings, vector, array, deque, list,
+// set, multiset, unordered_set, map, unordered_map, pair, tuple, optional and their nestings.
+// Only std:: names are used, so a program's `using namespace std;` does not matter.
+#pragma once
+
+// Light on purpose: every compile of a runner or judge reads this file from source, after the
+// program's own (precompiled) headers. The containers' codecs exist only where the program has
+// included the container (its header's guard is defined): a program cannot return a type whose
+// header it never included.
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <cxxabi.h>
+#include <exception>
+#include <limits>
+#include <string>
+#include <type_traits>
+#include <typeinfo>
+#include <unistd.h>
+#include <utility>
+
+namespace assay {
+
+// ---- the codec: whitespace-separated tokens, read back by type -------------------------------
+
+struct Reader {
+    const std::string* text;
+    std::size_t at = 0;
+    // The next token (up to a space), or false at the end.
+    bool token(std::string& out) {
+        while (at < text->size() && (*text)[at] == ' ')
+            ++at;
+        if (at >= text->size()) return false;
+        const std::size_t stop = text->find(' ', at);
+        const std::size_t end = stop == std::string::npos ? text->size() : stop;
+        out = text->substr(at, end - at);
+        at = end;
+        return true;
+    }
+};
+
+inline void put_token(std::string& out, const std::string& token) {
+    if (!out.empty()) out += ' ';
+    out += token;
+}
+
+inline std::string quoted(const std::string& s, char quote) {
+    std::string out(1, quote);
+    for (const unsigned char ch : s) {
+        if (ch == '\\' || ch == static_cast<unsigned char>(quote)) {
+            out += '\\';
+            out += static_cast<char>(ch);
+        } else if (ch == '\n') {
+            out += "\\n";
+        } else if (ch == '\t') {
+            out += "\\t";
+        } else if (ch < 0x20 || ch == 0x7f) {
+            char buffer[8];
+            std::snprintf(buffer, sizeof buffer, "\\x%02x", ch);
+            out += buffer;
+        } else {
+            out += static_cast<char>(ch);
+        }
+    }
+    out += quote;
+    return out;
+}
+
+template <class T, class = void> struct Codec {
+    static constexpr bool supported = false;
+};
+
+template <class T> constexpr bool is_char_v =
+    std::is_same_v<T, char> || std::is_same_v<T, signed char> || std::is_same_v<T, unsigned char>;
+
+template <class T>
+struct Codec<T, std::enable_if_t<std::is_integral_v<T> && !std::is_same_v<T, bool>>> {
+    static constexpr bool supported = true;
+    static void put(std::string& out, T v) {
+        if constexpr (std::is_signed_v<T>)
+            put_token(out, std::to_string(static_cast<long long>(v)));
+        else
+            put_token(out, std::to_string(static_cast<unsigned long long>(v)));
+    }
+    static bool get(Reader& in, T& v) {
+        std::string t;
+        if (!in.token(t) || t.empty()) return false;
+        char* end = nullptr;
+        errno = 0;
+        if constexpr (std::is_signed_v<T>) {
+            const long long x = std::strtoll(t.c_str(), &end, 10);
+            if (errno != 0 || *end != '\0' || x < static_cast<long long>(std::numeric_limits<T>::min()) ||
+                x > static_cast<long long>(std::numeric_limits<T>::max()))
+                return false;
+            v = static_cast<T>(x);
+        } else {
+            if (t[0] == '-') return false;
+            const unsigned long long x = std::strtoull(t.c_str(), &end, 10);
+            if (errno != 0 || *end != '\0' || x > std::numeric_limits<T>::max()) return false;
+            v = static_cast<T>(x);
+        }
+        return true;
+    }
+    static std::string show(T v) {
+        if constexpr (is_char_v<T>) return quoted(std::string(1, static_cast<char>(v)), '\'');
+        if constexpr (std::is_signed_v<T>)
+            return std::to_string(static_cast<long long>(v));
+        else
+            return std::to_string(static_cast<unsigned long long>(v));
+    }
+};
+
+template <> struct Codec<bool> {
+    static constexpr bool supported = true;
+    static void put(std::string& out, bool v) { put_token(out, v ? "1" : "0"); }
+    static bool get(Reader& in, bool& v) {
+        std::string t;
+        if (!in.token(t) || (t != "0" && t != "1")) return false;
+        v = t == "1";
+        return true;
+    }
+    static std::string show(bool v) { return v ? "true" : "false"; }
+};
+
+template <class T> struct Codec<T, std::enable_if_t<std::is_floating_point_v<T>>> {
+    static constexpr bool supported = true;
+    static void put(std::string& out, T v) {
+        char buffer[64];
+        std::snprintf(buffer, sizeof buffer, "%La", static_cast<long double>(v));
+        put_token(out, buffer);
+    }
+    static bool get(Reader& in, T& v) {
+        std::string t;
+        if (!in.token(t) || t.empty()) return false;
+        char* end = nullptr;
+        const long double x = std::strtold(t.c_str(), &end);
+        if (*end != '\0') return false;
+        v = static_cast<T>(x);
+        return true;
+    }
+    // The shortest decimal that reads back as the same value.
+    static std::string show(T v) {
+        char buffer[64];
+        for (int digits = 6; digits <= 21; ++digits) {
+            std::snprintf(buffer, sizeof buffer, "%.*Lg", digits, static_cast<long double>(v));
+            if (static_cast<T>(std::strtold(buffer, nullptr)) == v || v != v) break;
+        }
+        return buffer;
+    }
+};
+
+template <> struct Codec<std::string> {
+    static constexpr bool supported = true;
+    static void put(std::string& out, const std::string& v) {
+        put_token(out, std::to_string(v.size()) + ":" + v);
+    }
+    static bool get(Reader& in, std::string& v) {
+        const std::string& text = *in.text;
+        while (in.at < text.size() && text[in.at] == ' ')
+            ++in.at;
+        const std::size_t colon = text.find(':', in.at);
+        if (colon == std::string::npos || colon == in.at) return false;
+        std::size_t size = 0;
+        for (std::size_t i = in.at; i < colon; ++i) {
+            if (text[i] < '0' || text[i] > '9' || size > text.size()) return false;
+            size = size * 10 + static_cast<std::size_t>(text[i] - '0');
+        }
+        if (colon + 1 + size > text.size()) return false;
+        v = text.substr(colon + 1, size);
+        in.at = colon + 1 + size;
+        return true;
+    }
+    static std::string show(const std::string& v) { return quoted(v, '"'); }
+};
+
+// A C string is sent as a string and read back into storage that lives as long as the judge.
+template <> struct Codec<const char*> {
+    static constexpr bool supported = true;
+    static void put(std::string& out, const char* v) {
+        Codec<std::string>::put(out, v == nullptr ? std::string() : std::string(v));
+    }
+    static bool get(Reader& in, const char*& v) {
+        std::string s;
+        if (!Codec<std::string>::get(in, s)) return false;
+        v = (new std::string(std::move(s)))->c_str(); // kept for the judge's life
+        return true;
+    }
+    static std::string show(const char* v) { return v == nullptr ? "nullptr" : quoted(v, '"'); }
+};
+template <> struct Codec<char*> : Codec<const char*> {};
+
+template <class T> using codec_of = Codec<std::remove_cv_t<std::remove_reference_t<T>>>;
+
+template <class T> std::string show_value(const T& v) {
+    if constexpr (codec_of<T>::supported)
+        return codec_of<T>::show(v);
+    else
+        return "(a value of a type the harness cannot show)";
+}
+
+// Sequences: the count, then the items.
+template <class C, class Add> struct SequenceCodec {
+    static constexpr bool supported = codec_of<typename C::value_type>::supported;
+    static void put(std::string& out, const C& v) {
+        put_token(out, std::to_string(v.size()));
+        for (const auto& item : v)
+            codec_of<typename C::value_type>::put(out, item);
+    }
+    static bool get(Reader& in, C& v) {
+        std::size_t n = 0;
+        if (!Codec<std::size_t>::get(in, n) || n > in.text->size()) return false;
+        v = C();
+        for (std::size_t i = 0; i < n; ++i) {
+            typename C::value_type item{};
+            if (!codec_of<typename C::value_type>::get(in, item)) return false;
+            Add{}(v, std::move(item));
+        }
+        return true;
+    }
+    static std::string show(const C& v) {
+        std::string out = "{";
+        for (const auto& item : v) {
+            if (out.size() > 1) out += ", ";
+            out += show_value(item);
+        }
+        return out + "}";
+    }
+};
+struct PushBack {
+    template <class C, class T> void operator()(C& c, T&& item) const {
+        c.push_back(std::forward<T>(item));
+    }
+};
+struct Insert {
+    template <class C, class T> void operator()(C& c, T&& item) const {
+        c.insert(std::forward<T>(item));
+    }
+};
+#if defined(_GLIBCXX_VECTOR) || defined(_LIBCPP_VECTOR)
+template <class T, class A>
+struct Codec<std::vector<T, A>> : SequenceCodec<std::vector<T, A>, PushBack> {};
+#endif
+#if defined(_GLIBCXX_DEQUE) || defined(_LIBCPP_DEQUE)
+template <class T, class A>
+struct Codec<std::deque<T, A>> : SequenceCodec<std::deque<T, A>, PushBack> {};
+#endif
+#if defined(_GLIBCXX_LIST) || defined(_LIBCPP_LIST)
+template <class T, class A>
+struct Codec<std::list<T, A>> : SequenceCodec<std::list<T, A>, PushBack> {};
+#endif
+#if defined(_GLIBCXX_SET) || defined(_LIBCPP_SET)
+template <class T, class C, class A>
+struct Codec<std::set<T, C, A>> : SequenceCodec<std::set<T, C, A>, Insert> {};
+template <class T, class C, class A>
+struct Codec<std::multiset<T, C, A>> : SequenceCodec<std::multiset<T, C, A>, Insert> {};
+#endif
+#if defined(_GLIBCXX_UNORDERED_SET) || defined(_LIBCPP_UNORDERED_SET)
+template <class T, class H, class E, class A>
+struct Codec<std::unordered_set<T, H, E, A>>
+    : SequenceCodec<std::unordered_set<T, H, E, A>, Insert> {};
+#endif
+
+#if defined(_GLIBCXX_VECTOR) || defined(_LIBCPP_VECTOR)
+// A vector<bool> item is a proxy: read and written as bool.
+template <class A> struct Codec<std::vector<bool, A>> {
+    static constexpr bool supported = true;
+    static void put(std::string& out, const std::vector<bool, A>& v) {
+        put_token(out, std::to_string(v.size()));
+        for (const bool item : v)
+            Codec<bool>::put(out, item);
+    }
+    static bool get(Reader& in, std::vector<bool, A>& v) {
+        std::size_t n = 0;
+        if (!Codec<std::size_t>::get(in, n) || n > in.text->size()) return false;
+        v.clear();
+        for (std::size_t i = 0; i < n; ++i) {
+            bool item = false;
+            if (!Codec<bool>::get(in, item)) return false;
+            v.push_back(item);
+        }
+        return true;
+    }
+    static std::string show(const std::vector<bool, A>& v) {
+        std::string out = "{";
+        for (const bool item : v)
+            out += (out.size() > 1 ? ", " : "") + Codec<bool>::show(item);
+        return out + "}";
+    }
+};
+#endif
+
+
+#if defined(_GLIBCXX_ARRAY) || defined(_LIBCPP_ARRAY)
+template <class T, std::size_t N> struct Codec<std::array<T, N>> {
+    static constexpr bool supported = codec_of<T>::supported;
+    static void put(std::string& out, const std::array<T, N>& v) {
+        for (const auto& item : v)
+            codec_of<T>::put(out, item);
+    }
+    static bool get(Reader& in, std::array<T, N>& v) {
+        for (auto& item : v)
+            if (!codec_of<T>::get(in, item)) return false;
+        return true;
+    }
+    static std::string show(const std::array<T, N>& v) {
+        std::string out = "{";
+        for (const auto& item : v)
+            out += (out.size() > 1 ? ", " : "") + show_value(item);
+        return out + "}";
+    }
+};
+#endif
+
+
+template <class M> struct MapCodec {
+    using K = typename M::key_type;
+    using V = typename M::mapped_type;
+    static constexpr bool supported = codec_of<K>::supported && codec_of<V>::supported;
+    static void put(std::string& out, const M& m) {
+        put_token(out, std::to_string(m.size()));
+        for (const auto& [k, v] : m) {
+            codec_of<K>::put(out, k);
+            codec_of<V>::put(out, v);
+        }
+    }
+    static bool get(Reader& in, M& m) {
+        std::size_t n = 0;
+        if (!Codec<std::size_t>::get(in, n) || n > in.text->size()) return false;
+        m.clear();
+        for (std::size_t i = 0; i < n; ++i) {
+            K k{};
+            V v{};
+            if (!codec_of<K>::get(in, k) || !codec_of<V>::get(in, v)) return false;
+            m.emplace(std::move(k), std::move(v));
+        }
+        return true;
+    }
+    static std::string show(const M& m) {
+        std::string out = "{";
+        for (const auto& [k, v] : m)
+            out += (out.size() > 1 ? ", " : "") + std::string("{") + show_value(k) + ", " +
+                   show_value(v) + "}";
+        return out + "}";
+    }
+};
+#if defined(_GLIBCXX_MAP) || defined(_LIBCPP_MAP)
+template <class K, class V, class C, class A>
+struct Codec<std::map<K, V, C, A>> : MapCodec<std::map<K, V, C, A>> {};
+#endif
+#if defined(_GLIBCXX_UNORDERED_MAP) || defined(_LIBCPP_UNORDERED_MAP)
+template <class K, class V, class H, class E, class A>
+struct Codec<std::unordered_map<K, V, H, E, A>> : MapCodec<std::unordered_map<K, V, H, E, A>> {};
+#endif
+
+#if defined(_GLIBCXX_TUPLE) || defined(_LIBCPP_TUPLE)
+template <class... T> struct Codec<std::tuple<T...>> {
+    static constexpr bool supported = (codec_of<T>::supported && ...);
+    static void put(std::string& out, const std::tuple<T...>& v) {
+        std::apply([&](const auto&... item) { (codec_of<decltype(item)>::put(out, item), ...); },
+                   v);
+    }
+    static bool get(Reader& in, std::tuple<T...>& v) {
+        return std::apply([&](auto&... item) { return (codec_of<decltype(item)>::get(in, item) && ...); },
+                          v);
+    }
+    static std::string show(const std::tuple<T...>& v) {
+        std::string out = "{";
+        std::apply(
+            [&](const auto&... item) {
+                ((out += (out.size() > 1 ? ", " : "") + show_value(item)), ...);
+            },
+            v);
+        return out + "}";
+    }
+};
+#endif
+
+template <class A, class B> struct Codec<std::pair<A, B>> {
+    static constexpr bool supported = codec_of<A>::supported && codec_of<B>::supported;
+    static void put(std::string& out, const std::pair<A, B>& v) {
+        codec_of<A>::put(out, v.first);
+        codec_of<B>::put(out, v.second);
+    }
+    static bool get(Reader& in, std::pair<A, B>& v) {
+        return codec_of<A>::get(in, v.first) && codec_of<B>::get(in, v.second);
+    }
+    static std::string show(const std::pair<A, B>& v) {
+        return "{" + show_value(v.first) + ", " + show_value(v.second) + "}";
+    }
+};
+#if defined(_GLIBCXX_OPTIONAL) || defined(_LIBCPP_OPTIONAL)
+template <class T> struct Codec<std::optional<T>> {
+    static constexpr bool supported = codec_of<T>::supported;
+    static void put(std::string& out, const std::optional<T>& v) {
+        put_token(out, v ? "1" : "0");
+        if (v) codec_of<T>::put(out, *v);
+    }
+    static bool get(Reader& in, std::optional<T>& v) {
+        bool present = false;
+        if (!Codec<bool>::get(in, present)) return false;
+        if (!present) {
+            v.reset();
+            return true;
+        }
+        T item{};
+        if (!codec_of<T>::get(in, item)) return false;
+        v = std::move(item);
+        return true;
+    }
+    static std::string show(const std::optional<T>& v) {
+        return v ? show_value(*v) : std::string("nullopt");
+    }
+};
+#endif
+
+
+// ---- records: "<kind> <number> <size>\n<payload>\n" on fd 3 (runner) ------------------------
+
+inline void write_all(int fd, const std::string& data) {
+    std::size_t done = 0;
+    while (done < data.size()) {
+        const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+        if (n <= 0) return;
+        done += static_cast<std::size_t>(n);
+    }
+}
+
+inline void record(char kind, long number, const std::string& payload) {
+    write_all(3, std::string(1, kind) + " " + std::to_string(number) + " " +
+                     std::to_string(payload.size()) + "\n" + payload + "\n");
+}
+
+// The exception being handled, in words: its type and what().
+inline std::string current_exception_text() {
+    try {
+        throw;
+    } catch (const std::exception& e) {
+        int status = 0;
+        char* name = abi::__cxa_demangle(typeid(e).name(), nullptr, nullptr, &status);
+        std::string out = std::string(status == 0 && name != nullptr ? name : typeid(e).name()) +
+                          ": " + e.what();
+        std::free(name);
+        return out;
+    } catch (...) {
+        return "an exception that is not a std::exception";
+    }
+}
+
+// An assertion that failed, with what the judge saw of its sides.
+struct Failed {
+    std::string lhs;
+    std::string rhs;
+};
+
+// The runner's side of a hole: the value, natively, sent as the hole's record; the caller gets
+// the value back unchanged.
+template <class T> T&& emit(long id, T&& value) {
+    static_assert(codec_of<T>::supported,
+                  "assay: the harness cannot encode this type (see testsuites/cpp/assay.hpp)");
+    std::string payload;
+    codec_of<T>::put(payload, value);
+    record('V', id, payload);
+    return std::forward<T>(value);
+}
+
+// A case's guard in the runner: reports an exception that escaped the case (split cases) or the
+// case's own result (whole cases).
+class RunnerCase {
+  public:
+    RunnerCase(long number, bool whole) : number_(number), whole_(whole) {}
+    void caught() {
+        try {
+            throw;
+        } catch (const Failed&) {
+            outcome_ = "failed";
+        } catch (...) {
+            outcome_ = "error";
+            text_ = current_exception_text();
+        }
+    }
+    void finish() {
+        if (!outcome_.empty() && !whole_) record('X', number_, text_);
+        if (whole_) record('W', number_, outcome_.empty() ? "passed" : outcome_ + " " + text_);
+    }
+
+  private:
+    long number_;
+    bool whole_;
+    std::string outcome_;
+    std::string text_;
+};
+
+inline void whole_assert(bool holds) {
+    if (!holds) throw Failed{};
+}
+
+// ---- the judge ----------------------------------------------------------------------------
+
+struct Missing {
+    std::string text;
+};
+
+inline std::string& values() {
+    static std::string text;
+    return text;
+}
+inline std::string& nonce() {
+    static std::string value;
+    return value;
+}
+
+inline std::string read_file(const char* path) {
+    std::string out;
+    if (FILE* f = std::fopen(path, "rb")) {
+        char buffer[65536];
+        std::size_t n = 0;
+        while ((n = std::fread(buffer, 1, sizeof buffer, f)) > 0)
+            out.append(buffer, n);
+        std::fclose(f);
+    }
+    return out;
+}
+
+// The payload of the runner's record (kind, number), or false when there is none.
+inline bool find_record(char kind, long number, std::string& payload) {
+    const std::string& text = values();
+    std::size_t at = 0;
+    while (at < text.size()) {
+        const std::size_t eol = text.find('\n', at);
+        if (eol == std::string::npos) return false;
+        char k = 0;
+        long n = 0;
+        unsigned long size = 0;
+        if (std::sscanf(text.c_str() + at, "%c %ld %lu", &k, &n, &size) != 3) return false;
+        if (eol + 1 + size > text.size()) return false;
+        if (k == kind && n == number) {
+            payload = text.substr(eol + 1, size);
+            return true;
+        }
+        at = eol + 1 + size + 1;
+    }
+    return false;
+}
+
+// Reads the runner's records (/work/values) and the job's nonce (/work/nonce).
+inline void judge_start() {
+    nonce() = read_file("/work/nonce");
+    values() = read_file("/work/values");
+}
+
+inline std::string json_string(const std::string& s) {
+    std::string out = "\"";
+    for (const unsigned char ch : s) {
+        if (ch == '"' || ch == '\\') {
+            out += '\\';
+            out += static_cast<char>(ch);
+        } else if (ch < 0x20) {
+            char buffer[8];
+            std::snprintf(buffer, sizeof buffer, "\\u%04x", ch);
+            out += buffer;
+        } else {
+            out += static_cast<char>(ch);
+        }
+    }
+    return out + "\"";
+}
+
+class JudgeCase;
+inline JudgeCase*& current_case() {
+    static JudgeCase* value = nullptr;
+    return value;
+}
+
+// A case's guard in the judge: one result line when the case ends.
+class JudgeCase {
+  public:
+    explicit JudgeCase(long number) : number_(number) { current_case() = this; }
+    ~JudgeCase() { current_case() = nullptr; }
+    long number() const { return number_; }
+    void value(long id, std::string shown) { values_ += (values_.empty() ? "" : ",") +
+                                                       json_string(std::to_string(id)) + ":" +
+                                                       json_string(shown); }
+    void caught() {
+        try {
+            throw;
+        } catch (const Failed& f) {
+            verdict_ = "failed";
+            lhs_ = f.lhs;
+            rhs_ = f.rhs;
+        } catch (const Missing& m) {
+            verdict_ = "error";
+            text_ = m.text;
+        } catch (...) {
+            verdict_ = "error";
+            text_ = "the test raised " + current_exception_text();
+        }
+    }
+    void finish() const {
+        std::string line = nonce() + " {\"case\":" + std::to_string(number_) +
+                           ",\"verdict\":" + json_string(verdict_) + ",\"values\":{" + values_ +
+                           "}";
+        if (verdict_ == "failed" && (!lhs_.empty() || !rhs_.empty()))
+            line += ",\"lhs\":" + json_string(lhs_) + ",\"rhs\":" + json_string(rhs_);
+        if (!text_.empty()) line += ",\"message\":" + json_string(text_);
+        line += "}\n";
+        write_all(1, line);
+    }
+
+  private:
+    long number_;
+    std::string verdict_ = "passed";
+    std::string values_;
+    std::string lhs_;
+    std::string rhs_;
+    std::string text_;
+};
+
+// The judge's side of a hole: the runner's value, read back as the declared type T.
+template <class T> std::decay_t<T> take(long id) {
+    using V = std::decay_t<T>;
+    static_assert(codec_of<V>::supported,
+                  "assay: the harness cannot decode this type (see testsuites/cpp/assay.hpp)");
+    const long number = current_case() != nullptr ? current_case()->number() : -1;
+    std::string payload;
+    if (!find_record('V', id, payload)) {
+        std::string raised;
+        if (find_record('X', number, raised))
+            throw Missing{"the candidate raised " + (raised.empty() ? std::string("an exception")
+                                                                    : raised)};
+        throw Missing{"the candidate's program stopped before this case"};
+    }
+    V value{};
+    Reader in{&payload};
+    std::string rest;
+    if (!codec_of<V>::get(in, value) || in.token(rest))
+        throw Missing{"the candidate's value does not have the type the problem declares"};
+    if (current_case() != nullptr) current_case()->value(id, show_value(value));
+    return value;
+}
+
+inline void check(bool holds) {
+    if (!holds) throw Failed{};
+}
+
+template <class L, class R, class Op> void compare(const L& lhs, const R& rhs, Op op) {
+    if (!op(lhs, rhs)) throw Failed{show_value(lhs), show_value(rhs)};
+}
+
+} // namespace assay
+
+#define ASSAY_CASE(k)                                                                              \
+    {                                                                                              \
+        ::assay::RunnerCase assay_case_((k), false);                                               \
+        try
+#define ASSAY_WHOLE_CASE(k)                                                                        \
+    {                                                                                              \
+        ::assay::RunnerCase assay_case_((k), true);                                                \
+        try
+#define ASSAY_JUDGE_CASE(k)                                                                        \
+    {                                                                                              \
+        ::assay::JudgeCase assay_case_((k));                                                       \
+        try
+#define ASSAY_END_CASE                                                                             \
+    catch (...) {                                                                                  \
+        assay_case_.caught();                                                                      \
+    }                                                                                              \
+    assay_case_.finish();                                                                          \
+    }

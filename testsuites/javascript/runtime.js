@@ -1,0 +1,256 @@
+// assay's JavaScript harness (testsuites/javascript), the judge model's two programs
+// (../shared/DESIGN.md "The judge model"; the host side is src/pipeline/judge_programs.*):
+//  - runner() (runner.js.in): after the candidate's program, evaluates the candidate's side of
+//    each assertion natively and sends each value, canonically encoded, as a record on fd 3;
+//    a case that cannot be split runs whole and reports only its own result;
+//  - judge() (judge.js.in): reads those records back into fresh values and evaluates each
+//    assertion with them, one JSON line per case on stdout, prefixed by the job's nonce.
+// Values: the JSON values plus undefined, NaN, ±Infinity, -0, BigInt, Map, Set, Date, RegExp,
+// typed arrays and errors, nested; other objects travel as their own enumerable properties.
+'use strict'
+
+const fs = require('fs')
+const util = require('util')
+
+// An assertion that failed, with what the judge saw of its sides.
+class Failed extends Error {
+  constructor (lhs, rhs) {
+    super('assertion failed')
+    this.lhs = lhs
+    this.rhs = rhs
+  }
+}
+
+// A value the judge cannot have: the candidate raised, stopped, or sent something unreadable.
+class Missing extends Error {}
+
+function encode (value, seen = new Set()) {
+  switch (typeof value) {
+    case 'undefined': return ['u']
+    case 'boolean': return ['b', value]
+    case 'string': return ['s', value]
+    case 'bigint': return ['i', value.toString()]
+    case 'symbol': return ['y', value.description === undefined ? null : value.description]
+    case 'function': return ['f', String(value.name)]
+    case 'number':
+      if (Number.isNaN(value)) return ['n', 'NaN']
+      if (value === Infinity) return ['n', 'Infinity']
+      if (value === -Infinity) return ['n', '-Infinity']
+      if (Object.is(value, -0)) return ['n', '-0']
+      return ['n', value]
+  }
+  if (value === null) return ['z']
+  if (seen.has(value)) throw new TypeError('the value refers to itself')
+  seen.add(value)
+  try {
+    if (Array.isArray(value)) {
+      const items = []
+      for (let i = 0; i < value.length; i++) items.push(encode(value[i], seen))
+      return ['a', items]
+    }
+    if (value instanceof Map) return ['m', [...value].map(([k, v]) => [encode(k, seen), encode(v, seen)])]
+    if (value instanceof Set) return ['S', [...value].map(v => encode(v, seen))]
+    if (value instanceof Date) return ['d', value.getTime()]
+    if (value instanceof RegExp) return ['r', value.source, value.flags]
+    if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {
+      return ['t', value.constructor.name, Array.from(value, v => encode(v, seen))]
+    }
+    if (value instanceof Error) return ['e', String(value.name), String(value.message)]
+    return ['o', Object.keys(value).map(k => [k, encode(value[k], seen)])]
+  } finally {
+    seen.delete(value)
+  }
+}
+
+const kTypedArrays = {
+  Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array,
+  Float32Array, Float64Array, BigInt64Array, BigUint64Array
+}
+
+function decode (item) {
+  if (!Array.isArray(item)) throw new Missing('a malformed value')
+  const [tag, a, b] = item
+  switch (tag) {
+    case 'u': return undefined
+    case 'z': return null
+    case 'b': return a === true
+    case 's': return String(a)
+    case 'i': return BigInt(a)
+    case 'y': return Symbol(a === null ? undefined : a)
+    case 'f': return Object.defineProperty(function () {
+      throw new TypeError('a function the candidate returned cannot be called by the judge')
+    }, 'name', { value: String(a) })
+    case 'n':
+      if (a === 'NaN') return NaN
+      if (a === 'Infinity') return Infinity
+      if (a === '-Infinity') return -Infinity
+      if (a === '-0') return -0
+      return Number(a)
+    case 'a': return a.map(decode)
+    case 'm': return new Map(a.map(([k, v]) => [decode(k), decode(v)]))
+    case 'S': return new Set(a.map(decode))
+    case 'd': return new Date(Number(a))
+    case 'r': return new RegExp(String(a), String(b))
+    case 't': {
+      const Typed = Object.prototype.hasOwnProperty.call(kTypedArrays, a) ? kTypedArrays[a] : Array
+      return Typed.from(b.map(decode))
+    }
+    case 'e': {
+      const error = new Error(String(b))
+      Object.defineProperty(error, 'name', { value: String(a), enumerable: false, writable: true, configurable: true })
+      return error
+    }
+    case 'o': {
+      const object = {}
+      // defineProperty: a key "__proto__" is an own property, never the prototype.
+      for (const [k, v] of a) {
+        Object.defineProperty(object, String(k), { value: decode(v), enumerable: true, writable: true, configurable: true })
+      }
+      return object
+    }
+  }
+  throw new Missing('a malformed value')
+}
+
+function show (value) {
+  try {
+    return util.inspect(value, { depth: 8, breakLength: Infinity, maxArrayLength: 200, maxStringLength: 2000 })
+  } catch (e) {
+    return '(a value the harness cannot show)'
+  }
+}
+
+function describe (error) {
+  try {
+    if (error instanceof Error) return `${error.name}: ${error.message}`
+    return `a thrown ${typeof error}: ${show(error)}`
+  } catch (e) {
+    return 'an exception that cannot be described'
+  }
+}
+
+function write (fd, text) {
+  const data = Buffer.from(text)
+  let done = 0
+  while (done < data.length) done += fs.writeSync(fd, data, done, data.length - done)
+}
+
+function record (kind, number, payload) {
+  const data = Buffer.from(payload)
+  write(3, `${kind} ${number} ${data.length}\n`)
+  write(3, data)
+  write(3, '\n')
+}
+
+function runner () {
+  const failing = () => { throw new Failed() }
+  return {
+    emit (id, value) {
+      record('V', id, JSON.stringify(encode(value)))
+      return value
+    },
+    runCase (number, body) {
+      try {
+        body()
+      } catch (error) {
+        try { record('X', number, describe(error)) } catch (e) {}
+      }
+    },
+    // A case run whole: its assertions throw, and it reports its own result.
+    wholeCase (number, body) {
+      const saved = console.assert
+      console.assert = (condition) => { if (!condition) failing() }
+      let outcome = 'passed'
+      try {
+        body()
+      } catch (error) {
+        outcome = error instanceof Failed || (error && error.code === 'ERR_ASSERTION')
+          ? 'failed'
+          : 'error ' + describe(error)
+      } finally {
+        console.assert = saved
+      }
+      record('W', number, outcome)
+    }
+  }
+}
+
+function readRecords (text) {
+  const records = new Map()
+  const data = Buffer.from(text, 'latin1')
+  let at = 0
+  while (at < data.length) {
+    const eol = data.indexOf(10, at)
+    if (eol < 0) break
+    const head = /^(\w) (-?\d+) (\d+)$/.exec(data.toString('latin1', at, eol))
+    if (!head) break
+    const size = Number(head[3])
+    if (eol + 1 + size > data.length) break
+    records.set(`${head[1]} ${head[2]}`, data.toString('utf8', eol + 1, eol + 1 + size))
+    at = eol + 1 + size + 1
+  }
+  return records
+}
+
+function judge () {
+  const read = (path) => { try { return fs.readFileSync(path, 'latin1') } catch (e) { return '' } }
+  const nonce = read('/work/nonce')
+  const records = readRecords(read('/work/values'))
+  let current = null
+  // Assertions nested in the tests' own helpers throw too.
+  console.assert = (condition) => { if (!condition) throw new Failed() }
+  return {
+    take (id) {
+      const number = current === null ? -1 : current.number
+      const text = records.get(`V ${id}`)
+      if (text === undefined) {
+        const raised = records.get(`X ${number}`)
+        throw new Missing(raised !== undefined
+          ? `the candidate raised ${raised}`
+          : "the candidate's program stopped before this case")
+      }
+      let value
+      try {
+        value = decode(JSON.parse(text))
+      } catch (e) {
+        throw new Missing("the candidate's value could not be read back")
+      }
+      if (current !== null) current.values[String(id)] = show(value)
+      return value
+    },
+    check (condition) {
+      if (!condition) throw new Failed()
+    },
+    compare (lhs, rhs, op) {
+      if (!op(lhs, rhs)) throw new Failed(show(lhs), show(rhs))
+    },
+    judgeCase (number, body) {
+      current = { number, values: {} }
+      const result = { case: number, verdict: 'passed', values: current.values }
+      try {
+        body()
+      } catch (error) {
+        if (error instanceof Failed) {
+          result.verdict = 'failed'
+          if (error.lhs !== undefined) {
+            result.lhs = error.lhs
+            result.rhs = error.rhs
+          }
+        } else if (error instanceof Missing) {
+          result.verdict = 'error'
+          result.message = error.message
+        } else if (error && error.code === 'ERR_ASSERTION') {
+          result.verdict = 'failed'
+          result.message = String(error.message)
+        } else {
+          result.verdict = 'error'
+          result.message = 'the test raised ' + describe(error)
+        }
+      }
+      current = null
+      write(1, `${nonce} ${JSON.stringify(result)}\n`)
+    }
+  }
+}
+
+module.exports = { runner, judge }
