@@ -1,5 +1,7 @@
 #include "syntax/body_cases.hpp"
 
+#include "syntax/syntax_check.hpp"
+
 #include <algorithm>
 
 namespace assay::syntax {
@@ -37,6 +39,14 @@ bool calls_any(const SyntaxTree& tree, TSNode node, const std::vector<std::strin
         return !found && std::find(opaque.begin(), opaque.end(), type(n)) == opaque.end();
     });
     return found;
+}
+
+Expected<SyntaxTree> parse_test_code(std::string_view grammar, std::string_view test_code) {
+    SyntaxTree tree = ASSAY_TRY(SyntaxTree::parse(grammar, std::string(test_code)));
+    if (!tree.has_error()) return tree;
+    const auto error = ASSAY_TRY(check_syntax(grammar, test_code));
+    if (!error) return tree;
+    return fail_at(fmt::format("test:{}:{}", error->line, error->column), "{}", error->message);
 }
 
 std::string without(std::string_view source, const std::vector<TSNode>& cut) {

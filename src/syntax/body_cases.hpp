@@ -24,6 +24,10 @@ namespace assay::syntax {
                              const std::vector<std::string_view>& callees,
                              const std::vector<std::string_view>& opaque);
 
+// The tree of test code in `grammar`, or its first syntax error at "test:LINE:COLUMN".
+[[nodiscard]] Expected<SyntaxTree> parse_test_code(std::string_view grammar,
+                                                   std::string_view test_code);
+
 // The source without the byte ranges of `cut` (in order, not overlapping), byte for byte
 // otherwise: a test's set-up without its main or test function.
 [[nodiscard]] std::string without(std::string_view source, const std::vector<TSNode>& cut);

@@ -4,7 +4,6 @@
 
 #include "syntax/body_cases.hpp"
 #include "syntax/cpp/cpp.hpp"
-#include "syntax/syntax_check.hpp"
 
 namespace assay::syntax::cpp {
 namespace {
@@ -16,13 +15,7 @@ bool is_main(const SyntaxTree& tree, TSNode node) {
 
 // The set-up is the test without `main`; each statement of main's body that asserts is a case.
 Expected<SplitTests> split_main(std::string_view test_code) {
-    const SyntaxTree tree = ASSAY_TRY(SyntaxTree::parse("cpp", std::string(test_code)));
-    if (tree.has_error()) {
-        const auto error = ASSAY_TRY(check_syntax("cpp", test_code));
-        if (error)
-            return fail_at(fmt::format("test:{}:{}", error->line, error->column), "{}",
-                           error->message);
-    }
+    const SyntaxTree tree = ASSAY_TRY(parse_test_code("cpp", test_code));
     TSNode main{};
     for (const TSNode node : named_children(tree.root()))
         if (is_main(tree, node)) main = node;

@@ -4,7 +4,6 @@
 
 #include "syntax/body_cases.hpp"
 #include "syntax/javascript/javascript.hpp"
-#include "syntax/syntax_check.hpp"
 
 #include <set>
 
@@ -39,13 +38,7 @@ std::string called_name(const SyntaxTree& tree, TSNode statement) {
 }
 
 Expected<SplitTests> split_test_function(std::string_view test_code) {
-    const SyntaxTree tree = ASSAY_TRY(SyntaxTree::parse("javascript", std::string(test_code)));
-    if (tree.has_error()) {
-        const auto error = ASSAY_TRY(check_syntax("javascript", test_code));
-        if (error)
-            return fail_at(fmt::format("test:{}:{}", error->line, error->column), "{}",
-                           error->message);
-    }
+    const SyntaxTree tree = ASSAY_TRY(parse_test_code("javascript", test_code));
     const auto top = code_children(tree.root());
     std::set<std::string> called;
     for (const TSNode statement : top)
