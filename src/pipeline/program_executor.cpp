@@ -195,20 +195,24 @@ std::string values_text(const ProgramCase& c, const nlohmann::json& values) {
 // One case of the judge's line.
 sandbox::CaseResult judged(const ProgramCase& c, const nlohmann::json& line) {
     sandbox::CaseResult out{c.name, TestVerdict::error, "", 0};
-    const std::string verdict = line.value("verdict", "");
-    const nlohmann::json values = line.value("values", nlohmann::json::object());
-    const std::string message = line.contains("message") && line["message"].is_string()
-                                    ? line["message"].get<std::string>()
-                                    : std::string();
+    // The judge runs the tests' code: read its line without trusting a member's type.
+    const auto text = [&](const char* key) {
+        const auto it = line.find(key);
+        return it != line.end() && it->is_string() ? it->get<std::string>() : std::string();
+    };
+    const std::string verdict = text("verdict");
+    const auto found = line.find("values");
+    const nlohmann::json values =
+        found != line.end() && found->is_object() ? *found : nlohmann::json::object();
+    const std::string message = text("message");
     if (verdict == "passed") {
         out.verdict = TestVerdict::passed;
     } else if (verdict == "failed") {
         out.verdict = TestVerdict::failed;
         out.message = "assertion failed: " + util::clip(c.assertion, 500);
-        if (line.contains("lhs") && line["lhs"].is_string() && line["rhs"].is_string())
-            out.message += fmt::format("\n  left: {}\n  right: {}",
-                                       util::clip(line["lhs"].get<std::string>(), 500),
-                                       util::clip(line["rhs"].get<std::string>(), 500));
+        if (line.contains("lhs") && line.contains("rhs"))
+            out.message += fmt::format("\n  left: {}\n  right: {}", util::clip(text("lhs"), 500),
+                                       util::clip(text("rhs"), 500));
         if (!message.empty()) out.message += "\n  " + util::clip(message, 1000);
         out.message += values_text(c, values);
     } else {

@@ -102,6 +102,33 @@ TEST_CASE("pipeline::ProgramExecutor runs C++ as runner and judge") {
     }
 }
 
+TEST_CASE("pipeline::ProgramExecutor: nested standard C++ values reach the judge exactly") {
+    Fixture f("cpp");
+    const std::string head =
+        "#include <map>\n#include <optional>\n#include <set>\n#include <string>\n"
+        "#include <tuple>\n#include <vector>\nusing namespace std;\n"
+        "using T = tuple<map<string, vector<double>>, optional<string>, set<char>, "
+        "const char*>;\n";
+    const auto job = f.job(
+        head + "T f(int x) {\n  return {{{\"a b\\n\", {0.1, x / 3.0}}}, x > 1 ? "
+               "optional<string>(\"y\") "
+               ": nullopt, {'q', 'p'}, \"c\"};\n}\n",
+        "f", head + "T f(int x);\n",
+        {"assert (get<0>(f(1)) == map<string, vector<double>>{{\"a b\\n\", {0.1, 1 / 3.0}}});",
+         "assert (!get<1>(f(1)).has_value() && get<1>(f(2)) == \"y\");",
+         "assert (get<2>(f(0)) == set<char>{'p', 'q'} && string(get<3>(f(0))) == \"c\");",
+         "assert (get<0>(f(2)).at(\"a b\\n\")[1] == 0.5);"});
+    const sandbox::JobResult r = f.executor.run_job(job);
+    CHECK(r.verdict == Verdict::ok);
+    REQUIRE(r.cases.size() == 4);
+    CHECK(r.cases[0].verdict == TestVerdict::passed);
+    CHECK(r.cases[1].verdict == TestVerdict::passed);
+    CHECK(r.cases[2].verdict == TestVerdict::passed);
+    CHECK(r.cases[3].verdict == TestVerdict::failed);
+    CHECK(r.cases[3].message.find("left: 0.666666666666666") != std::string::npos);
+    CHECK(r.cases[3].message.find("{\"a b\\n\", {0.1, 0.666666666666666") != std::string::npos);
+}
+
 TEST_CASE("pipeline::ProgramExecutor runs JavaScript as runner and judge") {
     Fixture f("javascript");
     const auto job = f.job(

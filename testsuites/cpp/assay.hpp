@@ -13,9 +13,9 @@
 #pragma once
 
 // Light on purpose: every compile of a runner or judge reads this file from source, after the
-// program's own (precompiled) headers. The containers' codecs exist only where the program has
-// included the container (its header's guard is defined): a program cannot return a type whose
-// header it never included.
+// program's own (precompiled) headers, so it includes no container and not even <string> (Text
+// is its own). The codecs of std::string and the containers exist only where the program has
+// the type (its header's guard is defined): a program cannot return a type it never declared.
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -23,7 +23,6 @@
 #include <cxxabi.h>
 #include <exception>
 #include <limits>
-#include <string>
 #include <type_traits>
 #include <typeinfo>
 #include <unistd.h>
@@ -31,31 +30,142 @@
 
 namespace assay {
 
+// A growable byte buffer: the harness's own string, so that it needs no <string> (whose
+// parsing would cost every compile a fifth of a second).
+class Text {
+  public:
+    static constexpr std::size_t npos = static_cast<std::size_t>(-1);
+    Text() = default;
+    Text(const char* s) { append(s, std::strlen(s)); } // NOLINT: converts like a string
+    Text(const char* s, std::size_t n) { append(s, n); }
+    Text(std::size_t n, char ch) {
+        for (std::size_t i = 0; i < n; ++i)
+            push_back(ch);
+    }
+    Text(const Text& other) { append(other.data(), other.size()); }
+    Text(Text&& other) noexcept : data_(other.data_), size_(other.size_), capacity_(other.capacity_) {
+        other.data_ = nullptr;
+        other.size_ = other.capacity_ = 0;
+    }
+    Text& operator=(Text other) noexcept {
+        std::swap(data_, other.data_);
+        std::swap(size_, other.size_);
+        std::swap(capacity_, other.capacity_);
+        return *this;
+    }
+    ~Text() { std::free(data_); }
+
+    void append(const char* s, std::size_t n) {
+        if (n == 0) return;
+        if (size_ + n + 1 > capacity_) {
+            std::size_t grown = capacity_ < 32 ? 32 : capacity_ * 2;
+            while (grown < size_ + n + 1)
+                grown *= 2;
+            char* bigger = static_cast<char*>(std::realloc(data_, grown));
+            if (bigger == nullptr) std::abort();
+            data_ = bigger;
+            capacity_ = grown;
+        }
+        std::memcpy(data_ + size_, s, n);
+        size_ += n;
+        data_[size_] = '\0';
+    }
+    void push_back(char ch) { append(&ch, 1); }
+    Text& operator+=(const Text& other) {
+        append(other.data(), other.size());
+        return *this;
+    }
+    Text& operator+=(const char* s) {
+        append(s, std::strlen(s));
+        return *this;
+    }
+    Text& operator+=(char ch) {
+        push_back(ch);
+        return *this;
+    }
+    friend Text operator+(Text a, const Text& b) {
+        a += b;
+        return a;
+    }
+    friend Text operator+(Text a, const char* b) {
+        a += b;
+        return a;
+    }
+    friend Text operator+(const char* a, const Text& b) { return Text(a) + b; }
+    friend bool operator==(const Text& a, const Text& b) {
+        return a.size_ == b.size_ && (a.size_ == 0 || std::memcmp(a.data_, b.data_, a.size_) == 0);
+    }
+    friend bool operator!=(const Text& a, const Text& b) { return !(a == b); }
+
+    const char* data() const { return data_ == nullptr ? "" : data_; }
+    const char* c_str() const { return data(); }
+    std::size_t size() const { return size_; }
+    bool empty() const { return size_ == 0; }
+    char operator[](std::size_t i) const { return data_[i]; }
+    char back() const { return data_[size_ - 1]; }
+    const char* begin() const { return data(); }
+    const char* end() const { return data() + size_; }
+    void clear() { size_ = 0; }
+    Text substr(std::size_t at, std::size_t n = npos) const {
+        if (at > size_) at = size_;
+        if (n > size_ - at) n = size_ - at;
+        return Text(data() + at, n);
+    }
+    std::size_t find(char ch, std::size_t from = 0) const {
+        for (std::size_t i = from; i < size_; ++i)
+            if (data_[i] == ch) return i;
+        return npos;
+    }
+    bool starts_with(const char* prefix) const {
+        const std::size_t n = std::strlen(prefix);
+        return n <= size_ && std::memcmp(data(), prefix, n) == 0;
+    }
+
+  private:
+    char* data_ = nullptr;
+    std::size_t size_ = 0;
+    std::size_t capacity_ = 0;
+};
+
+inline Text number_text(long long v) {
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%lld", v);
+    return buffer;
+}
+inline Text number_text(unsigned long long v) {
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%llu", v);
+    return buffer;
+}
+inline Text number_text(long v) { return number_text(static_cast<long long>(v)); }
+inline Text number_text(unsigned long v) { return number_text(static_cast<unsigned long long>(v)); }
+inline Text number_text(int v) { return number_text(static_cast<long long>(v)); }
+
 // ---- the codec: whitespace-separated tokens, read back by type -------------------------------
 
 struct Reader {
-    const std::string* text;
+    const Text* text;
     std::size_t at = 0;
     // The next token (up to a space), or false at the end.
-    bool token(std::string& out) {
+    bool token(Text& out) {
         while (at < text->size() && (*text)[at] == ' ')
             ++at;
         if (at >= text->size()) return false;
         const std::size_t stop = text->find(' ', at);
-        const std::size_t end = stop == std::string::npos ? text->size() : stop;
+        const std::size_t end = stop == Text::npos ? text->size() : stop;
         out = text->substr(at, end - at);
         at = end;
         return true;
     }
 };
 
-inline void put_token(std::string& out, const std::string& token) {
+inline void put_token(Text& out, const Text& token) {
     if (!out.empty()) out += ' ';
     out += token;
 }
 
-inline std::string quoted(const std::string& s, char quote) {
-    std::string out(1, quote);
+inline Text quoted(const Text& s, char quote) {
+    Text out(1, quote);
     for (const unsigned char ch : s) {
         if (ch == '\\' || ch == static_cast<unsigned char>(quote)) {
             out += '\\';
@@ -86,14 +196,14 @@ template <class T> constexpr bool is_char_v =
 template <class T>
 struct Codec<T, std::enable_if_t<std::is_integral_v<T> && !std::is_same_v<T, bool>>> {
     static constexpr bool supported = true;
-    static void put(std::string& out, T v) {
+    static void put(Text& out, T v) {
         if constexpr (std::is_signed_v<T>)
-            put_token(out, std::to_string(static_cast<long long>(v)));
+            put_token(out, number_text(static_cast<long long>(v)));
         else
-            put_token(out, std::to_string(static_cast<unsigned long long>(v)));
+            put_token(out, number_text(static_cast<unsigned long long>(v)));
     }
     static bool get(Reader& in, T& v) {
-        std::string t;
+        Text t;
         if (!in.token(t) || t.empty()) return false;
         char* end = nullptr;
         errno = 0;
@@ -111,36 +221,36 @@ struct Codec<T, std::enable_if_t<std::is_integral_v<T> && !std::is_same_v<T, boo
         }
         return true;
     }
-    static std::string show(T v) {
-        if constexpr (is_char_v<T>) return quoted(std::string(1, static_cast<char>(v)), '\'');
+    static Text show(T v) {
+        if constexpr (is_char_v<T>) return quoted(Text(1, static_cast<char>(v)), '\'');
         if constexpr (std::is_signed_v<T>)
-            return std::to_string(static_cast<long long>(v));
+            return number_text(static_cast<long long>(v));
         else
-            return std::to_string(static_cast<unsigned long long>(v));
+            return number_text(static_cast<unsigned long long>(v));
     }
 };
 
 template <> struct Codec<bool> {
     static constexpr bool supported = true;
-    static void put(std::string& out, bool v) { put_token(out, v ? "1" : "0"); }
+    static void put(Text& out, bool v) { put_token(out, v ? "1" : "0"); }
     static bool get(Reader& in, bool& v) {
-        std::string t;
+        Text t;
         if (!in.token(t) || (t != "0" && t != "1")) return false;
         v = t == "1";
         return true;
     }
-    static std::string show(bool v) { return v ? "true" : "false"; }
+    static Text show(bool v) { return v ? "true" : "false"; }
 };
 
 template <class T> struct Codec<T, std::enable_if_t<std::is_floating_point_v<T>>> {
     static constexpr bool supported = true;
-    static void put(std::string& out, T v) {
+    static void put(Text& out, T v) {
         char buffer[64];
         std::snprintf(buffer, sizeof buffer, "%La", static_cast<long double>(v));
         put_token(out, buffer);
     }
     static bool get(Reader& in, T& v) {
-        std::string t;
+        Text t;
         if (!in.token(t) || t.empty()) return false;
         char* end = nullptr;
         const long double x = std::strtold(t.c_str(), &end);
@@ -149,7 +259,7 @@ template <class T> struct Codec<T, std::enable_if_t<std::is_floating_point_v<T>>
         return true;
     }
     // The shortest decimal that reads back as the same value.
-    static std::string show(T v) {
+    static Text show(T v) {
         char buffer[64];
         for (int digits = 6; digits <= 21; ++digits) {
             std::snprintf(buffer, sizeof buffer, "%.*Lg", digits, static_cast<long double>(v));
@@ -159,17 +269,16 @@ template <class T> struct Codec<T, std::enable_if_t<std::is_floating_point_v<T>>
     }
 };
 
-template <> struct Codec<std::string> {
+// Length-prefixed bytes: "<size>:<bytes>".
+template <> struct Codec<Text> {
     static constexpr bool supported = true;
-    static void put(std::string& out, const std::string& v) {
-        put_token(out, std::to_string(v.size()) + ":" + v);
-    }
-    static bool get(Reader& in, std::string& v) {
-        const std::string& text = *in.text;
+    static void put(Text& out, const Text& v) { put_token(out, number_text(v.size()) + ":" + v); }
+    static bool get(Reader& in, Text& v) {
+        const Text& text = *in.text;
         while (in.at < text.size() && text[in.at] == ' ')
             ++in.at;
         const std::size_t colon = text.find(':', in.at);
-        if (colon == std::string::npos || colon == in.at) return false;
+        if (colon == Text::npos || colon == in.at) return false;
         std::size_t size = 0;
         for (std::size_t i = in.at; i < colon; ++i) {
             if (text[i] < '0' || text[i] > '9' || size > text.size()) return false;
@@ -180,28 +289,42 @@ template <> struct Codec<std::string> {
         in.at = colon + 1 + size;
         return true;
     }
-    static std::string show(const std::string& v) { return quoted(v, '"'); }
+    static Text show(const Text& v) { return quoted(v, '"'); }
 };
 
 // A C string is sent as a string and read back into storage that lives as long as the judge.
 template <> struct Codec<const char*> {
     static constexpr bool supported = true;
-    static void put(std::string& out, const char* v) {
-        Codec<std::string>::put(out, v == nullptr ? std::string() : std::string(v));
-    }
+    static void put(Text& out, const char* v) { Codec<Text>::put(out, v == nullptr ? Text() : Text(v)); }
     static bool get(Reader& in, const char*& v) {
-        std::string s;
-        if (!Codec<std::string>::get(in, s)) return false;
-        v = (new std::string(std::move(s)))->c_str(); // kept for the judge's life
+        Text s;
+        if (!Codec<Text>::get(in, s)) return false;
+        v = (new Text(static_cast<Text&&>(s)))->c_str(); // kept for the judge's life
         return true;
     }
-    static std::string show(const char* v) { return v == nullptr ? "nullptr" : quoted(v, '"'); }
+    static Text show(const char* v) { return v == nullptr ? Text("nullptr") : quoted(v, '"'); }
 };
 template <> struct Codec<char*> : Codec<const char*> {};
+#if defined(_GLIBCXX_STRING) || defined(_BASIC_STRING_H) || defined(_LIBCPP_STRING)
+template <> struct Codec<std::string> {
+    static constexpr bool supported = true;
+    static void put(Text& out, const std::string& v) {
+        put_token(out, number_text(v.size()) + ":" + Text(v.data(), v.size()));
+    }
+    static bool get(Reader& in, std::string& v) {
+        Text t;
+        if (!Codec<Text>::get(in, t)) return false;
+        v.assign(t.data(), t.size());
+        return true;
+    }
+    static Text show(const std::string& v) { return quoted(Text(v.data(), v.size()), '"'); }
+};
+#endif
+
 
 template <class T> using codec_of = Codec<std::remove_cv_t<std::remove_reference_t<T>>>;
 
-template <class T> std::string show_value(const T& v) {
+template <class T> Text show_value(const T& v) {
     if constexpr (codec_of<T>::supported)
         return codec_of<T>::show(v);
     else
@@ -211,8 +334,8 @@ template <class T> std::string show_value(const T& v) {
 // Sequences: the count, then the items.
 template <class C, class Add> struct SequenceCodec {
     static constexpr bool supported = codec_of<typename C::value_type>::supported;
-    static void put(std::string& out, const C& v) {
-        put_token(out, std::to_string(v.size()));
+    static void put(Text& out, const C& v) {
+        put_token(out, number_text(v.size()));
         for (const auto& item : v)
             codec_of<typename C::value_type>::put(out, item);
     }
@@ -227,8 +350,8 @@ template <class C, class Add> struct SequenceCodec {
         }
         return true;
     }
-    static std::string show(const C& v) {
-        std::string out = "{";
+    static Text show(const C& v) {
+        Text out = "{";
         for (const auto& item : v) {
             if (out.size() > 1) out += ", ";
             out += show_value(item);
@@ -246,36 +369,36 @@ struct Insert {
         c.insert(std::forward<T>(item));
     }
 };
-#if defined(_GLIBCXX_VECTOR) || defined(_LIBCPP_VECTOR)
+#if defined(_GLIBCXX_VECTOR) || defined(_STL_VECTOR_H) || defined(_LIBCPP_VECTOR)
 template <class T, class A>
 struct Codec<std::vector<T, A>> : SequenceCodec<std::vector<T, A>, PushBack> {};
 #endif
-#if defined(_GLIBCXX_DEQUE) || defined(_LIBCPP_DEQUE)
+#if defined(_GLIBCXX_DEQUE) || defined(_STL_DEQUE_H) || defined(_LIBCPP_DEQUE)
 template <class T, class A>
 struct Codec<std::deque<T, A>> : SequenceCodec<std::deque<T, A>, PushBack> {};
 #endif
-#if defined(_GLIBCXX_LIST) || defined(_LIBCPP_LIST)
+#if defined(_GLIBCXX_LIST) || defined(_STL_LIST_H) || defined(_LIBCPP_LIST)
 template <class T, class A>
 struct Codec<std::list<T, A>> : SequenceCodec<std::list<T, A>, PushBack> {};
 #endif
-#if defined(_GLIBCXX_SET) || defined(_LIBCPP_SET)
+#if defined(_GLIBCXX_SET) || defined(_STL_SET_H) || defined(_LIBCPP_SET)
 template <class T, class C, class A>
 struct Codec<std::set<T, C, A>> : SequenceCodec<std::set<T, C, A>, Insert> {};
 template <class T, class C, class A>
 struct Codec<std::multiset<T, C, A>> : SequenceCodec<std::multiset<T, C, A>, Insert> {};
 #endif
-#if defined(_GLIBCXX_UNORDERED_SET) || defined(_LIBCPP_UNORDERED_SET)
+#if defined(_GLIBCXX_UNORDERED_SET) || defined(_UNORDERED_SET_H) || defined(_LIBCPP_UNORDERED_SET)
 template <class T, class H, class E, class A>
 struct Codec<std::unordered_set<T, H, E, A>>
     : SequenceCodec<std::unordered_set<T, H, E, A>, Insert> {};
 #endif
 
-#if defined(_GLIBCXX_VECTOR) || defined(_LIBCPP_VECTOR)
+#if defined(_GLIBCXX_VECTOR) || defined(_STL_VECTOR_H) || defined(_LIBCPP_VECTOR)
 // A vector<bool> item is a proxy: read and written as bool.
 template <class A> struct Codec<std::vector<bool, A>> {
     static constexpr bool supported = true;
-    static void put(std::string& out, const std::vector<bool, A>& v) {
-        put_token(out, std::to_string(v.size()));
+    static void put(Text& out, const std::vector<bool, A>& v) {
+        put_token(out, number_text(v.size()));
         for (const bool item : v)
             Codec<bool>::put(out, item);
     }
@@ -290,8 +413,8 @@ template <class A> struct Codec<std::vector<bool, A>> {
         }
         return true;
     }
-    static std::string show(const std::vector<bool, A>& v) {
-        std::string out = "{";
+    static Text show(const std::vector<bool, A>& v) {
+        Text out = "{";
         for (const bool item : v)
             out += (out.size() > 1 ? ", " : "") + Codec<bool>::show(item);
         return out + "}";
@@ -303,7 +426,7 @@ template <class A> struct Codec<std::vector<bool, A>> {
 #if defined(_GLIBCXX_ARRAY) || defined(_LIBCPP_ARRAY)
 template <class T, std::size_t N> struct Codec<std::array<T, N>> {
     static constexpr bool supported = codec_of<T>::supported;
-    static void put(std::string& out, const std::array<T, N>& v) {
+    static void put(Text& out, const std::array<T, N>& v) {
         for (const auto& item : v)
             codec_of<T>::put(out, item);
     }
@@ -312,8 +435,8 @@ template <class T, std::size_t N> struct Codec<std::array<T, N>> {
             if (!codec_of<T>::get(in, item)) return false;
         return true;
     }
-    static std::string show(const std::array<T, N>& v) {
-        std::string out = "{";
+    static Text show(const std::array<T, N>& v) {
+        Text out = "{";
         for (const auto& item : v)
             out += (out.size() > 1 ? ", " : "") + show_value(item);
         return out + "}";
@@ -326,8 +449,8 @@ template <class M> struct MapCodec {
     using K = typename M::key_type;
     using V = typename M::mapped_type;
     static constexpr bool supported = codec_of<K>::supported && codec_of<V>::supported;
-    static void put(std::string& out, const M& m) {
-        put_token(out, std::to_string(m.size()));
+    static void put(Text& out, const M& m) {
+        put_token(out, number_text(m.size()));
         for (const auto& [k, v] : m) {
             codec_of<K>::put(out, k);
             codec_of<V>::put(out, v);
@@ -345,19 +468,19 @@ template <class M> struct MapCodec {
         }
         return true;
     }
-    static std::string show(const M& m) {
-        std::string out = "{";
+    static Text show(const M& m) {
+        Text out = "{";
         for (const auto& [k, v] : m)
-            out += (out.size() > 1 ? ", " : "") + std::string("{") + show_value(k) + ", " +
+            out += (out.size() > 1 ? ", " : "") + Text("{") + show_value(k) + ", " +
                    show_value(v) + "}";
         return out + "}";
     }
 };
-#if defined(_GLIBCXX_MAP) || defined(_LIBCPP_MAP)
+#if defined(_GLIBCXX_MAP) || defined(_STL_MAP_H) || defined(_LIBCPP_MAP)
 template <class K, class V, class C, class A>
 struct Codec<std::map<K, V, C, A>> : MapCodec<std::map<K, V, C, A>> {};
 #endif
-#if defined(_GLIBCXX_UNORDERED_MAP) || defined(_LIBCPP_UNORDERED_MAP)
+#if defined(_GLIBCXX_UNORDERED_MAP) || defined(_UNORDERED_MAP_H) || defined(_LIBCPP_UNORDERED_MAP)
 template <class K, class V, class H, class E, class A>
 struct Codec<std::unordered_map<K, V, H, E, A>> : MapCodec<std::unordered_map<K, V, H, E, A>> {};
 #endif
@@ -365,7 +488,7 @@ struct Codec<std::unordered_map<K, V, H, E, A>> : MapCodec<std::unordered_map<K,
 #if defined(_GLIBCXX_TUPLE) || defined(_LIBCPP_TUPLE)
 template <class... T> struct Codec<std::tuple<T...>> {
     static constexpr bool supported = (codec_of<T>::supported && ...);
-    static void put(std::string& out, const std::tuple<T...>& v) {
+    static void put(Text& out, const std::tuple<T...>& v) {
         std::apply([&](const auto&... item) { (codec_of<decltype(item)>::put(out, item), ...); },
                    v);
     }
@@ -373,8 +496,8 @@ template <class... T> struct Codec<std::tuple<T...>> {
         return std::apply([&](auto&... item) { return (codec_of<decltype(item)>::get(in, item) && ...); },
                           v);
     }
-    static std::string show(const std::tuple<T...>& v) {
-        std::string out = "{";
+    static Text show(const std::tuple<T...>& v) {
+        Text out = "{";
         std::apply(
             [&](const auto&... item) {
                 ((out += (out.size() > 1 ? ", " : "") + show_value(item)), ...);
@@ -387,21 +510,21 @@ template <class... T> struct Codec<std::tuple<T...>> {
 
 template <class A, class B> struct Codec<std::pair<A, B>> {
     static constexpr bool supported = codec_of<A>::supported && codec_of<B>::supported;
-    static void put(std::string& out, const std::pair<A, B>& v) {
+    static void put(Text& out, const std::pair<A, B>& v) {
         codec_of<A>::put(out, v.first);
         codec_of<B>::put(out, v.second);
     }
     static bool get(Reader& in, std::pair<A, B>& v) {
         return codec_of<A>::get(in, v.first) && codec_of<B>::get(in, v.second);
     }
-    static std::string show(const std::pair<A, B>& v) {
+    static Text show(const std::pair<A, B>& v) {
         return "{" + show_value(v.first) + ", " + show_value(v.second) + "}";
     }
 };
 #if defined(_GLIBCXX_OPTIONAL) || defined(_LIBCPP_OPTIONAL)
 template <class T> struct Codec<std::optional<T>> {
     static constexpr bool supported = codec_of<T>::supported;
-    static void put(std::string& out, const std::optional<T>& v) {
+    static void put(Text& out, const std::optional<T>& v) {
         put_token(out, v ? "1" : "0");
         if (v) codec_of<T>::put(out, *v);
     }
@@ -417,8 +540,8 @@ template <class T> struct Codec<std::optional<T>> {
         v = std::move(item);
         return true;
     }
-    static std::string show(const std::optional<T>& v) {
-        return v ? show_value(*v) : std::string("nullopt");
+    static Text show(const std::optional<T>& v) {
+        return v ? show_value(*v) : Text("nullopt");
     }
 };
 #endif
@@ -426,7 +549,7 @@ template <class T> struct Codec<std::optional<T>> {
 
 // ---- records: "<kind> <number> <size>\n<payload>\n" on fd 3 (runner) ------------------------
 
-inline void write_all(int fd, const std::string& data) {
+inline void write_all(int fd, const Text& data) {
     std::size_t done = 0;
     while (done < data.size()) {
         const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
@@ -435,19 +558,19 @@ inline void write_all(int fd, const std::string& data) {
     }
 }
 
-inline void record(char kind, long number, const std::string& payload) {
-    write_all(3, std::string(1, kind) + " " + std::to_string(number) + " " +
-                     std::to_string(payload.size()) + "\n" + payload + "\n");
+inline void record(char kind, long number, const Text& payload) {
+    write_all(3, Text(1, kind) + " " + number_text(number) + " " +
+                     number_text(payload.size()) + "\n" + payload + "\n");
 }
 
 // The exception being handled, in words: its type and what().
-inline std::string current_exception_text() {
+inline Text current_exception_text() {
     try {
         throw;
     } catch (const std::exception& e) {
         int status = 0;
         char* name = abi::__cxa_demangle(typeid(e).name(), nullptr, nullptr, &status);
-        std::string out = std::string(status == 0 && name != nullptr ? name : typeid(e).name()) +
+        Text out = Text(status == 0 && name != nullptr ? name : typeid(e).name()) +
                           ": " + e.what();
         std::free(name);
         return out;
@@ -458,8 +581,8 @@ inline std::string current_exception_text() {
 
 // An assertion that failed, with what the judge saw of its sides.
 struct Failed {
-    std::string lhs;
-    std::string rhs;
+    Text lhs;
+    Text rhs;
 };
 
 // The runner's side of a hole: the value, natively, sent as the hole's record; the caller gets
@@ -467,7 +590,7 @@ struct Failed {
 template <class T> T&& emit(long id, T&& value) {
     static_assert(codec_of<T>::supported,
                   "assay: the harness cannot encode this type (see testsuites/cpp/assay.hpp)");
-    std::string payload;
+    Text payload;
     codec_of<T>::put(payload, value);
     record('V', id, payload);
     return std::forward<T>(value);
@@ -496,8 +619,8 @@ class RunnerCase {
   private:
     long number_;
     bool whole_;
-    std::string outcome_;
-    std::string text_;
+    Text outcome_;
+    Text text_;
 };
 
 inline void whole_assert(bool holds) {
@@ -507,20 +630,20 @@ inline void whole_assert(bool holds) {
 // ---- the judge ----------------------------------------------------------------------------
 
 struct Missing {
-    std::string text;
+    Text text;
 };
 
-inline std::string& values() {
-    static std::string text;
+inline Text& values() {
+    static Text text;
     return text;
 }
-inline std::string& nonce() {
-    static std::string value;
+inline Text& nonce() {
+    static Text value;
     return value;
 }
 
-inline std::string read_file(const char* path) {
-    std::string out;
+inline Text read_file(const char* path) {
+    Text out;
     if (FILE* f = std::fopen(path, "rb")) {
         char buffer[65536];
         std::size_t n = 0;
@@ -532,12 +655,12 @@ inline std::string read_file(const char* path) {
 }
 
 // The payload of the runner's record (kind, number), or false when there is none.
-inline bool find_record(char kind, long number, std::string& payload) {
-    const std::string& text = values();
+inline bool find_record(char kind, long number, Text& payload) {
+    const Text& text = values();
     std::size_t at = 0;
     while (at < text.size()) {
         const std::size_t eol = text.find('\n', at);
-        if (eol == std::string::npos) return false;
+        if (eol == Text::npos) return false;
         char k = 0;
         long n = 0;
         unsigned long size = 0;
@@ -558,8 +681,8 @@ inline void judge_start() {
     values() = read_file("/work/values");
 }
 
-inline std::string json_string(const std::string& s) {
-    std::string out = "\"";
+inline Text json_string(const Text& s) {
+    Text out = "\"";
     for (const unsigned char ch : s) {
         if (ch == '"' || ch == '\\') {
             out += '\\';
@@ -587,8 +710,8 @@ class JudgeCase {
     explicit JudgeCase(long number) : number_(number) { current_case() = this; }
     ~JudgeCase() { current_case() = nullptr; }
     long number() const { return number_; }
-    void value(long id, std::string shown) { values_ += (values_.empty() ? "" : ",") +
-                                                       json_string(std::to_string(id)) + ":" +
+    void value(long id, Text shown) { values_ += (values_.empty() ? "" : ",") +
+                                                       json_string(number_text(id)) + ":" +
                                                        json_string(shown); }
     void caught() {
         try {
@@ -606,7 +729,7 @@ class JudgeCase {
         }
     }
     void finish() const {
-        std::string line = nonce() + " {\"case\":" + std::to_string(number_) +
+        Text line = nonce() + " {\"case\":" + number_text(number_) +
                            ",\"verdict\":" + json_string(verdict_) + ",\"values\":{" + values_ +
                            "}";
         if (verdict_ == "failed" && (!lhs_.empty() || !rhs_.empty()))
@@ -618,11 +741,11 @@ class JudgeCase {
 
   private:
     long number_;
-    std::string verdict_ = "passed";
-    std::string values_;
-    std::string lhs_;
-    std::string rhs_;
-    std::string text_;
+    Text verdict_ = "passed";
+    Text values_;
+    Text lhs_;
+    Text rhs_;
+    Text text_;
 };
 
 // The judge's side of a hole: the runner's value, read back as the declared type T.
@@ -631,17 +754,17 @@ template <class T> std::decay_t<T> take(long id) {
     static_assert(codec_of<V>::supported,
                   "assay: the harness cannot decode this type (see testsuites/cpp/assay.hpp)");
     const long number = current_case() != nullptr ? current_case()->number() : -1;
-    std::string payload;
+    Text payload;
     if (!find_record('V', id, payload)) {
-        std::string raised;
+        Text raised;
         if (find_record('X', number, raised))
-            throw Missing{"the candidate raised " + (raised.empty() ? std::string("an exception")
+            throw Missing{"the candidate raised " + (raised.empty() ? Text("an exception")
                                                                     : raised)};
         throw Missing{"the candidate's program stopped before this case"};
     }
     V value{};
     Reader in{&payload};
-    std::string rest;
+    Text rest;
     if (!codec_of<V>::get(in, value) || in.token(rest))
         throw Missing{"the candidate's value does not have the type the problem declares"};
     if (current_case() != nullptr) current_case()->value(id, show_value(value));
