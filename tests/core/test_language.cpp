@@ -72,6 +72,30 @@ TEST_CASE("core::load_language") {
               std::pair<std::string, std::string>{":4", "'harness' must be a string"});
         CHECK(where_of("jail = 1\n") ==
               std::pair<std::string, std::string>{":4", "'jail' must be a table"});
+        CHECK(where_of("syntax_gate = \"no\"\n") ==
+              std::pair<std::string, std::string>{":4", "'syntax_gate' must be true or false"});
+        CHECK(where_of("header_line = \"(\"\n").first == ":4");
+        CHECK(where_of("[programs]\nrunner = \"r\"\n").second == "missing key 'judge'");
+    }
+    SUBCASE("C++ compiles in its own jail; JavaScript does not compile; both run two programs") {
+        const auto cpp = load_language("cpp");
+        REQUIRE(cpp);
+        CHECK(cpp->compile_argv() == std::vector<std::string>{"/usr/bin/g++", "-std=c++17", "-O0",
+                                                              "-pipe", "-fuse-ld=gold", "-o",
+                                                              "/work/program", "main.cpp"});
+        CHECK(cpp->run_argv() == std::vector<std::string>{"/work/program"});
+        CHECK(cpp->compile_limits.memory_mb > cpp->limits.memory_mb);
+        CHECK_FALSE(cpp->syntax_gate);
+        CHECK(cpp->gate_grammar().empty());
+        CHECK(cpp->zygote.empty());
+        CHECK(cpp->programs.runner == "runner.cpp.in");
+        CHECK_FALSE(cpp->precompile.empty());
+        const auto js = load_language("javascript");
+        REQUIRE(js);
+        CHECK(js->compile.empty());
+        CHECK(js->run_argv() == std::vector<std::string>{"/usr/bin/node", "/work/main.js"});
+        CHECK(js->gate_grammar() == "javascript");
+        CHECK(js->programs.judge == "judge.js.in");
     }
 }
 
