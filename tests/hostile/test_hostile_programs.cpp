@@ -91,6 +91,18 @@ TEST_SUITE("hostile") {
             CHECK(r.verdict != Verdict::ok);
             check_host(r);
         }
+        SUBCASE("a huge value fails its case, not the judge") {
+            const auto r =
+                run("cpp",
+                    "#include <vector>\nstd::vector<int> f(int x) { return "
+                    "std::vector<int>(3000000, x); }\n",
+                    "assert (f(1).size() == 2);",
+                    "#include <vector>\nstd::vector<int> f(int x);\n#include <cassert>\n");
+            CHECK(r.verdict == Verdict::ok);
+            CHECK(r.cases.at(0).verdict == TestVerdict::failed);
+            CHECK(r.cases.at(0).message.size() < 4000);
+            check_host(r);
+        }
         SUBCASE("writing a host path and reading the environment") {
             const auto r =
                 run("cpp",
@@ -142,6 +154,21 @@ TEST_SUITE("hostile") {
                                test);
             CHECK(r.cases.at(0).verdict == TestVerdict::failed);
             check_host(r);
+        }
+        SUBCASE("a huge object and a huge exception message fail their case, not the judge") {
+            const auto big =
+                run("javascript",
+                    "const f = (x) => Object.fromEntries(Array.from({ length: 300000 }, "
+                    "(_, i) => ['k' + i, i]))\n",
+                    "console.assert(Object.keys(f(1)).length === 2)");
+            CHECK(big.verdict == Verdict::ok);
+            CHECK(big.cases.at(0).verdict == TestVerdict::failed);
+            CHECK(big.cases.at(0).message.size() < 4000);
+            const auto raised = run(
+                "javascript", "const f = (x) => { throw new Error('x'.repeat(5000000)) }\n", test);
+            CHECK(raised.verdict == Verdict::ok);
+            CHECK(raised.cases.at(0).verdict == TestVerdict::error);
+            CHECK(raised.cases.at(0).message.size() < 4000);
         }
         SUBCASE("vm and worker threads") {
             const auto r = run(

@@ -579,6 +579,12 @@ inline Text current_exception_text() {
     }
 }
 
+// At most 1000 bytes of a value's text: a candidate's huge value must not flood the judge's
+// output (whose limit would then fail the judge, not the candidate).
+inline Text clipped(const Text& text) {
+    return text.size() <= 1000 ? text : text.substr(0, 1000) + " ...";
+}
+
 // An assertion that failed, with what the judge saw of its sides.
 struct Failed {
     Text lhs;
@@ -758,8 +764,8 @@ template <class T> std::decay_t<T> take(long id) {
     if (!find_record('V', id, payload)) {
         Text raised;
         if (find_record('X', number, raised))
-            throw Missing{"the candidate raised " + (raised.empty() ? Text("an exception")
-                                                                    : raised)};
+            throw Missing{"the candidate raised " +
+                          (raised.empty() ? Text("an exception") : clipped(raised))};
         throw Missing{"the candidate's program stopped before this case"};
     }
     V value{};
@@ -767,7 +773,7 @@ template <class T> std::decay_t<T> take(long id) {
     Text rest;
     if (!codec_of<V>::get(in, value) || in.token(rest))
         throw Missing{"the candidate's value does not have the type the problem declares"};
-    if (current_case() != nullptr) current_case()->value(id, show_value(value));
+    if (current_case() != nullptr) current_case()->value(id, clipped(show_value(value)));
     return value;
 }
 
@@ -776,7 +782,7 @@ inline void check(bool holds) {
 }
 
 template <class L, class R, class Op> void compare(const L& lhs, const R& rhs, Op op) {
-    if (!op(lhs, rhs)) throw Failed{show_value(lhs), show_value(rhs)};
+    if (!op(lhs, rhs)) throw Failed{clipped(show_value(lhs)), clipped(show_value(rhs))};
 }
 
 } // namespace assay

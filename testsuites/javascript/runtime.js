@@ -112,9 +112,15 @@ function decode (item) {
   throw new Missing('a malformed value')
 }
 
+// At most 1000 characters: a candidate's huge value must not flood the judge's output (whose
+// limit would then fail the judge, not the candidate).
+function clipped (text) {
+  return text.length <= 1000 ? text : text.slice(0, 1000) + ' ...'
+}
+
 function show (value) {
   try {
-    return util.inspect(value, { depth: 8, breakLength: Infinity, maxArrayLength: 200, maxStringLength: 2000 })
+    return clipped(util.inspect(value, { depth: 8, breakLength: Infinity, maxArrayLength: 200, maxStringLength: 1000 }))
   } catch (e) {
     return '(a value the harness cannot show)'
   }
@@ -122,7 +128,7 @@ function show (value) {
 
 function describe (error) {
   try {
-    if (error instanceof Error) return `${error.name}: ${error.message}`
+    if (error instanceof Error) return clipped(`${error.name}: ${error.message}`)
     return `a thrown ${typeof error}: ${show(error)}`
   } catch (e) {
     return 'an exception that cannot be described'
