@@ -8,6 +8,7 @@
 #include "llm/client.hpp"
 #include "pipeline/run.hpp"
 #include "util/interrupt.hpp"
+#include "util/string.hpp"
 
 #include <array>
 #include <cerrno>
@@ -26,7 +27,8 @@ struct RunArgs {
     std::vector<std::string> problems;
     std::string db = "out/assay.db";
     std::string out = "out";
-    std::string stages; // empty: every stage with an LLM, the offline ones without
+    std::string stages;    // empty: every stage with an LLM, the offline ones without
+    std::string languages; // comma-separated; empty: every language of the problems given
     std::string llm_url;
     std::string model;
     pipeline::LlmSettings llm;
@@ -121,6 +123,12 @@ int run_run(const RunArgs& args) {
                          : value_or_throw(pipeline::parse_stages(args.stages));
     options.jobs = args.jobs;
     options.limit = args.limit;
+    for (std::string_view rest = args.languages; !rest.empty();) {
+        const std::size_t comma = rest.find(',');
+        if (const std::string name = util::trimmed(rest.substr(0, comma)); !name.empty())
+            options.languages.push_back(name);
+        rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    }
     options.seed = args.seed;
     options.mutants_per_problem = args.mutants_per_problem;
     options.allow_weak_jail = args.allow_weak_jail;
@@ -171,7 +179,7 @@ int run_run(const RunArgs& args) {
 }
 // The options of the file that hold paths, and the one that takes a comma-separated list.
 constexpr std::array<std::string_view, 4> kPathKeys{"problems", "db", "out", "benchmarks"};
-constexpr std::array<std::string_view, 1> kCommaKeys{"stages"};
+constexpr std::array<std::string_view, 2> kCommaKeys{"stages", "languages"};
 
 // `run --help` ends with what each stage does, so the LLM ones read as part of the main job.
 constexpr const char* kStagesHelp = R"(Stages (--stages; in run order):
@@ -225,6 +233,9 @@ Action configure_run(CLI::App& command) {
     command.add_option("--jobs,-j", args->jobs, "jailed workers in parallel (default: 2)")
         ->check(at_least_one());
     command.add_option("--limit", args->limit, "only the first N problems");
+    command.add_option("--languages", args->languages,
+                       "only the problems in these languages, e.g. cpp,javascript (default: "
+                       "every language of the problems given)");
     command.add_option("--seed", args->seed, "chooses the mutants; same seed, same rows");
     command.add_option("--mutants-per-problem", args->mutants_per_problem,
                        "mutants sampled per reference (default: 8)");

@@ -31,6 +31,7 @@ int run_stats(const StatsArgs& args) {
         {"llm_calls", counted.llm_calls},
         {"difficulty", counted.difficulty},
         {"exclusions", counted.exclusions},
+        {"by_language", counted.by_language},
     };
     if (args.json) {
         fmt::print("{}\n", stats.dump());
@@ -42,6 +43,12 @@ int run_stats(const StatsArgs& args) {
         fmt::print("{}:\n", section);
         for (const auto& [key, value] : stats[section].items())
             fmt::print("  {:<28} {}\n", key, value.get<long>());
+    }
+    for (const auto& [language, sections] : counted.by_language) {
+        fmt::print("{}:\n", language);
+        for (const auto& [section, counts] : sections)
+            for (const auto& [key, value] : counts)
+                fmt::print("  {:<40} {}\n", fmt::format("{} {}", section, key), value);
     }
     return 0;
 }

@@ -25,6 +25,25 @@ struct VerifyArgs {
     int jobs = static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
 };
 
+// A failing sample: its id, the tests it passed, the run's verdict when it is not `ok` (a
+// timeout, a compile error, ...), then the first failure's message, each line indented (the
+// values an assertion saw), at most 12 lines.
+void print_failure(const pipeline::SampleOutcome& o) {
+    const sandbox::JobResult& r = o.result;
+    std::string verdict;
+    if (r.verdict != Verdict::ok) verdict = fmt::format(", {}", to_string(r.verdict));
+    fmt::print("FAIL {}: {}/{} tests passed{}\n", o.sample.task_id, r.passed(), r.cases.size(),
+               verdict);
+    std::size_t at = 0;
+    for (int lines = 0; at < r.message.size() && lines < 12; ++lines) {
+        std::size_t eol = r.message.find('\n', at);
+        if (eol == std::string::npos) eol = r.message.size();
+        fmt::print("    {}\n", std::string_view(r.message).substr(at, eol - at));
+        at = eol + 1;
+    }
+    if (at < r.message.size()) fmt::print("    ...\n");
+}
+
 int run_verify(const VerifyArgs& args) {
     if (args.canonical == !args.solutions.empty())
         throw FatalError(Error{"give exactly one of --canonical and --solutions FILE", {}});
@@ -43,10 +62,7 @@ int run_verify(const VerifyArgs& args) {
         fmt::print("{}\n", report.to_json().dump());
     } else {
         for (const auto& o : report.outcomes)
-            if (!o.result.all_passed())
-                fmt::print("FAIL {} [{}] {}/{} tests: {}\n", o.sample.task_id,
-                           to_string(o.result.verdict), o.result.passed(), o.result.cases.size(),
-                           o.result.message.substr(0, o.result.message.find('\n')));
+            if (!o.result.all_passed()) print_failure(o);
         fmt::print("{} passed, {} failed ({} samples in {:.1f}s)\n", report.passed,
                    report.outcomes.size() - static_cast<std::size_t>(report.passed),
                    report.outcomes.size(), report.seconds);

@@ -265,7 +265,7 @@ Expected<std::vector<Problem>> load_native(const fs::path& path) {
     std::vector<fs::path> files;
     std::error_code error;
     if (fs::is_directory(path, error)) {
-        for (const auto& entry : fs::directory_iterator(path, error))
+        for (const auto& entry : fs::recursive_directory_iterator(path, error))
             if (entry.path().extension() == ".toml") files.push_back(entry.path());
         std::sort(files.begin(), files.end());
         if (files.empty())
@@ -318,6 +318,13 @@ Expected<Format> detect_format(const fs::path& path) {
     return fail_at(records.front().where, "cannot tell the format; pass --format");
 }
 
+Expected<void> declare_for_judge(Problem& problem, const std::string& declaration) {
+    const std::string& source = declaration.empty() ? problem.solution : declaration;
+    const std::string declared = ASSAY_TRY(syntax::prototypes(problem.language, source));
+    if (!declared.empty()) problem.test_setup = declared + "\n" + problem.test_setup;
+    return {};
+}
+
 Expected<Problem> parse_problem_toml(std::string_view text, const std::string& file) {
     toml::table table;
     try {
@@ -334,6 +341,8 @@ Expected<Problem> parse_problem_toml(std::string_view text, const std::string& f
     p.prompt = ASSAY_TRY(toml_string(table, "prompt", file, true));
     p.solution = ASSAY_TRY(toml_string(table, "solution", file, true));
     p.test_setup = ASSAY_TRY(toml_string(table, "test_setup", file, false));
+    const std::string declaration = ASSAY_TRY(toml_string(table, "declaration", file, false));
+    ASSAY_TRY(declare_for_judge(p, declaration));
     p.difficulty = ASSAY_TRY(toml_string(table, "difficulty", file, false));
     p.topics = ASSAY_TRY(toml_strings(table, "topics", file, false));
     const auto visible = ASSAY_TRY(toml_strings(table, "visible", file, true));

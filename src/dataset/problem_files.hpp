@@ -40,7 +40,14 @@ load_problems(const std::filesystem::path& path, Format format,
 load_benchmark(const std::filesystem::path& path,
                const std::filesystem::path& root = project_root());
 
-// Parses one native problem file's text; `file` is used in messages.
+// In a language whose programs declare a function before calling it (C++), the judge reads the
+// candidate's values back as the declared types: `declaration` (or, when empty, the reference
+// solution with its function bodies removed: its includes, types and prototypes) goes before the
+// problem's test set-up. Nothing changes for other languages.
+[[nodiscard]] Expected<void> declare_for_judge(Problem& problem, const std::string& declaration);
+
+// Parses one native problem file's text (a C++ problem's `declaration`: declare_for_judge); `file`
+// is used in messages.
 [[nodiscard]] Expected<Problem> parse_problem_toml(std::string_view text, const std::string& file);
 
 // One model sample to verify.

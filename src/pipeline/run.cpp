@@ -71,8 +71,30 @@ Expected<std::vector<Problem>> load_all(const RunOptions& options) {
             all.push_back(std::move(p));
         }
     }
-    if (options.limit && all.size() > *options.limit) all.resize(*options.limit);
     return all;
+}
+
+// Only the problems in `wanted` (--languages), each of which must be a language under languages/
+// that some problem given is in.
+Expected<void> keep_languages(std::vector<Problem>& problems,
+                              const std::vector<std::string>& wanted) {
+    const auto known = ASSAY_TRY(load_languages());
+    std::vector<std::string> names;
+    names.reserve(known.size());
+    for (const Language& l : known)
+        names.push_back(l.name);
+    for (const std::string& name : wanted) {
+        if (std::find(names.begin(), names.end(), name) == names.end())
+            return fail("--languages: unknown language '{}' (known: {})", name,
+                        fmt::join(names, ", "));
+        if (std::none_of(problems.begin(), problems.end(),
+                         [&](const Problem& p) { return p.language == name; }))
+            return fail("--languages: no problem given is in {}", name);
+    }
+    std::erase_if(problems, [&](const Problem& p) {
+        return std::find(wanted.begin(), wanted.end(), p.language) == wanted.end();
+    });
+    return {};
 }
 
 json run_args(const RunOptions& options) {
@@ -86,6 +108,7 @@ json run_args(const RunOptions& options) {
             {"stages", stages},
             {"jobs", options.jobs},
             {"limit", options.limit ? json(*options.limit) : json()},
+            {"languages", options.languages},
             {"seed", options.seed},
             {"mutants_per_problem", options.mutants_per_problem},
             {"llm", options.llm ? json{{"url", options.llm->url},
@@ -210,7 +233,7 @@ Expected<std::vector<ReferenceRun>> run_offline_stages(const Driver& driver,
                                                        const std::vector<Problem>& problems,
                                                        const RunOptions& options,
                                                        RunSummary& summary) {
-    summary.problems = static_cast<int>(problems.size());
+    summary.problems += static_cast<int>(problems.size());
     const std::vector<Stage>& stages = options.stages;
     if (!std::any_of(stages.begin(), stages.end(), [](Stage s) {
             return s != Stage::instruct && s != Stage::decontaminate && s != Stage::export_datasets;
@@ -236,24 +259,38 @@ Expected<std::vector<ReferenceRun>> run_offline_stages(const Driver& driver,
     return references;
 }
 
-// The stages and the export of a run recorded in `db` (summary.run_id), which they mark done.
-Expected<void> run_recorded(const RunOptions& options, std::vector<Problem>& problems,
-                            const Language& language, const std::optional<llm::PromptBook>& prompts,
-                            const std::vector<Problem>& benchmarks, store::Store& db,
-                            RunSummary& summary) {
-    const auto started = std::chrono::steady_clock::now();
-    const auto executor = make_executor(language, options.jobs, options.allow_weak_jail);
-    std::unique_ptr<llm::HttpClient> http;
-    std::optional<llm::CachingClient> client;
-    if (options.llm) {
-        http = ASSAY_TRY(
-            llm::HttpClient::create(client_options(*options.llm, options.api_key, options.seed)));
-        client.emplace(*http, db);
+// The problems of one language, in load order, with that language's descriptor.
+struct LanguageGroup {
+    const Language* language = nullptr;
+    std::vector<Problem> problems;
+};
+
+// Each language's problems, by language name; every problem moves into its group.
+std::vector<LanguageGroup> group_by_language(std::vector<Problem>& problems,
+                                             const std::map<std::string, Language>& languages) {
+    std::vector<LanguageGroup> groups;
+    for (const auto& [name, language] : languages) {
+        LanguageGroup group{&language, {}};
+        for (Problem& p : problems)
+            if (p.language == name) group.problems.push_back(std::move(p));
+        groups.push_back(std::move(group));
     }
-    const Driver driver(db, *executor, language, client ? &*client : nullptr,
+    problems.clear();
+    return groups;
+}
+
+// Every stage but decontaminate and export, on one language's problems: instruct first, then the
+// offline stages on seed and new problems, then the other LLM stages on the passing references.
+Expected<void> run_language(const RunOptions& options, LanguageGroup& group,
+                            const std::optional<llm::PromptBook>& prompts,
+                            llm::CachingClient* client, store::Store& db, RunSummary& summary,
+                            LlmSummary& llm_summary) {
+    const Language& language = *group.language;
+    std::vector<Problem>& problems = group.problems;
+    const auto executor = make_executor(language, options.jobs, options.allow_weak_jail);
+    const Driver driver(db, *executor, language, client,
                         {summary.run_id, options.seed, options.progress});
     std::optional<LlmContext> context;
-    LlmSummary llm_summary;
     if (options.llm) {
         context.emplace(LlmContext{driver, *prompts, *options.llm});
         if (has(options.stages, Stage::instruct)) {
@@ -261,13 +298,39 @@ Expected<void> run_recorded(const RunOptions& options, std::vector<Problem>& pro
             std::move(made.begin(), made.end(), std::back_inserter(problems));
         }
     }
-
     const auto references = ASSAY_TRY(run_offline_stages(driver, problems, options, summary));
+    RunSummary::LanguageCounts& counts = summary.languages[language.name];
+    counts.problems += static_cast<int>(problems.size());
+    counts.references_passed += static_cast<int>(std::count_if(
+        references.begin(), references.end(), [](const ReferenceRun& r) { return r.passed(); }));
     if (context) {
         std::vector<Target> targets;
         for (std::size_t i = 0; i < references.size(); ++i)
             if (references[i].passed()) targets.push_back({&problems[i], references[i].candidate});
         ASSAY_TRY(run_llm_stages(*context, options.stages, targets, llm_summary));
+    }
+    return {};
+}
+
+// The stages and the export of a run recorded in `db` (summary.run_id), which they mark done:
+// each language's problems in turn (by name), then decontamination and the exports over all.
+Expected<void> run_recorded(const RunOptions& options, std::vector<LanguageGroup>& groups,
+                            const std::optional<llm::PromptBook>& prompts,
+                            const std::vector<Problem>& benchmarks, store::Store& db,
+                            RunSummary& summary) {
+    const auto started = std::chrono::steady_clock::now();
+    std::unique_ptr<llm::HttpClient> http;
+    std::optional<llm::CachingClient> client;
+    if (options.llm) {
+        http = ASSAY_TRY(
+            llm::HttpClient::create(client_options(*options.llm, options.api_key, options.seed)));
+        client.emplace(*http, db);
+    }
+    LlmSummary llm_summary;
+    for (LanguageGroup& group : groups)
+        ASSAY_TRY(run_language(options, group, prompts, client ? &*client : nullptr, db, summary,
+                               llm_summary));
+    if (options.llm) {
         llm_summary.http_requests = http->calls_made();
         llm_summary.cache_hits = client->hits();
         summary.llm = llm_summary;
@@ -276,7 +339,7 @@ Expected<void> run_recorded(const RunOptions& options, std::vector<Problem>& pro
     // count as done: no export from part of the work.
     if (util::stop_signal() != 0) return util::interrupted();
     if (has(options.stages, Stage::decontaminate))
-        ASSAY_TRY(decontaminate(driver, benchmarks, options.decontamination, summary));
+        ASSAY_TRY(decontaminate(db, summary.run_id, benchmarks, options.decontamination, summary));
     // The exports and run_summary.json are written beside their places and moved there
     // together, only when all are written and no stop came: never a mix of two runs' files.
     exports::Staging staging;
@@ -325,7 +388,10 @@ void record_end(store::Store& db, std::int64_t run, const Error& error) {
 
 Expected<RunSummary> run_stages(const RunOptions& options) {
     std::vector<Problem> problems = ASSAY_TRY(load_all(options));
-    const Language language = ASSAY_TRY(language_of(problems));
+    if (!options.languages.empty()) ASSAY_TRY(keep_languages(problems, options.languages));
+    if (options.limit && problems.size() > *options.limit) problems.resize(*options.limit);
+    const auto languages = ASSAY_TRY(languages_of(problems));
+    std::vector<LanguageGroup> groups = group_by_language(problems, languages);
     std::optional<llm::PromptBook> prompts;
     if (options.llm) {
         if (options.llm->url.empty()) return fail("--llm-url is empty");
@@ -355,9 +421,8 @@ Expected<RunSummary> run_stages(const RunOptions& options) {
         summary.runs_died = db.mark_dead_runs();
         summary.run_id = db.begin_run("run", run_args(options).dump());
     });
-    const auto done = catching_fatal([&] {
-        return run_recorded(options, problems, language, prompts, benchmarks, db, summary);
-    });
+    const auto done = catching_fatal(
+        [&] { return run_recorded(options, groups, prompts, benchmarks, db, summary); });
     if (!done) {
         record_end(db, summary.run_id, done.error());
         return Unexpected(done.error());

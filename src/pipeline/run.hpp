@@ -60,7 +60,10 @@ struct RunOptions {
                               Stage::export_datasets};
     int jobs = 2;
     std::optional<std::size_t> limit; // only the first N problems (in load order)
-    std::uint64_t seed = 0;           // chooses the mutants; the same seed gives the same rows
+    // Only the problems in these languages (--languages); empty: every problem given. Each
+    // language's problems run in turn, by name, with that language's descriptor and jail.
+    std::vector<std::string> languages;
+    std::uint64_t seed = 0; // chooses the mutants; the same seed gives the same rows
     std::size_t mutants_per_problem = 8;
     bool allow_weak_jail = false;
     bool progress = false; // progress lines on stderr

@@ -16,8 +16,12 @@ json RunSummary::to_json() const {
     json refactor_kinds = json::object();
     for (const auto& [kind, c] : refactorings)
         refactor_kinds[kind] = {{"generated", c.generated}, {"kept", c.kept}};
+    json by_language = json::object();
+    for (const auto& [name, c] : languages)
+        by_language[name] = {{"problems", c.problems}, {"references_passed", c.references_passed}};
     return {{"run_id", run_id},
             {"problems", problems},
+            {"languages", by_language},
             {"references_passed", references_passed},
             {"references_failed", references_failed},
             {"mutants", mutant_kinds},
@@ -37,6 +41,10 @@ json RunSummary::to_json() const {
 std::string RunSummary::describe() const {
     std::string out = fmt::format("problems: {} (references passed {}, failed {})\n", problems,
                                   references_passed, references_failed.size());
+    if (languages.size() > 1)
+        for (const auto& [name, c] : languages)
+            out += fmt::format("  {}: {} problems, {} references passed\n", name, c.problems,
+                               c.references_passed);
     if (runs_died > 0)
         out += fmt::format("earlier runs found dead (killed) and marked died: {}\n", runs_died);
     for (const auto& [id, why] : references_failed)

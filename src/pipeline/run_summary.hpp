@@ -44,6 +44,11 @@ struct DecontaminationCounts {
 struct RunSummary {
     int problems = 0;
     int references_passed = 0;
+    struct LanguageCounts {
+        int problems = 0;
+        int references_passed = 0;
+    };
+    std::map<std::string, LanguageCounts> languages;      // by language name
     std::map<std::string, std::string> references_failed; // problem id → why
     std::map<std::string, MutantCounts> mutants;          // by operator
     std::map<std::string, RefactorCounts> refactorings;   // by kind

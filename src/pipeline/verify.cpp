@@ -49,25 +49,21 @@ nlohmann::json VerifyReport::to_json() const {
             {"seconds", seconds},       {"results", std::move(results)}};
 }
 
-Expected<Language> language_of(const std::vector<Problem>& problems) {
-    if (problems.empty()) return Language{};
-    const Problem& first = problems.front();
-    const bool plain_name =
-        !first.language.empty() &&
-        std::all_of(first.language.begin(), first.language.end(), [](char ch) {
-            return std::isalnum(static_cast<unsigned char>(ch)) != 0 || ch == '_' || ch == '-';
-        });
-    if (!plain_name ||
-        !std::filesystem::exists(project_root() / "languages" / (first.language + ".toml")))
-        return fail_at(first.origin_file, "language '{}' is not supported (no languages/{}.toml)",
-                       first.language, first.language);
-    Language language = ASSAY_TRY(load_language(first.language));
-    for (const Problem& p : problems)
-        if (p.language != language.name)
-            return fail_at(p.origin_file,
-                           "problem '{}' is in {}, the others in {}: one language per run", p.id,
-                           p.language, language.name);
-    return language;
+Expected<std::map<std::string, Language>> languages_of(const std::vector<Problem>& problems) {
+    std::map<std::string, Language> languages;
+    for (const Problem& p : problems) {
+        if (languages.contains(p.language)) continue;
+        const bool plain_name =
+            !p.language.empty() && std::all_of(p.language.begin(), p.language.end(), [](char ch) {
+                return std::isalnum(static_cast<unsigned char>(ch)) != 0 || ch == '_' || ch == '-';
+            });
+        if (!plain_name ||
+            !std::filesystem::exists(project_root() / "languages" / (p.language + ".toml")))
+            return fail_at(p.origin_file, "language '{}' is not supported (no languages/{}.toml)",
+                           p.language, p.language);
+        languages.emplace(p.language, ASSAY_TRY(load_language(p.language)));
+    }
+    return languages;
 }
 
 namespace {
@@ -83,20 +79,31 @@ Expected<VerifyReport> verify_samples(const VerifyOptions& options) {
     std::map<std::string, const Problem*> by_id;
     for (const Problem& p : problems)
         by_id[p.id] = &p;
-    const Language language = ASSAY_TRY(language_of(problems));
+    const auto languages = ASSAY_TRY(languages_of(problems));
 
     std::optional<store::Store> db;
     if (options.db) db.emplace(ASSAY_TRY(store::Store::open(*options.db)));
 
-    std::vector<sandbox::HarnessJob> jobs;
-    jobs.reserve(samples.size());
-    for (const dataset::Sample& s : samples)
-        jobs.push_back(make_job(*by_id.at(s.task_id), s.program, language.limits));
-    const auto executor = make_executor(language, options.jobs, options.allow_weak_jail);
-    const auto executed =
-        ASSAY_TRY(run_batch(*executor, jobs,
-                            {db && options.use_cache ? &*db : nullptr, "verify", options.progress,
-                             language.gate_grammar(), options.dedupe}));
+    // One batch per language, each with its own executor; results back in sample order.
+    std::vector<Executed> executed(samples.size());
+    for (const auto& [name, language] : languages) {
+        std::vector<std::size_t> indices;
+        std::vector<sandbox::HarnessJob> jobs;
+        for (std::size_t i = 0; i < samples.size(); ++i) {
+            const Problem& problem = *by_id.at(samples[i].task_id);
+            if (problem.language != name) continue;
+            indices.push_back(i);
+            jobs.push_back(make_job(problem, samples[i].program, language.limits));
+        }
+        if (jobs.empty()) continue;
+        const auto executor = make_executor(language, options.jobs, options.allow_weak_jail);
+        auto ran =
+            ASSAY_TRY(run_batch(*executor, jobs,
+                                {db && options.use_cache ? &*db : nullptr, "verify",
+                                 options.progress, language.gate_grammar(), options.dedupe}));
+        for (std::size_t k = 0; k < indices.size(); ++k)
+            executed[indices[k]] = std::move(ran[k]);
+    }
     std::vector<SampleOutcome> outcomes;
     for (std::size_t i = 0; i < samples.size(); ++i)
         outcomes.push_back(

@@ -8,6 +8,7 @@
 #include "util/error.hpp"
 
 #include <filesystem>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -46,9 +47,10 @@ struct VerifyReport {
 // transaction.
 [[nodiscard]] Expected<VerifyReport> verify(const VerifyOptions& options);
 
-// The language every problem is in (loaded from languages/); an Error naming the first problem
-// in another. No language for no problems.
-[[nodiscard]] Expected<Language> language_of(const std::vector<Problem>& problems);
+// The languages the problems are in, by name (each loaded from languages/); an Error naming the
+// first problem of a language that has no descriptor there.
+[[nodiscard]] Expected<std::map<std::string, Language>>
+languages_of(const std::vector<Problem>& problems);
 
 // The harness job that checks `program` against `problem`'s tests.
 [[nodiscard]] sandbox::HarnessJob make_job(const Problem& problem, const std::string& program,

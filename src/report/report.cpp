@@ -197,6 +197,7 @@ std::string render(const ReportInput& input) {
                        escape(input.database), input.data.schema_version);
     out += kNav;
     out += overview(input);
+    out += sections::languages(input.data);
     out += sections::verdicts(input.data);
     out += sections::problems(input.data);
     out += sections::mutation(input.data);

@@ -120,6 +120,39 @@ std::string note(std::string_view text) {
     return fmt::format("<p>{}</p>\n", escape(text));
 }
 
+std::string languages(const store::ReportData& data) {
+    std::string out = open("languages", "By language");
+    if (data.by_language.empty())
+        return out + note("No problem is recorded in this database.") + "</section>\n";
+    const auto total = [](const std::map<std::string, store::Counts>& sections,
+                          const std::string& section, std::string_view prefix = "") {
+        std::int64_t n = 0;
+        if (const auto it = sections.find(section); it != sections.end())
+            for (const auto& [key, count] : it->second)
+                if (key.starts_with(prefix)) n += count;
+        return n;
+    };
+    out += note("Each problem's figures under its language: its programs by kind (references, "
+                "samples, bugs, refactorings, repairs), their executions, the traces recorded and "
+                "the problems decontamination leaves out of the exports.");
+    out += "<table><thead><tr><th>language</th><th>problems</th><th>solutions</th><th>bugs</th>"
+           "<th>refactorings</th><th>executions passed</th><th>traces</th><th>excluded</th>"
+           "</tr></thead><tbody>";
+    for (const auto& [language, sections] : data.by_language) {
+        const std::int64_t runs = total(sections, "passed");
+        const std::int64_t passed = total(sections, "passed", "passed");
+        out += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
+                           "<td>{} of {} ({})</td><td>{}</td><td>{}</td></tr>",
+                           escape(language), total(sections, "problems"),
+                           total(sections, "candidates", "solution/"),
+                           total(sections, "candidates", "bug/"),
+                           total(sections, "candidates", "refactor/"), passed, runs,
+                           percent(static_cast<double>(passed), static_cast<double>(runs)),
+                           total(sections, "trajectories"), total(sections, "exclusions"));
+    }
+    return out + "</tbody></table>\n</section>\n";
+}
+
 std::string verdicts(const store::ReportData& data) {
     std::string out = open("verdicts", "Verdicts per stage");
     if (data.stage_outcomes.empty())

@@ -25,6 +25,10 @@ namespace assay::report::sections {
 [[nodiscard]] std::string filtering(const store::ReportData& data);
 
 // "<section id=ID><h2>TITLE</h2>" (title escaped).
+// Every figure per problem language: problems, programs by kind, executions passed, traces,
+// problems left out of the exports.
+[[nodiscard]] std::string languages(const store::ReportData& data);
+
 [[nodiscard]] std::string open(std::string_view id, std::string_view title);
 // A paragraph holding `text`, escaped.
 [[nodiscard]] std::string note(std::string_view text);

@@ -1,6 +1,7 @@
 #include "store/report_data.hpp"
 
 #include "store/connection.hpp"
+#include "store/stats.hpp"
 
 #include <algorithm>
 #include <fmt/format.h>
@@ -161,6 +162,7 @@ Expected<ReportData> report_data(Store& db) {
             .reflexion = reflexion_lengths(c),
             .llm_calls = llm_calls(c),
             .exclusions = std::move(excluded),
+            .by_language = counts_by_language(db),
         };
     });
 }

@@ -86,6 +86,8 @@ struct ReportData {
     std::vector<LlmCallRow> llm_calls;  // in the order recorded
     // What decontamination left out of the exports (store/exclusions.hpp), by problem then rule.
     std::vector<Exclusion> exclusions;
+    // The counts of `assay stats` per problem language (store/stats.hpp).
+    std::map<std::string, std::map<std::string, Counts>> by_language;
 };
 
 // One candidate of a problem with the newest run of its code (on any tests), if it ran.

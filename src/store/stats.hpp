@@ -24,7 +24,14 @@ struct DatabaseStats {
     Counts llm_calls;    // by "model finish_reason"
     Counts difficulty;   // problems by measured solve difficulty, where measured
     Counts exclusions;   // problems left out of the exports, by rule (store/exclusions.hpp)
+    // Every figure above that belongs to a problem, per problem language: "problems",
+    // "candidates", "verdicts", "passed", "trajectories", "difficulty", "exclusions" →
+    // the same keys as above.
+    std::map<std::string, std::map<std::string, Counts>> by_language;
 };
+
+// DatabaseStats::by_language alone (inside a guarded read: a failing statement throws).
+[[nodiscard]] std::map<std::string, std::map<std::string, Counts>> counts_by_language(Store& db);
 
 // The counts; a failing statement is an error naming the database.
 [[nodiscard]] Expected<DatabaseStats> database_stats(Store& db);

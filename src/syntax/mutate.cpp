@@ -196,7 +196,8 @@ class Generator {
 
     void change_string(TSNode node) {
         if (type(parent()) == "concatenated_string") return;
-        replace(constant_change, node, is_empty_string(node) ? "'x'" : "''");
+        replace(constant_change, node,
+                is_empty_string(node) ? rules_.filled_string : rules_.empty_string);
     }
 
     bool is_empty_string(TSNode node) const {

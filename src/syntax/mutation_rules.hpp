@@ -45,6 +45,9 @@ struct MutationRules {
     std::string_view slice;
     std::string_view range_call;
     std::string_view for_loop;
+    // A string literal becomes one of these (empty ↔ not empty).
+    std::string_view empty_string = "''";
+    std::string_view filled_string = "'x'";
 };
 
 } // namespace assay::syntax

@@ -8,6 +8,7 @@
 
 #include <doctest/doctest.h>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -60,11 +61,19 @@ TEST_SUITE("slow") {
         CHECK(report["passed"] == 427);
     }
 
-    TEST_CASE("cli::verify the project's problem bank") {
+    TEST_CASE("cli::verify the project's problem bank: every language, every reference") {
         const json report = verify_json({"--problems", (project_root() / "problems").string(),
                                          "--format", "assay", "--canonical"});
         INFO(first_failures(report));
-        CHECK(report["total"].get<int>() >= 20);
+        std::map<std::string, int> per_language;
+        for (const json& r : report["results"])
+            ++per_language[r["task_id"].get<std::string>().starts_with("bank/cpp/") ? "cpp"
+                           : r["task_id"].get<std::string>().starts_with("bank/javascript/")
+                               ? "javascript"
+                               : "python"];
+        CHECK(per_language["python"] >= 100);
+        CHECK(per_language["cpp"] >= 30);
+        CHECK(per_language["javascript"] >= 30);
         CHECK(report["passed"] == report["total"]);
     }
 

@@ -98,10 +98,10 @@ TEST_SUITE("cli") {
               "them") {
         TempDir dir;
         const fs::path out = dir / "out";
-        const Ran run =
-            assay_binary({"run", "--problems", (assay::project_root() / "problems").string(),
-                          "--limit", "6", "--db", (dir / "a.db").string(), "--out", out.string(),
-                          "--jobs", "2", "--seed", "1", "--json"});
+        const Ran run = assay_binary({"run", "--problems",
+                                      (assay::project_root() / "problems" / "python").string(),
+                                      "--limit", "6", "--db", (dir / "a.db").string(), "--out",
+                                      out.string(), "--jobs", "2", "--seed", "1", "--json"});
         REQUIRE_MESSAGE(run.exit_code == 0, run.err);
         const json summary = json::parse(run.out);
         CHECK(summary["exported"]["kto.jsonl"].get<int>() > 0);
@@ -204,9 +204,9 @@ TEST_SUITE("cli") {
             for (const auto& entry : fs::directory_iterator(out))
                 CHECK(entry.path().filename().string().find(".tmp-") == std::string::npos);
             // run finds it before any work.
-            const Ran run =
-                assay_binary({"run", "--problems", (assay::project_root() / "problems").string(),
-                              "--db", (dir / "r.db").string(), "--out", out.string()});
+            const Ran run = assay_binary({"run", "--problems",
+                                          (assay::project_root() / "problems" / "python").string(),
+                                          "--db", (dir / "r.db").string(), "--out", out.string()});
             CHECK(run.exit_code == 2);
             CHECK(run.err.find(info.string() + ":4") != std::string::npos);
             CHECK_FALSE(fs::exists(dir / "r.db"));

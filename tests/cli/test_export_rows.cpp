@@ -113,10 +113,10 @@ std::size_t check_exports(const fs::path& out) {
 TEST_SUITE("cli") {
     TEST_CASE("cli::run exports clean rows: offline on the bank") {
         TempDir dir;
-        const Ran run =
-            assay_binary({"run", "--problems", (assay::project_root() / "problems").string(),
-                          "--limit", "40", "--seed", "1", "--jobs", "2", "--db",
-                          (dir / "a.db").string(), "--out", (dir / "out").string()});
+        const Ran run = assay_binary({"run", "--problems",
+                                      (assay::project_root() / "problems" / "python").string(),
+                                      "--limit", "40", "--seed", "1", "--jobs", "2", "--db",
+                                      (dir / "a.db").string(), "--out", (dir / "out").string()});
         REQUIRE_MESSAGE(run.exit_code == 0, run.err);
         CHECK(check_exports(dir / "out") > 100);
     }
@@ -125,9 +125,9 @@ TEST_SUITE("cli") {
         TempDir dir;
         FakeLlm server({"--seed", "3"});
         const Ran run = assay_binary(
-            {"run", "--problems", (assay::project_root() / "problems").string(), "--llm-url",
-             server.url(), "--model", "fake-model", "--limit", "8", "--seed", "1", "--jobs", "2",
-             "--db", (dir / "a.db").string(), "--out", (dir / "out").string()});
+            {"run", "--problems", (assay::project_root() / "problems" / "python").string(),
+             "--llm-url", server.url(), "--model", "fake-model", "--limit", "8", "--seed", "1",
+             "--jobs", "2", "--db", (dir / "a.db").string(), "--out", (dir / "out").string()});
         REQUIRE_MESSAGE(run.exit_code == 0, run.err);
         CHECK(check_exports(dir / "out") > 50);
         CHECK_FALSE(read_jsonl(dir / "out" / "reflexion.jsonl").empty());

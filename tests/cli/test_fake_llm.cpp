@@ -227,8 +227,8 @@ TEST_SUITE("slow") {
     // What the pipeline will see: the fake's answers, verified in the jail.
     TEST_CASE("cli::assay-fake-llm solve replies pass in the jail at the stated rate") {
         const auto& model = assay::testing::default_fake_model();
-        const auto bank = assay::dataset::load_problems(assay::project_root() / "problems",
-                                                        assay::dataset::Format::assay);
+        const auto bank = assay::dataset::load_problems(
+            assay::project_root() / "problems" / "python", assay::dataset::Format::assay);
         REQUIRE(bank);
         assay::testing::TempDir dir;
         std::ofstream samples(dir / "solve.jsonl");
@@ -251,8 +251,9 @@ TEST_SUITE("slow") {
             }
         }
         samples.close();
-        const json report = verify({"--problems", (assay::project_root() / "problems").string(),
-                                    "--solutions", (dir / "solve.jsonl").string()});
+        const json report =
+            verify({"--problems", (assay::project_root() / "problems" / "python").string(),
+                    "--solutions", (dir / "solve.jsonl").string()});
         const double rate = report["passed"].get<double>() / total;
         MESSAGE("solve: ", report["passed"].get<int>(), " of ", total, " samples pass (", truncated,
                 " truncated): ", rate);
@@ -262,8 +263,8 @@ TEST_SUITE("slow") {
 
     TEST_CASE("cli::assay-fake-llm bug replies break the program, except the stated share") {
         const auto& model = assay::testing::default_fake_model();
-        const auto bank = assay::dataset::load_problems(assay::project_root() / "problems",
-                                                        assay::dataset::Format::assay);
+        const auto bank = assay::dataset::load_problems(
+            assay::project_root() / "problems" / "python", assay::dataset::Format::assay);
         REQUIRE(bank);
         const auto categories = assay::testing::prompt_list("bug", "categories", "name");
         assay::testing::TempDir dir;
@@ -290,8 +291,9 @@ TEST_SUITE("slow") {
             }
         }
         samples.close();
-        const json report = verify({"--problems", (assay::project_root() / "problems").string(),
-                                    "--solutions", (dir / "bugs.jsonl").string()});
+        const json report =
+            verify({"--problems", (assay::project_root() / "problems" / "python").string(),
+                    "--solutions", (dir / "bugs.jsonl").string()});
         const int passing = report["passed"].get<int>();
         MESSAGE("bug: ", total - passing, " of ", total, " replies fail a test; ", passing,
                 " pass (", unchanged, " of them unchanged, the rest surviving mutants)");

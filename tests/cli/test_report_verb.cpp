@@ -22,7 +22,7 @@ namespace {
 // is also the benchmark decontamination checks against, so the run leaves it out, recorded.
 void llm_run(const TempDir& dir) {
     FakeLlm server({"--seed", "3"});
-    const fs::path bank = assay::project_root() / "problems";
+    const fs::path bank = assay::project_root() / "problems" / "python";
     const Ran run =
         assay_binary({"run", "--problems", bank.string(), "--llm-url", server.url(), "--model",
                       "fake-model", "--limit", "4", "--seed", "1", "--db", (dir / "a.db").string(),

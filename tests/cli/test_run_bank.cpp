@@ -26,7 +26,7 @@ TEST_SUITE("slow") {
     TEST_CASE("cli::run on the problem bank yields verified SFT, bug/fix and refactoring rows") {
         TempDir dir;
         const auto ran = assay::testing::run_assay(
-            {"run", "--problems", (assay::project_root() / "problems").string(), "--db",
+            {"run", "--problems", (assay::project_root() / "problems" / "python").string(), "--db",
              (dir / "bank.db").string(), "--out", dir.path().string(), "--jobs", "2", "--seed",
              "1"});
         INFO(ran.err);

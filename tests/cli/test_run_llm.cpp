@@ -39,7 +39,7 @@ std::vector<std::string> run_args(const std::string& url, const TempDir& dir, co
                                   const std::string& out) {
     return {"run",
             "--problems",
-            (assay::project_root() / "problems").string(),
+            (assay::project_root() / "problems" / "python").string(),
             "--llm-url",
             url,
             "--model",
@@ -136,7 +136,7 @@ TEST_SUITE("cli") {
 TEST_SUITE("cli") {
     TEST_CASE("cli::run --llm-url under a call budget, and with no server at all") {
         TempDir dir;
-        const std::string problems = (assay::project_root() / "problems").string();
+        const std::string problems = (assay::project_root() / "problems" / "python").string();
         auto args = [&](const std::string& url, const std::string& db, const std::string& out,
                         std::vector<std::string> extra) {
             std::vector<std::string> a{"run",
@@ -196,7 +196,7 @@ std::vector<std::string> small_run(const TempDir& dir, const std::string& db,
                                    std::vector<std::string> extra) {
     std::vector<std::string> a{"run",
                                "--problems",
-                               (assay::project_root() / "problems").string(),
+                               (assay::project_root() / "problems" / "python").string(),
                                "--model",
                                "fake-model",
                                "--limit",
@@ -268,11 +268,11 @@ TEST_SUITE("cli") {
             CHECK(llm_calls(dir / db) == requests);
         }
         // OPENAI_BASE_URL alone (no --model) leaves a run offline.
-        const Ran ran = assay_binary({"run", "--problems",
-                                      (assay::project_root() / "problems").string(), "--limit", "1",
-                                      "--stages", "verify", "--db", (dir / "offline.db").string(),
-                                      "--out", (dir / "offline").string(), "--json"},
-                                     {{"OPENAI_BASE_URL", dead}});
+        const Ran ran = assay_binary(
+            {"run", "--problems", (assay::project_root() / "problems" / "python").string(),
+             "--limit", "1", "--stages", "verify", "--db", (dir / "offline.db").string(), "--out",
+             (dir / "offline").string(), "--json"},
+            {{"OPENAI_BASE_URL", dead}});
         REQUIRE_MESSAGE(ran.exit_code == 0, ran.err);
         CHECK(json::parse(ran.out)["llm"].is_null());
     }

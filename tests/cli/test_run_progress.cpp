@@ -35,7 +35,7 @@ std::vector<std::string> small_run(const std::string& url, const TempDir& dir,
                                    const std::string& db) {
     return {"run",
             "--problems",
-            (assay::project_root() / "problems").string(),
+            (assay::project_root() / "problems" / "python").string(),
             "--llm-url",
             url,
             "--model",

@@ -30,7 +30,7 @@ const std::vector<std::string> kExports{"sft.jsonl", "bugfix.jsonl", "refactor.j
 
 std::vector<std::string> run_args(const fs::path& db, const fs::path& out,
                                   const std::string& limit = "20") {
-    return {"run",        "--problems", (assay::project_root() / "problems").string(),
+    return {"run",        "--problems", (assay::project_root() / "problems" / "python").string(),
             "--db",       db.string(),  "--out",
             out.string(), "--limit",    limit,
             "--seed",     "1",          "--jobs",

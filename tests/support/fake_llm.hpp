@@ -83,7 +83,7 @@ inline nlohmann::json prompt_request(const std::string& file,
 // The model assay-fake-llm runs by default: the bank plus the inventions (loaded once).
 inline const tools::FakeModel& default_fake_model() {
     static const tools::FakeModel model = [] {
-        auto loaded = tools::FakeModel::load({project_root() / "problems"},
+        auto loaded = tools::FakeModel::load({project_root() / "problems" / "python"},
                                              {project_root() / "tests/fake_llm/inventions"});
         if (!loaded) throw std::runtime_error(loaded.error().describe());
         return std::move(*loaded);

@@ -1,5 +1,7 @@
+#include "dataset/problem_files.hpp"
 #include "support.hpp"
 #include "support/temp_dir.hpp"
+#include "syntax/edit.hpp"
 #include "syntax/mutate.hpp"
 #include "syntax/syntax_check.hpp"
 
@@ -148,6 +150,27 @@ TEST_CASE("syntax::mutate") {
         CHECK(codes("function f(a, b) { if (a < b) { return a && b; } }", "and_or_swap",
                     "javascript") == Codes{"function f(a, b) { if (a < b) { return a || b; } }"});
     }
+    SUBCASE("c++ through the same operators, with C++ spellings of strings and empty values") {
+        const std::string code =
+            "#include <string>\nstd::string f(int a, int b) {\n"
+            "    if (a < b) return \"lt\";\n    return std::to_string(a);\n}\n";
+        CHECK(codes(code, "comparison_swap", "cpp") ==
+              Codes{"#include <string>\nstd::string f(int a, int b) {\n    if (a <= b) return "
+                    "\"lt\";\n    return std::to_string(a);\n}\n"});
+        CHECK(codes(code, "condition_negation", "cpp") ==
+              Codes{"#include <string>\nstd::string f(int a, int b) {\n    if (!(a < b)) return "
+                    "\"lt\";\n    return std::to_string(a);\n}\n"});
+        CHECK(codes(code, "constant_change", "cpp") ==
+              Codes{"#include <string>\nstd::string f(int a, int b) {\n    if (a < b) return "
+                    "\"\";\n    return std::to_string(a);\n}\n"});
+        CHECK(codes(code, "return_value_change", "cpp") ==
+              Codes{"#include <string>\nstd::string f(int a, int b) {\n    if (a < b) return "
+                    "\"lt\";\n    return {};\n}\n"});
+        // A return is never deleted: flowing off a non-void function's end is undefined.
+        CHECK(codes(code, "statement_deletion", "cpp").empty());
+        CHECK(codes("int f(int a, int b) { return std::max(a, b) - g(a, b); }", "argument_swap",
+                    "cpp") == Codes{"int f(int a, int b) { return std::max(a, b) - g(b, a); }"});
+    }
     SUBCASE("every operator is described and reachable; order and output are deterministic") {
         CHECK(assay::syntax::mutation_operators().size() == 13);
         const std::string code = "def f(a):\n    x = [v for v in a if v > 0]\n    return x[1:]\n";
@@ -190,6 +213,36 @@ TEST_CASE("syntax::mutate on HumanEval" * doctest::skip(assay::testing::no_share
     for (const auto kind : assay::syntax::mutation_operators())
         CHECK_MESSAGE(per_kind[std::string(kind)] > 0, kind);
     MESSAGE(total << " mutants of 164 HumanEval solutions");
+}
+
+// Every mutant of HumanEval-X's C++ and JavaScript canonical solutions parses.
+// Reads ../shared/data (HumanEval-X): skipped, with tests/main.cpp's message, where a clone has
+// none.
+TEST_CASE("syntax::mutate on HumanEval-X" * doctest::skip(assay::testing::no_shared_data())) {
+    for (const auto& [file, language] :
+         {std::pair<std::string, std::string>{"humaneval-x-cpp.jsonl.gz", "cpp"},
+          {"humaneval-x-js.jsonl.gz", "javascript"}}) {
+        const auto problems = assay::dataset::load_problems(assay::testing::shared_data() / file,
+                                                            assay::dataset::Format::humaneval_x);
+        REQUIRE(problems);
+        std::map<std::string, std::size_t> per_kind;
+        std::size_t total = 0;
+        for (const assay::Problem& p : *problems) {
+            for (const Mutant& mutant : mutants(language, p.solution, p.entry_point)) {
+                ++per_kind[mutant.kind];
+                ++total;
+                const bool parses = assay::syntax::parses_cleanly(language, mutant.code) ||
+                                    !assay::syntax::parses_cleanly(language, p.solution);
+                CHECK_MESSAGE(parses, p.id, ": ", mutant.description);
+            }
+        }
+        for (const std::string kind :
+             {"comparison_swap", "arithmetic_swap", "and_or_swap", "boundary_off_by_one",
+              "constant_change", "condition_negation", "statement_deletion", "argument_swap",
+              "return_value_change"})
+            CHECK_MESSAGE(per_kind[kind] > 0, language, ": ", kind);
+        MESSAGE(total << " mutants of 164 HumanEval-X " << language << " solutions");
+    }
 }
 
 // Mutants generated (and re-parsed) per second on the HumanEval canonical solutions.

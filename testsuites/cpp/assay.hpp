@@ -305,6 +305,8 @@ template <> struct Codec<const char*> {
     static Text show(const char* v) { return v == nullptr ? Text("nullptr") : quoted(v, '"'); }
 };
 template <> struct Codec<char*> : Codec<const char*> {};
+// A string literal on an assertion's expected side.
+template <decltype(sizeof 0) N> struct Codec<char[N]> : Codec<const char*> {};
 #if defined(_GLIBCXX_STRING) || defined(_BASIC_STRING_H) || defined(_LIBCPP_STRING)
 template <> struct Codec<std::string> {
     static constexpr bool supported = true;

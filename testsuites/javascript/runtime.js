@@ -148,8 +148,15 @@ function record (kind, number, payload) {
   write(3, '\n')
 }
 
+// Tests may call node's `assert` without requiring it; a program's or a set-up's own `assert`
+// (module scope) shadows this one.
+function provideAssert () {
+  if (!('assert' in globalThis)) globalThis.assert = require('node:assert')
+}
+
 function runner () {
   const failing = () => { throw new Failed() }
+  provideAssert()
   return {
     emit (id, value) {
       record('V', id, JSON.stringify(encode(value)))
@@ -199,6 +206,7 @@ function readRecords (text) {
 }
 
 function judge () {
+  provideAssert()
   const read = (path) => { try { return fs.readFileSync(path, 'latin1') } catch (e) { return '' } }
   const nonce = read('/work/nonce')
   const records = readRecords(read('/work/values'))

@@ -90,13 +90,13 @@ int keep_rank(const Problem& p) {
 } // namespace
 
 struct Decontaminator::Index {
-    std::string language;
-    std::string grammar;
+    std::map<std::string, std::string> grammars; // language → grammar
     DecontaminateOptions options;
-    std::vector<std::string> ids;                             // benchmark task ids
-    std::unordered_map<std::string, std::size_t> exact;       // squeezed solution → benchmark
-    std::unordered_map<std::string, std::size_t> fingerprint; // ast_fingerprint → benchmark
-    std::unordered_map<std::uint64_t, std::size_t> ngrams;    // n-gram → first benchmark with it
+    std::vector<std::string> ids;                       // benchmark task ids
+    std::unordered_map<std::string, std::size_t> exact; // squeezed solution → benchmark
+    // language + '\n' + ast_fingerprint → benchmark
+    std::unordered_map<std::string, std::size_t> fingerprint;
+    std::unordered_map<std::uint64_t, std::size_t> ngrams; // n-gram → first benchmark with it
     std::vector<std::vector<std::uint64_t>> prompt_shingles;
     util::LshIndex prompts{1, 1};
     // similar_prompt_words: each benchmark prompt's content-word weight, and each word's IDF
@@ -160,12 +160,12 @@ struct Decontaminator::Index {
     }
 };
 
-Decontaminator::Decontaminator(const std::vector<Problem>& benchmarks, std::string language,
-                               std::string grammar, DecontaminateOptions options)
+Decontaminator::Decontaminator(const std::vector<Problem>& benchmarks,
+                               std::map<std::string, std::string> grammars,
+                               DecontaminateOptions options)
     : index_(std::make_unique<Index>()) {
     Index& x = *index_;
-    x.language = std::move(language);
-    x.grammar = std::move(grammar);
+    x.grammars = std::move(grammars);
     x.options = std::move(options);
     x.prompts =
         util::LshIndex::for_threshold(x.options.benchmark_threshold, x.options.permutations);
@@ -173,9 +173,9 @@ Decontaminator::Decontaminator(const std::vector<Problem>& benchmarks, std::stri
         const std::size_t i = x.ids.size();
         x.ids.push_back(b.id);
         x.exact.try_emplace(squeeze(b.solution), i);
-        if (b.language == x.language)
-            if (auto f = syntax::ast_fingerprint(x.grammar, b.solution))
-                x.fingerprint.try_emplace(*f, i);
+        if (const auto grammar = x.grammars.find(b.language); grammar != x.grammars.end())
+            if (auto f = syntax::ast_fingerprint(grammar->second, b.solution))
+                x.fingerprint.try_emplace(b.language + "\n" + *f, i);
         std::string tests = b.test_setup;
         for (const TestCase& t : b.tests)
             tests += "\n" + t.code;
@@ -222,11 +222,12 @@ std::vector<store::Exclusion> Decontaminator::check(const std::vector<Subject>& 
             if (!verdicts[s])
                 if (const auto it = x.exact.find(squeeze(c.code)); it != x.exact.end())
                     found(candidate_of(c), "exact_solution", it->second, 1);
-        if (p.language == x.language)
+        if (const auto grammar = x.grammars.find(p.language); grammar != x.grammars.end())
             for (const auto& c : programs)
                 if (!verdicts[s])
-                    if (const auto f = syntax::ast_fingerprint(x.grammar, c.code))
-                        if (const auto it = x.fingerprint.find(*f); it != x.fingerprint.end())
+                    if (const auto f = syntax::ast_fingerprint(grammar->second, c.code))
+                        if (const auto it = x.fingerprint.find(p.language + "\n" + *f);
+                            it != x.fingerprint.end())
                             found(candidate_of(c), "ast_solution", it->second, 1);
         if (!verdicts[s])
             if (const auto hit = x.overlap(p.prompt))
@@ -328,9 +329,9 @@ Expected<std::vector<Problem>> load_benchmarks(const DecontaminateOptions& optio
     return out;
 }
 
-Expected<void> decontaminate(const Driver& driver, const std::vector<Problem>& benchmarks,
+Expected<void> decontaminate(store::Store& db, std::int64_t run,
+                             const std::vector<Problem>& benchmarks,
                              const DecontaminateOptions& options, RunSummary& summary) {
-    store::Store& db = driver.store();
     const std::vector<Problem> problems = db.problems();
     const auto codes = ASSAY_TRY(store::candidate_codes(db));
     std::map<std::string, std::vector<store::CandidateCode>> by_problem;
@@ -340,12 +341,18 @@ Expected<void> decontaminate(const Driver& driver, const std::vector<Problem>& b
     subjects.reserve(problems.size());
     for (const Problem& p : problems)
         subjects.push_back({&p, by_problem[p.id]});
-    const Language& language = driver.language();
-    const Decontaminator checker(benchmarks, language.name, language.grammar, options);
+    // Every stored problem's language (earlier runs' too); one without a descriptor is still
+    // checked by text.
+    std::map<std::string, std::string> grammars;
+    for (const Problem& p : problems)
+        if (!grammars.contains(p.language))
+            if (const auto language = load_language(p.language))
+                grammars.emplace(p.language, language->grammar);
+    const Decontaminator checker(benchmarks, std::move(grammars), options);
     std::vector<store::Exclusion> excluded = checker.check(subjects);
     for (store::Exclusion& e : excluded)
-        e.run = driver.run_id();
-    driver.commit([&] { store::replace_exclusions(db, excluded); });
+        e.run = run;
+    db.transaction([&] { store::replace_exclusions(db, excluded); });
     DecontaminationCounts counts;
     counts.benchmarks = static_cast<int>(benchmarks.size());
     for (const fs::path& f : options.benchmarks)

@@ -39,6 +39,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -76,9 +77,11 @@ struct Subject {
 // linear in the subjects' text.
 class Decontaminator {
   public:
-    // `grammar` parses the subjects' programs and the benchmark solutions of `language`.
-    Decontaminator(const std::vector<Problem>& benchmarks, std::string language,
-                   std::string grammar, DecontaminateOptions options);
+    // `grammars` (language name → grammar) parses the subjects' programs and the benchmark
+    // solutions of each language; a program is compared by syntax tree only with benchmarks of
+    // its own language.
+    Decontaminator(const std::vector<Problem>& benchmarks,
+                   std::map<std::string, std::string> grammars, DecontaminateOptions options);
     ~Decontaminator();
     Decontaminator(const Decontaminator&) = delete;
     Decontaminator& operator=(const Decontaminator&) = delete;
@@ -94,7 +97,8 @@ class Decontaminator {
 // The stage: checks every stored problem (earlier runs' too: the exports read them all) with its
 // stored programs against `benchmarks`, replaces the recorded exclusions in one transaction, and
 // counts them per rule in `summary.decontamination`.
-[[nodiscard]] Expected<void> decontaminate(const Driver& driver,
+// Exclusions are recorded under `run`.
+[[nodiscard]] Expected<void> decontaminate(store::Store& db, std::int64_t run,
                                            const std::vector<Problem>& benchmarks,
                                            const DecontaminateOptions& options,
                                            RunSummary& summary);

@@ -42,8 +42,11 @@ std::vector<syntax::Mutant> mutants_of(const Problem& p, const Language& languag
 
 enum class Fate { killed, survived, errored };
 
+// A mutant that does not compile is no bug a test caught: it is dropped like one whose run failed
+// inside.
 Fate fate_of(const sandbox::JobResult& result) {
-    if (result.verdict == Verdict::internal_error) return Fate::errored;
+    if (result.verdict == Verdict::internal_error || result.verdict == Verdict::compile_error)
+        return Fate::errored;
     return result.all_passed() ? Fate::survived : Fate::killed;
 }
 

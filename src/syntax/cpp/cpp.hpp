@@ -11,6 +11,7 @@ namespace assay::syntax::cpp {
 // A function definition, also inside a template declaration (entry_point.cpp).
 [[nodiscard]] std::optional<FunctionNodes> function(TSNode whole, TSNode node);
 extern const CasePlanRules case_plan_rules; // case_plan.cpp
+extern const MutationRules mutation_rules;  // mutations.cpp
 extern const TestSplitter test_splitter;    // split_tests.cpp
 
 } // namespace assay::syntax::cpp

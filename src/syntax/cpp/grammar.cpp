@@ -1,6 +1,7 @@
 // C++ in the grammar registry (grammar.hpp): functions, test splitting and the judge's case plan.
 #include "syntax/case_plan.hpp"
 #include "syntax/cpp/cpp.hpp"
+#include "syntax/mutation_rules.hpp"
 #include "syntax/split_tests.hpp"
 
 extern "C" const TSLanguage* tree_sitter_cpp();
@@ -11,6 +12,7 @@ extern const Grammar cpp_grammar{
     .name = "cpp",
     .parser = tree_sitter_cpp,
     .function = cpp::function,
+    .mutations = &cpp::mutation_rules,
     .tests = &cpp::test_splitter,
     .case_plan = &cpp::case_plan_rules,
     .declares_functions = true,

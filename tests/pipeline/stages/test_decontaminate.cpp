@@ -53,7 +53,7 @@ TEST_CASE("pipeline::decontaminate: benchmark copies and near-duplicates") {
     REQUIRE_MESSAGE(benchmarks, benchmarks.error().message);
     CHECK(benchmarks->size() == 2);
     pipeline::RunSummary summary;
-    REQUIRE(pipeline::decontaminate(*f.driver, *benchmarks, options, summary));
+    REQUIRE(pipeline::decontaminate(f.db, f.driver->run_id(), *benchmarks, options, summary));
 
     const auto excluded = by_problem(f.db);
     REQUIRE(excluded.size() == 4);
@@ -87,7 +87,7 @@ TEST_CASE("pipeline::decontaminate: benchmark copies and near-duplicates") {
 
     SUBCASE("a rerun replaces the exclusions, and without benchmarks only duplicates go") {
         pipeline::RunSummary again;
-        REQUIRE(pipeline::decontaminate(*f.driver, {}, {}, again));
+        REQUIRE(pipeline::decontaminate(f.db, f.driver->run_id(), {}, {}, again));
         const auto now = by_problem(f.db);
         CHECK(now.contains("n/second"));
         CHECK_FALSE(now.contains("c/verbatim"));
@@ -115,12 +115,13 @@ TEST_CASE("pipeline::decontaminate: the bank against the default benchmarks" *
     const auto benchmarks = pipeline::load_benchmarks(options);
     REQUIRE_MESSAGE(benchmarks, benchmarks.error().message);
     CHECK(benchmarks->size() == 164 + 427 + 164 + 164);
-    const auto bank = dataset::load_problems(project_root() / "problems", dataset::Format::assay);
+    const auto bank =
+        dataset::load_problems(project_root() / "problems" / "python", dataset::Format::assay);
     REQUIRE(bank);
     std::vector<pipeline::Subject> subjects;
     for (const Problem& p : *bank)
         subjects.push_back({&p, {}});
-    const pipeline::Decontaminator checker(*benchmarks, "python", "python", options);
+    const pipeline::Decontaminator checker(*benchmarks, {{"python", "python"}}, options);
     const auto flagged = checker.check(subjects);
     std::string names;
     for (const auto& e : flagged)

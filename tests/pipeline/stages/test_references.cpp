@@ -47,20 +47,27 @@ TEST_CASE("pipeline::check_references records every reference and says why one f
     CHECK((*second)[0].candidate == (*refs)[0].candidate);
 }
 
-TEST_CASE("pipeline::language_of: the problems' own language, one per run") {
+TEST_CASE("pipeline::languages_of: each problem's own language, loaded once") {
     TempDir dir;
     std::vector<Problem> problems = small_problems(dir);
-    CHECK(pipeline::language_of(problems).value().name == "python");
-    CHECK(pipeline::language_of({}).value().name.empty());
+    const auto one = pipeline::languages_of(problems);
+    REQUIRE(one);
+    REQUIRE(one->size() == 1);
+    CHECK(one->at("python").name == "python");
+    CHECK(pipeline::languages_of({}).value().empty());
+    problems[2].language = "javascript";
+    const auto two = pipeline::languages_of(problems);
+    REQUIRE(two);
+    CHECK(two->size() == 2);
+    CHECK(two->at("javascript").grammar == "javascript");
     problems[1].language = "cobol";
-    const auto mixed = pipeline::language_of(problems);
-    REQUIRE(!mixed);
-    CHECK(mixed.error().kind == ErrorKind::bad_input);
-    CHECK(mixed.error().where == problems[1].origin_file);
-    CHECK(mixed.error().message ==
-          "problem 't/middle' is in cobol, the others in python: one language per run");
+    const auto unknown = pipeline::languages_of(problems);
+    REQUIRE(!unknown);
+    CHECK(unknown.error().kind == ErrorKind::bad_input);
+    CHECK(unknown.error().where == problems[1].origin_file);
+    CHECK(unknown.error().message == "language 'cobol' is not supported (no languages/cobol.toml)");
     problems[0].language = "../../etc/passwd";
-    const auto hostile = pipeline::language_of(problems);
+    const auto hostile = pipeline::languages_of(problems);
     REQUIRE(!hostile);
     CHECK(hostile.error().where == problems[0].origin_file);
     CHECK(hostile.error().message.starts_with("language '../../etc/passwd' is not supported"));
