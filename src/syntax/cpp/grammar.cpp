@@ -1,6 +1,9 @@
-// C++ in the grammar registry (grammar.hpp): functions, test splitting and the judge's case plan.
+// C++ in the grammar registry (grammar.hpp): functions, scopes, refactorings, test splitting and
+// the judge's case plan.
 #include "syntax/case_plan.hpp"
 #include "syntax/cpp/cpp.hpp"
+#include "syntax/refactor.hpp"
+#include "syntax/scopes.hpp"
 #include "syntax/split_tests.hpp"
 
 extern "C" const TSLanguage* tree_sitter_cpp();
@@ -11,6 +14,8 @@ extern const Grammar cpp_grammar{
     .name = "cpp",
     .parser = tree_sitter_cpp,
     .function = cpp::function,
+    .scopes = cpp::analyze_scopes,
+    .refactorings = cpp::refactorings,
     .tests = &cpp::test_splitter,
     .case_plan = &cpp::case_plan_rules,
     .declares_functions = true,
