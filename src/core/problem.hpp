@@ -39,6 +39,8 @@ struct Problem {
 
     // A HumanEval completion continues `prompt`; other formats give whole programs.
     bool completion_extends_prompt = false;
+    // What follows such a completion (MultiPL-E: the `}` that closes the prompt's function).
+    std::string completion_suffix;
 };
 
 [[nodiscard]] std::string_view to_string(ProblemSource source);

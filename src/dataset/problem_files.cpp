@@ -1,6 +1,7 @@
 #include "dataset/problem_files.hpp"
 
 #include "core/language.hpp"
+#include "syntax/body_cases.hpp"
 #include "syntax/entry_point.hpp"
 #include "syntax/split_tests.hpp"
 #include "util/file.hpp"
@@ -27,7 +28,9 @@ Expected<Format> parse_format(std::string_view name) {
     if (name == "humaneval") return Format::humaneval;
     if (name == "mbpp") return Format::mbpp;
     if (name == "humaneval-x") return Format::humaneval_x;
-    return fail("unknown format '{}' (expected humaneval, humaneval-x, mbpp or assay)", name);
+    if (name == "multipl-e") return Format::multipl_e;
+    return fail("unknown format '{}' (expected humaneval, humaneval-x, multipl-e, mbpp or assay)",
+                name);
 }
 
 std::string_view to_string(Format format) {
@@ -40,6 +43,8 @@ std::string_view to_string(Format format) {
         return "mbpp";
     case Format::humaneval_x:
         return "humaneval-x";
+    case Format::multipl_e:
+        return "multipl-e";
     }
     return "unknown";
 }
@@ -189,6 +194,56 @@ Expected<Problem> humaneval_x_problem(const Record& record, const Language& lang
     return p;
 }
 
+// MultiPL-E's language codes that are not a descriptor's name; a code that could name a file
+// outside languages/ is refused.
+Expected<std::string> multipl_e_language(const Record& record) {
+    const std::string code = ASSAY_TRY(string_field(record, "language"));
+    if (code.empty() || !std::all_of(code.begin(), code.end(), [](char c) {
+            return std::islower(static_cast<unsigned char>(c)) != 0 ||
+                   std::isdigit(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '-';
+        }))
+        return fail_at(record.where, "field 'language': '{}' is not a language code", code);
+    if (code == "js") return std::string("javascript");
+    if (code == "py") return std::string("python");
+    return code;
+}
+
+// A MultiPL-E record (`name`, `language`, `prompt`, `tests`; `stop_tokens` is the generation's
+// business): a program is `prompt + completion + tests`, and `tests` begins by closing the
+// prompt's unfinished function (C++'s and JavaScript's `}`), which a completion is followed by
+// here. The entry point is the prompt's last function; the set-up is its declarations (the
+// judge's types) and the tests without their main or test function, whose assertions are the
+// cases, with the `candidate` alias of the entry point inlined. No reference solution.
+Expected<Problem> multipl_e_problem(const Record& record, const Language& language) {
+    Problem p;
+    p.id = ASSAY_TRY(string_field(record, "name"));
+    p.prompt = ASSAY_TRY(string_field(record, "prompt"));
+    std::string tests = ASSAY_TRY(string_field(record, "tests"));
+    const std::size_t first = tests.find_first_not_of(" \t\r\n");
+    if (first != std::string::npos && tests[first] == '}') {
+        p.completion_suffix = tests.substr(0, first + 1);
+        tests.erase(0, first + 1);
+    }
+    const auto functions =
+        syntax::top_level_functions(language.grammar, p.prompt + p.completion_suffix);
+    if (!functions || functions->empty())
+        return fail_at(record.where, "field 'prompt' declares no function");
+    p.entry_point = functions->back();
+    const auto inlined = syntax::inline_alias(language.grammar, tests, "candidate", p.entry_point);
+    if (!inlined) return fail_at(record.where, "field 'tests': {}", inlined.error().message);
+    auto split = syntax::split_tests(language.grammar, *inlined);
+    if (!split) return fail_at(record.where, "field 'tests': {}", split.error().message);
+    const auto declared = syntax::prototypes(language.grammar, p.prompt);
+    if (!declared) return fail_at(record.where, "field 'prompt': {}", declared.error().message);
+    p.test_setup = declared->empty() ? split->setup : *declared + "\n" + split->setup;
+    p.tests = split->cases;
+    p.language = language.name;
+    p.title = p.id;
+    p.source = p.id.starts_with("mbpp") ? ProblemSource::mbpp : ProblemSource::humaneval;
+    p.completion_extends_prompt = true;
+    return p;
+}
+
 // MBPP names its function only in the tests: the first top-level function the tests call.
 std::string mbpp_entry_point(const std::string& code, const std::vector<std::string>& tests,
                              const Language& language) {
@@ -313,6 +368,9 @@ Expected<Format> detect_format(const fs::path& path) {
     auto records = ASSAY_TRY(read_records(path));
     if (records.empty()) return fail_at(path.string(), "no records");
     if (records.front().value.contains("declaration")) return Format::humaneval_x;
+    if (records.front().value.contains("stop_tokens") ||
+        (records.front().value.contains("name") && records.front().value.contains("tests")))
+        return Format::multipl_e;
     if (records.front().value.contains("canonical_solution")) return Format::humaneval;
     if (records.front().value.contains("test_list")) return Format::mbpp;
     return fail_at(records.front().where, "cannot tell the format; pass --format");
@@ -367,20 +425,24 @@ Expected<std::vector<Problem>> load_problems(const fs::path& path, Format format
     std::vector<Problem> problems;
     if (format == Format::assay) {
         problems = ASSAY_TRY(load_native(path));
-    } else if (format == Format::humaneval_x) {
-        // One file per language; each record's task id says which.
+    } else if (format == Format::humaneval_x || format == Format::multipl_e) {
+        // Each record names its language: HumanEval-X by its task id, MultiPL-E by a field.
+        const bool x = format == Format::humaneval_x;
         std::map<std::string, Language> languages;
         for (const Record& record : ASSAY_TRY(read_records(path))) {
             const std::string name =
-                humaneval_x_language(ASSAY_TRY(string_field(record, "task_id")));
+                x ? humaneval_x_language(ASSAY_TRY(string_field(record, "task_id")))
+                  : ASSAY_TRY(multipl_e_language(record));
             if (!languages.contains(name)) {
                 auto language = load_language(name, root);
                 if (!language)
-                    return fail_at(record.where, "task id names the language '{}': {}", name,
+                    return fail_at(record.where, "{} names the language '{}': {}",
+                                   x ? "task id" : "field 'language'", name,
                                    language.error().message);
                 languages.emplace(name, std::move(*language));
             }
-            Problem p = ASSAY_TRY(humaneval_x_problem(record, languages.at(name)));
+            Problem p = x ? ASSAY_TRY(humaneval_x_problem(record, languages.at(name)))
+                          : ASSAY_TRY(multipl_e_problem(record, languages.at(name)));
             p.origin_file = record.where;
             problems.push_back(std::move(p));
         }
@@ -451,8 +513,9 @@ Expected<std::vector<Sample>> load_samples(const fs::path& path,
             s.program = ASSAY_TRY(string_field(record, "solution"));
         } else if (record.value.contains("completion")) {
             const std::string completion = ASSAY_TRY(string_field(record, "completion"));
-            s.program = it->second->completion_extends_prompt ? it->second->prompt + completion
-                                                              : completion;
+            const Problem& p = *it->second;
+            s.program = p.completion_extends_prompt ? p.prompt + completion + p.completion_suffix
+                                                    : completion;
         } else {
             return fail_at(record.where, "missing field 'completion' (or 'solution')");
         }

@@ -14,7 +14,7 @@
 
 namespace assay::dataset {
 
-enum class Format { assay, humaneval, mbpp, humaneval_x };
+enum class Format { assay, humaneval, mbpp, humaneval_x, multipl_e };
 
 [[nodiscard]] Expected<Format> parse_format(std::string_view name);
 [[nodiscard]] std::string_view to_string(Format format);

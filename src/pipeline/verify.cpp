@@ -73,6 +73,13 @@ Expected<VerifyReport> verify_samples(const VerifyOptions& options) {
     const dataset::Format format =
         options.format ? *options.format : ASSAY_TRY(dataset::detect_format(options.problems));
     const auto problems = ASSAY_TRY(dataset::load_problems(options.problems, format));
+    if (!options.solutions)
+        for (const Problem& p : problems)
+            if (p.solution.empty())
+                return fail_at(p.origin_file,
+                               "problem '{}' has no reference solution ({} gives none): verify "
+                               "samples with --solutions",
+                               p.id, dataset::to_string(format));
     const auto samples = options.solutions
                              ? ASSAY_TRY(dataset::load_samples(*options.solutions, problems))
                              : dataset::canonical_samples(problems);

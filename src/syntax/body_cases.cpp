@@ -1,5 +1,6 @@
 #include "syntax/body_cases.hpp"
 
+#include "syntax/edit.hpp"
 #include "syntax/syntax_check.hpp"
 
 #include <algorithm>
@@ -59,6 +60,40 @@ std::string without(std::string_view source, const std::vector<TSNode>& cut) {
     }
     out.append(source.substr(copied));
     return out;
+}
+
+Expected<std::string> inline_alias(std::string_view grammar, std::string_view code,
+                                   std::string_view alias, std::string_view name) {
+    const SyntaxTree tree = ASSAY_TRY(parse_test_code(grammar, code));
+    std::vector<Edit> edits;
+    std::vector<std::pair<uint32_t, uint32_t>> removed;
+    walk(tree.root(), [&](TSNode node) {
+        if (type(node) != "identifier" || tree.text(node) != alias) return true;
+        // `alias = name` as the only declarator of its declaration: the declaration goes.
+        const TSNode declarator = ts_node_parent(node);
+        const TSNode value = field(declarator, "value");
+        const TSNode declaration = ts_node_parent(declarator);
+        const auto declarators = [&] {
+            const auto all = named_children(declaration);
+            return std::count_if(all.begin(), all.end(),
+                                 [&](TSNode c) { return type(c) == type(declarator); });
+        };
+        if (!ts_node_is_null(value) && !ts_node_eq(value, node) && type(value) == "identifier" &&
+            tree.text(value) == name && declarators() == 1) {
+            removed.emplace_back(start(declaration), end(declaration));
+            return true;
+        }
+        edits.push_back({start(node), end(node), std::string(name)});
+        return true;
+    });
+    // A use inside a removed declaration (its own name) is part of what goes.
+    std::erase_if(edits, [&](const Edit& e) {
+        return std::any_of(removed.begin(), removed.end(),
+                           [&](const auto& r) { return e.start >= r.first && e.end <= r.second; });
+    });
+    for (const auto& [from, to] : removed)
+        edits.push_back({from, to, ""});
+    return apply_edits(tree.source(), std::move(edits));
 }
 
 } // namespace assay::syntax

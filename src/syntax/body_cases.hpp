@@ -28,6 +28,13 @@ namespace assay::syntax {
 [[nodiscard]] Expected<SyntaxTree> parse_test_code(std::string_view grammar,
                                                    std::string_view test_code);
 
+// Test code that names the function under test through an alias (MultiPL-E's
+// `auto candidate = f;`, `let candidate = f;`) with the alias inlined: each declaration of
+// `alias` initialised with just `name` is removed, and every other identifier `alias` becomes
+// `name` (not a word in a string or a comment). The code's first syntax error otherwise.
+[[nodiscard]] Expected<std::string> inline_alias(std::string_view grammar, std::string_view code,
+                                                 std::string_view alias, std::string_view name);
+
 // The source without the byte ranges of `cut` (in order, not overlapping), byte for byte
 // otherwise: a test's set-up without its main or test function.
 [[nodiscard]] std::string without(std::string_view source, const std::vector<TSNode>& cut);

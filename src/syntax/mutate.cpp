@@ -75,8 +75,8 @@ class Generator {
         : tree_(tree), rules_(rules), scopes_(analyze_scopes(tree)) {
         for (const NameUse& use : scopes_.uses) {
             if (use.binding)
-                first_binding_.try_emplace({use.resolves_to, std::string(tree_.text(use.node))},
-                                           start(use.node));
+                bindings_[{use.resolves_to, std::string(tree_.text(use.node))}].emplace_back(
+                    start(use.node), use.visible_until);
         }
     }
 
@@ -342,9 +342,14 @@ class Generator {
         }
     }
 
+    // Whether a binding of the local is before `position` and still visible there (a block's
+    // `let` or `int` is not after its block).
     bool bound_before(int scope, const std::string& name, uint32_t position) const {
-        const auto found = first_binding_.find({scope, name});
-        return found != first_binding_.end() && found->second < position;
+        const auto found = bindings_.find({scope, name});
+        return found != bindings_.end() &&
+               std::any_of(found->second.begin(), found->second.end(), [&](const auto& binding) {
+                   return binding.first < position && position < binding.second;
+               });
     }
 
     bool captured(const NameUse& use, const std::string& name) const {
@@ -360,7 +365,8 @@ class Generator {
     const SyntaxTree& tree_;
     const MutationRules& rules_;
     Scopes scopes_;
-    std::map<std::pair<int, std::string>, uint32_t> first_binding_;
+    // Each local's bindings: (where, visible until).
+    std::map<std::pair<int, std::string>, std::vector<std::pair<uint32_t, uint32_t>>> bindings_;
     std::vector<TSNode> path_; // from the walk's root to the current node
     std::vector<Proposal> proposals_;
 };

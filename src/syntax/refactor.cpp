@@ -8,8 +8,9 @@
 namespace assay::syntax {
 namespace {
 
-const std::vector<std::string_view> kinds{"rename_locals", "loop_to_comprehension",
-                                          "comprehension_to_loop", "if_else_return_to_conditional"};
+const std::vector<std::string_view> kinds{
+    "rename_locals",     "loop_to_comprehension",         "comprehension_to_loop",
+    "loop_to_algorithm", "if_else_return_to_conditional", "conditional_to_if_else"};
 
 } // namespace
 

@@ -50,14 +50,16 @@ TEST_CASE("syntax::find_grammar: one registry of every grammar's tables") {
         const Grammar* javascript = find_grammar("javascript");
         REQUIRE(javascript != nullptr);
         CHECK(present(javascript->mutations));
-        CHECK_FALSE(present(javascript->scopes));
-        CHECK_FALSE(present(javascript->refactorings));
+        CHECK(present(javascript->scopes));
+        CHECK(present(javascript->refactorings));
         CHECK(present(javascript->tests));
         CHECK(present(javascript->case_plan));
         CHECK_FALSE(javascript->declares_functions);
         const Grammar* cpp = find_grammar("cpp");
         REQUIRE(cpp != nullptr);
         CHECK(present(cpp->mutations));
+        CHECK(present(cpp->scopes));
+        CHECK(present(cpp->refactorings));
         CHECK(present(cpp->tests));
         CHECK(present(cpp->case_plan));
         CHECK(cpp->declares_functions);

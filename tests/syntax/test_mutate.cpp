@@ -149,6 +149,15 @@ TEST_CASE("syntax::mutate") {
               Codes{"function f(a, b) { if (!(a < b)) { return a && b; } }"});
         CHECK(codes("function f(a, b) { if (a < b) { return a && b; } }", "and_or_swap",
                     "javascript") == Codes{"function f(a, b) { if (a < b) { return a || b; } }"});
+        // Block scopes: the loop's `i` is no candidate after the loop has ended.
+        const std::string blocks = "function f(xs) {\n  for (let i = 0; i < 2; i++) {}\n"
+                                   "  const n = 1;\n  return xs + n;\n}\n";
+        const auto mutated = codes(blocks, "wrong_variable", "javascript");
+        REQUIRE(mutated.size() == 4);
+        CHECK(mutated[2] == "function f(xs) {\n  for (let i = 0; i < 2; i++) {}\n"
+                            "  const n = 1;\n  return n + n;\n}\n");
+        CHECK(mutated[3] == "function f(xs) {\n  for (let i = 0; i < 2; i++) {}\n"
+                            "  const n = 1;\n  return xs + xs;\n}\n");
     }
     SUBCASE("c++ through the same operators, with C++ spellings of strings and empty values") {
         const std::string code =

@@ -5,11 +5,17 @@
 #include "syntax/grammar.hpp"
 
 #include <optional>
+#include <vector>
 
 namespace assay::syntax::cpp {
 
 // A function definition, also inside a template declaration (entry_point.cpp).
 [[nodiscard]] std::optional<FunctionNodes> function(TSNode whole, TSNode node);
+// Block scopes from the point of declaration (scopes.cpp).
+[[nodiscard]] Scopes analyze_scopes(const SyntaxTree& tree);
+// rename_locals, if_else_return_to_conditional, conditional_to_if_else, loop_to_algorithm: the
+// candidates before the generic checks (refactorings.cpp).
+[[nodiscard]] std::vector<Refactoring> refactorings(const SyntaxTree& tree);
 extern const CasePlanRules case_plan_rules; // case_plan.cpp
 extern const MutationRules mutation_rules;  // mutations.cpp
 extern const TestSplitter test_splitter;    // split_tests.cpp

@@ -1,7 +1,10 @@
-// C++ in the grammar registry (grammar.hpp): functions, test splitting and the judge's case plan.
+// C++ in the grammar registry (grammar.hpp): functions, scopes, refactorings, test splitting and
+// the judge's case plan.
 #include "syntax/case_plan.hpp"
 #include "syntax/cpp/cpp.hpp"
 #include "syntax/mutation_rules.hpp"
+#include "syntax/refactor.hpp"
+#include "syntax/scopes.hpp"
 #include "syntax/split_tests.hpp"
 
 extern "C" const TSLanguage* tree_sitter_cpp();
@@ -13,6 +16,8 @@ extern const Grammar cpp_grammar{
     .parser = tree_sitter_cpp,
     .function = cpp::function,
     .mutations = &cpp::mutation_rules,
+    .scopes = cpp::analyze_scopes,
+    .refactorings = cpp::refactorings,
     .tests = &cpp::test_splitter,
     .case_plan = &cpp::case_plan_rules,
     .declares_functions = true,

@@ -2,6 +2,7 @@
 #include "syntax/edit.hpp"
 #include "syntax/python/python.hpp"
 #include "syntax/refactor.hpp"
+#include "syntax/rename.hpp"
 #include "syntax/scopes.hpp"
 #include "syntax/syntax_tree.hpp"
 
@@ -24,96 +25,6 @@ const std::set<std::string_view> reserved{
     "print", "range",    "reversed", "round",  "set",    "sorted", "str",    "sum",       "tuple",
     "zip",   "id",       "input",    "iter",   "format", "hash",   "ord",    "chr",       "self",
     "cls"};
-
-// Preferred new names: a readable alternative spelling of common local names.
-const std::map<std::string_view, std::vector<std::string_view>> synonyms{
-    {"i", {"index", "idx"}},
-    {"j", {"inner", "jdx"}},
-    {"k", {"kth", "step"}},
-    {"n", {"count", "size"}},
-    {"m", {"width", "limit"}},
-    {"x", {"value", "item"}},
-    {"y", {"other", "second_value"}},
-    {"s", {"text", "string_value"}},
-    {"c", {"char", "symbol"}},
-    {"ch", {"char", "symbol"}},
-    {"a", {"first", "left_value"}},
-    {"b", {"second", "right_value"}},
-    {"l", {"items", "elements"}},
-    {"lst", {"items", "elements"}},
-    {"arr", {"values", "elements"}},
-    {"nums", {"numbers", "values"}},
-    {"numbers", {"nums", "values"}},
-    {"res", {"output", "outcome"}},
-    {"result", {"output", "outcome"}},
-    {"ans", {"answer", "output"}},
-    {"total", {"running_total", "acc"}},
-    {"count", {"tally", "counter"}},
-    {"cnt", {"tally", "counter"}},
-    {"tmp", {"scratch", "temp_value"}},
-    {"temp", {"scratch", "temp_value"}},
-    {"val", {"element", "item"}},
-    {"v", {"element", "item"}},
-    {"e", {"entry", "element"}},
-    {"num", {"number", "value"}},
-    {"word", {"token", "term"}},
-    {"words", {"tokens", "terms"}},
-    {"string", {"text", "source"}},
-    {"text", {"source_text", "content"}},
-    {"d", {"mapping", "table"}},
-    {"idx", {"position", "index"}},
-    {"index", {"position", "idx"}},
-    {"left", {"lo", "low"}},
-    {"right", {"hi", "high"}},
-    {"start", {"begin", "first_index"}},
-    {"end", {"stop", "last_index"}},
-    {"q", {"queue", "pending"}},
-    {"w", {"word", "weight"}},
-    {"p", {"prefix", "point"}},
-    {"r", {"remainder", "row"}},
-    {"t", {"target", "item"}},
-    {"string_list", {"strings", "texts"}},
-    {"strings", {"texts", "string_list"}},
-    {"key", {"name_key", "k"}},
-    {"value", {"entry_value", "val"}},
-    {"item", {"element", "entry"}},
-    {"seen", {"visited", "known"}},
-};
-
-// Hands out names that occur nowhere in the program and were not handed out before.
-class NameGenerator {
-  public:
-    explicit NameGenerator(const SyntaxTree& tree) {
-        walk(tree.root(), [&](TSNode node) {
-            if (type(node) == "identifier") taken_.emplace(tree.text(node));
-            return true;
-        });
-    }
-
-    std::string fresh(std::string_view name) {
-        if (const auto found = synonyms.find(name); found != synonyms.end()) {
-            for (const std::string_view candidate : found->second) {
-                if (take(candidate)) return std::string(candidate);
-            }
-        }
-        for (const std::string_view suffix : {"_value", "_var", "_ref"}) {
-            if (take(std::string(name) + std::string(suffix)))
-                return std::string(name) + std::string(suffix);
-        }
-        for (int i = 2;; ++i) {
-            if (take(fmt::format("{}_{}", name, i))) return fmt::format("{}_{}", name, i);
-        }
-    }
-
-  private:
-    bool take(std::string_view candidate) {
-        if (reserved.contains(candidate) || taken_.contains(std::string(candidate))) return false;
-        taken_.emplace(candidate);
-        return true;
-    }
-
-    std::set<std::string> taken_;
-};
 
 bool has_identifier(const SyntaxTree& tree, TSNode root, const std::set<std::string_view>& names) {
     bool found = false;
@@ -209,7 +120,8 @@ TSNode empty_list_target(TSNode statement) {
 // The rewrites that work statement by statement; each returns its edits and the lines touched.
 class Rewriter {
   public:
-    explicit Rewriter(const SyntaxTree& tree) : tree_(tree), names_(tree) {}
+    explicit Rewriter(const SyntaxTree& tree)
+        : tree_(tree), names_(tree, reserved, NameStyle::snake) {}
 
     void loop_to_comprehension(TSNode first, TSNode loop) {
         const TSNode list = empty_list_target(first);
@@ -373,43 +285,25 @@ std::string describe_lines(std::string_view what, const std::vector<int>& lines)
 
 std::optional<Refactoring> rename_locals(const SyntaxTree& tree) {
     const Scopes scopes = python::analyze_scopes(tree);
-    std::set<std::string_view> keywords; // keyword-argument names anywhere: callers may use them
+    std::set<std::string> keywords; // keyword-argument names anywhere: callers may use them
     walk(tree.root(), [&](TSNode node) {
-        if (type(node) == "keyword_argument") keywords.insert(tree.text(field(node, "name")));
+        if (type(node) == "keyword_argument") keywords.emplace(tree.text(field(node, "name")));
         return true;
     });
-    NameGenerator names(tree);
-    std::map<std::pair<int, std::string_view>, std::string> renamed;
-    std::vector<std::string> described;
-    for (std::size_t index = 0; index < scopes.scopes.size(); ++index) {
-        if (!scopes.renamable(static_cast<int>(index))) continue;
-        const Scope& scope = scopes.scopes[index];
+    RenameRules rules{.reserved = &reserved, .style = NameStyle::snake};
+    rules.keep = [&](const Scopes& all, std::size_t index, const std::string& local) {
+        const Scope& scope = all.scopes[index];
         // A top-level function's or a method's parameters are its interface: a caller may
         // pass them by keyword, and the prompt names them.
         const bool interface =
             scope.kind == ScopeKind::function &&
             (scope.parent == -1 ||
-             scopes.scopes[static_cast<std::size_t>(scope.parent)].kind == ScopeKind::class_body);
-        for (const std::string& local : scope.locals) {
-            const bool parameter = std::find(scope.parameters.begin(), scope.parameters.end(),
-                                             local) != scope.parameters.end();
-            if (reserved.contains(local) || (parameter && (interface || keywords.contains(local))))
-                continue;
-            std::string fresh = names.fresh(local);
-            described.push_back(fmt::format("{} → {}", local, fresh));
-            renamed.emplace(std::pair<int, std::string_view>{static_cast<int>(index), local},
-                            std::move(fresh));
-        }
-    }
-    std::vector<Edit> edits;
-    for (const NameUse& use : scopes.uses) {
-        const auto found = renamed.find({use.resolves_to, tree.text(use.node)});
-        if (found != renamed.end())
-            edits.push_back({start(use.node), end(use.node), found->second});
-    }
-    if (edits.empty()) return std::nullopt;
-    return Refactoring{"rename_locals", apply_edits(tree.source(), std::move(edits)),
-                       fmt::format("renamed {}", fmt::join(described, ", "))};
+             all.scopes[static_cast<std::size_t>(scope.parent)].kind == ScopeKind::class_body);
+        const bool parameter = std::find(scope.parameters.begin(), scope.parameters.end(), local) !=
+                               scope.parameters.end();
+        return parameter && (interface || keywords.contains(local));
+    };
+    return syntax::rename_locals(tree, scopes, rules);
 }
 
 } // namespace
