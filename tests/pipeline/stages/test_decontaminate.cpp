@@ -115,13 +115,14 @@ TEST_CASE("pipeline::decontaminate: the bank against the default benchmarks" *
     const auto benchmarks = pipeline::load_benchmarks(options);
     REQUIRE_MESSAGE(benchmarks, benchmarks.error().message);
     CHECK(benchmarks->size() == 164 + 427 + 164 + 164);
-    const auto bank =
-        dataset::load_problems(project_root() / "problems" / "python", dataset::Format::assay);
+    const auto bank = dataset::load_problems(project_root() / "problems", dataset::Format::assay);
     REQUIRE(bank);
+    CHECK(bank->size() >= 170); // Python, C++ and JavaScript
     std::vector<pipeline::Subject> subjects;
     for (const Problem& p : *bank)
         subjects.push_back({&p, {}});
-    const pipeline::Decontaminator checker(*benchmarks, {{"python", "python"}}, options);
+    const pipeline::Decontaminator checker(
+        *benchmarks, {{"python", "python"}, {"cpp", "cpp"}, {"javascript", "javascript"}}, options);
     const auto flagged = checker.check(subjects);
     std::string names;
     for (const auto& e : flagged)
