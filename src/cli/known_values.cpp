@@ -18,17 +18,24 @@ void sort_unique(std::vector<std::string>& names) {
     names.erase(std::unique(names.begin(), names.end()), names.end());
 }
 
-// The names of the prompt book's list `list` in src/llm/prompts/`kind`.toml; none when the book
-// does not load (the LLM stages report that; an export need not).
+// The names of the list `list` in src/llm/prompts/<language>/`kind`.toml, over every language
+// that has prompts; none from a book that does not load (the LLM stages report that; an export
+// need not).
 std::vector<std::string> prompt_list(std::string_view kind, std::string_view list) {
     std::vector<llm::TemplateSpec> specs;
     for (const llm::TemplateSpec& spec : llm::pipeline_templates())
         if (spec.kind == kind) specs.push_back(spec);
-    const auto book = llm::load_prompts(project_root() / "src" / "llm" / "prompts", specs);
     std::vector<std::string> out;
-    if (!book) return out;
-    for (const llm::PromptChoice& choice : book->at(kind).list(list))
-        out.push_back(choice.name);
+    std::error_code error;
+    for (const auto& entry :
+         std::filesystem::directory_iterator(project_root() / "src" / "llm" / "prompts", error)) {
+        if (!entry.is_directory(error)) continue;
+        const auto book = llm::load_prompts(entry.path(), specs);
+        if (!book) continue;
+        for (const llm::PromptChoice& choice : book->at(kind).list(list))
+            out.push_back(choice.name);
+    }
+    sort_unique(out);
     return out;
 }
 } // namespace

@@ -1,5 +1,6 @@
 #include "llm/prompts.hpp"
 
+#include "core/language.hpp"
 #include "util/string.hpp"
 
 #include <algorithm>
@@ -151,6 +152,21 @@ Expected<PromptBook> load_prompts(const fs::path& dir, const std::vector<Templat
     for (const TemplateSpec& spec : specs)
         book.templates_.emplace(spec.kind, ASSAY_TRY(load_one(dir, spec)));
     return book;
+}
+
+fs::path prompts_dir(std::string_view language) {
+    return project_root() / "src" / "llm" / "prompts" / std::string(language);
+}
+
+Expected<PromptBook> language_prompts(std::string_view language) {
+    const fs::path dir = prompts_dir(language);
+    std::error_code error;
+    if (!fs::is_directory(dir, error))
+        return fail_at(dir.string(),
+                       "no prompts for the language '{}': the LLM stages need a "
+                       "directory of prompt files like src/llm/prompts/python/",
+                       language);
+    return load_prompts(dir, pipeline_templates());
 }
 
 namespace {

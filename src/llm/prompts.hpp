@@ -1,5 +1,5 @@
-// Prompts as data (src/llm/prompts/*.toml, see the README there): one template per request kind,
-// its sampling settings, and the lists the pipeline draws from to steer diversity.
+// Prompts as data (src/llm/prompts/<language>/*.toml, see the README there): one template per
+// request kind, its sampling settings, and the lists the pipeline draws from to steer diversity.
 #pragma once
 
 #include "llm/client.hpp"
@@ -69,6 +69,13 @@ class PromptBook {
 // the text never uses, a missing or empty list, a temperature outside [0, 2], max_tokens < 16.
 [[nodiscard]] Expected<PromptBook> load_prompts(const std::filesystem::path& dir,
                                                 const std::vector<TemplateSpec>& specs);
+
+// The directory of `language`'s prompts: src/llm/prompts/<language>/ in the project.
+[[nodiscard]] std::filesystem::path prompts_dir(std::string_view language);
+
+// The pipeline's templates (pipeline_templates()) for `language`, from prompts_dir(language);
+// fails naming the directory when the language has none.
+[[nodiscard]] Expected<PromptBook> language_prompts(std::string_view language);
 
 // The placeholders (`{{name}}`) of a text, in order of appearance, each once.
 [[nodiscard]] std::vector<std::string> placeholders(std::string_view text);

@@ -259,10 +259,12 @@ Expected<std::vector<ReferenceRun>> run_offline_stages(const Driver& driver,
     return references;
 }
 
-// The problems of one language, in load order, with that language's descriptor.
+// The problems of one language, in load order, with that language's descriptor and, for a run
+// with a model, its prompts (src/llm/prompts/<language>/).
 struct LanguageGroup {
     const Language* language = nullptr;
     std::vector<Problem> problems;
+    std::optional<llm::PromptBook> prompts;
 };
 
 // Each language's problems, by language name; every problem moves into its group.
@@ -282,7 +284,6 @@ std::vector<LanguageGroup> group_by_language(std::vector<Problem>& problems,
 // Every stage but decontaminate and export, on one language's problems: instruct first, then the
 // offline stages on seed and new problems, then the other LLM stages on the passing references.
 Expected<void> run_language(const RunOptions& options, LanguageGroup& group,
-                            const std::optional<llm::PromptBook>& prompts,
                             llm::CachingClient* client, store::Store& db, RunSummary& summary,
                             LlmSummary& llm_summary) {
     const Language& language = *group.language;
@@ -292,7 +293,7 @@ Expected<void> run_language(const RunOptions& options, LanguageGroup& group,
                         {summary.run_id, options.seed, options.progress});
     std::optional<LlmContext> context;
     if (options.llm) {
-        context.emplace(LlmContext{driver, *prompts, *options.llm});
+        context.emplace(LlmContext{driver, *group.prompts, *options.llm});
         if (has(options.stages, Stage::instruct)) {
             auto made = ASSAY_TRY(instruct(*context, problems, llm_summary));
             std::move(made.begin(), made.end(), std::back_inserter(problems));
@@ -315,7 +316,6 @@ Expected<void> run_language(const RunOptions& options, LanguageGroup& group,
 // The stages and the export of a run recorded in `db` (summary.run_id), which they mark done:
 // each language's problems in turn (by name), then decontamination and the exports over all.
 Expected<void> run_recorded(const RunOptions& options, std::vector<LanguageGroup>& groups,
-                            const std::optional<llm::PromptBook>& prompts,
                             const std::vector<Problem>& benchmarks, store::Store& db,
                             RunSummary& summary) {
     const auto started = std::chrono::steady_clock::now();
@@ -328,8 +328,8 @@ Expected<void> run_recorded(const RunOptions& options, std::vector<LanguageGroup
     }
     LlmSummary llm_summary;
     for (LanguageGroup& group : groups)
-        ASSAY_TRY(run_language(options, group, prompts, client ? &*client : nullptr, db, summary,
-                               llm_summary));
+        ASSAY_TRY(
+            run_language(options, group, client ? &*client : nullptr, db, summary, llm_summary));
     if (options.llm) {
         llm_summary.http_requests = http->calls_made();
         llm_summary.cache_hits = client->hits();
@@ -392,12 +392,11 @@ Expected<RunSummary> run_stages(const RunOptions& options) {
     if (options.limit && problems.size() > *options.limit) problems.resize(*options.limit);
     const auto languages = ASSAY_TRY(languages_of(problems));
     std::vector<LanguageGroup> groups = group_by_language(problems, languages);
-    std::optional<llm::PromptBook> prompts;
     if (options.llm) {
         if (options.llm->url.empty()) return fail("--llm-url is empty");
         if (options.llm->model.empty()) return fail("--model is required with --llm-url");
-        prompts = ASSAY_TRY(llm::load_prompts(project_root() / "src" / "llm" / "prompts",
-                                              llm::pipeline_templates()));
+        for (LanguageGroup& group : groups)
+            group.prompts = ASSAY_TRY(llm::language_prompts(group.language->name));
     } else {
         for (Stage stage : options.stages)
             if (needs_llm(stage))
@@ -421,8 +420,8 @@ Expected<RunSummary> run_stages(const RunOptions& options) {
         summary.runs_died = db.mark_dead_runs();
         summary.run_id = db.begin_run("run", run_args(options).dump());
     });
-    const auto done = catching_fatal(
-        [&] { return run_recorded(options, groups, prompts, benchmarks, db, summary); });
+    const auto done =
+        catching_fatal([&] { return run_recorded(options, groups, benchmarks, db, summary); });
     if (!done) {
         record_end(db, summary.run_id, done.error());
         return Unexpected(done.error());

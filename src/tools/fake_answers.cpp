@@ -21,32 +21,78 @@ constexpr std::array<std::string_view, 5> kBodies{
     "return result",
 };
 
-std::string canned_function(const std::string& name, std::uint64_t pick) {
+constexpr std::array<std::string_view, 4> kCppBodies{
+    "return 0;",
+    "return 1;",
+    "int total = 0;\n    for (int i = 0; i < 3; ++i)\n        total += i;\n    return total;",
+    "return -1;",
+};
+
+constexpr std::array<std::string_view, 4> kJsBodies{
+    "return args.length > 0 ? args[0] : null;",
+    "return args.length;",
+    "return [...(args[0] ?? [])].sort();",
+    "return args.flat().length;",
+};
+
+std::string canned_function(const std::string& name, std::uint64_t pick,
+                            std::string_view language) {
+    if (language == "cpp")
+        return fmt::format("// Written by assay-fake-llm.\ntemplate <typename... Args>\nint "
+                           "{}(Args... args) {{\n    {}\n}}\n",
+                           name, kCppBodies[pick % kCppBodies.size()]);
+    if (language == "javascript")
+        return fmt::format("// Written by assay-fake-llm.\nfunction {}(...args) {{\n    {}\n}}\n",
+                           name, kJsBodies[pick % kJsBodies.size()]);
     return fmt::format("def {}(*args):\n    \"\"\"Written by assay-fake-llm.\"\"\"\n    {}\n", name,
                        kBodies[pick % kBodies.size()]);
 }
 
-FakeReply canned_reply(const std::string& name, std::uint64_t h) {
-    const std::string code = canned_function(name, h >> 8);
+namespace {
+
+// A call of `name` printed, as a model's "example usage" shows it.
+std::string example_usage(std::string_view call, std::string_view language) {
+    if (language == "cpp") return fmt::format("std::cout << {} << std::endl;\n", call);
+    if (language == "javascript") return fmt::format("console.log({});\n", call);
+    return fmt::format("print({})\n", call);
+}
+
+// A definition of `name` that does not parse.
+std::string broken_function(std::string_view name, std::string_view language) {
+    if (language == "cpp")
+        return fmt::format("int {}(std::vector<int> v {{\n    return v[0] +\n", name);
+    if (language == "javascript")
+        return fmt::format("function {}(...args) {{\n    return args[0] +\n", name);
+    return fmt::format("def {}(*args)\n    return args[0] +\n", name);
+}
+
+} // namespace
+
+FakeReply canned_reply(const std::string& name, std::uint64_t h, std::string_view language) {
+    const std::string code = canned_function(name, h >> 8, language);
+    const std::string tag = language == "python"
+                                ? std::string("python")
+                                : std::string(language == "cpp" ? "cpp" : "javascript");
     const std::uint64_t shape = h % 100;
     if (shape < 50)
         return {fmt::format("Here is an implementation of `{}`:\n\n{}\nIt handles the empty case.",
-                            name, fenced(code)),
+                            name, fenced(code, tag)),
                 "stop"};
     if (shape < 65)
-        return {fmt::format("Solution:\n\n{}\nExample usage:\n\n{}", fenced(code),
-                            fenced(fmt::format("print({}([3, 1, 2]))\n", name))),
+        return {fmt::format("Solution:\n\n{}\nExample usage:\n\n{}", fenced(code, tag),
+                            fenced(example_usage(fmt::format("{}(3, 1, 2)", name), language), tag)),
                 "stop"};
     if (shape < 80)
-        return {fmt::format("This should work:\n\n{}",
-                            fenced(fmt::format("def {}(*args)\n    return args[0] +\n", name))),
-                "stop"};
+        return {
+            fmt::format("This should work:\n\n{}", fenced(broken_function(name, language), tag)),
+            "stop"};
     if (shape < 90)
-        return {fmt::format("Let me think step by step.\n\n```python\n{}",
+        return {fmt::format("Let me think step by step.\n\n```{}\n{}", tag,
                             code.substr(0, code.size() / 2)),
                 "length"};
     if (shape < 95) return {code, "stop"};
-    return {fmt::format("Sure.\n\n{}", fenced(code, "py", "~~~")), "stop"};
+    return {fmt::format("Sure.\n\n{}", fenced(code, language == "python" ? "py" : tag, "~~~")),
+            "stop"};
 }
 
 FakeReply untasked_reply(const FakeRequest& request, std::uint64_t h) {
@@ -123,7 +169,7 @@ std::string program_of(const Context& c, const Problem* problem) {
 
 std::string mutant_or(const Context& c, const Problem& p, const std::string& fallback,
                       const std::set<std::string>& avoid = {}) {
-    const auto variants = c.knowledge.variants(p.solution, p.entry_point);
+    const auto variants = c.knowledge.variants(p.solution, p.entry_point, p.language);
     const syntax::Mutant* m = pick_mutant(variants->mutants, c.dice, {}, avoid);
     return m != nullptr ? m->code : fallback;
 }
@@ -144,8 +190,18 @@ constexpr std::array<std::string_view, 5> kSolveClosers{
     "",
 };
 
+// The request's language, for the problems it knows.
+std::string language_of(const Context& c) {
+    return request_language(c.request);
+}
+
+const Problem* problem_of(const Context& c) {
+    return c.knowledge.find(c.request.entry_point, c.request.last_user(), language_of(c));
+}
+
 FakeReply solution_reply(const Context& c, const std::string& code) {
-    return {framed(pick_line(c.dice, kSolveOpeners), fenced(code, fence_tag(c.dice)),
+    return {framed(pick_line(c.dice, kSolveOpeners),
+                   fenced(code, fence_tag(c.dice, language_of(c))),
                    pick_line(c.dice, kSolveClosers)),
             "stop"};
 }
@@ -153,11 +209,12 @@ FakeReply solution_reply(const Context& c, const std::string& code) {
 } // namespace
 
 FakeReply write_solve(const Context& c) {
-    const Problem* p = c.knowledge.find(c.request.entry_point, c.request.last_user());
-    if (p == nullptr) return canned_reply(name_or_solve(c.request), c.h);
+    const Problem* p = problem_of(c);
+    const std::string language = language_of(c);
+    if (p == nullptr) return canned_reply(name_or_solve(c.request), c.h, language);
     const std::size_t roll = c.dice.below(100);
     if (roll < 55) {
-        const auto variants = c.knowledge.variants(p->solution, p->entry_point);
+        const auto variants = c.knowledge.variants(p->solution, p->entry_point, p->language);
         if (c.dice.chance(35) && !variants->refactorings.empty())
             return solution_reply(
                 c, variants->refactorings[c.dice.below(variants->refactorings.size())].code);
@@ -168,30 +225,55 @@ FakeReply write_solve(const Context& c) {
         const std::vector<std::string> tests = assert_lines(*p);
         std::string call = tests.empty() ? std::string() : call_in(tests.front(), p->entry_point);
         if (call.empty()) call = fmt::format("{}()", p->entry_point);
-        return {fmt::format("Solution:\n\n{}\nExample usage:\n\n{}",
-                            fenced(p->solution, fence_tag(c.dice)),
-                            fenced(fmt::format("print({})", call), "python")),
+        const std::string tag = fence_tag(c.dice, language);
+        return {fmt::format("Solution:\n\n{}\nExample usage:\n\n{}", fenced(p->solution, tag),
+                            fenced(example_usage(call, language), tag)),
                 "stop"};
     }
     return {fmt::format("Let me think step by step.\n\nFirst, the edge cases; then the main "
-                        "loop.\n\n```python\n{}",
-                        p->solution.substr(0, p->solution.size() / 2)),
+                        "loop.\n\n```{}\n{}",
+                        fence_tag(c.dice, language), p->solution.substr(0, p->solution.size() / 2)),
             "length"};
 }
 
+// Asserts about a function it does not know: they look right and mostly are not.
+std::vector<std::string> guessed_asserts(const std::string& name, std::string_view language,
+                                         std::size_t count, std::uint64_t h) {
+    constexpr std::array<std::string_view, 6> python{"assert {}([]) == []",
+                                                     "assert {}([1]) == [1]",
+                                                     "assert {}('') == ''",
+                                                     "assert {}(0) == 0",
+                                                     "assert {}([3, 1, 2]) == [1, 2, 3]",
+                                                     "assert {}('abc') == 'abc'"};
+    constexpr std::array<std::string_view, 6> cpp{
+        "assert({}(0) == 0);",
+        "assert({}(1) == 1);",
+        "assert({}(std::vector<int>{{}}) == std::vector<int>{{}});",
+        "assert({}(std::string(\"\")) == std::string(\"\"));",
+        "assert({}(-1) == 1);",
+        "assert({}(std::vector<int>{{3, 1, 2}}) == std::vector<int>{{1, 2, 3}});"};
+    constexpr std::array<std::string_view, 6> javascript{
+        "assert.deepStrictEqual({}([]), []);",
+        "assert.deepStrictEqual({}([1]), [1]);",
+        "assert.strictEqual({}(''), '');",
+        "assert.strictEqual({}(0), 0);",
+        "assert.deepStrictEqual({}([3, 1, 2]), [1, 2, 3]);",
+        "assert.strictEqual({}('abc'), 'abc');"};
+    const auto& forms = language == "cpp" ? cpp : language == "javascript" ? javascript : python;
+    std::vector<std::string> lines;
+    for (std::size_t i = 0; i < std::min<std::size_t>(forms.size(), count); ++i)
+        lines.push_back(fmt::format(fmt::runtime(forms[(i + h) % forms.size()]), name));
+    return lines;
+}
+
 FakeReply write_tests(const Context& c) {
-    const Problem* p = c.knowledge.find(c.request.entry_point, c.request.last_user());
+    const Problem* p = problem_of(c);
+    const std::string language = language_of(c);
     const int count = std::clamp(c.request.count > 0 ? c.request.count : 8, 1, 50);
     std::vector<std::string> lines = p != nullptr ? assert_lines(*p) : std::vector<std::string>{};
     std::string setup;
     if (lines.empty()) {
-        // A problem it does not know: asserts that look right and mostly are not.
-        const std::string name = name_or_solve(c.request);
-        constexpr std::array<std::string_view, 6> guesses{
-            "[]) == []",      "[1]) == [1]", "'') == ''", "0) == 0", "[3, 1, 2]) == [1, 2, 3]",
-            "'abc') == 'abc'"};
-        for (std::size_t i = 0; i < std::min<std::size_t>(guesses.size(), count); ++i)
-            lines.push_back(fmt::format("assert {}({}", name, guesses[(i + c.h) % guesses.size()]));
+        lines = guessed_asserts(name_or_solve(c.request), language, count, c.h);
     } else {
         for (const std::string_view line : lines_of(p->test_setup))
             if (line.starts_with("import ") || line.starts_with("from "))
@@ -199,7 +281,7 @@ FakeReply write_tests(const Context& c) {
         if (lines.size() > static_cast<std::size_t>(count)) lines.resize(count);
         if (c.dice.below(4) == 0) {
             std::string& victim = lines[c.dice.below(lines.size())];
-            victim = wrong_expectation(victim);
+            victim = wrong_expectation(victim, p->language);
         }
     }
     std::string block = setup;
@@ -208,14 +290,16 @@ FakeReply write_tests(const Context& c) {
     constexpr std::array<std::string_view, 4> openers{
         "", "Here are the tests:", "These cover ordinary inputs and the edge cases:",
         "Sure, here are unit tests for it."};
-    return {framed(pick_line(c.dice, openers), fenced(block, fence_tag(c.dice)), ""), "stop"};
+    return {framed(pick_line(c.dice, openers), fenced(block, fence_tag(c.dice, language)), ""),
+            "stop"};
 }
 
 FakeReply write_bug(const Context& c) {
-    const Problem* p = c.knowledge.find(c.request.entry_point, c.request.last_user());
+    const Problem* p = problem_of(c);
+    const std::string language = language_of(c);
     const std::string code = program_of(c, p);
-    if (code.empty()) return canned_reply(name_or_solve(c.request), c.h);
-    const auto variants = c.knowledge.variants(code, c.request.entry_point);
+    if (code.empty()) return canned_reply(name_or_solve(c.request), c.h, language);
+    const auto variants = c.knowledge.variants(code, c.request.entry_point, language);
     const syntax::Mutant* m = c.dice.chance(10) ? nullptr
                                                 : pick_mutant(variants->mutants, c.dice,
                                                               operators_for(c.request.category));
@@ -223,10 +307,10 @@ FakeReply write_bug(const Context& c) {
         "", "Here is the buggy version:", "Here is the program with one bug:", ""};
     const std::string_view opener = pick_line(c.dice, openers);
     if (m == nullptr) // a "bug" that is none: the same program, and a claim
-        return {framed(opener, fenced(code, fence_tag(c.dice)),
+        return {framed(opener, fenced(code, fence_tag(c.dice, language)),
                        "I changed the loop so that it stops one step too early."),
                 "stop"};
-    return {framed(opener, fenced(m->code, fence_tag(c.dice)),
+    return {framed(opener, fenced(m->code, fence_tag(c.dice, language)),
                    fmt::format("The bug ({}) is on {}.",
                                c.request.category.empty() ? m->kind : c.request.category,
                                m->description)),
@@ -234,36 +318,37 @@ FakeReply write_bug(const Context& c) {
 }
 
 FakeReply write_refactor(const Context& c) {
-    const Problem* p = c.knowledge.find(c.request.entry_point, c.request.last_user());
+    const Problem* p = problem_of(c);
+    const std::string language = language_of(c);
     const std::string code = program_of(c, p);
-    if (code.empty()) return canned_reply(name_or_solve(c.request), c.h);
-    const auto variants = c.knowledge.variants(code, c.request.entry_point);
+    if (code.empty()) return canned_reply(name_or_solve(c.request), c.h, language);
+    const auto variants = c.knowledge.variants(code, c.request.entry_point, language);
     constexpr std::array<std::string_view, 4> openers{
         "Here is the refactored program:", "",
         "Sure. The behaviour is unchanged:", "I kept the name and the signature:"};
     const std::string_view opener = pick_line(c.dice, openers);
     if (c.dice.chance(10)) // a refactoring that breaks the program
         if (const syntax::Mutant* m = pick_mutant(variants->mutants, c.dice))
-            return {framed(opener, fenced(m->code, fence_tag(c.dice)),
+            return {framed(opener, fenced(m->code, fence_tag(c.dice, language)),
                            "I simplified the main condition."),
                     "stop"};
     if (variants->refactorings.empty())
-        return {
-            framed(opener,
-                   fenced(fmt::format("# Refactored: the same logic, laid out plainly.\n{}", code),
-                          fence_tag(c.dice)),
-                   "The code was already simple, so I mostly left it as it was."),
-            "stop"};
+        return {framed(opener,
+                       fenced(fmt::format("{} Refactored: the same logic, laid out plainly.\n{}",
+                                          language == "python" ? "#" : "//", code),
+                              fence_tag(c.dice, language)),
+                       "The code was already simple, so I mostly left it as it was."),
+                "stop"};
     const syntax::Refactoring& r =
         variants->refactorings[c.dice.below(variants->refactorings.size())];
-    return {framed(opener, fenced(r.code, fence_tag(c.dice)),
+    return {framed(opener, fenced(r.code, fence_tag(c.dice, language)),
                    fmt::format("What changed: {}.", r.description)),
             "stop"};
 }
 
 FakeReply write_reflexion(const Context& c) {
-    const Problem* p = c.knowledge.find(c.request.entry_point, c.request.last_user());
-    if (p == nullptr) return canned_reply(name_or_solve(c.request), c.h);
+    const Problem* p = problem_of(c);
+    if (p == nullptr) return canned_reply(name_or_solve(c.request), c.h, language_of(c));
     return solution_reply(c, c.dice.chance(60) ? mutant_or(c, *p, p->solution) : p->solution);
 }
 
@@ -288,7 +373,9 @@ std::string first_failing_line(std::string_view feedback) {
 
 FakeReply write_retry(const Context& c) {
     const FakeRequest& r = c.request;
-    const Problem* p = c.knowledge.find(r.entry_point, r.user.empty() ? "" : r.user.front());
+    const std::string language = language_of(c);
+    const Problem* p =
+        c.knowledge.find(r.entry_point, r.user.empty() ? "" : r.user.front(), language);
     const std::string quoted = first_failing_line(r.feedback.empty() ? r.last_user() : r.feedback);
     constexpr std::array<std::string_view, 4> causes{
         "my loop stopped one element too early",
@@ -302,22 +389,26 @@ FakeReply write_retry(const Context& c) {
         "it without breaking the cases that already passed.",
         quoted.empty() ? "(no details were given)" : quoted, pick_line(c.dice, causes));
     if (p == nullptr)
-        return {framed(reflection, fenced(canned_function(name_or_solve(r), c.h), "python"), ""),
+        return {framed(reflection,
+                       fenced(canned_function(name_or_solve(r), c.h, language),
+                              fence_tag(c.dice, language)),
+                       ""),
                 "stop"};
     std::string code = p->solution;
     if (!c.dice.chance(70)) {
         std::set<std::string> earlier;
         for (const std::string& attempt : r.assistant)
-            if (auto extracted = llm::extract_code(attempt, {"python", p->entry_point}))
+            if (auto extracted = llm::extract_code(attempt, {p->language, p->entry_point}))
                 earlier.insert(with_newline(extracted->code));
-        const auto variants = c.knowledge.variants(p->solution, p->entry_point);
+        const auto variants = c.knowledge.variants(p->solution, p->entry_point, p->language);
         std::set<std::string> avoid;
         for (const syntax::Mutant& m : variants->mutants)
             if (earlier.contains(with_newline(m.code))) avoid.insert(m.code);
         code = mutant_or(c, *p, p->solution, avoid);
     }
-    return {framed(reflection, fenced(code, fence_tag(c.dice)), "This version should pass."),
-            "stop"};
+    return {
+        framed(reflection, fenced(code, fence_tag(c.dice, language)), "This version should pass."),
+        "stop"};
 }
 
 } // namespace assay::tools::detail

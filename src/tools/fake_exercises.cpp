@@ -41,8 +41,36 @@ Exercise exercise_of(const Problem& p) {
     return {p.title, p.entry_point, std::string(trim(p.prompt)), p.solution, std::move(tests)};
 }
 
-// The exercise instruct and evolve fall back on when the model invented nothing.
-Exercise builtin_exercise() {
+// The exercise instruct and evolve fall back on when the model invented nothing in `language`.
+Exercise builtin_exercise(std::string_view language) {
+    if (language == "cpp")
+        return {"Sum of even squares",
+                "sum_even_squares",
+                "Write a function `long long sum_even_squares(const std::vector<int>& values)` "
+                "that returns the sum of the squares of the even integers in `values`.\n\n"
+                "Examples:\n- `sum_even_squares({1, 2, 3, 4})` returns `20`\n- "
+                "`sum_even_squares({})` returns `0`",
+                "#include <vector>\n\nlong long sum_even_squares(const std::vector<int>& values) "
+                "{\n    long long total = 0;\n    for (const int v : values)\n        if (v % 2 == "
+                "0) total += static_cast<long long>(v) * v;\n    return total;\n}\n",
+                {"assert(sum_even_squares({1, 2, 3, 4}) == 20);",
+                 "assert(sum_even_squares({}) == 0);", "assert(sum_even_squares({1, 3, 5}) == 0);",
+                 "assert(sum_even_squares({-2}) == 4);", "assert(sum_even_squares({0, 0}) == 0);",
+                 "assert(sum_even_squares({100000}) == 10000000000LL);"}};
+    if (language == "javascript")
+        return {"Sum of even squares",
+                "sumEvenSquares",
+                "Write a function `sumEvenSquares(values)` that returns the sum of the squares of "
+                "the even integers in the array `values`.\n\nExamples:\n- "
+                "`sumEvenSquares([1, 2, 3, 4])` returns `20`\n- `sumEvenSquares([])` returns `0`",
+                "function sumEvenSquares(values) {\n    return values.filter((v) => v % 2 === "
+                "0).reduce((total, v) => total + v * v, 0);\n}\n",
+                {"assert.strictEqual(sumEvenSquares([1, 2, 3, 4]), 20);",
+                 "assert.strictEqual(sumEvenSquares([]), 0);",
+                 "assert.strictEqual(sumEvenSquares([1, 3, 5]), 0);",
+                 "assert.strictEqual(sumEvenSquares([-2]), 4);",
+                 "assert.strictEqual(sumEvenSquares([0, 0]), 0);",
+                 "assert.strictEqual(sumEvenSquares([10, 1]), 100);"}};
     return {
         "Sum of even squares",
         "sum_even_squares",
@@ -60,7 +88,8 @@ enum class Section { title, entry_point, problem, solution, tests };
 constexpr std::array kSections{Section::title, Section::entry_point, Section::problem,
                                Section::solution, Section::tests};
 
-std::string render(const Exercise& e, Dice& dice, std::optional<Section> missing) {
+std::string render(const Exercise& e, Dice& dice, std::optional<Section> missing,
+                   std::string_view language) {
     std::string out;
     const auto add = [&](Section section, std::string_view heading, const std::string& body) {
         if (missing != section) out += fmt::format("## {}\n{}\n\n", heading, body);
@@ -69,11 +98,12 @@ std::string render(const Exercise& e, Dice& dice, std::optional<Section> missing
     add(Section::entry_point, "Entry point",
         dice.chance(10) ? fmt::format("`{}`", e.entry_point) : e.entry_point);
     add(Section::problem, "Problem", e.statement);
-    add(Section::solution, "Solution", std::string(trim(fenced(e.solution, fence_tag(dice)))));
+    add(Section::solution, "Solution",
+        std::string(trim(fenced(e.solution, fence_tag(dice, language)))));
     std::string tests;
     for (const std::string& t : e.tests)
         tests += t + "\n";
-    add(Section::tests, "Tests", std::string(trim(fenced(tests, fence_tag(dice)))));
+    add(Section::tests, "Tests", std::string(trim(fenced(tests, fence_tag(dice, language)))));
     return std::string(trim(out)) + "\n";
 }
 
@@ -121,7 +151,7 @@ Exercise near_copy(const Context& c, const Problem& p) {
     if (c.dice.chance(50)) e.title += " (variant)";
     if (const std::size_t at = e.statement.find("Write a function"); at != std::string::npos)
         e.statement.replace(at, 16, "Implement a function");
-    const auto variants = c.knowledge.variants(p.solution, p.entry_point);
+    const auto variants = c.knowledge.variants(p.solution, p.entry_point, p.language);
     for (const syntax::Refactoring& r : variants->refactorings)
         if (r.kind == "rename_locals" && c.dice.chance(50)) e.solution = r.code;
     return e;
@@ -131,12 +161,15 @@ Exercise near_copy(const Context& c, const Problem& p) {
 
 FakeReply write_exercise(const Context& c) {
     const FakeRequest& r = c.request;
+    const std::string language = request_language(r);
     const std::string& prompt = r.last_user();
     const std::vector<std::string> names = mentioned_names(prompt);
     const std::set<std::string> shown(names.begin(), names.end());
     std::vector<const Problem*> examples;
     for (const std::string& name : names)
-        if (const Problem* p = c.knowledge.find(name, prompt)) examples.push_back(p);
+        if (const Problem* p = c.knowledge.find(name, prompt, language);
+            p != nullptr && p->language == language)
+            examples.push_back(p);
 
     std::vector<std::string> wanted;
     if (!r.topic.empty()) wanted.push_back(r.topic);
@@ -149,14 +182,15 @@ FakeReply write_exercise(const Context& c) {
     } else {
         std::vector<const Problem*> fresh, steered;
         for (const Problem& p : c.knowledge.inventions()) {
-            if (shown.contains(p.entry_point)) continue;
+            if (shown.contains(p.entry_point) || p.language != language) continue;
             fresh.push_back(&p);
             if (topic_matches(p.topics, wanted)) steered.push_back(&p);
         }
         const auto& pool = !steered.empty() ? steered : fresh;
-        e = pool.empty() ? builtin_exercise() : exercise_of(*pool[c.dice.below(pool.size())]);
+        e = pool.empty() ? builtin_exercise(language)
+                         : exercise_of(*pool[c.dice.below(pool.size())]);
         if (roll < 10) { // a solution that fails its own tests
-            const auto variants = c.knowledge.variants(e.solution, e.entry_point);
+            const auto variants = c.knowledge.variants(e.solution, e.entry_point, language);
             if (const syntax::Mutant* m = pick_mutant(variants->mutants, c.dice, kLoudOperators))
                 e.solution = m->code;
         }
@@ -171,7 +205,7 @@ FakeReply write_exercise(const Context& c) {
         "Sure! Here is the exercise, with a reference solution and tests."};
     constexpr std::array<std::string_view, 3> closers{
         "", "", "The tests cover the examples and the edge cases."};
-    return {framed(openers[c.dice.below(openers.size())], render(e, c.dice, missing),
+    return {framed(openers[c.dice.below(openers.size())], render(e, c.dice, missing, language),
                    pick_line(c.dice, closers)),
             "stop"};
 }

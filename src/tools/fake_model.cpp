@@ -1,6 +1,7 @@
 #include "tools/fake_model.hpp"
 
 #include "dataset/problem_files.hpp"
+#include "syntax/grammar.hpp"
 #include "tools/fake_model_detail.hpp"
 #include "util/hash.hpp"
 #include "util/utf8.hpp"
@@ -49,33 +50,43 @@ constexpr std::array<KindRow, 8> kWriters{{
 // ---- Knowledge.
 
 std::shared_ptr<const FakeModel::Knowledge::Variants>
-FakeModel::Knowledge::variants(std::string_view code, std::string_view entry_point) const {
-    const std::string key = util::content_hash_parts({code, entry_point});
+FakeModel::Knowledge::variants(std::string_view code, std::string_view entry_point,
+                               std::string_view language) const {
+    const std::string_view grammar = syntax::find_grammar(language) != nullptr ? language : kPython;
+    const std::string key = util::content_hash_parts({code, entry_point, grammar});
     {
         std::lock_guard lock(mutex);
         if (const auto it = variants_cache.find(key); it != variants_cache.end()) return it->second;
     }
     auto computed = std::make_shared<Variants>();
     if (code.size() <= kMaxProgram) {
-        computed->mutants = syntax::sample_mutants(kPython, code, entry_point, kMaxMutants, 0);
-        computed->refactorings = syntax::refactorings(kPython, code, entry_point);
+        computed->mutants = syntax::sample_mutants(grammar, code, entry_point, kMaxMutants, 0);
+        computed->refactorings = syntax::refactorings(grammar, code, entry_point);
     }
     std::lock_guard lock(mutex);
     if (variants_cache.size() >= 4096) variants_cache.clear();
     return variants_cache.emplace(key, std::move(computed)).first->second;
 }
 
-const Problem* FakeModel::Knowledge::find(std::string_view entry_point,
-                                          std::string_view context) const {
+const Problem* FakeModel::Knowledge::find(std::string_view entry_point, std::string_view context,
+                                          std::string_view language) const {
     const auto it = by_entry_point.find(entry_point);
     if (it == by_entry_point.end()) return nullptr;
+    const auto of_language = [&](std::size_t index) {
+        const std::string& own = problems[index].language;
+        return own == language || (own.empty() && language == kPython);
+    };
+    const bool any_of_language = std::any_of(it->second.begin(), it->second.end(), of_language);
+    const Problem* first_of_language = nullptr;
     for (const std::size_t index : it->second) {
+        if (any_of_language && !of_language(index)) continue;
+        if (first_of_language == nullptr) first_of_language = &problems[index];
         const std::string_view prompt = trim(problems[index].prompt);
         const std::string_view first = trim(prompt.substr(0, prompt.find('\n')));
         if (first.size() >= 16 && context.find(first) != std::string_view::npos)
             return &problems[index];
     }
-    return &problems[it->second.front()];
+    return first_of_language;
 }
 
 std::span<const Problem> FakeModel::Knowledge::inventions() const {
@@ -123,7 +134,7 @@ FakeReply FakeModel::reply(std::uint64_t seed, const json& request, ReasoningMod
         if (r.kind.empty()) {
             reply = untasked_reply(r, h);
         } else if (row == kWriters.end()) {
-            reply = canned_reply(name_or_solve(r), h);
+            reply = canned_reply(name_or_solve(r), h, request_language(r));
         } else {
             Dice dice(h);
             reply = row->write(Context{*knowledge_, r, dice, h});
@@ -140,8 +151,9 @@ FakeReply FakeModel::reply(std::uint64_t seed, const json& request, ReasoningMod
     }
 }
 
-const Problem* FakeModel::find(std::string_view entry_point, std::string_view context) const {
-    return knowledge_->find(entry_point, context);
+const Problem* FakeModel::find(std::string_view entry_point, std::string_view context,
+                               std::string_view language) const {
+    return knowledge_->find(entry_point, context, language);
 }
 
 std::size_t FakeModel::known_count() const {

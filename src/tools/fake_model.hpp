@@ -14,6 +14,8 @@
 //                     (finish_reason "length")
 //   tests             the problem's assert lines (visible then hidden, up to the count asked
 //                     for); in 1 of 4 replies one has a wrong expected value
+// in the language the request names (`### Language:`; Python when it names none): the problems
+// of that language first, its fences, its canned code and its inventions.
 //   bug               the prompt's program with one mutation, preferring the operators of the
 //                     asked category, and a sentence naming the change; 10% the program unchanged
 //   refactor          one of syntax::refactorings() of the prompt's program; 10% a mutant
@@ -86,11 +88,12 @@ class FakeModel {
     [[nodiscard]] FakeReply reply(std::uint64_t seed, const nlohmann::json& request,
                                   ReasoningMode reasoning = ReasoningMode::off) const;
 
-    // The known problem (inventions included) whose entry point is `entry_point`; when several
-    // share it, the first whose prompt's first line occurs in `context`, else the first loaded.
+    // The known problem (inventions included) whose entry point is `entry_point`, of `language`
+    // when one is; when several share it, the first whose prompt's first line occurs in
+    // `context`, else the first loaded.
     // nullptr when there is none. Valid as long as this model (or a copy) lives.
-    [[nodiscard]] const Problem* find(std::string_view entry_point,
-                                      std::string_view context = {}) const;
+    [[nodiscard]] const Problem* find(std::string_view entry_point, std::string_view context = {},
+                                      std::string_view language = "python") const;
 
     [[nodiscard]] std::size_t known_count() const; // inventions included
     [[nodiscard]] std::size_t invention_count() const;
@@ -105,11 +108,14 @@ class FakeModel {
 
 // The assert lines a problem's tests give as one-line statements calling the entry point
 // (HumanEval's `candidate` renamed to it), visible first. What a `tests` reply draws from.
+// Python's are `assert` statements; C++'s and JavaScript's any one-line statement.
 [[nodiscard]] std::vector<std::string> assert_lines(const Problem& problem);
 
-// `line` (an assert statement) with its expected value changed so that a correct function fails
-// it: a literal nudged (n → n+1, 'a' → 'ax', True ↔ False, a container loses its last item), else
-// `==` → `!=`, else the condition negated.
-[[nodiscard]] std::string wrong_expectation(std::string_view line);
+// `line` (an assertion in `language`) with its expected value changed so that a correct function
+// fails it: a literal nudged (n → n+1, 'a' → 'ax', True ↔ False (true ↔ false), a container
+// loses its last item), else `==` → `!=` (JavaScript: `strictEqual` → `notStrictEqual`, …),
+// else the condition negated.
+[[nodiscard]] std::string wrong_expectation(std::string_view line,
+                                            std::string_view language = "python");
 
 } // namespace assay::tools

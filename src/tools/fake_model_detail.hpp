@@ -35,9 +35,13 @@ struct FakeModel::Knowledge {
     mutable std::mutex mutex;
     mutable std::map<std::string, std::shared_ptr<const Variants>> variants_cache;
 
-    std::shared_ptr<const Variants> variants(std::string_view code,
-                                             std::string_view entry_point) const;
-    const Problem* find(std::string_view entry_point, std::string_view context) const;
+    // In the grammar of `language` (a name the request gave: Python when no grammar has it).
+    std::shared_ptr<const Variants> variants(std::string_view code, std::string_view entry_point,
+                                             std::string_view language) const;
+    // A known problem with this entry point, of `language` when one is (any language
+    // otherwise), whose prompt's first line is in `context` when one's is.
+    const Problem* find(std::string_view entry_point, std::string_view context,
+                        std::string_view language = "python") const;
     std::span<const Problem> inventions() const;
 };
 
@@ -87,8 +91,13 @@ std::string with_newline(std::string_view code);
 std::string fenced(std::string_view code, std::string_view tag = "python",
                    std::string_view fence = "```");
 
-// How a model tags its code: mostly ```python, sometimes ```py or nothing.
-std::string fence_tag(Dice& dice);
+// How a model tags code in `language`: mostly its descriptor's first fence tag (```python),
+// sometimes its second (```py) or nothing.
+std::string fence_tag(Dice& dice, std::string_view language = "python");
+
+// The language a request asks about: its `### Language:` when a grammar has that name, else
+// Python.
+std::string request_language(const FakeRequest& request);
 
 // Prose around a block: `before` + block + `after`, each part optional.
 std::string framed(std::string_view before, std::string_view block, std::string_view after);
@@ -98,12 +107,15 @@ std::string call_in(std::string_view line, std::string_view name);
 
 // ---- Answers about a problem (fake_answers.cpp).
 
-// A function `name(*args)` with one of a few bodies (mostly wrong), chosen by `pick`.
-std::string canned_function(const std::string& name, std::uint64_t pick);
+// A function `name` taking anything, in `language`, with one of a few bodies (mostly wrong),
+// chosen by `pick`.
+std::string canned_function(const std::string& name, std::uint64_t pick,
+                            std::string_view language = "python");
 
 // A reply about `name` that the model cannot solve: a canned function in one of the shapes
 // real replies take, in rough proportion (drawn from `h`).
-FakeReply canned_reply(const std::string& name, std::uint64_t h);
+FakeReply canned_reply(const std::string& name, std::uint64_t h,
+                       std::string_view language = "python");
 
 // A request without a task line: the behaviour assay-fake-llm always had.
 FakeReply untasked_reply(const FakeRequest& request, std::uint64_t h);

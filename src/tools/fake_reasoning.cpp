@@ -61,7 +61,7 @@ std::string code_of(std::string_view answer, std::string_view needle) {
 // A wrong version of a function: a mutant of it, else a canned (wrong) function of its name.
 std::string wrong_function(const FakeModel::Knowledge& knowledge, const std::string& code,
                            const std::string& name, Dice& dice) {
-    const auto variants = knowledge.variants(code, name);
+    const auto variants = knowledge.variants(code, name, "python");
     if (const syntax::Mutant* mutant = pick_mutant(variants->mutants, dice))
         return with_newline(mutant->code);
     return canned_function(name, dice.next());

@@ -90,7 +90,10 @@ const std::string& FakeRequest::last_user() const {
 }
 
 std::string task_kind(std::string_view message) {
-    constexpr std::string_view marker = "### Task:";
+    return marked_word(message, "### Task:");
+}
+
+std::string marked_word(std::string_view message, std::string_view marker) {
     for (std::size_t at = message.find(marker); at != std::string_view::npos;
          at = message.find(marker, at + 1)) {
         if (at != 0 && message[at - 1] != '\n') continue;
@@ -165,6 +168,11 @@ FakeRequest read_request(const json& request) {
     }
     const std::string& last = out.last_user();
     out.kind = task_kind(last);
+    for (const std::string& message : out.user)
+        if (std::string language = marked_word(message, "### Language:"); !language.empty()) {
+            out.language = std::move(language);
+            break;
+        }
     for (auto it = out.user.rbegin(); it != out.user.rend() && out.entry_point.empty(); ++it)
         out.entry_point = named_entry_point(*it);
     for (const llm::CodeBlock& block : llm::fenced_blocks(last)) {

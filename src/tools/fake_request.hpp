@@ -19,6 +19,9 @@ struct FakeRequest {
     // The word after `### Task:` at the start of a line of the last user message ("solve",
     // "reflexion-retry", …); "" when there is none.
     std::string kind;
+    // The word after `### Language:` at the start of a line of a user message (the first
+    // message that has one), else "python" (Python's prompts name no language).
+    std::string language = "python";
     std::vector<std::string> user;      // the user messages, in order
     std::vector<std::string> assistant; // the assistant messages, in order
     // The function the request is about: the first of named_entry_point() over the user
@@ -44,6 +47,9 @@ struct FakeRequest {
 
 // The word after `### Task:` at the start of a line, or "".
 [[nodiscard]] std::string task_kind(std::string_view message);
+
+// The word after `marker` (`### Task:`, `### Language:`) at the start of a line, or "".
+[[nodiscard]] std::string marked_word(std::string_view message, std::string_view marker);
 
 // The function a message names, in order of preference: "the function `name`" (how every
 // template names it), `ENTRY_POINT: name`, the first `def name(` inside a fenced block, the

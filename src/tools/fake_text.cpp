@@ -1,10 +1,15 @@
 // The text of the fake model's replies: fences and the prose around them, and the assert lines
 // of `tests` replies (a problem's own, or one made wrong).
+#include "core/language.hpp"
+#include "syntax/grammar.hpp"
 #include "tools/fake_model_detail.hpp"
 
 #include <algorithm>
 #include <cctype>
 #include <fmt/format.h>
+#include <map>
+#include <mutex>
+#include <optional>
 
 namespace assay::tools {
 
@@ -31,9 +36,29 @@ std::string fenced(std::string_view code, std::string_view tag, std::string_view
     return fmt::format("{}{}\n{}{}\n", fence, tag, with_newline(code), fence);
 }
 
-std::string fence_tag(Dice& dice) {
+std::string fence_tag(Dice& dice, std::string_view language) {
+    static std::mutex mutex;
+    static std::map<std::string, std::vector<std::string>, std::less<>> tags;
+    std::vector<std::string> known;
+    {
+        std::lock_guard lock(mutex);
+        auto it = tags.find(language);
+        if (it == tags.end()) {
+            const auto descriptor = load_language(std::string(language));
+            it = tags.emplace(std::string(language),
+                              descriptor ? descriptor->fence_tags : std::vector<std::string>{})
+                     .first;
+        }
+        known = it->second;
+    }
+    if (known.empty()) known.emplace_back(language);
     const std::size_t roll = dice.below(100);
-    return roll < 80 ? "python" : roll < 90 ? "py" : "";
+    if (roll < 80) return known.front();
+    return roll < 90 ? known[std::min<std::size_t>(1, known.size() - 1)] : "";
+}
+
+std::string request_language(const FakeRequest& request) {
+    return syntax::find_grammar(request.language) != nullptr ? request.language : "python";
 }
 
 std::string framed(std::string_view before, std::string_view block, std::string_view after) {
@@ -184,11 +209,13 @@ std::string nudged(std::string_view value) {
 
 std::vector<std::string> assert_lines(const Problem& problem) {
     std::vector<std::string> out;
+    const bool python = problem.language.empty() || problem.language == "python";
     for (const Visibility visibility : {Visibility::visible, Visibility::hidden}) {
         for (const TestCase& test : problem.tests) {
             if (test.visibility != visibility) continue;
             std::string line(trim(test.code));
-            if (line.find('\n') != std::string::npos || !line.starts_with("assert ")) continue;
+            if (line.find('\n') != std::string::npos || (python && !line.starts_with("assert ")))
+                continue;
             for (std::size_t at = line.find("candidate("); at != std::string::npos;
                  at = line.find("candidate(", at + 1))
                 if (at == 0 || !(std::isalnum(static_cast<unsigned char>(line[at - 1])) ||
@@ -201,7 +228,81 @@ std::vector<std::string> assert_lines(const Problem& problem) {
     return out;
 }
 
-std::string wrong_expectation(std::string_view line) {
+namespace {
+
+// A brace language's literal nudged: true ↔ false, else as Python's.
+std::string nudged_literal(std::string_view value) {
+    value = trim(value);
+    if (value == "true") return "false";
+    if (value == "false") return "true";
+    if (value == "True" || value == "False" || value == "None") return {};
+    std::string changed = nudged(value);
+    // Python's empty set is no brace language's.
+    return changed == "set()" ? std::string("{}") : changed;
+}
+
+// The arguments of the call that `line` is (`assert(…);`, `assert.strictEqual(a, b);`) and its
+// callee; nullopt when the line is no such call.
+struct CallLine {
+    std::string_view callee;
+    std::vector<std::string_view> arguments;
+};
+
+std::optional<CallLine> call_line(std::string_view line) {
+    line = trim(line);
+    if (line.ends_with(';')) line = trim(line.substr(0, line.size() - 1));
+    const std::size_t open = line.find('(');
+    if (open == std::string_view::npos || !line.ends_with(')')) return std::nullopt;
+    // The opening parenthesis must close at the end: one call, not `f(a) == g(b)`.
+    bool whole = true;
+    scan_code(line.substr(open), [&](std::size_t i, int depth) {
+        if (depth == 0 && i + open + 1 < line.size()) whole = false;
+        return whole;
+    });
+    if (!whole) return std::nullopt;
+    return CallLine{trim(line.substr(0, open)),
+                    top_level_items(line.substr(open + 1, line.size() - open - 2))};
+}
+
+std::string wrong_brace_expectation(std::string_view line, std::string_view language) {
+    const auto call = call_line(line);
+    if (!call || call->arguments.empty())
+        return fmt::format("{} // assay-fake: no assertion to break", trim(line));
+    const auto& args = call->arguments;
+    const std::string rest = [&] {
+        std::string out;
+        for (std::size_t i = 2; i < args.size(); ++i)
+            out += fmt::format(", {}", args[i]);
+        return out;
+    }();
+    if (args.size() >= 2 && call->callee != "assert" && call->callee != "console.assert") {
+        // JavaScript's assert.strictEqual(actual, expected) and its kin.
+        if (const std::string changed = nudged_literal(args[1]); !changed.empty())
+            return fmt::format("{}({}, {}{});", call->callee, args[0], changed, rest);
+        static const std::map<std::string_view, std::string_view> negated{
+            {"assert.strictEqual", "assert.notStrictEqual"},
+            {"assert.deepStrictEqual", "assert.notDeepStrictEqual"},
+            {"assert.equal", "assert.notEqual"},
+            {"assert.deepEqual", "assert.notDeepEqual"}};
+        if (const auto it = negated.find(call->callee); it != negated.end())
+            return fmt::format("{}({}, {}{});", it->second, args[0], args[1], rest);
+    }
+    // assert(condition): the expected side of a top-level `==` / `===` nudged, else negated.
+    const std::string_view condition = args[0];
+    const std::string_view op = language == "javascript" ? "===" : "==";
+    if (const std::size_t eq = top_level_find(condition, op); eq != std::string_view::npos) {
+        const std::string_view value = condition.substr(eq + op.size());
+        if (const std::string changed = nudged_literal(value); !changed.empty())
+            return fmt::format("{}({} {});", call->callee,
+                               trim(condition.substr(0, eq + op.size())), changed);
+    }
+    return fmt::format("{}(!({}));", call->callee, condition);
+}
+
+} // namespace
+
+std::string wrong_expectation(std::string_view line, std::string_view language) {
+    if (language != "python") return wrong_brace_expectation(line, language);
     std::string_view body = trim(line);
     if (!body.starts_with("assert ")) return fmt::format("assert not ({})", body);
     // The message of `assert x, "message"` stays as it is.

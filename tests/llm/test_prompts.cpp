@@ -20,23 +20,42 @@ std::string solve_file(std::string_view user) {
 
 } // namespace
 
-TEST_CASE("llm::load_prompts: the shipped templates") {
-    const auto book =
-        load_prompts(assay::project_root() / "src" / "llm" / "prompts", pipeline_templates());
-    REQUIRE_MESSAGE(book, book.error().describe());
-    for (const TemplateSpec& spec : pipeline_templates()) {
-        const PromptTemplate& t = book->at(spec.kind);
-        CHECK(!t.system.empty());
-        for (const auto& [text, names] : spec.placeholders) {
-            REQUIRE(t.texts.count(text) == 1);
-            // Every user text announces its kind on its first line.
-            CHECK(t.texts.at(text).starts_with("### Task: "));
+TEST_CASE("llm::language_prompts: the shipped templates of every language") {
+    for (const std::string language : {"python", "cpp", "javascript"}) {
+        CAPTURE(language);
+        const auto book = assay::llm::language_prompts(language);
+        REQUIRE_MESSAGE(book, book.error().describe());
+        const auto descriptor = assay::load_language(language);
+        REQUIRE(descriptor.has_value());
+        for (const TemplateSpec& spec : pipeline_templates()) {
+            const PromptTemplate& t = book->at(spec.kind);
+            CHECK(!t.system.empty());
+            for (const auto& [text, names] : spec.placeholders) {
+                REQUIRE(t.texts.count(text) == 1);
+                const std::string& body = t.texts.at(text);
+                // Every user text announces its kind on its first line, and its language on
+                // the second (Python's, older, say none: a model's cached replies stay valid).
+                CHECK(body.starts_with("### Task: "));
+                if (language != "python")
+                    CHECK(body.find("\n### Language: " + language + "\n") == body.find('\n'));
+                // The function is named as "the function `name`", on one line (how a transcript,
+                // and assay-fake-llm, find it).
+                if (body.find("{{entry_point}}") != std::string::npos)
+                    CHECK(body.find("function `{{entry_point}}`") != std::string::npos);
+                // Code is asked for in the language's own fence.
+                if (body.find("```") != std::string::npos)
+                    CHECK(body.find("```" + descriptor->fence_tags.front()) != std::string::npos);
+            }
+            for (const std::string& list : spec.lists)
+                CHECK(!t.list(list).empty());
         }
-        for (const std::string& list : spec.lists)
-            CHECK(!t.list(list).empty());
+        CHECK(book->at("bug").list("categories").front().name == "off-by-one");
+        CHECK(book->at("instruct").list("topics").size() >= 10);
     }
-    CHECK(book->at("bug").list("categories").front().name == "off-by-one");
-    CHECK(book->at("instruct").list("topics").size() >= 10);
+    const auto none = assay::llm::language_prompts("cobol");
+    REQUIRE_FALSE(none.has_value());
+    CHECK(none.error().where.ends_with("prompts/cobol"));
+    CHECK(none.error().message.find("no prompts for the language 'cobol'") != std::string::npos);
 }
 
 TEST_CASE("llm::load_prompts: bad templates name the file and line") {

@@ -17,23 +17,26 @@
 
 namespace assay::testing {
 
-// src/llm/prompts/<file>.toml, parsed once.
-inline const toml::table& prompt_file(const std::string& file) {
+// src/llm/prompts/<language>/<file>.toml, parsed once.
+inline const toml::table& prompt_file(const std::string& file,
+                                      const std::string& language = "python") {
     static std::map<std::string, toml::table> cache;
-    auto it = cache.find(file);
+    const std::string key = language + "/" + file;
+    auto it = cache.find(key);
     if (it == cache.end())
         it = cache
-                 .emplace(file,
-                          toml::parse_file(
-                              (project_root() / "src/llm/prompts" / (file + ".toml")).string()))
+                 .emplace(key, toml::parse_file((project_root() / "src/llm/prompts" / language /
+                                                 (file + ".toml"))
+                                                    .string()))
                  .first;
     return it->second;
 }
 
 // The template `key` of `file` with every `{{name}}` replaced; throws when a placeholder is left.
 inline std::string render_prompt(const std::string& file, const std::string& key,
-                                 const std::map<std::string, std::string>& values) {
-    std::string text = prompt_file(file)[key].value_or(std::string());
+                                 const std::map<std::string, std::string>& values,
+                                 const std::string& language = "python") {
+    std::string text = prompt_file(file, language)[key].value_or(std::string());
     if (text.empty()) throw std::runtime_error(file + ".toml has no " + key);
     for (const auto& [name, value] : values) {
         const std::string placeholder = "{{" + name + "}}";
@@ -74,9 +77,10 @@ inline nlohmann::json chat_body(const std::vector<std::pair<std::string, std::st
 // A one-turn request of kind `file` (system + rendered user message).
 inline nlohmann::json prompt_request(const std::string& file,
                                      const std::map<std::string, std::string>& values,
-                                     std::uint64_t seed, int max_tokens = 2048) {
-    return chat_body({{"system", prompt_file(file)["system"].value_or(std::string())},
-                      {"user", render_prompt(file, "user", values)}},
+                                     std::uint64_t seed, int max_tokens = 2048,
+                                     const std::string& language = "python") {
+    return chat_body({{"system", prompt_file(file, language)["system"].value_or(std::string())},
+                      {"user", render_prompt(file, "user", values, language)}},
                      seed, max_tokens);
 }
 

@@ -28,8 +28,7 @@ inline Language python_language() {
 }
 
 inline llm::PromptBook pipeline_prompts() {
-    auto prompts =
-        llm::load_prompts(project_root() / "src" / "llm" / "prompts", llm::pipeline_templates());
+    auto prompts = llm::language_prompts("python");
     REQUIRE_MESSAGE(prompts, prompts.error().message);
     return *prompts;
 }

@@ -1,5 +1,6 @@
 #include "pipeline/stages/instruct.hpp"
 
+#include "dataset/problem_files.hpp"
 #include "llm/cache.hpp"
 #include "pipeline/similarity.hpp"
 #include "pipeline/stages/common.hpp"
@@ -37,6 +38,9 @@ Expected<Problem> parse_problem_reply(const Language& language, const std::strin
     auto solution = code_of(language, ASSAY_TRY(need("solution")), entry);
     if (!solution) return fail("solution: {}", solution.error().message);
     p.solution = solution->code;
+    // A C++ judge declares the functions the tests call: the solution's prototypes.
+    if (auto declared = dataset::declare_for_judge(p, ""); !declared)
+        return fail("solution: {}", declared.error().message);
     const auto tests_code = llm::extract_code(ASSAY_TRY(need("tests")), {language, ""});
     if (!tests_code) return fail("tests: no code");
     auto all_asserts = asserts_of(language, tests_code->code, entry);

@@ -4,6 +4,7 @@
 
 #include "syntax/body_cases.hpp"
 #include "syntax/javascript/javascript.hpp"
+#include "syntax/model_tests.hpp"
 
 #include <set>
 
@@ -68,8 +69,87 @@ Expected<SplitTests> split_test_function(std::string_view test_code) {
     return split;
 }
 
+// `const assert = require('assert');` and its spellings: node's assert, which the runner and the
+// judge also provide as a global.
+std::set<std::string, std::less<>> assert_imports() {
+    std::set<std::string, std::less<>> out{"'usestrict';", "\"usestrict\";"};
+    for (const std::string_view keyword : {"const", "let", "var"})
+        for (const std::string_view module :
+             {"assert", "node:assert", "assert/strict", "node:assert/strict"})
+            for (const char quote : {'\'', '"'})
+                for (const std::string_view end : {";", ""})
+                    out.insert(fmt::format("{}assert=require({}{}{}){}", keyword, quote, module,
+                                           quote, end));
+    return out;
+}
+
+// Model-written tests (model_tests.hpp): top-level assertions and declarations.
+const ModelTestRules kModelTests{
+    .grammar = "javascript",
+    .wrap_open = "",
+    .wrap_close = "",
+    .asserts = kAsserts,
+    .opaque = kFunctions,
+    .skipped = {},
+    .declarations = {"lexical_declaration", "variable_declaration"},
+    .declarators = {"variable_declarator"},
+    .callables = {"BigInt",
+                  "String",
+                  "Number",
+                  "Boolean",
+                  "Map",
+                  "Set",
+                  "Array",
+                  "Array.from",
+                  "Array.isArray",
+                  "Math.abs",
+                  "Math.max",
+                  "Math.min",
+                  "Math.round",
+                  "Math.floor",
+                  "Math.ceil",
+                  "Math.sqrt",
+                  "Math.pow",
+                  "Math.trunc",
+                  "Math.sign",
+                  "Number.isNaN",
+                  "Number.isInteger",
+                  "Number.isFinite",
+                  "JSON.stringify",
+                  "Object.keys",
+                  "Object.values",
+                  "Object.entries",
+                  "isNaN"},
+    .methods = {"sort",        "slice",       "join",     "includes", "indexOf", "has",
+                "get",         "toFixed",     "toString", "keys",     "values",  "entries",
+                "concat",      "reverse",     "at",       "charAt",   "split",   "trim",
+                "toUpperCase", "toLowerCase", "flat",     "repeat",   "fill"},
+    .members = {"length", "size"},
+    .values = {"undefined", "NaN", "Infinity", "Math.PI", "Math.E", "Number.MAX_SAFE_INTEGER",
+               "Number.MIN_SAFE_INTEGER", "Number.EPSILON", "Number.MAX_VALUE", "Number.MIN_VALUE",
+               "Number.POSITIVE_INFINITY", "Number.NEGATIVE_INFINITY"},
+    .types = {},
+    .leaves = {"number", "string", "true", "false", "null", "undefined"},
+    .structure = {"binary_expression", "unary_expression", "parenthesized_expression",
+                  "ternary_expression", "call_expression", "arguments", "array", "object", "pair",
+                  "spread_element", "subscript_expression", "new_expression"},
+    .allowed_statements = assert_imports(),
+};
+
+Expected<SplitTests> split_asserts(std::string_view test_code) {
+    return split_model_asserts(kModelTests, test_code);
+}
+
+bool depends_on(std::string_view test_case, std::string_view name) {
+    return model_test_depends_on(kModelTests, test_case, name);
+}
+
+bool plain_test(std::string_view test_case, std::string_view name) {
+    return plain_model_test(kModelTests, test_case, name);
+}
+
 } // namespace
 
-const TestSplitter test_splitter{.split_tests = split_test_function};
+const TestSplitter test_splitter{split_test_function, split_asserts, depends_on, plain_test};
 
 } // namespace assay::syntax::javascript
