@@ -1,8 +1,8 @@
-// A fork server (ARCHITECTURE.md "The fast path"; languages/<name>.toml `zygote` with `[programs]`): one
-// long-lived jail whose PID 1 is a warm interpreter that forks a fresh child per program, so a
-// program costs a fork instead of an interpreter's start-up and a jail's set-up. The child gets
-// the program's code in a memfd and two descriptors as its fds 3 and 4, runs, and exits; the
-// server kills whatever it left, checks that it left nothing (scratch dirs, processes, its own
+// A fork server (ARCHITECTURE.md "The fast path"; languages/<name>.toml `zygote` with
+// `[programs]`): one long-lived jail whose PID 1 is a warm interpreter that forks a fresh child per
+// program, so a program costs a fork instead of an interpreter's start-up and a jail's set-up. The
+// child gets the program's code in a memfd and two descriptors as its fds 3 and 4, runs, and exits;
+// the server kills whatever it left, checks that it left nothing (scratch dirs, processes, its own
 // state) and replies. The wire is the Python runner zygote's (testsuites/python/zygote_native.c,
 // testsuites/javascript/zygote_native.c): a frame with the job's limits, three descriptors, one
 // reply frame.
