@@ -58,7 +58,8 @@ TEST_CASE("sandbox::ForkServer: each program in a fresh child of one warm server
         "globalThis.leaked, polluted: ({}).polluted,\n"
         "  map: typeof [].map, env: process.env.LEAK, judge: typeof runtime.judge,\n"
         "  runner: typeof runtime.runner, exits: process.listenerCount('exit'),\n"
-        "  main: require.main === module, file: __filename, argv: process.argv[1] })\n";
+        "  main: require.main === module, file: __filename, argv: process.argv[1],\n"
+        "  flags: process.execArgv.length, bind: process.env.LD_BIND_NOW })\n";
     const RunResult first = s.run(tamper);
     REQUIRE(first.verdict == Verdict::ok);
     const auto pid = nlohmann::json::parse(s.records)["pid"].get<long>();
@@ -78,7 +79,9 @@ TEST_CASE("sandbox::ForkServer: each program in a fresh child of one warm server
     CHECK(seen["main"] == true);
     CHECK(seen["file"] == "/work/main.js");
     CHECK(seen["argv"] == "/work/main.js");
-    CHECK(s.server.pid() == server); // the same warm server ran both
+    CHECK(seen["flags"] == 0);          // no --single-threaded: node's as on the cold path
+    CHECK_FALSE(seen.contains("bind")); // nor the supervisor's LD_BIND_NOW
+    CHECK(s.server.pid() == server);    // the same warm server ran both
 }
 
 TEST_CASE("sandbox::ForkServer: a child's endings get the cold path's verdicts") {

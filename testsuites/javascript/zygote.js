@@ -28,7 +28,9 @@ function checkInsideJail () {
 // In the child: the job's program as node's main module, /work/main.js.
 function runProgram (native, job) {
   const file = '/work/main.js'
+  // What `node /work/main.js` has: no flags of the server's own.
   process.argv[1] = file
+  process.execArgv.length = 0
   if (job.judge) {
     // The judge's inputs: the job's nonce on the first line, then the runner's records.
     const inputs = fs.readFileSync(3, 'latin1')
@@ -58,6 +60,9 @@ function runProgram (native, job) {
 
 function start () {
   checkInsideJail()
+  // The supervisor's LD_BIND_NOW has done its work (every symbol bound before the first fork);
+  // a program sees the descriptor's environment, as on the cold path.
+  delete process.env.LD_BIND_NOW
   const native = require('/assay-native/zygote_native.node')
   // Loaded once here so that no child pays for them; each child gets a copy. net, tty and
   // stream are what process.stdout and process.stderr load when a child first writes to them
