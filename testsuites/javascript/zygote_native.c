@@ -35,6 +35,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <uv.h>
 
 #define MAX_FRAME (1 << 20)
 #define JOB_FDS 3
@@ -763,9 +764,28 @@ static void restore_handlers(void) {
         if (handled[sig] && sigaction(sig, &node_handlers[sig], NULL) != 0) _exit(CHILD_FAILED);
 }
 
+/* The event-loop descriptors of the zygote's other threads (eventfds, epoll instances), which do
+   not exist in the child: shared with the zygote, they would let a child wake its idle threads.
+   uv_loop_fork() has made the main loop's own anew; libuv's pipes stay (the child's own). */
+static void close_other_loops(void) {
+    uv_loop_t* loop = uv_default_loop();
+    for (int fd = 3 + JOB_FDS; fd < FD_SCAN; fd++) {
+        if (!open_at_start[fd] || fd == loop->backend_fd || fd == loop->async_io_watcher.fd ||
+            fd == loop->async_wfd || fd == loop->signal_pipefd[0] || fd == loop->signal_pipefd[1])
+            continue;
+        char path[64], target[64];
+        snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+        ssize_t n = readlink(path, target, sizeof target - 1);
+        if (n > 0 && (size_t)n >= strlen("anon_inode:") &&
+            memcmp(target, "anon_inode:", strlen("anon_inode:")) == 0)
+            close(fd);
+    }
+}
+
 static napi_value child_job(napi_env env, int judge) {
     restore_handlers();
     if (assay_node_after_fork_child(env) != 0) _exit(CHILD_FAILED);
+    close_other_loops();
     size_t len = 0;
     char* code = child_code(&len);
     napi_value out, text, role;
