@@ -6,6 +6,7 @@
 #include "util/interrupt.hpp"
 #include "util/string.hpp"
 
+#include <fcntl.h>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <regex>
@@ -444,6 +445,61 @@ std::optional<JobResult> ProgramExecutor::compile_programs(const HarnessJob& job
 }
 
 JobResult ProgramExecutor::run_job(const HarnessJob& job) {
+    return run_job(job, nullptr);
+}
+
+std::optional<sandbox::ForkServer> ProgramExecutor::fork_server() const {
+    if (language_.zygote.empty()) return std::nullopt;
+    return sandbox::ForkServer(spec(language_.zygote, language_.limits));
+}
+
+sandbox::RunResult ProgramExecutor::run_runner(sandbox::ForkServer* server, const std::string& file,
+                                               const std::string& runner, int values_fd,
+                                               const sandbox::Limits& limits) const {
+    if (server != nullptr) {
+        // The runner's fd 4 is unused: /dev/null, so that the server gets its three descriptors.
+        util::Fd null(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+        return server->run(runner, {values_fd, null.get()}, sandbox::ForkServer::Role::runner,
+                           limits);
+    }
+    sandbox::SpawnSpec rs = spec(language_.run_argv(), limits);
+    rs.files.emplace_back(file, runner);
+    rs.pass_fds.push_back(values_fd);
+    return sandbox::run(rs);
+}
+
+sandbox::RunResult ProgramExecutor::run_judge(sandbox::ForkServer* server, const std::string& file,
+                                              const std::string& judge, const std::string& nonce,
+                                              const std::string& values,
+                                              std::string& judge_lines) const {
+    if (server != nullptr) {
+        // The judge's inputs on its fd 3 (the nonce's line, then the runner's records); its
+        // result lines on fd 4, a descriptor nothing else holds.
+        std::string inputs;
+        inputs.reserve(nonce.size() + 1 + values.size());
+        inputs.append(nonce).append("\n").append(values);
+        auto in = sandbox::wire::memfd_with("judge-inputs", inputs);
+        auto out = sandbox::wire::memfd_with("judge-lines", "");
+        sandbox::RunResult r;
+        if (!in || !out) {
+            r.message = "could not create the judge's descriptors";
+            return r;
+        }
+        r = server->run(judge, {in->get(), out->get()}, sandbox::ForkServer::Role::judge,
+                        language_.limits);
+        judge_lines = read_all(out->get(), kMaxValuesBytes);
+        return r;
+    }
+    sandbox::SpawnSpec js = spec(language_.run_argv(), language_.limits);
+    js.files.emplace_back(file, judge);
+    js.files.emplace_back("values", values);
+    js.files.emplace_back("nonce", nonce);
+    sandbox::RunResult r = sandbox::run(js);
+    judge_lines = r.stdout_text;
+    return r;
+}
+
+JobResult ProgramExecutor::run_job(const HarnessJob& job, sandbox::ForkServer* server) {
     if (!frames_) return sandbox::wire::not_run(job, frames_.error().message);
     auto built = build_programs(language_, *frames_, job, false);
     if (!built) return sandbox::wire::not_run(job, built.error().message);
@@ -458,10 +514,7 @@ JobResult ProgramExecutor::run_job(const HarnessJob& job) {
 
     auto values_fd = sandbox::wire::memfd_with("values", "");
     if (!values_fd) return sandbox::wire::not_run(job, values_fd.error().message);
-    sandbox::SpawnSpec rs = spec(language_.run_argv(), job.limits);
-    rs.files.emplace_back(file, runner);
-    rs.pass_fds.push_back(values_fd->get());
-    const sandbox::RunResult ran = sandbox::run(rs);
+    const sandbox::RunResult ran = run_runner(server, file, runner, values_fd->get(), job.limits);
     const std::string values = read_all(values_fd->get(), kMaxValuesBytes);
 
     std::map<long, nlohmann::json> reported;
@@ -469,12 +522,9 @@ JobResult ProgramExecutor::run_job(const HarnessJob& job) {
     judged_run.verdict = Verdict::ok;
     if (!programs.judge.empty()) {
         const std::string nonce = sandbox::wire::make_nonce();
-        sandbox::SpawnSpec js = spec(language_.run_argv(), language_.limits);
-        js.files.emplace_back(file, judge);
-        js.files.emplace_back("values", values);
-        js.files.emplace_back("nonce", nonce);
-        judged_run = sandbox::run(js);
-        for (const std::string_view line : lines(judged_run.stdout_text)) {
+        std::string judge_lines;
+        judged_run = run_judge(server, file, judge, nonce, values, judge_lines);
+        for (const std::string_view line : lines(judge_lines)) {
             if (!line.starts_with(nonce + " ")) continue;
             auto parsed = nlohmann::json::parse(line.substr(nonce.size() + 1), nullptr, false);
             if (!parsed.is_object() || !parsed.contains("case") ||
@@ -495,19 +545,23 @@ Expected<void> ProgramExecutor::run(const std::vector<HarnessJob>& jobs,
     std::atomic<std::size_t> cursor{0};
     parallel_for(slots_, std::min(static_cast<std::size_t>(slots_), which.size()),
                  [&](std::size_t) {
+                     // A slot's fork server lives on this thread (a jail dies with the thread
+                     // that started it) and starts with the slot's first job.
+                     std::optional<sandbox::ForkServer> server = fork_server();
                      for (;;) {
                          if (util::stop_signal() != 0) return;
                          const std::size_t k = cursor++;
                          if (k >= which.size()) return;
                          if (on_start) on_start(which[k]);
-                         done(which[k], run_job(jobs[which[k]]));
+                         done(which[k], run_job(jobs[which[k]], server ? &*server : nullptr));
                      }
                  });
     return {};
 }
 
 std::unique_ptr<Executor> make_executor(const Language& language, int slots, bool allow_weak_jail) {
-    if (!language.zygote.empty())
+    // A [programs] language's zygote is its programs' fork server (ProgramExecutor::fork_server).
+    if (!language.zygote.empty() && language.programs.runner.empty())
         return std::make_unique<JailExecutor>(language, slots, allow_weak_jail);
     return std::make_unique<ProgramExecutor>(language, slots, allow_weak_jail);
 }

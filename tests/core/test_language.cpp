@@ -96,6 +96,10 @@ TEST_CASE("core::load_language") {
         CHECK(js->run_argv() == std::vector<std::string>{"/usr/bin/node", "/work/main.js"});
         CHECK(js->gate_grammar() == "javascript");
         CHECK(js->programs.judge == "judge.js.in");
+        // With [programs], the zygote is the programs' fork server.
+        CHECK(js->zygote ==
+              std::vector<std::string>{"/usr/bin/node", "--single-threaded", "/assay/zygote.js"});
+        CHECK(js->native_dir.filename() == "javascript");
     }
 }
 

@@ -1,6 +1,7 @@
 // Hostile C++ and JavaScript candidates through the program executor (compile jail, runner jail,
-// judge jail): each attack gets a verdict that does not pass, and the host is checked after it
-// (no file written outside the jail, no secret of the supervisor's environment in any output).
+// judge jail; JavaScript also through its fork server, with the same verdicts): each attack gets a
+// verdict that does not pass, and the host is checked after it (no file written outside the jail,
+// no secret of the supervisor's environment in any output).
 #include "core/language.hpp"
 #include "pipeline/program_executor.hpp"
 
@@ -31,7 +32,17 @@ sandbox::JobResult run(const std::string& language_name, std::string code, std::
     job.limits.cpu_ms = 2000;
     job.limits.wall_ms = 5000;
     job.limits.memory_mb = 256;
-    return executor.run_job(job);
+    auto server = executor.fork_server();
+    if (!server) return executor.run_job(job);
+    // A language with a fork server: the attack through it gets the cold path's verdicts.
+    sandbox::JobResult forked = executor.run_job(job, &*server);
+    const sandbox::JobResult cold = executor.run_job(job);
+    CHECK(forked.verdict == cold.verdict);
+    REQUIRE(forked.cases.size() == cold.cases.size());
+    for (std::size_t k = 0; k < cold.cases.size(); ++k)
+        CHECK(forked.cases[k].verdict == cold.cases[k].verdict);
+    CHECK_FALSE(fs::exists(kMarker));
+    return forked;
 }
 
 void check_host(const sandbox::JobResult& r) {

@@ -155,6 +155,70 @@ TEST_CASE("pipeline::ProgramExecutor runs JavaScript as runner and judge") {
     CHECK(r.cases[4].verdict == TestVerdict::passed);
 }
 
+TEST_CASE("pipeline::ProgramExecutor: JavaScript through its fork server, as on the cold path") {
+    Fixture f("javascript");
+    auto server = f.executor.fork_server();
+    REQUIRE(server.has_value());
+    const std::string setup = "const assert = require('assert')\n";
+    const std::vector<std::string> cases = {
+        "console.assert(JSON.stringify(twice([1, 2])) === JSON.stringify([2, 4]))",
+        "console.assert(twice([3])[0] === 7)", "assert.deepStrictEqual(twice([1]), [3])",
+        "console.assert(twice([]).length === 0)"};
+    const std::string honest =
+        "const twice = (xs) => {\n  if (xs.length === 0) throw new RangeError('empty input')\n"
+        "  return xs.map(x => x * 2)\n}\n";
+    SUBCASE("verdicts, values and messages equal the cold path's") {
+        const auto job = f.job(honest, "twice", setup, cases);
+        const sandbox::JobResult forked = f.executor.run_job(job, &*server);
+        const sandbox::JobResult cold = f.executor.run_job(job);
+        CHECK(forked.verdict == Verdict::ok);
+        REQUIRE(forked.cases.size() == cold.cases.size());
+        for (std::size_t k = 0; k < cold.cases.size(); ++k) {
+            CHECK(forked.cases[k].verdict == cold.cases[k].verdict);
+            CHECK(forked.cases[k].message == cold.cases[k].message);
+        }
+        CHECK(forked.cases[1].message.find("left: 6") != std::string::npos);
+    }
+    SUBCASE("a candidate that rewrites the harness and the globals bends only its own run") {
+        const std::string tamper =
+            honest +
+            "const rt = require('/assay/runtime.js')\nrt.judge = () => ({ judgeCase () {} })\n"
+            "Object.prototype.polluted = true\nArray.prototype.map = function () { return [2, 4] "
+            "}\n"
+            "console.assert = () => {}\nJSON.stringify = () => 'same'\n";
+        const auto bent = f.executor.run_job(f.job(tamper, "twice", setup, cases), &*server);
+        // The judge still decides: the runner's tampering at most spoils its own values.
+        CHECK_FALSE(bent.all_passed());
+        CHECK(bent.cases.at(1).verdict != TestVerdict::passed);
+        const auto next = f.executor.run_job(f.job(honest, "twice", setup, cases), &*server);
+        CHECK(next.verdict == Verdict::ok);
+        CHECK(next.cases.at(0).verdict == TestVerdict::passed);
+        CHECK(next.cases.at(1).verdict == TestVerdict::failed);
+        CHECK(next.cases.at(1).message.find("left: 6") != std::string::npos);
+        CHECK(next.cases.at(2).verdict == TestVerdict::failed);
+        CHECK(next.cases.at(3).verdict == TestVerdict::error);
+    }
+    SUBCASE("a runner that ends early or loops: the cold path's verdicts") {
+        auto r = f.executor.run_job(f.job(honest + "process.exit(0)\n", "twice", setup, cases),
+                                    &*server);
+        CHECK(r.verdict == Verdict::runtime_error);
+        CHECK(r.cases.at(0).message.find("stopped before this case") != std::string::npos);
+        r = f.executor.run_job(f.job("while (true) {}\n", "twice", setup, cases), &*server);
+        CHECK(r.verdict == Verdict::timeout);
+        r = f.executor.run_job(f.job(honest, "twice", setup, cases), &*server);
+        CHECK(r.verdict == Verdict::ok);
+    }
+    SUBCASE("a judge that loops ends as internal_error, not a hang") {
+        // The expected side runs only in the judge (with the descriptor's limits).
+        const auto r = f.executor.run_job(
+            f.job(honest, "twice", setup,
+                  {"console.assert(twice([1])[0] === (() => { while (true) {} })())"}),
+            &*server);
+        CHECK(r.verdict == Verdict::internal_error);
+        CHECK(r.message.find("the judge failed") != std::string::npos);
+    }
+}
+
 TEST_CASE("pipeline::make_executor: a zygote language gets the pool, others programs") {
     const auto python = load_language("python");
     REQUIRE(python);
@@ -163,5 +227,10 @@ TEST_CASE("pipeline::make_executor: a zygote language gets the pool, others prog
     const auto cpp = load_language("cpp");
     REQUIRE(cpp);
     CHECK(dynamic_cast<pipeline::ProgramExecutor*>(pipeline::make_executor(*cpp, 1, false).get()) !=
+          nullptr);
+    // JavaScript's zygote is its programs' fork server: still the program executor.
+    const auto js = load_language("javascript");
+    REQUIRE(js);
+    CHECK(dynamic_cast<pipeline::ProgramExecutor*>(pipeline::make_executor(*js, 1, false).get()) !=
           nullptr);
 }

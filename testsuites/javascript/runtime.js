@@ -208,8 +208,12 @@ function readRecords (text) {
 function judge () {
   provideAssert()
   const read = (path) => { try { return fs.readFileSync(path, 'latin1') } catch (e) { return '' } }
-  const nonce = read('/work/nonce')
-  const records = readRecords(read('/work/values'))
+  // The fork server (zygote.js) hands the inputs over in memory and takes the lines on fd 4;
+  // the cold path has them as files in /work and prints the lines.
+  const inputs = globalThis.__assayInputs
+  const nonce = inputs ? inputs.nonce : read('/work/nonce')
+  const records = readRecords(inputs ? inputs.values : read('/work/values'))
+  const out = inputs ? inputs.out : 1
   let current = null
   // Assertions nested in the tests' own helpers throw too.
   console.assert = (condition) => { if (!condition) throw new Failed() }
@@ -262,7 +266,7 @@ function judge () {
         }
       }
       current = null
-      write(1, `${nonce} ${JSON.stringify(result)}\n`)
+      write(out, `${nonce} ${JSON.stringify(result)}\n`)
     }
   }
 }
