@@ -130,6 +130,15 @@ std::string compile_error(const sandbox::RunResult& r, const sandbox::Limits& li
     return r.message.empty() ? "the compiler failed" : r.message;
 }
 
+// A job whose program did not compile: every case errs with the compiler's first error.
+JobResult not_compiled(const HarnessJob& job, const std::string& error) {
+    JobResult out = sandbox::wire::not_run(job, error);
+    out.verdict = Verdict::compile_error;
+    for (auto& c : out.cases)
+        c.message = "compile error: " + error;
+    return out;
+}
+
 // The line of a crashed program's stderr that says why: an error or a C++ terminate message.
 std::string stderr_reason(const std::string& text) {
     std::string last;
@@ -157,7 +166,10 @@ std::string read_all(int fd, std::size_t cap) {
     return out.substr(0, cap);
 }
 
-// The runner's records: kind and number → payload.
+// The runner's records: kind and number → payload. A record written twice is kept as
+// kDuplicate: the harness writes each once, so a second is the program's own (a forgery).
+constexpr const char* kDuplicate = "\x01duplicate";
+
 std::map<std::pair<char, long>, std::string> records(const std::string& values) {
     std::map<std::pair<char, long>, std::string> out;
     std::size_t at = 0;
@@ -176,7 +188,8 @@ std::map<std::pair<char, long>, std::string> records(const std::string& values) 
         if (size_end == end + 1 || *size_end != '\0' || size > values.size() ||
             eol + 1 + size > values.size())
             break;
-        out.emplace(std::pair{kind, number}, values.substr(eol + 1, size));
+        const auto [it, fresh] = out.emplace(std::pair{kind, number}, values.substr(eol + 1, size));
+        if (!fresh) it->second = kDuplicate;
         at = eol + 1 + size + 1;
     }
     return out;
@@ -254,6 +267,9 @@ JobResult interpret(const JudgePrograms& programs, const sandbox::RunResult& ran
                 result.verdict =
                     ran.verdict == Verdict::timeout ? TestVerdict::timeout : TestVerdict::error;
                 result.message = stopped;
+            } else if (it->second == kDuplicate) {
+                result.message = "this case's result was written more than once: the program "
+                                 "wrote one of its own";
             } else if (it->second == "passed") {
                 result.verdict = TestVerdict::passed;
             } else if (it->second.starts_with("failed")) {
@@ -421,8 +437,16 @@ std::optional<JobResult> ProgramExecutor::compile_programs(const HarnessJob& job
                                                            JudgePrograms& programs,
                                                            std::string& runner,
                                                            std::string& judge) {
+    // The judge holds the problem's side alone (its declarations, set-up and expected values):
+    // whether it compiles is the tests', never the program's, doing.
+    Compiled j = programs.judge.empty() ? Compiled{} : compile_cached(programs.judge);
     Compiled r = compile(programs.runner);
-    Compiled j = programs.judge.empty() || !r.ok() ? Compiled{} : compile_cached(programs.judge);
+    if (!programs.judge.empty() && j.ok() && !r.ok()) {
+        // The tests split, and this program does not compile with them: its own error, or a
+        // program that breaks the harness (a macro, an overload the codec cannot send) to have
+        // every case run whole, where its own process would decide them. Not run.
+        return not_compiled(job, r.error);
+    }
     if (!r.ok() || !j.ok()) {
         // Not splittable as compiled code (a type the codec lacks, a test the judge cannot
         // hold): every case runs whole, as under plain execution.
@@ -430,13 +454,7 @@ std::optional<JobResult> ProgramExecutor::compile_programs(const HarnessJob& job
         if (!whole) return sandbox::wire::not_run(job, whole.error().message);
         programs = std::move(*whole);
         r = compile(programs.runner);
-        if (!r.ok()) {
-            JobResult out = sandbox::wire::not_run(job, r.error);
-            out.verdict = Verdict::compile_error;
-            for (auto& c : out.cases)
-                c.message = "compile error: " + r.error;
-            return out;
-        }
+        if (!r.ok()) return not_compiled(job, r.error);
         j = {};
     }
     runner = std::move(r.binary);
@@ -530,7 +548,10 @@ JobResult ProgramExecutor::run_job(const HarnessJob& job, sandbox::ForkServer* s
             if (!parsed.is_object() || !parsed.contains("case") ||
                 !parsed["case"].is_number_integer())
                 continue;
-            reported.emplace(parsed["case"].get<long>(), std::move(parsed));
+            const long number = parsed["case"].get<long>();
+            if (!reported.emplace(number, parsed).second)
+                reported[number] = {{"verdict", "error"},
+                                    {"message", "the judge reported this case more than once"}};
         }
     }
 

@@ -249,8 +249,18 @@ class PlainWalker {
             return false;
         }
         if (rules_.leaves.contains(type(node))) return false;
-        if (rules_.structure.contains(type(node))) return true;
-        return fail();
+        if (!rules_.structure.contains(type(node))) return fail();
+        // What is called is a name or a member the lists allow, never a computed value.
+        if (type(node) == "call_expression") {
+            const TSNode callee = field(node, "function");
+            if (!name_like(callee) && !member_like(callee)) return fail();
+        }
+        if (type(node) == "subscript_expression" && !rules_.subscript_indexes.empty()) {
+            const TSNode index = field(node, "index");
+            if (ts_node_is_null(index) || !rules_.subscript_indexes.contains(type(index)))
+                return fail();
+        }
+        return true;
     }
 
     const ModelTestRules& rules_;

@@ -39,6 +39,9 @@ struct ModelTestRules {
     std::set<std::string, std::less<>> types;     // type names (last component, `std::` only)
     std::set<std::string, std::less<>> leaves;    // literal node types
     std::set<std::string, std::less<>> structure; // node types made only of their children
+    // Literal node types a subscript's index may be; empty: any plain value. (JavaScript: a
+    // number only, since `[]["constructor"]["constructor"]` is the Function constructor.)
+    std::set<std::string, std::less<>> subscript_indexes;
     // Declarations a test may hold whatever they are (`const assert = require('assert');`),
     // as their text without whitespace.
     std::set<std::string, std::less<>> allowed_statements;

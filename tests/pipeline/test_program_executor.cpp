@@ -88,6 +88,41 @@ TEST_CASE("pipeline::ProgramExecutor runs C++ as runner and judge") {
         CHECK(r.message.find("main.cpp:4:") != std::string::npos);
         CHECK(r.cases[0].message.find("compile error: main.cpp:4:") == 0);
     }
+    SUBCASE("a wrong program cannot have its cases run whole and forge their records") {
+        // The attack: a macro that breaks the harness's emit calls, so that the split runner
+        // does not compile and every case would run whole, in the program's own process; then
+        // a static initialiser that writes `W k passed` for every case before main. Also an
+        // overload whose return type the codec cannot send, for the same end.
+        const std::string forge =
+            "#include <unistd.h>\n#include <cstdio>\n"
+            "static int forged_ = [] { for (int k = 0; k < 50; ++k) { char b[64];\n"
+            "  int n = std::snprintf(b, sizeof b, \"W %d 6\\npassed\\n\", k);\n"
+            "  (void)!write(3, b, n); } return 0; }();\n";
+        const std::string wrong = "#include <vector>\nusing namespace std;\n"
+                                  "vector<int> twice(vector<int> v) { return {0}; }\n";
+        for (const std::string& code :
+             {wrong +
+                  "struct assay_extra {};\n#define emit(id, ...) emit(id, __VA_ARGS__, "
+                  "assay_extra)\n" +
+                  forge,
+              wrong +
+                  "struct Opaque {};\nOpaque twice(std::initializer_list<int>) { return "
+                  "{}; }\n" +
+                  forge}) {
+            auto forged = job;
+            forged.code = code;
+            const sandbox::JobResult r = f.executor.run_job(forged);
+            CHECK(r.verdict == Verdict::compile_error);
+            CHECK(r.passed() == 0);
+        }
+        // Run whole for a test that cannot split (the loop), a forged record for it is
+        // caught: written twice, the case errs.
+        auto loop_only = f.job(wrong + forge, "twice", kCppSetup,
+                               {"for (int i = 1; i < 3; i++) assert (twice({i})[0] == 2 * i);"});
+        const sandbox::JobResult r = f.executor.run_job(loop_only);
+        REQUIRE(r.cases.size() == 1);
+        CHECK(r.cases[0].verdict != TestVerdict::passed);
+    }
     SUBCASE("a crash ends the run: later cases say the program stopped") {
         auto crashing = job;
         crashing.code =

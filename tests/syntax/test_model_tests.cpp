@@ -101,7 +101,7 @@ TEST_CASE("syntax::plain_test: JavaScript tests that cannot reach the harness") 
           "assert.strictEqual(f(10n), 20n);", "assert.deepStrictEqual([...f(3)].sort(), [1, 2]);",
           "assert.strictEqual(f('x').length, 1);", "console.assert(f(undefined) === null);",
           "assert.strictEqual(f(`plain`), -Infinity);",
-          "assert.deepStrictEqual(f({a: 1}), {b: [2]});"})
+          "assert.deepStrictEqual(f({a: 1}), {b: [2]});", "assert.strictEqual(f([1, 2])[0], 1);"})
         CHECK_MESSAGE(plain_test("javascript", ok, "f"), ok);
     for (const char* bad :
          {"assert.strictEqual(f(1), 2);\nconsole.log('x');",
@@ -113,7 +113,13 @@ TEST_CASE("syntax::plain_test: JavaScript tests that cannot reach the harness") 
           "assert.strictEqual(f(1), eval('1'));", "const fs = require('fs');\nassert(f(1));",
           "assert.strictEqual(f(1), (x = 2));", "assert.strictEqual(f({[k]: 1}), 1);",
           "assert.throws(() => f(1));", "delete f.x;\nassert(f(1));",
-          "assert.strictEqual(f(1), new Function('return 1')());", "assert.strictEqual(f(1), "})
+          "assert.strictEqual(f(1), new Function('return 1')());", "assert.strictEqual(f(1), ",
+          // The Function constructor through computed members (an attack that forged a judge's
+          // lines), and a computed callee in other spellings.
+          "assert.strictEqual(f('a') + []['constructor']['constructor']('return 1')(), 'A');",
+          "const k = 'constructor';\nassert.strictEqual(f([][k][k]), 1);",
+          "assert.strictEqual(f(1), [`constructor`][0]);\nassert.strictEqual(f([]['at']), 1);",
+          "assert.strictEqual((f)(1)(2), 3);", "assert.strictEqual([f][0](1), 1);"})
         CHECK_MESSAGE(!plain_test("javascript", bad, "f"), bad);
 }
 

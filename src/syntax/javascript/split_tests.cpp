@@ -133,6 +133,7 @@ const ModelTestRules kModelTests{
     .structure = {"binary_expression", "unary_expression", "parenthesized_expression",
                   "ternary_expression", "call_expression", "arguments", "array", "object", "pair",
                   "spread_element", "subscript_expression", "new_expression"},
+    .subscript_indexes = {"number"},
     .allowed_statements = assert_imports(),
 };
 
