@@ -34,6 +34,8 @@ struct RunArgs {
     pipeline::LlmSettings llm;
     int jobs = 2;
     std::optional<std::size_t> limit;
+    std::string shard;                 // "I/N"; empty: see shards
+    std::optional<std::size_t> shards; // N, the index from the array job's environment
     std::uint64_t seed = 0;
     std::size_t mutants_per_problem = 8;
     bool json = false;
@@ -103,6 +105,22 @@ void check_writable(const char* what, const std::filesystem::path& path, bool di
         bad(fmt::format("cannot be created in {}: {}", ancestor.string(), std::strerror(errno)));
 }
 
+std::optional<std::string> environment(const char* name) {
+    const char* value = std::getenv(name);
+    if (value == nullptr) return std::nullopt;
+    return std::string(value);
+}
+
+// --shard I/N, else --shards N with the index from a Slurm array or Kubernetes Indexed Job.
+std::optional<pipeline::Shard> shard_of(const RunArgs& args) {
+    if (!args.shard.empty()) {
+        if (args.shards) throw FatalError(Error{"give --shard I/N or --shards N, not both", {}});
+        return value_or_throw(pipeline::parse_shard(args.shard));
+    }
+    if (!args.shards) return std::nullopt;
+    return value_or_throw(pipeline::shard_from_environment(*args.shards, environment));
+}
+
 int run_run(const RunArgs& args) {
     const std::string url = llm_url(args);
     check_llm(args, url);
@@ -130,6 +148,7 @@ int run_run(const RunArgs& args) {
         rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
     }
     options.seed = args.seed;
+    options.shard = shard_of(args);
     options.mutants_per_problem = args.mutants_per_problem;
     options.allow_weak_jail = args.allow_weak_jail;
     options.with_reasoning = args.with_reasoning;
@@ -237,6 +256,12 @@ Action configure_run(CLI::App& command) {
                        "only the problems in these languages, e.g. cpp,javascript (default: "
                        "every language of the problems given)");
     command.add_option("--seed", args->seed, "chooses the mutants; same seed, same rows");
+    command.add_option("--shard", args->shard,
+                       "I/N: only the work shard I (from 0) of N owns, by problem id; merge the "
+                       "shards' databases with `assay merge`");
+    command.add_option("--shards", args->shards,
+                       "N shards, this one's index from $SLURM_ARRAY_TASK_ID (a Slurm array) "
+                       "or $JOB_COMPLETION_INDEX (a Kubernetes Indexed Job)");
     command.add_option("--mutants-per-problem", args->mutants_per_problem,
                        "mutants sampled per reference (default: 8)");
     command.add_option("--llm-url", args->llm_url,

@@ -37,4 +37,5 @@ Action configure_stats(CLI::App& command);
 Action configure_report(CLI::App& command); // report_verb.cpp
 Action configure_jail(CLI::App& command);   // jail_verb.cpp
 Action configure_doctor(CLI::App& command); // doctor_verb.cpp
+Action configure_merge(CLI::App& command);  // merge_verb.cpp
 } // namespace assay::cli

@@ -21,6 +21,8 @@ std::span<const Verb> verbs() {
              &configure_export},
         Verb{"report", "write a database's numbers and charts as one HTML page", &configure_report},
         Verb{"stats", "summarise a database", &configure_stats},
+        Verb{"merge", "combine the databases of a run's shards (run --shard I/N) into one",
+             &configure_merge},
     };
     return kVerbs;
 }

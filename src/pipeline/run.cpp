@@ -97,7 +97,39 @@ Expected<void> keep_languages(std::vector<Problem>& problems,
     return {};
 }
 
-json run_args(const RunOptions& options) {
+json decontamination_args(const RunOptions& options) {
+    const DecontaminateOptions& d = options.decontamination;
+    json benchmarks = json::array();
+    for (const fs::path& p : d.benchmarks)
+        benchmarks.push_back(fs::absolute(p).lexically_normal().string());
+    return {{"benchmarks", benchmarks},
+            {"ngram", d.ngram},
+            {"prompt_shingle", d.prompt_shingle},
+            {"code_shingle", d.code_shingle},
+            {"permutations", d.permutations},
+            {"benchmark_threshold", d.benchmark_threshold},
+            {"word_threshold", d.word_threshold},
+            {"dedup_threshold", d.dedup_threshold},
+            {"exports", options.decontaminate_exports}};
+}
+
+json llm_args(const LlmSettings& l) {
+    return {{"url", l.url},
+            {"model", l.model},
+            {"samples", l.samples},
+            {"max_steps", l.max_steps},
+            {"new_problems", l.new_problems},
+            {"test_replies", l.test_replies},
+            {"tests_per_reply", l.tests_per_reply},
+            {"bugs", l.bugs},
+            {"refactors", l.refactors},
+            {"max_similarity", l.max_similarity}};
+}
+
+// The run's configuration, as recorded in `runs.args`: what `assay merge` compares between shards
+// (all but `problems`, `jobs` and `shard`'s index; store/merge.hpp) and what it decontaminates
+// with.
+json run_args(const RunOptions& options, const std::string& digest) {
     json stages = json::array();
     for (Stage s : options.stages)
         stages.push_back(stage_name(s));
@@ -111,11 +143,12 @@ json run_args(const RunOptions& options) {
             {"languages", options.languages},
             {"seed", options.seed},
             {"mutants_per_problem", options.mutants_per_problem},
-            {"llm", options.llm ? json{{"url", options.llm->url},
-                                       {"model", options.llm->model},
-                                       {"samples", options.llm->samples},
-                                       {"max_steps", options.llm->max_steps}}
-                                : json()}};
+            {"llm", options.llm ? llm_args(*options.llm) : json()},
+            {"problems_digest", digest},
+            {"shard", options.shard
+                          ? json{{"index", options.shard->index}, {"count", options.shard->count}}
+                          : json()},
+            {"decontamination", decontamination_args(options)}};
 }
 
 // Writes every export, LLaMA-Factory's dataset_info.json and the dataset card into `staging`
@@ -283,11 +316,15 @@ std::vector<LanguageGroup> group_by_language(std::vector<Problem>& problems,
 
 // Every stage but decontaminate and export, on one language's problems: instruct first, then the
 // offline stages on seed and new problems, then the other LLM stages on the passing references.
+// With a shard, only the seed problems it owns, and the new problems of the instruct requests it
+// owns (pipeline/shard.hpp); instruct still sees every seed. `prior`: the problems stored before
+// the run began.
 Expected<void> run_language(const RunOptions& options, LanguageGroup& group,
-                            llm::CachingClient* client, store::Store& db, RunSummary& summary,
-                            LlmSummary& llm_summary) {
+                            const std::vector<Problem>& prior, llm::CachingClient* client,
+                            store::Store& db, RunSummary& summary, LlmSummary& llm_summary) {
     const Language& language = *group.language;
-    std::vector<Problem>& problems = group.problems;
+    std::vector<Problem> problems =
+        options.shard ? owned(group.problems, *options.shard) : group.problems;
     const auto executor = make_executor(language, options.jobs, options.allow_weak_jail);
     const Driver driver(db, *executor, language, client,
                         {summary.run_id, options.seed, options.progress});
@@ -295,7 +332,8 @@ Expected<void> run_language(const RunOptions& options, LanguageGroup& group,
     if (options.llm) {
         context.emplace(LlmContext{driver, *group.prompts, *options.llm});
         if (has(options.stages, Stage::instruct)) {
-            auto made = ASSAY_TRY(instruct(*context, problems, llm_summary));
+            const InstructScope scope{prior, options.shard.value_or(Shard{})};
+            auto made = ASSAY_TRY(instruct(*context, group.problems, scope, llm_summary));
             std::move(made.begin(), made.end(), std::back_inserter(problems));
         }
     }
@@ -327,9 +365,10 @@ Expected<void> run_recorded(const RunOptions& options, std::vector<LanguageGroup
         client.emplace(*http, db);
     }
     LlmSummary llm_summary;
+    const std::vector<Problem> prior = db.problems();
     for (LanguageGroup& group : groups)
-        ASSAY_TRY(
-            run_language(options, group, client ? &*client : nullptr, db, summary, llm_summary));
+        ASSAY_TRY(run_language(options, group, prior, client ? &*client : nullptr, db, summary,
+                               llm_summary));
     if (options.llm) {
         llm_summary.http_requests = http->calls_made();
         llm_summary.cache_hits = client->hits();
@@ -390,6 +429,7 @@ Expected<RunSummary> run_stages(const RunOptions& options) {
     std::vector<Problem> problems = ASSAY_TRY(load_all(options));
     if (!options.languages.empty()) ASSAY_TRY(keep_languages(problems, options.languages));
     if (options.limit && problems.size() > *options.limit) problems.resize(*options.limit);
+    const std::string digest = problems_digest(problems);
     const auto languages = ASSAY_TRY(languages_of(problems));
     std::vector<LanguageGroup> groups = group_by_language(problems, languages);
     if (options.llm) {
@@ -418,7 +458,7 @@ Expected<RunSummary> run_stages(const RunOptions& options) {
     RunSummary summary;
     db.transaction([&] {
         summary.runs_died = db.mark_dead_runs();
-        summary.run_id = db.begin_run("run", run_args(options).dump());
+        summary.run_id = db.begin_run("run", run_args(options, digest).dump());
     });
     const auto done =
         catching_fatal([&] { return run_recorded(options, groups, benchmarks, db, summary); });

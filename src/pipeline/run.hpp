@@ -18,6 +18,7 @@
 #pragma once
 
 #include "pipeline/run_summary.hpp"
+#include "pipeline/shard.hpp"
 #include "pipeline/stages/context.hpp"
 #include "pipeline/stages/decontaminate.hpp"
 #include "util/error.hpp"
@@ -78,6 +79,8 @@ struct RunOptions {
     // The LLM pipeline; absent: offline (the LLM stages are then refused).
     std::optional<LlmSettings> llm;
     std::string api_key; // sent to the server, never stored or logged
+    // Only the work this shard owns (pipeline/shard.hpp); absent: all of it.
+    std::optional<Shard> shard;
 };
 
 // Every stage, in run order: what `--stages` means when an LLM is configured. Both lists hold

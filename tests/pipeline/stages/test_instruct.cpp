@@ -67,7 +67,8 @@ TEST_CASE("pipeline::instruct accepts new problems and says why it rejects the o
         });
     f.settings.new_problems = 6;
     pipeline::LlmSummary summary;
-    const auto made = pipeline::instruct(*f.context, f.problems, summary);
+    const std::vector<Problem> prior;
+    const auto made = pipeline::instruct(*f.context, f.problems, {prior, {}}, summary);
     REQUIRE_MESSAGE(made, made.error().message);
     REQUIRE(made->size() == 2);
     CHECK((*made)[0].entry_point == "count_vowels");
@@ -78,7 +79,8 @@ TEST_CASE("pipeline::instruct accepts new problems and says why it rejects the o
         CHECK(p.id.starts_with("llm/" + p.entry_point + "-"));
     }
     CHECK(summary.problems_asked == 6);
-    CHECK(summary.problems_rejected["too similar to an existing problem"] == 1);
+    // The same problem made twice has one id (it names the content): kept once.
+    CHECK(summary.problems_rejected["made twice by this run"] == 1);
     CHECK(summary.problems_rejected["reference fails its own tests"] == 1);
     CHECK(summary.problems_rejected["missing section 'entry point'"] == 1);
     CHECK(summary.problems_rejected["llm call failed"] == 1);
@@ -90,9 +92,39 @@ TEST_CASE("pipeline::instruct with no seeds or no attempts asks nothing") {
     StageFixture f([](const sandbox::HarnessJob& job) { return passing(job); },
                    [](const llm::ChatRequest&) { return reply(kVowels); });
     pipeline::LlmSummary summary;
+    const std::vector<Problem> prior;
     f.settings.new_problems = 0;
-    CHECK(pipeline::instruct(*f.context, f.problems, summary).value().empty());
+    CHECK(pipeline::instruct(*f.context, f.problems, {prior, {}}, summary).value().empty());
     f.settings.new_problems = 3;
-    CHECK(pipeline::instruct(*f.context, {}, summary).value().empty());
+    CHECK(pipeline::instruct(*f.context, {}, {prior, {}}, summary).value().empty());
     CHECK(f.client.asked.empty());
+}
+
+TEST_CASE("pipeline::instruct makes only its shard's requests, and the same ones as one run") {
+    const auto asked = [](std::optional<pipeline::Shard> shard) {
+        StageFixture f([](const sandbox::HarnessJob& job) { return passing(job); },
+                       [](const llm::ChatRequest&) { return reply(kWords); });
+        f.settings.new_problems = 7;
+        pipeline::LlmSummary summary;
+        const std::vector<Problem> prior;
+        const pipeline::InstructScope scope{prior, shard.value_or(pipeline::Shard{})};
+        REQUIRE(pipeline::instruct(*f.context, f.problems, scope, summary));
+        CHECK(summary.problems_asked == static_cast<int>(f.client.asked.size()));
+        std::vector<std::string> texts;
+        for (const llm::ChatRequest& r : f.client.asked)
+            texts.push_back(r.messages.back().content);
+        return texts;
+    };
+    const std::vector<std::string> all = asked(std::nullopt);
+    REQUIRE(all.size() == 7);
+    std::vector<std::string> union_of_shards;
+    for (std::size_t i = 0; i < 3; ++i) {
+        const auto part = asked(pipeline::Shard{i, 3});
+        CHECK(part.size() == (i == 0 ? 3u : 2u)); // requests i, i+3, i+6
+        union_of_shards.insert(union_of_shards.end(), part.begin(), part.end());
+    }
+    std::sort(union_of_shards.begin(), union_of_shards.end());
+    std::vector<std::string> sorted = all;
+    std::sort(sorted.begin(), sorted.end());
+    CHECK(union_of_shards == sorted);
 }
