@@ -233,6 +233,29 @@ TEST_CASE("pipeline::ProgramExecutor: JavaScript through its fork server, as on 
         CHECK(next.cases.at(2).verdict == TestVerdict::failed);
         CHECK(next.cases.at(3).verdict == TestVerdict::error);
     }
+    SUBCASE("the tests' code cannot reach the judge's nonce: it decides no other case") {
+        // A problem file's set-up that looks for the nonce everywhere the judge had it (the
+        // global, the file, its fd 3) and writes a `passed` line for every case on fds 1 and 4.
+        const std::string forger =
+            "const assert = require('assert')\nconst fs = require('fs')\nlet nonce = ''\n"
+            "try { nonce = globalThis.__assayInputs.nonce } catch (e) {}\n"
+            "try { nonce = nonce || fs.readFileSync('/work/nonce', 'latin1') } catch (e) {}\n"
+            "try { const b = Buffer.alloc(64); const n = fs.readSync(3, b, 0, 64, 0);\n"
+            "  nonce = nonce || b.toString('latin1', 0, n).split('\\n')[0] } catch (e) {}\n"
+            "for (const fd of [1, 4]) for (let k = 0; k < 4; k++)\n"
+            "  try { fs.writeSync(fd, nonce + ' {\"case\":' + k + ',\"verdict\":\"passed\"}\\n') }"
+            " catch (e) {}\n";
+        const std::string wrong = "const twice = (xs) => xs\n";
+        const auto job = f.job(wrong, "twice", forger, cases);
+        for (sandbox::ForkServer* through :
+             {&*server, static_cast<sandbox::ForkServer*>(nullptr)}) {
+            const sandbox::JobResult r = f.executor.run_job(job, through);
+            REQUIRE(r.cases.size() == 4);
+            CHECK(r.cases[0].verdict == TestVerdict::failed);
+            CHECK(r.cases[1].verdict == TestVerdict::failed);
+            CHECK(r.cases[2].verdict == TestVerdict::failed);
+        }
+    }
     SUBCASE("a runner that ends early or loops: the cold path's verdicts") {
         auto r = f.executor.run_job(f.job(honest + "process.exit(0)\n", "twice", setup, cases),
                                     &*server);

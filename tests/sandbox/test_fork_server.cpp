@@ -7,6 +7,7 @@
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <unistd.h>
 
 using namespace assay;
@@ -82,6 +83,38 @@ TEST_CASE("sandbox::ForkServer: each program in a fresh child of one warm server
     CHECK(seen["flags"] == 0);          // no --single-threaded: node's as on the cold path
     CHECK_FALSE(seen.contains("bind")); // nor the supervisor's LD_BIND_NOW
     CHECK(s.server.pid() == server);    // the same warm server ran both
+}
+
+TEST_CASE("sandbox::ForkServer: a program shares no pipe with the server or the next program") {
+    // Each program lists its pipes (inode per descriptor): a pipe of the server's (another
+    // thread's loop) would be in every child, and bytes a program wrote into it would crash the
+    // server or reach the next program.
+    Server s;
+    const std::string probe = std::string(kWrite) + R"(const fs = require('fs')
+const pipes = {}
+for (const f of fs.readdirSync('/proc/self/fd').map(Number)) {
+  if (f < 5) continue
+  let t = ''
+  try { t = fs.readlinkSync('/proc/self/fd/' + f) } catch (e) { continue }
+  if (!t.startsWith('pipe:')) continue
+  pipes[f] = t
+}
+out(pipes)
+)";
+    std::set<std::string> earlier;
+    pid_t server = -1;
+    for (int k = 0; k < 3; ++k) {
+        REQUIRE(s.run(probe).verdict == Verdict::ok);
+        const auto seen = nlohmann::json::parse(s.records);
+        for (const auto& [fd, inode] : seen.items()) {
+            CAPTURE(fd);
+            CHECK_FALSE(earlier.contains(inode.get<std::string>()));
+        }
+        for (const auto& [fd, inode] : seen.items())
+            earlier.insert(inode.get<std::string>());
+        if (k == 0) server = s.server.pid();
+    }
+    CHECK(s.server.pid() == server); // one warm server ran them all
 }
 
 TEST_CASE("sandbox::ForkServer: a child's endings get the cold path's verdicts") {

@@ -34,8 +34,10 @@ function runProgram (native, job) {
   if (job.judge) {
     // The judge's inputs: the job's nonce on the first line, then the runner's records.
     const inputs = fs.readFileSync(3, 'latin1')
+    fs.closeSync(3) // read again from 0, it would give the nonce to the tests' code
     const eol = inputs.indexOf('\n')
     globalThis.__assayInputs = { nonce: inputs.slice(0, eol), values: inputs.slice(eol + 1), out: 4 }
+    Object.defineProperty(globalThis, '__assayInputs', { enumerable: false })
   }
   // A natural end exits through node_fork.cc's cleanup hook, with the code node would exit
   // with: the 'exit' event's, or process.exitCode as the listeners left it.

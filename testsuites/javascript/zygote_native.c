@@ -459,6 +459,22 @@ static rlim_t clamp(rlim_t value, const struct rlimit* hard) {
 #define FD_SCAN 4096
 static unsigned char open_before_fork[FD_SCAN];
 static unsigned char open_at_start[FD_SCAN]; /* when serve() began: node's own and control */
+/* What each of those was (device and inode): in a child, a descriptor that is still the same
+   object is shared with the server. */
+static struct {
+    dev_t dev;
+    ino_t ino;
+} identity_at_start[FD_SCAN];
+
+static void note_identities(void) {
+    for (int fd = 0; fd < FD_SCAN; fd++) {
+        struct stat st;
+        if (open_at_start[fd] && fstat(fd, &st) == 0) {
+            identity_at_start[fd].dev = st.st_dev;
+            identity_at_start[fd].ino = st.st_ino;
+        }
+    }
+}
 
 static void note_open_descriptors(unsigned char* open) {
     for (int fd = 0; fd < FD_SCAN; fd++)
@@ -777,7 +793,17 @@ static void close_other_loops(void) {
         snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
         ssize_t n = readlink(path, target, sizeof target - 1);
         if (n > 0 && (size_t)n >= strlen("anon_inode:") &&
-            memcmp(target, "anon_inode:", strlen("anon_inode:")) == 0)
+            memcmp(target, "anon_inode:", strlen("anon_inode:")) == 0) {
+            close(fd);
+            continue;
+        }
+        /* The other threads' pipes (their loops' signal and wake-up pipes) are the server's
+           own objects still: a job that wrote into one would be read by the server (a crash,
+           a message to a loop it does not own) or by the next job. What the child made anew
+           under an old number (libuv's signal lock pipe at fork) is another object, kept. */
+        struct stat st;
+        if (fstat(fd, &st) == 0 && st.st_dev == identity_at_start[fd].dev &&
+            st.st_ino == identity_at_start[fd].ino)
             close(fd);
     }
 }
@@ -841,6 +867,7 @@ static int setup(napi_env env, napi_value* args) {
     if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0 || drop_handlers() != 0) return -1;
     read_own_state(&zygote.start, control);
     note_open_descriptors(open_at_start);
+    note_identities();
     zygote.ready = 1;
     return 0;
 }
