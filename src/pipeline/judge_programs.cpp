@@ -2,6 +2,7 @@
 
 #include "syntax/case_plan.hpp"
 #include "util/file.hpp"
+#include "util/string.hpp"
 
 #include <algorithm>
 #include <set>
@@ -202,6 +203,9 @@ Expected<JudgePrograms> build_programs(const Language& language, const ProgramFr
                 pc.assertion = plan.code.substr(it->span.begin, it->span.end - it->span.begin);
                 break;
             }
+        // A test with no assertion statement of its own (a loop, a MultiPL-E check function):
+        // a failure names the test's code.
+        if (pc.assertion.empty()) pc.assertion = util::trimmed(c.code);
         if (all_whole || !plan.whole.empty()) {
             pc.whole = true;
             pc.why = all_whole ? "the split programs do not compile" : plan.whole;

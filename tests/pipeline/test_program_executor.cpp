@@ -122,6 +122,12 @@ TEST_CASE("pipeline::ProgramExecutor runs C++ as runner and judge") {
         const sandbox::JobResult r = f.executor.run_job(loop_only);
         REQUIRE(r.cases.size() == 1);
         CHECK(r.cases[0].verdict != TestVerdict::passed);
+        // Without the forgery it fails, and the message names the test's code (it has no
+        // assertion statement of its own).
+        loop_only.code = wrong;
+        const sandbox::JobResult honest = f.executor.run_job(loop_only);
+        CHECK(honest.cases.at(0).verdict == TestVerdict::failed);
+        CHECK(honest.cases.at(0).message.find("assertion failed: for (int i = 1") == 0);
     }
     SUBCASE("a crash ends the run: later cases say the program stopped") {
         auto crashing = job;
