@@ -192,17 +192,23 @@ std::string holders(sqlite3* db, const std::vector<fs::path>& sources, const std
     return fmt::format("{}", fmt::join(names, ", "));
 }
 
+// A connection to the existing database at `path` (`flags`: read-only or read-write), or why not.
+Expected<DbHandle> open_handle(const fs::path& path, int flags) {
+    sqlite3* raw = nullptr;
+    const int code = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+    DbHandle db(raw);
+    if (code != SQLITE_OK)
+        return fail_env_at(path.string(), "cannot open database: {}",
+                           raw != nullptr ? sqlite3_errmsg(raw) : sqlite3_errstr(code));
+    return db;
+}
+
 } // namespace
 
 Expected<DatabaseInfo> inspect(const fs::path& path) {
     std::error_code error;
     if (!fs::is_regular_file(path, error)) return fail_at(path.string(), "no such database file");
-    sqlite3* raw = nullptr;
-    const int code = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr);
-    DbHandle db(raw);
-    if (code != SQLITE_OK)
-        return fail_env_at(path.string(), "cannot open database: {}",
-                           raw != nullptr ? sqlite3_errmsg(raw) : sqlite3_errstr(code));
+    const DbHandle db = ASSAY_TRY(open_handle(path, SQLITE_OPEN_READONLY));
     try {
         DatabaseInfo info;
         Statement v(db.get(), "PRAGMA user_version");
@@ -255,12 +261,7 @@ Expected<MergeCounts> merge_into(Store& target, const std::vector<fs::path>& sou
 Expected<void> settle(const fs::path& path) {
     std::error_code error;
     if (!fs::exists(path, error)) return {};
-    sqlite3* raw = nullptr;
-    const int code = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE, nullptr);
-    DbHandle db(raw);
-    if (code != SQLITE_OK)
-        return fail_env_at(path.string(), "cannot open database: {}",
-                           raw != nullptr ? sqlite3_errmsg(raw) : sqlite3_errstr(code));
+    const DbHandle db = ASSAY_TRY(open_handle(path, SQLITE_OPEN_READWRITE));
     sqlite3_busy_timeout(db.get(), 5000);
     try {
         exec(db.get(), "PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode=DELETE;");
