@@ -28,7 +28,19 @@ struct Recorded {
     std::size_t count = 1;
 };
 
+Expected<Recorded> read_recorded(const fs::path& path, const store::RunRow& run);
+
+// The database is a file the user gave: a configuration of the wrong shape is bad input.
 Expected<Recorded> recorded(const fs::path& path, const store::RunRow& run) {
+    try {
+        return read_recorded(path, run);
+    } catch (const json::exception& e) {
+        return fail_at(path.string(), "run {} records a configuration that does not read: {}",
+                       run.id, e.what());
+    }
+}
+
+Expected<Recorded> read_recorded(const fs::path& path, const store::RunRow& run) {
     json args = json::parse(run.args, nullptr, false);
     if (!args.is_object())
         return fail_at(path.string(), "run {} records no readable configuration", run.id);
@@ -170,7 +182,11 @@ Expected<void> build(const fs::path& scratch, const Checked& checked, MergeSumma
     std::vector<Problem> benchmarks;
     DecontaminateOptions options;
     if (summary.decontaminated) {
-        options = decontamination_of(args);
+        try {
+            options = decontamination_of(args);
+        } catch (const json::exception& e) {
+            return fail("the run's decontamination settings do not read: {}", e.what());
+        }
         benchmarks = ASSAY_TRY(load_benchmarks(options));
     }
     {
@@ -211,7 +227,9 @@ Expected<MergeSummary> merge(const MergeOptions& options) {
     std::error_code error;
     const bool out_exists = fs::exists(options.db, error);
     auto add = [&](const fs::path& p) {
-        const fs::path canonical = fs::weakly_canonical(p, error);
+        std::error_code failed;
+        fs::path canonical = fs::weakly_canonical(p, failed);
+        if (failed) canonical = p;
         if (seen.insert(canonical).second) inputs.push_back(p);
     };
     if (out_exists) add(options.db);
