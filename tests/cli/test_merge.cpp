@@ -145,7 +145,9 @@ TEST_SUITE("cli") {
         CHECK(summary["shards"] == nlohmann::json::array({1}));
         CHECK(summary["missing"] == nlohmann::json::array({0, 2, 3}));
 
-        SUBCASE("a database of another run configuration is refused, and nothing is written") {
+        // Refused, and nothing written: a database of another run configuration. (Not
+        // subcases: doctest would run the shards again for each.)
+        {
             const fs::path other = dir.path() / "other.db";
             std::vector<std::string> a = offline_args(other, dir.path() / "other", "6");
             a.insert(a.end(), {"--shard", "0/4"});
@@ -164,7 +166,8 @@ TEST_SUITE("cli") {
             CHECK(into.exit_code == 2);
             CHECK(digest(merged) == before);
         }
-        SUBCASE("what is not an assay database of this schema is refused") {
+        // Refused: what is not an assay database of this schema.
+        {
             const fs::path text = dir.path() / "notes.db";
             std::ofstream(text) << "not a database\n";
             const Ran r =
