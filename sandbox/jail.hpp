@@ -56,6 +56,11 @@ struct SpawnSpec {
     Output stdout_mode = Output::pipe;
     Output stderr_mode = Output::pipe;
     bool stdin_pipe = false; // false: stdin is /dev/null
+    // false: personality(ADDR_NO_RANDOMIZE) before execve, so the program's stack, heap and
+    // mappings sit at the same addresses in every run, and what a program with undefined
+    // behaviour reads of memory it never wrote (a pointer's bits past a vector's end) is the same
+    // each time it runs. The jail is the boundary, not the program's own layout.
+    bool randomize_addresses = true;
     Strength strength = Strength::strict;
     std::string cgroup_name; // unique per concurrent jail; empty = generated
 };

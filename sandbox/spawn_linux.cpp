@@ -21,6 +21,7 @@
 #include <linux/capability.h>
 #include <optional>
 #include <poll.h>
+#include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -50,14 +51,16 @@ enum class Step : std::uint8_t {
     rlimits,
     credentials,
     parent_death_again,
+    addresses,
     seccomp,
     execve,
 };
 
 constexpr const char* kStepNames[] = {
-    "parent_death", "wait_for_parent", "new_session",        "cgroup_namespace", "hostname",
-    "file_ids",     "mounts",          "pivot_root",         "work_dir",         "descriptors",
-    "rlimits",      "credentials",     "parent_death_again", "seccomp",          "execve",
+    "parent_death",       "wait_for_parent", "new_session", "cgroup_namespace",
+    "hostname",           "file_ids",        "mounts",      "pivot_root",
+    "work_dir",           "descriptors",     "rlimits",     "credentials",
+    "parent_death_again", "addresses",       "seccomp",     "execve",
 };
 
 // What the child writes to the error pipe when a step fails.
@@ -75,6 +78,7 @@ struct ChildPlan {
     RlimitPlan rlimits;
     const std::vector<sock_filter>* seccomp = nullptr;
     bool seccomp_notify = false;
+    bool fixed_addresses = false; // ADDR_NO_RANDOMIZE (SpawnSpec::randomize_addresses false)
     std::vector<const char*> argv;
     std::vector<const char*> envp;
     bool change_ids = true;  // setresuid/setresgid to uid/gid
@@ -227,6 +231,7 @@ int install_seccomp(const ChildPlan& plan, const ChildFds& fds) noexcept {
     STEP(Step::rlimits, apply_rlimits(plan.rlimits));
     STEP(Step::credentials, drop_credentials(plan));
     STEP(Step::parent_death_again, die_with_parent_again(fds));
+    if (plan.fixed_addresses) STEP(Step::addresses, errno_of(::personality(ADDR_NO_RANDOMIZE)));
     STEP(Step::seccomp, install_seccomp(plan, fds));
 #undef STEP
     ::execve(plan.argv[0], const_cast<char* const*>(plan.argv.data()),
@@ -489,6 +494,7 @@ Expected<JailedProcess> spawn(const SpawnSpec& spec) {
     auto bpf = ASSAY_TRY(policy_bpf(refusal));
     plan.seccomp = &bpf;
     plan.seccomp_notify = refusal == Refusal::notify;
+    plan.fixed_addresses = !spec.randomize_addresses;
     plan.argv = c_strings(argv);
     plan.envp = c_strings(env);
 

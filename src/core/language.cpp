@@ -132,6 +132,13 @@ Expected<Language> load_language(const std::string& name, const fs::path& root) 
     if (const toml::table* jail = ASSAY_TRY(sub_table(table, "jail", file))) {
         lang.binds = ASSAY_TRY(string_array(*jail, "binds", file, false));
         lang.env = ASSAY_TRY(string_array(*jail, "env", file, false));
+        if (const toml::node* randomize = jail->get("randomize_addresses")) {
+            const auto* value = randomize->as_boolean();
+            if (value == nullptr)
+                return fail_at(where(file, randomize->source()),
+                               "'randomize_addresses' must be true or false");
+            lang.randomize_addresses = value->get();
+        }
     }
     const toml::table* limits = ASSAY_TRY(sub_table(table, "limits", file));
     ASSAY_TRY(read_limits(limits, lang.limits, file));
@@ -322,6 +329,7 @@ sandbox::SpawnSpec Language::spawn_spec(std::vector<std::string> argv) const {
             {fs::exists(native_dir) ? bindable_harness(native_dir).string() : native_dir.string(),
              "/assay-native", false});
     spec.limits = limits;
+    spec.randomize_addresses = randomize_addresses;
     return spec;
 }
 

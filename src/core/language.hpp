@@ -60,6 +60,10 @@ struct Language {
     std::filesystem::path native_dir;
     std::vector<std::string> binds; // read-only host paths (same path inside)
     std::vector<std::string> env;   // the jail's whole environment
+    // [jail] randomize_addresses: false runs the language's programs (not a judge) at fixed
+    // addresses (sandbox::SpawnSpec::randomize_addresses), so that a compiled program's undefined
+    // behaviour gives the same verdict in every run.
+    bool randomize_addresses = true;
     sandbox::Limits limits;
     // Info-string words of a fenced block in a model's reply that mean this language ("py");
     // lower-case. The grammar name and an untagged block always count.

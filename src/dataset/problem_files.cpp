@@ -98,8 +98,15 @@ Expected<std::string> string_field(const Record& record, const char* key) {
     auto it = record.value.find(key);
     if (it == record.value.end()) return fail_at(record.where, "missing field '{}'", key);
     if (it->is_string()) return it->get<std::string>();
-    if (it->is_number_integer()) return std::to_string(it->get<long long>());
     return fail_at(record.where, "field '{}' must be a string", key);
+}
+
+// An id: a string, or an integer (MBPP's task_id is a number) written in decimal.
+Expected<std::string> id_field(const Record& record, const char* key) {
+    auto it = record.value.find(key);
+    if (it != record.value.end() && it->is_number_integer())
+        return std::to_string(it->get<long long>());
+    return string_field(record, key);
 }
 
 Expected<std::vector<std::string>> string_list(const Record& record, const char* key,
@@ -133,7 +140,7 @@ std::string join(const std::vector<std::string>& parts, std::string_view separat
 
 Expected<Problem> humaneval_problem(const Record& record, const Language& language) {
     Problem p;
-    p.id = ASSAY_TRY(string_field(record, "task_id"));
+    p.id = ASSAY_TRY(id_field(record, "task_id"));
     p.prompt = ASSAY_TRY(string_field(record, "prompt"));
     p.entry_point = ASSAY_TRY(string_field(record, "entry_point"));
     p.solution = p.prompt + ASSAY_TRY(string_field(record, "canonical_solution"));
@@ -171,7 +178,7 @@ std::string humaneval_x_language(const std::string& task_id) {
 // whose assertions are the cases.
 Expected<Problem> humaneval_x_problem(const Record& record, const Language& language) {
     Problem p;
-    p.id = ASSAY_TRY(string_field(record, "task_id"));
+    p.id = ASSAY_TRY(id_field(record, "task_id"));
     p.prompt = ASSAY_TRY(string_field(record, "prompt"));
     const std::string declaration = ASSAY_TRY(string_field(record, "declaration"));
     p.solution = declaration + ASSAY_TRY(string_field(record, "canonical_solution"));
@@ -216,13 +223,22 @@ Expected<std::string> multipl_e_language(const Record& record) {
 // cases, with the `candidate` alias of the entry point inlined. No reference solution.
 Expected<Problem> multipl_e_problem(const Record& record, const Language& language) {
     Problem p;
-    p.id = ASSAY_TRY(string_field(record, "name"));
+    p.id = ASSAY_TRY(id_field(record, "name"));
     p.prompt = ASSAY_TRY(string_field(record, "prompt"));
     std::string tests = ASSAY_TRY(string_field(record, "tests"));
     const std::size_t first = tests.find_first_not_of(" \t\r\n");
     if (first != std::string::npos && tests[first] == '}') {
         p.completion_suffix = tests.substr(0, first + 1);
         tests.erase(0, first + 1);
+    }
+    // A prompt that leaves its function open (it ends with `{`) needs tests that close it.
+    const std::size_t last = p.prompt.find_last_not_of(" \t\r\n");
+    if (p.completion_suffix.empty() && last != std::string::npos && p.prompt[last] == '{') {
+        const auto closed = syntax::top_level_functions(language.grammar, p.prompt + "\n}");
+        return fail_at(record.where,
+                       "field 'tests' must begin with the '}}' that closes the prompt's "
+                       "function{}",
+                       closed && !closed->empty() ? " `" + closed->back() + "`" : "");
     }
     const auto functions =
         syntax::top_level_functions(language.grammar, p.prompt + p.completion_suffix);
@@ -259,7 +275,7 @@ std::string mbpp_entry_point(const std::string& code, const std::vector<std::str
 
 Expected<Problem> mbpp_problem(const Record& record, const Language& language) {
     Problem p;
-    p.id = "Mbpp/" + ASSAY_TRY(string_field(record, "task_id"));
+    p.id = "Mbpp/" + ASSAY_TRY(id_field(record, "task_id"));
     if (record.value.contains("prompt"))
         p.prompt = ASSAY_TRY(string_field(record, "prompt"));
     else
@@ -431,7 +447,7 @@ Expected<std::vector<Problem>> load_problems(const fs::path& path, Format format
         std::map<std::string, Language> languages;
         for (const Record& record : ASSAY_TRY(read_records(path))) {
             const std::string name =
-                x ? humaneval_x_language(ASSAY_TRY(string_field(record, "task_id")))
+                x ? humaneval_x_language(ASSAY_TRY(id_field(record, "task_id")))
                   : ASSAY_TRY(multipl_e_language(record));
             if (!languages.contains(name)) {
                 auto language = load_language(name, root);
@@ -475,7 +491,7 @@ Expected<std::vector<Problem>> load_benchmark(const fs::path& path, const fs::pa
             std::vector<Problem> problems;
             for (const Record& record : records) {
                 Problem p;
-                p.id = ASSAY_TRY(string_field(record, "task_id"));
+                p.id = ASSAY_TRY(id_field(record, "task_id"));
                 p.language = humaneval_x_language(p.id);
                 p.title = p.id;
                 p.prompt = ASSAY_TRY(string_field(record, "prompt"));
@@ -503,7 +519,7 @@ Expected<std::vector<Sample>> load_samples(const fs::path& path,
         Sample s;
         s.index = samples.size();
         s.where = record.where;
-        s.task_id = ASSAY_TRY(string_field(record, "task_id"));
+        s.task_id = ASSAY_TRY(id_field(record, "task_id"));
         auto it = by_id.find(s.task_id);
         if (it == by_id.end() && s.task_id.find('/') == std::string::npos)
             it = by_id.find("Mbpp/" + s.task_id); // MBPP samples often carry the bare number

@@ -509,6 +509,8 @@ sandbox::RunResult ProgramExecutor::run_judge(sandbox::ForkServer* server, const
         return r;
     }
     sandbox::SpawnSpec js = spec(language_.run_argv(), language_.limits);
+    // The judge reads what the candidate's side sent: its layout stays random.
+    js.randomize_addresses = true;
     js.files.emplace_back(file, judge);
     js.files.emplace_back("values", values);
     js.files.emplace_back("nonce", nonce);

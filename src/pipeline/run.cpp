@@ -345,7 +345,9 @@ Expected<void> run_language(const RunOptions& options, LanguageGroup& group,
     if (context) {
         std::vector<Target> targets;
         for (std::size_t i = 0; i < references.size(); ++i)
-            if (references[i].passed()) targets.push_back({&problems[i], references[i].candidate});
+            if (references[i].passed())
+                targets.push_back(
+                    {&problems[i], references[i].candidate, references[i].result.cpu_ms});
         ASSAY_TRY(run_llm_stages(*context, options.stages, targets, llm_summary));
     }
     return {};

@@ -120,6 +120,30 @@ TEST_CASE("cli::verify MultiPL-E: no reference to verify, and hostile language c
                                    "' is not a language code") != std::string::npos,
                       ran.err);
     }
+    // A field of the wrong type is named, not read as text: a number is no language code.
+    for (const json& value : {json(5), json::array({"cpp"}), json(nullptr)}) {
+        json wrong = record;
+        wrong["language"] = value;
+        const auto file = dir.write("typed.jsonl", wrong.dump() + "\n");
+        const Ran ran = assay_binary(
+            {"verify", "--problems", file.string(), "--format", "multipl-e", "--canonical"});
+        CHECK(ran.exit_code == 2);
+        CHECK_MESSAGE(ran.err.find("typed.jsonl:1: field 'language' must be a string") !=
+                          std::string::npos,
+                      ran.err);
+    }
+    // Tests that do not close the prompt's open function: the message says so.
+    json open = record;
+    open["language"] = "cpp";
+    open["tests"] = record["tests"].get<std::string>().substr(2);
+    const auto unclosed = dir.write("open.jsonl", open.dump() + "\n");
+    const Ran unclosed_ran = assay_binary(
+        {"verify", "--problems", unclosed.string(), "--format", "multipl-e", "--canonical"});
+    CHECK(unclosed_ran.exit_code == 2);
+    CHECK_MESSAGE(unclosed_ran.err.find("open.jsonl:1: field 'tests' must begin with the '}' that "
+                                        "closes the prompt's function `has_close_elements`") !=
+                      std::string::npos,
+                  unclosed_ran.err);
     record["language"] = "rs";
     const auto rust = dir.write("rust.jsonl", record.dump() + "\n");
     const Ran ran = assay_binary({"verify", "--problems", rust.string(), "--canonical"});

@@ -74,6 +74,9 @@ TEST_CASE("core::load_language") {
               std::pair<std::string, std::string>{":4", "'jail' must be a table"});
         CHECK(where_of("syntax_gate = \"no\"\n") ==
               std::pair<std::string, std::string>{":4", "'syntax_gate' must be true or false"});
+        CHECK(where_of("[jail]\nrandomize_addresses = \"no\"\n") ==
+              std::pair<std::string, std::string>{":5",
+                                                  "'randomize_addresses' must be true or false"});
         CHECK(where_of("header_line = \"(\"\n").first == ":4");
         CHECK(where_of("[programs]\nrunner = \"r\"\n").second == "missing key 'judge'");
     }
@@ -86,6 +89,9 @@ TEST_CASE("core::load_language") {
         CHECK(cpp->run_argv() == std::vector<std::string>{"/work/program"});
         CHECK(cpp->compile_limits.memory_mb > cpp->limits.memory_mb);
         CHECK_FALSE(cpp->syntax_gate);
+        // A compiled program's undefined behaviour reads the same memory in every run.
+        CHECK_FALSE(cpp->randomize_addresses);
+        CHECK_FALSE(cpp->spawn_spec(cpp->run_argv()).randomize_addresses);
         CHECK(cpp->gate_grammar().empty());
         CHECK(cpp->zygote.empty());
         CHECK(cpp->programs.runner == "runner.cpp.in");
@@ -93,6 +99,7 @@ TEST_CASE("core::load_language") {
         const auto js = load_language("javascript");
         REQUIRE(js);
         CHECK(js->compile.empty());
+        CHECK(js->randomize_addresses);
         CHECK(js->run_argv() == std::vector<std::string>{"/usr/bin/node", "/work/main.js"});
         CHECK(js->gate_grammar() == "javascript");
         CHECK(js->programs.judge == "judge.js.in");

@@ -129,6 +129,33 @@ TEST_CASE("pipeline::ProgramExecutor runs C++ as runner and judge") {
         CHECK(honest.cases.at(0).verdict == TestVerdict::failed);
         CHECK(honest.cases.at(0).message.find("assertion failed: for (int i = 1") == 0);
     }
+    SUBCASE("a program that reads addresses fails the same way in every run") {
+        // What undefined behaviour reads past a vector's end is often a heap pointer's bits, or
+        // a freed block's: here the program sends them outright. The runner runs at fixed
+        // addresses, without malloc's random tcache key, the same each time.
+        auto leaking = job;
+        leaking.code = "#include <cstdint>\n#include <vector>\nusing namespace std;\n"
+                       "vector<int> twice(vector<int> v) {\n"
+                       "    int* p = new int(0);\n"
+                       "    int local = 0;\n"
+                       "    v.push_back(int(uintptr_t(p) >> 4));\n"
+                       "    v.push_back(int(uintptr_t(&local) >> 4));\n"
+                       "    int* freed = new int[8]{};\n"
+                       "    delete[] freed;\n"
+                       "    v.push_back(freed[2] ^ freed[3]);\n" // where glibc's tcache key goes
+                       "    return v;\n}\n";
+        leaking.cases = {job.cases[1]};
+        const sandbox::JobResult first = f.executor.run_job(leaking);
+        REQUIRE(first.cases.size() == 1);
+        CHECK(first.cases[0].verdict == TestVerdict::failed);
+        INFO(first.cases[0].message);
+        CHECK(first.cases[0].message.find("returned {3, ") != std::string::npos);
+        for (int i = 0; i < 3; ++i) {
+            const sandbox::JobResult again = f.executor.run_job(leaking);
+            REQUIRE(again.cases.size() == 1);
+            CHECK(again.cases[0].message == first.cases[0].message);
+        }
+    }
     SUBCASE("a crash ends the run: later cases say the program stopped") {
         auto crashing = job;
         crashing.code =

@@ -191,6 +191,35 @@ for path in ['/', '/usr/bin/x', '/etc/x', '/tmp/../x', '/proc/sys/kernel/hostnam
     CHECK(r.stdout_text.find("wrote") == std::string::npos);
 }
 
+TEST_CASE("sandbox::run at fixed addresses when the spec asks: the same layout every run") {
+    // The program's personality, its stack's and its heap's addresses.
+    const std::string program = R"(
+maps = open('/proc/self/maps').read().splitlines()
+print(open('/proc/self/personality').read().strip())
+print([line.split()[0] for line in maps if line.endswith('[stack]') or line.endswith('[heap]')])
+)";
+    auto layout = [&](bool randomize) {
+        auto spec = python_spec(program);
+        spec.randomize_addresses = randomize;
+        const auto r = sandbox::run(spec);
+        INFO(r.message << r.stderr_text);
+        REQUIRE(r.verdict == Verdict::ok);
+        return r.stdout_text;
+    };
+    const std::string fixed = layout(false);
+    CHECK(fixed.rfind("00040000\n", 0) == 0);    // ADDR_NO_RANDOMIZE
+    CHECK(fixed.find('-') != std::string::npos); // the ranges were read
+    for (int i = 0; i < 3; ++i)
+        CHECK(layout(false) == fixed);
+    // The default keeps the kernel's randomisation: four runs do not all share one layout.
+    const std::string random = layout(true);
+    CHECK(random.rfind("00000000\n", 0) == 0);
+    bool differs = false;
+    for (int i = 0; i < 3 && !differs; ++i)
+        differs = layout(true) != random;
+    CHECK(differs);
+}
+
 TEST_CASE("sandbox::run leaves no process and no cgroup behind") {
     const std::string marker = "assay-test-daemon-" + std::to_string(::getpid());
     auto spec = python_spec(R"(

@@ -32,7 +32,8 @@ class Bugs {
         TaggedJobs<const Transform*> out;
         for (const Transform& b : bugs)
             out.add(&b, make_job(*targets_[b.target].problem, b.code,
-                                 quick(c_.driver.language().limits)));
+                                 quick(c_.driver.language().limits,
+                                       targets_[b.target].reference_cpu_ms)));
         return out;
     }
 

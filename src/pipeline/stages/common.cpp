@@ -32,9 +32,13 @@ std::uint64_t derive_seed(std::uint64_t seed, const std::vector<std::string>& pa
            0x7fff'ffff'ffff'ffffULL;
 }
 
-sandbox::Limits quick(sandbox::Limits limits) {
-    limits.wall_ms = std::min(limits.wall_ms, 1500);
-    limits.cpu_ms = std::min(limits.cpu_ms, 1000);
+sandbox::Limits quick(sandbox::Limits limits, long reference_cpu_ms) {
+    constexpr long kFactor = 4;
+    constexpr long kStep = 1000;
+    const long scaled = std::max(0L, reference_cpu_ms) * kFactor;
+    const long cpu = std::max(kStep, (scaled + kStep - 1) / kStep * kStep);
+    limits.cpu_ms = static_cast<int>(std::min<long>(limits.cpu_ms, cpu));
+    limits.wall_ms = static_cast<int>(std::min<long>(limits.wall_ms, 2L * limits.cpu_ms));
     return limits;
 }
 

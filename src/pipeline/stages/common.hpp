@@ -32,9 +32,13 @@ constexpr std::size_t kMaxTestBlockBytes = std::size_t{32} * 1024;
 std::uint64_t derive_seed(std::uint64_t seed, const std::vector<std::string>& parts);
 
 // Generated code (mutants, model-written programs) is new and often wrong: an injected infinite
-// loop should cost a second, not the language's full limit. References run in tens of
-// milliseconds, so a program that is merely slower is not mistaken for a hung one.
-sandbox::Limits quick(sandbox::Limits limits);
+// loop should cost a second or so, not the language's full limit. Its CPU limit is four times
+// what the problem's reference took (`reference_cpu_ms`, 0 when there is none), rounded up to
+// whole seconds, at least one second and at most the language's limit; its wall limit twice that.
+// A program as slow as its reference is then far from the limit whatever the machine's load (the
+// reference's own time varies about 2x with it), so its verdict does not depend on the load: a
+// fixed 1 s made a problem whose reference takes 1 s time its mutants out or not by chance.
+sandbox::Limits quick(sandbox::Limits limits, long reference_cpu_ms);
 
 // The code of a reply that should define `entry_point`, or why there is none.
 Expected<llm::ExtractedCode> code_of(const Language& language, const std::string& reply,

@@ -33,10 +33,12 @@ struct LlmSettings {
     double max_similarity = 0.5; // a new problem this close (word 3-gram Jaccard) is a copy
 };
 
-// A problem whose reference passes, with the reference's candidate id.
+// A problem whose reference passes, with the reference's candidate id and the CPU time its run
+// took (what the limits of code generated for the problem scale with: stages::quick).
 struct Target {
     const Problem* problem = nullptr;
     std::int64_t reference = 0;
+    long reference_cpu_ms = 0;
 };
 
 struct LlmContext {

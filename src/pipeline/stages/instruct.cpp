@@ -134,8 +134,8 @@ class Instruct {
         std::vector<Problem> drafts = read(asks, c_.driver.ask("instruct", requests, summary_));
         TaggedJobs<std::size_t> jobs;
         for (std::size_t i = 0; i < drafts.size(); ++i)
-            jobs.add(i,
-                     make_job(drafts[i], drafts[i].solution, quick(c_.driver.language().limits)));
+            jobs.add(
+                i, make_job(drafts[i], drafts[i].solution, quick(c_.driver.language().limits, 0)));
         const auto ran = ASSAY_TRY(c_.driver.run(std::move(jobs), "new problems"));
         return accept(std::move(drafts), ran);
     }

@@ -78,7 +78,8 @@ Expected<void> mutate(const Driver& driver, const std::vector<Problem>& problems
         if (!references[i].passed()) continue;
         for (syntax::Mutant& m :
              mutants_of(problems[i], language, driver.seed(), options.per_problem)) {
-            sandbox::HarnessJob job = make_job(problems[i], m.code, stages::quick(language.limits));
+            sandbox::HarnessJob job = make_job(
+                problems[i], m.code, stages::quick(language.limits, references[i].result.cpu_ms));
             jobs.add({i, std::move(m)}, std::move(job));
         }
     }

@@ -78,7 +78,8 @@ class LlmRefactor {
         TaggedJobs<const Transform*> jobs;
         for (const Transform& r : changes)
             jobs.add(&r, make_job(*targets_[r.target].problem, r.code,
-                                  quick(c_.driver.language().limits)));
+                                  quick(c_.driver.language().limits,
+                                        targets_[r.target].reference_cpu_ms)));
         const auto ran = ASSAY_TRY(c_.driver.run(std::move(jobs), "llm refactorings"));
         c_.driver.commit([&] {
             for (const Ran<const Transform*>& r : ran)

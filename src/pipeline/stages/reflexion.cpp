@@ -82,9 +82,11 @@ class Reflexion {
         TaggedJobs<std::size_t> jobs;
         for (std::size_t k = 0; k < active.size(); ++k)
             if (attempt(traces_[active[k]], answers[k]))
-                jobs.add(active[k], make_job(visible_[traces_[active[k]].target],
-                                             traces_[active[k]].steps.back().code,
-                                             quick(c_.driver.language().limits)));
+                jobs.add(active[k],
+                         make_job(visible_[traces_[active[k]].target],
+                                  traces_[active[k]].steps.back().code,
+                                  quick(c_.driver.language().limits,
+                                        targets_[traces_[active[k]].target].reference_cpu_ms)));
         const auto ran =
             ASSAY_TRY(c_.driver.run(std::move(jobs), fmt::format("reflexion step {}", round + 1)));
         for (const Ran<std::size_t>& r : ran)
@@ -159,7 +161,8 @@ class Reflexion {
             if (!traces_[i].steps.empty() && !traces_[i].aborted)
                 finals.add(i, make_job(*targets_[traces_[i].target].problem,
                                        traces_[i].steps.back().code,
-                                       quick(c_.driver.language().limits)));
+                                       quick(c_.driver.language().limits,
+                                             targets_[traces_[i].target].reference_cpu_ms)));
         }
         const auto ran = ASSAY_TRY(c_.driver.run(std::move(finals), "reflexion final"));
         c_.driver.commit([&] {

@@ -162,10 +162,11 @@ class Solve {
 
     TaggedJobs<SolveJob> jobs() {
         using Role = SolveJob::Role;
-        const sandbox::Limits limits = quick(c_.driver.language().limits);
         TaggedJobs<SolveJob> out;
         for (std::size_t t = 0; t < targets_.size(); ++t) {
             const Problem& p = *targets_[t].problem;
+            const sandbox::Limits limits =
+                quick(c_.driver.language().limits, targets_[t].reference_cpu_ms);
             Work& w = work_[t];
             w.on_real_tests.resize(w.samples.size());
             for (std::size_t k = 0; k < w.samples.size(); ++k)

@@ -44,7 +44,9 @@ TEST_CASE("pipeline::inject_bugs keeps the bugs a test catches, with a bug/fix p
         return reply(fenced(marker.empty() ? code : code + "\n" + marker + " = 1", "I broke it."));
     });
     f.settings.bugs = 4;
-    const auto targets = f.targets();
+    auto targets = f.targets();
+    REQUIRE(targets.size() >= 2);
+    targets[0].reference_cpu_ms = 2100; // a reference that took 2.1 s
     pipeline::LlmSummary summary;
     REQUIRE(pipeline::inject_bugs(*f.context, targets, summary));
 
@@ -65,10 +67,12 @@ TEST_CASE("pipeline::inject_bugs keeps the bugs a test catches, with a bug/fix p
     CHECK(summary.bugs_rejected["no change to the program"] == expected[""]);
     // An unchanged program never reaches the jail, and the same program runs once.
     CHECK(f.executor.ran.size() == programs.size());
-    // Model-written code runs under the tight limits.
+    // Model-written code runs under limits of its reference's scale: four times its CPU time
+    // in whole seconds, at least one.
     for (const sandbox::HarnessJob& job : f.executor.ran) {
-        CHECK(job.limits.wall_ms == 1500);
-        CHECK(job.limits.cpu_ms == 1000);
+        const bool slow = job.entry_point == targets[0].problem->entry_point;
+        CHECK(job.limits.cpu_ms == (slow ? 9000 : 1000));
+        CHECK(job.limits.wall_ms == (slow ? 18000 : 2000));
     }
 
     // Each caught bug is a bug/fix row whose failing test is the one the executor failed, on

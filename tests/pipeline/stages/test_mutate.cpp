@@ -18,7 +18,11 @@ TEST_CASE("pipeline::mutate: caught, surviving and errored mutants") {
             return failing(job, 0, "AssertionError: caught");
         },
         [](const llm::ChatRequest&) { return failure("no model in this test"); });
-    const std::vector<pipeline::ReferenceRun> references = f.references();
+    std::vector<pipeline::ReferenceRun> references = f.references();
+    // The first problem's reference took about a second; the second's nearly the whole limit.
+    REQUIRE(references.size() >= 3);
+    references[0].result.cpu_ms = 1048;
+    references[1].result.cpu_ms = 9500;
     pipeline::RunSummary summary;
     std::vector<pipeline::ProblemTally> tallies(f.problems.size());
     REQUIRE(pipeline::mutate(*f.driver, f.problems, references, {6}, summary, tallies));
@@ -33,9 +37,24 @@ TEST_CASE("pipeline::mutate: caught, surviving and errored mutants") {
     CHECK(all.killed > 0);
     CHECK(all.survived > 0);
     CHECK(all.errored > 0);
-    // Mutants run under the tight limits, and the syntax layer's output skips the gate.
-    for (const sandbox::HarnessJob& job : f.executor.ran)
-        CHECK(job.limits.wall_ms == 1500);
+    // Mutants run under limits of their reference's scale (four times its CPU time, in whole
+    // seconds, at least one, at most the language's), and the syntax layer's output skips the
+    // gate.
+    const sandbox::Limits language = f.driver->language().limits;
+    for (const sandbox::HarnessJob& job : f.executor.ran) {
+        INFO(job.code);
+        if (job.entry_point == f.problems[0].entry_point) {
+            CHECK(job.limits.cpu_ms == 5000);
+            CHECK(job.limits.wall_ms == 10000);
+        } else if (job.entry_point == f.problems[1].entry_point) {
+            CHECK(job.limits.cpu_ms == language.cpu_ms);
+            CHECK(job.limits.wall_ms == language.wall_ms);
+        } else {
+            CHECK(job.limits.cpu_ms == 1000);
+            CHECK(job.limits.wall_ms == 2000);
+        }
+        CHECK(job.limits.memory_mb == language.memory_mb);
+    }
     // At most 6 per problem, every one different from its reference.
     CHECK(all.generated <= 24);
     for (const sandbox::HarnessJob& job : f.executor.ran)
