@@ -108,8 +108,10 @@ Expected<std::vector<Executed>> run_batch(Executor& executor,
     }
     if (!pending.empty()) {
         // Ended by its destructor on every way out, the early ones included.
-        util::Progress progress(
-            util::stderr_progress(options.label, pending.size(), options.progress));
+        util::ProgressOptions shown =
+            util::stderr_progress(options.label, pending.size(), options.progress);
+        shown.ok_word = options.passed_word;
+        util::Progress progress(std::move(shown));
         Journal journal(options.cache);
         const auto ran = executor.run(
             jobs, pending, [&](std::size_t) { progress.started(); },

@@ -29,6 +29,8 @@ struct BatchOptions {
     bool progress = false;
     std::string grammar; // the syntax gate's tree-sitter grammar; empty: no gate
     bool dedupe = true;  // identical jobs (same key) run once and share the result
+    // What the progress line calls the jobs that passed every test ("survived" for mutants).
+    std::string passed_word = "ok";
 };
 
 // Runs every job and returns the results in job order. A job whose code does not parse is a

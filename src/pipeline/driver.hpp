@@ -57,13 +57,19 @@ class Driver {
                                           LlmSummary& summary) const;
 
     // Runs the jobs (the store's execution cache answers what it can; identical jobs run once)
-    // and returns each with its tag, in the order added.
+    // and returns each with its tag, in the order added. The progress line calls the jobs that
+    // passed every test `passed_word` ("survived" where passing means a bug went unseen).
     template <typename Tag>
-    [[nodiscard]] Expected<std::vector<Ran<Tag>>> run(TaggedJobs<Tag> jobs, std::string label,
-                                                      Gate gate = Gate::syntax) const {
-        return run_tagged(executor_, std::move(jobs),
-                          {&db_, std::move(label), options_.progress,
-                           gate == Gate::syntax ? language_.gate_grammar() : std::string()});
+    [[nodiscard]] Expected<std::vector<Ran<Tag>>>
+    run(TaggedJobs<Tag> jobs, const std::string& label, Gate gate = Gate::syntax,
+        const std::string& passed_word = "ok") const {
+        return run_tagged(
+            executor_, std::move(jobs),
+            {.cache = &db_,
+             .label = label,
+             .progress = options_.progress,
+             .grammar = gate == Gate::syntax ? language_.gate_grammar() : std::string(),
+             .passed_word = passed_word});
     }
 
     // Writes records in one transaction: all of them, or (on failure) none.

@@ -142,7 +142,7 @@ std::string Progress::counts(bool with_in_flight) const {
     std::string out = fmt::format("{}/{} done", done_, options_.total);
     if (with_in_flight) out += fmt::format(", {} in flight", in_flight_);
     if (options_.shown == Shown::ok)
-        out += fmt::format(", {} ok", ok_);
+        out += fmt::format(", {} {}", ok_, options_.ok_word);
     else if (done_ > ok_)
         out += fmt::format(", {} failed", done_ - ok_);
     if (cached_ > 0) out += fmt::format(", {} cached", cached_);

@@ -42,6 +42,8 @@ struct ProgressOptions {
     std::size_t total = 0;
     ProgressMode mode = ProgressMode::off;
     Shown shown = Shown::ok;
+    // What Shown::ok calls the items that ended ok ("survived" for mutants, which pass).
+    std::string ok_word = "ok";
     std::ostream* out = nullptr; // not owned; null: std::cerr
     // Seconds on a monotonic clock; empty: std::chrono::steady_clock.
     std::function<double()> clock;

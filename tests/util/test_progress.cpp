@@ -87,6 +87,20 @@ TEST_CASE("util::Progress in a log") {
         p.poll();
         CHECK(b.take().empty());
     }
+    SUBCASE("the items that ended ok under the batch's own word") {
+        ProgressOptions o = b.options(ProgressMode::log, 2);
+        o.ok_word = "survived";
+        Progress p(o);
+        p.started();
+        p.started();
+        b.now += 1;
+        finish(p, 1, Outcome::failed);
+        finish(p, 1);
+        p.end();
+        const std::string text = b.take();
+        CHECK(text.find("jobs: 2/2 done, 1 survived, ") != std::string::npos);
+        CHECK(text.find(" ok") == std::string::npos);
+    }
     SUBCASE("a heartbeat while nothing finishes") {
         ProgressOptions o = b.options(ProgressMode::log, 10);
         o.heartbeat_seconds = 30;

@@ -19,7 +19,7 @@ class Bugs {
         summary_.bugs_asked += static_cast<int>(targets_.size()) * c_.settings.bugs;
         const std::vector<Transform> bugs = transforms(
             c_, targets_, "bug", "categories", c_.settings.bugs, summary_.bugs_rejected, summary_);
-        const auto ran = ASSAY_TRY(c_.driver.run(jobs(bugs), "llm bugs"));
+        const auto ran = ASSAY_TRY(c_.driver.run(jobs(bugs), "llm bugs", Gate::syntax, "survived"));
         c_.driver.commit([&] {
             for (const Ran<const Transform*>& r : ran)
                 record(*r.tag, r);

@@ -84,7 +84,7 @@ Expected<void> mutate(const Driver& driver, const std::vector<Problem>& problems
         }
     }
     // The syntax layer's output parses: no gate.
-    const auto ran = ASSAY_TRY(driver.run(std::move(jobs), "mutants", Gate::none));
+    const auto ran = ASSAY_TRY(driver.run(std::move(jobs), "mutants", Gate::none, "survived"));
     for (const Ran<Mutant>& r : ran)
         count(r.tag, fate_of(r.result()), summary, tallies);
     driver.commit([&] {
