@@ -3,9 +3,9 @@
 // program, so a program costs a fork instead of an interpreter's start-up and a jail's set-up. The
 // child gets the program's code in a memfd and two descriptors as its fds 3 and 4, runs, and exits;
 // the server kills whatever it left, checks that it left nothing (scratch dirs, processes, its own
-// state) and replies. The wire is the Python runner zygote's (testsuites/python/zygote_native.c,
-// testsuites/javascript/zygote_native.c): a frame with the job's limits, three descriptors, one
-// reply frame.
+// state) and replies. The wire is the Python runner zygote's (testsuites/native/zygote_cycle.h,
+// the job cycle both testsuites/python/zygote_native.c and testsuites/javascript/zygote_native.c
+// compile): a frame with the job's limits, three descriptors, one reply frame.
 //
 // Per-job isolation and verdicts stay where the cold path has them: the jail's seccomp listener
 // names a forbidden call, the jail's cgroup counts the job's CPU (every process it forks) and

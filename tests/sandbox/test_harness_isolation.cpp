@@ -249,9 +249,10 @@ TEST_CASE("fast path: a slot's cgroups are removed with it") {
 }
 
 TEST_CASE("fast path: nothing of a job's output stays where the next child can read it") {
-    // The runner zygote's job cycle is C (testsuites/python/zygote_native.c); its buffers (the
-    // kept output, the pipe buffer, the reply) live in the module's writable mappings, which
-    // every later child inherits. The receiver reads them in its own copy.
+    // The runner zygote's job cycle is C (testsuites/native/zygote_cycle.h, compiled into
+    // testsuites/python/zygote_native.c); its buffers (the kept output, the pipe buffer, the
+    // reply) live in the module's writable mappings, which every later child inherits. The
+    // receiver reads them in its own copy.
     const std::string sender =
         "import sys\nmarker = 'MARK' + 'ER-' + str(31337 * 3)\n"
         "print(marker * 3, flush=True)\nprint(marker, file=sys.stderr, flush=True)\n"
