@@ -369,6 +369,7 @@ std::optional<std::string> ProgramExecutor::precompiled(const std::string& heade
     const std::vector<std::string> argv = substituted(
         language_.precompile, {{"header", "/work/header.hpp"}, {"out", "/work/header.hpp.gch"}});
     sandbox::SpawnSpec s = spec(sending(argv, "/work/header.hpp.gch"), language_.compile_limits);
+    s.randomize_addresses = true; // fixed addresses are for the programs, not the compiler
     s.files.emplace_back("header.hpp", header);
     const sandbox::RunResult r = sandbox::run(s);
     if (r.verdict == Verdict::ok && r.exit_code == 0 && !r.stdout_text.empty()) {
@@ -405,6 +406,7 @@ Compiled ProgramExecutor::compile(const std::string& source) {
         argv.insert(argv.begin() + 1, use.begin(), use.end());
     }
     sandbox::SpawnSpec s = spec(sending(argv, "/work/program"), language_.compile_limits);
+    s.randomize_addresses = true; // fixed addresses are for the programs, not the compiler
     s.files.emplace_back(language_.source_file, program);
     if (with_header) s.binds.push_back({scratch_.string(), kPrecompiledDir, false});
     const sandbox::RunResult r = sandbox::run(s);
