@@ -88,11 +88,10 @@ bool same_signature(std::string_view language, std::string_view before, std::str
     return true;
 }
 
-Expected<std::string> prototypes(std::string_view language, std::string_view code) {
-    const Grammar* known = find_grammar(language);
-    if (known == nullptr || !known->declares_functions) return std::string();
-    SyntaxTree tree = ASSAY_TRY(SyntaxTree::parse(language, std::string(code)));
-    if (tree.has_error()) tree = ASSAY_TRY(SyntaxTree::parse(language, std::string(code) + "\n}"));
+namespace {
+
+// `tree`'s source with each top-level function's body replaced by `;`.
+std::string without_bodies(const SyntaxTree& tree) {
     std::string out;
     uint32_t copied = 0;
     for (const FunctionNodes& function : functions(tree)) {
@@ -108,6 +107,26 @@ Expected<std::string> prototypes(std::string_view language, std::string_view cod
     }
     out.append(tree.source().substr(copied));
     return out;
+}
+
+} // namespace
+
+Expected<std::string> prototypes(std::string_view language, std::string_view code) {
+    const Grammar* known = find_grammar(language);
+    if (known == nullptr || !known->declares_functions) return std::string();
+    SyntaxTree tree = ASSAY_TRY(SyntaxTree::parse(language, std::string(code)));
+    if (tree.has_error()) tree = ASSAY_TRY(SyntaxTree::parse(language, std::string(code) + "\n}"));
+    return without_bodies(tree);
+}
+
+Expected<std::string> separate_declarations(std::string_view language, std::string_view code) {
+    const Grammar* known = find_grammar(language);
+    if (known == nullptr || known->separation_refusal == nullptr)
+        return fail("the grammar '{}' cannot tell whether a program stands alone", language);
+    const SyntaxTree tree = ASSAY_TRY(SyntaxTree::parse(language, std::string(code)));
+    if (tree.has_error()) return fail("the program does not parse");
+    if (std::string why = known->separation_refusal(tree); !why.empty()) return fail("{}", why);
+    return without_bodies(tree);
 }
 
 } // namespace assay::syntax

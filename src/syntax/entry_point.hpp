@@ -50,4 +50,14 @@ struct FunctionInfo {
 // (Grammar::declares_functions false).
 [[nodiscard]] Expected<std::string> prototypes(std::string_view language, std::string_view code);
 
+// What a second unit needs to call `code`'s functions exactly as code after `code` in the same
+// unit would: prototypes(), when `code` can be compiled as a unit of its own and linked with that
+// one without any difference of meaning (C++: no macro or other directive but top-level
+// #include, no variable or namespace at namespace scope, no template, and no static, inline or
+// constexpr function: nothing of which each unit would hold its own copy or need the body).
+// Fails, saying why, otherwise, and for a grammar that has no such check or code that does not
+// parse.
+[[nodiscard]] Expected<std::string> separate_declarations(std::string_view language,
+                                                          std::string_view code);
+
 } // namespace assay::syntax

@@ -8,6 +8,7 @@
 #include "util/error.hpp"
 
 #include <optional>
+#include <string>
 #include <string_view>
 #include <tree_sitter/api.h>
 #include <vector>
@@ -44,6 +45,9 @@ struct Grammar {
     const CasePlanRules* case_plan = nullptr;                                   // case_plan.hpp
     // Programs must declare a function before a call (C++): see prototypes() (entry_point.hpp).
     bool declares_functions = false;
+    // Why a program cannot be a unit of its own behind its prototypes, or empty
+    // (entry_point.hpp separate_declarations); null: never.
+    std::string (*separation_refusal)(const SyntaxTree& tree) = nullptr;
 };
 
 // Every registered grammar, in a fixed order.

@@ -21,6 +21,7 @@ extern const Grammar cpp_grammar{
     .tests = &cpp::test_splitter,
     .case_plan = &cpp::case_plan_rules,
     .declares_functions = true,
+    .separation_refusal = cpp::separation_refusal,
 };
 
 } // namespace assay::syntax
