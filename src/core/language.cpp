@@ -148,6 +148,16 @@ Expected<Language> load_language(const std::string& name, const fs::path& root) 
     ASSAY_TRY(read_limits(compile_limits, lang.compile_limits, file));
     lang.precompile = ASSAY_TRY(string_array(table, "precompile", file, false));
     lang.use_precompiled = ASSAY_TRY(string_array(table, "use_precompiled", file, false));
+    lang.compile_object = ASSAY_TRY(string_array(table, "compile_object", file, false));
+    lang.use_object = ASSAY_TRY(string_array(table, "use_object", file, false));
+    if (lang.compile_object.empty() != lang.use_object.empty()) {
+        const char* given = lang.compile_object.empty() ? "use_object" : "compile_object";
+        return fail_at(where(file, table.get(given)->source()), "'{}' needs '{}' too", given,
+                       lang.compile_object.empty() ? "compile_object" : "use_object");
+    }
+    if (!lang.compile_object.empty() && lang.compile.empty())
+        return fail_at(where(file, table.get("compile_object")->source()),
+                       "'compile_object' needs 'compile'");
     if (const toml::node* gate = table.get("syntax_gate")) {
         const auto* value = gate->as_boolean();
         if (value == nullptr)

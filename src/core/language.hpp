@@ -48,6 +48,12 @@ struct Language {
     std::vector<std::string> precompile;
     std::vector<std::string> use_precompiled;
     std::string header_line;
+    // Optional, both or neither: `compile_object` ("{file}", "{out}") compiles a unit into an
+    // object file, and `use_object` ("{object}") added to `compile` links one into the program.
+    // The runner's cases are then compiled once per distinct source and linked with each
+    // candidate's program, when the program can stand alone (program_executor.hpp).
+    std::vector<std::string> compile_object;
+    std::vector<std::string> use_object;
     ProgramTemplates programs; // [programs]: the judge model's two programs (no zygote)
     // Whether tree-sitter's syntax check may reject a program before it runs (`compile_error`).
     // False where the grammar misreads valid programs (C++'s `typeid(int)`): the compiler decides.

@@ -178,6 +178,14 @@ class CaseWriter {
 
 } // namespace
 
+std::string runner_source(const ProgramFrames& frames, const std::string& program,
+                          const JudgePrograms& programs) {
+    return fill(
+        frames.runner,
+        {{"program", program}, {"setup", programs.runner_setup}, {"cases", programs.runner_cases}},
+        "{{", "}}");
+}
+
 Expected<JudgePrograms> build_programs(const Language& language, const ProgramFrames& frames,
                                        const sandbox::HarnessJob& job, bool all_whole) {
     const ProgramTemplates& t = language.programs;
@@ -226,11 +234,9 @@ Expected<JudgePrograms> build_programs(const Language& language, const ProgramFr
             fill(t.judge_case, {{"case", std::to_string(k)}, {"body", writer.judge_body()}}));
         out.cases.push_back(std::move(pc));
     }
-    out.runner = fill(frames.runner,
-                      {{"program", as_line(job.code)},
-                       {"setup", runner_needs_setup ? as_line(job.setup) : std::string()},
-                       {"cases", runner_cases}},
-                      "{{", "}}");
+    out.runner_setup = runner_needs_setup ? as_line(job.setup) : std::string();
+    out.runner_cases = std::move(runner_cases);
+    out.runner = runner_source(frames, as_line(job.code), out);
     if (!judge_cases.empty())
         out.judge =
             fill(frames.judge, {{"setup", as_line(job.setup)}, {"cases", judge_cases}}, "{{", "}}");

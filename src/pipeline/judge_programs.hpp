@@ -38,6 +38,10 @@ struct JudgePrograms {
     std::string runner;
     std::string judge; // empty when every case runs whole
     std::vector<ProgramCase> cases;
+    // What the runner's frame holds after the program: the set-up (empty when no case needs
+    // it) and the cases, as filled into `runner`.
+    std::string runner_setup;
+    std::string runner_cases;
 };
 
 // Builds both programs for `job`; with `all_whole` every case runs whole (the fallback when a
@@ -47,6 +51,11 @@ struct JudgePrograms {
                                                      const ProgramFrames& frames,
                                                      const sandbox::HarnessJob& job,
                                                      bool all_whole);
+
+// The runner's frame filled with `program` (a line or more) and `programs`' set-up and cases:
+// build_programs' runner for the job's code, or the cases' unit for the program's declarations.
+[[nodiscard]] std::string runner_source(const ProgramFrames& frames, const std::string& program,
+                                        const JudgePrograms& programs);
 
 // `text` with each `{name}` of `values` replaced, in one pass over `text` (a value's own braces
 // are never read again); other braces stay.

@@ -7,10 +7,8 @@
 #include "util/string.hpp"
 
 #include <fcntl.h>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <regex>
-#include <sys/stat.h>
 #include <unistd.h>
 
 namespace assay::pipeline {
@@ -20,8 +18,6 @@ using sandbox::HarnessJob;
 using sandbox::JobResult;
 
 namespace {
-
-constexpr const char* kPrecompiledDir = "/assay-pch";
 
 std::vector<std::string_view> lines(std::string_view text) {
     std::vector<std::string_view> out;
@@ -33,111 +29,8 @@ std::vector<std::string_view> lines(std::string_view text) {
     }
     return out;
 }
+
 constexpr std::size_t kMaxValuesBytes = 64u << 20;
-
-// The program's leading lines that `line` matches, and the program with those lines left blank
-// (so every other line keeps its number). Blank lines and comments before and between them stay
-// in the program; the first other line ends the header. A `//` comment that continues onto the
-// next line (a trailing backslash) ends it too.
-struct HeaderSplit {
-    std::string header;
-    std::string rest;
-};
-
-HeaderSplit split_header(const std::string& source, const std::regex& line) {
-    HeaderSplit out;
-    bool in_comment = false;
-    std::size_t at = 0;
-    while (at < source.size()) {
-        const std::size_t eol = source.find('\n', at);
-        const std::size_t next = eol == std::string::npos ? source.size() : eol + 1;
-        const std::string text =
-            source.substr(at, (eol == std::string::npos ? source.size() : eol) - at);
-        const std::string_view bare = util::trim(text);
-        bool header_line = false;
-        if (in_comment) {
-            const std::size_t close = bare.find("*/");
-            if (close != std::string_view::npos) {
-                if (!util::trim(bare.substr(close + 2)).empty()) break;
-                in_comment = false;
-            }
-        } else if (bare.empty()) {
-        } else if (bare.starts_with("//")) {
-            if (bare.back() == '\\') break;
-        } else if (bare.starts_with("/*")) {
-            const std::size_t close = bare.find("*/", 2);
-            if (close == std::string_view::npos)
-                in_comment = true;
-            else if (!util::trim(bare.substr(close + 2)).empty())
-                break;
-        } else if (std::regex_match(text, line)) {
-            header_line = true;
-        } else {
-            break;
-        }
-        if (header_line) {
-            out.header += text + "\n";
-            out.rest += eol == std::string::npos ? "" : "\n";
-        } else {
-            out.rest += source.substr(at, next - at);
-        }
-        at = next;
-    }
-    out.rest += source.substr(at);
-    return out;
-}
-
-std::vector<std::string>
-substituted(std::vector<std::string> argv,
-            const std::vector<std::pair<std::string, std::string>>& values) {
-    for (std::string& arg : argv)
-        arg = fill(arg, values);
-    return argv;
-}
-
-// argv run so that what it writes to stdout goes to stderr, then `produced` is sent on stdout.
-std::vector<std::string> sending(const std::vector<std::string>& argv,
-                                 const std::string& produced) {
-    std::vector<std::string> out{"/bin/sh", "-c", "\"$0\" \"$@\" >&2 && exec /bin/cat " + produced};
-    out.insert(out.end(), argv.begin(), argv.end());
-    return out;
-}
-
-// The compiler's first error line, or why the compile did not finish.
-std::string compile_error(const sandbox::RunResult& r, const sandbox::Limits& limits) {
-    switch (r.verdict) {
-    case Verdict::timeout:
-        return fmt::format("the compiler ran past its time limit ({} ms CPU, {} ms wall)",
-                           limits.cpu_ms, limits.wall_ms);
-    case Verdict::memory_limit:
-        return fmt::format("the compiler ran out of memory ({} MB)", limits.memory_mb);
-    case Verdict::output_limit:
-        return fmt::format("the compiler's output passed its limit ({} bytes)",
-                           limits.output_bytes);
-    case Verdict::forbidden_syscall:
-        return "the compiler made a forbidden system call: " + r.forbidden_syscall;
-    default:
-        break;
-    }
-    std::string first;
-    for (const std::string_view line : lines(r.stderr_text)) {
-        if (line.find(": error:") != std::string_view::npos ||
-            line.find(": fatal error:") != std::string_view::npos)
-            return util::clip(std::string(line), 500);
-        if (first.empty() && !util::trim(line).empty()) first = line;
-    }
-    if (!first.empty()) return util::clip(first, 500);
-    return r.message.empty() ? "the compiler failed" : r.message;
-}
-
-// A job whose program did not compile: every case errs with the compiler's first error.
-JobResult not_compiled(const HarnessJob& job, const std::string& error) {
-    JobResult out = sandbox::wire::not_run(job, error);
-    out.verdict = Verdict::compile_error;
-    for (auto& c : out.cases)
-        c.message = "compile error: " + error;
-    return out;
-}
 
 // The line of a crashed program's stderr that says why: an error or a C++ terminate message.
 std::string stderr_reason(const std::string& text) {
@@ -335,135 +228,6 @@ ProgramExecutor::~ProgramExecutor() {
     if (!scratch_.empty()) fs::remove_all(scratch_, ignored);
 }
 
-sandbox::SpawnSpec ProgramExecutor::spec(std::vector<std::string> argv,
-                                         const sandbox::Limits& limits) const {
-    sandbox::SpawnSpec s = language_.spawn_spec(std::move(argv));
-    s.limits = limits;
-    s.strength = weak_ ? sandbox::Strength::weak : sandbox::Strength::strict;
-    return s;
-}
-
-std::optional<std::string> ProgramExecutor::precompiled(const std::string& header) {
-    const std::string key = util::content_hash(header);
-    std::promise<std::optional<std::string>> promise;
-    std::shared_future<std::optional<std::string>> waiting;
-    {
-        std::lock_guard lock(mutex_);
-        if (const auto it = headers_.find(key); it != headers_.end()) {
-            waiting = it->second;
-        } else {
-            // The first program with this header compiles without one: a header only pays
-            // when the batch holds it twice.
-            if (++header_seen_[key] < 2) return std::nullopt;
-            if (scratch_.empty()) {
-                std::string dir = (fs::temp_directory_path() / "assay-pch-XXXXXX").string();
-                if (::mkdtemp(dir.data()) == nullptr) return std::nullopt;
-                ::chmod(dir.c_str(), 0755);
-                scratch_ = dir;
-            }
-            headers_[key] = promise.get_future().share();
-        }
-    }
-    if (waiting.valid()) return waiting.get();
-    std::optional<std::string> built;
-    const std::vector<std::string> argv = substituted(
-        language_.precompile, {{"header", "/work/header.hpp"}, {"out", "/work/header.hpp.gch"}});
-    sandbox::SpawnSpec s = spec(sending(argv, "/work/header.hpp.gch"), language_.compile_limits);
-    s.randomize_addresses = true; // fixed addresses are for the programs, not the compiler
-    s.files.emplace_back("header.hpp", header);
-    const sandbox::RunResult r = sandbox::run(s);
-    if (r.verdict == Verdict::ok && r.exit_code == 0 && !r.stdout_text.empty()) {
-        const fs::path base = scratch_ / key;
-        std::ofstream(base.string() + ".hpp", std::ios::binary) << header;
-        std::ofstream(base.string() + ".hpp.gch", std::ios::binary) << r.stdout_text;
-        ::chmod((base.string() + ".hpp").c_str(), 0644);
-        ::chmod((base.string() + ".hpp.gch").c_str(), 0644);
-        built = key;
-    }
-    promise.set_value(built);
-    return built;
-}
-
-Compiled ProgramExecutor::compile(const std::string& source) {
-    std::vector<std::string> argv = language_.compile_argv();
-    std::string program = source;
-    bool with_header = false;
-    std::string header_name;
-    if (!language_.precompile.empty() && header_line_ && !argv.empty()) {
-        HeaderSplit split = split_header(source, *header_line_);
-        if (!split.header.empty()) {
-            if (auto name = precompiled(split.header)) {
-                header_name = *name;
-                program = std::move(split.rest);
-                with_header = true;
-            }
-        }
-    }
-    if (with_header) {
-        const auto use =
-            substituted(language_.use_precompiled,
-                        {{"header", fmt::format("{}/{}.hpp", kPrecompiledDir, header_name)}});
-        argv.insert(argv.begin() + 1, use.begin(), use.end());
-    }
-    sandbox::SpawnSpec s = spec(sending(argv, "/work/program"), language_.compile_limits);
-    s.randomize_addresses = true; // fixed addresses are for the programs, not the compiler
-    s.files.emplace_back(language_.source_file, program);
-    if (with_header) s.binds.push_back({scratch_.string(), kPrecompiledDir, false});
-    const sandbox::RunResult r = sandbox::run(s);
-    Compiled out;
-    if (r.verdict == Verdict::ok && r.exit_code == 0 && !r.stdout_text.empty())
-        out.binary = r.stdout_text;
-    else
-        out.error = compile_error(r, language_.compile_limits);
-    return out;
-}
-
-Compiled ProgramExecutor::compile_cached(const std::string& source) {
-    const std::string key = util::content_hash(source);
-    std::promise<Compiled> promise;
-    std::shared_future<Compiled> waiting;
-    {
-        std::lock_guard lock(mutex_);
-        if (const auto it = judges_.find(key); it != judges_.end())
-            waiting = it->second;
-        else
-            judges_[key] = promise.get_future().share();
-    }
-    if (waiting.valid()) return waiting.get();
-    Compiled built = compile(source);
-    promise.set_value(built);
-    return built;
-}
-
-std::optional<JobResult> ProgramExecutor::compile_programs(const HarnessJob& job,
-                                                           JudgePrograms& programs,
-                                                           std::string& runner,
-                                                           std::string& judge) {
-    // The judge holds the problem's side alone (its declarations, set-up and expected values):
-    // whether it compiles is the tests', never the program's, doing.
-    Compiled j = programs.judge.empty() ? Compiled{} : compile_cached(programs.judge);
-    Compiled r = compile(programs.runner);
-    if (!programs.judge.empty() && j.ok() && !r.ok()) {
-        // The tests split, and this program does not compile with them: its own error, or a
-        // program that breaks the harness (a macro, an overload the codec cannot send) to have
-        // every case run whole, where its own process would decide them. Not run.
-        return not_compiled(job, r.error);
-    }
-    if (!r.ok() || !j.ok()) {
-        // Not splittable as compiled code (a type the codec lacks, a test the judge cannot
-        // hold): every case runs whole, as under plain execution.
-        auto whole = build_programs(language_, *frames_, job, true);
-        if (!whole) return sandbox::wire::not_run(job, whole.error().message);
-        programs = std::move(*whole);
-        r = compile(programs.runner);
-        if (!r.ok()) return not_compiled(job, r.error);
-        j = {};
-    }
-    runner = std::move(r.binary);
-    judge = std::move(j.binary);
-    return std::nullopt;
-}
-
 JobResult ProgramExecutor::run_job(const HarnessJob& job) {
     return run_job(job, nullptr);
 }
@@ -567,6 +331,7 @@ Expected<void> ProgramExecutor::run(const std::vector<HarnessJob>& jobs,
                                     const Done& done) {
     if (which.empty()) return {};
     ASSAY_TRY(frames_);
+    expect(jobs, which);
     std::atomic<std::size_t> cursor{0};
     parallel_for(slots_, std::min(static_cast<std::size_t>(slots_), which.size()),
                  [&](std::size_t) {

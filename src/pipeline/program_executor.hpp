@@ -3,14 +3,20 @@
 // each compiled (when the language compiles) and run in jails of their own on the cold path
 // (sandbox::run), or, when the descriptor has a zygote, both forked by the slot's fork server
 // (sandbox/fork_server.hpp). Compiles run in a jail with the descriptor's compile_limits;
-// a program's leading include lines are precompiled once per distinct text (the second time a
-// batch sees them) and every judge is compiled once per distinct source.
+// a program's leading include lines are precompiled once per distinct text (when the batch holds
+// them twice) and every judge is compiled once per distinct source. With the descriptor's
+// compile_object/use_object, a runner is linked from two units: the program alone, compiled per
+// job, and its cases (the program's declarations, the set-up, the harness and the main that calls
+// the program), compiled once per distinct source. That needs a program that means the same
+// alone (syntax::separate_declarations); any other program, or a split build that fails, is
+// compiled with its cases as one unit, as before.
 #pragma once
 
 #include "pipeline/executor.hpp"
 #include "pipeline/judge_programs.hpp"
 #include "sandbox/fork_server.hpp"
 
+#include <atomic>
 #include <filesystem>
 #include <future>
 #include <map>
@@ -26,6 +32,18 @@ struct Compiled {
     std::string binary;
     std::string error; // the compiler's first error ("main.cpp:3:5: error: …"), else its reason
     [[nodiscard]] bool ok() const { return error.empty(); }
+};
+
+// When a runner is linked from two units: for a job whose problem the batch holds at least twice
+// (the cases' unit is then compiled once for several programs), always, or never.
+enum class Split { when_repeated, always, never };
+
+// How the runners were built, for tests and traces.
+struct SplitCounts {
+    std::size_t linked = 0;    // from the program's unit and its cases' object
+    std::size_t refused = 0;   // one unit: the program does not stand alone
+    std::size_t fell_back = 0; // one unit: the split build failed
+    std::size_t objects = 0;   // cases' units compiled
 };
 
 class ProgramExecutor final : public Executor {
@@ -47,6 +65,8 @@ class ProgramExecutor final : public Executor {
     // Compiles `source` in the jail (using or building a precompiled header for its leading
     // lines); `main.cpp` is the name errors use.
     [[nodiscard]] Compiled compile(const std::string& source);
+    void set_split(Split split) { split_ = split; }
+    [[nodiscard]] SplitCounts split_counts() const;
 
   private:
     [[nodiscard]] sandbox::SpawnSpec spec(std::vector<std::string> argv,
@@ -64,6 +84,22 @@ class ProgramExecutor final : public Executor {
                                                const std::string& judge, const std::string& nonce,
                                                const std::string& values,
                                                std::string& judge_lines) const;
+    // `argv` (a compile command) run on `source`, sending back `produced`; with `object` (the
+    // name of a built object) linked in.
+    [[nodiscard]] Compiled build(std::vector<std::string> argv, const std::string& source,
+                                 const std::string& produced, const std::string& object);
+    // The name of the object compiled from `source` (once per distinct source), or nullopt when
+    // it does not compile.
+    [[nodiscard]] std::optional<std::string> object(const std::string& source);
+    // The runner linked from the job's program and its cases' object; nullopt when the program
+    // does not stand alone, a failed Compiled when the build fails.
+    [[nodiscard]] std::optional<Compiled> compile_split(const sandbox::HarnessJob& job,
+                                                        const JudgePrograms& programs);
+    [[nodiscard]] bool wants_split(const sandbox::HarnessJob& job);
+    // Counts what the batch `which` of `jobs` repeats (headers, problems) before it runs.
+    void expect(const std::vector<sandbox::HarnessJob>& jobs,
+                const std::vector<std::size_t>& which);
+    [[nodiscard]] bool make_scratch(); // with mutex_ held
     // Compiles both programs into `runner` and `judge` (falling back to every case whole when the
     // split ones do not compile); a result to report instead when the program does not compile.
     [[nodiscard]] std::optional<sandbox::JobResult> compile_programs(const sandbox::HarnessJob& job,
@@ -79,6 +115,14 @@ class ProgramExecutor final : public Executor {
     std::filesystem::path scratch_; // host directory of precompiled headers (bound read-only)
     std::mutex mutex_;
     std::map<std::string, int> header_seen_;
+    std::map<std::string, int> header_expected_;  // header key → jobs of the batch that hold it
+    std::map<std::string, int> problem_expected_; // problem key → jobs of the batch
+    std::map<std::string, std::shared_future<std::optional<std::string>>> objects_;
+    Split split_ = Split::when_repeated;
+    std::atomic<std::size_t> linked_{0};
+    std::atomic<std::size_t> refused_{0};
+    std::atomic<std::size_t> fell_back_{0};
+    std::atomic<std::size_t> objects_built_{0};
     std::map<std::string, std::shared_future<std::optional<std::string>>> headers_;
     std::map<std::string, std::shared_future<Compiled>> judges_;
 };

@@ -79,6 +79,12 @@ TEST_CASE("core::load_language") {
                                                   "'randomize_addresses' must be true or false"});
         CHECK(where_of("header_line = \"(\"\n").first == ":4");
         CHECK(where_of("[programs]\nrunner = \"r\"\n").second == "missing key 'judge'");
+        CHECK(where_of("compile = [\"cc\"]\n\nuse_object = [\"{object}\"]\n") ==
+              std::pair<std::string, std::string>{":6", "'use_object' needs 'compile_object' too"});
+        CHECK(where_of("compile = [\"cc\"]\ncompile_object = [\"cc\", \"-c\"]\n") ==
+              std::pair<std::string, std::string>{":5", "'compile_object' needs 'use_object' too"});
+        CHECK(where_of("compile_object = [\"cc\"]\nuse_object = [\"{object}\"]\n") ==
+              std::pair<std::string, std::string>{":4", "'compile_object' needs 'compile'"});
     }
     SUBCASE("C++ compiles in its own jail; JavaScript does not compile; both run two programs") {
         const auto cpp = load_language("cpp");
@@ -96,6 +102,9 @@ TEST_CASE("core::load_language") {
         CHECK(cpp->zygote.empty());
         CHECK(cpp->programs.runner == "runner.cpp.in");
         CHECK_FALSE(cpp->precompile.empty());
+        CHECK(cpp->use_object == std::vector<std::string>{"{object}"});
+        CHECK(std::find(cpp->compile_object.begin(), cpp->compile_object.end(), "-c") !=
+              cpp->compile_object.end());
         const auto js = load_language("javascript");
         REQUIRE(js);
         CHECK(js->compile.empty());

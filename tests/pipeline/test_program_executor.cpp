@@ -6,6 +6,8 @@
 
 #include <doctest/doctest.h>
 #include <filesystem>
+#include <fmt/format.h>
+#include <regex>
 
 using namespace assay;
 
@@ -324,4 +326,127 @@ TEST_CASE("pipeline::make_executor: a zygote language gets the pool, others prog
     REQUIRE(js);
     CHECK(dynamic_cast<pipeline::ProgramExecutor*>(pipeline::make_executor(*js, 1, false).get()) !=
           nullptr);
+}
+
+TEST_CASE("pipeline::ProgramExecutor links a C++ runner from the program and its cases' object") {
+    // Every job twice: one unit (Split::never, as before) and two (Split::always); the results
+    // must be the same, case by case, and the counts say which build each job got.
+    const auto both = [](const sandbox::HarnessJob& job) {
+        Fixture one("cpp");
+        one.executor.set_split(pipeline::Split::never);
+        Fixture two("cpp");
+        two.executor.set_split(pipeline::Split::always);
+        const sandbox::JobResult a = one.executor.run_job(job);
+        const sandbox::JobResult b = two.executor.run_job(job);
+        // The linker names its temporary objects at random (/tmp/ccXXXXXX.o), in both builds.
+        const auto same = [](const std::string& x) {
+            static const std::regex temporary("/tmp/cc[A-Za-z0-9]+\\.o");
+            return std::regex_replace(x, temporary, "/tmp/cc.o");
+        };
+        CHECK(a.verdict == b.verdict);
+        CHECK(same(a.message) == same(b.message));
+        REQUIRE(a.cases.size() == b.cases.size());
+        for (std::size_t k = 0; k < a.cases.size(); ++k) {
+            CHECK(a.cases[k].verdict == b.cases[k].verdict);
+            CHECK(same(a.cases[k].message) == same(b.cases[k].message));
+        }
+        CHECK(one.executor.split_counts().linked == 0);
+        return std::pair{b, two.executor.split_counts()};
+    };
+    Fixture f("cpp");
+    const std::vector<std::string> cases{"assert (issame(twice({1, 2}), {2, 4}));",
+                                         "assert (twice({3}) == vector<int>{7});",
+                                         "assert (twice({}).size() == 0);"};
+    SUBCASE("a program that stands alone is linked; verdicts and messages are unchanged") {
+        const auto [r, counts] = both(f.job(kCppTwice, "twice", kCppSetup, cases));
+        CHECK(counts.linked == 1);
+        CHECK(counts.refused + counts.fell_back == 0);
+        CHECK(r.cases[0].verdict == TestVerdict::passed);
+        CHECK(r.cases[1].message.find("twice({3}) returned {6}") != std::string::npos);
+        CHECK(r.cases[2].message.find("std::out_of_range: empty input") != std::string::npos);
+    }
+    SUBCASE("a helper overload the tests call resolves as in one unit") {
+        const std::string code =
+            "#include <vector>\nusing namespace std;\n"
+            "int pick(double x) { return 1; }\nint pick(int x) { return 2; }\n"
+            "vector<int> twice(vector<int> v) { return {pick(1), pick(1.0)}; }\n";
+        const auto [r, counts] =
+            both(f.job(code, "twice", kCppSetup,
+                       {"assert (pick(3) == 2);", "assert (issame(twice({}), {2, 1}));"}));
+        CHECK(counts.linked == 1);
+        CHECK(r.cases[0].verdict == TestVerdict::passed);
+        CHECK(r.cases[1].verdict == TestVerdict::passed);
+    }
+    SUBCASE("a return type other than the declared one means the same in both builds") {
+        // The cases' unit declares the program's own prototype, as the one unit sees it.
+        const std::string code = "#include <vector>\nusing namespace std;\n"
+                                 "long twice(vector<int> v) { return v.size(); }\n";
+        const auto [r, counts] = both(f.job(code, "twice", kCppSetup, cases));
+        CHECK(counts.linked == 1);
+        // When the runner needs the set-up, its declaration conflicts: neither build compiles.
+        const auto [s, with_setup] = both(
+            f.job(code, "twice", std::string(kCppSetup) + "const vector<int> kInput = {1, 2};\n",
+                  {"assert (twice(kInput) == 2);"}));
+        CHECK(with_setup.linked == 0);
+        CHECK(with_setup.fell_back == 1);
+        CHECK(s.verdict == Verdict::compile_error);
+    }
+    SUBCASE("a compile error falls back to one unit and names the program's own line") {
+        const std::string code = "#include <vector>\nusing namespace std;\n"
+                                 "vector<int> twice(vector<int> v) {\n    return v.size2();\n}\n";
+        const auto [r, counts] = both(f.job(code, "twice", kCppSetup, cases));
+        CHECK(counts.fell_back == 1);
+        CHECK(r.verdict == Verdict::compile_error);
+        CHECK(r.message.find("main.cpp:4:") != std::string::npos);
+        // Code that does not parse is not split at all.
+        const auto [s, unparsed] = both(
+            f.job("#include <vector>\nusing namespace std;\nvector<int> twice(vector<int> v) {\n"
+                  "    return v +;\n}\n",
+                  "twice", kCppSetup, cases));
+        CHECK(unparsed.refused == 1);
+        CHECK(s.verdict == Verdict::compile_error);
+    }
+    SUBCASE("state, macros, templates and internal linkage keep one unit") {
+        // Each would mean something else split (a counter twice, a macro unseen by the tests,
+        // a body the caller's unit needs): refused before any compile, verdicts as before.
+        const std::vector<std::string> programs{
+            "#include <vector>\nusing namespace std;\nint calls = 0;\n"
+            "vector<int> twice(vector<int> v) { ++calls; for (auto& x : v) x *= 2; return v; }\n",
+            "#include <vector>\nusing namespace std;\n#define issame(a, b) true\n"
+            "vector<int> twice(vector<int> v) { return v; }\n",
+            "#include <vector>\nusing namespace std;\ntemplate <class T> T twice(T v) {\n"
+            "  for (auto& x : v) x *= 2;\n  return v;\n}\n",
+            "#include <vector>\nusing namespace std;\n"
+            "static vector<int> twice(vector<int> v) { for (auto& x : v) x *= 2; return v; }\n",
+            "#include <vector>\nusing namespace std;\n"
+            "inline vector<int> twice(vector<int> v) { for (auto& x : v) x *= 2; return v; }\n"};
+        for (const std::string& code : programs) {
+            CAPTURE(code);
+            const auto [r, counts] = both(f.job(code, "twice", kCppSetup, cases));
+            CHECK(counts.refused == 1);
+            CHECK(counts.linked == 0);
+        }
+        const auto [r, counts] =
+            both(f.job("#include <vector>\nusing namespace std;\nint calls = 0;\n"
+                       "vector<int> twice(vector<int> v) { ++calls; return v; }\n",
+                       "twice", kCppSetup, {"twice({});\nassert (calls == 1);"}));
+        CHECK(counts.refused == 1);
+        CHECK(r.cases[0].verdict == TestVerdict::passed);
+    }
+    SUBCASE("the cases' object is compiled once for several programs") {
+        Fixture g("cpp");
+        g.executor.set_split(pipeline::Split::always);
+        for (const int factor : {2, 3}) {
+            const std::string code =
+                fmt::format("#include <vector>\n#include <stdexcept>\nusing namespace std;\n"
+                            "vector<int> twice(vector<int> v) {{\n"
+                            "    if (v.empty()) throw out_of_range(\"empty input\");\n"
+                            "    for (auto& x : v) x *= {};\n    return v;\n}}\n",
+                            factor);
+            const sandbox::JobResult r = g.executor.run_job(g.job(code, "twice", kCppSetup, cases));
+            CHECK(r.cases[0].verdict == (factor == 2 ? TestVerdict::passed : TestVerdict::failed));
+        }
+        CHECK(g.executor.split_counts().linked == 2);
+        CHECK(g.executor.split_counts().objects == 1);
+    }
 }
