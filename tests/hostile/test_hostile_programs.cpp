@@ -23,6 +23,9 @@ sandbox::JobResult run(const std::string& language_name, std::string code, std::
     fs::remove(kMarker);
     const Language language = load_language(language_name).value();
     pipeline::ProgramExecutor executor(language, 1, false);
+    // C++ through the linked runner whenever the program stands alone (the fallback is the
+    // one unit): the path a batch with repeated problems takes.
+    executor.set_split(pipeline::Split::always);
     sandbox::HarnessJob job;
     job.code = std::move(code);
     job.entry_point = "f";
