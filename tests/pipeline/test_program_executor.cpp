@@ -365,17 +365,23 @@ TEST_CASE("pipeline::ProgramExecutor links a C++ runner from the program and its
         CHECK(r.cases[1].message.find("twice({3}) returned {6}") != std::string::npos);
         CHECK(r.cases[2].message.find("std::out_of_range: empty input") != std::string::npos);
     }
-    SUBCASE("a helper overload the tests call resolves as in one unit") {
+    SUBCASE("a program's overloads resolve as in one unit; a test that calls a helper runs whole") {
         const std::string code =
             "#include <vector>\nusing namespace std;\n"
             "int pick(double x) { return 1; }\nint pick(int x) { return 2; }\n"
             "vector<int> twice(vector<int> v) { return {pick(1), pick(1.0)}; }\n";
         const auto [r, counts] =
-            both(f.job(code, "twice", kCppSetup,
-                       {"assert (pick(3) == 2);", "assert (issame(twice({}), {2, 1}));"}));
+            both(f.job(code, "twice", kCppSetup, {"assert (issame(twice({}), {2, 1}));"}));
         CHECK(counts.linked == 1);
         CHECK(r.cases[0].verdict == TestVerdict::passed);
-        CHECK(r.cases[1].verdict == TestVerdict::passed);
+        // A test that calls the helper itself: the judge, which holds only the problem's side,
+        // cannot compile `pick`, so every case runs whole in one unit, as under plain execution.
+        const auto [w, whole] =
+            both(f.job(code, "twice", kCppSetup,
+                       {"assert (pick(3) == 2);", "assert (issame(twice({}), {2, 1}));"}));
+        CHECK(whole.linked == 0);
+        CHECK(w.cases[0].verdict == TestVerdict::passed);
+        CHECK(w.cases[1].verdict == TestVerdict::passed);
     }
     SUBCASE("a return type other than the declared one means the same in both builds") {
         // The cases' unit declares the program's own prototype, as the one unit sees it.
@@ -387,8 +393,10 @@ TEST_CASE("pipeline::ProgramExecutor links a C++ runner from the program and its
         const auto [s, with_setup] = both(
             f.job(code, "twice", std::string(kCppSetup) + "const vector<int> kInput = {1, 2};\n",
                   {"assert (twice(kInput) == 2);"}));
+        // Its judge does not compile either (a vector compared with 2): every case runs whole,
+        // as one unit, and no cases' object is built.
         CHECK(with_setup.linked == 0);
-        CHECK(with_setup.fell_back == 1);
+        CHECK(with_setup.objects == 0);
         CHECK(s.verdict == Verdict::compile_error);
     }
     SUBCASE("a compile error falls back to one unit and names the program's own line") {
