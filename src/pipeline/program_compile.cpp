@@ -109,6 +109,14 @@ std::string problem_key(const HarnessJob& job) {
     return util::content_hash(text);
 }
 
+// `line` without the object file a linker error names first: g++ compiles main.cpp to a
+// temporary object with a random name (/tmp/ccXXXXXX.o), which would make the message, and so
+// every row that carries it, differ from run to run.
+std::string without_temporary_object(std::string_view line) {
+    static const std::regex temporary(R"(^/tmp/cc[A-Za-z0-9]+\.o:)");
+    return std::regex_replace(std::string(line), temporary, "", std::regex_constants::format_first_only);
+}
+
 // The compiler's first error line, or why the compile did not finish.
 std::string compile_error(const sandbox::RunResult& r, const sandbox::Limits& limits) {
     switch (r.verdict) {
@@ -132,8 +140,8 @@ std::string compile_error(const sandbox::RunResult& r, const sandbox::Limits& li
         rest.remove_prefix(std::min(rest.size(), line.size() + 1));
         if (line.find(": error:") != std::string_view::npos ||
             line.find(": fatal error:") != std::string_view::npos)
-            return util::clip(std::string(line), 500);
-        if (first.empty() && !util::trim(line).empty()) first = line;
+            return util::clip(without_temporary_object(line), 500);
+        if (first.empty() && !util::trim(line).empty()) first = without_temporary_object(line);
     }
     if (!first.empty()) return util::clip(first, 500);
     return r.message.empty() ? "the compiler failed" : r.message;
