@@ -114,7 +114,8 @@ std::string problem_key(const HarnessJob& job) {
 // every row that carries it, differ from run to run.
 std::string without_temporary_object(std::string_view line) {
     static const std::regex temporary(R"(^/tmp/cc[A-Za-z0-9]+\.o:)");
-    return std::regex_replace(std::string(line), temporary, "", std::regex_constants::format_first_only);
+    return std::regex_replace(std::string(line), temporary, "",
+                              std::regex_constants::format_first_only);
 }
 
 // The compiler's first error line, or why the compile did not finish.

@@ -466,8 +466,8 @@ TEST_CASE("pipeline::ProgramExecutor: a link error names main.cpp, never the lin
         for (int run = 0; run < 2; ++run) {
             Fixture f("cpp");
             f.executor.set_split(split);
-            const sandbox::JobResult r =
-                f.executor.run_job(f.job(code, "twice", kCppSetup, {"assert (twice({}).empty());"}));
+            const sandbox::JobResult r = f.executor.run_job(
+                f.job(code, "twice", kCppSetup, {"assert (twice({}).empty());"}));
             CHECK(r.verdict == Verdict::compile_error);
             CHECK(r.message.starts_with("main.cpp:"));
             CHECK(r.message.find("undefined reference to 'helper(int)'") != std::string::npos);
