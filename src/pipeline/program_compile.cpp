@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <functional>
 #include <regex>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -176,40 +177,54 @@ bool ProgramExecutor::make_scratch() {
     return true;
 }
 
-std::optional<std::string> ProgramExecutor::precompiled(const std::string& header) {
-    const std::string key = util::content_hash(header);
-    std::promise<std::optional<std::string>> promise;
-    std::shared_future<std::optional<std::string>> waiting;
+template <class T>
+T ProgramExecutor::once(std::map<std::string, std::shared_future<T>>& done, const std::string& key,
+                        const std::function<bool()>& admit, const std::function<T()>& make) {
+    std::promise<T> promise;
+    std::shared_future<T> waiting;
     {
         std::lock_guard lock(mutex_);
-        if (const auto it = headers_.find(key); it != headers_.end()) {
+        if (const auto it = done.find(key); it != done.end()) {
             waiting = it->second;
         } else {
-            // A header only pays when the batch holds it twice: built at its first sight when
-            // run() saw it in two jobs, else at its second.
-            if (++header_seen_[key] < 2 && header_expected_[key] < 2) return std::nullopt;
-            if (!make_scratch()) return std::nullopt;
-            headers_[key] = promise.get_future().share();
+            if (!admit()) return T{};
+            done[key] = promise.get_future().share();
         }
     }
     if (waiting.valid()) return waiting.get();
-    std::optional<std::string> built;
-    const std::vector<std::string> argv = substituted(
-        language_.precompile, {{"header", "/work/header.hpp"}, {"out", "/work/header.hpp.gch"}});
-    sandbox::SpawnSpec s = spec(sending(argv, "/work/header.hpp.gch"), language_.compile_limits);
-    s.randomize_addresses = true; // fixed addresses are for the programs, not the compiler
-    s.files.emplace_back("header.hpp", header);
-    const sandbox::RunResult r = sandbox::run(s);
-    if (r.verdict == Verdict::ok && r.exit_code == 0 && !r.stdout_text.empty()) {
-        const fs::path base = scratch_ / key;
-        std::ofstream(base.string() + ".hpp", std::ios::binary) << header;
-        std::ofstream(base.string() + ".hpp.gch", std::ios::binary) << r.stdout_text;
-        ::chmod((base.string() + ".hpp").c_str(), 0644);
-        ::chmod((base.string() + ".hpp.gch").c_str(), 0644);
-        built = key;
-    }
+    T built = make();
     promise.set_value(built);
     return built;
+}
+
+std::optional<std::string> ProgramExecutor::precompiled(const std::string& header) {
+    const std::string key = util::content_hash(header);
+    // A header only pays when the batch holds it twice: built at its first sight when run() saw
+    // it in two jobs, else at its second.
+    const auto admit = [&] {
+        if (++header_seen_[key] < 2 && header_expected_[key] < 2) return false;
+        return make_scratch();
+    };
+    return once<std::optional<std::string>>(headers_, key, admit, [&] {
+        std::optional<std::string> built;
+        const std::vector<std::string> argv =
+            substituted(language_.precompile,
+                        {{"header", "/work/header.hpp"}, {"out", "/work/header.hpp.gch"}});
+        sandbox::SpawnSpec s =
+            spec(sending(argv, "/work/header.hpp.gch"), language_.compile_limits);
+        s.randomize_addresses = true; // fixed addresses are for the programs, not the compiler
+        s.files.emplace_back("header.hpp", header);
+        const sandbox::RunResult r = sandbox::run(s);
+        if (r.verdict == Verdict::ok && r.exit_code == 0 && !r.stdout_text.empty()) {
+            const fs::path base = scratch_ / key;
+            std::ofstream(base.string() + ".hpp", std::ios::binary) << header;
+            std::ofstream(base.string() + ".hpp.gch", std::ios::binary) << r.stdout_text;
+            ::chmod((base.string() + ".hpp").c_str(), 0644);
+            ::chmod((base.string() + ".hpp.gch").c_str(), 0644);
+            built = key;
+        }
+        return built;
+    });
 }
 
 Compiled ProgramExecutor::compile(const std::string& source) {
@@ -258,31 +273,23 @@ Compiled ProgramExecutor::build(std::vector<std::string> argv, const std::string
 
 std::optional<std::string> ProgramExecutor::object(const std::string& source) {
     const std::string key = util::content_hash(source);
-    std::promise<std::optional<std::string>> promise;
-    std::shared_future<std::optional<std::string>> waiting;
-    {
-        std::lock_guard lock(mutex_);
-        if (const auto it = objects_.find(key); it != objects_.end()) {
-            waiting = it->second;
-        } else {
-            if (!make_scratch()) return std::nullopt;
-            objects_[key] = promise.get_future().share();
-        }
-    }
-    if (waiting.valid()) return waiting.get();
-    std::optional<std::string> built;
-    std::vector<std::string> argv = substituted(
-        language_.compile_object, {{"file", language_.source_file}, {"out", "/work/unit.o"}});
-    const Compiled unit = build(std::move(argv), source, "/work/unit.o", {});
-    ++objects_built_;
-    if (unit.ok()) {
-        const std::string path = (scratch_ / (key + ".o")).string();
-        std::ofstream(path, std::ios::binary) << unit.binary;
-        ::chmod(path.c_str(), 0644);
-        built = key;
-    }
-    promise.set_value(built);
-    return built;
+    return once<std::optional<std::string>>(
+        objects_, key, [&] { return make_scratch(); },
+        [&] {
+            std::optional<std::string> built;
+            std::vector<std::string> argv =
+                substituted(language_.compile_object,
+                            {{"file", language_.source_file}, {"out", "/work/unit.o"}});
+            const Compiled unit = build(std::move(argv), source, "/work/unit.o", {});
+            ++objects_built_;
+            if (unit.ok()) {
+                const std::string path = (scratch_ / (key + ".o")).string();
+                std::ofstream(path, std::ios::binary) << unit.binary;
+                ::chmod(path.c_str(), 0644);
+                built = key;
+            }
+            return built;
+        });
 }
 
 std::optional<Compiled> ProgramExecutor::compile_split(const HarnessJob& job,
@@ -315,20 +322,8 @@ SplitCounts ProgramExecutor::split_counts() const {
 }
 
 Compiled ProgramExecutor::compile_cached(const std::string& source) {
-    const std::string key = util::content_hash(source);
-    std::promise<Compiled> promise;
-    std::shared_future<Compiled> waiting;
-    {
-        std::lock_guard lock(mutex_);
-        if (const auto it = judges_.find(key); it != judges_.end())
-            waiting = it->second;
-        else
-            judges_[key] = promise.get_future().share();
-    }
-    if (waiting.valid()) return waiting.get();
-    Compiled built = compile(source);
-    promise.set_value(built);
-    return built;
+    return once<Compiled>(
+        judges_, util::content_hash(source), [] { return true; }, [&] { return compile(source); });
 }
 
 std::optional<JobResult> ProgramExecutor::compile_programs(const HarnessJob& job,

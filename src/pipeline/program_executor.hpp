@@ -18,6 +18,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <functional>
 #include <future>
 #include <map>
 #include <memory>
@@ -100,6 +101,11 @@ class ProgramExecutor final : public Executor {
     void expect(const std::vector<sandbox::HarnessJob>& jobs,
                 const std::vector<std::size_t>& which);
     [[nodiscard]] bool make_scratch(); // with mutex_ held
+    // `done[key]`, made once: the first caller for `key` runs `make` (outside the lock) unless
+    // `admit` (under the lock) refuses, which returns T{}; every later caller waits for it.
+    template <class T>
+    [[nodiscard]] T once(std::map<std::string, std::shared_future<T>>& done, const std::string& key,
+                         const std::function<bool()>& admit, const std::function<T()>& make);
     // Compiles both programs into `runner` and `judge` (falling back to every case whole when the
     // split ones do not compile); a result to report instead when the program does not compile.
     [[nodiscard]] std::optional<sandbox::JobResult> compile_programs(const sandbox::HarnessJob& job,
