@@ -183,6 +183,18 @@ RunResult ForkServer::run(const std::string& code, std::array<int, 2> fds, Role 
         r.message = code_fd.error().describe();
         return r;
     }
+    // The server's child gets the code read-only: nothing can change it, and a kernel that
+    // refuses to execute a file open for writing (ETXTBSY) executes it (the C++ server's).
+    {
+        const std::string path = "/proc/self/fd/" + std::to_string(code_fd->get());
+        util::Fd read_only(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+        if (!read_only) {
+            r.message =
+                fmt::format("reopening the program's memfd {}: {}", path, std::strerror(errno));
+            return r;
+        }
+        *code_fd = std::move(read_only);
+    }
     const long cpu_base = st.jail->accounts_cpu() ? st.jail->cpu_ms() : -1;
     const json request = {{"op", "run"},
                           {"wall_ms", limits.wall_ms},

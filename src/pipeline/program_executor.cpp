@@ -2,6 +2,7 @@
 
 #include "pipeline/parallel.hpp"
 #include "sandbox/harness_wire.hpp" // memfd_with, make_nonce, not_run: the fast path's wire helpers
+#include "sandbox/host_probe.hpp"
 #include "util/hash.hpp"
 #include "util/interrupt.hpp"
 #include "util/string.hpp"
@@ -233,7 +234,9 @@ JobResult ProgramExecutor::run_job(const HarnessJob& job) {
 }
 
 std::optional<sandbox::ForkServer> ProgramExecutor::fork_server() const {
-    if (language_.zygote.empty()) return std::nullopt;
+    // A fork server must be PID 1 of a jail with private scratch mounts, which only a strict
+    // jail gives: on a host without namespaces (--allow-weak-jail) every program runs cold.
+    if (language_.zygote.empty() || !sandbox::host_probe().strict_possible()) return std::nullopt;
     return sandbox::ForkServer(spec(language_.zygote, language_.limits));
 }
 

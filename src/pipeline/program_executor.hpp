@@ -61,7 +61,8 @@ class ProgramExecutor final : public Executor {
     // One job, its two programs run by `server` (nullptr: on the cold path).
     [[nodiscard]] sandbox::JobResult run_job(const sandbox::HarnessJob& job,
                                              sandbox::ForkServer* server);
-    // A fork server for one slot when the descriptor has one (not started yet), else nullopt.
+    // A fork server for one slot when the descriptor has one and the host gives strict jails (not
+    // started yet), else nullopt.
     [[nodiscard]] std::optional<sandbox::ForkServer> fork_server() const;
     // Compiles `source` in the jail (using or building a precompiled header for its leading
     // lines); `main.cpp` is the name errors use.

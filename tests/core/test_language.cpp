@@ -99,7 +99,9 @@ TEST_CASE("core::load_language") {
         CHECK_FALSE(cpp->randomize_addresses);
         CHECK_FALSE(cpp->spawn_spec(cpp->run_argv()).randomize_addresses);
         CHECK(cpp->gate_grammar().empty());
-        CHECK(cpp->zygote.empty());
+        // Its programs' fork server executes each compiled runner and judge.
+        CHECK(cpp->zygote == std::vector<std::string>{"/assay-native/exec_server"});
+        CHECK(cpp->native_dir.filename() == "cpp");
         CHECK(cpp->programs.runner == "runner.cpp.in");
         CHECK_FALSE(cpp->precompile.empty());
         CHECK(cpp->use_object == std::vector<std::string>{"{object}"});

@@ -226,6 +226,95 @@ TEST_CASE("pipeline::ProgramExecutor runs JavaScript as runner and judge") {
     CHECK(r.cases[4].verdict == TestVerdict::passed);
 }
 
+TEST_CASE("pipeline::ProgramExecutor: C++ through its fork server, as on the cold path") {
+    Fixture f("cpp");
+    auto server = f.executor.fork_server();
+    REQUIRE(server.has_value());
+    const std::vector<std::string> cases = {"assert (issame(twice({1, 2}), {2, 4}));",
+                                            "assert (twice({3}) == vector<int>{7});",
+                                            "assert (twice({}).size() == 0);"};
+    // `same_messages`: false where the cold path's program, its jail's PID 1, ignores a signal
+    // it sends itself (abort() then ends in SIGSEGV), which the server's child does not.
+    const auto both = [&](const std::string& code, bool same_messages = true) {
+        const auto job = f.job(code, "twice", kCppSetup, cases);
+        const sandbox::JobResult forked = f.executor.run_job(job, &*server);
+        const sandbox::JobResult cold = f.executor.run_job(job);
+        CHECK(forked.verdict == cold.verdict);
+        if (same_messages) CHECK(forked.message == cold.message);
+        REQUIRE(forked.cases.size() == cold.cases.size());
+        for (std::size_t k = 0; k < cold.cases.size(); ++k) {
+            CHECK(forked.cases[k].verdict == cold.cases[k].verdict);
+            if (same_messages) CHECK(forked.cases[k].message == cold.cases[k].message);
+        }
+        return forked;
+    };
+    SUBCASE("verdicts, values and messages equal the cold path's") {
+        const auto r = both(kCppTwice);
+        CHECK(r.verdict == Verdict::ok);
+        CHECK(r.cases.at(0).verdict == TestVerdict::passed);
+        CHECK(r.cases.at(1).verdict == TestVerdict::failed);
+        CHECK(r.cases.at(1).message.find("left: {6}") != std::string::npos);
+        CHECK(r.cases.at(2).verdict == TestVerdict::error);
+        CHECK(r.cases.at(2).message.find("empty input") != std::string::npos);
+    }
+    SUBCASE("abort, a crash and a loop end as on the cold path, and the next program is clean") {
+        const std::string head = "#include <vector>\n#include <cstdlib>\nusing namespace std;\n";
+        // As under plain execution: abort() raises SIGABRT, and the program dies of it.
+        const auto aborted = both(head + "vector<int> twice(vector<int> v) { abort(); }\n", false);
+        CHECK(aborted.verdict == Verdict::runtime_error);
+        CHECK(aborted.message == "the program was killed by SIGABRT");
+        CHECK(both(head + "vector<int> twice(vector<int> v) { return {v[1 << 30]}; }\n").verdict ==
+              Verdict::runtime_error);
+        CHECK(both(head + "vector<int> twice(vector<int> v) { for (;;) {} }\n").verdict ==
+              Verdict::timeout);
+        const auto next = f.executor.run_job(f.job(kCppTwice, "twice", kCppSetup, cases), &*server);
+        CHECK(next.verdict == Verdict::ok);
+        CHECK(next.cases.at(0).verdict == TestVerdict::passed);
+    }
+    SUBCASE("what one program leaves behind never reaches the next") {
+        // A file in /work and /tmp, a daemon in a session of its own, a changed working
+        // directory: the next program sees none of it, and neither does the server.
+        const std::string litter =
+            "#include <vector>\n#include <cstdio>\n#include <unistd.h>\nusing namespace std;\n"
+            "vector<int> twice(vector<int> v) {\n"
+            "    if (FILE* o = fopen(\"/work/left\", \"w\")) { fputs(\"x\", o); fclose(o); }\n"
+            "    if (FILE* o = fopen(\"/tmp/left\", \"w\")) { fputs(\"x\", o); fclose(o); }\n"
+            "    if (fork() == 0) { setsid(); for (;;) pause(); }\n"
+            "    for (auto& x : v) x *= 2;\n    return v;\n}\n";
+        const auto left = f.executor.run_job(f.job(litter, "twice", kCppSetup, cases), &*server);
+        CHECK(left.cases.at(0).verdict == TestVerdict::passed);
+        const std::string look =
+            "#include <vector>\n#include <unistd.h>\n#include <dirent.h>\nusing namespace std;\n"
+            "vector<int> twice(vector<int> v) {\n"
+            "    int seen = access(\"/work/left\", F_OK) == 0 || access(\"/tmp/left\", F_OK) == "
+            "0;\n"
+            "    if (DIR* d = opendir(\"/proc\")) {\n"
+            "        while (dirent* e = readdir(d)) if (e->d_name[0] > '0' && e->d_name[0] <= '9' "
+            "&&\n"
+            "            atoi(e->d_name) != 1 && atoi(e->d_name) != getpid()) seen = 1;\n"
+            "        closedir(d);\n    }\n"
+            "    for (auto& x : v) x = x * 2 + seen;\n    return v;\n}\n";
+        const auto clean = f.executor.run_job(
+            f.job("#include <cstdlib>\n" + look, "twice", kCppSetup, cases), &*server);
+        CHECK(clean.cases.at(0).verdict == TestVerdict::passed);
+    }
+    SUBCASE("the runner runs at the fixed addresses of the cold path") {
+        // The runner's heap address is the same in every run, and the same as in its own jail.
+        const std::string where =
+            "#include <vector>\n#include <cstdio>\n#include <cstdlib>\nusing namespace std;\n"
+            "vector<int> twice(vector<int> v) {\n"
+            "    fprintf(stderr, \"heap %p\\n\", malloc(16));\n"
+            "    for (auto& x : v) x *= 2;\n    return v;\n}\n";
+        const auto job = f.job(where, "twice", kCppSetup, {cases[0]});
+        const auto a = f.executor.run_job(job, &*server);
+        const auto b = f.executor.run_job(job, &*server);
+        const auto cold = f.executor.run_job(job);
+        CHECK(a.stderr_text.find("heap 0x") != std::string::npos);
+        CHECK(a.stderr_text == b.stderr_text);
+        CHECK(a.stderr_text == cold.stderr_text);
+    }
+}
+
 TEST_CASE("pipeline::ProgramExecutor: JavaScript through its fork server, as on the cold path") {
     Fixture f("javascript");
     auto server = f.executor.fork_server();

@@ -683,8 +683,33 @@ inline bool find_record(char kind, long number, Text& payload) {
     return false;
 }
 
-// Reads the runner's records (/work/values) and the job's nonce (/work/nonce).
+// Where the judge writes its result lines: stdout in a jail of its own, fd 4 under the fork
+// server (whose captured stdout keeps only its first bytes).
+inline int& judge_out() {
+    static int fd = 1;
+    return fd;
+}
+
+// Reads the job's nonce and the runner's records: from fd 3 (the nonce's line, then the
+// records) under the fork server, else from /work/nonce and /work/values.
 inline void judge_start() {
+    // (lseek, not fcntl: <fcntl.h> would declare open() and creat() after the program's own.)
+    if (::lseek(3, 0, SEEK_CUR) != -1 || errno != EBADF) {
+        Text inputs;
+        char buffer[65536];
+        for (;;) {
+            const ssize_t n = ::read(3, buffer, sizeof buffer);
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) break;
+            inputs.append(buffer, static_cast<std::size_t>(n));
+        }
+        ::close(3); // the tests' code reads nothing of it again
+        const std::size_t eol = inputs.find('\n', 0);
+        nonce() = eol == Text::npos ? inputs : inputs.substr(0, eol);
+        values() = eol == Text::npos ? Text() : inputs.substr(eol + 1, inputs.size() - eol - 1);
+        judge_out() = 4;
+        return;
+    }
     nonce() = read_file("/work/nonce");
     values() = read_file("/work/values");
 }
@@ -744,7 +769,7 @@ class JudgeCase {
             line += ",\"lhs\":" + json_string(lhs_) + ",\"rhs\":" + json_string(rhs_);
         if (!text_.empty()) line += ",\"message\":" + json_string(text_);
         line += "}\n";
-        write_all(1, line);
+        write_all(judge_out(), line);
     }
 
   private:
