@@ -143,6 +143,7 @@ Expected<Language> load_language(const std::string& name, const fs::path& root) 
     const toml::table* limits = ASSAY_TRY(sub_table(table, "limits", file));
     ASSAY_TRY(read_limits(limits, lang.limits, file));
     lang.compile = ASSAY_TRY(string_array(table, "compile", file, false));
+    lang.compile_env = ASSAY_TRY(string_array(table, "compile_env", file, false));
     lang.compile_limits = lang.limits;
     const toml::table* compile_limits = ASSAY_TRY(sub_table(table, "compile_limits", file));
     ASSAY_TRY(read_limits(compile_limits, lang.compile_limits, file));

@@ -42,6 +42,8 @@ struct Language {
     // (/work/program), which `run` then starts.
     std::vector<std::string> compile;
     sandbox::Limits compile_limits;
+    // The compile jail's whole environment (`compile_env`); empty: the jail's `env`.
+    std::vector<std::string> compile_env;
     // The program's leading lines that match `header_line` (a regex; comments before them are
     // kept in place) are built once per distinct text by `precompile` ("{header}", "{out}") and
     // reach the compile through `use_precompiled` ("{header}"), exactly as if written in place.

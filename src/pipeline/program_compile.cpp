@@ -168,6 +168,13 @@ sandbox::SpawnSpec ProgramExecutor::spec(std::vector<std::string> argv,
     return s;
 }
 
+sandbox::SpawnSpec ProgramExecutor::compile_spec(std::vector<std::string> argv) const {
+    sandbox::SpawnSpec s = spec(std::move(argv), language_.compile_limits);
+    if (!language_.compile_env.empty()) s.env = language_.compile_env;
+    s.randomize_addresses = true; // fixed addresses are for the programs, not the compiler
+    return s;
+}
+
 bool ProgramExecutor::make_scratch() {
     if (!scratch_.empty()) return true;
     std::string dir = (fs::temp_directory_path() / "assay-pch-XXXXXX").string();
@@ -210,9 +217,7 @@ std::optional<std::string> ProgramExecutor::precompiled(const std::string& heade
         const std::vector<std::string> argv =
             substituted(language_.precompile,
                         {{"header", "/work/header.hpp"}, {"out", "/work/header.hpp.gch"}});
-        sandbox::SpawnSpec s =
-            spec(sending(argv, "/work/header.hpp.gch"), language_.compile_limits);
-        s.randomize_addresses = true; // fixed addresses are for the programs, not the compiler
+        sandbox::SpawnSpec s = compile_spec(sending(argv, "/work/header.hpp.gch"));
         s.files.emplace_back("header.hpp", header);
         const sandbox::RunResult r = sandbox::run(s);
         if (r.verdict == Verdict::ok && r.exit_code == 0 && !r.stdout_text.empty()) {
@@ -257,8 +262,7 @@ Compiled ProgramExecutor::build(std::vector<std::string> argv, const std::string
                                      {{"object", fmt::format("{}/{}.o", kPrecompiledDir, object)}});
         argv.insert(argv.end(), use.begin(), use.end());
     }
-    sandbox::SpawnSpec s = spec(sending(argv, produced), language_.compile_limits);
-    s.randomize_addresses = true; // fixed addresses are for the programs, not the compiler
+    sandbox::SpawnSpec s = compile_spec(sending(argv, produced));
     s.files.emplace_back(language_.source_file, program);
     if (with_header || !object.empty())
         s.binds.push_back({scratch_.string(), kPrecompiledDir, false});

@@ -73,6 +73,8 @@ class ProgramExecutor final : public Executor {
   private:
     [[nodiscard]] sandbox::SpawnSpec spec(std::vector<std::string> argv,
                                           const sandbox::Limits& limits) const;
+    // A compile jail for `argv`: compile_limits, compile_env, the compiler's layout random.
+    [[nodiscard]] sandbox::SpawnSpec compile_spec(std::vector<std::string> argv) const;
     // The precompiled header for `header` (its text), building it when the batch has asked for
     // it before; nullopt when there is none to use.
     [[nodiscard]] std::optional<std::string> precompiled(const std::string& header);

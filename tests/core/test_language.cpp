@@ -102,6 +102,13 @@ TEST_CASE("core::load_language") {
         // Its programs' fork server executes each compiled runner and judge.
         CHECK(cpp->zygote == std::vector<std::string>{"/assay-native/exec_server"});
         CHECK(cpp->native_dir.filename() == "cpp");
+        // The compile jail's environment is the jail's, with the compile shim preloaded.
+        for (const std::string& entry : cpp->env)
+            if (!entry.starts_with("GLIBC_TUNABLES="))
+                CHECK(std::find(cpp->compile_env.begin(), cpp->compile_env.end(), entry) !=
+                      cpp->compile_env.end());
+        CHECK(std::find(cpp->compile_env.begin(), cpp->compile_env.end(),
+                        "LD_PRELOAD=/assay-native/compile_shim.so") != cpp->compile_env.end());
         CHECK(cpp->programs.runner == "runner.cpp.in");
         CHECK_FALSE(cpp->precompile.empty());
         CHECK(cpp->use_object == std::vector<std::string>{"{object}"});
@@ -110,6 +117,7 @@ TEST_CASE("core::load_language") {
         const auto js = load_language("javascript");
         REQUIRE(js);
         CHECK(js->compile.empty());
+        CHECK(js->compile_env.empty());
         CHECK(js->randomize_addresses);
         CHECK(js->run_argv() == std::vector<std::string>{"/usr/bin/node", "/work/main.js"});
         CHECK(js->gate_grammar() == "javascript");

@@ -3,6 +3,7 @@
 // runner's source while the candidate's code stays out of the judge's.
 #include "core/language.hpp"
 #include "pipeline/program_executor.hpp"
+#include "sandbox/jail.hpp"
 
 #include <doctest/doctest.h>
 #include <filesystem>
@@ -564,5 +565,41 @@ TEST_CASE("pipeline::ProgramExecutor: a link error names main.cpp, never the lin
             messages.insert(r.message);
         }
         CHECK(messages.size() == 1);
+    }
+}
+
+TEST_CASE("pipeline::ProgramExecutor: C++'s compile environment changes how the compiler gets "
+          "memory, never what it writes") {
+    const Language shimmed = load_language("cpp").value();
+    REQUIRE_FALSE(shimmed.compile_env.empty());
+    SUBCASE("the compile jail preloads the shim, and it loads") {
+        sandbox::SpawnSpec s = shimmed.spawn_spec({"/bin/cat", "/proc/self/maps"});
+        s.env = shimmed.compile_env;
+        const sandbox::RunResult r = sandbox::run(s);
+        CHECK(r.verdict == Verdict::ok);
+        CHECK(r.stdout_text.find("/assay-native/compile_shim.so") != std::string::npos);
+        CHECK(r.stderr_text.find("cannot be preloaded") == std::string::npos);
+    }
+    SUBCASE("the same bytes with and without it, with and without a precompiled header") {
+        Language plain = shimmed;
+        plain.compile_env.clear();
+        pipeline::ProgramExecutor with(shimmed, 1, false);
+        pipeline::ProgramExecutor without(plain, 1, false);
+        const std::string source =
+            std::string(kCppTwice) + "int main() { return twice({1})[0]; }\n";
+        // The first compile of a header runs without a precompiled header, the second builds
+        // one and uses it.
+        for (int k = 0; k < 2; ++k) {
+            CAPTURE(k);
+            const pipeline::Compiled a = with.compile(source);
+            const pipeline::Compiled b = without.compile(source);
+            REQUIRE(a.ok());
+            REQUIRE(b.ok());
+            CHECK(a.binary == b.binary);
+        }
+        const pipeline::Compiled broken =
+            with.compile("#include <vector>\nint f() { return x; }\n");
+        CHECK(broken.error.starts_with("main.cpp:2:"));
+        CHECK(broken.error.find("was not declared in this scope") != std::string::npos);
     }
 }
