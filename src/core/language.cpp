@@ -166,6 +166,7 @@ Expected<Language> load_language(const std::string& name, const fs::path& root) 
         lang.syntax_gate = value->get();
     }
     lang.header_line = ASSAY_TRY(string_key(table, "header_line", file, false));
+    lang.order_free_header = ASSAY_TRY(string_array(table, "order_free_header", file, false));
     try {
         (void)std::regex(lang.header_line, std::regex::ECMAScript);
     } catch (const std::regex_error& error) {

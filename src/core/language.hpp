@@ -50,6 +50,10 @@ struct Language {
     std::vector<std::string> precompile;
     std::vector<std::string> use_precompiled;
     std::string header_line;
+    // `order_free_header`: lines that mean the same in any order and any number of times. A
+    // header made only of them (ignoring whitespace) is precompiled as those of them it holds,
+    // once each, in this list's order, so every order of the same lines shares one.
+    std::vector<std::string> order_free_header;
     // Optional, both or neither: `compile_object` ("{file}", "{out}") compiles a unit into an
     // object file, and `use_object` ("{object}") added to `compile` links one into the program.
     // The runner's cases are then compiled once per distinct source and linked with each

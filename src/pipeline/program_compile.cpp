@@ -7,6 +7,7 @@
 #include "util/string.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <functional>
 #include <regex>
@@ -72,6 +73,36 @@ HeaderSplit split_header(const std::string& source, const std::regex& line) {
         at = next;
     }
     out.rest += source.substr(at);
+    return out;
+}
+
+std::string without_spaces(std::string_view text) {
+    std::string out;
+    for (const char ch : text)
+        if (std::isspace(static_cast<unsigned char>(ch)) == 0) out += ch;
+    return out;
+}
+
+// The header's text to precompile: when every line of `header` is one of `order_free` (ignoring
+// whitespace), those lines once each in `order_free`'s order, else `header` itself.
+std::string canonical_header(const std::string& header,
+                             const std::vector<std::string>& order_free) {
+    if (order_free.empty()) return header;
+    std::vector<bool> present(order_free.size(), false);
+    std::string_view rest = header;
+    while (!rest.empty()) {
+        const std::size_t eol = rest.find('\n');
+        const std::string key = without_spaces(rest.substr(0, eol));
+        rest.remove_prefix(eol == std::string_view::npos ? rest.size() : eol + 1);
+        if (key.empty()) continue;
+        bool known = false;
+        for (std::size_t k = 0; k < order_free.size(); ++k)
+            if (without_spaces(order_free[k]) == key) present[k] = known = true;
+        if (!known) return header;
+    }
+    std::string out;
+    for (std::size_t k = 0; k < order_free.size(); ++k)
+        if (present[k]) out += order_free[k] + "\n";
     return out;
 }
 
@@ -220,6 +251,7 @@ std::optional<std::string> ProgramExecutor::precompiled(const std::string& heade
         sandbox::SpawnSpec s = compile_spec(sending(argv, "/work/header.hpp.gch"));
         s.files.emplace_back("header.hpp", header);
         const sandbox::RunResult r = sandbox::run(s);
+        ++headers_built_;
         if (r.verdict == Verdict::ok && r.exit_code == 0 && !r.stdout_text.empty()) {
             const fs::path base = scratch_ / key;
             std::ofstream(base.string() + ".hpp", std::ios::binary) << header;
@@ -244,7 +276,8 @@ Compiled ProgramExecutor::build(std::vector<std::string> argv, const std::string
     if (!language_.precompile.empty() && header_line_ && !argv.empty()) {
         HeaderSplit split = split_header(source, *header_line_);
         if (!split.header.empty()) {
-            if (auto name = precompiled(split.header)) {
+            if (auto name =
+                    precompiled(canonical_header(split.header, language_.order_free_header))) {
                 header_name = *name;
                 program = std::move(split.rest);
                 with_header = true;
@@ -322,7 +355,8 @@ bool ProgramExecutor::wants_split(const HarnessJob& job) {
 }
 
 SplitCounts ProgramExecutor::split_counts() const {
-    return {linked_.load(), refused_.load(), fell_back_.load(), objects_built_.load()};
+    return {linked_.load(), refused_.load(), fell_back_.load(), objects_built_.load(),
+            headers_built_.load()};
 }
 
 Compiled ProgramExecutor::compile_cached(const std::string& source) {
@@ -372,7 +406,8 @@ void ProgramExecutor::expect(const std::vector<HarnessJob>& jobs,
         if (header_line_ && !language_.precompile.empty())
             if (const HeaderSplit split = split_header(jobs[k].code, *header_line_);
                 !split.header.empty())
-                ++header_expected_[util::content_hash(split.header)];
+                ++header_expected_[util::content_hash(
+                    canonical_header(split.header, language_.order_free_header))];
     }
 }
 

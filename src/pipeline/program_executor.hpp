@@ -45,6 +45,7 @@ struct SplitCounts {
     std::size_t refused = 0;   // one unit: the program does not stand alone
     std::size_t fell_back = 0; // one unit: the split build failed
     std::size_t objects = 0;   // cases' units compiled
+    std::size_t headers = 0;   // precompiled headers built
 };
 
 class ProgramExecutor final : public Executor {
@@ -132,6 +133,7 @@ class ProgramExecutor final : public Executor {
     std::atomic<std::size_t> refused_{0};
     std::atomic<std::size_t> fell_back_{0};
     std::atomic<std::size_t> objects_built_{0};
+    std::atomic<std::size_t> headers_built_{0};
     std::map<std::string, std::shared_future<std::optional<std::string>>> headers_;
     std::map<std::string, std::shared_future<Compiled>> judges_;
 };

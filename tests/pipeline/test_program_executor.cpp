@@ -272,6 +272,14 @@ TEST_CASE("pipeline::ProgramExecutor: C++ through its fork server, as on the col
         CHECK(next.verdict == Verdict::ok);
         CHECK(next.cases.at(0).verdict == TestVerdict::passed);
     }
+    SUBCASE("the runner's first open() gets fd 4, as in its own jail") {
+        const auto r = both("#include <vector>\n#include <fcntl.h>\n#include <unistd.h>\n"
+                            "using namespace std;\nvector<int> twice(vector<int> v) {\n"
+                            "    const int fd = open(\"/dev/null\", O_RDONLY);\n    close(fd);\n"
+                            "    for (auto& x : v) x = x * 2 + (fd == 4 ? 0 : 100);\n"
+                            "    return v;\n}\n");
+        CHECK(r.cases.at(0).verdict == TestVerdict::passed);
+    }
     SUBCASE("what one program leaves behind never reaches the next") {
         // A file in /work and /tmp, a daemon in a session of its own, a changed working
         // directory: the next program sees none of it, and neither does the server.
@@ -602,4 +610,40 @@ TEST_CASE("pipeline::ProgramExecutor: C++'s compile environment changes how the 
         CHECK(broken.error.starts_with("main.cpp:2:"));
         CHECK(broken.error.find("was not declared in this scope") != std::string::npos);
     }
+}
+
+TEST_CASE("pipeline::ProgramExecutor: standard headers in any order share one precompiled header") {
+    Fixture f("cpp");
+    // Three orders of the same standard headers and `using namespace std;`, each program twice
+    // (a header is precompiled when the batch asks for it twice): one header is built, and
+    // every program compiles against it and passes.
+    const std::string body = "vector<int> twice(vector<int> v) {\n"
+                             "    for (auto& x : v) x = static_cast<int>(pow(x, 1)) * 2;\n"
+                             "    sort(v.begin(), v.end());\n    return v;\n}\n";
+    const std::vector<std::string> headers = {
+        "#include<stdio.h>\n#include<math.h>\n#include<vector>\nusing namespace std;\n"
+        "#include<algorithm>\n",
+        "#include <vector>\nusing namespace std;\n#include <algorithm>\n#include <math.h>\n"
+        "#include <stdio.h>\n#include <vector>\n",
+        "#include<algorithm>\n#  include <math.h>\n#include<stdio.h>\n#include<vector>\n"
+        "using  namespace  std ;\n"};
+    for (int round = 0; round < 2; ++round)
+        for (const std::string& header : headers) {
+            const auto r = f.executor.run_job(f.job(header + body, "twice", kCppSetup,
+                                                    {"assert (issame(twice({2, 1}), {2, 4}));"}));
+            CHECK(r.verdict == Verdict::ok);
+            CHECK(r.cases.at(0).verdict == TestVerdict::passed);
+        }
+    CHECK(f.executor.split_counts().headers == 1);
+    // A header with a line that is not order-free keeps its own text, and its own header.
+    for (int round = 0; round < 2; ++round) {
+        const auto r = f.executor.run_job(f.job("#include <vector>\n#include <boost/any.hpp>\n"
+                                                "#include <algorithm>\n#include <math.h>\n"
+                                                "using namespace std;\n" +
+                                                    body,
+                                                "twice", kCppSetup,
+                                                {"assert (issame(twice({2, 1}), {2, 4}));"}));
+        CHECK(r.cases.at(0).verdict == TestVerdict::passed);
+    }
+    CHECK(f.executor.split_counts().headers == 2);
 }

@@ -7,9 +7,9 @@
    testsuites/native/zygote_cycle.h, shared with the Python and JavaScript fork servers, with
    three descriptors per job: the program (a memfd holding the executable the compile jail
    built), and two that the child gets as fds 3 and 4 (the runner: the value records it writes,
-   then /dev/null; the judge: the job's nonce and the runner's records in, its result lines out).
-   The server never reads the program: the child executes the memfd, as the cold path executes
-   /work/program:
+   and a placeholder it closes; the judge: the job's nonce and the runner's records in, its result
+   lines out). The server never reads the program: the child executes the memfd, as the cold path
+   executes /work/program:
    - with the jail's environment, less the LD_BIND_NOW the supervisor gives every server;
    - at fixed addresses for the runner (the jail's personality: languages/cpp.toml
      `randomize_addresses`), randomized for the judge (it reads what the candidate's side sent),
@@ -126,6 +126,9 @@ static int greet(void) {
 static void run_program(int judge) {
     int program = fcntl(3, F_DUPFD_CLOEXEC, 3 + JOB_FDS);
     if (program < 0 || dup2(4, 3) < 0 || dup2(5, 4) < 0 || close(5) != 0) _exit(CHILD_FAILED);
+    /* The runner's second descriptor is the supervisor's placeholder: closed, so that its first
+       open() gets fd 4, as in its own jail. */
+    if (!judge && close(4) != 0) _exit(CHILD_FAILED);
     /* The judge's layout is random, as in its cold jail; PER_LINUX is the only persona the
        jail's filter lets a process set. */
     if (judge && personality(PER_LINUX) < 0) _exit(CHILD_FAILED);
