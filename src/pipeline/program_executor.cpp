@@ -6,6 +6,7 @@
 #include "util/hash.hpp"
 #include "util/interrupt.hpp"
 #include "util/string.hpp"
+#include "util/utf8.hpp"
 
 #include <fcntl.h>
 #include <nlohmann/json.hpp>
@@ -315,7 +316,11 @@ JobResult ProgramExecutor::run_job(const HarnessJob& job, sandbox::ForkServer* s
         judged_run = run_judge(server, file, judge, nonce, values, judge_lines);
         for (const std::string_view line : lines(judge_lines)) {
             if (!line.starts_with(nonce + " ")) continue;
-            auto parsed = nlohmann::json::parse(line.substr(nonce.size() + 1), nullptr, false);
+            // The line carries the candidate's values as the judge printed them: bytes that are
+            // not UTF-8 (a string the program returned) become U+FFFD, or the line would not
+            // parse and its case would be lost.
+            auto parsed = nlohmann::json::parse(util::valid_utf8(line.substr(nonce.size() + 1)),
+                                                nullptr, false);
             if (!parsed.is_object() || !parsed.contains("case") ||
                 !parsed["case"].is_number_integer())
                 continue;

@@ -647,3 +647,24 @@ TEST_CASE("pipeline::ProgramExecutor: standard headers in any order share one pr
     }
     CHECK(f.executor.split_counts().headers == 2);
 }
+
+TEST_CASE("pipeline::ProgramExecutor: a value that is not UTF-8 fails its case, and keeps it") {
+    // The judge prints the candidate's string as it is; a byte that is not UTF-8 made its line
+    // unreadable, and the case was lost ("exited before every case ran") instead of failed.
+    Fixture f("cpp");
+    auto server = f.executor.fork_server();
+    const std::string setup = "#include <string>\nusing namespace std;\nstring echo(string s);\n";
+    const std::string code = "#include <string>\nusing namespace std;\n"
+                             "string echo(string s) { return s + \"\\xff\"; }\n";
+    const auto job = f.job(code, "echo", setup,
+                           {"assert (echo(\"a\") == \"a\");", "assert (echo(\"b\") != \"\");"});
+    for (sandbox::ForkServer* through :
+         {server ? &*server : nullptr, static_cast<sandbox::ForkServer*>(nullptr)}) {
+        const sandbox::JobResult r = f.executor.run_job(job, through);
+        CHECK(r.verdict == Verdict::ok);
+        REQUIRE(r.cases.size() == 2);
+        CHECK(r.cases[0].verdict == TestVerdict::failed);
+        CHECK(r.cases[0].message.find("left: \"a\xef\xbf\xbd\"") != std::string::npos);
+        CHECK(r.cases[1].verdict == TestVerdict::passed);
+    }
+}

@@ -33,14 +33,7 @@ extern char** environ;
 static void place_job_descriptors(const int* high) {
     for (int i = 0; i < JOB_FDS; i++)
         if (dup2(high[i], 3 + i) < 0) _exit(CHILD_FAILED);
-    if (syscall(SYS_close_range, 3 + JOB_FDS, ~0U, 0) != 0) {
-        struct rlimit nofile;
-        int top = getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < 65536
-                      ? (int)nofile.rlim_cur
-                      : 65536;
-        for (int fd = 3 + JOB_FDS; fd < top; fd++)
-            close(fd);
-    }
+    close_from(3 + JOB_FDS);
 }
 
 static void before_fork(void) {}
@@ -95,10 +88,7 @@ static int setup(void) {
     zygote.scratch_count = 3;
     for (int i = 0; i < 3; i++) {
         snprintf(zygote.scratch[i], sizeof zygote.scratch[i], "%s", scratch_dirs[i]);
-        struct stat st;
-        if (stat(zygote.scratch[i], &st) != 0) return -1;
-        zygote.scratch_mode[i] = st.st_mode & 07777;
-        zygote.probe[i] = probe_inode(zygote.scratch[i]);
+        if (note_scratch(i) != 0) return -1;
     }
     if (getrlimit(RLIMIT_CPU, &zygote.hard_cpu) != 0 || getrlimit(RLIMIT_AS, &zygote.hard_as) != 0)
         return -1;

@@ -203,10 +203,7 @@ static int setup(napi_env env, napi_value* args) {
             errno = EINVAL;
             return -1;
         }
-        struct stat st;
-        if (stat(zygote.scratch[i], &st) != 0) return -1;
-        zygote.scratch_mode[i] = st.st_mode & 07777;
-        zygote.probe[i] = probe_inode(zygote.scratch[i]);
+        if (note_scratch((int)i) != 0) return -1;
     }
     if (getrlimit(RLIMIT_CPU, &zygote.hard_cpu) != 0 || getrlimit(RLIMIT_AS, &zygote.hard_as) != 0)
         return -1;

@@ -451,6 +451,28 @@ static long probe_inode(const char* dir) {
     return inode;
 }
 
+/* Scratch directory `i` of the settings (its path already in zygote.scratch[i]): the mode a job
+   must leave it with and the inode counter's probe. -1 (errno set) when it cannot be read. */
+static int note_scratch(int i) {
+    struct stat st;
+    if (stat(zygote.scratch[i], &st) != 0) return -1;
+    zygote.scratch_mode[i] = st.st_mode & 07777;
+    zygote.probe[i] = probe_inode(zygote.scratch[i]);
+    return 0;
+}
+
+/* Closes every descriptor from `first` up, in a child before it runs a job (inline: a server
+   that closes its own way has no unused copy). */
+static inline void close_from(int first) {
+    if (syscall(SYS_close_range, first, ~0U, 0) == 0) return;
+    struct rlimit nofile;
+    int top = getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < 65536
+                  ? (int)nofile.rlim_cur
+                  : 65536;
+    for (int fd = first; fd < top; fd++)
+        close(fd);
+}
+
 /* The scratch directory is empty and has its mode. */
 static int untouched(const char* dir, mode_t mode) {
     struct stat st;

@@ -28,14 +28,7 @@
 static void place_job_descriptors(const int* high) {
     for (int i = 0; i < JOB_FDS; i++)
         if (dup2(high[i], 3 + i) < 0) _exit(CHILD_FAILED);
-    if (syscall(SYS_close_range, 3 + JOB_FDS, ~0U, 0) != 0) {
-        struct rlimit nofile;
-        int top = getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < 65536
-                      ? (int)nofile.rlim_cur
-                      : 65536;
-        for (int fd = 3 + JOB_FDS; fd < top; fd++)
-            close(fd);
-    }
+    close_from(3 + JOB_FDS);
 }
 
 static void before_fork(void) {
@@ -76,10 +69,8 @@ static PyObject* serve(PyObject* self, PyObject* args) {
                 return NULL;
             }
             strcpy(zygote.scratch[i], dir);
-            struct stat st;
-            if (stat(dir, &st) != 0) return PyErr_SetFromErrnoWithFilename(PyExc_OSError, dir);
-            zygote.scratch_mode[i] = st.st_mode & 07777;
-            zygote.probe[i] = probe_inode(dir);
+            if (note_scratch((int)i) != 0)
+                return PyErr_SetFromErrnoWithFilename(PyExc_OSError, dir);
         }
         if (getrlimit(RLIMIT_CPU, &zygote.hard_cpu) != 0 ||
             getrlimit(RLIMIT_AS, &zygote.hard_as) != 0)
