@@ -281,8 +281,8 @@ TEST_CASE("pipeline::ProgramExecutor: C++ through its fork server, as on the col
         CHECK(r.cases.at(0).verdict == TestVerdict::passed);
     }
     SUBCASE("what one program leaves behind never reaches the next") {
-        // A file in /work and /tmp, a daemon in a session of its own, a changed working
-        // directory: the next program sees none of it, and neither does the server.
+        // A file in /work and /tmp and a daemon in a session of its own: the next program sees
+        // none of them (no such file, no process but itself and the server's PID 1).
         const std::string litter =
             "#include <vector>\n#include <cstdio>\n#include <unistd.h>\nusing namespace std;\n"
             "vector<int> twice(vector<int> v) {\n"
