@@ -1,6 +1,7 @@
 #include "sandbox/fork_server.hpp"
 
 #include "sandbox/harness_wire.hpp"
+#include "sandbox/inbox.hpp"
 #include "sandbox/verdict_policy.hpp"
 
 #include <array>
@@ -123,15 +124,19 @@ struct ForkServer::State {
     }
 
     // Waits for the reply to the job just sent, enforcing the limits; the reply, or why not.
-    Stop await(const Limits& limits, long cpu_base, json& reply, std::string& forbidden) {
+    // What the job writes into `inbox` (may be null) is read as it arrives.
+    Stop await(const Limits& limits, long cpu_base, json& reply, std::string& forbidden,
+               Inbox* inbox) {
         const auto deadline =
             Clock::now() + std::chrono::milliseconds(limits.wall_ms + kDeadlineMarginMs);
         while (true) {
-            std::array<pollfd, 3> p{{{control.get(), POLLIN, 0},
+            std::array<pollfd, 4> p{{{control.get(), POLLIN, 0},
                                      {jail->notify_fd(), POLLIN, 0},
-                                     {jail->pidfd(), POLLIN, 0}}};
+                                     {jail->pidfd(), POLLIN, 0},
+                                     {inbox != nullptr ? inbox->fd() : -1, POLLIN, 0}}};
             const int wait = std::min(remaining_ms(deadline), kCpuPollMs);
             if (::poll(p.data(), p.size(), wait) < 0 && errno != EINTR) return Stop::died;
+            if (p[3].revents & (POLLIN | POLLHUP | POLLERR)) inbox->pull();
             if (p[1].revents & POLLIN) {
                 forbidden = jail->receive_forbidden_syscall();
                 if (!forbidden.empty()) return Stop::forbidden;
@@ -167,7 +172,7 @@ pid_t ForkServer::pid() const {
 }
 
 RunResult ForkServer::run(const std::string& code, std::array<int, 2> fds, Role role,
-                          const Limits& limits) {
+                          const Limits& limits, Inbox* inbox) {
     State& st = *state_;
     RunResult r;
     const auto start = Clock::now();
@@ -207,8 +212,17 @@ RunResult ForkServer::run(const std::string& code, std::array<int, 2> fds, Role 
     std::string forbidden;
     Stop stop = Stop::died;
     if (send_frame(st.control.get(), frame(request), {code_fd->get(), fds[0], fds[1]}))
-        stop = st.await(limits, cpu_base, reply, forbidden);
+        stop = st.await(limits, cpu_base, reply, forbidden, inbox);
     code_fd->reset();
+    if (inbox != nullptr) {
+        // What the child wrote is all in the inbox's queue once it is gone: the server replied
+        // after killing what the job left, or this side ends the jail (replaced below).
+        if (stop != Stop::none) {
+            st.jail->kill();
+            st.jail->reap(true);
+        }
+        inbox->pull();
+    }
 
     Observations seen;
     seen.cpu_limit_ms = limits.cpu_ms;

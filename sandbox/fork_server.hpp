@@ -23,6 +23,8 @@
 
 namespace assay::sandbox {
 
+class Inbox; // sandbox/inbox.hpp
+
 class ForkServer {
   public:
     // `spec`: the server's command and jail (its limits bound the jail as a whole: pids, tmpfs,
@@ -35,10 +37,11 @@ class ForkServer {
     // Runs `code` in a fresh child of the server, with fds[0] and fds[1] (not owned) as its fds 3
     // and 4, under `limits` (wall, CPU, memory, output). `role` says which program it is to the
     // server. What sandbox::run says of the same program, except that stdout and stderr keep
-    // the first 8 KiB (the server's keep_bytes), counted in full for the output limit.
+    // the first 8 KiB (the server's keep_bytes), counted in full for the output limit. What the
+    // child writes into `inbox` (one of `fds` is its program end) is read as it comes.
     enum class Role { runner, judge };
     [[nodiscard]] RunResult run(const std::string& code, std::array<int, 2> fds, Role role,
-                                const Limits& limits);
+                                const Limits& limits, Inbox* inbox = nullptr);
 
     // The server's process id in the supervisor's namespace, -1 when none runs (for tests).
     [[nodiscard]] pid_t pid() const;

@@ -140,8 +140,12 @@ struct RunResult {
     Strength strength = Strength::strict;
 };
 
-// Cold path: spawns `spec`, writes `stdin_data`, collects output under the caps, enforces the
-// wall limit, and returns the verdict. Never throws for anything the program does.
-[[nodiscard]] RunResult run(const SpawnSpec& spec, const std::string& stdin_data = {});
+class Inbox; // sandbox/inbox.hpp
+
+// Cold path: spawns `spec`, writes `stdin_data`, collects output under the caps (and what the
+// program writes into `inbox`, whose program end the spec passes), enforces the wall limit, and
+// returns the verdict. Never throws for anything the program does.
+[[nodiscard]] RunResult run(const SpawnSpec& spec, const std::string& stdin_data = {},
+                            Inbox* inbox = nullptr);
 
 } // namespace assay::sandbox

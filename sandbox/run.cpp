@@ -1,6 +1,7 @@
 // The cold path: one jailed program from spawn to verdict. The supervisor polls the init's
 // pidfd, the output pipes, the seccomp listener and the wall clock; everything it keeps is
 // bounded by the output caps, and the whole tree is killed on every path out.
+#include "sandbox/inbox.hpp"
 #include "sandbox/jail.hpp"
 #include "sandbox/verdict_policy.hpp"
 
@@ -92,7 +93,7 @@ void classify(RunResult& r, Stop stop, const Limits& limits, const JailedProcess
 
 } // namespace
 
-RunResult run(const SpawnSpec& spec, const std::string& stdin_data) {
+RunResult run(const SpawnSpec& spec, const std::string& stdin_data, Inbox* inbox) {
     RunResult result;
     const Clock::time_point start = Clock::now();
     SpawnSpec with_stdin;
@@ -121,12 +122,13 @@ RunResult run(const SpawnSpec& spec, const std::string& stdin_data) {
     const Clock::time_point deadline = start + std::chrono::milliseconds(limits.wall_ms);
     Stop stop = Stop::none;
     while (stop == Stop::none) {
-        std::array<pollfd, 5> fds{{
+        std::array<pollfd, 6> fds{{
             {jail.pidfd(), POLLIN, 0},
             {jail.notify_fd(), POLLIN, 0},
             {out.fd(), POLLIN, 0},
             {err.fd(), POLLIN, 0},
             {jail.stdin_fd(), POLLOUT, 0},
+            {inbox != nullptr ? inbox->fd() : -1, POLLIN, 0},
         }};
         const long left =
             std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count() +
@@ -143,6 +145,7 @@ RunResult run(const SpawnSpec& spec, const std::string& stdin_data) {
         if ((fds[2].revents | fds[3].revents) & (POLLIN | POLLHUP | POLLERR)) {
             if (!out.drain() || !err.drain()) stop = Stop::output;
         }
+        if (fds[5].revents & (POLLIN | POLLHUP | POLLERR)) inbox->pull();
         if (fds[4].revents & (POLLOUT | POLLERR | POLLHUP)) {
             const ssize_t n = ::send(jail.stdin_fd(), stdin_data.data() + stdin_sent,
                                      stdin_data.size() - stdin_sent, MSG_NOSIGNAL | MSG_DONTWAIT);
@@ -159,6 +162,7 @@ RunResult run(const SpawnSpec& spec, const std::string& stdin_data) {
     jail.reap(true);
     // Every writer is dead now: what is left in the pipes is bounded by the pipe buffers.
     if (stop == Stop::none && (!out.drain() || !err.drain())) stop = Stop::output;
+    if (inbox != nullptr) inbox->pull();
 
     result.exit_code = jail.exit_code();
     result.signal = jail.term_signal();

@@ -3,6 +3,7 @@
 #include "pipeline/parallel.hpp"
 #include "sandbox/harness_wire.hpp" // memfd_with, make_nonce, not_run: the fast path's wire helpers
 #include "sandbox/host_probe.hpp"
+#include "sandbox/inbox.hpp"
 #include "util/hash.hpp"
 #include "util/interrupt.hpp"
 #include "util/string.hpp"
@@ -132,7 +133,7 @@ sandbox::CaseResult judged(const ProgramCase& c, const nlohmann::json& line) {
 
 // The job's result from the runner's run and records and the judge's lines.
 JobResult interpret(const JudgePrograms& programs, const sandbox::RunResult& ran,
-                    const std::map<std::pair<char, long>, std::string>& recs,
+                    const std::map<std::pair<char, long>, std::string>& recs, bool records_cut,
                     const std::map<long, nlohmann::json>& reported,
                     const sandbox::RunResult& judged_run) {
     JobResult out;
@@ -144,8 +145,12 @@ JobResult interpret(const JudgePrograms& programs, const sandbox::RunResult& ran
     out.stdout_truncated = ran.stdout_truncated;
     out.stderr_truncated = ran.stderr_truncated;
     out.forbidden_syscall = ran.forbidden_syscall;
+    const std::string cut = fmt::format(
+        "the candidate's program sent more than the {} MiB of values kept for the judge",
+        kMaxValuesBytes >> 20);
     const std::string stopped =
-        ran.verdict == Verdict::ok
+        records_cut ? cut
+        : ran.verdict == Verdict::ok
             ? std::string("the candidate's program stopped before this case")
             : fmt::format("the candidate's program stopped before this case: {}{}", ran.message,
                           stderr_reason(ran.stderr_text).empty()
@@ -199,7 +204,7 @@ JobResult interpret(const JudgePrograms& programs, const sandbox::RunResult& ran
             "the judge failed: " + judged_run.message + " " + stderr_reason(judged_run.stderr_text);
     } else if (!complete) {
         out.verdict = Verdict::runtime_error;
-        out.message = "the candidate's program exited before every case ran";
+        out.message = records_cut ? cut : "the candidate's program exited before every case ran";
     } else {
         out.verdict = Verdict::ok;
         for (const auto& c : out.cases)
@@ -242,18 +247,18 @@ std::optional<sandbox::ForkServer> ProgramExecutor::fork_server() const {
 }
 
 sandbox::RunResult ProgramExecutor::run_runner(sandbox::ForkServer* server, const std::string& file,
-                                               const std::string& runner, int values_fd,
+                                               const std::string& runner, sandbox::Inbox& records,
                                                const sandbox::Limits& limits) const {
     if (server != nullptr) {
         // The runner's fd 4 is unused: /dev/null, so that the server gets its three descriptors.
         util::Fd null(::open("/dev/null", O_RDONLY | O_CLOEXEC));
-        return server->run(runner, {values_fd, null.get()}, sandbox::ForkServer::Role::runner,
-                           limits);
+        return server->run(runner, {records.program_end(), null.get()},
+                           sandbox::ForkServer::Role::runner, limits, &records);
     }
     sandbox::SpawnSpec rs = spec(language_.run_argv(), limits);
     rs.files.emplace_back(file, runner);
-    rs.pass_fds.push_back(values_fd);
-    return sandbox::run(rs);
+    rs.pass_fds.push_back(records.program_end());
+    return sandbox::run(rs, {}, &records);
 }
 
 sandbox::RunResult ProgramExecutor::run_judge(sandbox::ForkServer* server, const std::string& file,
@@ -302,10 +307,12 @@ JobResult ProgramExecutor::run_job(const HarnessJob& job, sandbox::ForkServer* s
     }
     const std::string file = compiled ? std::string("program") : language_.source_file;
 
-    auto values_fd = sandbox::wire::memfd_with("values", "");
-    if (!values_fd) return sandbox::wire::not_run(job, values_fd.error().message);
-    const sandbox::RunResult ran = run_runner(server, file, runner, values_fd->get(), job.limits);
-    const std::string values = read_all(values_fd->get(), kMaxValuesBytes);
+    // The runner's records arrive on a socket read as they are written: a later case cannot
+    // take back or rewrite what an earlier one sent (sandbox/inbox.hpp).
+    auto inbox = sandbox::Inbox::make(kMaxValuesBytes);
+    if (!inbox) return sandbox::wire::not_run(job, inbox.error().message);
+    const sandbox::RunResult ran = run_runner(server, file, runner, *inbox, job.limits);
+    const std::string& values = inbox->text();
 
     std::map<long, nlohmann::json> reported;
     sandbox::RunResult judged_run;
@@ -317,10 +324,12 @@ JobResult ProgramExecutor::run_job(const HarnessJob& job, sandbox::ForkServer* s
         for (const std::string_view line : lines(judge_lines)) {
             if (!line.starts_with(nonce + " ")) continue;
             // The line carries the candidate's values as the judge printed them: bytes that are
-            // not UTF-8 (a string the program returned) become U+FFFD, or the line would not
-            // parse and its case would be lost.
-            auto parsed = nlohmann::json::parse(util::valid_utf8(line.substr(nonce.size() + 1)),
-                                                nullptr, false);
+            // not UTF-8 (a string the program returned) and escapes of half a UTF-16 surrogate
+            // pair (a JavaScript string) become U+FFFD, or the line would not parse and its
+            // case would be lost.
+            auto parsed = nlohmann::json::parse(
+                util::json_without_lone_surrogates(util::valid_utf8(line.substr(nonce.size() + 1))),
+                nullptr, false);
             if (!parsed.is_object() || !parsed.contains("case") ||
                 !parsed["case"].is_number_integer())
                 continue;
@@ -331,7 +340,7 @@ JobResult ProgramExecutor::run_job(const HarnessJob& job, sandbox::ForkServer* s
         }
     }
 
-    return interpret(programs, ran, records(values), reported, judged_run);
+    return interpret(programs, ran, records(values), inbox->truncated(), reported, judged_run);
 }
 
 Expected<void> ProgramExecutor::run(const std::vector<HarnessJob>& jobs,

@@ -80,11 +80,12 @@ class ProgramExecutor final : public Executor {
     // it before; nullopt when there is none to use.
     [[nodiscard]] std::optional<std::string> precompiled(const std::string& header);
     [[nodiscard]] Compiled compile_cached(const std::string& source);
-    // The runner (values on its fd 3) and the judge (the nonce and the values in, its result
-    // lines out in `judge_lines`), by `server` or each in a jail of its own.
+    // The runner (its records into `records`, on its fd 3) and the judge (the nonce and the
+    // values in, its result lines out in `judge_lines`), by `server` or each in a jail of its own.
     [[nodiscard]] sandbox::RunResult run_runner(sandbox::ForkServer* server,
                                                 const std::string& file, const std::string& runner,
-                                                int values_fd, const sandbox::Limits& limits) const;
+                                                sandbox::Inbox& records,
+                                                const sandbox::Limits& limits) const;
     [[nodiscard]] sandbox::RunResult run_judge(sandbox::ForkServer* server, const std::string& file,
                                                const std::string& judge, const std::string& nonce,
                                                const std::string& values,

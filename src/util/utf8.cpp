@@ -65,3 +65,67 @@ std::string valid_utf8(std::string_view text) {
 }
 
 } // namespace assay::util
+
+namespace assay::util {
+
+namespace {
+
+// The value of the four hex digits at `at`, or -1.
+long hex4(std::string_view text, std::size_t at) {
+    if (at + 4 > text.size()) return -1;
+    long value = 0;
+    for (std::size_t k = at; k < at + 4; ++k) {
+        const char c = text[k];
+        const int digit = c >= '0' && c <= '9'   ? c - '0'
+                          : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                          : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                                 : -1;
+        if (digit < 0) return -1;
+        value = value * 16 + digit;
+    }
+    return value;
+}
+
+bool high_surrogate(long unit) {
+    return unit >= 0xD800 && unit <= 0xDBFF;
+}
+bool low_surrogate(long unit) {
+    return unit >= 0xDC00 && unit <= 0xDFFF;
+}
+
+} // namespace
+
+std::string json_without_lone_surrogates(std::string_view json) {
+    std::string out;
+    out.reserve(json.size());
+    std::size_t at = 0;
+    while (at < json.size()) {
+        const std::size_t slash = json.find('\\', at);
+        if (slash == std::string_view::npos || slash + 1 >= json.size()) {
+            out.append(json.substr(at));
+            break;
+        }
+        out.append(json.substr(at, slash - at));
+        if (json[slash + 1] != 'u') { // any other escape, `\\` included: two characters
+            out.append(json.substr(slash, 2));
+            at = slash + 2;
+            continue;
+        }
+        const long unit = hex4(json, slash + 2);
+        const bool pair = high_surrogate(unit) && json.substr(slash + 6, 2) == "\\u" &&
+                          low_surrogate(hex4(json, slash + 8));
+        if (pair) {
+            out.append(json.substr(slash, 12));
+            at = slash + 12;
+        } else if (high_surrogate(unit) || low_surrogate(unit)) {
+            out.append("\\ufffd");
+            at = slash + 6;
+        } else {
+            out.append(json.substr(slash, 2)); // not a surrogate (or not an escape at all)
+            at = slash + 2;
+        }
+    }
+    return out;
+}
+
+} // namespace assay::util

@@ -15,3 +15,12 @@ namespace assay::util {
 [[nodiscard]] std::string valid_utf8(std::string_view text);
 
 } // namespace assay::util
+
+namespace assay::util {
+
+// JSON text with each `\uXXXX` escape of a lone UTF-16 surrogate (a high one not followed by a
+// low one, or a low one alone) replaced by `\ufffd`. JavaScript's JSON.stringify writes a string
+// holding half a surrogate pair that way; a strict parser (nlohmann) refuses the whole text.
+[[nodiscard]] std::string json_without_lone_surrogates(std::string_view json);
+
+} // namespace assay::util

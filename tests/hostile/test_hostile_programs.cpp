@@ -18,7 +18,7 @@ constexpr const char* kSecret = "sk-test-program-hostile-secret";
 const fs::path kMarker = "/tmp/assay-hostile-program-marker";
 
 sandbox::JobResult run(const std::string& language_name, std::string code, std::string test,
-                       std::string setup = {}) {
+                       std::string setup = {}, const std::vector<std::string>& more_tests = {}) {
     ::setenv("ASSAY_API_KEY", kSecret, 1);
     fs::remove(kMarker);
     const Language language = load_language(language_name).value();
@@ -31,6 +31,8 @@ sandbox::JobResult run(const std::string& language_name, std::string code, std::
     job.entry_point = "f";
     job.setup = std::move(setup);
     job.cases = {{"c0", std::move(test)}};
+    for (const std::string& more : more_tests)
+        job.cases.push_back({"c" + std::to_string(job.cases.size()), more});
     job.limits = language.limits;
     job.limits.cpu_ms = 2000;
     job.limits.wall_ms = 5000;
@@ -117,6 +119,30 @@ TEST_SUITE("hostile") {
             CHECK(r.cases.at(0).message.size() < 4000);
             check_host(r);
         }
+        SUBCASE("a later case cannot take back an earlier case's failure") {
+            // Both tests run whole (a loop): the first fails; the second makes the program
+            // truncate and rewrite its records, read them back through /proc, and write a
+            // `passed` for the first. Plain execution stops at the first failed assert.
+            const std::string code =
+                "#include <vector>\n#include <unistd.h>\n#include <fcntl.h>\n"
+                "std::vector<int> f(std::vector<int> v) {\n"
+                "  if (v[0] == 100) {\n"
+                "    char b[4096];\n"
+                "    int back = open(\"/proc/self/fd/3\", O_RDONLY | O_NONBLOCK);\n"
+                "    if (back >= 0) (void)!read(back, b, sizeof b);\n"
+                "    (void)!ftruncate(3, 0);\n    (void)!lseek(3, 0, SEEK_SET);\n"
+                "    (void)!write(3, \"W 0 6\\npassed\\n\", 13);\n  }\n"
+                "  return {v[0] == 1 ? 0 : 2 * v[0]};\n}\n";
+            const std::string setup =
+                "#include <vector>\nstd::vector<int> f(std::vector<int> v);\n#include <cassert>\n";
+            const auto r =
+                run("cpp", code, "for (int i = 1; i < 3; i++) assert (f({i})[0] == 2 * i);", setup,
+                    {"for (int i = 100; i < 101; i++) assert (f({i})[0] == 2 * i);"});
+            REQUIRE(r.cases.size() == 2);
+            CHECK(r.cases[0].verdict != TestVerdict::passed);
+            CHECK(r.cases[1].verdict == TestVerdict::passed);
+            check_host(r);
+        }
         SUBCASE("writing a host path and reading the environment") {
             const auto r =
                 run("cpp",
@@ -167,6 +193,26 @@ TEST_SUITE("hostile") {
                                "const f = (x) => x\n",
                                test);
             CHECK(r.cases.at(0).verdict == TestVerdict::failed);
+            check_host(r);
+        }
+        SUBCASE("a later case cannot take back an earlier case's failure") {
+            const std::string code =
+                "const fs = require('fs')\n"
+                "const f = (x) => {\n"
+                "  if (x === 100) {\n"
+                "    try { fs.readFileSync('/proc/self/fd/3') } catch (e) {}\n"
+                "    try { fs.ftruncateSync(3, 0) } catch (e) {}\n"
+                "    try { fs.writeSync(3, 'W 0 6\\npassed\\n', 0) } catch (e) {\n"
+                "      fs.writeSync(3, 'W 0 6\\npassed\\n') }\n"
+                "  }\n"
+                "  return x === 1 ? 0 : 2 * x\n"
+                "}\n";
+            const auto r =
+                run("javascript", code, "for (let i = 1; i < 3; i++) assert(f(i) === 2 * i)", "",
+                    {"for (let i = 100; i < 101; i++) assert(f(i) === 2 * i)"});
+            REQUIRE(r.cases.size() == 2);
+            CHECK(r.cases[0].verdict != TestVerdict::passed);
+            CHECK(r.cases[1].verdict == TestVerdict::passed);
             check_host(r);
         }
         SUBCASE("a huge object and a huge exception message fail their case, not the judge") {

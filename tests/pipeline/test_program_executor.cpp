@@ -668,3 +668,34 @@ TEST_CASE("pipeline::ProgramExecutor: a value that is not UTF-8 fails its case, 
         CHECK(r.cases[1].verdict == TestVerdict::passed);
     }
 }
+
+TEST_CASE("pipeline::ProgramExecutor: a JavaScript string with half a surrogate pair fails its "
+          "case, and keeps it") {
+    // JSON.stringify writes a lone surrogate as `\ud800`, which a strict JSON parser refuses: the
+    // judge's line was unreadable and the case lost, as with a C++ byte that is not UTF-8.
+    Fixture f("javascript");
+    auto server = f.executor.fork_server();
+    const auto job =
+        f.job("const echo = (s) => {\n"
+              "  if (s === 'c') throw new Error('half a pair: \\ud800')\n"
+              "  if (s === 'e') return '\\u{1F600}'.repeat(600)\n"
+              "  return s + '\\ud800'\n}\n",
+              "echo", "const assert = require('assert')\n",
+              {"console.assert(echo('a') === 'a')", "console.assert(echo('b') !== '')",
+               "console.assert(echo('c') === 'c')", "assert.ok(echo('d') === 'd', echo('d'))",
+               "console.assert(echo('e') === 'e')"});
+    for (sandbox::ForkServer* through :
+         {server ? &*server : nullptr, static_cast<sandbox::ForkServer*>(nullptr)}) {
+        const sandbox::JobResult r = f.executor.run_job(job, through);
+        CHECK(r.verdict == Verdict::ok);
+        REQUIRE(r.cases.size() == 5);
+        CHECK(r.cases[0].verdict == TestVerdict::failed);
+        CHECK(r.cases[0].message.find("left: 'a\\ud800'") != std::string::npos);
+        CHECK(r.cases[1].verdict == TestVerdict::passed);
+        CHECK(r.cases[2].verdict == TestVerdict::error);
+        CHECK(r.cases[2].message.find("half a pair") != std::string::npos);
+        CHECK(r.cases[3].verdict == TestVerdict::failed);
+        CHECK(r.cases[4].verdict == TestVerdict::failed);
+        CHECK(r.cases[4].message.find("left: '\xf0\x9f\x98\x80") != std::string::npos);
+    }
+}

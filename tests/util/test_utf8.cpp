@@ -1,7 +1,9 @@
 #include "util/utf8.hpp"
 
 #include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
 
+using assay::util::json_without_lone_surrogates;
 using assay::util::utf8_prefix;
 using assay::util::valid_utf8;
 
@@ -32,4 +34,22 @@ TEST_CASE("util::valid_utf8") {
     CHECK(valid_utf8("\xc0\xaf") == replacement + replacement);                   // overlong '/'
     CHECK(valid_utf8("\xed\xa0\x80") == replacement + replacement + replacement); // a surrogate
     CHECK(valid_utf8(std::string("a\0b", 3)) == std::string("a\0b", 3));
+}
+
+TEST_CASE("util::json_without_lone_surrogates") {
+    CHECK(json_without_lone_surrogates(R"({"a":"x"})") == R"({"a":"x"})");
+    // A pair stays; half of one, either half, becomes U+FFFD; at the end of the text too.
+    CHECK(json_without_lone_surrogates(R"(["\ud83d\ude00"])") == R"(["\ud83d\ude00"])");
+    CHECK(json_without_lone_surrogates(R"(["\ud800x"])") == R"(["\ufffdx"])");
+    CHECK(json_without_lone_surrogates(R"(["\uDC00\ud800"])") == R"(["\ufffd\ufffd"])");
+    CHECK(json_without_lone_surrogates(R"(["\ud800\ud800\udc00"])") == R"(["\ufffd\ud800\udc00"])");
+    CHECK(json_without_lone_surrogates(R"("\ud800)") == R"("\ufffd)");
+    // An escaped backslash before "ud800" is text, not an escape.
+    CHECK(json_without_lone_surrogates(R"(["\\ud800"])") == R"(["\\ud800"])");
+    CHECK(json_without_lone_surrogates(R"(["\u00e9\n\"\u12"])") == R"(["\u00e9\n\"\u12"])");
+    CHECK(json_without_lone_surrogates("\\") == "\\");
+    // What it returns parses where the input did not.
+    const auto parsed = nlohmann::json::parse(json_without_lone_surrogates(R"({"v":"a\ud800b"})"));
+    CHECK(parsed["v"].get<std::string>() == "a\ufffdb");
+    CHECK(nlohmann::json::parse(R"({"v":"a\ud800b"})", nullptr, false).is_discarded());
 }

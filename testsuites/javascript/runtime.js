@@ -115,7 +115,10 @@ function decode (item) {
 // At most 1000 characters: a candidate's huge value must not flood the judge's output (whose
 // limit would then fail the judge, not the candidate).
 function clipped (text) {
-  return text.length <= 1000 ? text : text.slice(0, 1000) + ' ...'
+  if (text.length <= 1000) return text
+  // Never half a surrogate pair: a lone one is not UTF-8 once the line is written.
+  const end = /[\ud800-\udbff]/.test(text[999]) ? 999 : 1000
+  return text.slice(0, end) + ' ...'
 }
 
 function show (value) {
