@@ -221,7 +221,7 @@ RunResult ForkServer::run(const std::string& code, std::array<int, 2> fds, Role 
             st.jail->kill();
             st.jail->reap(true);
         }
-        inbox->pull();
+        inbox->drain();
     }
 
     Observations seen;

@@ -27,8 +27,18 @@ Expected<Inbox> Inbox::make(std::size_t cap) {
 }
 
 void Inbox::pull() {
+    read_some(16);
+}
+
+void Inbox::drain() {
+    // Bounded even if a writer outlived its jail (a weak jail without a cgroup): the cap and
+    // a queue's worth more.
+    read_some(cap_ / 65536 + 64);
+}
+
+void Inbox::read_some(std::size_t chunks) {
     std::array<char, 65536> buffer;
-    while (open_) {
+    for (std::size_t k = 0; open_ && k < chunks; ++k) {
         const ssize_t n = ::read(ours_.get(), buffer.data(), buffer.size());
         if (n < 0 && errno == EINTR) continue;
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;

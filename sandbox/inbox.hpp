@@ -26,14 +26,19 @@ class Inbox {
     // This side's end for poll(), -1 once the last writer has closed its end.
     [[nodiscard]] int fd() const { return open_ ? ours_.get() : -1; }
 
-    // Reads what has arrived, without blocking.
+    // Reads what has arrived, without blocking, and at most about 1 MiB: a writer as fast as
+    // this side cannot keep the caller from its deadlines.
     void pull();
+    // Reads everything that has arrived, once every writer is gone (at most the cap and a
+    // queue's worth more, should one not be).
+    void drain();
 
     [[nodiscard]] const std::string& text() const { return text_; }
     [[nodiscard]] bool truncated() const { return truncated_; }
 
   private:
     Inbox() = default;
+    void read_some(std::size_t chunks);
     util::Fd ours_;
     util::Fd program_;
     std::size_t cap_ = 0;

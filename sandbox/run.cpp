@@ -162,7 +162,7 @@ RunResult run(const SpawnSpec& spec, const std::string& stdin_data, Inbox* inbox
     jail.reap(true);
     // Every writer is dead now: what is left in the pipes is bounded by the pipe buffers.
     if (stop == Stop::none && (!out.drain() || !err.drain())) stop = Stop::output;
-    if (inbox != nullptr) inbox->pull();
+    if (inbox != nullptr) inbox->drain();
 
     result.exit_code = jail.exit_code();
     result.signal = jail.term_signal();

@@ -9,9 +9,11 @@
 #include "util/string.hpp"
 #include "util/utf8.hpp"
 
+#include <charconv>
 #include <fcntl.h>
 #include <nlohmann/json.hpp>
 #include <regex>
+#include <set>
 #include <unistd.h>
 
 namespace assay::pipeline {
@@ -62,30 +64,71 @@ std::string read_all(int fd, std::size_t cap) {
     return out.substr(0, cap);
 }
 
-// The runner's records: kind and number → payload. A record written twice is kept as
-// kDuplicate: the harness writes each once, so a second is the program's own (a forgery).
-constexpr const char* kDuplicate = "\x01duplicate";
+// The runner's records, read strictly. The harness writes each record it expects once, so any
+// other record (a kind or number no case of the job has, one written twice, a line that is not
+// a record header, a payload not followed by its newline) is the program's own: the stream is
+// then `forged`, and no case of the job is decided by it. Records are never skipped: a forged
+// header that claims the bytes of the harness's next record makes the stream forged, or leaves
+// that record missing, never read as something else. A record cut short at the end (a runner
+// stopped while writing) only ends the stream.
+struct RunnerRecords {
+    std::map<std::pair<char, long>, std::string> found;
+    std::string forged;    // why, when the stream holds a record the harness did not write
+    std::string for_judge; // the V and X records, as the judge reads them
+};
 
-std::map<std::pair<char, long>, std::string> records(const std::string& values) {
-    std::map<std::pair<char, long>, std::string> out;
+RunnerRecords runner_records(const JudgePrograms& programs, const std::string& values) {
+    std::set<std::pair<char, long>> expected;
+    for (std::size_t k = 0; k < programs.cases.size(); ++k) {
+        const ProgramCase& c = programs.cases[k];
+        expected.emplace(c.whole ? 'W' : 'X', static_cast<long>(k));
+        if (!c.whole)
+            for (const auto& hole : c.holes)
+                expected.emplace('V', hole.first);
+    }
+    RunnerRecords out;
     std::size_t at = 0;
-    while (at < values.size()) {
+    while (at < values.size() && out.forged.empty()) {
         const std::size_t eol = values.find('\n', at);
-        if (eol == std::string::npos) break;
+        if (eol == std::string::npos) break; // a header cut short
         // "<kind> <number> <size>"
-        const std::string head = values.substr(at, eol - at);
-        if (head.size() < 5 || head[1] != ' ') break;
-        const char kind = head[0];
-        char* end = nullptr;
-        const long number = std::strtol(head.c_str() + 2, &end, 10);
-        if (end == nullptr || *end != ' ') break;
-        char* size_end = nullptr;
-        const unsigned long size = std::strtoul(end + 1, &size_end, 10);
-        if (size_end == end + 1 || *size_end != '\0' || size > values.size() ||
-            eol + 1 + size > values.size())
+        const std::string_view head(values.data() + at, std::min<std::size_t>(eol - at, 64));
+        const char kind = head.empty() ? '\0' : head[0];
+        long number = 0;
+        unsigned long size = 0;
+        const char* const last = head.data() + head.size();
+        const auto [number_end, number_error] =
+            head.size() > 2 ? std::from_chars(head.data() + 2, last, number)
+                            : std::from_chars_result{last, std::errc::invalid_argument};
+        const bool spaced = number_error == std::errc() && number_end + 1 < last &&
+                            *number_end == ' ' && number_end[1] >= '0' && number_end[1] <= '9';
+        const auto [size_end, size_error] =
+            spaced ? std::from_chars(number_end + 1, last, size)
+                   : std::from_chars_result{last, std::errc::invalid_argument};
+        if (eol - at > 40 || head.size() < 5 || head[1] != ' ' || !spaced ||
+            size_error != std::errc() || size_end != last) {
+            out.forged = fmt::format("a line that is not a record: '{}'",
+                                     util::clip(util::valid_utf8(head), 60));
             break;
-        const auto [it, fresh] = out.emplace(std::pair{kind, number}, values.substr(eol + 1, size));
-        if (!fresh) it->second = kDuplicate;
+        }
+        if (size > kMaxValuesBytes) {
+            out.forged = fmt::format("record {} {} claims {} bytes", kind, number, size);
+            break;
+        }
+        if (size > values.size() - (eol + 1)) break; // a payload cut short
+        if (eol + 1 + size < values.size() && values[eol + 1 + size] != '\n') {
+            out.forged = fmt::format("record {} {} is not the size it says", kind, number);
+            break;
+        }
+        if (!expected.contains({kind, number})) {
+            out.forged = fmt::format("record {} {} belongs to no case", kind, number);
+            break;
+        }
+        if (!out.found.emplace(std::pair{kind, number}, values.substr(eol + 1, size)).second) {
+            out.forged = fmt::format("record {} {} was written twice", kind, number);
+            break;
+        }
+        if (kind != 'W') out.for_judge.append(values, at, eol + 1 + size + 1 - at);
         at = eol + 1 + size + 1;
     }
     return out;
@@ -133,7 +176,7 @@ sandbox::CaseResult judged(const ProgramCase& c, const nlohmann::json& line) {
 
 // The job's result from the runner's run and records and the judge's lines.
 JobResult interpret(const JudgePrograms& programs, const sandbox::RunResult& ran,
-                    const std::map<std::pair<char, long>, std::string>& recs, bool records_cut,
+                    const RunnerRecords& runner, bool records_cut,
                     const std::map<long, nlohmann::json>& reported,
                     const sandbox::RunResult& judged_run) {
     JobResult out;
@@ -156,20 +199,21 @@ JobResult interpret(const JudgePrograms& programs, const sandbox::RunResult& ran
                           stderr_reason(ran.stderr_text).empty()
                               ? std::string()
                               : " (" + stderr_reason(ran.stderr_text) + ")");
+    const std::string forged =
+        "the candidate's program wrote on the harness's record channel (fd 3): " + runner.forged;
     bool complete = true;
     for (std::size_t k = 0; k < programs.cases.size(); ++k) {
         const ProgramCase& c = programs.cases[k];
         sandbox::CaseResult result{c.name, TestVerdict::error, "", 0};
-        if (c.whole) {
-            const auto it = recs.find({'W', static_cast<long>(k)});
-            if (it == recs.end()) {
+        if (!runner.forged.empty()) {
+            result.message = forged;
+        } else if (c.whole) {
+            const auto it = runner.found.find({'W', static_cast<long>(k)});
+            if (it == runner.found.end()) {
                 complete = false;
                 result.verdict =
                     ran.verdict == Verdict::timeout ? TestVerdict::timeout : TestVerdict::error;
                 result.message = stopped;
-            } else if (it->second == kDuplicate) {
-                result.message = "this case's result was written more than once: the program "
-                                 "wrote one of its own";
             } else if (it->second == "passed") {
                 result.verdict = TestVerdict::passed;
             } else if (it->second.starts_with("failed")) {
@@ -198,6 +242,9 @@ JobResult interpret(const JudgePrograms& programs, const sandbox::RunResult& ran
         out.verdict = ran.verdict;
         const std::string reason = stderr_reason(ran.stderr_text);
         out.message = reason.empty() ? ran.message : ran.message + ": " + reason;
+    } else if (!runner.forged.empty()) {
+        out.verdict = Verdict::runtime_error;
+        out.message = forged;
     } else if (judged_run.verdict != Verdict::ok) {
         out.verdict = Verdict::internal_error;
         out.message =
@@ -314,13 +361,15 @@ JobResult ProgramExecutor::run_job(const HarnessJob& job, sandbox::ForkServer* s
     const sandbox::RunResult ran = run_runner(server, file, runner, *inbox, job.limits);
     const std::string& values = inbox->text();
 
+    const RunnerRecords found = runner_records(programs, values);
     std::map<long, nlohmann::json> reported;
     sandbox::RunResult judged_run;
     judged_run.verdict = Verdict::ok;
-    if (!programs.judge.empty()) {
+    // A forged stream decides no case: the judge has nothing to do.
+    if (!programs.judge.empty() && found.forged.empty()) {
         const std::string nonce = sandbox::wire::make_nonce();
         std::string judge_lines;
-        judged_run = run_judge(server, file, judge, nonce, values, judge_lines);
+        judged_run = run_judge(server, file, judge, nonce, found.for_judge, judge_lines);
         for (const std::string_view line : lines(judge_lines)) {
             if (!line.starts_with(nonce + " ")) continue;
             // The line carries the candidate's values as the judge printed them: bytes that are
@@ -340,7 +389,7 @@ JobResult ProgramExecutor::run_job(const HarnessJob& job, sandbox::ForkServer* s
         }
     }
 
-    return interpret(programs, ran, records(values), inbox->truncated(), reported, judged_run);
+    return interpret(programs, ran, found, inbox->truncated(), reported, judged_run);
 }
 
 Expected<void> ProgramExecutor::run(const std::vector<HarnessJob>& jobs,

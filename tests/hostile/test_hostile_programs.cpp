@@ -140,8 +140,55 @@ TEST_SUITE("hostile") {
                     {"for (int i = 100; i < 101; i++) assert (f({i})[0] == 2 * i);"});
             REQUIRE(r.cases.size() == 2);
             CHECK(r.cases[0].verdict != TestVerdict::passed);
-            CHECK(r.cases[1].verdict == TestVerdict::passed);
+            CHECK(r.message.find("record W 0 was written twice") != std::string::npos);
             check_host(r);
+        }
+        SUBCASE("records the program writes itself decide nothing, however framed") {
+            // Found by an attack (session 17): a forged header whose size claims the harness's
+            // next record, so that a forged `W k passed` is the only W record of its case; a
+            // later case that erases an earlier one that way; a size that wraps the judge's
+            // bounds check; a flood of tiny records. Plain execution fails at the first assert.
+            const std::string head = "#include <cstdio>\n#include <unistd.h>\n"
+                                     "int f(int a, int b) {\n  static int calls = 0;\n  calls++;\n"
+                                     "  const int r = a + b + (a == 1);\n";
+            const std::string tail = "  return r;\n}\n";
+            const std::string setup = "int f(int a, int b);\n#include <cassert>\n";
+            for (const std::string& attack :
+                 {std::string("  if (r != a + b) { int k = calls <= 2 ? 0 : 2; char b_[64];\n"
+                              "    int n = std::snprintf(b_, sizeof b_, \"W %d 6\\npassed\\nV 99%d "
+                              "13\\n\", k, k);\n    (void)!write(3, b_, n); }\n"),
+                  std::string("  if (calls == 2) (void)!write(3, \"V 990 13\\n\", 9);\n"
+                              "  if (calls == 5) (void)!write(3, \"W 0 6\\npassed\\nW 2 "
+                              "6\\npassed\\nV 992 13\\n\", 35);\n"),
+                  std::string("  if (calls == 1) (void)!write(3, \"V 5 18446744073709551591\\n\", "
+                              "25);\n"),
+                  std::string(
+                      "  if (calls == 1) { static char b_[1 << 16]; int used = 0;\n"
+                      "    for (int n = 0; n < 1000000; ++n) {\n"
+                      "      used += std::snprintf(b_ + used, 64, \"V %d 0\\n\\n\", n);\n"
+                      "      if (used > (1 << 16) - 64) { (void)!write(3, b_, used); used = "
+                      "0; } }\n    (void)!write(3, b_, used); }\n")}) {
+                CAPTURE(attack);
+                const auto r = run("cpp", head + attack + tail,
+                                   "for (int i = 0; i < 3; i++) assert (f(i, 1) == i + 1);", setup,
+                                   {"assert (f(2, 3) == 5);",
+                                    "for (int i = 0; i < 3; i++) assert (f(i, 2) == i + 2);"});
+                REQUIRE(r.cases.size() == 3);
+                CHECK(r.cases[0].verdict != TestVerdict::passed);
+                CHECK(r.cases[2].verdict != TestVerdict::passed);
+                CHECK(r.verdict == Verdict::runtime_error);
+                CHECK(r.message.find("record channel (fd 3)") != std::string::npos);
+                check_host(r);
+            }
+            // Without an attack: the first and last cases fail, the middle one passes.
+            const auto honest = run("cpp", head + tail,
+                                    "for (int i = 0; i < 3; i++) assert (f(i, 1) == i + 1);", setup,
+                                    {"assert (f(2, 3) == 5);",
+                                     "for (int i = 0; i < 3; i++) assert (f(i, 2) == i + 2);"});
+            CHECK(honest.verdict == Verdict::ok);
+            CHECK(honest.cases.at(0).verdict == TestVerdict::failed);
+            CHECK(honest.cases.at(1).verdict == TestVerdict::passed);
+            CHECK(honest.cases.at(2).verdict == TestVerdict::failed);
         }
         SUBCASE("writing a host path and reading the environment") {
             const auto r =
@@ -192,7 +239,8 @@ TEST_SUITE("hostile") {
                                "require('fs').writeSync(3, 'W 0 6\\npassed\\n')\n"
                                "const f = (x) => x\n",
                                test);
-            CHECK(r.cases.at(0).verdict == TestVerdict::failed);
+            CHECK(r.cases.at(0).verdict == TestVerdict::error);
+            CHECK(r.message.find("record W 0 belongs to no case") != std::string::npos);
             check_host(r);
         }
         SUBCASE("a later case cannot take back an earlier case's failure") {
@@ -212,7 +260,25 @@ TEST_SUITE("hostile") {
                     {"for (let i = 100; i < 101; i++) assert(f(i) === 2 * i)"});
             REQUIRE(r.cases.size() == 2);
             CHECK(r.cases[0].verdict != TestVerdict::passed);
-            CHECK(r.cases[1].verdict == TestVerdict::passed);
+            CHECK(r.message.find("record W 0 was written twice") != std::string::npos);
+            check_host(r);
+        }
+        SUBCASE("records the program writes itself decide nothing, however framed") {
+            const std::string code =
+                "const fs = require('fs')\nlet calls = 0\n"
+                "const f = (a, b) => {\n  calls++\n  const r = a + b + (a === 1 ? 1 : 0)\n"
+                "  if (r !== a + b) { const k = calls <= 2 ? 0 : 2\n"
+                "    fs.writeSync(3, `W ${k} 6\\npassed\\nV 99${k} 12\\n`) }\n"
+                "  if (calls === 1) for (let n = 0; n < 200000; n++) fs.writeSync(3, `V ${n} "
+                "0\\n\\n`)\n"
+                "  return r\n}\n";
+            const auto r = run(
+                "javascript", code, "for (let i = 0; i < 3; i++) assert(f(i, 1) === i + 1)", "",
+                {"assert(f(2, 3) === 5)", "for (let i = 0; i < 3; i++) assert(f(i, 2) === i + 2)"});
+            REQUIRE(r.cases.size() == 3);
+            CHECK(r.cases[0].verdict != TestVerdict::passed);
+            CHECK(r.cases[2].verdict != TestVerdict::passed);
+            CHECK(r.verdict == Verdict::runtime_error);
             check_host(r);
         }
         SUBCASE("a huge object and a huge exception message fail their case, not the judge") {

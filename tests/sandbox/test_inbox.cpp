@@ -1,10 +1,12 @@
 #include "sandbox/inbox.hpp"
 
+#include <atomic>
 #include <doctest/doctest.h>
 #include <fcntl.h>
 #include <string>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <thread>
 #include <unistd.h>
 
 using assay::sandbox::Inbox;
@@ -47,4 +49,23 @@ TEST_CASE("sandbox::Inbox reads a writer larger than the socket's queue without 
     CHECK(written >= 400 * 4096 - 4096);
     CHECK(inbox->text().size() == std::min<std::size_t>(written, 1 << 20));
     CHECK(inbox->truncated() == (written > (1 << 20)));
+}
+
+TEST_CASE("sandbox::Inbox: a writer as fast as the reader does not keep pull() from returning") {
+    auto inbox = Inbox::make(64 << 20);
+    REQUIRE(inbox);
+    std::atomic<bool> stop{false};
+    const int end = inbox->program_end();
+    std::thread writer([&stop, end] {
+        const std::string chunk(65536, 'y');
+        while (!stop.load())
+            (void)::send(end, chunk.data(), chunk.size(), MSG_DONTWAIT);
+    });
+    for (int k = 0; k < 5; ++k)
+        inbox->pull(); // each returns after at most 16 reads of 64 KiB
+    stop.store(true);
+    writer.join();
+    CHECK(inbox->text().size() <= 5u * 16 * 65536);
+    inbox->drain();
+    CHECK_FALSE(inbox->truncated());
 }

@@ -673,7 +673,7 @@ inline bool find_record(char kind, long number, Text& payload) {
         long n = 0;
         unsigned long size = 0;
         if (std::sscanf(text.c_str() + at, "%c %ld %lu", &k, &n, &size) != 3) return false;
-        if (eol + 1 + size > text.size()) return false;
+        if (size > text.size() - (eol + 1)) return false; // (never eol + 1 + size: it can wrap)
         if (k == kind && n == number) {
             payload = text.substr(eol + 1, size);
             return true;
