@@ -69,15 +69,31 @@ std::string read_all(int fd, std::size_t cap) {
 // a record header, a payload not followed by its newline) is the program's own: the stream is
 // then `forged`, and no case of the job is decided by it. Records are never skipped: a forged
 // header that claims the bytes of the harness's next record makes the stream forged, or leaves
-// that record missing, never read as something else. A record cut short at the end (a runner
-// stopped while writing) only ends the stream.
+// that record missing, never read as something else. A record cut short at the end ends the
+// stream when the runner was stopped (it may have been writing it); when the runner ended
+// normally (`ended`) the harness wrote whole records only, and a cut is a forged header's.
+// A record's payload as the harness had it: it writes a line break as `\n` and `\` as `\\`.
+std::string unescaped(std::string_view payload) {
+    std::string out;
+    out.reserve(payload.size());
+    for (std::size_t k = 0; k < payload.size(); ++k) {
+        if (payload[k] == '\\' && k + 1 < payload.size()) {
+            ++k;
+            out += payload[k] == 'n' ? '\n' : payload[k];
+        } else {
+            out += payload[k];
+        }
+    }
+    return out;
+}
+
 struct RunnerRecords {
-    std::map<std::pair<char, long>, std::string> found;
+    std::map<std::pair<char, long>, std::string> found; // payloads, unescaped
     std::string forged;    // why, when the stream holds a record the harness did not write
     std::string for_judge; // the V and X records, as the judge reads them
 };
 
-RunnerRecords runner_records(const JudgePrograms& programs, const std::string& values) {
+RunnerRecords runner_records(const JudgePrograms& programs, const std::string& values, bool ended) {
     std::set<std::pair<char, long>> expected;
     for (std::size_t k = 0; k < programs.cases.size(); ++k) {
         const ProgramCase& c = programs.cases[k];
@@ -87,10 +103,14 @@ RunnerRecords runner_records(const JudgePrograms& programs, const std::string& v
                 expected.emplace('V', hole.first);
     }
     RunnerRecords out;
+    bool cut = false;
     std::size_t at = 0;
     while (at < values.size() && out.forged.empty()) {
         const std::size_t eol = values.find('\n', at);
-        if (eol == std::string::npos) break; // a header cut short
+        if (eol == std::string::npos) { // a header cut short
+            cut = true;
+            break;
+        }
         // "<kind> <number> <size>"
         const std::string_view head(values.data() + at, std::min<std::size_t>(eol - at, 64));
         const char kind = head.empty() ? '\0' : head[0];
@@ -115,8 +135,12 @@ RunnerRecords runner_records(const JudgePrograms& programs, const std::string& v
             out.forged = fmt::format("record {} {} claims {} bytes", kind, number, size);
             break;
         }
-        if (size > values.size() - (eol + 1)) break; // a payload cut short
-        if (eol + 1 + size < values.size() && values[eol + 1 + size] != '\n') {
+        if (size >= values.size() - (eol + 1)) { // a payload, or its newline, cut short
+            cut = true;
+            break;
+        }
+        // The harness writes a payload's line breaks as `\n`: its record ends at the first.
+        if (values.find('\n', eol + 1) != eol + 1 + size) {
             out.forged = fmt::format("record {} {} is not the size it says", kind, number);
             break;
         }
@@ -124,13 +148,16 @@ RunnerRecords runner_records(const JudgePrograms& programs, const std::string& v
             out.forged = fmt::format("record {} {} belongs to no case", kind, number);
             break;
         }
-        if (!out.found.emplace(std::pair{kind, number}, values.substr(eol + 1, size)).second) {
+        if (!out.found.emplace(std::pair{kind, number}, unescaped(values.substr(eol + 1, size)))
+                 .second) {
             out.forged = fmt::format("record {} {} was written twice", kind, number);
             break;
         }
         if (kind != 'W') out.for_judge.append(values, at, eol + 1 + size + 1 - at);
         at = eol + 1 + size + 1;
     }
+    if (cut && ended && out.forged.empty())
+        out.forged = "its last record is cut short, though the program ended normally";
     return out;
 }
 
@@ -245,6 +272,13 @@ JobResult interpret(const JudgePrograms& programs, const sandbox::RunResult& ran
     } else if (!runner.forged.empty()) {
         out.verdict = Verdict::runtime_error;
         out.message = forged;
+    } else if (judged_run.verdict == Verdict::timeout ||
+               judged_run.verdict == Verdict::memory_limit) {
+        // The judge holds the candidate's values: one that is cheap to send and costly to read
+        // back or compare is the candidate's doing, not a fault of the machine's.
+        out.verdict = Verdict::runtime_error;
+        out.message =
+            "the judge ran out of time or memory on the candidate's values: " + judged_run.message;
     } else if (judged_run.verdict != Verdict::ok) {
         out.verdict = Verdict::internal_error;
         out.message =
@@ -361,7 +395,8 @@ JobResult ProgramExecutor::run_job(const HarnessJob& job, sandbox::ForkServer* s
     const sandbox::RunResult ran = run_runner(server, file, runner, *inbox, job.limits);
     const std::string& values = inbox->text();
 
-    const RunnerRecords found = runner_records(programs, values);
+    const RunnerRecords found =
+        runner_records(programs, values, ran.verdict == Verdict::ok && !inbox->truncated());
     std::map<long, nlohmann::json> reported;
     sandbox::RunResult judged_run;
     judged_run.verdict = Verdict::ok;

@@ -146,8 +146,12 @@ TEST_SUITE("hostile") {
         SUBCASE("records the program writes itself decide nothing, however framed") {
             // Found by an attack (session 17): a forged header whose size claims the harness's
             // next record, so that a forged `W k passed` is the only W record of its case; a
-            // later case that erases an earlier one that way; a size that wraps the judge's
-            // bounds check; a flood of tiny records. Plain execution fails at the first assert.
+            // later case that erases an earlier one that way; the same at the end of the stream,
+            // where the claimed size runs past the end (a runner that ended normally wrote no
+            // record cut short); a header of a record the job does expect (X 1) whose size
+            // covers the next record exactly (a payload never holds a line break); a size that
+            // wraps the judge's bounds check; a flood of tiny records. Plain execution fails at the
+            // first assert.
             const std::string head = "#include <cstdio>\n#include <unistd.h>\n"
                                      "int f(int a, int b) {\n  static int calls = 0;\n  calls++;\n"
                                      "  const int r = a + b + (a == 1);\n";
@@ -160,6 +164,12 @@ TEST_SUITE("hostile") {
                   std::string("  if (calls == 2) (void)!write(3, \"V 990 13\\n\", 9);\n"
                               "  if (calls == 5) (void)!write(3, \"W 0 6\\npassed\\nW 2 "
                               "6\\npassed\\nV 992 13\\n\", 35);\n"),
+                  std::string(
+                      "  if (r != a + b && calls <= 3) (void)!write(3, \"W 0 6\\npassed\\nX 1 "
+                      "13\\n\", 20);\n"),
+                  std::string(
+                      "  if (r != a + b && calls > 4) (void)!write(3, \"W 2 6\\npassed\\nW 0 "
+                      "100000\\n\", 24);\n"),
                   std::string("  if (calls == 1) (void)!write(3, \"V 5 18446744073709551591\\n\", "
                               "25);\n"),
                   std::string(

@@ -560,9 +560,35 @@ inline void write_all(int fd, const Text& data) {
     }
 }
 
+// A payload never holds a line break (written `\n`, and `\` as `\\`): every line break of the
+// stream ends a header or a payload, so a header the program forges cannot claim the bytes of a
+// record of the harness's without the supervisor seeing it.
+inline Text record_escaped(const Text& payload) {
+    Text out;
+    for (std::size_t k = 0; k < payload.size(); ++k) {
+        const char ch = payload[k];
+        if (ch == '\\' || ch == '\n') out += '\\';
+        out += ch == '\n' ? 'n' : ch;
+    }
+    return out;
+}
+
+inline Text record_unescaped(const Text& payload) {
+    Text out;
+    for (std::size_t k = 0; k < payload.size(); ++k) {
+        if (payload[k] == '\\' && k + 1 < payload.size()) {
+            out += payload[++k] == 'n' ? '\n' : payload[k];
+        } else {
+            out += payload[k];
+        }
+    }
+    return out;
+}
+
 inline void record(char kind, long number, const Text& payload) {
-    write_all(3, Text(1, kind) + " " + number_text(number) + " " +
-                     number_text(payload.size()) + "\n" + payload + "\n");
+    const Text data = record_escaped(payload);
+    write_all(3, Text(1, kind) + " " + number_text(number) + " " + number_text(data.size()) +
+                     "\n" + data + "\n");
 }
 
 // The exception being handled, in words: its type and what().
@@ -675,7 +701,7 @@ inline bool find_record(char kind, long number, Text& payload) {
         if (std::sscanf(text.c_str() + at, "%c %ld %lu", &k, &n, &size) != 3) return false;
         if (size > text.size() - (eol + 1)) return false; // (never eol + 1 + size: it can wrap)
         if (k == kind && n == number) {
-            payload = text.substr(eol + 1, size);
+            payload = record_unescaped(text.substr(eol + 1, size));
             return true;
         }
         at = eol + 1 + size + 1;

@@ -144,8 +144,19 @@ function write (fd, text) {
   while (done < data.length) done += fs.writeSync(fd, data, done, data.length - done)
 }
 
+// A payload never holds a line break (written `\n`, and `\` as `\\`): every line break of the
+// stream ends a header or a payload, so a header the program forges cannot claim the bytes of a
+// record of the harness's without the supervisor seeing it.
+function recordEscaped (text) {
+  return text.replace(/[\\\n]/g, (c) => c === '\n' ? '\\n' : '\\\\')
+}
+
+function recordUnescaped (text) {
+  return text.replace(/\\([\s\S])/g, (m, c) => c === 'n' ? '\n' : c)
+}
+
 function record (kind, number, payload) {
-  const data = Buffer.from(payload)
+  const data = Buffer.from(recordEscaped(payload))
   write(3, `${kind} ${number} ${data.length}\n`)
   write(3, data)
   write(3, '\n')
@@ -202,7 +213,7 @@ function readRecords (text) {
     if (!head) break
     const size = Number(head[3])
     if (eol + 1 + size > data.length) break
-    records.set(`${head[1]} ${head[2]}`, data.toString('utf8', eol + 1, eol + 1 + size))
+    records.set(`${head[1]} ${head[2]}`, recordUnescaped(data.toString('utf8', eol + 1, eol + 1 + size)))
     at = eol + 1 + size + 1
   }
   return records
@@ -235,10 +246,16 @@ function judge () {
           : "the candidate's program stopped before this case")
       }
       let value
+      // The errors a value holds get no stack here: a candidate's array of two million of them
+      // costs it nothing to send and would cost the judge a stack each.
+      const limit = Error.stackTraceLimit
       try {
+        Error.stackTraceLimit = 0
         value = decode(JSON.parse(text))
       } catch (e) {
         throw new Missing("the candidate's value could not be read back")
+      } finally {
+        Error.stackTraceLimit = limit
       }
       if (current !== null) current.values[String(id)] = show(value)
       return value
