@@ -272,13 +272,6 @@ JobResult interpret(const JudgePrograms& programs, const sandbox::RunResult& ran
     } else if (!runner.forged.empty()) {
         out.verdict = Verdict::runtime_error;
         out.message = forged;
-    } else if (judged_run.verdict == Verdict::timeout ||
-               judged_run.verdict == Verdict::memory_limit) {
-        // The judge holds the candidate's values: one that is cheap to send and costly to read
-        // back or compare is the candidate's doing, not a fault of the machine's.
-        out.verdict = Verdict::runtime_error;
-        out.message =
-            "the judge ran out of time or memory on the candidate's values: " + judged_run.message;
     } else if (judged_run.verdict != Verdict::ok) {
         out.verdict = Verdict::internal_error;
         out.message =

@@ -699,3 +699,48 @@ TEST_CASE("pipeline::ProgramExecutor: a JavaScript string with half a surrogate 
         CHECK(r.cases[4].message.find("left: '\xf0\x9f\x98\x80") != std::string::npos);
     }
 }
+
+TEST_CASE("pipeline::ProgramExecutor: JavaScript values keep what node's deep comparisons see") {
+    // Found by an attack (session 17): an array's extra properties and holes, an object's
+    // prototype (none, or a class's) and an Invalid Date were lost on the way to the judge, so
+    // a wrong candidate passed deepStrictEqual where node fails it, and a right one failed.
+    Fixture f("javascript");
+    auto server = f.executor.fork_server();
+    const std::string code = "class K { constructor () { this.a = 1 } }\n"
+                             "const f = (n) => {\n"
+                             "  if (n === 1) return Object.assign([1, 2], { extra: 9 })\n"
+                             "  if (n === 2) return Object.assign(Object.create(null), { a: 1 })\n"
+                             "  if (n === 3) return new Date(NaN)\n"
+                             "  if (n === 4) return [, 1]\n"
+                             "  if (n === 5) return new K()\n"
+                             "  return null\n}\n";
+    // Each case's verdict under plain node, with the program and the assertion in one file.
+    const std::vector<std::pair<std::string, TestVerdict>> cases = {
+        {"assert.deepStrictEqual(f(1), [1, 2])", TestVerdict::failed},
+        {"assert.deepStrictEqual(f(2), { a: 1 })", TestVerdict::failed},
+        {"assert.deepStrictEqual(f(3), new Date(0))", TestVerdict::failed},
+        {"assert.deepStrictEqual(f(4), [undefined, 1])", TestVerdict::failed},
+        {"assert.deepStrictEqual(f(5), { a: 1 })", TestVerdict::failed},
+        {"assert.deepEqual(f(5), { a: 1 })", TestVerdict::passed},
+        {"assert.deepStrictEqual(f(5), f(5))", TestVerdict::passed},
+        {"assert.deepStrictEqual(f(4), [, 1])", TestVerdict::passed},
+        {"assert.deepStrictEqual(f(1), Object.assign([1, 2], { extra: 9 }))", TestVerdict::passed},
+        {"assert.ok(Number.isNaN(f(3).getTime()))", TestVerdict::passed},
+        {"assert.deepStrictEqual(f(2), Object.assign(Object.create(null), { a: 1 }))",
+         TestVerdict::passed},
+    };
+    std::vector<std::string> tests;
+    for (const auto& c : cases)
+        tests.push_back(c.first);
+    const auto job = f.job(code, "f", "const assert = require('assert')\n", tests);
+    for (sandbox::ForkServer* through :
+         {server ? &*server : nullptr, static_cast<sandbox::ForkServer*>(nullptr)}) {
+        const sandbox::JobResult r = f.executor.run_job(job, through);
+        CHECK(r.verdict == Verdict::ok);
+        REQUIRE(r.cases.size() == cases.size());
+        for (std::size_t k = 0; k < cases.size(); ++k) {
+            CAPTURE(cases[k].first);
+            CHECK(r.cases[k].verdict == cases[k].second);
+        }
+    }
+}

@@ -5,8 +5,10 @@
 //    a case that cannot be split runs whole and reports only its own result;
 //  - judge() (judge.js.in): reads those records back into fresh values and evaluates each
 //    assertion with them, one JSON line per case on stdout, prefixed by the job's nonce.
-// Values: the JSON values plus undefined, NaN, ±Infinity, -0, BigInt, Map, Set, Date, RegExp,
-// typed arrays and errors, nested; other objects travel as their own enumerable properties.
+// Values: the JSON values plus undefined, NaN, ±Infinity, -0, BigInt, Map, Set, Date (Invalid
+// Date too), RegExp, typed arrays and errors, nested; arrays keep their holes and their own
+// properties that are not indices; other objects travel as their own enumerable properties and
+// their prototype's kind (none, Object's, or a class's name).
 'use strict'
 
 const fs = require('fs')
@@ -44,19 +46,30 @@ function encode (value, seen = new Set()) {
   seen.add(value)
   try {
     if (Array.isArray(value)) {
+      // Holes stay holes, and own properties that are not indices travel with the items.
       const items = []
-      for (let i = 0; i < value.length; i++) items.push(encode(value[i], seen))
-      return ['a', items]
+      for (let i = 0; i < value.length; i++) items.push(i in value ? encode(value[i], seen) : ['h'])
+      const extra = Object.keys(value).filter(k => !(String(k >>> 0) === k && (k >>> 0) < 4294967295))
+      return extra.length === 0 ? ['a', items] : ['a', items, extra.map(k => [k, encode(value[k], seen)])]
     }
     if (value instanceof Map) return ['m', [...value].map(([k, v]) => [encode(k, seen), encode(v, seen)])]
     if (value instanceof Set) return ['S', [...value].map(v => encode(v, seen))]
-    if (value instanceof Date) return ['d', value.getTime()]
+    if (value instanceof Date) return ['d', Number.isNaN(value.getTime()) ? 'NaN' : value.getTime()]
     if (value instanceof RegExp) return ['r', value.source, value.flags]
     if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {
       return ['t', value.constructor.name, Array.from(value, v => encode(v, seen))]
     }
     if (value instanceof Error) return ['e', String(value.name), String(value.message)]
-    return ['o', Object.keys(value).map(k => [k, encode(value[k], seen)])]
+    const entries = Object.keys(value).map(k => [k, encode(value[k], seen)])
+    const proto = Object.getPrototypeOf(value)
+    if (proto === Object.prototype) return ['o', entries]
+    // An object with no prototype, or an instance of a class: the judge gives it a prototype
+    // of its own (one per class name), so that it equals a plain object only where node's
+    // loose comparisons would let it.
+    if (proto === null) return ['o', entries, 0]
+    let name = ''
+    try { name = String(proto.constructor.name) } catch (e) {}
+    return ['o', entries, name]
   } finally {
     seen.delete(value)
   }
@@ -65,6 +78,14 @@ function encode (value, seen = new Set()) {
 const kTypedArrays = {
   Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array,
   Float32Array, Float64Array, BigInt64Array, BigUint64Array
+}
+
+// The prototype the judge gives the instances of the candidate's class `name`: one per name,
+// so that two of them compare as instances of one class.
+const foreignPrototypes = new Map()
+function foreignPrototype (name) {
+  if (!foreignPrototypes.has(name)) foreignPrototypes.set(name, ({ [name]: class {} })[name].prototype)
+  return foreignPrototypes.get(name)
 }
 
 function decode (item) {
@@ -86,10 +107,17 @@ function decode (item) {
       if (a === '-Infinity') return -Infinity
       if (a === '-0') return -0
       return Number(a)
-    case 'a': return a.map(decode)
+    case 'a': {
+      const array = new Array(a.length)
+      a.forEach((item, i) => { if (!(Array.isArray(item) && item[0] === 'h')) array[i] = decode(item) })
+      for (const [k, v] of b || []) {
+        Object.defineProperty(array, String(k), { value: decode(v), enumerable: true, writable: true, configurable: true })
+      }
+      return array
+    }
     case 'm': return new Map(a.map(([k, v]) => [decode(k), decode(v)]))
     case 'S': return new Set(a.map(decode))
-    case 'd': return new Date(Number(a))
+    case 'd': return new Date(a === 'NaN' ? NaN : Number(a))
     case 'r': return new RegExp(String(a), String(b))
     case 't': {
       const Typed = Object.prototype.hasOwnProperty.call(kTypedArrays, a) ? kTypedArrays[a] : Array
@@ -101,7 +129,7 @@ function decode (item) {
       return error
     }
     case 'o': {
-      const object = {}
+      const object = b === 0 ? Object.create(null) : typeof b === 'string' ? Object.create(foreignPrototype(b)) : {}
       // defineProperty: a key "__proto__" is an own property, never the prototype.
       for (const [k, v] of a) {
         Object.defineProperty(object, String(k), { value: decode(v), enumerable: true, writable: true, configurable: true })
