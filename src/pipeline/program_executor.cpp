@@ -64,14 +64,6 @@ std::string read_all(int fd, std::size_t cap) {
     return out.substr(0, cap);
 }
 
-// The runner's records, read strictly. The harness writes each record it expects once, so any
-// other record (a kind or number no case of the job has, one written twice, a line that is not
-// a record header, a payload not followed by its newline) is the program's own: the stream is
-// then `forged`, and no case of the job is decided by it. Records are never skipped: a forged
-// header that claims the bytes of the harness's next record makes the stream forged, or leaves
-// that record missing, never read as something else. A record cut short at the end ends the
-// stream when the runner was stopped (it may have been writing it); when the runner ended
-// normally (`ended`) the harness wrote whole records only, and a cut is a forged header's.
 // A record's payload as the harness had it: it writes a line break as `\n` and `\` as `\\`.
 std::string unescaped(std::string_view payload) {
     std::string out;
@@ -87,6 +79,15 @@ std::string unescaped(std::string_view payload) {
     return out;
 }
 
+// The runner's records, read strictly. The harness writes each record the job expects (a W per
+// whole case, an X per split case, a V per hole) at most once, with its payload's line breaks
+// written as `\n`, so any other record (a kind or number no case of the job has, one written
+// twice, a line that is not a record header, a payload that does not end at the stream's next
+// line break, a size over the cap) is the program's own: the stream is then `forged`, and no
+// case of the job is decided by it. Records are never skipped: a forged header that claims the
+// bytes of the harness's next record claims its line break too. A record cut short at the end
+// ends the stream when the runner was stopped (it may have been writing it); when the runner
+// ended normally (`ended`) the harness wrote whole records only, and a cut is a forged header's.
 struct RunnerRecords {
     std::map<std::pair<char, long>, std::string> found; // payloads, unescaped
     std::string forged;    // why, when the stream holds a record the harness did not write
