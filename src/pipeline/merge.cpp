@@ -28,10 +28,10 @@ struct Recorded {
     std::size_t count = 1;
 };
 
-Expected<Recorded> read_recorded(const fs::path& path, const store::RunRow& run);
+Expected<Recorded> read_recorded(const fs::path& path, const store::DatabaseRun& run);
 
 // The database is a file the user gave: a configuration of the wrong shape is bad input.
-Expected<Recorded> recorded(const fs::path& path, const store::RunRow& run) {
+Expected<Recorded> recorded(const fs::path& path, const store::DatabaseRun& run) {
     try {
         return read_recorded(path, run);
     } catch (const json::exception& e) {
@@ -40,7 +40,7 @@ Expected<Recorded> recorded(const fs::path& path, const store::RunRow& run) {
     }
 }
 
-Expected<Recorded> read_recorded(const fs::path& path, const store::RunRow& run) {
+Expected<Recorded> read_recorded(const fs::path& path, const store::DatabaseRun& run) {
     json args = json::parse(run.args, nullptr, false);
     if (!args.is_object())
         return fail_at(path.string(), "run {} records no readable configuration", run.id);
@@ -97,8 +97,8 @@ Expected<Checked> check(const std::vector<fs::path>& inputs) {
                            "open it with this build's `assay stats --db` first, or merge it "
                            "with the build that wrote it",
                            info.schema_version, store::Store::kSchemaVersion);
-        std::vector<const store::RunRow*> runs;
-        for (const store::RunRow& r : info.runs)
+        std::vector<const store::DatabaseRun*> runs;
+        for (const store::DatabaseRun& r : info.runs)
             if (r.command == "run") runs.push_back(&r);
         if (runs.empty()) return fail_at(path.string(), "no `assay run` is recorded in it");
         if (runs.back()->status != "done")
@@ -106,7 +106,7 @@ Expected<Checked> check(const std::vector<fs::path>& inputs) {
                            "its newest run ({}, started {}) is '{}', not done: run that shard "
                            "again with the same command, then merge",
                            runs.back()->id, runs.back()->started_at, runs.back()->status);
-        for (const store::RunRow* r : runs) {
+        for (const store::DatabaseRun* r : runs) {
             Recorded rec = ASSAY_TRY(recorded(path, *r));
             if (!out.newest) {
                 first = path;
@@ -152,7 +152,7 @@ std::int64_t newest_run(const fs::path& db) {
     const auto info = store::inspect(db);
     std::int64_t id = 0;
     if (info)
-        for (const store::RunRow& r : info->runs)
+        for (const store::DatabaseRun& r : info->runs)
             if (r.command == "run") id = r.id;
     return id;
 }

@@ -27,7 +27,9 @@
 
 namespace assay::store {
 
-struct RunRow {
+// A run as merge reads it (not report_data.hpp's RunRow: one name, one type, or the program is
+// ill-formed and a destructor of one may run on the other).
+struct DatabaseRun {
     std::int64_t id = 0;
     std::string command;
     std::string args; // JSON
@@ -37,7 +39,7 @@ struct RunRow {
 
 struct DatabaseInfo {
     int schema_version = 0;
-    std::vector<RunRow> runs; // in id order
+    std::vector<DatabaseRun> runs; // in id order
 };
 
 // Opens `path` read-only: its schema version and runs. A file that is not a database, or has no
