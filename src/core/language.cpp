@@ -100,6 +100,29 @@ Expected<void> read_limits(const toml::table* limits, sandbox::Limits& l, const 
     return {};
 }
 
+// The native directory's files a descriptor names (`support_object`, `support_flags`,
+// `send_output`), after `native` and `compile` are read.
+Expected<void> read_native_files(const toml::table& table, const fs::path& file, Language& lang) {
+    lang.support_object = ASSAY_TRY(string_key(table, "support_object", file, false));
+    lang.support_flags = ASSAY_TRY(string_array(table, "support_flags", file, false));
+    lang.send_output = ASSAY_TRY(string_key(table, "send_output", file, false));
+    for (const char* key : {"support_object", "send_output"}) {
+        const std::string& file_name =
+            key == std::string_view("send_output") ? lang.send_output : lang.support_object;
+        if (file_name.empty()) continue;
+        const auto at = where(file, table.get(key)->source());
+        if (lang.native_dir.empty()) return fail_at(at, "'{}' needs 'native'", key);
+        if (lang.compile.empty()) return fail_at(at, "'{}' needs 'compile'", key);
+        if (file_name.find('/') != std::string::npos || file_name == "." || file_name == "..")
+            return fail_at(at, "'{}' must be a file name in the native directory", key);
+    }
+    if (lang.support_object.empty() && !lang.support_flags.empty()) {
+        return fail_at(where(file, table.get("support_flags")->source()),
+                       "'support_flags' needs 'support_object'");
+    }
+    return {};
+}
+
 } // namespace
 
 Expected<Language> load_language(const std::string& name, const fs::path& root) {
@@ -159,6 +182,7 @@ Expected<Language> load_language(const std::string& name, const fs::path& root) 
     if (!lang.compile_object.empty() && lang.compile.empty())
         return fail_at(where(file, table.get("compile_object")->source()),
                        "'compile_object' needs 'compile'");
+    ASSAY_TRY(read_native_files(table, file, lang));
     if (const toml::node* gate = table.get("syntax_gate")) {
         const auto* value = gate->as_boolean();
         if (value == nullptr)
@@ -293,10 +317,15 @@ class StagedCopy {
         root_ = pattern;
         std::error_code error;
         fs::copy(dir, root_, fs::copy_options::recursive, error);
+        // Directories and programs (the fork servers, the compile jail's first process) stay
+        // executable; everything else is readable.
         for (auto it = fs::recursive_directory_iterator(root_, error);
-             !error && it != fs::recursive_directory_iterator(); it.increment(error))
-            fs::permissions(it->path(), it->is_directory() ? fs::perms(0755) : fs::perms(0644),
-                            error);
+             !error && it != fs::recursive_directory_iterator(); it.increment(error)) {
+            const bool executable =
+                it->is_directory() || (fs::status(it->path(), error).permissions() &
+                                       fs::perms::owner_exec) != fs::perms::none;
+            fs::permissions(it->path(), executable ? fs::perms(0755) : fs::perms(0644), error);
+        }
         fs::permissions(root_, fs::perms(0755), error);
         if (error) root_.clear();
     }

@@ -60,6 +60,18 @@ struct Language {
     // candidate's program, when the program can stand alone (program_executor.hpp).
     std::vector<std::string> compile_object;
     std::vector<std::string> use_object;
+    // Optional: the harness's fixed code as an object the build compiled once (`support_object`,
+    // a file name in `native_dir`). A unit that includes the harness (a judge, a runner's cases)
+    // is compiled with `support_flags`, which make it declare that code instead of defining it,
+    // and every build that links such a unit links the object too (/assay-native/<name>). Not
+    // used when the build did not make the file.
+    std::string support_object;
+    std::vector<std::string> support_flags;
+    // Optional: a program the build made in `native_dir` (`send_output`) that starts a compile
+    // jail as `<it> {out} <compile command>`: it runs the command with its stdout on stderr and,
+    // when it succeeds, writes {out} to stdout. Without it (or without the file) the jail runs
+    // `/bin/sh -c '"$0" "$@" >&2 && exec /bin/cat {out}'`, which does the same.
+    std::string send_output;
     ProgramTemplates programs; // [programs]: the judge model's two programs (no zygote)
     // Whether tree-sitter's syntax check may reject a program before it runs (`compile_error`).
     // False where the grammar misreads valid programs (C++'s `typeid(int)`): the compiler decides.

@@ -23,6 +23,7 @@ using sandbox::JobResult;
 namespace {
 
 constexpr const char* kPrecompiledDir = "/assay-pch";
+constexpr const char* kNativeDir = "/assay-native"; // Language::native_dir in the jail
 
 // The program's leading lines that `line` matches, and the program with those lines left blank
 // (so every other line keeps its number). Blank lines and comments before and between them stay
@@ -114,14 +115,6 @@ substituted(std::vector<std::string> argv,
     return argv;
 }
 
-// argv run so that what it writes to stdout goes to stderr, then `produced` is sent on stdout.
-std::vector<std::string> sending(const std::vector<std::string>& argv,
-                                 const std::string& produced) {
-    std::vector<std::string> out{"/bin/sh", "-c", "\"$0\" \"$@\" >&2 && exec /bin/cat " + produced};
-    out.insert(out.end(), argv.begin(), argv.end());
-    return out;
-}
-
 std::string as_line(std::string text) {
     if (!text.empty() && text.back() != '\n') text += '\n';
     return text;
@@ -206,6 +199,18 @@ sandbox::SpawnSpec ProgramExecutor::compile_spec(std::vector<std::string> argv) 
     return s;
 }
 
+std::vector<std::string> ProgramExecutor::sending(const std::vector<std::string>& argv,
+                                                  const std::string& produced) const {
+    std::vector<std::string> out =
+        send_output_
+            ? std::vector<std::string>{fmt::format("{}/{}", kNativeDir, language_.send_output),
+                                       produced}
+            : std::vector<std::string>{"/bin/sh", "-c",
+                                       "\"$0\" \"$@\" >&2 && exec /bin/cat " + produced};
+    out.insert(out.end(), argv.begin(), argv.end());
+    return out;
+}
+
 bool ProgramExecutor::make_scratch() {
     if (!scratch_.empty()) return true;
     std::string dir = (fs::temp_directory_path() / "assay-pch-XXXXXX").string();
@@ -269,7 +274,8 @@ Compiled ProgramExecutor::compile(const std::string& source) {
 }
 
 Compiled ProgramExecutor::build(std::vector<std::string> argv, const std::string& source,
-                                const std::string& produced, const std::string& object) {
+                                const std::string& produced, const std::string& object,
+                                unsigned support) {
     std::string program = source;
     bool with_header = false;
     std::string header_name;
@@ -290,9 +296,19 @@ Compiled ProgramExecutor::build(std::vector<std::string> argv, const std::string
                         {{"header", fmt::format("{}/{}.hpp", kPrecompiledDir, header_name)}});
         argv.insert(argv.begin() + 1, use.begin(), use.end());
     }
+    if (support_ && (support & declare_support) != 0 && !argv.empty())
+        argv.insert(argv.begin() + 1, language_.support_flags.begin(),
+                    language_.support_flags.end());
     if (!object.empty()) {
         const auto use = substituted(language_.use_object,
                                      {{"object", fmt::format("{}/{}.o", kPrecompiledDir, object)}});
+        argv.insert(argv.end(), use.begin(), use.end());
+    }
+    const bool linking_support = support_ && (support & link_support) != 0;
+    if (linking_support) {
+        const auto use =
+            substituted(language_.use_object,
+                        {{"object", fmt::format("{}/{}", kNativeDir, language_.support_object)}});
         argv.insert(argv.end(), use.begin(), use.end());
     }
     sandbox::SpawnSpec s = compile_spec(sending(argv, produced));
@@ -301,10 +317,12 @@ Compiled ProgramExecutor::build(std::vector<std::string> argv, const std::string
         s.binds.push_back({scratch_.string(), kPrecompiledDir, false});
     const sandbox::RunResult r = sandbox::run(s);
     Compiled out;
-    if (r.verdict == Verdict::ok && r.exit_code == 0 && !r.stdout_text.empty())
+    if (r.verdict == Verdict::ok && r.exit_code == 0 && !r.stdout_text.empty()) {
         out.binary = r.stdout_text;
-    else
+        if (linking_support) ++supported_;
+    } else {
         out.error = compile_error(r, language_.compile_limits);
+    }
     return out;
 }
 
@@ -317,7 +335,8 @@ std::optional<std::string> ProgramExecutor::object(const std::string& source) {
             std::vector<std::string> argv =
                 substituted(language_.compile_object,
                             {{"file", language_.source_file}, {"out", "/work/unit.o"}});
-            const Compiled unit = build(std::move(argv), source, "/work/unit.o", {});
+            const Compiled unit =
+                build(std::move(argv), source, "/work/unit.o", {}, declare_support);
             ++objects_built_;
             if (unit.ok()) {
                 const std::string path = (scratch_ / (key + ".o")).string();
@@ -341,7 +360,8 @@ std::optional<Compiled> ProgramExecutor::compile_split(const HarnessJob& job,
         ++fell_back_;
         return Compiled{{}, "the cases' unit does not compile"};
     }
-    Compiled linked = build(language_.compile_argv(), as_line(job.code), "/work/program", *unit);
+    Compiled linked =
+        build(language_.compile_argv(), as_line(job.code), "/work/program", *unit, link_support);
     ++(linked.ok() ? linked_ : fell_back_);
     return linked;
 }
@@ -355,13 +375,25 @@ bool ProgramExecutor::wants_split(const HarnessJob& job) {
 }
 
 SplitCounts ProgramExecutor::split_counts() const {
-    return {linked_.load(), refused_.load(), fell_back_.load(), objects_built_.load(),
-            headers_built_.load()};
+    return {linked_.load(),        refused_.load(),       fell_back_.load(),
+            objects_built_.load(), headers_built_.load(), supported_.load()};
 }
 
 Compiled ProgramExecutor::compile_cached(const std::string& source) {
     return once<Compiled>(
-        judges_, util::content_hash(source), [] { return true; }, [&] { return compile(source); });
+        judges_, util::content_hash(source), [] { return true; },
+        [&] {
+            Compiled judge = build(language_.compile_argv(), source, "/work/program", {},
+                                   declare_support | link_support);
+            if (judge.ok() || !support_) return judge;
+            Compiled alone = build(language_.compile_argv(), source, "/work/program", {});
+            // The object does not fit what this build compiles (an object left from another
+            // assay.hpp, or built without a flag the descriptor's compile has: the unit then needs
+            // a layout symbol the object lacks): every later unit compiles the harness's code
+            // itself.
+            if (alone.ok()) support_ = false;
+            return alone;
+        });
 }
 
 std::optional<JobResult> ProgramExecutor::compile_programs(const HarnessJob& job,

@@ -296,6 +296,11 @@ JobResult interpret(const JudgePrograms& programs, const sandbox::RunResult& ran
 ProgramExecutor::ProgramExecutor(Language language, int slots, bool allow_weak_jail)
     : language_(std::move(language)), slots_(std::max(1, slots)), weak_(allow_weak_jail),
       frames_(load_frames(language_)) {
+    std::error_code ignored;
+    support_ = !language_.support_object.empty() &&
+               fs::is_regular_file(language_.native_dir / language_.support_object, ignored);
+    send_output_ = !language_.send_output.empty() &&
+                   fs::is_regular_file(language_.native_dir / language_.send_output, ignored);
     if (!language_.header_line.empty()) {
         try {
             header_line_.emplace(language_.header_line, std::regex::ECMAScript);

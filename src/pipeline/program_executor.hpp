@@ -46,6 +46,7 @@ struct SplitCounts {
     std::size_t fell_back = 0; // one unit: the split build failed
     std::size_t objects = 0;   // cases' units compiled
     std::size_t headers = 0;   // precompiled headers built
+    std::size_t supported = 0; // judges and runners linked with the harness's prebuilt object
 };
 
 class ProgramExecutor final : public Executor {
@@ -76,6 +77,10 @@ class ProgramExecutor final : public Executor {
                                           const sandbox::Limits& limits) const;
     // A compile jail for `argv`: compile_limits, compile_env, the compiler's layout random.
     [[nodiscard]] sandbox::SpawnSpec compile_spec(std::vector<std::string> argv) const;
+    // `argv` (a compile command) run so that what it writes to stdout goes to stderr, then
+    // `produced` is sent on stdout (Language::send_output).
+    [[nodiscard]] std::vector<std::string> sending(const std::vector<std::string>& argv,
+                                                   const std::string& produced) const;
     // The precompiled header for `header` (its text), building it when the batch has asked for
     // it before; nullopt when there is none to use.
     [[nodiscard]] std::optional<std::string> precompiled(const std::string& header);
@@ -90,10 +95,15 @@ class ProgramExecutor final : public Executor {
                                                const std::string& judge, const std::string& nonce,
                                                const std::string& values,
                                                std::string& judge_lines) const;
+    // What a build takes of the harness's prebuilt object (Language::support_object): its
+    // declarations (`support_flags`: a unit that includes the harness) and the object itself (a
+    // build that links such a unit). Nothing when the build did not make the object.
+    enum Support : unsigned { no_support = 0, declare_support = 1, link_support = 2 };
     // `argv` (a compile command) run on `source`, sending back `produced`; with `object` (the
     // name of a built object) linked in.
     [[nodiscard]] Compiled build(std::vector<std::string> argv, const std::string& source,
-                                 const std::string& produced, const std::string& object);
+                                 const std::string& produced, const std::string& object,
+                                 unsigned support = no_support);
     // The name of the object compiled from `source` (once per distinct source), or nullopt when
     // it does not compile.
     [[nodiscard]] std::optional<std::string> object(const std::string& source);
@@ -123,6 +133,9 @@ class ProgramExecutor final : public Executor {
     bool weak_;
     Expected<ProgramFrames> frames_;
     std::optional<std::regex> header_line_;
+    // The harness's prebuilt object exists (Language::support_object) and fits the units.
+    std::atomic<bool> support_{false};
+    bool send_output_ = false;      // the native sender exists (Language::send_output)
     std::filesystem::path scratch_; // host directory of precompiled headers (bound read-only)
     std::mutex mutex_;
     std::map<std::string, int> header_seen_;
@@ -135,6 +148,7 @@ class ProgramExecutor final : public Executor {
     std::atomic<std::size_t> fell_back_{0};
     std::atomic<std::size_t> objects_built_{0};
     std::atomic<std::size_t> headers_built_{0};
+    std::atomic<std::size_t> supported_{0};
     std::map<std::string, std::shared_future<std::optional<std::string>>> headers_;
     std::map<std::string, std::shared_future<Compiled>> judges_;
 };

@@ -85,6 +85,15 @@ TEST_CASE("core::load_language") {
               std::pair<std::string, std::string>{":5", "'compile_object' needs 'use_object' too"});
         CHECK(where_of("compile_object = [\"cc\"]\nuse_object = [\"{object}\"]\n") ==
               std::pair<std::string, std::string>{":4", "'compile_object' needs 'compile'"});
+        CHECK(where_of("compile = [\"cc\"]\nsupport_flags = [\"-DX\"]\n") ==
+              std::pair<std::string, std::string>{":5", "'support_flags' needs 'support_object'"});
+        CHECK(where_of("compile = [\"cc\"]\nsupport_object = \"s.o\"\n") ==
+              std::pair<std::string, std::string>{":5", "'support_object' needs 'native'"});
+        CHECK(where_of("native = \"n\"\nsupport_object = \"s.o\"\n") ==
+              std::pair<std::string, std::string>{":5", "'support_object' needs 'compile'"});
+        CHECK(where_of("native = \"n\"\ncompile = [\"cc\"]\nsupport_object = \"../s.o\"\n") ==
+              std::pair<std::string, std::string>{
+                  ":6", "'support_object' must be a file name in the native directory"});
     }
     SUBCASE("C++ compiles in its own jail; JavaScript does not compile; both run two programs") {
         const auto cpp = load_language("cpp");
@@ -112,6 +121,10 @@ TEST_CASE("core::load_language") {
         CHECK(cpp->programs.runner == "runner.cpp.in");
         CHECK_FALSE(cpp->precompile.empty());
         CHECK(cpp->use_object == std::vector<std::string>{"{object}"});
+        // The harness's fixed code is an object the build made, where it put the fork server.
+        CHECK(cpp->support_object == "assay_support.o");
+        CHECK(std::filesystem::is_regular_file(cpp->native_dir / cpp->support_object));
+        CHECK(cpp->support_flags == std::vector<std::string>{"-DASSAY_SUPPORT_LINKED"});
         CHECK(std::find(cpp->compile_object.begin(), cpp->compile_object.end(), "-c") !=
               cpp->compile_object.end());
         const auto js = load_language("javascript");

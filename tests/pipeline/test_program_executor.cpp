@@ -4,6 +4,7 @@
 #include "core/language.hpp"
 #include "pipeline/program_executor.hpp"
 #include "sandbox/jail.hpp"
+#include "support/temp_dir.hpp"
 
 #include <doctest/doctest.h>
 #include <filesystem>
@@ -550,6 +551,94 @@ TEST_CASE("pipeline::ProgramExecutor links a C++ runner from the program and its
         }
         CHECK(g.executor.split_counts().linked == 2);
         CHECK(g.executor.split_counts().objects == 1);
+    }
+}
+
+TEST_CASE("pipeline::ProgramExecutor links judges and cases' units with the harness's object") {
+    // The same jobs with the build's assay_support.o and send_output, and with a descriptor
+    // that has neither (every unit then compiles the harness's code itself, and a shell and cat
+    // send the output, as before): the same results, case by case, and only the first links the
+    // object (the judge and the runner of each job).
+    const auto both = [](const sandbox::HarnessJob& job) {
+        Fixture with("cpp");
+        Language bare = load_language("cpp").value();
+        bare.support_object = "absent.o";
+        bare.send_output.clear();
+        pipeline::ProgramExecutor without(bare, 1, false);
+        with.executor.set_split(pipeline::Split::always);
+        without.set_split(pipeline::Split::always);
+        const sandbox::JobResult a = with.executor.run_job(job);
+        const sandbox::JobResult b = without.run_job(job);
+        CHECK(a.verdict == b.verdict);
+        CHECK(a.message == b.message);
+        REQUIRE(a.cases.size() == b.cases.size());
+        for (std::size_t k = 0; k < a.cases.size(); ++k) {
+            CHECK(a.cases[k].verdict == b.cases[k].verdict);
+            CHECK(a.cases[k].message == b.cases[k].message);
+        }
+        CHECK(with.executor.split_counts().linked == 1);
+        CHECK(without.split_counts().linked == 1);
+        CHECK(without.split_counts().supported == 0);
+        return std::pair{a, with.executor.split_counts().supported};
+    };
+    Fixture f("cpp");
+    const std::vector<std::string> cases{
+        "assert (issame(twice({3}), {7}));", "assert (twice({3}) == vector<int>{7});",
+        "assert (twice({}).size() == 0);", "assert (issame(twice({1, 2}), {2, 4}));"};
+    // The judge ran (split cases): a failed case names the candidate's value and both sides.
+    const auto judged = [](const sandbox::JobResult& r) {
+        REQUIRE(r.cases.size() == 4);
+        CHECK(r.cases[0].verdict == TestVerdict::failed);
+        CHECK(r.cases[0].message.find("twice({3}) returned {6}") != std::string::npos);
+        CHECK(r.cases[1].message.find("left: {6}") != std::string::npos);
+        CHECK(r.cases[1].message.find("right: {7}") != std::string::npos);
+        CHECK(r.cases[2].verdict == TestVerdict::error);
+        CHECK(r.cases[2].message.find("std::out_of_range: empty input") != std::string::npos);
+        CHECK(r.cases[3].verdict == TestVerdict::passed);
+    };
+    SUBCASE("the judge and the runner link it; verdicts and messages are unchanged") {
+        const auto [r, supported] = both(f.job(kCppTwice, "twice", kCppSetup, cases));
+        judged(r);
+        CHECK(supported == 2);
+    }
+    SUBCASE("a tests' macro named like the harness's code: the units compile that code") {
+        // `check` is the function the judge calls for a boolean assertion: declared under the
+        // macro's name, the object's definition would not be found, and the judge not link.
+        for (const std::string macro :
+             {"#define check holds\n", "#define Text string\n", "#define size_ length_\n"}) {
+            CAPTURE(macro);
+            const auto [r, supported] = both(f.job(kCppTwice, "twice", macro + kCppSetup, cases));
+            judged(r);
+            CHECK(supported == 2);
+        }
+    }
+    SUBCASE("an object that does not fit: the judge and every later unit compile the code") {
+        // What an object left from another assay.hpp, or built without a flag the descriptor's
+        // compile has, comes to: the judge does not link with it. Here, not an object at all.
+        // (The directory is private, as a build under a 0700 home is: the jail gets a staged
+        // copy, whose programs must stay executable.)
+        testing::TempDir native;
+        Language odd = load_language("cpp").value();
+        for (const auto& entry : std::filesystem::directory_iterator(odd.native_dir))
+            std::filesystem::copy(entry.path(), native.path() / entry.path().filename());
+        native.write(odd.support_object, "not an object\n");
+        odd.native_dir = native.path();
+        pipeline::ProgramExecutor executor(odd, 1, false);
+        executor.set_split(pipeline::Split::always);
+        const sandbox::JobResult r = executor.run_job(f.job(kCppTwice, "twice", kCppSetup, cases));
+        CAPTURE(r.message);
+        judged(r);
+        CHECK(executor.split_counts().supported == 0);
+        CHECK(executor.split_counts().linked == 1);
+    }
+    SUBCASE("a tests' pragma that packs classes: the harness lays its own out as the object") {
+        for (const std::string pragma : {"#pragma pack(1)\n", "#pragma pack(push, 2)\n",
+                                         "#pragma GCC optimize(\"pack-struct\")\n"}) {
+            CAPTURE(pragma);
+            const auto [r, supported] = both(f.job(kCppTwice, "twice", pragma + kCppSetup, cases));
+            judged(r);
+            CHECK(supported == 2);
+        }
     }
 }
 

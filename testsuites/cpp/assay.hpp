@@ -28,7 +28,62 @@
 #include <unistd.h>
 #include <utility>
 
+// ---- how the fixed code reaches the unit --------------------------------------------------
+// With ASSAY_SUPPORT_LINKED (languages/cpp.toml `support_flags`), the declarations between the
+// ASSAY-SHARED markers below are all this unit compiles of them: their definitions come from the
+// prebuilt object (assay_support.cpp, built once with nothing before it), which the unit is then
+// linked with. That is only the same program when the declarations mean here what they meant
+// there, so the unit compiles the definitions itself, as inline functions in a namespace of their
+// own (never the object's), whenever text before this file could change that meaning:
+//  - a macro named like any identifier of those declarations (the tests' `#define long int`);
+//  - a pragma that lays classes out differently (`#pragma pack`, `#pragma GCC optimize
+//    ("pack-struct")`), which this file sets back to the command line's for its own span.
+#if defined(ASSAY_SUPPORT_LINKED) && ( \
+    defined(Failed) || defined(JudgeCase) || defined(Missing) || defined(N) || defined(Reader) || \
+    defined(RunnerCase) || defined(Text) || defined(a) || defined(alignof) || defined(append) || \
+    defined(at) || defined(b) || defined(back) || defined(begin) || defined(bool) || \
+    defined(c_str) || defined(capacity_) || defined(caught) || defined(ch) || defined(char) || \
+    defined(check) || defined(class) || defined(clear) || defined(clipped) || defined(const) || \
+    defined(constexpr) || defined(current_case) || defined(current_exception_text) || \
+    defined(data) || defined(data_) || defined(decltype) || defined(default) || defined(empty) || \
+    defined(end) || defined(explicit) || defined(fd) || defined(find) || defined(find_record) || \
+    defined(finish) || defined(friend) || defined(from) || defined(holds) || defined(i) || \
+    defined(id) || defined(int) || defined(json_string) || defined(judge_out) || \
+    defined(judge_start) || defined(kind) || defined(layout_checked) || defined(layout_seen) || \
+    defined(lhs) || defined(lhs_) || defined(long) || defined(n) || defined(noexcept) || \
+    defined(nonce) || defined(npos) || defined(nullptr) || defined(number) || defined(number_) || \
+    defined(number_text) || defined(operator) || defined(other) || defined(out) || \
+    defined(outcome_) || defined(path) || defined(payload) || defined(prefix) || \
+    defined(private) || defined(public) || defined(push_back) || defined(put_token) || \
+    defined(quote) || defined(quoted) || defined(read_file) || defined(record) || \
+    defined(record_escaped) || defined(record_unescaped) || defined(rhs) || defined(rhs_) || \
+    defined(s) || defined(shown) || defined(size) || defined(size_) || defined(size_t) || \
+    defined(sizeof) || defined(starts_with) || defined(static) || defined(static_cast) || \
+    defined(std) || defined(struct) || defined(substr) || defined(template) || defined(text) || \
+    defined(text_) || defined(token) || defined(true) || defined(unsigned) || defined(v) || \
+    defined(value) || defined(values) || defined(values_) || defined(verdict_) || defined(void) || \
+    defined(whole) || defined(whole_) || defined(whole_assert) || defined(write_all))
+#undef ASSAY_SUPPORT_LINKED
+#endif
+#undef ASSAY_INLINE
+#undef ASSAY_MODE
+#ifdef ASSAY_SUPPORT_LINKED
+#define ASSAY_INLINE
+#define ASSAY_MODE linked
+#else
+#define ASSAY_INLINE inline
+#define ASSAY_MODE local
+#endif
+#pragma GCC push_options
+#pragma GCC reset_options
+#pragma pack(push)
+#pragma pack()
+
 namespace assay {
+inline namespace ASSAY_MODE {
+
+// ASSAY-SHARED-BEGIN: the declarations the prebuilt object shares with every unit that links it.
+// Every identifier between these two markers is in the guard list above (a test checks).
 
 // A growable byte buffer: the harness's own string, so that it needs no <string> (whose
 // parsing would cost every compile a fifth of a second).
@@ -36,90 +91,37 @@ class Text {
   public:
     static constexpr std::size_t npos = static_cast<std::size_t>(-1);
     Text() = default;
-    Text(const char* s) { append(s, std::strlen(s)); } // NOLINT: converts like a string
-    Text(const char* s, std::size_t n) { append(s, n); }
-    Text(std::size_t n, char ch) {
-        for (std::size_t i = 0; i < n; ++i)
-            push_back(ch);
-    }
-    Text(const Text& other) { append(other.data(), other.size()); }
-    Text(Text&& other) noexcept : data_(other.data_), size_(other.size_), capacity_(other.capacity_) {
-        other.data_ = nullptr;
-        other.size_ = other.capacity_ = 0;
-    }
-    Text& operator=(Text other) noexcept {
-        std::swap(data_, other.data_);
-        std::swap(size_, other.size_);
-        std::swap(capacity_, other.capacity_);
-        return *this;
-    }
-    ~Text() { std::free(data_); }
+    ASSAY_INLINE Text(const char* s); // NOLINT: converts like a string
+    ASSAY_INLINE Text(const char* s, std::size_t n);
+    ASSAY_INLINE Text(std::size_t n, char ch);
+    ASSAY_INLINE Text(const Text& other);
+    ASSAY_INLINE Text(Text&& other) noexcept;
+    ASSAY_INLINE Text& operator=(Text other) noexcept;
+    ASSAY_INLINE ~Text();
 
-    void append(const char* s, std::size_t n) {
-        if (n == 0) return;
-        if (size_ + n + 1 > capacity_) {
-            std::size_t grown = capacity_ < 32 ? 32 : capacity_ * 2;
-            while (grown < size_ + n + 1)
-                grown *= 2;
-            char* bigger = static_cast<char*>(std::realloc(data_, grown));
-            if (bigger == nullptr) std::abort();
-            data_ = bigger;
-            capacity_ = grown;
-        }
-        std::memcpy(data_ + size_, s, n);
-        size_ += n;
-        data_[size_] = '\0';
-    }
-    void push_back(char ch) { append(&ch, 1); }
-    Text& operator+=(const Text& other) {
-        append(other.data(), other.size());
-        return *this;
-    }
-    Text& operator+=(const char* s) {
-        append(s, std::strlen(s));
-        return *this;
-    }
-    Text& operator+=(char ch) {
-        push_back(ch);
-        return *this;
-    }
-    friend Text operator+(Text a, const Text& b) {
-        a += b;
-        return a;
-    }
-    friend Text operator+(Text a, const char* b) {
-        a += b;
-        return a;
-    }
-    friend Text operator+(const char* a, const Text& b) { return Text(a) + b; }
-    friend bool operator==(const Text& a, const Text& b) {
-        return a.size_ == b.size_ && (a.size_ == 0 || std::memcmp(a.data_, b.data_, a.size_) == 0);
-    }
-    friend bool operator!=(const Text& a, const Text& b) { return !(a == b); }
+    ASSAY_INLINE void append(const char* s, std::size_t n);
+    ASSAY_INLINE void push_back(char ch);
+    ASSAY_INLINE Text& operator+=(const Text& other);
+    ASSAY_INLINE Text& operator+=(const char* s);
+    ASSAY_INLINE Text& operator+=(char ch);
+    friend ASSAY_INLINE Text operator+(Text a, const Text& b);
+    friend ASSAY_INLINE Text operator+(Text a, const char* b);
+    friend ASSAY_INLINE Text operator+(const char* a, const Text& b);
+    friend ASSAY_INLINE bool operator==(const Text& a, const Text& b);
+    friend ASSAY_INLINE bool operator!=(const Text& a, const Text& b);
 
-    const char* data() const { return data_ == nullptr ? "" : data_; }
-    const char* c_str() const { return data(); }
-    std::size_t size() const { return size_; }
-    bool empty() const { return size_ == 0; }
-    char operator[](std::size_t i) const { return data_[i]; }
-    char back() const { return data_[size_ - 1]; }
-    const char* begin() const { return data(); }
-    const char* end() const { return data() + size_; }
-    void clear() { size_ = 0; }
-    Text substr(std::size_t at, std::size_t n = npos) const {
-        if (at > size_) at = size_;
-        if (n > size_ - at) n = size_ - at;
-        return Text(data() + at, n);
-    }
-    std::size_t find(char ch, std::size_t from = 0) const {
-        for (std::size_t i = from; i < size_; ++i)
-            if (data_[i] == ch) return i;
-        return npos;
-    }
-    bool starts_with(const char* prefix) const {
-        const std::size_t n = std::strlen(prefix);
-        return n <= size_ && std::memcmp(data(), prefix, n) == 0;
-    }
+    ASSAY_INLINE const char* data() const;
+    ASSAY_INLINE const char* c_str() const;
+    ASSAY_INLINE std::size_t size() const;
+    ASSAY_INLINE bool empty() const;
+    ASSAY_INLINE char operator[](std::size_t i) const;
+    ASSAY_INLINE char back() const;
+    ASSAY_INLINE const char* begin() const;
+    ASSAY_INLINE const char* end() const;
+    ASSAY_INLINE void clear();
+    ASSAY_INLINE Text substr(std::size_t at, std::size_t n = npos) const;
+    ASSAY_INLINE std::size_t find(char ch, std::size_t from = 0) const;
+    ASSAY_INLINE bool starts_with(const char* prefix) const;
 
   private:
     char* data_ = nullptr;
@@ -127,64 +129,117 @@ class Text {
     std::size_t capacity_ = 0;
 };
 
-inline Text number_text(long long v) {
-    char buffer[32];
-    std::snprintf(buffer, sizeof buffer, "%lld", v);
-    return buffer;
-}
-inline Text number_text(unsigned long long v) {
-    char buffer[32];
-    std::snprintf(buffer, sizeof buffer, "%llu", v);
-    return buffer;
-}
-inline Text number_text(long v) { return number_text(static_cast<long long>(v)); }
-inline Text number_text(unsigned long v) { return number_text(static_cast<unsigned long long>(v)); }
-inline Text number_text(int v) { return number_text(static_cast<long long>(v)); }
+ASSAY_INLINE Text number_text(long long v);
+ASSAY_INLINE Text number_text(unsigned long long v);
+ASSAY_INLINE Text number_text(long v);
+ASSAY_INLINE Text number_text(unsigned long v);
+ASSAY_INLINE Text number_text(int v);
 
-// ---- the codec: whitespace-separated tokens, read back by type -------------------------------
-
+// The codec's input: whitespace-separated tokens, read back by type.
 struct Reader {
     const Text* text;
     std::size_t at = 0;
     // The next token (up to a space), or false at the end.
-    bool token(Text& out) {
-        while (at < text->size() && (*text)[at] == ' ')
-            ++at;
-        if (at >= text->size()) return false;
-        const std::size_t stop = text->find(' ', at);
-        const std::size_t end = stop == Text::npos ? text->size() : stop;
-        out = text->substr(at, end - at);
-        at = end;
-        return true;
-    }
+    ASSAY_INLINE bool token(Text& out);
 };
 
-inline void put_token(Text& out, const Text& token) {
-    if (!out.empty()) out += ' ';
-    out += token;
-}
+ASSAY_INLINE void put_token(Text& out, const Text& token);
+ASSAY_INLINE Text quoted(const Text& s, char quote);
 
-inline Text quoted(const Text& s, char quote) {
-    Text out(1, quote);
-    for (const unsigned char ch : s) {
-        if (ch == '\\' || ch == static_cast<unsigned char>(quote)) {
-            out += '\\';
-            out += static_cast<char>(ch);
-        } else if (ch == '\n') {
-            out += "\\n";
-        } else if (ch == '\t') {
-            out += "\\t";
-        } else if (ch < 0x20 || ch == 0x7f) {
-            char buffer[8];
-            std::snprintf(buffer, sizeof buffer, "\\x%02x", ch);
-            out += buffer;
-        } else {
-            out += static_cast<char>(ch);
-        }
-    }
-    out += quote;
-    return out;
-}
+// Records: "<kind> <number> <size>\n<payload>\n" on fd 3 (runner). A payload never holds a line
+// break (written `\n`, and `\` as `\\`): every line break of the stream ends a header or a
+// payload, so a header the program forges cannot claim the bytes of a record of the harness's
+// without the supervisor seeing it.
+ASSAY_INLINE void write_all(int fd, const Text& data);
+ASSAY_INLINE Text record_escaped(const Text& payload);
+ASSAY_INLINE Text record_unescaped(const Text& payload);
+ASSAY_INLINE void record(char kind, long number, const Text& payload);
+// The exception being handled, in words: its type and what().
+ASSAY_INLINE Text current_exception_text();
+// At most 1000 bytes of a value's text: a candidate's huge value must not flood the judge's
+// output (whose limit would then fail the judge, not the candidate).
+ASSAY_INLINE Text clipped(const Text& text);
+
+// An assertion that failed, with what the judge saw of its sides.
+struct Failed {
+    Text lhs;
+    Text rhs;
+};
+
+// A case's guard in the runner: reports an exception that escaped the case (split cases) or the
+// case's own result (whole cases).
+class RunnerCase {
+  public:
+    ASSAY_INLINE RunnerCase(long number, bool whole);
+    ASSAY_INLINE void caught();
+    ASSAY_INLINE void finish();
+
+  private:
+    long number_;
+    bool whole_;
+    Text outcome_;
+    Text text_;
+};
+
+ASSAY_INLINE void whole_assert(bool holds);
+
+// ---- the judge ----------------------------------------------------------------------------
+
+struct Missing {
+    Text text;
+};
+
+ASSAY_INLINE Text& values();
+ASSAY_INLINE Text& nonce();
+ASSAY_INLINE Text read_file(const char* path);
+// The payload of the runner's record (kind, number), or false when there is none.
+ASSAY_INLINE bool find_record(char kind, long number, Text& payload);
+// Where the judge writes its result lines: stdout in a jail of its own, fd 4 under the fork
+// server (whose captured stdout keeps only its first bytes).
+ASSAY_INLINE int& judge_out();
+// Reads the job's nonce and the runner's records: from fd 3 (the nonce's line, then the
+// records) under the fork server, else from /work/nonce and /work/values.
+ASSAY_INLINE void judge_start();
+ASSAY_INLINE Text json_string(const Text& s);
+
+// A case's guard in the judge: one result line when the case ends.
+class JudgeCase {
+  public:
+    ASSAY_INLINE explicit JudgeCase(long number);
+    ASSAY_INLINE ~JudgeCase();
+    ASSAY_INLINE long number() const;
+    ASSAY_INLINE void value(long id, Text shown);
+    ASSAY_INLINE void caught();
+    ASSAY_INLINE void finish() const;
+
+  private:
+    long number_;
+    Text verdict_;
+    Text values_;
+    Text lhs_;
+    Text rhs_;
+    Text text_;
+};
+
+ASSAY_INLINE JudgeCase*& current_case();
+ASSAY_INLINE void check(bool holds);
+
+// The classes' layout as this unit sees it. Only an object built with the same layout defines
+// layout_seen<that layout> (assay_support.cpp), so a unit that sees another (built with a flag
+// the object was not, or after text this file does not set back) does not link, and never runs
+// with the object's code on its own objects.
+template <decltype(sizeof 0)... N> void layout_seen();
+#define ASSAY_LAYOUT                                                                              \
+    sizeof(Text), alignof(Text), sizeof(Reader), alignof(Reader), sizeof(Failed),                \
+        sizeof(RunnerCase), alignof(RunnerCase), sizeof(Missing), sizeof(JudgeCase),              \
+        alignof(JudgeCase)
+#ifdef ASSAY_SUPPORT_LINKED
+static const bool layout_checked = (layout_seen<ASSAY_LAYOUT>(), true);
+#endif
+
+// ASSAY-SHARED-END
+
+// ---- the codec: whitespace-separated tokens, read back by type -------------------------------
 
 template <class T, class = void> struct Codec {
     static constexpr bool supported = false;
@@ -549,76 +604,6 @@ template <class T> struct Codec<std::optional<T>> {
 #endif
 
 
-// ---- records: "<kind> <number> <size>\n<payload>\n" on fd 3 (runner) ------------------------
-
-inline void write_all(int fd, const Text& data) {
-    std::size_t done = 0;
-    while (done < data.size()) {
-        const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-        if (n <= 0) return;
-        done += static_cast<std::size_t>(n);
-    }
-}
-
-// A payload never holds a line break (written `\n`, and `\` as `\\`): every line break of the
-// stream ends a header or a payload, so a header the program forges cannot claim the bytes of a
-// record of the harness's without the supervisor seeing it.
-inline Text record_escaped(const Text& payload) {
-    Text out;
-    for (std::size_t k = 0; k < payload.size(); ++k) {
-        const char ch = payload[k];
-        if (ch == '\\' || ch == '\n') out += '\\';
-        out += ch == '\n' ? 'n' : ch;
-    }
-    return out;
-}
-
-inline Text record_unescaped(const Text& payload) {
-    Text out;
-    for (std::size_t k = 0; k < payload.size(); ++k) {
-        if (payload[k] == '\\' && k + 1 < payload.size()) {
-            out += payload[++k] == 'n' ? '\n' : payload[k];
-        } else {
-            out += payload[k];
-        }
-    }
-    return out;
-}
-
-inline void record(char kind, long number, const Text& payload) {
-    const Text data = record_escaped(payload);
-    write_all(3, Text(1, kind) + " " + number_text(number) + " " + number_text(data.size()) +
-                     "\n" + data + "\n");
-}
-
-// The exception being handled, in words: its type and what().
-inline Text current_exception_text() {
-    try {
-        throw;
-    } catch (const std::exception& e) {
-        int status = 0;
-        char* name = abi::__cxa_demangle(typeid(e).name(), nullptr, nullptr, &status);
-        Text out = Text(status == 0 && name != nullptr ? name : typeid(e).name()) +
-                          ": " + e.what();
-        std::free(name);
-        return out;
-    } catch (...) {
-        return "an exception that is not a std::exception";
-    }
-}
-
-// At most 1000 bytes of a value's text: a candidate's huge value must not flood the judge's
-// output (whose limit would then fail the judge, not the candidate).
-inline Text clipped(const Text& text) {
-    return text.size() <= 1000 ? text : text.substr(0, 1000) + " ...";
-}
-
-// An assertion that failed, with what the judge saw of its sides.
-struct Failed {
-    Text lhs;
-    Text rhs;
-};
-
 // The runner's side of a hole: the value, natively, sent as the hole's record; the caller gets
 // the value back unchanged.
 template <class T> T&& emit(long id, T&& value) {
@@ -629,183 +614,6 @@ template <class T> T&& emit(long id, T&& value) {
     record('V', id, payload);
     return std::forward<T>(value);
 }
-
-// A case's guard in the runner: reports an exception that escaped the case (split cases) or the
-// case's own result (whole cases).
-class RunnerCase {
-  public:
-    RunnerCase(long number, bool whole) : number_(number), whole_(whole) {}
-    void caught() {
-        try {
-            throw;
-        } catch (const Failed&) {
-            outcome_ = "failed";
-        } catch (...) {
-            outcome_ = "error";
-            text_ = current_exception_text();
-        }
-    }
-    void finish() {
-        if (!outcome_.empty() && !whole_) record('X', number_, text_);
-        if (whole_) record('W', number_, outcome_.empty() ? "passed" : outcome_ + " " + text_);
-    }
-
-  private:
-    long number_;
-    bool whole_;
-    Text outcome_;
-    Text text_;
-};
-
-inline void whole_assert(bool holds) {
-    if (!holds) throw Failed{};
-}
-
-// ---- the judge ----------------------------------------------------------------------------
-
-struct Missing {
-    Text text;
-};
-
-inline Text& values() {
-    static Text text;
-    return text;
-}
-inline Text& nonce() {
-    static Text value;
-    return value;
-}
-
-inline Text read_file(const char* path) {
-    Text out;
-    if (FILE* f = std::fopen(path, "rb")) {
-        char buffer[65536];
-        std::size_t n = 0;
-        while ((n = std::fread(buffer, 1, sizeof buffer, f)) > 0)
-            out.append(buffer, n);
-        std::fclose(f);
-    }
-    return out;
-}
-
-// The payload of the runner's record (kind, number), or false when there is none.
-inline bool find_record(char kind, long number, Text& payload) {
-    const Text& text = values();
-    std::size_t at = 0;
-    while (at < text.size()) {
-        const std::size_t eol = text.find('\n', at);
-        if (eol == Text::npos) return false;
-        char k = 0;
-        long n = 0;
-        unsigned long size = 0;
-        if (std::sscanf(text.c_str() + at, "%c %ld %lu", &k, &n, &size) != 3) return false;
-        if (size > text.size() - (eol + 1)) return false; // (never eol + 1 + size: it can wrap)
-        if (k == kind && n == number) {
-            payload = record_unescaped(text.substr(eol + 1, size));
-            return true;
-        }
-        at = eol + 1 + size + 1;
-    }
-    return false;
-}
-
-// Where the judge writes its result lines: stdout in a jail of its own, fd 4 under the fork
-// server (whose captured stdout keeps only its first bytes).
-inline int& judge_out() {
-    static int fd = 1;
-    return fd;
-}
-
-// Reads the job's nonce and the runner's records: from fd 3 (the nonce's line, then the
-// records) under the fork server, else from /work/nonce and /work/values.
-inline void judge_start() {
-    // (lseek, not fcntl: <fcntl.h> would declare open() and creat() after the program's own.)
-    if (::lseek(3, 0, SEEK_CUR) != -1 || errno != EBADF) {
-        Text inputs;
-        char buffer[65536];
-        for (;;) {
-            const ssize_t n = ::read(3, buffer, sizeof buffer);
-            if (n < 0 && errno == EINTR) continue;
-            if (n <= 0) break;
-            inputs.append(buffer, static_cast<std::size_t>(n));
-        }
-        ::close(3); // the tests' code reads nothing of it again
-        const std::size_t eol = inputs.find('\n', 0);
-        nonce() = eol == Text::npos ? inputs : inputs.substr(0, eol);
-        values() = eol == Text::npos ? Text() : inputs.substr(eol + 1, inputs.size() - eol - 1);
-        judge_out() = 4;
-        return;
-    }
-    nonce() = read_file("/work/nonce");
-    values() = read_file("/work/values");
-}
-
-inline Text json_string(const Text& s) {
-    Text out = "\"";
-    for (const unsigned char ch : s) {
-        if (ch == '"' || ch == '\\') {
-            out += '\\';
-            out += static_cast<char>(ch);
-        } else if (ch < 0x20) {
-            char buffer[8];
-            std::snprintf(buffer, sizeof buffer, "\\u%04x", ch);
-            out += buffer;
-        } else {
-            out += static_cast<char>(ch);
-        }
-    }
-    return out + "\"";
-}
-
-class JudgeCase;
-inline JudgeCase*& current_case() {
-    static JudgeCase* value = nullptr;
-    return value;
-}
-
-// A case's guard in the judge: one result line when the case ends.
-class JudgeCase {
-  public:
-    explicit JudgeCase(long number) : number_(number) { current_case() = this; }
-    ~JudgeCase() { current_case() = nullptr; }
-    long number() const { return number_; }
-    void value(long id, Text shown) { values_ += (values_.empty() ? "" : ",") +
-                                                       json_string(number_text(id)) + ":" +
-                                                       json_string(shown); }
-    void caught() {
-        try {
-            throw;
-        } catch (const Failed& f) {
-            verdict_ = "failed";
-            lhs_ = f.lhs;
-            rhs_ = f.rhs;
-        } catch (const Missing& m) {
-            verdict_ = "error";
-            text_ = m.text;
-        } catch (...) {
-            verdict_ = "error";
-            text_ = "the test raised " + current_exception_text();
-        }
-    }
-    void finish() const {
-        Text line = nonce() + " {\"case\":" + number_text(number_) +
-                           ",\"verdict\":" + json_string(verdict_) + ",\"values\":{" + values_ +
-                           "}";
-        if (verdict_ == "failed" && (!lhs_.empty() || !rhs_.empty()))
-            line += ",\"lhs\":" + json_string(lhs_) + ",\"rhs\":" + json_string(rhs_);
-        if (!text_.empty()) line += ",\"message\":" + json_string(text_);
-        line += "}\n";
-        write_all(judge_out(), line);
-    }
-
-  private:
-    long number_;
-    Text verdict_ = "passed";
-    Text values_;
-    Text lhs_;
-    Text rhs_;
-    Text text_;
-};
 
 // The judge's side of a hole: the runner's value, read back as the declared type T.
 template <class T> std::decay_t<T> take(long id) {
@@ -830,15 +638,18 @@ template <class T> std::decay_t<T> take(long id) {
     return value;
 }
 
-inline void check(bool holds) {
-    if (!holds) throw Failed{};
-}
-
 template <class L, class R, class Op> void compare(const L& lhs, const R& rhs, Op op) {
     if (!op(lhs, rhs)) throw Failed{clipped(show_value(lhs)), clipped(show_value(rhs))};
 }
 
+} // namespace ASSAY_MODE
 } // namespace assay
+
+#ifndef ASSAY_SUPPORT_LINKED
+#include "assay_support.inl"
+#endif
+#pragma pack(pop)
+#pragma GCC pop_options
 
 #define ASSAY_CASE(k)                                                                              \
     {                                                                                              \
