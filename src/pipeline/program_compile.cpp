@@ -296,7 +296,7 @@ Compiled ProgramExecutor::build(std::vector<std::string> argv, const std::string
                         {{"header", fmt::format("{}/{}.hpp", kPrecompiledDir, header_name)}});
         argv.insert(argv.begin() + 1, use.begin(), use.end());
     }
-    if (support_ && (support & declare_support) != 0 && !argv.empty())
+    if ((support & declare_support) != 0 && !argv.empty())
         argv.insert(argv.begin() + 1, language_.support_flags.begin(),
                     language_.support_flags.end());
     if (!object.empty()) {
@@ -304,7 +304,7 @@ Compiled ProgramExecutor::build(std::vector<std::string> argv, const std::string
                                      {{"object", fmt::format("{}/{}.o", kPrecompiledDir, object)}});
         argv.insert(argv.end(), use.begin(), use.end());
     }
-    const bool linking_support = support_ && (support & link_support) != 0;
+    const bool linking_support = (support & link_support) != 0;
     if (linking_support) {
         const auto use =
             substituted(language_.use_object,
@@ -336,7 +336,7 @@ std::optional<std::string> ProgramExecutor::object(const std::string& source) {
                 substituted(language_.compile_object,
                             {{"file", language_.source_file}, {"out", "/work/unit.o"}});
             const Compiled unit =
-                build(std::move(argv), source, "/work/unit.o", {}, declare_support);
+                build(std::move(argv), source, "/work/unit.o", {}, support(declare_support));
             ++objects_built_;
             if (unit.ok()) {
                 const std::string path = (scratch_ / (key + ".o")).string();
@@ -360,8 +360,8 @@ std::optional<Compiled> ProgramExecutor::compile_split(const HarnessJob& job,
         ++fell_back_;
         return Compiled{{}, "the cases' unit does not compile"};
     }
-    Compiled linked =
-        build(language_.compile_argv(), as_line(job.code), "/work/program", *unit, link_support);
+    Compiled linked = build(language_.compile_argv(), as_line(job.code), "/work/program", *unit,
+                            support(link_support));
     ++(linked.ok() ? linked_ : fell_back_);
     return linked;
 }
@@ -374,6 +374,19 @@ bool ProgramExecutor::wants_split(const HarnessJob& job) {
     return it != problem_expected_.end() && it->second >= 2;
 }
 
+unsigned ProgramExecutor::support(unsigned wanted) {
+    std::call_once(support_probed_, [&] {
+        if (!support_present_ || !frames_) return;
+        // The judge's frame with no tests: the harness alone, as a judge includes it.
+        const Compiled probe =
+            build(language_.compile_argv(),
+                  fill(frames_->judge, {{"setup", ""}, {"cases", ""}}, "{{", "}}"), "/work/program",
+                  {}, declare_support | link_support);
+        support_fits_ = probe.ok();
+    });
+    return support_fits_ ? wanted : no_support;
+}
+
 SplitCounts ProgramExecutor::split_counts() const {
     return {linked_.load(),        refused_.load(),       fell_back_.load(),
             objects_built_.load(), headers_built_.load(), supported_.load()};
@@ -383,16 +396,12 @@ Compiled ProgramExecutor::compile_cached(const std::string& source) {
     return once<Compiled>(
         judges_, util::content_hash(source), [] { return true; },
         [&] {
-            Compiled judge = build(language_.compile_argv(), source, "/work/program", {},
-                                   declare_support | link_support);
-            if (judge.ok() || !support_) return judge;
-            Compiled alone = build(language_.compile_argv(), source, "/work/program", {});
-            // The object does not fit what this build compiles (an object left from another
-            // assay.hpp, or built without a flag the descriptor's compile has: the unit then needs
-            // a layout symbol the object lacks): every later unit compiles the harness's code
-            // itself.
-            if (alone.ok()) support_ = false;
-            return alone;
+            const unsigned with = support(declare_support | link_support);
+            Compiled judge = build(language_.compile_argv(), source, "/work/program", {}, with);
+            // A judge whose own text does not build with the object: it compiles the harness's code
+            // itself (a choice made by this source alone, as any build's).
+            if (judge.ok() || with == no_support) return judge;
+            return build(language_.compile_argv(), source, "/work/program", {});
         });
 }
 

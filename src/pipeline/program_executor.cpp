@@ -4,6 +4,7 @@
 #include "sandbox/harness_wire.hpp" // memfd_with, make_nonce, not_run: the fast path's wire helpers
 #include "sandbox/host_probe.hpp"
 #include "sandbox/inbox.hpp"
+#include "util/file.hpp"
 #include "util/hash.hpp"
 #include "util/interrupt.hpp"
 #include "util/string.hpp"
@@ -293,12 +294,33 @@ JobResult interpret(const JudgePrograms& programs, const sandbox::RunResult& ran
 
 } // namespace
 
+namespace {
+
+// Whether `object` exists and was built from `harness`'s files: each copy the build left in
+// <object>.sources/ is the same as the harness's file of that name. (An object left from another
+// checkout or an older header would declare one thing and define another.)
+bool built_from(const fs::path& object, const fs::path& harness) {
+    std::error_code error;
+    if (!fs::is_regular_file(object, error)) return false;
+    bool any = false;
+    for (const auto& copy : fs::directory_iterator(object.string() + ".sources", error)) {
+        const auto built = util::read_file(copy.path().string());
+        const auto now = util::read_file((harness / copy.path().filename()).string());
+        if (!built || !now || *built != *now) return false;
+        any = true;
+    }
+    return any && !error;
+}
+
+} // namespace
+
 ProgramExecutor::ProgramExecutor(Language language, int slots, bool allow_weak_jail)
     : language_(std::move(language)), slots_(std::max(1, slots)), weak_(allow_weak_jail),
       frames_(load_frames(language_)) {
     std::error_code ignored;
-    support_ = !language_.support_object.empty() &&
-               fs::is_regular_file(language_.native_dir / language_.support_object, ignored);
+    support_present_ =
+        !language_.support_object.empty() &&
+        built_from(language_.native_dir / language_.support_object, language_.harness_dir);
     send_output_ = !language_.send_output.empty() &&
                    fs::is_regular_file(language_.native_dir / language_.send_output, ignored);
     if (!language_.header_line.empty()) {

@@ -46,7 +46,7 @@ struct SplitCounts {
     std::size_t fell_back = 0; // one unit: the split build failed
     std::size_t objects = 0;   // cases' units compiled
     std::size_t headers = 0;   // precompiled headers built
-    std::size_t supported = 0; // judges and runners linked with the harness's prebuilt object
+    std::size_t supported = 0; // builds linked with the harness's prebuilt object (its probe too)
 };
 
 class ProgramExecutor final : public Executor {
@@ -97,8 +97,13 @@ class ProgramExecutor final : public Executor {
                                                std::string& judge_lines) const;
     // What a build takes of the harness's prebuilt object (Language::support_object): its
     // declarations (`support_flags`: a unit that includes the harness) and the object itself (a
-    // build that links such a unit). Nothing when the build did not make the object.
+    // build that links such a unit).
     enum Support : unsigned { no_support = 0, declare_support = 1, link_support = 2 };
+    // `wanted` when the object fits this executor's builds, else no_support. Whether it fits is
+    // decided once, before the first build that would use it: the object is there, was built
+    // from this harness's files (the copies the build left beside it), and a unit that only
+    // includes the harness compiles and links with it under the descriptor's own command.
+    [[nodiscard]] unsigned support(unsigned wanted);
     // `argv` (a compile command) run on `source`, sending back `produced`; with `object` (the
     // name of a built object) linked in.
     [[nodiscard]] Compiled build(std::vector<std::string> argv, const std::string& source,
@@ -133,8 +138,9 @@ class ProgramExecutor final : public Executor {
     bool weak_;
     Expected<ProgramFrames> frames_;
     std::optional<std::regex> header_line_;
-    // The harness's prebuilt object exists (Language::support_object) and fits the units.
-    std::atomic<bool> support_{false};
+    bool support_present_ = false; // the object, built from this harness's files
+    std::once_flag support_probed_;
+    bool support_fits_ = false;
     bool send_output_ = false;      // the native sender exists (Language::send_output)
     std::filesystem::path scratch_; // host directory of precompiled headers (bound read-only)
     std::mutex mutex_;

@@ -9,6 +9,7 @@
 #include <doctest/doctest.h>
 #include <filesystem>
 #include <fmt/format.h>
+#include <fstream>
 #include <regex>
 #include <set>
 
@@ -558,7 +559,7 @@ TEST_CASE("pipeline::ProgramExecutor links judges and cases' units with the harn
     // The same jobs with the build's assay_support.o and send_output, and with a descriptor
     // that has neither (every unit then compiles the harness's code itself, and a shell and cat
     // send the output, as before): the same results, case by case, and only the first links the
-    // object (the judge and the runner of each job).
+    // object (its probe, the judge and the runner).
     const auto both = [](const sandbox::HarnessJob& job) {
         Fixture with("cpp");
         Language bare = load_language("cpp").value();
@@ -599,7 +600,7 @@ TEST_CASE("pipeline::ProgramExecutor links judges and cases' units with the harn
     SUBCASE("the judge and the runner link it; verdicts and messages are unchanged") {
         const auto [r, supported] = both(f.job(kCppTwice, "twice", kCppSetup, cases));
         judged(r);
-        CHECK(supported == 2);
+        CHECK(supported == 3); // the probe, the judge, the runner
     }
     SUBCASE("a tests' macro named like the harness's code: the units compile that code") {
         // `check` is the function the judge calls for a boolean assertion: declared under the
@@ -609,27 +610,38 @@ TEST_CASE("pipeline::ProgramExecutor links judges and cases' units with the harn
             CAPTURE(macro);
             const auto [r, supported] = both(f.job(kCppTwice, "twice", macro + kCppSetup, cases));
             judged(r);
-            CHECK(supported == 2);
+            CHECK(supported == 3); // the probe, the judge, the runner
         }
     }
-    SUBCASE("an object that does not fit: the judge and every later unit compile the code") {
-        // What an object left from another assay.hpp, or built without a flag the descriptor's
-        // compile has, comes to: the judge does not link with it. Here, not an object at all.
-        // (The directory is private, as a build under a 0700 home is: the jail gets a staged
-        // copy, whose programs must stay executable.)
-        testing::TempDir native;
-        Language odd = load_language("cpp").value();
-        for (const auto& entry : std::filesystem::directory_iterator(odd.native_dir))
-            std::filesystem::copy(entry.path(), native.path() / entry.path().filename());
-        native.write(odd.support_object, "not an object\n");
-        odd.native_dir = native.path();
-        pipeline::ProgramExecutor executor(odd, 1, false);
-        executor.set_split(pipeline::Split::always);
-        const sandbox::JobResult r = executor.run_job(f.job(kCppTwice, "twice", kCppSetup, cases));
-        CAPTURE(r.message);
-        judged(r);
-        CHECK(executor.split_counts().supported == 0);
-        CHECK(executor.split_counts().linked == 1);
+    SUBCASE("an object that does not fit, or is not this harness's: no unit uses it") {
+        // An object the descriptor's compile cannot link (here, not an object at all: what one
+        // built without a flag that compile has comes to), and one built from other harness
+        // files than those the jail binds (an older assay.hpp, another checkout's). The
+        // directory is private, as a build under a 0700 home is: the jail gets a staged copy,
+        // whose programs must stay executable.
+        for (const bool garbage : {true, false}) {
+            CAPTURE(garbage);
+            testing::TempDir native;
+            Language odd = load_language("cpp").value();
+            for (const auto& entry : std::filesystem::directory_iterator(odd.native_dir))
+                std::filesystem::copy(entry.path(), native.path() / entry.path().filename(),
+                                      std::filesystem::copy_options::recursive);
+            const std::string sources = odd.support_object + ".sources";
+            REQUIRE(std::filesystem::exists(native / (sources + "/assay.hpp")));
+            if (garbage)
+                native.write(odd.support_object, "not an object\n");
+            else
+                std::ofstream(native / (sources + "/assay.hpp"), std::ios::app) << "// older\n";
+            odd.native_dir = native.path();
+            pipeline::ProgramExecutor executor(odd, 1, false);
+            executor.set_split(pipeline::Split::always);
+            const sandbox::JobResult r =
+                executor.run_job(f.job(kCppTwice, "twice", kCppSetup, cases));
+            CAPTURE(r.message);
+            judged(r);
+            CHECK(executor.split_counts().supported == 0);
+            CHECK(executor.split_counts().linked == 1);
+        }
     }
     SUBCASE("a tests' pragma that packs classes: the harness lays its own out as the object") {
         for (const std::string pragma : {"#pragma pack(1)\n", "#pragma pack(push, 2)\n",
@@ -637,7 +649,7 @@ TEST_CASE("pipeline::ProgramExecutor links judges and cases' units with the harn
             CAPTURE(pragma);
             const auto [r, supported] = both(f.job(kCppTwice, "twice", pragma + kCppSetup, cases));
             judged(r);
-            CHECK(supported == 2);
+            CHECK(supported == 3); // the probe, the judge, the runner
         }
     }
 }

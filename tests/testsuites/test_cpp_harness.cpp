@@ -47,7 +47,16 @@ TEST_CASE("testsuites/cpp: the guard names every identifier the object's declara
     REQUIRE(begin != std::string::npos);
     REQUIRE(end != std::string::npos);
     REQUIRE(begin < end);
-    const std::set<std::string> shared = identifiers(header.substr(begin, end - begin));
+    std::set<std::string> shared = identifiers(header.substr(begin, end - begin));
+    // And the namespaces the declarations are in: `assay`, then the mode's own.
+    const std::regex mode(R"(#define ASSAY_MODE ([A-Za-z_][A-Za-z0-9_]*))");
+    for (auto it = std::sregex_iterator(header.begin(), header.end(), mode);
+         it != std::sregex_iterator(); ++it)
+        shared.insert((*it)[1].str());
+    CHECK(shared.count("linked__") == 1);
+    CHECK(shared.count("local__") == 1);
+    REQUIRE(header.find("namespace assay {\ninline namespace ASSAY_MODE {") != std::string::npos);
+    shared.insert({"namespace", "assay", "inline"});
     CHECK(shared.count("Text") == 1);
     CHECK(shared.count("record") == 1);
     CHECK(shared.count("layout_seen") == 1);

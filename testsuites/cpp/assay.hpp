@@ -39,40 +39,39 @@
 //  - a pragma that lays classes out differently (`#pragma pack`, `#pragma GCC optimize
 //    ("pack-struct")`), which this file sets back to the command line's for its own span.
 #if defined(ASSAY_SUPPORT_LINKED) && ( \
-    defined(Failed) || defined(JudgeCase) || defined(Missing) || defined(N) || defined(Reader) || \
-    defined(RunnerCase) || defined(Text) || defined(a) || defined(alignof) || defined(append) || \
-    defined(at) || defined(b) || defined(back) || defined(begin) || defined(bool) || \
-    defined(c_str) || defined(capacity_) || defined(caught) || defined(ch) || defined(char) || \
-    defined(check) || defined(class) || defined(clear) || defined(clipped) || defined(const) || \
+    defined(Failed) || defined(JudgeCase) || defined(Missing) || defined(Reader) || \
+    defined(RunnerCase) || defined(Text) || defined(alignof) || defined(append) || \
+    defined(assay) || defined(at) || defined(back) || defined(begin) || defined(bool) || \
+    defined(c_str) || defined(capacity_) || defined(caught) || defined(char) || defined(check) || \
+    defined(class) || defined(clear) || defined(clipped) || defined(const) || \
     defined(constexpr) || defined(current_case) || defined(current_exception_text) || \
     defined(data) || defined(data_) || defined(decltype) || defined(default) || defined(empty) || \
-    defined(end) || defined(explicit) || defined(fd) || defined(find) || defined(find_record) || \
-    defined(finish) || defined(friend) || defined(from) || defined(holds) || defined(i) || \
-    defined(id) || defined(int) || defined(json_string) || defined(judge_out) || \
-    defined(judge_start) || defined(kind) || defined(layout_checked) || defined(layout_seen) || \
-    defined(lhs) || defined(lhs_) || defined(long) || defined(n) || defined(noexcept) || \
-    defined(nonce) || defined(npos) || defined(nullptr) || defined(number) || defined(number_) || \
-    defined(number_text) || defined(operator) || defined(other) || defined(out) || \
-    defined(outcome_) || defined(path) || defined(payload) || defined(prefix) || \
+    defined(end) || defined(explicit) || defined(find) || defined(find_record) || \
+    defined(finish) || defined(friend) || defined(inline) || defined(int) || \
+    defined(json_string) || defined(judge_out) || defined(judge_start) || \
+    defined(layout_checked) || defined(layout_seen) || defined(lhs) || defined(lhs_) || \
+    defined(linked__) || defined(local__) || defined(long) || defined(namespace) || \
+    defined(noexcept) || defined(nonce) || defined(npos) || defined(nullptr) || defined(number) || \
+    defined(number_) || defined(number_text) || defined(operator) || defined(outcome_) || \
     defined(private) || defined(public) || defined(push_back) || defined(put_token) || \
-    defined(quote) || defined(quoted) || defined(read_file) || defined(record) || \
-    defined(record_escaped) || defined(record_unescaped) || defined(rhs) || defined(rhs_) || \
-    defined(s) || defined(shown) || defined(size) || defined(size_) || defined(size_t) || \
-    defined(sizeof) || defined(starts_with) || defined(static) || defined(static_cast) || \
-    defined(std) || defined(struct) || defined(substr) || defined(template) || defined(text) || \
-    defined(text_) || defined(token) || defined(true) || defined(unsigned) || defined(v) || \
-    defined(value) || defined(values) || defined(values_) || defined(verdict_) || defined(void) || \
-    defined(whole) || defined(whole_) || defined(whole_assert) || defined(write_all))
+    defined(quoted) || defined(read_file) || defined(record) || defined(record_escaped) || \
+    defined(record_unescaped) || defined(rhs) || defined(rhs_) || defined(size) || \
+    defined(size_) || defined(size_t) || defined(sizeof) || defined(starts_with) || \
+    defined(static) || defined(static_cast) || defined(std) || defined(struct) || \
+    defined(substr) || defined(template) || defined(text) || defined(text_) || defined(token) || \
+    defined(true) || defined(unsigned) || defined(value) || defined(values) || defined(values_) || \
+    defined(verdict_) || defined(void) || defined(whole_) || defined(whole_assert) || \
+    defined(write_all))
 #undef ASSAY_SUPPORT_LINKED
 #endif
 #undef ASSAY_INLINE
 #undef ASSAY_MODE
 #ifdef ASSAY_SUPPORT_LINKED
 #define ASSAY_INLINE
-#define ASSAY_MODE linked
+#define ASSAY_MODE linked__
 #else
 #define ASSAY_INLINE inline
-#define ASSAY_MODE local
+#define ASSAY_MODE local__
 #endif
 #pragma GCC push_options
 #pragma GCC reset_options
@@ -91,37 +90,37 @@ class Text {
   public:
     static constexpr std::size_t npos = static_cast<std::size_t>(-1);
     Text() = default;
-    ASSAY_INLINE Text(const char* s); // NOLINT: converts like a string
-    ASSAY_INLINE Text(const char* s, std::size_t n);
-    ASSAY_INLINE Text(std::size_t n, char ch);
-    ASSAY_INLINE Text(const Text& other);
-    ASSAY_INLINE Text(Text&& other) noexcept;
-    ASSAY_INLINE Text& operator=(Text other) noexcept;
+    ASSAY_INLINE Text(const char*); // NOLINT: converts like a string
+    ASSAY_INLINE Text(const char*, std::size_t);
+    ASSAY_INLINE Text(std::size_t, char);
+    ASSAY_INLINE Text(const Text&);
+    ASSAY_INLINE Text(Text&&) noexcept;
+    ASSAY_INLINE Text& operator=(Text) noexcept;
     ASSAY_INLINE ~Text();
 
-    ASSAY_INLINE void append(const char* s, std::size_t n);
-    ASSAY_INLINE void push_back(char ch);
-    ASSAY_INLINE Text& operator+=(const Text& other);
-    ASSAY_INLINE Text& operator+=(const char* s);
-    ASSAY_INLINE Text& operator+=(char ch);
-    friend ASSAY_INLINE Text operator+(Text a, const Text& b);
-    friend ASSAY_INLINE Text operator+(Text a, const char* b);
-    friend ASSAY_INLINE Text operator+(const char* a, const Text& b);
-    friend ASSAY_INLINE bool operator==(const Text& a, const Text& b);
-    friend ASSAY_INLINE bool operator!=(const Text& a, const Text& b);
+    ASSAY_INLINE void append(const char*, std::size_t);
+    ASSAY_INLINE void push_back(char);
+    ASSAY_INLINE Text& operator+=(const Text&);
+    ASSAY_INLINE Text& operator+=(const char*);
+    ASSAY_INLINE Text& operator+=(char);
+    friend ASSAY_INLINE Text operator+(Text, const Text&);
+    friend ASSAY_INLINE Text operator+(Text, const char*);
+    friend ASSAY_INLINE Text operator+(const char*, const Text&);
+    friend ASSAY_INLINE bool operator==(const Text&, const Text&);
+    friend ASSAY_INLINE bool operator!=(const Text&, const Text&);
 
     ASSAY_INLINE const char* data() const;
     ASSAY_INLINE const char* c_str() const;
     ASSAY_INLINE std::size_t size() const;
     ASSAY_INLINE bool empty() const;
-    ASSAY_INLINE char operator[](std::size_t i) const;
+    ASSAY_INLINE char operator[](std::size_t) const;
     ASSAY_INLINE char back() const;
     ASSAY_INLINE const char* begin() const;
     ASSAY_INLINE const char* end() const;
     ASSAY_INLINE void clear();
-    ASSAY_INLINE Text substr(std::size_t at, std::size_t n = npos) const;
-    ASSAY_INLINE std::size_t find(char ch, std::size_t from = 0) const;
-    ASSAY_INLINE bool starts_with(const char* prefix) const;
+    ASSAY_INLINE Text substr(std::size_t, std::size_t = npos) const;
+    ASSAY_INLINE std::size_t find(char, std::size_t = 0) const;
+    ASSAY_INLINE bool starts_with(const char*) const;
 
   private:
     char* data_ = nullptr;
@@ -129,36 +128,36 @@ class Text {
     std::size_t capacity_ = 0;
 };
 
-ASSAY_INLINE Text number_text(long long v);
-ASSAY_INLINE Text number_text(unsigned long long v);
-ASSAY_INLINE Text number_text(long v);
-ASSAY_INLINE Text number_text(unsigned long v);
-ASSAY_INLINE Text number_text(int v);
+ASSAY_INLINE Text number_text(long long);
+ASSAY_INLINE Text number_text(unsigned long long);
+ASSAY_INLINE Text number_text(long);
+ASSAY_INLINE Text number_text(unsigned long);
+ASSAY_INLINE Text number_text(int);
 
 // The codec's input: whitespace-separated tokens, read back by type.
 struct Reader {
     const Text* text;
     std::size_t at = 0;
     // The next token (up to a space), or false at the end.
-    ASSAY_INLINE bool token(Text& out);
+    ASSAY_INLINE bool token(Text&);
 };
 
-ASSAY_INLINE void put_token(Text& out, const Text& token);
-ASSAY_INLINE Text quoted(const Text& s, char quote);
+ASSAY_INLINE void put_token(Text&, const Text&);
+ASSAY_INLINE Text quoted(const Text&, char);
 
 // Records: "<kind> <number> <size>\n<payload>\n" on fd 3 (runner). A payload never holds a line
 // break (written `\n`, and `\` as `\\`): every line break of the stream ends a header or a
 // payload, so a header the program forges cannot claim the bytes of a record of the harness's
 // without the supervisor seeing it.
-ASSAY_INLINE void write_all(int fd, const Text& data);
-ASSAY_INLINE Text record_escaped(const Text& payload);
-ASSAY_INLINE Text record_unescaped(const Text& payload);
-ASSAY_INLINE void record(char kind, long number, const Text& payload);
+ASSAY_INLINE void write_all(int, const Text&);
+ASSAY_INLINE Text record_escaped(const Text&);
+ASSAY_INLINE Text record_unescaped(const Text&);
+ASSAY_INLINE void record(char, long, const Text&);
 // The exception being handled, in words: its type and what().
 ASSAY_INLINE Text current_exception_text();
 // At most 1000 bytes of a value's text: a candidate's huge value must not flood the judge's
 // output (whose limit would then fail the judge, not the candidate).
-ASSAY_INLINE Text clipped(const Text& text);
+ASSAY_INLINE Text clipped(const Text&);
 
 // An assertion that failed, with what the judge saw of its sides.
 struct Failed {
@@ -170,7 +169,7 @@ struct Failed {
 // case's own result (whole cases).
 class RunnerCase {
   public:
-    ASSAY_INLINE RunnerCase(long number, bool whole);
+    ASSAY_INLINE RunnerCase(long, bool);
     ASSAY_INLINE void caught();
     ASSAY_INLINE void finish();
 
@@ -181,7 +180,7 @@ class RunnerCase {
     Text text_;
 };
 
-ASSAY_INLINE void whole_assert(bool holds);
+ASSAY_INLINE void whole_assert(bool);
 
 // ---- the judge ----------------------------------------------------------------------------
 
@@ -191,24 +190,24 @@ struct Missing {
 
 ASSAY_INLINE Text& values();
 ASSAY_INLINE Text& nonce();
-ASSAY_INLINE Text read_file(const char* path);
+ASSAY_INLINE Text read_file(const char*);
 // The payload of the runner's record (kind, number), or false when there is none.
-ASSAY_INLINE bool find_record(char kind, long number, Text& payload);
+ASSAY_INLINE bool find_record(char, long, Text&);
 // Where the judge writes its result lines: stdout in a jail of its own, fd 4 under the fork
 // server (whose captured stdout keeps only its first bytes).
 ASSAY_INLINE int& judge_out();
 // Reads the job's nonce and the runner's records: from fd 3 (the nonce's line, then the
 // records) under the fork server, else from /work/nonce and /work/values.
 ASSAY_INLINE void judge_start();
-ASSAY_INLINE Text json_string(const Text& s);
+ASSAY_INLINE Text json_string(const Text&);
 
 // A case's guard in the judge: one result line when the case ends.
 class JudgeCase {
   public:
-    ASSAY_INLINE explicit JudgeCase(long number);
+    ASSAY_INLINE explicit JudgeCase(long);
     ASSAY_INLINE ~JudgeCase();
     ASSAY_INLINE long number() const;
-    ASSAY_INLINE void value(long id, Text shown);
+    ASSAY_INLINE void value(long, Text);
     ASSAY_INLINE void caught();
     ASSAY_INLINE void finish() const;
 
@@ -222,13 +221,13 @@ class JudgeCase {
 };
 
 ASSAY_INLINE JudgeCase*& current_case();
-ASSAY_INLINE void check(bool holds);
+ASSAY_INLINE void check(bool);
 
 // The classes' layout as this unit sees it. Only an object built with the same layout defines
 // layout_seen<that layout> (assay_support.cpp), so a unit that sees another (built with a flag
 // the object was not, or after text this file does not set back) does not link, and never runs
 // with the object's code on its own objects.
-template <decltype(sizeof 0)... N> void layout_seen();
+template <decltype(sizeof 0)...> void layout_seen();
 #define ASSAY_LAYOUT                                                                              \
     sizeof(Text), alignof(Text), sizeof(Reader), alignof(Reader), sizeof(Failed),                \
         sizeof(RunnerCase), alignof(RunnerCase), sizeof(Missing), sizeof(JudgeCase),              \

@@ -11,8 +11,8 @@
 // clang-format on
 
 namespace assay {
-inline namespace linked {
+inline namespace ASSAY_MODE {
 template <decltype(sizeof 0)... N> void layout_seen() {}
 template void layout_seen<ASSAY_LAYOUT>();
-} // namespace linked
+} // namespace ASSAY_MODE
 } // namespace assay

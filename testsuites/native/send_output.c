@@ -4,6 +4,7 @@
    standard output, which the supervisor reads under the jail's output limit. The same as
    `/bin/sh -c '"$0" "$@" >&2 && exec /bin/cat FILE' COMMAND ARG...`, without a shell and a cat
    to start for every compile:
+   - COMMAND is found and started as the shell would (execvp: PATH, a script without #!);
    - COMMAND's exit status is this program's (a signal: 128 + its number, as the shell's);
    - COMMAND not found or not executable: 127 or 126 and a line on stderr, as the shell's;
    - FILE missing or unreadable after a successful COMMAND: 1 and a line on stderr, as cat's.
@@ -69,7 +70,7 @@ int main(int argc, char** argv) {
     }
     if (child == 0) {
         if (dup2(STDERR_FILENO, STDOUT_FILENO) < 0) _exit(126);
-        execv(argv[2], argv + 2);
+        execvp(argv[2], argv + 2);
         const int error = errno;
         fprintf(stderr, "send_output: %s: %s\n", argv[2], strerror(error));
         _exit(error == ENOENT ? 127 : 126);
