@@ -46,6 +46,17 @@ const char* kCppTwice = "#include <vector>\n#include <stdexcept>\nusing namespac
                         "    if (v.empty()) throw out_of_range(\"empty input\");\n"
                         "    for (auto& x : v) x *= 2;\n    return v;\n}\n";
 
+// Two builds of the same job give the same results: verdicts and messages, case by case.
+void same_results(const sandbox::JobResult& a, const sandbox::JobResult& b) {
+    CHECK(a.verdict == b.verdict);
+    CHECK(a.message == b.message);
+    REQUIRE(a.cases.size() == b.cases.size());
+    for (std::size_t k = 0; k < a.cases.size(); ++k) {
+        CHECK(a.cases[k].verdict == b.cases[k].verdict);
+        CHECK(a.cases[k].message == b.cases[k].message);
+    }
+}
+
 } // namespace
 
 TEST_CASE("pipeline::ProgramExecutor runs C++ as runner and judge") {
@@ -439,13 +450,7 @@ TEST_CASE("pipeline::ProgramExecutor links a C++ runner from the program and its
         two.executor.set_split(pipeline::Split::always);
         const sandbox::JobResult a = one.executor.run_job(job);
         const sandbox::JobResult b = two.executor.run_job(job);
-        CHECK(a.verdict == b.verdict);
-        CHECK(a.message == b.message);
-        REQUIRE(a.cases.size() == b.cases.size());
-        for (std::size_t k = 0; k < a.cases.size(); ++k) {
-            CHECK(a.cases[k].verdict == b.cases[k].verdict);
-            CHECK(a.cases[k].message == b.cases[k].message);
-        }
+        same_results(a, b);
         CHECK(one.executor.split_counts().linked == 0);
         return std::pair{b, two.executor.split_counts()};
     };
@@ -570,13 +575,7 @@ TEST_CASE("pipeline::ProgramExecutor links judges and cases' units with the harn
         without.set_split(pipeline::Split::always);
         const sandbox::JobResult a = with.executor.run_job(job);
         const sandbox::JobResult b = without.run_job(job);
-        CHECK(a.verdict == b.verdict);
-        CHECK(a.message == b.message);
-        REQUIRE(a.cases.size() == b.cases.size());
-        for (std::size_t k = 0; k < a.cases.size(); ++k) {
-            CHECK(a.cases[k].verdict == b.cases[k].verdict);
-            CHECK(a.cases[k].message == b.cases[k].message);
-        }
+        same_results(a, b);
         CHECK(with.executor.split_counts().linked == 1);
         CHECK(without.split_counts().linked == 1);
         CHECK(without.split_counts().supported == 0);
