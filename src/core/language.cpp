@@ -101,14 +101,18 @@ Expected<void> read_limits(const toml::table* limits, sandbox::Limits& l, const 
 }
 
 // The native directory's files a descriptor names (`support_object`, `support_flags`,
-// `send_output`), after `native` and `compile` are read.
+// `send_output`, `instances_archive` and its `instances_header`), after `native`, `compile`,
+// `harness`, `precompile` and `use_object` are read.
 Expected<void> read_native_files(const toml::table& table, const fs::path& file, Language& lang) {
     lang.support_object = ASSAY_TRY(string_key(table, "support_object", file, false));
     lang.support_flags = ASSAY_TRY(string_array(table, "support_flags", file, false));
     lang.send_output = ASSAY_TRY(string_key(table, "send_output", file, false));
-    for (const char* key : {"support_object", "send_output"}) {
-        const std::string& file_name =
-            key == std::string_view("send_output") ? lang.send_output : lang.support_object;
+    lang.instances_header = ASSAY_TRY(string_key(table, "instances_header", file, false));
+    lang.instances_archive = ASSAY_TRY(string_key(table, "instances_archive", file, false));
+    for (const auto& [key, file_name] :
+         {std::pair<const char*, const std::string&>{"support_object", lang.support_object},
+          {"send_output", lang.send_output},
+          {"instances_archive", lang.instances_archive}}) {
         if (file_name.empty()) continue;
         const auto at = where(file, table.get(key)->source());
         if (lang.native_dir.empty()) return fail_at(at, "'{}' needs 'native'", key);
@@ -119,6 +123,23 @@ Expected<void> read_native_files(const toml::table& table, const fs::path& file,
     if (lang.support_object.empty() && !lang.support_flags.empty()) {
         return fail_at(where(file, table.get("support_flags")->source()),
                        "'support_flags' needs 'support_object'");
+    }
+    if (lang.instances_header.empty() != lang.instances_archive.empty()) {
+        const char* given =
+            lang.instances_header.empty() ? "instances_archive" : "instances_header";
+        return fail_at(where(file, table.get(given)->source()), "'{}' needs '{}'", given,
+                       lang.instances_header.empty() ? "instances_header" : "instances_archive");
+    }
+    if (!lang.instances_header.empty()) {
+        const auto at = where(file, table.get("instances_header")->source());
+        if (lang.harness_dir.empty()) return fail_at(at, "'instances_header' needs 'harness'");
+        if (lang.precompile.empty()) return fail_at(at, "'instances_header' needs 'precompile'");
+        if (lang.use_object.empty())
+            return fail_at(where(file, table.get("instances_archive")->source()),
+                           "'instances_archive' needs 'use_object'");
+        if (lang.instances_header.find('/') != std::string::npos || lang.instances_header == "." ||
+            lang.instances_header == "..")
+            return fail_at(at, "'instances_header' must be a file name in the harness directory");
     }
     return {};
 }

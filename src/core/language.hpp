@@ -67,6 +67,14 @@ struct Language {
     // used when the build did not make the file.
     std::string support_object;
     std::vector<std::string> support_flags;
+    // Optional, both or neither: instantiations of the standard library's templates that its own
+    // inline functions use, made once. `instances_header` (a file of the harness directory) is
+    // appended to every precompiled header and declares them extern; `instances_archive` (a file
+    // name in `native_dir`, an archive the build compiled from it) defines them and is linked by
+    // every build that links (/assay-native/<name>). Not used when the build did not make the
+    // archive from this harness's files.
+    std::string instances_header;
+    std::string instances_archive;
     // Optional: a program the build made in `native_dir` (`send_output`) that starts a compile
     // jail as `<it> {out} <compile command>`: it runs the command with its stdout on stderr and,
     // when it succeeds, writes {out} to stdout. Without it (or without the file) the jail runs

@@ -249,23 +249,29 @@ std::optional<std::string> ProgramExecutor::precompiled(const std::string& heade
         return make_scratch();
     };
     return once<std::optional<std::string>>(headers_, key, admit, [&] {
-        std::optional<std::string> built;
         const std::vector<std::string> argv =
             substituted(language_.precompile,
                         {{"header", "/work/header.hpp"}, {"out", "/work/header.hpp.gch"}});
-        sandbox::SpawnSpec s = compile_spec(sending(argv, "/work/header.hpp.gch"));
-        s.files.emplace_back("header.hpp", header);
-        const sandbox::RunResult r = sandbox::run(s);
+        // The header's lines, then the library's instances declared extern (their definitions
+        // are linked into every build); a header they do not compile after goes without them.
+        std::optional<std::string> text;
+        if (instances_) text = header + "\n" + *instances_;
         ++headers_built_;
-        if (r.verdict == Verdict::ok && r.exit_code == 0 && !r.stdout_text.empty()) {
+        for (const std::string& precompiling :
+             text ? std::vector{*text, header} : std::vector{header}) {
+            sandbox::SpawnSpec s = compile_spec(sending(argv, "/work/header.hpp.gch"));
+            s.files.emplace_back("header.hpp", precompiling);
+            const sandbox::RunResult r = sandbox::run(s);
+            if (r.verdict != Verdict::ok || r.exit_code != 0 || r.stdout_text.empty()) continue;
             const fs::path base = scratch_ / key;
-            std::ofstream(base.string() + ".hpp", std::ios::binary) << header;
+            std::ofstream(base.string() + ".hpp", std::ios::binary) << precompiling;
             std::ofstream(base.string() + ".hpp.gch", std::ios::binary) << r.stdout_text;
             ::chmod((base.string() + ".hpp").c_str(), 0644);
             ::chmod((base.string() + ".hpp.gch").c_str(), 0644);
-            built = key;
+            if (text && precompiling == *text) ++instanced_;
+            return std::optional<std::string>{key};
         }
-        return built;
+        return std::optional<std::string>{};
     });
 }
 
@@ -275,7 +281,7 @@ Compiled ProgramExecutor::compile(const std::string& source) {
 
 Compiled ProgramExecutor::build(std::vector<std::string> argv, const std::string& source,
                                 const std::string& produced, const std::string& object,
-                                unsigned support) {
+                                unsigned support, Links links) {
     std::string program = source;
     bool with_header = false;
     std::string header_name;
@@ -311,6 +317,13 @@ Compiled ProgramExecutor::build(std::vector<std::string> argv, const std::string
                         {{"object", fmt::format("{}/{}", kNativeDir, language_.support_object)}});
         argv.insert(argv.end(), use.begin(), use.end());
     }
+    if (instances_ && links == Links::yes) {
+        // An archive: a program takes only the instances it calls (and none it defines itself).
+        const auto use = substituted(
+            language_.use_object,
+            {{"object", fmt::format("{}/{}", kNativeDir, language_.instances_archive)}});
+        argv.insert(argv.end(), use.begin(), use.end());
+    }
     sandbox::SpawnSpec s = compile_spec(sending(argv, produced));
     s.files.emplace_back(language_.source_file, program);
     if (with_header || !object.empty())
@@ -335,8 +348,8 @@ std::optional<std::string> ProgramExecutor::object(const std::string& source) {
             std::vector<std::string> argv =
                 substituted(language_.compile_object,
                             {{"file", language_.source_file}, {"out", "/work/unit.o"}});
-            const Compiled unit =
-                build(std::move(argv), source, "/work/unit.o", {}, support(declare_support));
+            const Compiled unit = build(std::move(argv), source, "/work/unit.o", {},
+                                        support(declare_support), Links::no);
             ++objects_built_;
             if (unit.ok()) {
                 const std::string path = (scratch_ / (key + ".o")).string();
@@ -388,8 +401,8 @@ unsigned ProgramExecutor::support(unsigned wanted) {
 }
 
 SplitCounts ProgramExecutor::split_counts() const {
-    return {linked_.load(),        refused_.load(),       fell_back_.load(),
-            objects_built_.load(), headers_built_.load(), supported_.load()};
+    return {linked_.load(),        refused_.load(),   fell_back_.load(), objects_built_.load(),
+            headers_built_.load(), supported_.load(), instanced_.load()};
 }
 
 Compiled ProgramExecutor::compile_cached(const std::string& source) {

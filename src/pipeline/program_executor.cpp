@@ -321,6 +321,11 @@ ProgramExecutor::ProgramExecutor(Language language, int slots, bool allow_weak_j
     support_present_ =
         !language_.support_object.empty() &&
         built_from(language_.native_dir / language_.support_object, language_.harness_dir);
+    if (!language_.instances_archive.empty() &&
+        built_from(language_.native_dir / language_.instances_archive, language_.harness_dir))
+        if (auto text =
+                util::read_file((language_.harness_dir / language_.instances_header).string()))
+            instances_ = std::move(*text);
     send_output_ = !language_.send_output.empty() &&
                    fs::is_regular_file(language_.native_dir / language_.send_output, ignored);
     if (!language_.header_line.empty()) {

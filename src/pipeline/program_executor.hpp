@@ -47,6 +47,7 @@ struct SplitCounts {
     std::size_t objects = 0;   // cases' units compiled
     std::size_t headers = 0;   // precompiled headers built
     std::size_t supported = 0; // builds linked with the harness's prebuilt object (its probe too)
+    std::size_t instanced = 0; // precompiled headers that declare the library's instances extern
 };
 
 class ProgramExecutor final : public Executor {
@@ -105,10 +106,12 @@ class ProgramExecutor final : public Executor {
     // includes the harness compiles and links with it under the descriptor's own command.
     [[nodiscard]] unsigned support(unsigned wanted);
     // `argv` (a compile command) run on `source`, sending back `produced`; with `object` (the
-    // name of a built object) linked in.
+    // name of a built object) linked in. A command that links (`links`) links the library's
+    // instances archive too, when this executor has it (Language::instances_archive).
+    enum class Links : bool { no, yes };
     [[nodiscard]] Compiled build(std::vector<std::string> argv, const std::string& source,
                                  const std::string& produced, const std::string& object,
-                                 unsigned support = no_support);
+                                 unsigned support = no_support, Links links = Links::yes);
     // The name of the object compiled from `source` (once per distinct source), or nullopt when
     // it does not compile.
     [[nodiscard]] std::optional<std::string> object(const std::string& source);
@@ -141,7 +144,9 @@ class ProgramExecutor final : public Executor {
     bool support_present_ = false; // the object, built from this harness's files
     std::once_flag support_probed_;
     bool support_fits_ = false;
-    bool send_output_ = false;      // the native sender exists (Language::send_output)
+    bool send_output_ = false; // the native sender exists (Language::send_output)
+    // Language::instances_header's text, when the archive was built from this harness's files.
+    std::optional<std::string> instances_;
     std::filesystem::path scratch_; // host directory of precompiled headers (bound read-only)
     std::mutex mutex_;
     std::map<std::string, int> header_seen_;
@@ -155,6 +160,7 @@ class ProgramExecutor final : public Executor {
     std::atomic<std::size_t> objects_built_{0};
     std::atomic<std::size_t> headers_built_{0};
     std::atomic<std::size_t> supported_{0};
+    std::atomic<std::size_t> instanced_{0};
     std::map<std::string, std::shared_future<std::optional<std::string>>> headers_;
     std::map<std::string, std::shared_future<Compiled>> judges_;
 };

@@ -94,6 +94,34 @@ TEST_CASE("core::load_language") {
         CHECK(where_of("native = \"n\"\ncompile = [\"cc\"]\nsupport_object = \"../s.o\"\n") ==
               std::pair<std::string, std::string>{
                   ":6", "'support_object' must be a file name in the native directory"});
+        // The library's instances: a header for the harness, an archive in the native directory.
+        const std::string compiled =
+            "native = \"n\"\nharness = \"h\"\ncompile = [\"cc\"]\nprecompile = [\"cc\"]\n"
+            "compile_object = [\"cc\", \"-c\"]\nuse_object = [\"{object}\"]\n";
+        CHECK(where_of(compiled + "instances_header = \"i.hpp\"\n") ==
+              std::pair<std::string, std::string>{":10",
+                                                  "'instances_header' needs 'instances_archive'"});
+        CHECK(where_of(compiled + "instances_archive = \"i.a\"\n") ==
+              std::pair<std::string, std::string>{":10",
+                                                  "'instances_archive' needs 'instances_header'"});
+        CHECK(
+            where_of(compiled + "instances_header = \"../i.hpp\"\ninstances_archive = \"i.a\"\n") ==
+            std::pair<std::string, std::string>{
+                ":10", "'instances_header' must be a file name in the harness directory"});
+        CHECK(
+            where_of(compiled + "instances_header = \"i.hpp\"\ninstances_archive = \"a/i.a\"\n") ==
+            std::pair<std::string, std::string>{
+                ":11", "'instances_archive' must be a file name in the native directory"});
+        CHECK(where_of("native = \"n\"\nharness = \"h\"\ncompile = [\"cc\"]\n"
+                       "instances_header = \"i.hpp\"\ninstances_archive = \"i.a\"\n") ==
+              std::pair<std::string, std::string>{":7", "'instances_header' needs 'precompile'"});
+        CHECK(where_of("native = \"n\"\ncompile = [\"cc\"]\nprecompile = [\"cc\"]\n"
+                       "instances_header = \"i.hpp\"\ninstances_archive = \"i.a\"\n") ==
+              std::pair<std::string, std::string>{":7", "'instances_header' needs 'harness'"});
+        CHECK(where_of("native = \"n\"\nharness = \"h\"\ncompile = [\"cc\"]\n"
+                       "precompile = [\"cc\"]\n"
+                       "instances_header = \"i.hpp\"\ninstances_archive = \"i.a\"\n") ==
+              std::pair<std::string, std::string>{":9", "'instances_archive' needs 'use_object'"});
     }
     SUBCASE("C++ compiles in its own jail; JavaScript does not compile; both run two programs") {
         const auto cpp = load_language("cpp");
@@ -125,6 +153,9 @@ TEST_CASE("core::load_language") {
         CHECK(cpp->support_object == "assay_support.o");
         CHECK(std::filesystem::is_regular_file(cpp->native_dir / cpp->support_object));
         CHECK(cpp->support_flags == std::vector<std::string>{"-DASSAY_SUPPORT_LINKED"});
+        // The library's instances: the header the harness has, the archive the build made.
+        CHECK(std::filesystem::is_regular_file(cpp->harness_dir / cpp->instances_header));
+        CHECK(std::filesystem::is_regular_file(cpp->native_dir / cpp->instances_archive));
         CHECK(std::find(cpp->compile_object.begin(), cpp->compile_object.end(), "-c") !=
               cpp->compile_object.end());
         const auto js = load_language("javascript");

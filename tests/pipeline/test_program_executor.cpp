@@ -652,6 +652,91 @@ TEST_CASE("pipeline::ProgramExecutor links judges and cases' units with the harn
     }
 }
 
+TEST_CASE("pipeline::ProgramExecutor: the standard library's instances, compiled once, mean the "
+          "same") {
+    // Programs that call <cmath>'s special functions (whose instantiations the precompiled header
+    // declares extern and the archive defines) in float, double and long double, each job twice
+    // so that its header is precompiled: the same results, case by case, as a descriptor
+    // without the archive, whose units instantiate them themselves.
+    const std::string setup = "#include <cmath>\nusing namespace std;\ndouble special(double x);\n";
+    const std::string code = "#include <cmath>\nusing namespace std;\n"
+                             "double special(double x) {\n"
+                             "    if (x < 0) return riemann_zetaf(static_cast<float>(-x));\n"
+                             "    if (x < 1) return static_cast<double>(assoc_laguerrel(3, 2, "
+                             "static_cast<long double>(x)));\n"
+                             "    return expint(x) + cyl_bessel_k(0.5, x);\n}\n";
+    const std::vector<std::string> cases{"assert (abs(special(-2.5) - 1.3414871) < 1e-6);",
+                                         "assert (abs(special(0.5) - 5.6041667) < 1e-6);",
+                                         "assert (abs(special(1.25) - 2.9022193) < 1e-6);",
+                                         "assert (special(2.0) == 0);"};
+    const auto judged = [](const sandbox::JobResult& r) {
+        REQUIRE(r.cases.size() == 4);
+        CHECK(r.cases[0].verdict == TestVerdict::passed);
+        CHECK(r.cases[1].verdict == TestVerdict::passed);
+        CHECK(r.cases[2].verdict == TestVerdict::passed);
+        CHECK(r.cases[3].verdict == TestVerdict::failed);
+        CHECK(r.cases[3].message.find("special(2.0) returned") != std::string::npos);
+    };
+    Fixture f("cpp");
+    const Language cpp = load_language("cpp").value();
+    const auto twice = [&](pipeline::ProgramExecutor& executor) {
+        executor.set_split(pipeline::Split::always);
+        sandbox::JobResult r;
+        for (int round = 0; round < 2; ++round)
+            r = executor.run_job(f.job(code, "special", setup, cases));
+        return r;
+    };
+    Language bare = cpp;
+    bare.instances_archive = "absent.a";
+    pipeline::ProgramExecutor without(bare, 1, false);
+    const sandbox::JobResult expected = twice(without);
+    judged(expected);
+    CHECK(without.split_counts().headers == 1);
+    CHECK(without.split_counts().instanced == 0);
+    SUBCASE("with the archive: its header declares them, and every build links it") {
+        const sandbox::JobResult r = twice(f.executor);
+        CAPTURE(r.message);
+        same_results(r, expected);
+        CHECK(f.executor.split_counts().headers == 1);
+        CHECK(f.executor.split_counts().instanced == 1);
+        CHECK(f.executor.split_counts().linked == 2);
+    }
+    SUBCASE("an archive not built from these files, or a header they do not compile after") {
+        // An archive left from an older std_instances.hpp is not used; a header that the
+        // instances break (here, a harness whose file says #error) is precompiled without them.
+        for (const bool stale : {true, false}) {
+            CAPTURE(stale);
+            testing::TempDir native;
+            testing::TempDir harness;
+            for (const auto& [from, to] : {std::pair{cpp.native_dir, native.path()},
+                                           std::pair{cpp.harness_dir, harness.path()}})
+                for (const auto& entry : std::filesystem::directory_iterator(from))
+                    std::filesystem::copy(entry.path(), to / entry.path().filename(),
+                                          std::filesystem::copy_options::recursive);
+            const std::string sources = cpp.instances_archive + ".sources/";
+            REQUIRE(std::filesystem::exists(native / (sources + cpp.instances_header)));
+            if (stale) {
+                std::ofstream(native / (sources + cpp.instances_header), std::ios::app)
+                    << "// older\n";
+            } else {
+                for (const auto& file :
+                     {harness / cpp.instances_header, native / (sources + cpp.instances_header)})
+                    std::ofstream(file, std::ios::app) << "#error not these instances\n";
+            }
+            Language odd = cpp;
+            odd.native_dir = native.path();
+            odd.harness_dir = harness.path();
+            pipeline::ProgramExecutor executor(odd, 1, false);
+            const sandbox::JobResult r = twice(executor);
+            CAPTURE(r.message);
+            same_results(r, expected);
+            CHECK(executor.split_counts().headers == 1);
+            CHECK(executor.split_counts().instanced == 0);
+            CHECK(executor.split_counts().linked == 2);
+        }
+    }
+}
+
 TEST_CASE("pipeline::ProgramExecutor: a link error names main.cpp, never the linker's temporary") {
     // g++ compiles main.cpp to /tmp/ccXXXXXX.o (a random name) and the linker names that object
     // first; a message that carried it would differ in every run, and so would the rows.

@@ -3,7 +3,8 @@
 // meant when the object was built only if no macro renames one of their identifiers, so the
 // header's guard must name every one of them. (How units behave with and without the object, in
 // jails: tests/pipeline/test_program_executor.cpp.) And testsuites/native/send_output.c, a compile
-// jail's first process, in a jail: what the shell and cat it replaces did.
+// jail's first process, in a jail: what the shell and cat it replaces did. And the standard
+// library's instances declared once (testsuites/cpp/std_instances.*).
 #include "core/language.hpp"
 #include "sandbox/jail.hpp"
 
@@ -94,6 +95,74 @@ TEST_CASE("testsuites/cpp: the object's definitions are no templates, and only i
     CHECK(header.rfind("#ifndef ASSAY_SUPPORT_LINKED", included) != std::string::npos);
     const std::string object = read(project_root() / "testsuites/cpp/assay_support.cpp");
     CHECK(object.find("#define ASSAY_SUPPORT_LINKED") < object.find("#include \"assay.hpp\""));
+}
+
+TEST_CASE(
+    "testsuites/cpp/std_instances: every instantiation <cmath> sends to each unit, said once") {
+    // Compiled in a jail, as every unit is: each function g++ instantiates at a unit's end is
+    // dumped (-fdump-tree-original). After <cmath> alone, about a hundred std::__detail ones (the
+    // special math functions'); with the instances header after it, none but those it declares
+    // (the inline ones, which g++ -O0 still instantiates, calling declared ones) and `__isnan`.
+    const Language cpp = load_language("cpp").value();
+    REQUIRE(cpp.instances_header == "std_instances.hpp");
+    const std::string declared_text = read(cpp.harness_dir / cpp.instances_header);
+    std::set<std::string> declared;
+    const std::regex declaration(R"(ASSAY_STD_INSTANCE [A-Za-z ]+ (__[A-Za-z0-9_]+)<)");
+    for (auto it = std::sregex_iterator(declared_text.begin(), declared_text.end(), declaration);
+         it != std::sregex_iterator(); ++it)
+        declared.insert((*it)[1].str());
+    CHECK(declared.size() > 40);
+    const auto instantiated = [&](const std::string& unit) {
+        sandbox::SpawnSpec s = cpp.spawn_spec(
+            {"/bin/sh", "-c",
+             "cd /work && /usr/bin/g++ -std=c++17 -O0 -fdump-tree-original -c unit.cpp -o unit.o "
+             "&& cat unit.cpp.*.original"});
+        s.limits = cpp.compile_limits;
+        s.files.emplace_back("unit.cpp", unit);
+        const sandbox::RunResult r = sandbox::run(s);
+        CAPTURE(r.stderr_text);
+        REQUIRE(r.exit_code == 0);
+        std::vector<std::string> names;
+        const std::regex function(R"(;; Function [^\n]*std::__detail::(__[A-Za-z0-9_]+)\()");
+        for (auto it = std::sregex_iterator(r.stdout_text.begin(), r.stdout_text.end(), function);
+             it != std::sregex_iterator(); ++it)
+            names.push_back((*it)[1].str());
+        return names;
+    };
+    CHECK(instantiated("#include <cmath>\n").size() > 90);
+    const std::vector<std::string> left =
+        instantiated("#include <cmath>\n#include \"/assay/std_instances.hpp\"\n"
+                     "#if defined(ASSAY_STD_INSTANCE) || defined(ASSAY_STD_SPECFUN)\n#error a "
+                     "macro left\n#endif\n");
+    CHECK(left.size() < 20);
+    for (const std::string& name : left) {
+        CAPTURE(name);
+        CHECK((declared.count(name) == 1 || name == "__isnan"));
+    }
+    // Without <cmath> it declares nothing, so it shows none of <cmath>'s names: a program's own
+    // `beta` is not ambiguous with std::beta.
+    CHECK(instantiated("#include <vector>\n#include \"/assay/std_instances.hpp\"\n"
+                       "using namespace std;\ndouble beta(double a, double b) { return a + b; }\n"
+                       "double x = beta(1.0, 2.0);\n")
+              .empty());
+}
+
+TEST_CASE("testsuites/cpp/std_instances: the archive is compiled as the descriptor compiles") {
+    // The archive's code stands in for what each unit would have instantiated itself, so it is
+    // compiled with the descriptor's standard and optimisation level.
+    const Language cpp = load_language("cpp").value();
+    const std::string cmake = read(project_root() / "CMakeLists.txt");
+    const std::regex command(R"(/usr/bin/g\+\+ ([^\n]*) -c \$\{ASSAY_CPP_INSTANCES\}\.sources)");
+    std::smatch found;
+    REQUIRE(std::regex_search(cmake, found, command));
+    std::vector<std::string> flags;
+    for (const std::string& word : cpp.compile)
+        if (word.starts_with("-std=") || word.starts_with("-O")) flags.push_back(word);
+    CHECK(flags == std::vector<std::string>{"-std=c++17", "-O0"});
+    std::string joined;
+    for (const std::string& flag : flags)
+        joined += (joined.empty() ? "" : " ") + flag;
+    CHECK(found[1].str() == joined);
 }
 
 TEST_CASE("testsuites/native/send_output: the command's output on stderr, then the file's") {
