@@ -654,13 +654,17 @@ TEST_CASE("pipeline::ProgramExecutor links judges and cases' units with the harn
 
 TEST_CASE("pipeline::ProgramExecutor: the standard library's instances, compiled once, mean the "
           "same") {
-    // Programs that call <cmath>'s special functions (whose instantiations the precompiled header
-    // declares extern and the archive defines) in float, double and long double, each job twice
+    // Programs that call <cmath>'s special functions in float, double and long double, and
+    // <string>'s conversions (whose instantiations the precompiled header declares extern and
+    // the archive defines), each job twice
     // so that its header is precompiled: the same results, case by case, as a descriptor
     // without the archive, whose units instantiate them themselves.
-    const std::string setup = "#include <cmath>\nusing namespace std;\ndouble special(double x);\n";
-    const std::string code = "#include <cmath>\nusing namespace std;\n"
+    const std::string setup =
+        "#include <cmath>\n#include <string>\nusing namespace std;\ndouble special(double x);\n";
+    const std::string code = "#include <cmath>\n#include <string>\nusing namespace std;\n"
                              "double special(double x) {\n"
+                             "    if (x >= 100) return stod(to_string(x)) + stoi(string(\"7\")) + "
+                             "stold(to_wstring(2.5));\n"
                              "    if (x < 0) return riemann_zetaf(static_cast<float>(-x));\n"
                              "    if (x < 1) return static_cast<double>(assoc_laguerrel(3, 2, "
                              "static_cast<long double>(x)));\n"
@@ -668,9 +672,11 @@ TEST_CASE("pipeline::ProgramExecutor: the standard library's instances, compiled
     const std::vector<std::string> cases{"assert (abs(special(-2.5) - 1.3414871) < 1e-6);",
                                          "assert (abs(special(0.5) - 5.6041667) < 1e-6);",
                                          "assert (abs(special(1.25) - 2.9022193) < 1e-6);",
-                                         "assert (special(2.0) == 0);"};
+                                         "assert (special(2.0) == 0);",
+                                         "assert (special(1000.0) == 1009.5);"};
     const auto judged = [](const sandbox::JobResult& r) {
-        REQUIRE(r.cases.size() == 4);
+        REQUIRE(r.cases.size() == 5);
+        CHECK(r.cases[4].verdict == TestVerdict::passed);
         CHECK(r.cases[0].verdict == TestVerdict::passed);
         CHECK(r.cases[1].verdict == TestVerdict::passed);
         CHECK(r.cases[2].verdict == TestVerdict::passed);

@@ -97,12 +97,13 @@ TEST_CASE("testsuites/cpp: the object's definitions are no templates, and only i
     CHECK(object.find("#define ASSAY_SUPPORT_LINKED") < object.find("#include \"assay.hpp\""));
 }
 
-TEST_CASE(
-    "testsuites/cpp/std_instances: every instantiation <cmath> sends to each unit, said once") {
+TEST_CASE("testsuites/cpp/std_instances: what <cmath> and <string> send to each unit, said once") {
     // Compiled in a jail, as every unit is: each function g++ instantiates at a unit's end is
     // dumped (-fdump-tree-original). After <cmath> alone, about a hundred std::__detail ones (the
     // special math functions'); with the instances header after it, none but those it declares
     // (the inline ones, which g++ -O0 still instantiates, calling declared ones) and `__isnan`.
+    // After <string>, __gnu_cxx::__stoa and __to_xstring (`std::stoi`, `std::to_string`, ...);
+    // with it, none.
     const Language cpp = load_language("cpp").value();
     REQUIRE(cpp.instances_header == "std_instances.hpp");
     const std::string declared_text = read(cpp.harness_dir / cpp.instances_header);
@@ -112,7 +113,8 @@ TEST_CASE(
          it != std::sregex_iterator(); ++it)
         declared.insert((*it)[1].str());
     CHECK(declared.size() > 40);
-    const auto instantiated = [&](const std::string& unit) {
+    // The names of the functions `unit` instantiates in `space` (std::__detail::, __gnu_cxx::).
+    const auto instantiated = [&](const std::string& unit, const std::string& space) {
         sandbox::SpawnSpec s = cpp.spawn_spec(
             {"/bin/sh", "-c",
              "cd /work && /usr/bin/g++ -std=c++17 -O0 -fdump-tree-original -c unit.cpp -o unit.o "
@@ -123,28 +125,42 @@ TEST_CASE(
         CAPTURE(r.stderr_text);
         REQUIRE(r.exit_code == 0);
         std::vector<std::string> names;
-        const std::regex function(R"(;; Function [^\n]*std::__detail::(__[A-Za-z0-9_]+)\()");
+        const std::regex function(";; Function [^\\n]*[ *&]" + space + "(__[A-Za-z0-9_]+)\\(");
         for (auto it = std::sregex_iterator(r.stdout_text.begin(), r.stdout_text.end(), function);
              it != std::sregex_iterator(); ++it)
             names.push_back((*it)[1].str());
         return names;
     };
-    CHECK(instantiated("#include <cmath>\n").size() > 90);
+    const std::string instances =
+        "#include \"/assay/std_instances.hpp\"\n"
+        "#if defined(ASSAY_STD_INSTANCE) || defined(ASSAY_STD_SPECFUN) || "
+        "defined(ASSAY_STD_STRINGS) || defined(ASSAY_STD_STOA)\n"
+        "#error a macro left\n#endif\n";
+    CHECK(instantiated("#include <cmath>\n", "std::__detail::").size() > 90);
     const std::vector<std::string> left =
-        instantiated("#include <cmath>\n#include \"/assay/std_instances.hpp\"\n"
-                     "#if defined(ASSAY_STD_INSTANCE) || defined(ASSAY_STD_SPECFUN)\n#error a "
-                     "macro left\n#endif\n");
+        instantiated("#include <cmath>\n" + instances, "std::__detail::");
     CHECK(left.size() < 20);
     for (const std::string& name : left) {
         CAPTURE(name);
         CHECK((declared.count(name) == 1 || name == "__isnan"));
     }
-    // Without <cmath> it declares nothing, so it shows none of <cmath>'s names: a program's own
-    // `beta` is not ambiguous with std::beta.
-    CHECK(instantiated("#include <vector>\n#include \"/assay/std_instances.hpp\"\n"
-                       "using namespace std;\ndouble beta(double a, double b) { return a + b; }\n"
-                       "double x = beta(1.0, 2.0);\n")
-              .empty());
+    // (__gnu_cxx's own inline functions are parsed, and dumped, in every unit: not these.)
+    const auto conversions = [&](const std::string& unit) {
+        std::size_t n = 0;
+        for (const std::string& name : instantiated(unit, "__gnu_cxx::"))
+            n += name == "__stoa" || name == "__to_xstring" ? 1 : 0;
+        return n;
+    };
+    CHECK(conversions("#include <string>\n") > 10);
+    CHECK(conversions("#include <string>\n" + instances) == 0);
+    // Without those headers it declares nothing, so it shows none of their names: a program's
+    // own `beta` is not ambiguous with std::beta.
+    CHECK(
+        instantiated("#include <vector>\n" + instances +
+                         "using namespace std;\ndouble beta(double a, double b) { return a + b; }\n"
+                         "double x = beta(1.0, 2.0);\n",
+                     "std::__detail::")
+            .empty());
 }
 
 TEST_CASE("testsuites/cpp/std_instances: the archive is compiled as the descriptor compiles") {

@@ -1,28 +1,31 @@
 // Where the standard library's own inline functions send every unit's compile time, said once.
 //
-// C++17's <cmath> declares the special math functions (bits/specfun.h); their float and long
-// double forms (`std::riemann_zetaf`, `std::assoc_laguerrel`, ...) are inline non-template
-// functions that call templates in std::__detail. g++ instantiates those templates at the end
-// of every unit that includes <cmath>, used or not, and a precompiled header cannot hold them:
-// g++ writes it before that step. It was 27 ms of an empty unit's 93 with HumanEval-X's header.
+// Some of the library's inline non-template functions call templates: C++17 <cmath>'s special
+// math functions in float and long double (`std::riemann_zetaf`, `std::assoc_laguerrel`, ...)
+// call std::__detail's, and <string>'s `std::stoi`, `std::to_string(double)`, ... call
+// __gnu_cxx::__stoa and __to_xstring. g++ instantiates those templates at the end of every unit
+// that includes the header, used or not, and a precompiled header cannot hold them: g++ writes
+// it before that step. With HumanEval-X's headers an empty unit spent 27 of its 93 ms there
+// (<cmath>), and 17 more with <string>.
 //
 // This file is appended to every precompiled header (languages/cpp.toml `instances_header`).
-// When <cmath>'s special functions are in the header, it declares each of those instantiations
-// extern ([temp.explicit]: an explicit instantiation declaration says the specialization is
+// For each of those headers the precompiled one holds, it declares those instantiations extern
+// ([temp.explicit]: an explicit instantiation declaration says the specialization is
 // instantiated elsewhere and declares no name), and std_instances.cpp defines them, compiled
-// from these same headers with the descriptor's own standard and level into
+// from the same headers with the descriptor's own standard and level into
 // build/native/cpp/std_instances.a, which every build that links gets (an archive: a program
 // that calls none of them takes nothing from it). A program's meaning does not change: the code
 // is the same code, compiled once instead of in each unit.
 //
-// The list is every std::__detail function an empty unit instantiates after <cmath> with g++ 12
-// (`g++ -std=c++17 -O0 -fdump-tree-original`), for float, double and long double, except
-// `__isnan` (inline; tests/testsuites/test_cpp_harness.cpp checks that it is all that is left).
-// It leaves no macro behind.
-#ifdef _GLIBCXX_BITS_SPECFUN_H
+// The lists are what an empty unit instantiates after <cmath> and after <string> with g++ 12
+// (`g++ -std=c++17 -O0 -fdump-tree-original`): every std::__detail function, for float, double
+// and long double, but the inline `__isnan`, and every __stoa and __to_xstring
+// (tests/testsuites/test_cpp_harness.cpp checks that nothing else of them is left). It leaves
+// no macro behind.
 #ifndef ASSAY_STD_INSTANCE
 #define ASSAY_STD_INSTANCE extern template
 #endif
+#ifdef _GLIBCXX_BITS_SPECFUN_H
 #define ASSAY_STD_SPECFUN(T)                                                                       \
     ASSAY_STD_INSTANCE T __assoc_laguerre<T>(unsigned int, unsigned int, T);                       \
     ASSAY_STD_INSTANCE T __assoc_legendre_p<T>(unsigned int, unsigned int, T, T);                  \
@@ -79,5 +82,34 @@ ASSAY_STD_SPECFUN(long double)
 } // namespace __detail
 } // namespace std
 #undef ASSAY_STD_SPECFUN
-#undef ASSAY_STD_INSTANCE
 #endif
+#if defined(_BASIC_STRING_H) && _GLIBCXX_USE_C99_STDLIB && _GLIBCXX_USE_C99_STDIO &&             \
+    defined(_GLIBCXX_USE_WCHAR_T) && _GLIBCXX_USE_C99_WCHAR &&                                  \
+    !defined(_GLIBCXX_HAVE_BROKEN_VSWPRINTF)
+// `std::stoi` .. `std::stold` (R from a conversion to T, with a base or without) for char and
+// wchar_t, and `std::to_string` / `std::to_wstring` of the floating types.
+#define ASSAY_STD_STOA(R, T, C)                                                                    \
+    ASSAY_STD_INSTANCE R __stoa<T, R, C, int>(T (*)(const C*, C**, int), const char*, const C*,    \
+                                              std::size_t*, int);
+#define ASSAY_STD_STOF(R, C)                                                                       \
+    ASSAY_STD_INSTANCE R __stoa<R, R, C>(R (*)(const C*, C**), const char*, const C*, std::size_t*);
+#define ASSAY_STD_STRINGS(C)                                                                       \
+    ASSAY_STD_STOA(int, long, C)                                                                   \
+    ASSAY_STD_STOA(long, long, C)                                                                  \
+    ASSAY_STD_STOA(unsigned long, unsigned long, C)                                                \
+    ASSAY_STD_STOA(long long, long long, C)                                                        \
+    ASSAY_STD_STOA(unsigned long long, unsigned long long, C)                                      \
+    ASSAY_STD_STOF(float, C)                                                                       \
+    ASSAY_STD_STOF(double, C)                                                                      \
+    ASSAY_STD_STOF(long double, C)                                                                 \
+    ASSAY_STD_INSTANCE std::basic_string<C> __to_xstring<std::basic_string<C>, C>(                 \
+        int (*)(C*, std::size_t, const C*, __builtin_va_list), std::size_t, const C*, ...);
+namespace __gnu_cxx {
+ASSAY_STD_STRINGS(char)
+ASSAY_STD_STRINGS(wchar_t)
+} // namespace __gnu_cxx
+#undef ASSAY_STD_STRINGS
+#undef ASSAY_STD_STOF
+#undef ASSAY_STD_STOA
+#endif
+#undef ASSAY_STD_INSTANCE
