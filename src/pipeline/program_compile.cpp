@@ -255,8 +255,7 @@ std::optional<std::string> ProgramExecutor::precompiled(const std::string& heade
         // The header's lines, then the library's instances declared extern (their definitions
         // are linked into every build); a header they do not compile after goes without them.
         std::optional<std::string> text;
-        if (instances_) text = header + "\n" + *instances_;
-        ++headers_built_;
+        if (instances_fit()) text = header + "\n" + *instances_;
         for (const std::string& precompiling :
              text ? std::vector{*text, header} : std::vector{header}) {
             sandbox::SpawnSpec s = compile_spec(sending(argv, "/work/header.hpp.gch"));
@@ -268,6 +267,7 @@ std::optional<std::string> ProgramExecutor::precompiled(const std::string& heade
             std::ofstream(base.string() + ".hpp.gch", std::ios::binary) << r.stdout_text;
             ::chmod((base.string() + ".hpp").c_str(), 0644);
             ::chmod((base.string() + ".hpp.gch").c_str(), 0644);
+            ++headers_built_;
             if (text && precompiling == *text) ++instanced_;
             return std::optional<std::string>{key};
         }
@@ -317,11 +317,9 @@ Compiled ProgramExecutor::build(std::vector<std::string> argv, const std::string
                         {{"object", fmt::format("{}/{}", kNativeDir, language_.support_object)}});
         argv.insert(argv.end(), use.begin(), use.end());
     }
-    if (instances_ && links == Links::yes) {
-        // An archive: a program takes only the instances it calls (and none it defines itself).
-        const auto use = substituted(
-            language_.use_object,
-            {{"object", fmt::format("{}/{}", kNativeDir, language_.instances_archive)}});
+    if (links == Links::yes && instances_fit()) {
+        // An archive: a program that calls none of the instances takes none of them.
+        const auto use = instances_use();
         argv.insert(argv.end(), use.begin(), use.end());
     }
     sandbox::SpawnSpec s = compile_spec(sending(argv, produced));
@@ -385,6 +383,29 @@ bool ProgramExecutor::wants_split(const HarnessJob& job) {
     std::lock_guard lock(mutex_);
     const auto it = problem_expected_.find(problem_key(job));
     return it != problem_expected_.end() && it->second >= 2;
+}
+
+std::vector<std::string> ProgramExecutor::instances_use() const {
+    return substituted(language_.use_object,
+                       {{"object", fmt::format("{}/{}", kNativeDir, language_.instances_archive)}});
+}
+
+bool ProgramExecutor::instances_fit() {
+    std::call_once(instances_probed_, [&] {
+        if (!instances_ || !frames_) return;
+        // The judge's frame with no tests (the harness alone) linked with the archive under the
+        // descriptor's command: a program that takes nothing from it links, so the linker reads
+        // it. (Built here, not by build(), which asks this.)
+        std::vector<std::string> argv = language_.compile_argv();
+        const auto use = instances_use();
+        argv.insert(argv.end(), use.begin(), use.end());
+        sandbox::SpawnSpec s = compile_spec(sending(argv, "/work/program"));
+        s.files.emplace_back(language_.source_file,
+                             fill(frames_->judge, {{"setup", ""}, {"cases", ""}}, "{{", "}}"));
+        const sandbox::RunResult r = sandbox::run(s);
+        instances_fit_ = r.verdict == Verdict::ok && r.exit_code == 0 && !r.stdout_text.empty();
+    });
+    return instances_fit_;
 }
 
 unsigned ProgramExecutor::support(unsigned wanted) {

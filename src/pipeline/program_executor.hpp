@@ -45,7 +45,7 @@ struct SplitCounts {
     std::size_t refused = 0;   // one unit: the program does not stand alone
     std::size_t fell_back = 0; // one unit: the split build failed
     std::size_t objects = 0;   // cases' units compiled
-    std::size_t headers = 0;   // precompiled headers built
+    std::size_t headers = 0;   // precompiled headers built (that compiled)
     std::size_t supported = 0; // builds linked with the harness's prebuilt object (its probe too)
     std::size_t instanced = 0; // precompiled headers that declare the library's instances extern
 };
@@ -105,9 +105,14 @@ class ProgramExecutor final : public Executor {
     // from this harness's files (the copies the build left beside it), and a unit that only
     // includes the harness compiles and links with it under the descriptor's own command.
     [[nodiscard]] unsigned support(unsigned wanted);
+    // Whether the library's instances (Language::instances_header, instances_archive) are used:
+    // decided once, before the first build that would use them. The archive was built from this
+    // harness's files, and a program that takes nothing from it links with it.
+    [[nodiscard]] bool instances_fit();
+    [[nodiscard]] std::vector<std::string> instances_use() const; // use_object of the archive
     // `argv` (a compile command) run on `source`, sending back `produced`; with `object` (the
     // name of a built object) linked in. A command that links (`links`) links the library's
-    // instances archive too, when this executor has it (Language::instances_archive).
+    // instances archive too, when it fits (instances_fit).
     enum class Links : bool { no, yes };
     [[nodiscard]] Compiled build(std::vector<std::string> argv, const std::string& source,
                                  const std::string& produced, const std::string& object,
@@ -147,6 +152,8 @@ class ProgramExecutor final : public Executor {
     bool send_output_ = false; // the native sender exists (Language::send_output)
     // Language::instances_header's text, when the archive was built from this harness's files.
     std::optional<std::string> instances_;
+    std::once_flag instances_probed_;
+    bool instances_fit_ = false;
     std::filesystem::path scratch_; // host directory of precompiled headers (bound read-only)
     std::mutex mutex_;
     std::map<std::string, int> header_seen_;

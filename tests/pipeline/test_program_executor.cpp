@@ -707,11 +707,14 @@ TEST_CASE("pipeline::ProgramExecutor: the standard library's instances, compiled
         CHECK(f.executor.split_counts().instanced == 1);
         CHECK(f.executor.split_counts().linked == 2);
     }
-    SUBCASE("an archive not built from these files, or a header they do not compile after") {
-        // An archive left from an older std_instances.hpp is not used; a header that the
-        // instances break (here, a harness whose file says #error) is precompiled without them.
-        for (const bool stale : {true, false}) {
-            CAPTURE(stale);
+    SUBCASE("an archive not built from these files or not readable, or a header they break") {
+        // An archive left from an older std_instances.hpp, and one the linker cannot read (a
+        // truncated file), are not used; a header that the instances break (here, a harness whose
+        // file says #error) is precompiled without them. Each way, the header is precompiled
+        // (without them) and every build links.
+        enum class Odd { stale, unreadable, breaking };
+        for (const Odd way : {Odd::stale, Odd::unreadable, Odd::breaking}) {
+            CAPTURE(static_cast<int>(way));
             testing::TempDir native;
             testing::TempDir harness;
             for (const auto& [from, to] : {std::pair{cpp.native_dir, native.path()},
@@ -721,9 +724,11 @@ TEST_CASE("pipeline::ProgramExecutor: the standard library's instances, compiled
                                           std::filesystem::copy_options::recursive);
             const std::string sources = cpp.instances_archive + ".sources/";
             REQUIRE(std::filesystem::exists(native / (sources + cpp.instances_header)));
-            if (stale) {
+            if (way == Odd::stale) {
                 std::ofstream(native / (sources + cpp.instances_header), std::ios::app)
                     << "// older\n";
+            } else if (way == Odd::unreadable) {
+                std::filesystem::resize_file(native / cpp.instances_archive, 100);
             } else {
                 for (const auto& file :
                      {harness / cpp.instances_header, native / (sources + cpp.instances_header)})

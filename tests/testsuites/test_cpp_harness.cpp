@@ -134,7 +134,8 @@ TEST_CASE("testsuites/cpp/std_instances: what <cmath> and <string> send to each 
     const std::string instances =
         "#include \"/assay/std_instances.hpp\"\n"
         "#if defined(ASSAY_STD_INSTANCE) || defined(ASSAY_STD_SPECFUN) || "
-        "defined(ASSAY_STD_STRINGS) || defined(ASSAY_STD_STOA)\n"
+        "defined(ASSAY_STD_STRINGS) || defined(ASSAY_STD_STOA) || "
+        "defined(ASSAY_STD_STOF)\n"
         "#error a macro left\n#endif\n";
     CHECK(instantiated("#include <cmath>\n", "std::__detail::").size() > 90);
     const std::vector<std::string> left =

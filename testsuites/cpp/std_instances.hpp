@@ -6,20 +6,22 @@
 // __gnu_cxx::__stoa and __to_xstring. g++ instantiates those templates at the end of every unit
 // that includes the header, used or not, and a precompiled header cannot hold them: g++ writes
 // it before that step. With HumanEval-X's headers an empty unit spent 27 of its 93 ms there
-// (<cmath>), and 17 more with <string>.
+// (<cmath>), and about 15 more with <string>.
 //
 // This file is appended to every precompiled header (languages/cpp.toml `instances_header`).
 // For each of those headers the precompiled one holds, it declares those instantiations extern
 // ([temp.explicit]: an explicit instantiation declaration says the specialization is
 // instantiated elsewhere and declares no name), and std_instances.cpp defines them, compiled
 // from the same headers with the descriptor's own standard and level into
-// build/native/cpp/std_instances.a, which every build that links gets (an archive: a program
-// that calls none of them takes nothing from it). A program's meaning does not change: the code
-// is the same code, compiled once instead of in each unit.
+// build/native/cpp/std_instances.a, which every build that links gets (an archive of one
+// member: a program that calls none of them takes none of it). A program's meaning does not
+// change: the code is the same code, compiled once instead of in each unit.
 //
 // The lists are what an empty unit instantiates after <cmath> and after <string> with g++ 12
-// (`g++ -std=c++17 -O0 -fdump-tree-original`): every std::__detail function, for float, double
-// and long double, but the inline `__isnan`, and every __stoa and __to_xstring
+// (`g++ -std=c++17 -O0 -fdump-tree-original`): every std::__detail function but the inline
+// `__isnan` (for float and long double, which the inline functions use, and for double, which a
+// program that calls the special functions' templates with doubles uses), and every __stoa and
+// __to_xstring
 // (tests/testsuites/test_cpp_harness.cpp checks that nothing else of them is left). It leaves
 // no macro behind.
 #ifndef ASSAY_STD_INSTANCE
