@@ -317,9 +317,11 @@ Compiled ProgramExecutor::build(std::vector<std::string> argv, const std::string
                         {{"object", fmt::format("{}/{}", kNativeDir, language_.support_object)}});
         argv.insert(argv.end(), use.begin(), use.end());
     }
-    if (links == Links::yes && instances_fit()) {
+    if (links == Links::archive || (links == Links::yes && instances_fit())) {
         // An archive: a program that calls none of the instances takes none of them.
-        const auto use = instances_use();
+        const auto use = substituted(
+            language_.use_object,
+            {{"object", fmt::format("{}/{}", kNativeDir, language_.instances_archive)}});
         argv.insert(argv.end(), use.begin(), use.end());
     }
     sandbox::SpawnSpec s = compile_spec(sending(argv, produced));
@@ -385,40 +387,40 @@ bool ProgramExecutor::wants_split(const HarnessJob& job) {
     return it != problem_expected_.end() && it->second >= 2;
 }
 
-std::vector<std::string> ProgramExecutor::instances_use() const {
-    return substituted(language_.use_object,
-                       {{"object", fmt::format("{}/{}", kNativeDir, language_.instances_archive)}});
-}
-
-bool ProgramExecutor::instances_fit() {
-    std::call_once(instances_probed_, [&] {
-        if (!instances_ || !frames_) return;
-        // The judge's frame with no tests (the harness alone) linked with the archive under the
-        // descriptor's command: a program that takes nothing from it links, so the linker reads
-        // it. (Built here, not by build(), which asks this.)
-        std::vector<std::string> argv = language_.compile_argv();
-        const auto use = instances_use();
-        argv.insert(argv.end(), use.begin(), use.end());
-        sandbox::SpawnSpec s = compile_spec(sending(argv, "/work/program"));
-        s.files.emplace_back(language_.source_file,
-                             fill(frames_->judge, {{"setup", ""}, {"cases", ""}}, "{{", "}}"));
-        const sandbox::RunResult r = sandbox::run(s);
-        instances_fit_ = r.verdict == Verdict::ok && r.exit_code == 0 && !r.stdout_text.empty();
+void ProgramExecutor::probe_native() {
+    std::call_once(native_probed_, [&] {
+        const bool support = support_present_;
+        const bool instances = instances_.has_value();
+        if (!frames_ || (!support && !instances)) return;
+        // The judge's frame with no tests: the harness alone, as a judge includes it.
+        const std::string source = fill(frames_->judge, {{"setup", ""}, {"cases", ""}}, "{{", "}}");
+        const auto links = [&](bool with_support, bool with_instances) {
+            return build(language_.compile_argv(), source, "/work/program", {},
+                         with_support ? declare_support | link_support : no_support,
+                         with_instances ? Links::archive : Links::no)
+                .ok();
+        };
+        // Both at once first: one build when both fit, as they do unless something is broken.
+        if (links(support, instances)) {
+            support_fits_ = support;
+            instances_fit_ = instances;
+            return;
+        }
+        if (support && instances) {
+            support_fits_ = links(true, false);
+            instances_fit_ = links(false, true);
+        }
     });
-    return instances_fit_;
 }
 
 unsigned ProgramExecutor::support(unsigned wanted) {
-    std::call_once(support_probed_, [&] {
-        if (!support_present_ || !frames_) return;
-        // The judge's frame with no tests: the harness alone, as a judge includes it.
-        const Compiled probe =
-            build(language_.compile_argv(),
-                  fill(frames_->judge, {{"setup", ""}, {"cases", ""}}, "{{", "}}"), "/work/program",
-                  {}, declare_support | link_support);
-        support_fits_ = probe.ok();
-    });
+    probe_native();
     return support_fits_ ? wanted : no_support;
+}
+
+bool ProgramExecutor::instances_fit() {
+    probe_native();
+    return instances_fit_;
 }
 
 SplitCounts ProgramExecutor::split_counts() const {

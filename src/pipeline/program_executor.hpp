@@ -100,20 +100,20 @@ class ProgramExecutor final : public Executor {
     // declarations (`support_flags`: a unit that includes the harness) and the object itself (a
     // build that links such a unit).
     enum Support : unsigned { no_support = 0, declare_support = 1, link_support = 2 };
-    // `wanted` when the object fits this executor's builds, else no_support. Whether it fits is
-    // decided once, before the first build that would use it: the object is there, was built
-    // from this harness's files (the copies the build left beside it), and a unit that only
-    // includes the harness compiles and links with it under the descriptor's own command.
+    // `wanted` when the object fits this executor's builds, else no_support.
     [[nodiscard]] unsigned support(unsigned wanted);
-    // Whether the library's instances (Language::instances_header, instances_archive) are used:
-    // decided once, before the first build that would use them. The archive was built from this
-    // harness's files, and a program that takes nothing from it links with it.
+    // Whether the library's instances (Language::instances_header, instances_archive) are used.
     [[nodiscard]] bool instances_fit();
-    [[nodiscard]] std::vector<std::string> instances_use() const; // use_object of the archive
+    // Whether the build's prebuilt files fit this executor's builds, decided once, before the
+    // first build that would use one: the harness's object and the instances archive were built
+    // from this harness's files (the copies the build left beside them), and a unit that only
+    // includes the harness compiles and links with them under the descriptor's own command
+    // (both in one build; when that fails, each alone).
+    void probe_native();
     // `argv` (a compile command) run on `source`, sending back `produced`; with `object` (the
-    // name of a built object) linked in. A command that links (`links`) links the library's
-    // instances archive too, when it fits (instances_fit).
-    enum class Links : bool { no, yes };
+    // name of a built object) linked in. A command that links (`links`: yes) links the library's
+    // instances archive too when it fits (instances_fit); `archive` links it without asking.
+    enum class Links { no, yes, archive };
     [[nodiscard]] Compiled build(std::vector<std::string> argv, const std::string& source,
                                  const std::string& produced, const std::string& object,
                                  unsigned support = no_support, Links links = Links::yes);
@@ -147,12 +147,11 @@ class ProgramExecutor final : public Executor {
     Expected<ProgramFrames> frames_;
     std::optional<std::regex> header_line_;
     bool support_present_ = false; // the object, built from this harness's files
-    std::once_flag support_probed_;
+    std::once_flag native_probed_;
     bool support_fits_ = false;
     bool send_output_ = false; // the native sender exists (Language::send_output)
     // Language::instances_header's text, when the archive was built from this harness's files.
     std::optional<std::string> instances_;
-    std::once_flag instances_probed_;
     bool instances_fit_ = false;
     std::filesystem::path scratch_; // host directory of precompiled headers (bound read-only)
     std::mutex mutex_;
