@@ -8,8 +8,9 @@
 // it before that step. With HumanEval-X's headers an empty unit spent 27 of its 93 ms there
 // (<cmath>), and about 15 more with <string>.
 //
-// This file is appended to every precompiled header (languages/cpp.toml `instances_header`).
-// For each of those headers the precompiled one holds, it declares those instantiations extern
+// This file is appended to every precompiled header that compiles with it (languages/cpp.toml
+// `instances_header`; used only while the archive below links). For each of those headers the
+// precompiled one holds, it declares those instantiations extern
 // ([temp.explicit]: an explicit instantiation declaration says the specialization is
 // instantiated elsewhere and declares no name), and std_instances.cpp defines them, compiled
 // from the same headers with the descriptor's own standard and level into
@@ -21,9 +22,8 @@
 // (`g++ -std=c++17 -O0 -fdump-tree-original`): every std::__detail function but the inline
 // `__isnan` (for float and long double, which the inline functions use, and for double, which a
 // program that calls the special functions' templates with doubles uses), and every __stoa and
-// __to_xstring
-// (tests/testsuites/test_cpp_harness.cpp checks that nothing else of them is left). It leaves
-// no macro behind.
+// __to_xstring (tests/testsuites/test_cpp_harness.cpp checks that nothing else of them is
+// left). It leaves no macro behind.
 #ifndef ASSAY_STD_INSTANCE
 #define ASSAY_STD_INSTANCE extern template
 #endif
