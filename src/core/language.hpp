@@ -69,10 +69,11 @@ struct Language {
     std::vector<std::string> support_flags;
     // Optional, both or neither: instantiations of the standard library's templates that its own
     // inline functions use, made once. `instances_header` (a file of the harness directory) is
-    // appended to every precompiled header and declares them extern; `instances_archive` (a file
-    // name in `native_dir`, an archive the build compiled from it) defines them and is linked by
-    // every build that links (/assay-native/<name>). Not used when the build did not make the
-    // archive from this harness's files.
+    // appended to every precompiled header that compiles with it and declares them extern;
+    // `instances_archive` (a file name in `native_dir`, an archive the build compiled from it)
+    // defines them and is linked by every build that links (/assay-native/<name>). Not used when
+    // the build did not make the archive from this harness's files, or a program that takes
+    // nothing from it does not link with it (ProgramExecutor::probe_native).
     std::string instances_header;
     std::string instances_archive;
     // Optional: a program the build made in `native_dir` (`send_output`) that starts a compile
